@@ -1,0 +1,24 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { useJsonBodies } from './common/json-body.js';
+import { StrictValidationPipe } from './common/validation.pipe.js';
+
+/** Everything main.ts and the e2e tests do to a created app before it listens, in one place. */
+export function configureApp(app: INestApplication): INestApplication {
+  app.useLogger(app.get(Logger));
+  useJsonBodies(app);
+  app.useGlobalPipes(new StrictValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Westwind')
+      .setDescription('Grid-aware scheduling of AI training jobs: submit jobs, track their state. Errors are application/problem+json (RFC 9457).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  return app;
+}

@@ -1,0 +1,25 @@
+import type { INestApplication } from '@nestjs/common';
+import express, { ErrorRequestHandler } from 'express';
+import { PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
+
+/** Requests larger than this are refused with 413 before they are parsed. */
+export const MAX_JSON_BODY = '1mb';
+
+/**
+ * JSON body parsing with problem+json errors. Body-parser errors happen before Nest's routing, so
+ * Nest's exception filters never see them; this error handler answers them instead.
+ */
+export function useJsonBodies(app: INestApplication): void {
+  app.use(express.json({ limit: MAX_JSON_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(bodyErrorHandler);
+}
+
+const bodyErrorHandler: ErrorRequestHandler = (error: { type?: string; status?: number; message?: string }, req, res, next) => {
+  const status = error.status ?? 500;
+  if (status >= 500 || !error.type) return next(error);
+  const [slug, title, detail] =
+    error.type === 'entity.too.large' ? ['body-too-large', 'Request body too large', `The body exceeds the ${MAX_JSON_BODY} limit.`]
+    : error.type === 'entity.parse.failed' ? ['malformed-json', 'Malformed JSON', `The body is not valid JSON: ${error.message}`]
+    : ['unreadable-body', 'Unreadable request body', error.message ?? 'The body could not be read.'];
+  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ type: problemType(slug), title, status, detail, instance: req.originalUrl }));
+};

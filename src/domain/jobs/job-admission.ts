@@ -1,0 +1,73 @@
+import { DateTime, Duration } from 'luxon';
+import { FieldError } from '../field-error.js';
+import { formatInstant, parseInstant } from '../time/instant.js';
+import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_PRIORITY, Job, JobSpec } from './job.js';
+import { admitted } from './job-state-machine.js';
+
+/** What a submission is checked against: the configured sites and data regions. */
+export interface Capacity {
+  sites: ReadonlyArray<{ id: string; gpus: number }>;
+  dataRegions: ReadonlyArray<{ id: string }>;
+}
+
+/** A submission after shape validation: instants are strings with offsets, optional fields may be absent. */
+export type JobRequest = Pick<JobSpec, 'name' | 'gpus' | 'runtimeHours' | 'deadline'> & Partial<JobSpec>;
+
+/** How far ahead a deadline may lie; beyond it no forecast or plan means anything. */
+export const MAX_DEADLINE_AHEAD = Duration.fromObject({ days: 366 });
+
+/**
+ * Checks a well-formed request against the configuration and the clock: known sites and data
+ * region, a site big enough, a deadline that leaves room for the runtime. Empty when admissible.
+ */
+export function admissionProblems(request: JobRequest, capacity: Capacity, now: DateTime): FieldError[] {
+  const problems: FieldError[] = [];
+  const knownSites = new Map(capacity.sites.map((s) => [s.id, s.gpus]));
+  request.sites?.forEach((id, i) => {
+    if (!knownSites.has(id)) problems.push({ field: `sites[${i}]`, message: `unknown site "${id}"` });
+  });
+  const allowed = request.sites?.filter((id) => knownSites.has(id)) ?? [...knownSites.keys()];
+  const largest = Math.max(0, ...allowed.map((id) => knownSites.get(id)!));
+  if (allowed.length > 0 && request.gpus > largest) {
+    problems.push({ field: 'gpus', message: `${request.gpus} GPUs exceed the largest allowed site (${largest} GPUs)` });
+  }
+  if (request.dataRegion !== undefined && !capacity.dataRegions.some((r) => r.id === request.dataRegion)) {
+    problems.push({ field: 'dataRegion', message: `unknown data region "${request.dataRegion}"` });
+  }
+  const deadline = parseInstant(request.deadline)!;
+  const start = DateTime.max(now, request.earliestStart ? parseInstant(request.earliestStart)! : now);
+  const earliestFinish = start.plus({ hours: request.runtimeHours });
+  if (deadline < earliestFinish) {
+    problems.push({ field: 'deadline', message: `is before the earliest possible finish ${formatInstant(earliestFinish)} (earliest start + runtimeHours)` });
+  } else if (deadline > now.plus(MAX_DEADLINE_AHEAD)) {
+    problems.push({ field: 'deadline', message: `is more than ${MAX_DEADLINE_AHEAD.as('days')} days ahead` });
+  }
+  return problems;
+}
+
+/** A new queued job from an admissible request, defaults applied and instants normalised to UTC. */
+export function createJob(request: JobRequest, ids: { id: string; tenant: string }, now: DateTime): Job {
+  const at = formatInstant(now);
+  const job: Job = {
+    id: ids.id,
+    tenant: ids.tenant,
+    name: request.name,
+    gpus: request.gpus,
+    runtimeHours: request.runtimeHours,
+    deadline: formatInstant(parseInstant(request.deadline)!),
+    earliestStart: formatInstant(request.earliestStart ? parseInstant(request.earliestStart)! : now),
+    deferrable: request.deferrable ?? true,
+    interruptible: request.interruptible ?? true,
+    checkpointMinutes: request.checkpointMinutes ?? DEFAULT_CHECKPOINT_MINUTES,
+    priority: request.priority ?? DEFAULT_PRIORITY,
+    sites: request.sites,
+    dataRegion: request.dataRegion,
+    datasetGb: request.datasetGb,
+    callbackUrl: request.callbackUrl,
+    state: 'queued',
+    submittedAt: at,
+    updatedAt: at,
+    history: [admitted(at)],
+  };
+  return JSON.parse(JSON.stringify(job)) as Job; // drops absent optional fields
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import { Redis } from 'ioredis';
+import { createHash, randomUUID } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+import { RedisKeys } from '../redis/redis-keys.js';
+
+/** What a request with an Idempotency-Key answered the first time. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  location?: string;
+}
+
+type Entry =
+  | { state: 'in-flight'; fingerprint: string; owner: string }
+  | { state: 'done'; fingerprint: string; response: StoredResponse };
+
+export type IdempotencyClaim =
+  | { outcome: 'claimed'; owner: string }
+  | { outcome: 'replay'; response: StoredResponse }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in-flight' };
+
+/** A crashed request's claim lapses after this; completed answers are kept a day. */
+const IN_FLIGHT_SECONDS = 60;
+const DONE_SECONDS = 24 * 60 * 60;
+
+const RELEASE_IF_OWNER = `
+local entry = redis.call('GET', KEYS[1])
+if entry and cjson.decode(entry).owner == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Idempotency-Key handling for POSTs that create (the IETF httpapi draft, as Stripe and Novu do it):
+ * the first request claims the key; its answer is stored in the same MULTI that stores what it
+ * created, so a replay always finds either nothing or the complete answer.
+ */
+@Injectable()
+export class IdempotencyStore {
+  constructor(
+    @Inject(Redis) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Fingerprint of a request: its route and its JSON body with keys in canonical order. */
+  fingerprint(route: string, body: unknown): string {
+    return createHash('sha256').update(route).update('\n').update(stringify(body) ?? '').digest('base64url');
+  }
+
+  async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
+    const redisKey = this.keys.idempotency(scope, key);
+    for (;;) {
+      const owner = randomUUID();
+      const entry: Entry = { state: 'in-flight', fingerprint, owner };
+      if (await this.redis.set(redisKey, JSON.stringify(entry), 'EX', IN_FLIGHT_SECONDS, 'NX')) return { outcome: 'claimed', owner };
+      const existing = await this.redis.get(redisKey);
+      if (existing === null) continue; // lapsed between the two commands: claim again
+      const found = JSON.parse(existing) as Entry;
+      if (found.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+      return found.state === 'done' ? { outcome: 'replay', response: found.response } : { outcome: 'in-flight' };
+    }
+  }
+
+  /** Adds "remember this answer" to the transaction that makes the request's change. */
+  complete(multi: ChainableCommander, scope: string, key: string, fingerprint: string, response: StoredResponse): void {
+    const entry: Entry = { state: 'done', fingerprint, response };
+    multi.set(this.keys.idempotency(scope, key), JSON.stringify(entry), 'EX', DONE_SECONDS);
+  }
+
+  /** Gives up a claim after the request failed, so the client can retry with the same key. */
+  async release(scope: string, key: string, owner: string): Promise<void> {
+    await this.redis.eval(RELEASE_IF_OWNER, 1, this.keys.idempotency(scope, key), owner);
+  }
+}

@@ -1,0 +1,41 @@
+import { type Job, type JobState, type StateChange } from '../../domain/jobs/job.js';
+
+/** One change of a job's state. */
+export class StateChangeDto implements StateChange {
+  at: string;
+  /** null for the first entry. */
+  from: JobState | null;
+  to: JobState;
+  reason: string;
+}
+
+/** A stored job: the submitted fields with defaults applied, plus its state and history. */
+export class JobDto implements Job {
+  id: string;
+  tenant: string;
+  name: string;
+  gpus: number;
+  runtimeHours: number;
+  deadline: string;
+  earliestStart: string;
+  deferrable: boolean;
+  interruptible: boolean;
+  checkpointMinutes: number;
+  priority: number;
+  sites?: string[];
+  dataRegion?: string;
+  datasetGb?: number;
+  callbackUrl?: string;
+  /** One of queued, scheduled, running, paused, completed, failed, cancelled. */
+  state: JobState;
+  submittedAt: string;
+  updatedAt: string;
+  history: StateChangeDto[];
+}
+
+export class JobPageDto {
+  items: JobDto[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+

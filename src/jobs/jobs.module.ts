@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { JobsController } from './jobs.controller.js';
+import { JobsRepository } from './jobs.repository.js';
+import { JobsService } from './jobs.service.js';
+
+@Module({
+  imports: [IdempotencyModule],
+  controllers: [JobsController],
+  providers: [JobsService, JobsRepository],
+  exports: [JobsService, JobsRepository],
+})
+export class JobsModule {}

@@ -1,0 +1,100 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import { Redis } from 'ioredis';
+import { Job, JobState } from '../domain/jobs/job.js';
+import { isTerminal } from '../domain/jobs/job-state-machine.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+
+/**
+ * Replaces a job record only if it is unchanged since it was read (compare-and-set), moving it
+ * between the state indexes in the same step. A Lua script, because WATCH would need a connection
+ * per request.
+ */
+const REPLACE_JOB = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if KEYS[2] ~= KEYS[3] then
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  redis.call('ZADD', KEYS[3], 0, ARGV[3])
+end
+if ARGV[4] == '1' then redis.call('ZREM', KEYS[4], ARGV[3]) end
+return 1`;
+
+export class JobNotFoundError extends Error {}
+
+export interface JobPage {
+  jobs: Job[];
+  /** The id to continue after, when there are more. */
+  after?: string;
+}
+
+type JobsRedis = Redis & {
+  replaceJob(job: string, fromIndex: string, toIndex: string, active: string, expected: string, next: string, id: string, terminal: string): Promise<number>;
+};
+
+/** Job records in Redis: the record, the tenant's indexes and the active set change together. */
+@Injectable()
+export class JobsRepository implements OnModuleInit {
+  constructor(
+    @Inject(Redis) private readonly redis: JobsRedis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 4, lua: REPLACE_JOB });
+  }
+
+  /** Stores a new job atomically with its index entries and whatever `alsoInSameTransaction` adds. */
+  async create(job: Job, alsoInSameTransaction?: (multi: ChainableCommander) => void): Promise<void> {
+    const multi = this.redis
+      .multi()
+      .set(this.keys.job(job.id), JSON.stringify(job), 'NX')
+      .zadd(this.keys.tenantJobs(job.tenant), 0, job.id)
+      .zadd(this.keys.tenantJobsInState(job.tenant, job.state), 0, job.id)
+      .zadd(this.keys.activeJobs(), Date.parse(job.submittedAt), job.id);
+    alsoInSameTransaction?.(multi);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('job transaction was discarded');
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const text = await this.redis.get(this.keys.job(id));
+    return text === null ? undefined : (JSON.parse(text) as Job);
+  }
+
+  /** A tenant's jobs newest first, optionally in one state, continuing after the id `after`. */
+  async page(tenant: string, state: JobState | undefined, limit: number, after?: string): Promise<JobPage> {
+    const index = state ? this.keys.tenantJobsInState(tenant, state) : this.keys.tenantJobs(tenant);
+    const ids = await this.redis.zrange(index, after ? `(${after}` : '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, limit + 1);
+    const pageIds = ids.slice(0, limit);
+    const texts = pageIds.length > 0 ? await this.redis.mget(pageIds.map((id) => this.keys.job(id))) : [];
+    const jobs = texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as Job);
+    return { jobs, after: ids.length > limit ? pageIds[pageIds.length - 1] : undefined };
+  }
+
+  /**
+   * Applies `change` to the current record and stores the result, retrying when another writer
+   * got there first. `change` may throw (an illegal transition) and then nothing is written.
+   */
+  async update(id: string, change: (job: Job) => Job): Promise<Job> {
+    for (;;) {
+      const expected = await this.redis.get(this.keys.job(id));
+      if (expected === null) throw new JobNotFoundError(id);
+      const current = JSON.parse(expected) as Job;
+      const next = change(current);
+      if (next === current) return current;
+      const stored = await this.redis.replaceJob(
+        this.keys.job(id),
+        this.keys.tenantJobsInState(current.tenant, current.state),
+        this.keys.tenantJobsInState(next.tenant, next.state),
+        this.keys.activeJobs(),
+        expected,
+        JSON.stringify(next),
+        id,
+        isTerminal(next.state) ? '1' : '0',
+      );
+      if (stored === 1) return next;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
+import { CLOCK } from '../config/config.module.js';
+import { WestwindConfig } from '../config/westwind-config.js';
+import { ProblemException } from '../common/problem.js';
+import { Job, JobState } from '../domain/jobs/job.js';
+import { admissionProblems, createJob, JobRequest } from '../domain/jobs/job-admission.js';
+import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
+import type { Clock } from '../domain/time/clock.js';
+import { formatInstant } from '../domain/time/instant.js';
+import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
+import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
+
+export interface Submission {
+  response: StoredResponse & { body: Job };
+  replayed: boolean;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly idempotency: IdempotencyStore,
+    private readonly config: WestwindConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Admits a job and stores it; with an Idempotency-Key, a repeat returns the first answer. */
+  async submit(tenant: string, request: JobRequest, idempotencyKey?: string): Promise<Submission> {
+    if (idempotencyKey === undefined) return { response: await this.admit(tenant, request), replayed: false };
+    const fingerprint = this.idempotency.fingerprint('POST /v1/jobs', request);
+    const claim = await this.idempotency.claim(tenant, idempotencyKey, fingerprint);
+    switch (claim.outcome) {
+      case 'replay':
+        return { response: claim.response as Submission['response'], replayed: true };
+      case 'mismatch':
+        throw ProblemException.of(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body.');
+      case 'in-flight':
+        throw ProblemException.of(409, 'idempotency-key-in-flight', 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
+    }
+    try {
+      const response = await this.admit(tenant, request, (answer, multi) => this.idempotency.complete(multi, tenant, idempotencyKey, fingerprint, answer));
+      return { response, replayed: false };
+    } catch (error) {
+      await this.idempotency.release(tenant, idempotencyKey, claim.owner).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async get(tenant: string, id: string): Promise<Job> {
+    const job = await this.jobs.get(id);
+    // Another tenant's job is reported exactly like a missing one, so ids reveal nothing.
+    if (!job || job.tenant !== tenant) throw jobNotFound(id);
+    return job;
+  }
+
+  async list(tenant: string, state: JobState | undefined, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<{ items: Job[]; nextCursor?: string }> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const page = await this.jobs.page(tenant, state, limit, after);
+    return { items: page.jobs, nextCursor: page.after === undefined ? undefined : encodeCursor(page.after) };
+  }
+
+  /** Cancels a live job; cancelling a cancelled job changes nothing; a finished one is a conflict. */
+  async cancel(tenant: string, id: string): Promise<Job> {
+    await this.get(tenant, id);
+    try {
+      return await this.jobs.update(id, (job) => {
+        if (job.state === 'cancelled') return job;
+        if (isTerminal(job.state)) {
+          throw ProblemException.of(409, 'job-finished', 'Job already finished', `Job ${id} is ${job.state} and can no longer be cancelled.`);
+        }
+        return transition(job, 'cancelled', formatInstant(this.clock.now()), 'cancelled by the tenant');
+      });
+    } catch (error) {
+      if (error instanceof JobNotFoundError) throw jobNotFound(id);
+      throw error;
+    }
+  }
+
+  private async admit(
+    tenant: string,
+    request: JobRequest,
+    rememberAnswer?: (answer: StoredResponse, multi: ChainableCommander) => void,
+  ): Promise<Submission['response']> {
+    const now = this.clock.now();
+    const problems = admissionProblems(request, this.config, now);
+    if (problems.length > 0) throw ProblemException.invalid(422, problems);
+    const job = createJob(request, { id: uuidv7({ msecs: now.toMillis() }), tenant }, now);
+    const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
+    await this.jobs.create(job, rememberAnswer && ((multi) => rememberAnswer(answer, multi)));
+    return answer;
+  }
+}
+
+export function jobNotFound(id: string): ProblemException {
+  return ProblemException.of(404, 'job-not-found', 'Job not found', `No job ${id} for this tenant.`);
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!/^[0-9a-f-]{36}$/.test(id)) {
+    throw ProblemException.invalid(400, [{ field: 'cursor', message: 'must be a nextCursor value from a previous page' }]);
+  }
+  return id;
+}

@@ -1,0 +1,28 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Start-up check: Redis must answer within `timeoutMs`. Otherwise the error says how to start one,
+ * because a missing Redis is the one prerequisite a new user is most likely to hit.
+ */
+export async function waitForRedis(url: string, timeoutMs = 5000): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref());
+  try {
+    await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
+  } catch (error) {
+    throw new RedisNotAnsweringError(
+      [
+        `Westwind needs Redis 7 at REDIS_URL=${url}, but it did not answer (${(error as Error).message}).`,
+        'Start one, then try again:',
+        '  Debian/Ubuntu: sudo apt-get install -y redis-server && redis-server --daemonize yes',
+        '  macOS:         brew install redis && brew services start redis',
+        '  Docker:        docker compose up -d redis',
+      ].join('\n'),
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export class RedisNotAnsweringError extends Error {}

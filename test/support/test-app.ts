@@ -1,0 +1,74 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { parseEnvironment } from '../../src/config/environment.js';
+import { loadWestwindConfig } from '../../src/config/westwind-config.js';
+import type { Clock } from '../../src/domain/time/clock.js';
+
+export const TEST_CONFIG = 'test/fixtures/westwind.test.yaml';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const ALPHA = { authorization: 'Bearer alpha-key-0000000001' };
+export const ALPHA_ROTATED = { authorization: 'Bearer alpha-key-rotated-0002' };
+export const BETA = { authorization: 'Bearer beta-key-00000000001' };
+
+/** A fresh key prefix, so test files share one Redis without seeing each other's keys. */
+export function testPrefix(): string {
+  return `westwind-test:${randomBytes(6).toString('hex')}:`;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  prefix: string;
+  /** A separate connection for looking at what the app stored. */
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** The real app on the real Redis under its own prefix; `close` removes every key it wrote. */
+export async function startTestApp(options: { redisUrl?: string; prefix?: string; clock?: Clock; configPath?: string } = {}): Promise<TestApp> {
+  const prefix = options.prefix ?? testPrefix();
+  const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, WESTWIND_PREFIX: prefix, LOG_LEVEL: 'silent' });
+  const config = loadWestwindConfig(options.configPath ?? TEST_CONFIG, {});
+  const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: false }));
+  await app.init();
+  const redis = new Redis(REDIS_URL);
+  return {
+    app,
+    prefix,
+    redis,
+    close: async () => {
+      await app.close();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
+/** Every key and value under the prefix: compare before and after a refused request. */
+export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const key of await keysUnder(redis, prefix)) {
+    result[key] = (await redis.call('DUMP', key)) as string;
+  }
+  return result;
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await keysUnder(redis, prefix);
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+}
