@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { flattenValidationErrors } from '../common/field-errors.js';
 import { ConfigError } from './config-error.js';

@@ -38,6 +38,6 @@ export class TcpProxy {
   }
 
   async restore(): Promise<void> {
-    await this.start();
+    if (!this.server?.listening) await this.start();
   }
 }
