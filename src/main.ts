@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigError } from './config/config-error.js';
-import { parseEnvironment } from './config/environment.js';
+import { Environment, parseEnvironment } from './config/environment.js';
 import { loadWestwindConfig } from './config/westwind-config.js';
 import { RedisNotAnsweringError, waitForRedis } from './redis/wait-for-redis.js';
 
@@ -11,9 +13,31 @@ async function bootstrap(): Promise<void> {
   const env = parseEnvironment(process.env);
   const config = loadWestwindConfig(env.WESTWIND_CONFIG);
   await waitForRedis(env.REDIS_URL);
+  const workers = env.WESTWIND_WORKERS === 'auto' ? availableParallelism() : Number(env.WESTWIND_WORKERS);
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
   const app = await NestFactory.create(AppModule.forRoot(env, config), { bodyParser: false, bufferLogs: true });
   configureApp(app);
   await app.listen(env.PORT);
+}
+
+/**
+ * Several HTTP processes share one port; all state is in Redis, so any worker can answer any
+ * request. A worker that dies is replaced; SIGTERM is passed on for a graceful shutdown.
+ */
+function superviseWorkers(count: number): void {
+  let stopping = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} exited (${code}); starting another`);
+    cluster.fork();
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -23,6 +23,10 @@ export class Environment {
 
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** HTTP worker processes sharing the port (node:cluster); `auto` is one per CPU core. */
+  @Matches(/^(auto|[1-9]\d{0,2})$/, { message: 'must be a number of processes (1-999) or auto' })
+  WESTWIND_WORKERS = '1';
 }
 
 /** Reads the variables Westwind knows from `raw` (normally process.env); unset or empty ones keep their defaults. */

@@ -5,7 +5,7 @@ import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import { ProblemException } from '../common/problem.js';
 import { Job, JobState } from '../domain/jobs/job.js';
-import { admissionProblems, createJob, JobRequest } from '../domain/jobs/job-admission.js';
+import { admitJob, JobRequest } from '../domain/jobs/job-admission.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
@@ -86,9 +86,8 @@ export class JobsService {
     rememberAnswer?: (answer: StoredResponse, multi: ChainableCommander) => void,
   ): Promise<Submission['response']> {
     const now = this.clock.now();
-    const problems = admissionProblems(request, this.config, now);
-    if (problems.length > 0) throw ProblemException.invalid(422, problems);
-    const job = createJob(request, { id: uuidv7({ msecs: now.toMillis() }), tenant }, now);
+    const { job, problems } = admitJob(request, this.config, { id: uuidv7({ msecs: now.toMillis() }), tenant }, now);
+    if (problems) throw ProblemException.invalid(422, problems);
     const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
     await this.jobs.create(job, rememberAnswer && ((multi) => rememberAnswer(answer, multi)));
     return answer;

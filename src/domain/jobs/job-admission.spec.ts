@@ -1,5 +1,8 @@
 import { DateTime } from 'luxon';
-import { admissionProblems, createJob, JobRequest } from './job-admission.js';
+import { admitJob, JobRequest } from './job-admission.js';
+
+const ids = { id: 'j', tenant: 't' };
+const admissionProblems = (request: JobRequest, c: typeof capacity, at: DateTime) => admitJob(request, c, ids, at).problems ?? [];
 
 const now = DateTime.fromISO('2026-03-01T00:00:00Z', { zone: 'utc' });
 const capacity = { sites: [{ id: 'west', gpus: 512 }, { id: 'east', gpus: 64 }], dataRegions: [{ id: 'shanghai' }] };
@@ -38,11 +41,12 @@ describe('job admission', () => {
   });
 
   it('creates a queued job in UTC with defaults and a first history entry', () => {
-    const job = createJob(base, { id: 'j', tenant: 't' }, now);
+    const { job } = admitJob(base, capacity, ids, now);
     expect(job).toMatchObject({
       deadline: '2026-03-01T16:00:00.000Z', earliestStart: '2026-03-01T00:00:00.000Z', deferrable: true, interruptible: true,
       checkpointMinutes: 10, priority: 5, state: 'queued', history: [{ at: '2026-03-01T00:00:00.000Z', from: null, to: 'queued', reason: 'submitted' }],
     });
-    expect(Object.keys(job)).not.toContain('sites');
+    expect(Object.keys(job!)).not.toContain('sites');
+    expect(admitJob({ ...base, sites: ['west'] }, capacity, ids, now).job!.sites).toEqual(['west']);
   });
 });

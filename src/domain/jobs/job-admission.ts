@@ -16,11 +16,14 @@ export type JobRequest = Pick<JobSpec, 'name' | 'gpus' | 'runtimeHours' | 'deadl
 /** How far ahead a deadline may lie; beyond it no forecast or plan means anything. */
 export const MAX_DEADLINE_AHEAD = Duration.fromObject({ days: 366 });
 
+export type Admission = { job: Job; problems?: undefined } | { job?: undefined; problems: FieldError[] };
+
 /**
- * Checks a well-formed request against the configuration and the clock: known sites and data
- * region, a site big enough, a deadline that leaves room for the runtime. Empty when admissible.
+ * Admits a well-formed request: checks it against the configuration and the clock (known sites and
+ * data region, a site big enough, a deadline that leaves room for the runtime) and, when it passes,
+ * returns the new queued job with defaults applied and instants normalised to UTC.
  */
-export function admissionProblems(request: JobRequest, capacity: Capacity, now: DateTime): FieldError[] {
+export function admitJob(request: JobRequest, capacity: Capacity, ids: { id: string; tenant: string }, now: DateTime): Admission {
   const problems: FieldError[] = [];
   const knownSites = new Map(capacity.sites.map((s) => [s.id, s.gpus]));
   request.sites?.forEach((id, i) => {
@@ -35,18 +38,15 @@ export function admissionProblems(request: JobRequest, capacity: Capacity, now: 
     problems.push({ field: 'dataRegion', message: `unknown data region "${request.dataRegion}"` });
   }
   const deadline = parseInstant(request.deadline)!;
-  const start = DateTime.max(now, request.earliestStart ? parseInstant(request.earliestStart)! : now);
-  const earliestFinish = start.plus({ hours: request.runtimeHours });
+  const earliestStart = request.earliestStart ? parseInstant(request.earliestStart)! : now;
+  const earliestFinish = DateTime.max(now, earliestStart).plus({ hours: request.runtimeHours });
   if (deadline < earliestFinish) {
     problems.push({ field: 'deadline', message: `is before the earliest possible finish ${formatInstant(earliestFinish)} (earliest start + runtimeHours)` });
   } else if (deadline > now.plus(MAX_DEADLINE_AHEAD)) {
     problems.push({ field: 'deadline', message: `is more than ${MAX_DEADLINE_AHEAD.as('days')} days ahead` });
   }
-  return problems;
-}
+  if (problems.length > 0) return { problems };
 
-/** A new queued job from an admissible request, defaults applied and instants normalised to UTC. */
-export function createJob(request: JobRequest, ids: { id: string; tenant: string }, now: DateTime): Job {
   const at = formatInstant(now);
   const job: Job = {
     id: ids.id,
@@ -54,20 +54,20 @@ export function createJob(request: JobRequest, ids: { id: string; tenant: string
     name: request.name,
     gpus: request.gpus,
     runtimeHours: request.runtimeHours,
-    deadline: formatInstant(parseInstant(request.deadline)!),
-    earliestStart: formatInstant(request.earliestStart ? parseInstant(request.earliestStart)! : now),
+    deadline: formatInstant(deadline),
+    earliestStart: formatInstant(earliestStart),
     deferrable: request.deferrable ?? true,
     interruptible: request.interruptible ?? true,
     checkpointMinutes: request.checkpointMinutes ?? DEFAULT_CHECKPOINT_MINUTES,
     priority: request.priority ?? DEFAULT_PRIORITY,
-    sites: request.sites,
-    dataRegion: request.dataRegion,
-    datasetGb: request.datasetGb,
-    callbackUrl: request.callbackUrl,
     state: 'queued',
     submittedAt: at,
     updatedAt: at,
     history: [admitted(at)],
   };
-  return JSON.parse(JSON.stringify(job)) as Job; // drops absent optional fields
+  // Optional fields only when given, so stored and returned jobs carry no undefined keys.
+  for (const key of ['sites', 'dataRegion', 'datasetGb', 'callbackUrl'] as const) {
+    if (request[key] !== undefined) Object.assign(job, { [key]: request[key] });
+  }
+  return { job };
 }

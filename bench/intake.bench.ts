@@ -1,0 +1,101 @@
+/**
+ * npm run bench:intake — autocannon against Westwind's POST /v1/jobs and, in the same run, against
+ * the ceiling (bare Express + BullMQ queue.add on the same Redis). Prints jobs/s and latency for
+ * both and their ratio; writes bench/results/intake.json. Absolute figures depend on the machine;
+ * the ratio is the comparable number.
+ */
+import autocannon from 'autocannon';
+import { spawn, ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const RUN = `bench-${Date.now()}`;
+/** Westwind's HTTP workers; the ceiling server is one process, the figure it is known by. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+
+const body = JSON.stringify({ name: 'bench', gpus: 8, runtimeHours: 4, deadline: DateTime.utc().plus({ days: 3 }).toISO() });
+
+interface Figures { jobsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
+
+async function main(): Promise<void> {
+  const westwindPrefix = `${RUN}:westwind:`;
+  const ceilingPrefix = `${RUN}:ceiling`;
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer ww-demo-key-change-me' };
+  const measure = async (url: string) => {
+    await load(url, headers, 3); // warm-up: JIT, connection pools
+    return load(url, headers, DURATION_S);
+  };
+  const servers: ChildProcess[] = [];
+  try {
+    const westwindEnv = { WESTWIND_PREFIX: westwindPrefix, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' };
+    servers.push(await startServer('node', ['dist/main.js'], 3900, { ...westwindEnv, WESTWIND_WORKERS: String(WORKERS) }));
+    servers.push(await startServer('node', ['dist/main.js'], 3902, { ...westwindEnv, WESTWIND_WORKERS: '1' }));
+    servers.push(await startServer('node', ['--import', 'tsx', 'bench/ceiling-server.ts'], 3901, { WESTWIND_PREFIX: ceilingPrefix }));
+    const westwind = { workers: WORKERS, ...(await measure('http://127.0.0.1:3900/v1/jobs')) };
+    const westwindOneWorker = { workers: 1, ...(await measure('http://127.0.0.1:3902/v1/jobs')) };
+    const ceiling = { workers: 1, ...(await measure('http://127.0.0.1:3901/v1/jobs')) };
+    const result = {
+      measuredAt: DateTime.utc().toISO(),
+      machine: `${availableParallelism()} cores; load generator, service and Redis share them`,
+      durationSeconds: DURATION_S,
+      connections: CONNECTIONS,
+      westwind,
+      westwindOneWorker,
+      ceiling,
+      ratio: round(westwind.jobsPerSec / ceiling.jobsPerSec, 3),
+      ratioOneWorker: round(westwindOneWorker.jobsPerSec / ceiling.jobsPerSec, 3),
+      targets: { jobsPerSec: 2000, p99Ms: 50, ratio: 0.5 },
+    };
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/intake.json', JSON.stringify(result, null, 2) + '\n');
+    console.table({ [`westwind (${WORKERS} workers)`]: westwind, 'westwind (1 worker)': westwindOneWorker, 'ceiling (express + queue.add)': ceiling });
+    console.log(`ratio westwind/ceiling: ${result.ratio} (1 worker: ${result.ratioOneWorker}); targets: >= 2000 jobs/s, p99 <= 50 ms, ratio >= 0.5`);
+  } finally {
+    servers.forEach((server) => server.kill('SIGTERM'));
+    await cleanup([westwindPrefix, ceilingPrefix]);
+  }
+}
+
+async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Figures> {
+  const r = await autocannon({ url, method: 'POST', headers, body, duration: seconds, connections: CONNECTIONS, pipelining: 1 });
+  const ok = r.requests.total - r.non2xx - r.errors;
+  return { jobsPerSec: Math.round(ok / seconds), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function startServer(cmd: string, args: string[], port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { env: { ...process.env, REDIS_URL, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(() => true, () => false);
+    if (up) return child;
+  }
+  child.kill();
+  throw new Error(`${args.join(' ')} did not start on port ${port}`);
+}
+
+async function cleanup(prefixes: string[]): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  for (const prefix of prefixes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  redis.disconnect();
+}
+
+function round(x: number, digits: number): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
