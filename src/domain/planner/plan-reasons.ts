@@ -1,0 +1,58 @@
+import { DateTime } from 'luxon';
+import type { JobPlan, PlanJob, PlanSite } from './plan-types.js';
+import type { SiteHours } from './site-hours.js';
+
+/**
+ * One sentence an operator can read: where and when the job runs and why, in the site's local time.
+ * For example "paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 at nm-helinger on renewable supply".
+ */
+export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, siteHours: SiteHours, s: number, start: DateTime): string {
+  const H = siteHours.hours;
+  const local = (hour: number) => start.plus({ hours: hour }).setZone(site.timeZone).toFormat('HH:mm');
+  const first = plan.segments[0];
+  const green = greenShare(plan, siteHours, s);
+  const supply = green >= 0.995 ? 'on renewable supply' : `${Math.round(green * 100)}% renewable`;
+  const parts: string[] = [];
+
+  if (!plan.meetsDeadline) {
+    parts.push(`cannot meet its deadline ${job.deadline.setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')}; earliest finish ${DateTime.fromISO(plan.finish!).setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')} at ${site.id}`);
+  } else if (!job.deferrable) {
+    parts.push(`not deferrable: runs ${local(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} at ${site.id} without pause`);
+  } else if (first.startHour === 0) {
+    parts.push(`running at ${site.id} ${supply}`);
+  } else if (first.startHour > 0 && siteHours.peak[s * H + 0] && (job.state === 'running' || job.state === 'paused')) {
+    const [peakFrom, peakTo] = peakRun(siteHours, s, 0);
+    parts.push(`paused: peak ${local(peakFrom)}–${local(peakTo)} ${site.timeZone}; resumes ${local(first.startHour)} at ${site.id} ${supply}`);
+  } else {
+    parts.push(`starts ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
+  }
+  if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing between them for greener hours`);
+  if (plan.peakHours > 0 && plan.meetsDeadline) parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
+  if (job.transferHours?.[site.id]) parts.push(`waits ${job.transferHours[site.id].toFixed(1)} h for its dataset to reach ${site.id}`);
+  return parts.join('; ');
+}
+
+/** The run of consecutive peak hours at site s that contains `hour`. */
+function peakRun(siteHours: SiteHours, s: number, hour: number): [number, number] {
+  const H = siteHours.hours;
+  let from = hour;
+  let to = hour;
+  while (to < H && siteHours.peak[s * H + to]) to++;
+  while (from > 0 && siteHours.peak[s * H + from - 1]) from--;
+  return [from, to];
+}
+
+/** Share of the job's hours' site load covered by renewable supply (site-level, after all placements so far). */
+function greenShare(plan: JobPlan, siteHours: SiteHours, s: number): number {
+  const H = siteHours.hours;
+  let load = 0;
+  let green = 0;
+  for (const segment of plan.segments) {
+    for (let h = segment.startHour; h < segment.endHour; h++) {
+      const i = s * H + h;
+      load += siteHours.loadMw[i];
+      green += Math.min(siteHours.loadMw[i], siteHours.greenMw[i]);
+    }
+  }
+  return load > 0 ? green / load : 1;
+}

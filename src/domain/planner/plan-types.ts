@@ -1,0 +1,138 @@
+import type { DateTime } from 'luxon';
+
+/**
+ * The planner's view of the world: UTC hours from `start` (hour 0) to `start + hours`, sites with
+ * their capacity and per-hour signals, and the jobs not yet finished. Plain data, no clock reads:
+ * the same input always gives the same plan.
+ */
+export interface PlanInput {
+  /** Start of hour 0; the planner works in whole hours from here (floor `now` to the hour). */
+  start: DateTime;
+  hours: number;
+  sites: PlanSite[];
+  jobs: PlanJob[];
+  options?: Partial<PlanOptions>;
+}
+
+export interface PlanSite {
+  id: string;
+  /** IANA time zone, for the words in reasons ("peak 17:00–22:00 Asia/Shanghai"). */
+  timeZone: string;
+  gpus: number;
+  kwPerGpu: number;
+  pue: number;
+  /** One value per hour, `hours` long. */
+  signals: SiteSignals;
+}
+
+export interface SiteSignals {
+  /** Renewable power available to the site, MW. */
+  greenMw: ArrayLike<number>;
+  /** 1 in the zone's peak hours. */
+  peak: ArrayLike<number>;
+  /** Cap on grid import, MW; Infinity where none. */
+  importCapMw?: ArrayLike<number>;
+  carbonGPerKwh?: ArrayLike<number>;
+  pricePerMwh?: ArrayLike<number>;
+}
+
+export type PlanJobState = 'queued' | 'scheduled' | 'running' | 'paused';
+
+export interface PlanJob {
+  id: string;
+  gpus: number;
+  /** Work left, in hours at full allocation (checkpoint overhead not included). */
+  remainingHours: number;
+  earliestStart: DateTime;
+  deadline: DateTime;
+  deferrable: boolean;
+  interruptible: boolean;
+  checkpointMinutes: number;
+  priority: number;
+  /** Allowed sites; undefined means all. */
+  sites?: readonly string[];
+  state: PlanJobState;
+  /** Where a running or paused job is now. */
+  currentSite?: string;
+  /** Hours of data transfer before the job can start at a site (away from its data region). */
+  transferHours?: Readonly<Record<string, number>>;
+  /** Order of arrival, for fifo; defaults to earliestStart. */
+  submittedAt?: DateTime;
+}
+
+export type Objective = 'green' | 'carbon' | 'cost';
+export type Strategy = 'westwind' | 'fifo' | 'peak-pause';
+
+export interface PlanOptions {
+  strategy: Strategy;
+  objective: Objective;
+  /** Grid energy in peak hours counts this many times over (green objective). */
+  peakWeight: number;
+  /** No segment shorter than this many hours. */
+  minSegmentHours: number;
+  /** A running job moves to another site only if that is cheaper by more than this fraction. */
+  moveHysteresis: number;
+}
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
+  strategy: 'westwind',
+  objective: 'green',
+  peakWeight: 10,
+  minSegmentHours: 1,
+  moveHysteresis: 0.2,
+};
+
+/** A contiguous run of hours at one site: [startHour, endHour). */
+export interface Segment {
+  site: string;
+  startHour: number;
+  endHour: number;
+  start: string;
+  end: string;
+}
+
+export interface JobPlan {
+  jobId: string;
+  site?: string;
+  segments: Segment[];
+  /** End of the last hour with work, UTC ISO; undefined if it cannot be placed within the horizon. */
+  finish?: string;
+  meetsDeadline: boolean;
+  /** Pauses inside the plan (gaps between segments, plus a pause now for a running job that stops). */
+  pauses: number;
+  /** Hours it runs in its site's peak hours (deferrable jobs only when nothing else meets the deadline). */
+  peakHours: number;
+  reason: string;
+}
+
+export interface SiteHourLoad {
+  gpus: number;
+  mw: number;
+  greenMw: number;
+  gridMw: number;
+}
+
+export interface PlanTotals {
+  energyMwh: number;
+  greenMwh: number;
+  gridMwh: number;
+  peakGridMwh: number;
+  carbonKg: number;
+  cost: number;
+  pauses: number;
+  deadlineMisses: number;
+  /** Hours deferrable jobs run in peak hours (each one only because nothing else meets a deadline). */
+  deferrablePeakHours: number;
+  /** gridMwh + (peakWeight − 1) × peakGridMwh: what the westwind strategy minimises (green objective). */
+  objective: number;
+}
+
+export interface Plan {
+  start: string;
+  hours: number;
+  strategy: Strategy;
+  jobs: JobPlan[];
+  /** Per site id, one entry per hour. */
+  load: Record<string, SiteHourLoad[]>;
+  totals: PlanTotals;
+}

@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { jobPowerMw } from '../energy/power.js';
+import { peakFromWindows } from '../energy/peak-hours.js';
+import { lpBound } from './lp-bound.js';
+import { PEAK_PENALTY } from './plan.js';
+import { plan, planWithNewJob } from './plan.js';
+import type { Plan, PlanInput, PlanJob, PlanSite } from './plan-types.js';
+
+const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
+const at = (hour: number) => start.plus({ hours: hour });
+
+/** A site whose renewable supply and peak flags are given per hour. */
+function site(id: string, greenMw: number[], peak: number[], extra: Partial<PlanSite> = {}): PlanSite {
+  return { id, timeZone: 'UTC', gpus: 100, kwPerGpu: 1, pue: 1, signals: { greenMw, peak }, ...extra };
+}
+
+function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
+  return {
+    id, gpus: 10, remainingHours: 3, earliestStart: start, deadline: at(24), deferrable: true, interruptible: true,
+    checkpointMinutes: 0, priority: 5, state: 'queued', ...fields,
+  };
+}
+
+const hoursOf = (p: Plan, id: string) => p.jobs.find((j) => j.jobId === id)!.segments.flatMap((s) => Array.from({ length: s.endHour - s.startHour }, (_, i) => s.startHour + i));
+
+/** 24 h: wind at night (hours 0–5: 1 MW), nothing by day, peak 9–13. */
+const night = Array.from({ length: 24 }, (_, h) => (h < 6 ? 1 : 0));
+const dayPeak = Array.from({ length: 24 }, (_, h) => (h >= 9 && h < 13 ? 1 : 0));
+
+describe('planner: hard rules and the westwind strategy', () => {
+  it('runs a deferrable job in the renewable surplus and never in peak hours', () => {
+    const p = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a', { earliestStart: at(8), deadline: at(24 + 0) })], options: {} });
+    // from 08:00, no surplus before the deadline: it must avoid 09–13 and otherwise start early
+    expect(hoursOf(p, 'a').some((h) => dayPeak[h])).toBe(false);
+    const q = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a')] });
+    expect(hoursOf(q, 'a')).toEqual([0, 1, 2]);
+    expect(q.totals).toMatchObject({ gridMwh: 0, deadlineMisses: 0 });
+    expect(q.jobs[0].reason).toBe('running at west on renewable supply');
+  });
+
+  it('runs a deferrable job in peak hours only when nothing else meets its deadline, and says so', () => {
+    const p = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a', { earliestStart: at(9), deadline: at(13), remainingHours: 4 })] });
+    expect(hoursOf(p, 'a')).toEqual([9, 10, 11, 12]);
+    expect(p.jobs[0]).toMatchObject({ meetsDeadline: true, peakHours: 4 });
+    expect(p.jobs[0].reason).toContain('runs 4 peak hour(s) because no other hours meet its deadline');
+  });
+
+  it('starts a non-deferrable job at the first hour capacity allows and never pauses it, peak or not', () => {
+    const sites = [site('west', night, dayPeak, { gpus: 20 })];
+    const jobs = [job('big', { deferrable: false, gpus: 20, remainingHours: 10, earliestStart: at(6) }), job('urgent', { deferrable: false, gpus: 10, remainingHours: 2, earliestStart: at(7) })];
+    const p = plan({ start, hours: 24, sites, jobs });
+    expect(hoursOf(p, 'big')).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(hoursOf(p, 'urgent')).toEqual([16, 17]); // the first hours with 10 GPUs free
+    expect(p.jobs.every((j) => j.pauses === 0 && j.segments.length === 1)).toBe(true);
+  });
+
+  it('keeps a non-interruptible job in one block', () => {
+    const green = [1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const p = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { interruptible: false, remainingHours: 3 })] });
+    expect(p.jobs[0].segments).toHaveLength(1);
+    const split = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { remainingHours: 3 })] });
+    expect(hoursOf(split, 'a')).toEqual([0, 2, 4]);
+  });
+
+  it('charges checkpoint time for every resume', () => {
+    const green = new Array(24).fill(0).map((_, h) => (h < 2 || (h >= 10 && h < 13) ? 1 : 0));
+    const p = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { remainingHours: 4, checkpointMinutes: 30 })] });
+    // 4 h of work + one resume of 0.5 h = 4.5 h: five hours in two segments
+    expect(hoursOf(p, 'a')).toEqual([0, 1, 10, 11, 12]);
+    expect(p.jobs[0].pauses).toBe(1);
+    expect(p.totals.energyMwh).toBeCloseTo(jobPowerMw(10, 1, 1) * 4.5, 9);
+  });
+
+  it('respects a minimum segment length', () => {
+    const green = [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const options = { minSegmentHours: 2 };
+    const p = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { remainingHours: 3 })], options });
+    expect(p.jobs[0].segments.every((s) => s.endHour - s.startHour >= 2)).toBe(true);
+  });
+
+  it('reports a job that cannot meet its deadline, with the earliest finish it can offer', () => {
+    const sites = [site('west', night, dayPeak, { gpus: 10 })];
+    const jobs = [job('first', { deferrable: false, remainingHours: 5 }), job('late', { remainingHours: 3, deadline: at(6) })];
+    const p = plan({ start, hours: 24, sites, jobs });
+    const late = p.jobs.find((j) => j.jobId === 'late')!;
+    expect(late).toMatchObject({ meetsDeadline: false, finish: at(8).toISO() });
+    expect(late.reason).toMatch(/^cannot meet its deadline .* earliest finish 2026-03-02 08:00 at west/);
+    expect(p.totals.deadlineMisses).toBe(1);
+  });
+
+  it('delays the start away from the data region by the transfer time, and prefers the site with the data', () => {
+    const flat = new Array(24).fill(1);
+    const sites = [site('east', flat, new Array(24).fill(0)), site('west', flat, new Array(24).fill(0))];
+    const p = plan({ start, hours: 24, sites, jobs: [job('a', { sites: ['west'], transferHours: { west: 4.5 } }), job('b', { transferHours: { west: 4.5 } })] });
+    expect(hoursOf(p, 'a')[0]).toBe(5);
+    expect(p.jobs[0].reason).toContain('waits 4.5 h for its dataset to reach west');
+    expect(p.jobs[1].site).toBe('east');
+  });
+
+  it('keeps a running job at its site unless moving wins clearly (hysteresis)', () => {
+    // 100 GPUs draw 0.1 MW: 0.01 MW from the grid here, 0.0095 MW there (5% cheaper: not worth a move)
+    const sites = [site('here', new Array(24).fill(0.09), new Array(24).fill(0)), site('there', new Array(24).fill(0.0905), new Array(24).fill(0))];
+    const running = job('r', { state: 'running', currentSite: 'here', remainingHours: 5, gpus: 100 });
+    expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].site).toBe('here');
+    const clearlyBetter = [sites[0], site('there', new Array(24).fill(1), new Array(24).fill(0))];
+    expect(plan({ start, hours: 24, sites: clearlyBetter, jobs: [running] }).jobs[0].site).toBe('there');
+  });
+
+  it('says why a running job pauses, in the site’s local time', () => {
+    const hours = 48;
+    const local = DateTime.fromISO('2026-03-02T17:00', { zone: 'Asia/Shanghai' }).toUTC();
+    const peak = peakFromWindows(local, hours, 'Asia/Shanghai', [{ from: '17:00', to: '22:00' }]);
+    const green = Array.from({ length: hours }, (_, h) => (h >= 7 && h < 13 ? 1 : 0)); // 00:00–06:00 local
+    const sites = [site('nm-helinger', green, [...peak], { timeZone: 'Asia/Shanghai' })];
+    const p = plan({ start: local, hours, sites, jobs: [job('r', { state: 'running', currentSite: 'nm-helinger', earliestStart: local, deadline: local.plus({ hours: 40 }) })] });
+    expect(p.jobs[0].reason).toBe('paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 at nm-helinger on renewable supply');
+  });
+
+  it('plans across a DST change in UTC hours, reporting local times right', () => {
+    const local = DateTime.fromISO('2026-03-29T00:00', { zone: 'Europe/Berlin' }).toUTC(); // 23-hour day
+    const green = Array.from({ length: 24 }, (_, h) => (h === 2 || h === 3 ? 1 : 0)); // UTC 01:00–03:00 = 03:00–05:00 CEST
+    const p = plan({ start: local, hours: 24, sites: [site('de', green, new Array(24).fill(0), { timeZone: 'Europe/Berlin' })], jobs: [job('a', { earliestStart: local.plus({ hours: 1 }), remainingHours: 2, deadline: local.plus({ hours: 23 }) })] });
+    expect(hoursOf(p, 'a')).toEqual([2, 3]);
+    expect(p.jobs[0].reason).toBe('starts 03:00 Europe/Berlin at de on renewable supply');
+  });
+
+  it('places one new job incrementally on top of a plan without disturbing it', () => {
+    const input: PlanInput = { start, hours: 24, sites: [site('west', night, dayPeak, { gpus: 30 })], jobs: [job('a', { gpus: 20 }), job('b', { gpus: 10 })] };
+    const before = plan(input);
+    const after = planWithNewJob(before, input, job('c', { gpus: 20 }));
+    expect(after.jobs.slice(0, 2)).toEqual(before.jobs);
+    expect(Math.max(...after.load.west.map((l) => l.gpus))).toBeLessThanOrEqual(30);
+    expect(hoursOf(after, 'c').every((h) => !hoursOf(before, 'a').includes(h))).toBe(true);
+  });
+});
+
+describe('planner: properties on random instances', () => {
+  const instance = fc.record({
+    hours: fc.integer({ min: 6, max: 36 }),
+    sites: fc.array(fc.record({ gpus: fc.integer({ min: 8, max: 64 }), greenMw: fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 36, maxLength: 36 }), peak: fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }), cap: fc.option(fc.double({ min: 0.01, max: 0.05, noNaN: true })) }), { minLength: 1, maxLength: 3 }),
+    jobs: fc.array(fc.record({ gpus: fc.integer({ min: 1, max: 8 }), work: fc.double({ min: 0.2, max: 6, noNaN: true }), from: fc.integer({ min: 0, max: 12 }), slack: fc.integer({ min: 0, max: 18 }), deferrable: fc.boolean(), interruptible: fc.boolean(), checkpointMinutes: fc.integer({ min: 0, max: 30 }) }), { minLength: 1, maxLength: 12 }),
+  });
+
+  type Instance = typeof instance extends fc.Arbitrary<infer T> ? T : never;
+
+  function build(i: Instance): PlanInput {
+    const sites: PlanSite[] = i.sites.map((s, k) => ({
+      id: `s${k}`, timeZone: 'UTC', gpus: s.gpus, kwPerGpu: 1, pue: 1.2,
+      signals: { greenMw: s.greenMw, peak: s.peak.map(Number), importCapMw: s.cap === null ? undefined : new Array(36).fill(s.cap) },
+    }));
+    const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack)); // deadlines inside the horizon
+    const jobs: PlanJob[] = i.jobs.map((j, k) => job(`j${k}`, {
+      gpus: j.gpus, remainingHours: j.work, earliestStart: at(j.from), deadline: at(j.from + Math.ceil(j.work) + j.slack),
+      deferrable: j.deferrable, interruptible: j.interruptible, checkpointMinutes: j.checkpointMinutes,
+    }));
+    return { start, hours, sites, jobs };
+  }
+
+  it('never exceeds capacity or an import cap; non-deferrable jobs never pause; energy adds up', () => {
+    fc.assert(
+      fc.property(instance, fc.constantFrom('westwind', 'fifo', 'peak-pause'), (raw, strategy) => {
+        const input = build(raw);
+        input.options = { strategy: strategy as 'westwind' };
+        const p = plan(input);
+        for (const s of input.sites) {
+          p.load[s.id].forEach((l, h) => {
+            expect(l.gpus).toBeLessThanOrEqual(s.gpus);
+            if (s.signals.importCapMw) expect(l.gridMw).toBeLessThanOrEqual(s.signals.importCapMw[h] + 1e-9);
+            expect(l.greenMw + l.gridMw).toBeCloseTo(l.mw, 9);
+          });
+        }
+        p.jobs.forEach((jp, k) => {
+          const j = input.jobs[k];
+          if (!j.deferrable || !j.interruptible) expect(jp.segments.length).toBeLessThanOrEqual(1);
+          for (const seg of jp.segments) expect(seg.startHour).toBeGreaterThanOrEqual(0);
+        });
+        expect(p.totals.greenMwh + p.totals.gridMwh).toBeCloseTo(p.totals.energyMwh, 9);
+        const placedWork = p.jobs.reduce((sum, jp, k) => sum + (jp.segments.length ? input.jobs[k].remainingHours + (input.jobs[k].checkpointMinutes / 60) * (jp.segments.length - 1) : 0) * jobPowerMw(input.jobs[k].gpus, 1, 1.2), 0);
+        expect(p.totals.energyMwh).toBeCloseTo(placedWork, 6);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('meets every deadline whenever the LP relaxation can, and never beats the LP bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(instance, async (raw) => {
+        const input = build(raw);
+        const p = plan(input);
+        const bound = await lpBound(input, p);
+        expect(bound.status).toBe('optimal');
+        // Compared with the peak rule priced in, as both solve it: deferrable peak hours cost PEAK_PENALTY each.
+        const priced = (objective: number, peakHours: number) => objective + PEAK_PENALTY * peakHours;
+        expect(priced(p.totals.objective, p.totals.deferrablePeakHours)).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakHours) - 1e-6);
+        // Non-deferrable jobs follow their own rule (start as soon as capacity allows); the rest must make it.
+        const deferrableMisses = p.jobs.filter((jp, k) => input.jobs[k].deferrable && !jp.meetsDeadline).length;
+        if (bound.unmetWorkHours < 1e-6) expect(deferrableMisses).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,354 @@
+import { DateTime } from 'luxon';
+import { jobPowerMw } from '../energy/power.js';
+import { describePlacement } from './plan-reasons.js';
+import {
+  DEFAULT_PLAN_OPTIONS, JobPlan, Plan, PlanInput, PlanJob, PlanOptions, PlanTotals, Segment,
+} from './plan-types.js';
+import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
+import { SiteHours } from './site-hours.js';
+
+/** A deferrable job's peak hour costs this much extra: used only when no other hour meets its deadline. */
+export const PEAK_PENALTY = 1e4;
+/** Among equal costs, earlier hours win: earlier finishes, and contiguous runs instead of scattered hours. */
+const EARLIER_IS_BETTER = 1e-7;
+const EPSILON = 1e-9;
+
+/** A job compiled to hour indexes for one planning run. */
+interface Task {
+  job: PlanJob;
+  /** Hours of work to do, checkpoint overhead excluded. */
+  work: number;
+  checkpointHours: number;
+  earliestHour: number;
+  /** Hours before this index end by the deadline. */
+  deadlineHour: number;
+  sites: number[];
+  powerMw: Float64Array;
+  currentSite: number;
+}
+
+interface Candidate {
+  site: number;
+  hours: Int32Array;
+  /** Work hours including checkpoint overhead, spread over `hours` (the last one partly). */
+  totalWork: number;
+  cost: number;
+  finishHour: number;
+}
+
+/**
+ * Plans every job onto a site and hours. Pure: no clock, no I/O; same input, same plan.
+ * Jobs are placed one at a time, least flexible first, each where it adds the least weighted
+ * grid energy given what is already placed (see README, "The planner").
+ */
+export function plan(input: PlanInput): Plan {
+  const planner = new Planner(input);
+  const tasks = input.jobs.map((job) => planner.compile(job));
+  const order = planner.placementOrder(tasks);
+  const jobPlans = new Array<JobPlan>(tasks.length);
+  for (const t of order) jobPlans[t] = planner.place(tasks[t]);
+  return planner.result(jobPlans);
+}
+
+/**
+ * Incremental re-plan after one new job: the previous plan stays as it is and the new job is
+ * placed on top of it. Cheap (one placement); a full `plan` later re-optimises everything.
+ */
+export function planWithNewJob(previous: Plan, input: PlanInput, job: PlanJob): Plan {
+  const planner = new Planner(input, previous);
+  return planner.result([...previous.jobs, planner.place(planner.compile(job))]);
+}
+
+class Planner {
+  readonly options: PlanOptions;
+  readonly siteHours: SiteHours;
+  private readonly start: DateTime;
+  private readonly hours: number;
+  private readonly siteIndex: Map<string, number>;
+  private readonly cost: Float64Array;
+  private readonly scratch: Float64Array;
+  private readonly picked: Int32Array;
+
+  constructor(
+    private readonly input: PlanInput,
+    previous?: Plan,
+  ) {
+    this.options = { ...DEFAULT_PLAN_OPTIONS, ...input.options };
+    this.start = input.start.toUTC().startOf('hour');
+    this.hours = input.hours;
+    this.siteIndex = new Map(input.sites.map((s, i) => [s.id, i]));
+    this.siteHours = new SiteHours(input.sites, input.hours, this.options.objective, this.options.peakWeight);
+    if (previous) this.loadPrevious(previous);
+    this.cost = new Float64Array(input.hours);
+    this.scratch = new Float64Array(input.hours);
+    this.picked = new Int32Array(input.hours);
+  }
+
+  compile(job: PlanJob): Task {
+    const S = this.input.sites.length;
+    const powerMw = new Float64Array(S);
+    this.input.sites.forEach((site, s) => (powerMw[s] = jobPowerMw(job.gpus, site.kwPerGpu, site.pue)));
+    const allowed = job.sites ? job.sites.map((id) => this.siteIndex.get(id)).filter((s): s is number => s !== undefined) : [...this.siteIndex.values()];
+    return {
+      job,
+      work: Math.max(0, job.remainingHours),
+      checkpointHours: job.checkpointMinutes / 60,
+      earliestHour: Math.max(0, Math.ceil(this.hoursFromStart(job.earliestStart) - EPSILON)),
+      deadlineHour: Math.min(this.hours, Math.floor(this.hoursFromStart(job.deadline) + EPSILON)),
+      sites: allowed,
+      powerMw,
+      currentSite: job.currentSite ? (this.siteIndex.get(job.currentSite) ?? -1) : -1,
+    };
+  }
+
+  /** Indexes of `tasks` in the order they are placed. */
+  placementOrder(tasks: Task[]): number[] {
+    const order = tasks.map((_, i) => i);
+    if (this.options.strategy !== 'westwind') {
+      const arrival = tasks.map((t) => (t.job.submittedAt ?? t.job.earliestStart).toMillis());
+      return order.sort((a, b) => running(tasks[b]) - running(tasks[a]) || arrival[a] - arrival[b] || a - b);
+    }
+    // Fixed work first (running non-deferrable, then non-deferrable by start), then the rest by
+    // slack: the job with the least room to move chooses its hours first.
+    const latestStart = tasks.map((t) => t.deadlineHour - t.work);
+    const rank = (t: Task) => (t.job.deferrable ? 2 : running(t) ? 0 : 1);
+    return order.sort(
+      (a, b) =>
+        rank(tasks[a]) - rank(tasks[b]) ||
+        (rank(tasks[a]) < 2 ? tasks[a].earliestHour - tasks[b].earliestHour : latestStart[a] - latestStart[b]) ||
+        tasks[b].job.priority - tasks[a].job.priority ||
+        a - b,
+    );
+  }
+
+  place(task: Task): JobPlan {
+    const inTime = this.bestCandidate(task, task.deadlineHour, false);
+    // Deadline out of reach: offer the earliest finish the sites can give, and plan that.
+    const candidate = inTime ?? this.bestCandidate(task, this.hours, true);
+    if (!candidate) return this.unplaced(task);
+    const S = this.hours;
+    const { site, hours } = candidate;
+    let workLeft = candidate.totalWork;
+    for (let i = 0; i < hours.length; i++) {
+      const fraction = Math.min(1, workLeft);
+      workLeft -= fraction;
+      this.siteHours.reserve(site * S + hours[i], task.job.gpus, task.powerMw[site] * fraction);
+    }
+    return this.jobPlan(task, candidate);
+  }
+
+  result(jobPlans: JobPlan[]): Plan {
+    return {
+      start: this.start.toISO()!,
+      hours: this.hours,
+      strategy: this.options.strategy,
+      jobs: jobPlans,
+      load: this.siteHours.loadBySite((s) => this.input.sites[s].gpus),
+      totals: this.totals(jobPlans),
+    };
+  }
+
+  private bestCandidate(task: Task, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
+    let best: Candidate | undefined;
+    for (const s of task.sites) {
+      const candidate = this.candidateAt(task, s, windowEnd, earliestFinish);
+      if (candidate && (!best || this.better(task, candidate, best, earliestFinish))) best = candidate;
+    }
+    return best;
+  }
+
+  private better(task: Task, a: Candidate, b: Candidate, earliestFinish: boolean): boolean {
+    const byFinish = a.finishHour - b.finishHour;
+    if (earliestFinish || this.options.strategy !== 'westwind' || !task.job.deferrable) {
+      return byFinish < 0 || (byFinish === 0 && a.cost < b.cost);
+    }
+    // A running job stays put unless moving is clearly cheaper (no flapping between plans).
+    const stay = 1 - this.options.moveHysteresis;
+    const costA = a.site === task.currentSite || task.currentSite < 0 || task.job.state !== 'running' ? a.cost : a.cost / stay;
+    const costB = b.site === task.currentSite || task.currentSite < 0 || task.job.state !== 'running' ? b.cost : b.cost / stay;
+    return costA < costB - EPSILON || (Math.abs(costA - costB) <= EPSILON && byFinish < 0);
+  }
+
+  /** Where and when the job would run at site s, by the strategy's rule; undefined if it does not fit. */
+  private candidateAt(task: Task, s: number, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
+    const { job } = task;
+    // Away from its data region the job first waits for its dataset to arrive.
+    const from = task.earliestHour + Math.max(0, Math.ceil((job.transferHours?.[this.input.sites[s].id] ?? 0) - EPSILON));
+    if (from >= windowEnd) return undefined;
+    const strategy = this.options.strategy;
+    const avoidPeak = job.deferrable && !earliestFinish && strategy !== 'fifo';
+    this.fillCosts(task, s, from, windowEnd, strategy === 'westwind' && !earliestFinish, avoidPeak ? (strategy === 'westwind' ? PEAK_PENALTY : Infinity) : 0);
+    const split = job.interruptible && job.deferrable && strategy !== 'fifo';
+    const choose = (k: number): Selection | undefined => {
+      if (!split) {
+        return strategy === 'westwind' && job.deferrable && !earliestFinish
+          ? cheapestRun(this.cost, from, windowEnd, k, this.picked)
+          : earliestRun(this.cost, from, windowEnd, k, this.picked);
+      }
+      return strategy === 'westwind' && !earliestFinish
+        ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked)
+        : earliestHours(this.cost, from, windowEnd, k, this.picked);
+    };
+    // Each resume costs checkpoint time, which may need one more hour, which may add a resume...
+    let k = Math.max(1, Math.ceil(task.work + this.resumeOverhead(task, s, from) - EPSILON));
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const selection = choose(k);
+      if (!selection) return undefined;
+      const segments = segmentCount(selection.hours, selection.count);
+      const totalWork = task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, s, selection.hours[0]);
+      const needed = Math.max(1, Math.ceil(totalWork - EPSILON));
+      if (needed <= k) {
+        if (split && segments > 1 && this.options.minSegmentHours > 1 && hasShortSegment(selection, this.options.minSegmentHours)) {
+          const run = cheapestRun(this.cost, from, windowEnd, Math.ceil(task.work + this.resumeOverhead(task, s, from) - EPSILON), this.picked);
+          if (!run) return undefined;
+          return this.candidate(task, s, run, task.work + this.resumeOverhead(task, s, run.hours[0]));
+        }
+        return this.candidate(task, s, selection, totalWork);
+      }
+      k = needed;
+    }
+    return undefined;
+  }
+
+  private candidate(task: Task, s: number, selection: Selection, totalWork: number): Candidate {
+    const hours = selection.hours.slice(0, selection.count);
+    const last = hours[hours.length - 1];
+    return { site: s, hours, totalWork, cost: selection.cost, finishHour: last + (totalWork - (hours.length - 1)) };
+  }
+
+  /** Costs of running the task in each hour of [from, to) at site s; Infinity where it does not fit. */
+  private fillCosts(task: Task, s: number, from: number, to: number, weighByGrid: boolean, peakPenalty: number): void {
+    const { siteHours } = this;
+    const base = s * this.hours;
+    const gpus = task.job.gpus;
+    const mw = task.powerMw[s];
+    for (let h = from; h < to; h++) {
+      const i = base + h;
+      let c: number;
+      if (weighByGrid) c = siteHours.marginalCost(i, gpus, mw);
+      else c = siteHours.fits(i, gpus, mw) ? 0 : Infinity;
+      if (c !== Infinity) {
+        if (peakPenalty && siteHours.peak[i]) c = peakPenalty === Infinity ? Infinity : c + peakPenalty;
+        c += EARLIER_IS_BETTER * h;
+      }
+      this.cost[h] = c;
+    }
+  }
+
+  /** Checkpoint time before the first hour: none to start fresh or to keep running where it runs. */
+  private resumeOverhead(task: Task, s: number, firstHour: number): number {
+    const { state } = task.job;
+    if (state === 'paused') return task.checkpointHours;
+    if (state === 'running') return s === task.currentSite && firstHour === 0 ? 0 : task.checkpointHours;
+    return 0;
+  }
+
+  private jobPlan(task: Task, candidate: Candidate): JobPlan {
+    const site = this.input.sites[candidate.site];
+    const segments: Segment[] = [];
+    let peakHours = 0;
+    const hours = candidate.hours;
+    for (let i = 0; i < hours.length; i++) {
+      if (this.siteHours.peak[candidate.site * this.hours + hours[i]]) peakHours++;
+      if (i === 0 || hours[i] !== hours[i - 1] + 1) segments.push({ site: site.id, startHour: hours[i], endHour: hours[i] + 1, start: '', end: '' });
+      else segments[segments.length - 1].endHour = hours[i] + 1;
+    }
+    for (const segment of segments) {
+      segment.start = this.instant(segment.startHour);
+      segment.end = this.instant(segment.endHour);
+    }
+    const finish = this.start.plus({ hours: candidate.finishHour });
+    const pausedNow = task.job.state === 'running' && (candidate.site !== task.currentSite || hours[0] !== 0) ? 1 : 0;
+    const plan: JobPlan = {
+      jobId: task.job.id,
+      site: site.id,
+      segments,
+      finish: finish.toISO()!,
+      meetsDeadline: finish <= task.job.deadline.plus({ milliseconds: 1 }),
+      pauses: segments.length - 1 + pausedNow,
+      peakHours: task.job.deferrable ? peakHours : 0,
+      reason: '',
+    };
+    plan.reason = describePlacement(task.job, plan, site, this.siteHours, candidate.site, this.start);
+    return plan;
+  }
+
+  private unplaced(task: Task): JobPlan {
+    return {
+      jobId: task.job.id,
+      segments: [],
+      meetsDeadline: false,
+      pauses: 0,
+      peakHours: 0,
+      reason: task.sites.length === 0
+        ? 'infeasible: none of its allowed sites exists'
+        : `infeasible: no allowed site has ${task.job.gpus} GPUs free for ${round(task.work)} h within the planning horizon (until ${this.instant(this.hours)})`,
+    };
+  }
+
+  private totals(jobPlans: JobPlan[]): PlanTotals {
+    const sh = this.siteHours;
+    let energy = 0, green = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0;
+    for (let i = 0; i < sh.loadMw.length; i++) {
+      const load = sh.loadMw[i];
+      if (load === 0) continue;
+      const g = sh.gridMw(i);
+      energy += load;
+      green += load - g;
+      grid += g;
+      if (sh.peak[i]) peakGrid += g;
+      carbon += g * sh.carbon[i]; // MWh × g/kWh = kg
+      cost += g * sh.price[i];
+    }
+    let pauses = 0, misses = 0, deferrablePeakHours = 0;
+    for (const p of jobPlans) {
+      pauses += p.pauses;
+      deferrablePeakHours += p.peakHours;
+      if (!p.meetsDeadline) misses++;
+    }
+    return {
+      energyMwh: energy, greenMwh: green, gridMwh: grid, peakGridMwh: peakGrid, carbonKg: carbon, cost,
+      pauses, deadlineMisses: misses, deferrablePeakHours, objective: grid + (this.options.peakWeight - 1) * peakGrid,
+    };
+  }
+
+  private loadPrevious(previous: Plan): void {
+    this.input.sites.forEach((site, s) => {
+      const rows = previous.load[site.id];
+      if (!rows) return;
+      for (let h = 0; h < this.hours && h < rows.length; h++) {
+        const i = s * this.hours + h;
+        this.siteHours.gpusFree[i] -= rows[h].gpus;
+        this.siteHours.loadMw[i] = rows[h].mw;
+      }
+    });
+  }
+
+  private hoursFromStart(instant: DateTime): number {
+    return (instant.toMillis() - this.start.toMillis()) / 3_600_000;
+  }
+
+  private instant(hour: number): string {
+    return this.start.plus({ hours: hour }).toISO()!;
+  }
+}
+
+function running(task: Task): number {
+  return task.job.state === 'running' ? 1 : 0;
+}
+
+function hasShortSegment(selection: Selection, minimum: number): boolean {
+  let length = 1;
+  for (let i = 1; i <= selection.count; i++) {
+    if (i < selection.count && selection.hours[i] === selection.hours[i - 1] + 1) length++;
+    else {
+      if (length < minimum) return true;
+      length = 1;
+    }
+  }
+  return false;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,91 @@
+import type { Objective, PlanSite, SiteHourLoad } from './plan-types.js';
+
+/**
+ * What is already planned at every site and hour, in flat typed arrays indexed `site * hours + hour`,
+ * and the price of adding load there. The planner places jobs one by one on top of it.
+ */
+export class SiteHours {
+  readonly gpusFree: Int32Array;
+  readonly loadMw: Float64Array;
+  readonly greenMw: Float64Array;
+  readonly importCapMw: Float64Array;
+  readonly peak: Uint8Array;
+  /** Objective weight of one MWh from the grid in that hour (1, g CO2/kWh or price), peak weight applied. */
+  readonly gridWeight: Float64Array;
+  readonly carbon: Float64Array;
+  readonly price: Float64Array;
+
+  constructor(
+    readonly sites: readonly PlanSite[],
+    readonly hours: number,
+    objective: Objective,
+    readonly peakWeight: number,
+  ) {
+    const size = sites.length * hours;
+    this.gpusFree = new Int32Array(size);
+    this.loadMw = new Float64Array(size);
+    this.greenMw = new Float64Array(size);
+    this.importCapMw = new Float64Array(size).fill(Infinity);
+    this.peak = new Uint8Array(size);
+    this.gridWeight = new Float64Array(size);
+    this.carbon = new Float64Array(size);
+    this.price = new Float64Array(size);
+    sites.forEach((site, s) => {
+      const { greenMw, peak, importCapMw, carbonGPerKwh, pricePerMwh } = site.signals;
+      for (let h = 0; h < hours; h++) {
+        const i = s * hours + h;
+        this.gpusFree[i] = site.gpus;
+        this.greenMw[i] = greenMw[h] ?? 0;
+        this.peak[i] = peak[h] ? 1 : 0;
+        if (importCapMw) this.importCapMw[i] = importCapMw[h] ?? Infinity;
+        this.carbon[i] = carbonGPerKwh?.[h] ?? 0;
+        this.price[i] = pricePerMwh?.[h] ?? 0;
+        const base = objective === 'carbon' ? this.carbon[i] : objective === 'cost' ? this.price[i] : 1;
+        this.gridWeight[i] = base * (this.peak[i] ? peakWeight : 1);
+      }
+    });
+  }
+
+  /** Grid power drawn at site-hour i with its planned load. */
+  gridMw(i: number): number {
+    return Math.max(0, this.loadMw[i] - this.greenMw[i]);
+  }
+
+  /**
+   * Weighted extra grid energy of adding `mw` for one hour at site-hour i, or Infinity when the
+   * GPUs are not free or the import cap would be exceeded.
+   */
+  marginalCost(i: number, gpus: number, mw: number): number {
+    if (this.gpusFree[i] < gpus) return Infinity;
+    const before = this.loadMw[i] - this.greenMw[i];
+    const after = before + mw;
+    if (after > this.importCapMw[i] + 1e-9) return Infinity;
+    return (Math.max(0, after) - Math.max(0, before)) * this.gridWeight[i];
+  }
+
+  /** Hour h is usable at all for `gpus` GPUs drawing `mw` (capacity and import cap). */
+  fits(i: number, gpus: number, mw: number): boolean {
+    return this.gpusFree[i] >= gpus && this.loadMw[i] + mw - this.greenMw[i] <= this.importCapMw[i] + 1e-9;
+  }
+
+  reserve(i: number, gpus: number, mw: number): void {
+    this.gpusFree[i] -= gpus;
+    this.loadMw[i] += mw;
+  }
+
+  /** Per-site, per-hour load for the plan's output. */
+  loadBySite(gpusOf: (site: number) => number): Record<string, SiteHourLoad[]> {
+    const result: Record<string, SiteHourLoad[]> = {};
+    this.sites.forEach((site, s) => {
+      const capacity = gpusOf(s);
+      const rows: SiteHourLoad[] = new Array(this.hours);
+      for (let h = 0; h < this.hours; h++) {
+        const i = s * this.hours + h;
+        const mw = this.loadMw[i];
+        rows[h] = { gpus: capacity - this.gpusFree[i], mw, greenMw: Math.min(mw, this.greenMw[i]), gridMw: this.gridMw(i) };
+      }
+      result[site.id] = rows;
+    });
+    return result;
+  }
+}
