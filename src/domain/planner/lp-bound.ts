@@ -59,7 +59,7 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
       for (let h = segment.startHour; h < segment.endHour && left > 0; h++) {
         const fraction = Math.min(1, left);
         left -= fraction;
-        sh.reserve(s * H + h, job.gpus, mw * fraction);
+        sh.reserve(s * H + h, job.gpus, mw, mw * fraction);
       }
     }
   }
@@ -78,8 +78,12 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   const occupancyRow = (j: number) => 2 * j + 1;
   const capRow = (s: number, h: number) => 2 * J + s * H + h;
   const gridRow = (s: number, h: number) => 2 * J + S * H + s * H + h;
+  // Import caps limit the power of the jobs holding an hour (y), not the hour's average.
+  const capped: number[] = [];
+  const importRow = new Int32Array(S * H).fill(-1);
+  for (let i = 0; i < S * H; i++) if (sh.importCapMw[i] !== Infinity) importRow[i] = 2 * J + 2 * S * H + capped.push(i) - 1;
+  const firstLinkRow = 2 * J + 2 * S * H + capped.length;
   let linkRows = 0;
-  const firstLinkRow = 2 * J + 2 * S * H;
   const addColumn = (cost: number, upper: number, rows: number[], coefficients: number[]) => {
     colCost.push(cost);
     colUpper.push(upper);
@@ -94,7 +98,14 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
       for (let h = from; h < to; h++) {
         const link = firstLinkRow + linkRows++;
         addColumn(0, 1, [workRow(j), gridRow(s, h), link], [1, mw, 1]);
-        addColumn(sh.peak[s * H + h] ? PEAK_PENALTY : 0, 1, [occupancyRow(j), capRow(s, h), link], [1, job.gpus, -1]);
+        const i = s * H + h;
+        const rows = [occupancyRow(j), capRow(s, h), link];
+        const coefficients = [1, job.gpus, -1];
+        if (importRow[i] >= 0) {
+          rows.splice(2, 0, importRow[i]);
+          coefficients.splice(2, 0, mw);
+        }
+        addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, rows, coefficients);
       }
     }
   });
@@ -102,10 +113,13 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   for (let s = 0; s < S; s++) {
     for (let h = 0; h < H; h++) {
       const i = s * H + h;
-      addColumn(sh.gridWeight[i], sh.importCapMw[i] === Infinity ? highs.infinity : sh.importCapMw[i], [gridRow(s, h)], [-1]);
+      addColumn(sh.gridWeight[i], highs.infinity, [gridRow(s, h)], [-1]);
     }
   }
-  for (let j = 0; j < J; j++) addColumn(UNMET_PENALTY, highs.infinity, [workRow(j), occupancyRow(j)], [1, 1]);
+  for (let j = 0; j < J; j++) {
+    addColumn(UNMET_PENALTY, highs.infinity, [workRow(j)], [1]);
+    addColumn(UNMET_PENALTY, highs.infinity, [occupancyRow(j)], [1]);
+  }
 
   const rowLower: number[] = [];
   const rowUpper: number[] = [];
@@ -120,6 +134,10 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   for (let i = 0; i < S * H; i++) {
     rowLower.push(-highs.infinity);
     rowUpper.push(sh.greenMw[i] - sh.loadMw[i]); // Σ P·x − g ≤ green − fixed load
+  }
+  for (const i of capped) {
+    rowLower.push(-highs.infinity);
+    rowUpper.push(sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]); // Σ P·y ≤ cap + green − fixed draw
   }
   for (let k = 0; k < linkRows; k++) {
     rowLower.push(-highs.infinity);
@@ -163,7 +181,7 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
     }
   });
   let unmet = 0;
-  for (let j = 0; j < J; j++) unmet += solution.x[xyCount + S * H + j];
+  for (let j = 0; j < 2 * J; j++) unmet += solution.x[xyCount + S * H + j];
   let energy = 0, grid = 0, peakGrid = 0;
   for (let i = 0; i < S * H; i++) {
     const g = sh.gridMw(i);

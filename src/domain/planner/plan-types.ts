@@ -107,7 +107,10 @@ export interface JobPlan {
 
 export interface SiteHourLoad {
   gpus: number;
+  /** Average power over the hour: MWh in that hour. */
   mw: number;
+  /** Power while all jobs holding the hour run: what an import cap limits. */
+  drawMw: number;
   greenMw: number;
   gridMw: number;
 }

@@ -183,19 +183,32 @@ describe('planner: properties on random instances', () => {
     );
   });
 
-  it('meets every deadline whenever the LP relaxation can, and never beats the LP bound', async () => {
+  it('never beats the LP bound (the peak rule priced in) when both keep every deadline', async () => {
     await fc.assert(
       fc.asyncProperty(instance, async (raw) => {
         const input = build(raw);
         const p = plan(input);
         const bound = await lpBound(input, p);
         expect(bound.status).toBe('optimal');
-        // Compared with the peak rule priced in, as both solve it: deferrable peak hours cost PEAK_PENALTY each.
+        // Compare like with like: the LP places all work inside the windows, so must the plan.
+        if (bound.unmetWorkHours > 1e-6 || p.totals.deadlineMisses > 0) return;
         const priced = (objective: number, peakHours: number) => objective + PEAK_PENALTY * peakHours;
         expect(priced(p.totals.objective, p.totals.deferrablePeakHours)).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakHours) - 1e-6);
-        // Non-deferrable jobs follow their own rule (start as soon as capacity allows); the rest must make it.
-        const deferrableMisses = p.jobs.filter((jp, k) => input.jobs[k].deferrable && !jp.meetsDeadline).length;
-        if (bound.unmetWorkHours < 1e-6) expect(deferrableMisses).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('meets every deadline the LP can meet when GPUs are plentiful and deferrable jobs may pause', async () => {
+    // The LP relaxes contiguity and whole-GPU occupancy, so only here is "LP feasible" a promise a
+    // plan can keep for every instance; on the real-data benchmark westwind also misses none.
+    await fc.assert(
+      fc.asyncProperty(instance, async (raw) => {
+        const input = build({ ...raw, sites: raw.sites.map((s) => ({ ...s, gpus: 1000, cap: null })), jobs: raw.jobs.map((j) => ({ ...j, interruptible: j.interruptible || j.deferrable })) });
+        const p = plan(input);
+        const bound = await lpBound(input, p);
+        if (bound.unmetWorkHours > 1e-6) return;
+        expect(p.jobs.filter((jp, k) => input.jobs[k].deferrable && !jp.meetsDeadline)).toEqual([]);
       }),
       { numRuns: 100 },
     );

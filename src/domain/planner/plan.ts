@@ -12,6 +12,8 @@ export const PEAK_PENALTY = 1e4;
 /** Among equal costs, earlier hours win: earlier finishes, and contiguous runs instead of scattered hours. */
 const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
+/** Improvement passes after the greedy placement; each revisits only jobs still on grid or in peak. */
+const IMPROVEMENT_PASSES = 3;
 
 /** A job compiled to hour indexes for one planning run. */
 interface Task {
@@ -45,9 +47,10 @@ export function plan(input: PlanInput): Plan {
   const planner = new Planner(input);
   const tasks = input.jobs.map((job) => planner.compile(job));
   const order = planner.placementOrder(tasks);
-  const jobPlans = new Array<JobPlan>(tasks.length);
-  for (const t of order) jobPlans[t] = planner.place(tasks[t]);
-  return planner.result(jobPlans);
+  const placements = new Array<Candidate | undefined>(tasks.length);
+  for (const t of order) placements[t] = planner.place(tasks[t]);
+  if (planner.options.strategy === 'westwind') planner.improve(tasks, order, placements);
+  return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
 /**
@@ -56,7 +59,8 @@ export function plan(input: PlanInput): Plan {
  */
 export function planWithNewJob(previous: Plan, input: PlanInput, job: PlanJob): Plan {
   const planner = new Planner(input, previous);
-  return planner.result([...previous.jobs, planner.place(planner.compile(job))]);
+  const task = planner.compile(job);
+  return planner.result([...previous.jobs, planner.jobPlan(task, planner.place(task))]);
 }
 
 class Planner {
@@ -121,20 +125,69 @@ class Planner {
     );
   }
 
-  place(task: Task): JobPlan {
+  /** Chooses the task's site and hours given everything placed so far, and reserves them. */
+  place(task: Task): Candidate | undefined {
     const inTime = this.bestCandidate(task, task.deadlineHour, false);
     // Deadline out of reach: offer the earliest finish the sites can give, and plan that.
     const candidate = inTime ?? this.bestCandidate(task, this.hours, true);
-    if (!candidate) return this.unplaced(task);
-    const S = this.hours;
+    if (candidate) this.reserve(task, candidate, 1);
+    return candidate;
+  }
+
+  /**
+   * Greedy placement fixes early jobs before later ones are known. Revisit the deferrable jobs
+   * that still draw grid power or run in peak hours: take each out and place it again against
+   * everything else (one job at a time, so the objective never gets worse), until a pass gains
+   * nothing or `IMPROVEMENT_PASSES` are done.
+   */
+  improve(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
+    for (let pass = 0; pass < IMPROVEMENT_PASSES; pass++) {
+      let gained = 0;
+      for (const t of order) {
+        const task = tasks[t];
+        const old = placements[t];
+        if (!old || !task.job.deferrable || !this.drawsGridOrPeak(old)) continue;
+        const before = this.placementCost(task, old);
+        this.reserve(task, old, -1);
+        const next = this.bestCandidate(task, old.finishHour <= task.deadlineHour ? task.deadlineHour : this.hours, old.finishHour > task.deadlineHour)!;
+        this.reserve(task, next, 1);
+        placements[t] = next;
+        gained += before - this.placementCost(task, next);
+      }
+      if (gained <= EPSILON) break;
+    }
+  }
+
+  /** Adds (sign 1) or removes (sign −1) a placement's GPUs and power. */
+  private reserve(task: Task, candidate: Candidate, sign: 1 | -1): void {
     const { site, hours } = candidate;
     let workLeft = candidate.totalWork;
     for (let i = 0; i < hours.length; i++) {
       const fraction = Math.min(1, workLeft);
       workLeft -= fraction;
-      this.siteHours.reserve(site * S + hours[i], task.job.gpus, task.powerMw[site] * fraction);
+      this.siteHours.reserve(site * this.hours + hours[i], sign * task.job.gpus, sign * task.powerMw[site], sign * task.powerMw[site] * fraction);
     }
-    return this.jobPlan(task, candidate);
+  }
+
+  private drawsGridOrPeak(candidate: Candidate): boolean {
+    const base = candidate.site * this.hours;
+    for (const h of candidate.hours) if (this.siteHours.peak[base + h] || this.siteHours.loadMw[base + h] > this.siteHours.greenMw[base + h] + EPSILON) return true;
+    return false;
+  }
+
+  /** Weighted grid energy the placement is responsible for at the margin, peak rule priced in. */
+  private placementCost(task: Task, candidate: Candidate): number {
+    const base = candidate.site * this.hours;
+    const sh = this.siteHours;
+    let cost = 0;
+    for (const h of candidate.hours) {
+      const i = base + h;
+      const mw = task.powerMw[candidate.site];
+      const withJob = Math.max(0, sh.loadMw[i] - sh.greenMw[i]);
+      const without = Math.max(0, sh.loadMw[i] - mw - sh.greenMw[i]);
+      cost += (withJob - without) * sh.gridWeight[i] + (task.job.deferrable && sh.peak[i] ? PEAK_PENALTY : 0);
+    }
+    return cost;
   }
 
   result(jobPlans: JobPlan[]): Plan {
@@ -222,10 +275,12 @@ class Planner {
     const base = s * this.hours;
     const gpus = task.job.gpus;
     const mw = task.powerMw[s];
+    // Energy of one hour of its work; a job shorter than an hour uses only part of its hour.
+    const energy = mw * Math.min(1, task.work);
     for (let h = from; h < to; h++) {
       const i = base + h;
       let c: number;
-      if (weighByGrid) c = siteHours.marginalCost(i, gpus, mw);
+      if (weighByGrid) c = siteHours.marginalCost(i, gpus, mw, energy);
       else c = siteHours.fits(i, gpus, mw) ? 0 : Infinity;
       if (c !== Infinity) {
         if (peakPenalty && siteHours.peak[i]) c = peakPenalty === Infinity ? Infinity : c + peakPenalty;
@@ -243,7 +298,8 @@ class Planner {
     return 0;
   }
 
-  private jobPlan(task: Task, candidate: Candidate): JobPlan {
+  jobPlan(task: Task, candidate: Candidate | undefined): JobPlan {
+    if (!candidate) return this.unplaced(task);
     const site = this.input.sites[candidate.site];
     const segments: Segment[] = [];
     let peakHours = 0;
@@ -318,8 +374,7 @@ class Planner {
       if (!rows) return;
       for (let h = 0; h < this.hours && h < rows.length; h++) {
         const i = s * this.hours + h;
-        this.siteHours.gpusFree[i] -= rows[h].gpus;
-        this.siteHours.loadMw[i] = rows[h].mw;
+        this.siteHours.reserve(i, rows[h].gpus, rows[h].drawMw, rows[h].mw);
       }
     });
   }

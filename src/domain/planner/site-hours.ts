@@ -6,7 +6,10 @@ import type { Objective, PlanSite, SiteHourLoad } from './plan-types.js';
  */
 export class SiteHours {
   readonly gpusFree: Int32Array;
+  /** Average power over the hour (energy in MWh): a job working part of the hour counts that part. */
   readonly loadMw: Float64Array;
+  /** Power while every job holding the hour runs at once: what an import cap limits. */
+  readonly drawMw: Float64Array;
   readonly greenMw: Float64Array;
   readonly importCapMw: Float64Array;
   readonly peak: Uint8Array;
@@ -24,6 +27,7 @@ export class SiteHours {
     const size = sites.length * hours;
     this.gpusFree = new Int32Array(size);
     this.loadMw = new Float64Array(size);
+    this.drawMw = new Float64Array(size);
     this.greenMw = new Float64Array(size);
     this.importCapMw = new Float64Array(size).fill(Infinity);
     this.peak = new Uint8Array(size);
@@ -52,25 +56,25 @@ export class SiteHours {
   }
 
   /**
-   * Weighted extra grid energy of adding `mw` for one hour at site-hour i, or Infinity when the
-   * GPUs are not free or the import cap would be exceeded.
+   * Weighted extra grid energy of a job holding site-hour i and using `energyMwh` in it, or
+   * Infinity when its GPUs are not free or its full power `mw` would break the import cap.
    */
-  marginalCost(i: number, gpus: number, mw: number): number {
-    if (this.gpusFree[i] < gpus) return Infinity;
+  marginalCost(i: number, gpus: number, mw: number, energyMwh: number): number {
+    if (!this.fits(i, gpus, mw)) return Infinity;
     const before = this.loadMw[i] - this.greenMw[i];
-    const after = before + mw;
-    if (after > this.importCapMw[i] + 1e-9) return Infinity;
-    return (Math.max(0, after) - Math.max(0, before)) * this.gridWeight[i];
+    return (Math.max(0, before + energyMwh) - Math.max(0, before)) * this.gridWeight[i];
   }
 
-  /** Hour h is usable at all for `gpus` GPUs drawing `mw` (capacity and import cap). */
+  /** The hour has `gpus` GPUs free and room under the import cap for `mw` more. */
   fits(i: number, gpus: number, mw: number): boolean {
-    return this.gpusFree[i] >= gpus && this.loadMw[i] + mw - this.greenMw[i] <= this.importCapMw[i] + 1e-9;
+    return this.gpusFree[i] >= gpus && this.drawMw[i] + mw - this.greenMw[i] <= this.importCapMw[i] + 1e-9;
   }
 
-  reserve(i: number, gpus: number, mw: number): void {
+  /** Holds (or with negative values releases) GPUs, full power and energy in site-hour i. */
+  reserve(i: number, gpus: number, mw: number, energyMwh: number): void {
     this.gpusFree[i] -= gpus;
-    this.loadMw[i] += mw;
+    this.drawMw[i] += mw;
+    this.loadMw[i] += energyMwh;
   }
 
   /** Per-site, per-hour load for the plan's output. */
@@ -82,7 +86,7 @@ export class SiteHours {
       for (let h = 0; h < this.hours; h++) {
         const i = s * this.hours + h;
         const mw = this.loadMw[i];
-        rows[h] = { gpus: capacity - this.gpusFree[i], mw, greenMw: Math.min(mw, this.greenMw[i]), gridMw: this.gridMw(i) };
+        rows[h] = { gpus: capacity - this.gpusFree[i], mw, drawMw: this.drawMw[i], greenMw: Math.min(mw, this.greenMw[i]), gridMw: this.gridMw(i) };
       }
       result[site.id] = rows;
     });
