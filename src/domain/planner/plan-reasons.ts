@@ -6,9 +6,8 @@ import type { SiteHours } from './site-hours.js';
  * One sentence an operator can read: where and when the job runs and why, in the site's local time.
  * For example "paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 at nm-helinger on renewable supply".
  */
-export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, siteHours: SiteHours, s: number, start: DateTime): string {
+export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, siteHours: SiteHours, s: number, local: (hour: number) => string): string {
   const H = siteHours.hours;
-  const local = (hour: number) => start.plus({ hours: hour }).setZone(site.timeZone).toFormat('HH:mm');
   const first = plan.segments[0];
   const green = greenShare(plan, siteHours, s);
   const supply = green >= 0.995 ? 'on renewable supply' : `${Math.round(green * 100)}% renewable`;

@@ -125,6 +125,19 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(p.jobs[0].reason).toBe('starts 03:00 Europe/Berlin at de on renewable supply');
   });
 
+  it('minimises carbon or cost instead of grid energy when asked', () => {
+    const none = new Array(24).fill(0);
+    const carbon = Array.from({ length: 24 }, (_, h) => (h === 5 ? 100 : 800));
+    const price = Array.from({ length: 24 }, (_, h) => (h === 9 ? 10 : 90));
+    const sites = [site('west', none, none, { signals: { greenMw: none, peak: none, carbonGPerKwh: carbon, pricePerMwh: price } })];
+    const one = job('a', { remainingHours: 1 });
+    expect(hoursOf(plan({ start, hours: 24, sites, jobs: [one], options: { objective: 'carbon' } }), 'a')).toEqual([5]);
+    const byCost = plan({ start, hours: 24, sites, jobs: [one], options: { objective: 'cost' } });
+    expect(hoursOf(byCost, 'a')).toEqual([9]);
+    expect(byCost.totals.cost).toBeCloseTo(0.01 * 10, 9);
+    expect(byCost.totals.carbonKg).toBeCloseTo(0.01 * 800, 9);
+  });
+
   it('places one new job incrementally on top of a plan without disturbing it', () => {
     const input: PlanInput = { start, hours: 24, sites: [site('west', night, dayPeak, { gpus: 30 })], jobs: [job('a', { gpus: 20 }), job('b', { gpus: 10 })] };
     const before = plan(input);

@@ -30,13 +30,17 @@ interface Task {
 }
 
 interface Candidate {
-  site: number;
+  /** The hours it runs, ascending, and the site of each. */
   hours: Int32Array;
+  sites: Int32Array;
   /** Work hours including checkpoint overhead, spread over `hours` (the last one partly). */
   totalWork: number;
   cost: number;
   finishHour: number;
 }
+
+/** All allowed sites at once: each hour at the site where it is cheapest. */
+const ANY_SITE = -1;
 
 /**
  * Plans every job onto a site and hours. Pure: no clock, no I/O; same input, same plan.
@@ -72,6 +76,10 @@ class Planner {
   private readonly cost: Float64Array;
   private readonly scratch: Float64Array;
   private readonly picked: Int32Array;
+  /** The site each entry of `cost` belongs to. */
+  private readonly costSite: Int32Array;
+  private readonly hourIso: string[] = [];
+  private readonly localHourText: string[] = [];
 
   constructor(
     private readonly input: PlanInput,
@@ -86,6 +94,7 @@ class Planner {
     this.cost = new Float64Array(input.hours);
     this.scratch = new Float64Array(input.hours);
     this.picked = new Int32Array(input.hours);
+    this.costSite = new Int32Array(input.hours);
   }
 
   compile(job: PlanJob): Task {
@@ -160,29 +169,32 @@ class Planner {
 
   /** Adds (sign 1) or removes (sign −1) a placement's GPUs and power. */
   private reserve(task: Task, candidate: Candidate, sign: 1 | -1): void {
-    const { site, hours } = candidate;
+    const { sites, hours } = candidate;
     let workLeft = candidate.totalWork;
-    for (let i = 0; i < hours.length; i++) {
+    for (let k = 0; k < hours.length; k++) {
       const fraction = Math.min(1, workLeft);
       workLeft -= fraction;
-      this.siteHours.reserve(site * this.hours + hours[i], sign * task.job.gpus, sign * task.powerMw[site], sign * task.powerMw[site] * fraction);
+      const mw = task.powerMw[sites[k]];
+      this.siteHours.reserve(sites[k] * this.hours + hours[k], sign * task.job.gpus, sign * mw, sign * mw * fraction);
     }
   }
 
   private drawsGridOrPeak(candidate: Candidate): boolean {
-    const base = candidate.site * this.hours;
-    for (const h of candidate.hours) if (this.siteHours.peak[base + h] || this.siteHours.loadMw[base + h] > this.siteHours.greenMw[base + h] + EPSILON) return true;
+    const sh = this.siteHours;
+    for (let k = 0; k < candidate.hours.length; k++) {
+      const i = candidate.sites[k] * this.hours + candidate.hours[k];
+      if (sh.peak[i] || sh.loadMw[i] > sh.greenMw[i] + EPSILON) return true;
+    }
     return false;
   }
 
   /** Weighted grid energy the placement is responsible for at the margin, peak rule priced in. */
   private placementCost(task: Task, candidate: Candidate): number {
-    const base = candidate.site * this.hours;
     const sh = this.siteHours;
     let cost = 0;
-    for (const h of candidate.hours) {
-      const i = base + h;
-      const mw = task.powerMw[candidate.site];
+    for (let k = 0; k < candidate.hours.length; k++) {
+      const i = candidate.sites[k] * this.hours + candidate.hours[k];
+      const mw = task.powerMw[candidate.sites[k]];
       const withJob = Math.max(0, sh.loadMw[i] - sh.greenMw[i]);
       const without = Math.max(0, sh.loadMw[i] - mw - sh.greenMw[i]);
       cost += (withJob - without) * sh.gridWeight[i] + (task.job.deferrable && sh.peak[i] ? PEAK_PENALTY : 0);
@@ -203,6 +215,10 @@ class Planner {
 
   private bestCandidate(task: Task, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
     let best: Candidate | undefined;
+    // A deferrable job that may pause may also resume elsewhere: also try all sites' hours at once.
+    if (this.options.strategy === 'westwind' && !earliestFinish && task.job.deferrable && task.job.interruptible && this.options.minSegmentHours <= 1) {
+      best = this.candidateAt(task, ANY_SITE, windowEnd, false);
+    }
     for (const s of task.sites) {
       const candidate = this.candidateAt(task, s, windowEnd, earliestFinish);
       if (candidate && (!best || this.better(task, candidate, best, earliestFinish))) best = candidate;
@@ -215,22 +231,33 @@ class Planner {
     if (earliestFinish || this.options.strategy !== 'westwind' || !task.job.deferrable) {
       return byFinish < 0 || (byFinish === 0 && a.cost < b.cost);
     }
-    // A running job stays put unless moving is clearly cheaper (no flapping between plans).
-    const stay = 1 - this.options.moveHysteresis;
-    const costA = a.site === task.currentSite || task.currentSite < 0 || task.job.state !== 'running' ? a.cost : a.cost / stay;
-    const costB = b.site === task.currentSite || task.currentSite < 0 || task.job.state !== 'running' ? b.cost : b.cost / stay;
-    return costA < costB - EPSILON || (Math.abs(costA - costB) <= EPSILON && byFinish < 0);
+    // Costs already carry the hysteresis of a running job (see fillCosts).
+    return a.cost < b.cost - EPSILON || (Math.abs(a.cost - b.cost) <= EPSILON && byFinish < 0);
   }
 
-  /** Where and when the job would run at site s, by the strategy's rule; undefined if it does not fit. */
+  /** A running job stays put unless moving is clearly cheaper: other sites' costs count more. */
+  private withHysteresis(task: Task, s: number, cost: number): number {
+    return task.job.state === 'running' && task.currentSite >= 0 && s !== task.currentSite ? cost / (1 - this.options.moveHysteresis) : cost;
+  }
+
+  /**
+   * Where and when the job would run at site s (or, for ANY_SITE, each hour at its cheapest
+   * site), by the strategy's rule; undefined if it does not fit.
+   */
   private candidateAt(task: Task, s: number, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
     const { job } = task;
-    // Away from its data region the job first waits for its dataset to arrive.
-    const from = task.earliestHour + Math.max(0, Math.ceil((job.transferHours?.[this.input.sites[s].id] ?? 0) - EPSILON));
-    if (from >= windowEnd) return undefined;
     const strategy = this.options.strategy;
     const avoidPeak = job.deferrable && !earliestFinish && strategy !== 'fifo';
-    this.fillCosts(task, s, from, windowEnd, strategy === 'westwind' && !earliestFinish, avoidPeak ? (strategy === 'westwind' ? PEAK_PENALTY : Infinity) : 0);
+    const peakPenalty = avoidPeak ? (strategy === 'westwind' ? PEAK_PENALTY : Infinity) : 0;
+    const weighByGrid = strategy === 'westwind' && !earliestFinish;
+    let from = windowEnd;
+    for (const site of s === ANY_SITE ? task.sites : [s]) {
+      const siteFrom = this.firstHourAt(task, site);
+      if (siteFrom >= windowEnd) continue;
+      this.fillCosts(task, site, siteFrom, windowEnd, weighByGrid, peakPenalty, s === ANY_SITE && from < windowEnd, from);
+      from = Math.min(from, siteFrom);
+    }
+    if (from >= windowEnd) return undefined;
     const split = job.interruptible && job.deferrable && strategy !== 'fifo';
     const choose = (k: number): Selection | undefined => {
       if (!split) {
@@ -238,55 +265,69 @@ class Planner {
           ? cheapestRun(this.cost, from, windowEnd, k, this.picked)
           : earliestRun(this.cost, from, windowEnd, k, this.picked);
       }
-      return strategy === 'westwind' && !earliestFinish
-        ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked)
-        : earliestHours(this.cost, from, windowEnd, k, this.picked);
+      return weighByGrid ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked) : earliestHours(this.cost, from, windowEnd, k, this.picked);
     };
     // Each resume costs checkpoint time, which may need one more hour, which may add a resume...
-    let k = Math.max(1, Math.ceil(task.work + this.resumeOverhead(task, s, from) - EPSILON));
+    let k = Math.max(1, Math.ceil(task.work + this.resumeOverhead(task, this.costSite[from], from) - EPSILON));
     for (let attempt = 0; attempt < 8; attempt++) {
       const selection = choose(k);
       if (!selection) return undefined;
-      const segments = segmentCount(selection.hours, selection.count);
-      const totalWork = task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, s, selection.hours[0]);
+      const sites = Int32Array.from(selection.hours.subarray(0, selection.count), (h) => this.costSite[h]);
+      const segments = segmentCount(selection.hours, selection.count, sites);
+      const totalWork = task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], selection.hours[0]);
       const needed = Math.max(1, Math.ceil(totalWork - EPSILON));
       if (needed <= k) {
         if (split && segments > 1 && this.options.minSegmentHours > 1 && hasShortSegment(selection, this.options.minSegmentHours)) {
           const run = cheapestRun(this.cost, from, windowEnd, Math.ceil(task.work + this.resumeOverhead(task, s, from) - EPSILON), this.picked);
           if (!run) return undefined;
-          return this.candidate(task, s, run, task.work + this.resumeOverhead(task, s, run.hours[0]));
+          return this.candidate(run, new Int32Array(run.count).fill(s), task.work + this.resumeOverhead(task, s, run.hours[0]), task);
         }
-        return this.candidate(task, s, selection, totalWork);
+        return this.candidate(selection, sites, totalWork, task);
       }
       k = needed;
     }
     return undefined;
   }
 
-  private candidate(task: Task, s: number, selection: Selection, totalWork: number): Candidate {
-    const hours = selection.hours.slice(0, selection.count);
-    const last = hours[hours.length - 1];
-    return { site: s, hours, totalWork, cost: selection.cost, finishHour: last + (totalWork - (hours.length - 1)) };
+  /** Away from its data region a job first waits for its dataset to arrive. */
+  private firstHourAt(task: Task, s: number): number {
+    return task.earliestHour + Math.max(0, Math.ceil((task.job.transferHours?.[this.input.sites[s].id] ?? 0) - EPSILON));
   }
 
-  /** Costs of running the task in each hour of [from, to) at site s; Infinity where it does not fit. */
-  private fillCosts(task: Task, s: number, from: number, to: number, weighByGrid: boolean, peakPenalty: number): void {
+  /** A candidate's cost counts its checkpoint overhead as grid energy, so pauses must pay for themselves. */
+  private candidate(selection: Selection, sites: Int32Array, totalWork: number, task: Task): Candidate {
+    const hours = selection.hours.slice(0, selection.count);
+    const last = hours[hours.length - 1];
+    const overheadCost = this.options.strategy === 'westwind' ? (totalWork - task.work) * task.powerMw[sites[0]] : 0;
+    return { hours, sites, totalWork, cost: selection.cost + overheadCost, finishHour: last + (totalWork - (hours.length - 1)) };
+  }
+
+  /**
+   * Costs of running the task in each hour of [from, to) at site s; Infinity where it does not fit.
+   * With `keepCheaper`, an hour keeps an earlier site's cost when that is lower (ANY_SITE), and hours
+   * before `filledFrom` not yet filled start at Infinity.
+   */
+  private fillCosts(task: Task, s: number, from: number, to: number, weighByGrid: boolean, peakPenalty: number, keepCheaper = false, filledFrom = to): void {
     const { siteHours } = this;
     const base = s * this.hours;
     const gpus = task.job.gpus;
     const mw = task.powerMw[s];
     // Energy of one hour of its work; a job shorter than an hour uses only part of its hour.
     const energy = mw * Math.min(1, task.work);
+    if (keepCheaper) for (let h = from; h < filledFrom; h++) this.cost[h] = Infinity;
     for (let h = from; h < to; h++) {
       const i = base + h;
       let c: number;
-      if (weighByGrid) c = siteHours.marginalCost(i, gpus, mw, energy);
+      if (weighByGrid) c = this.withHysteresis(task, s, siteHours.marginalCost(i, gpus, mw, energy));
       else c = siteHours.fits(i, gpus, mw) ? 0 : Infinity;
       if (c !== Infinity) {
         if (peakPenalty && siteHours.peak[i]) c = peakPenalty === Infinity ? Infinity : c + peakPenalty;
         c += EARLIER_IS_BETTER * h;
       }
-      this.cost[h] = c;
+      if (!keepCheaper || c < this.cost[h]) {
+        this.cost[h] = c;
+        this.costSite[h] = s;
+      }
     }
   }
 
@@ -300,32 +341,33 @@ class Planner {
 
   jobPlan(task: Task, candidate: Candidate | undefined): JobPlan {
     if (!candidate) return this.unplaced(task);
-    const site = this.input.sites[candidate.site];
     const segments: Segment[] = [];
     let peakHours = 0;
-    const hours = candidate.hours;
-    for (let i = 0; i < hours.length; i++) {
-      if (this.siteHours.peak[candidate.site * this.hours + hours[i]]) peakHours++;
-      if (i === 0 || hours[i] !== hours[i - 1] + 1) segments.push({ site: site.id, startHour: hours[i], endHour: hours[i] + 1, start: '', end: '' });
-      else segments[segments.length - 1].endHour = hours[i] + 1;
+    const { hours, sites } = candidate;
+    for (let k = 0; k < hours.length; k++) {
+      if (this.siteHours.peak[sites[k] * this.hours + hours[k]]) peakHours++;
+      const last = segments[segments.length - 1];
+      if (last && last.endHour === hours[k] && last.site === this.input.sites[sites[k]].id) last.endHour++;
+      else segments.push({ site: this.input.sites[sites[k]].id, startHour: hours[k], endHour: hours[k] + 1, start: '', end: '' });
     }
     for (const segment of segments) {
       segment.start = this.instant(segment.startHour);
       segment.end = this.instant(segment.endHour);
     }
-    const finish = this.start.plus({ hours: candidate.finishHour });
-    const pausedNow = task.job.state === 'running' && (candidate.site !== task.currentSite || hours[0] !== 0) ? 1 : 0;
+    const finishMs = this.start.toMillis() + candidate.finishHour * 3_600_000;
+    const pausedNow = task.job.state === 'running' && (sites[0] !== task.currentSite || hours[0] !== 0) ? 1 : 0;
+    const site = this.input.sites[sites[0]];
     const plan: JobPlan = {
       jobId: task.job.id,
       site: site.id,
       segments,
-      finish: finish.toISO()!,
-      meetsDeadline: finish <= task.job.deadline.plus({ milliseconds: 1 }),
+      finish: DateTime.fromMillis(finishMs, { zone: 'utc' }).toISO()!,
+      meetsDeadline: finishMs <= task.job.deadline.toMillis() + 1,
       pauses: segments.length - 1 + pausedNow,
       peakHours: task.job.deferrable ? peakHours : 0,
       reason: '',
     };
-    plan.reason = describePlacement(task.job, plan, site, this.siteHours, candidate.site, this.start);
+    plan.reason = describePlacement(task.job, plan, site, this.siteHours, sites[0], (hour) => this.localTime(sites[0], hour));
     return plan;
   }
 
@@ -383,8 +425,15 @@ class Planner {
     return (instant.toMillis() - this.start.toMillis()) / 3_600_000;
   }
 
+  /** ISO instant of an hour boundary; memoised, as every segment needs two. */
   private instant(hour: number): string {
-    return this.start.plus({ hours: hour }).toISO()!;
+    return (this.hourIso[hour] ??= this.start.plus({ hours: hour }).toISO()!);
+  }
+
+  /** "HH:mm" at a site in its time zone; memoised for the reasons' words. */
+  private localTime(s: number, hour: number): string {
+    const key = s * (this.hours + 1) + hour;
+    return (this.localHourText[key] ??= this.start.plus({ hours: hour }).setZone(this.input.sites[s].timeZone).toFormat('HH:mm'));
   }
 }
 

@@ -11,10 +11,10 @@ export interface Selection {
   cost: number;
 }
 
-/** Number of maximal runs of consecutive hours in a sorted selection. */
-export function segmentCount(hours: Int32Array, count: number): number {
+/** Number of segments in a sorted selection: a new one starts after a gap or at another site. */
+export function segmentCount(hours: Int32Array, count: number, sites?: Int32Array): number {
   let segments = count > 0 ? 1 : 0;
-  for (let i = 1; i < count; i++) if (hours[i] !== hours[i - 1] + 1) segments++;
+  for (let i = 1; i < count; i++) if (hours[i] !== hours[i - 1] + 1 || (sites && sites[i] !== sites[i - 1])) segments++;
   return segments;
 }
 
