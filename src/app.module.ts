@@ -10,6 +10,7 @@ import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { SignalsModule } from './signals/signals.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -39,6 +40,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         JobsModule,
+        SignalsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -1,30 +1,53 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemException } from '../common/problem.js';
-import { TenantDirectory } from './tenant-directory.js';
+import { Principal, TenantDirectory } from './tenant-directory.js';
 
-type AuthenticatedRequest = Request & { tenant?: string };
+type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** `Authorization: Bearer <key>`; the key's tenant is attached to the request. */
+/** `Authorization: Bearer <key>`; the key's principal is attached to the request if its kind is allowed here. */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly tenants: TenantDirectory) {}
+abstract class BearerKeyGuard implements CanActivate {
+  protected abstract readonly allowed: ReadonlyArray<Principal['kind']>;
+
+  constructor(private readonly directory: TenantDirectory) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(request.headers.authorization ?? '');
-    const tenant = match ? this.tenants.tenantFor(match[1]) : undefined;
-    if (!tenant) {
+    const principal = match ? this.directory.principalFor(match[1]) : undefined;
+    if (!principal) {
       throw ProblemException.of(
         401, 'unauthenticated', 'Authentication required',
         match ? 'The API key is not recognised.' : 'Send an API key as "Authorization: Bearer <key>".',
         {}, { 'WWW-Authenticate': 'Bearer realm="westwind"' },
       );
     }
-    request.tenant = tenant;
+    if (!this.allowed.includes(principal.kind)) {
+      throw ProblemException.of(403, 'forbidden', 'Not allowed', `This key belongs to ${principal.kind} "${principal.id}", which may not use this endpoint.`);
+    }
+    request.principal = principal;
     return true;
   }
 }
 
+/** Tenants: ML engineers submitting and tracking their jobs. */
+@Injectable()
+export class ApiKeyGuard extends BearerKeyGuard {
+  protected readonly allowed = ['tenant'] as const;
+}
+
+/** Operators: the grid side (forecast uploads) and, later, the dashboard. */
+@Injectable()
+export class OperatorKeyGuard extends BearerKeyGuard {
+  protected readonly allowed = ['operator'] as const;
+}
+
+/** Anyone with a key may read what is not a tenant's own (zones, signals). */
+@Injectable()
+export class ReaderKeyGuard extends BearerKeyGuard {
+  protected readonly allowed = ['tenant', 'operator'] as const;
+}
+
 /** The authenticated tenant's id; use on routes guarded by ApiKeyGuard. */
-export const Tenant = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().tenant!);
+export const Tenant = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal!.id);

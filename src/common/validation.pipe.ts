@@ -27,3 +27,14 @@ export class StrictValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 }
+
+/** Parses raw JSON bytes (kept raw for signature checks) and validates them like any body. */
+export async function parseJsonBody<T>(raw: unknown, dto: new () => T): Promise<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '');
+  } catch (error) {
+    throw ProblemException.of(400, 'malformed-json', 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
+  }
+  return (await new StrictValidationPipe().transform(value, { type: 'body', metatype: dto })) as T;
+}

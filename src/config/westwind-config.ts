@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayMinSize, ArrayUnique, IsArray, IsNumber, IsInt, IsOptional, IsString, Matches, Max, Min,
+  ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsOptional, IsString, Matches, Max, Min,
   MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
 } from 'class-validator';
 import { IANAZone } from 'luxon';
@@ -26,6 +26,37 @@ function IsIanaZone() {
     });
 }
 
+const HHMM = /^([01]\d|2[0-4]):[0-5]\d$/;
+
+/** A local-time peak window of a zone, for example 17:00–22:00 every day. */
+export class PeakWindowConfig {
+  @Matches(HHMM, { message: 'must be a time of day HH:mm' })
+  from: string;
+
+  @Matches(HHMM, { message: 'must be a time of day HH:mm' })
+  to: string;
+
+  @IsOptional()
+  @IsIn(['every-day', 'weekdays'])
+  days?: 'every-day' | 'weekdays';
+}
+
+/** How a zone's peak hours are found: local windows and/or hours near the day's maximum load. */
+export class PeakRulesConfig {
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PeakWindowConfig)
+  windows?: PeakWindowConfig[];
+
+  /** Hours whose forecast load is within this fraction of the local day's maximum are peak. */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  loadWithin?: number;
+}
+
 /** A grid zone: the area one set of forecasts describes, reasoned about in its own local time. */
 export class ZoneConfig {
   @Matches(ID, { message: ID_MESSAGE })
@@ -37,6 +68,27 @@ export class ZoneConfig {
 
   @IsIanaZone()
   timeZone: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PeakRulesConfig)
+  peak?: PeakRulesConfig;
+}
+
+/**
+ * A site's claim on its zone's renewable output: a contracted share of it plus a share of the
+ * zone's surplus. Default: no contract, all of the surplus (capped at the site's power).
+ */
+export class SupplyConfig {
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  renewableShare: number = 0;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  surplusShare: number = 1;
 }
 
 /** A compute hub: GPUs at one place in one zone. */
@@ -66,6 +118,46 @@ export class SiteConfig {
   @Min(1)
   @Max(3)
   pue: number;
+
+  @ValidateNested()
+  @Type(() => SupplyConfig)
+  supply: SupplyConfig = new SupplyConfig();
+
+  /** A standing cap on grid import, MW (OpenADR events may set tighter ones). */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  importCapMw?: number;
+}
+
+/** A grid operator or energy desk allowed to push forecasts, per Standard Webhooks. */
+export class WebhookSenderConfig {
+  @Matches(ID, { message: ID_MESSAGE })
+  id: string;
+
+  /** whsec_ secrets; several at once so a sender can rotate. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, { each: true, message: 'each secret must be whsec_ followed by base64 (at least 18 bytes)' })
+  secrets: string[];
+
+  /** Zones this sender may publish; default all. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  zones?: string[];
+}
+
+/** Operators: people and tools that upload forecasts by hand (CSV) and, later, watch the dashboard. */
+export class OperatorConfig {
+  @Matches(ID, { message: ID_MESSAGE })
+  id: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsString({ each: true })
+  @MinLength(16, { each: true, message: 'each API key must be at least 16 characters' })
+  apiKeys: string[];
 }
 
 /** Where training data lives (the "East Data" side). */
@@ -118,6 +210,16 @@ export class WestwindConfig {
   @ValidateNested({ each: true })
   @Type(() => TenantConfig)
   tenants: TenantConfig[];
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => WebhookSenderConfig)
+  webhookSenders: WebhookSenderConfig[] = [];
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OperatorConfig)
+  operators: OperatorConfig[] = [];
 }
 
 /** Reads, interpolates and validates the YAML configuration; throws ConfigError naming every bad key. */
@@ -181,17 +283,26 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
   duplicates(config.sites, 'sites');
   duplicates(config.dataRegions, 'dataRegions');
   duplicates(config.tenants, 'tenants');
+  duplicates(config.webhookSenders, 'webhookSenders');
+  duplicates(config.operators, 'operators');
   const zoneIds = new Set((config.zones ?? []).map((z) => z?.id));
+  (config.webhookSenders ?? []).forEach((sender, i) =>
+    sender?.zones?.forEach((zone, k) => {
+      if (!zoneIds.has(zone)) problems.push({ field: `webhookSenders[${i}].zones[${k}]`, message: `unknown zone "${zone}"` });
+    }),
+  );
   (config.sites ?? []).forEach((site, i) => {
     if (site && !zoneIds.has(site.zone)) problems.push({ field: `sites[${i}].zone`, message: `unknown zone "${site.zone}"` });
   });
   const keyOwners = new Map<string, string>();
-  (config.tenants ?? []).forEach((tenant, i) =>
-    (tenant?.apiKeys ?? []).forEach((key, k) => {
-      const owner = keyOwners.get(key);
-      if (owner && owner !== tenant.id) problems.push({ field: `tenants[${i}].apiKeys[${k}]`, message: `key is also used by tenant "${owner}"` });
-      keyOwners.set(key, tenant.id);
-    }),
-  );
+  for (const [list, kind] of [[config.tenants, 'tenants'], [config.operators, 'operators']] as const) {
+    (list ?? []).forEach((owner, i) =>
+      (owner?.apiKeys ?? []).forEach((key, k) => {
+        const other = keyOwners.get(key);
+        if (other && other !== `${kind}:${owner.id}`) problems.push({ field: `${kind}[${i}].apiKeys[${k}]`, message: `key is also used by ${other.replace(':', ' ')}` });
+        keyOwners.set(key, `${kind}:${owner.id}`);
+      }),
+    );
+  }
   return problems;
 }

@@ -22,6 +22,25 @@ export class RedisKeys {
     return `${this.prefix}jobs:active`;
   }
 
+  /** A zone's effective forecast: field = hour (epoch ms), value = that hour's signals as JSON. */
+  zoneSignals(zone: string): string {
+    return `${this.prefix}zone:${zone}:signals`;
+  }
+
+  /** issuedAt (epoch ms) of the forecast each hour's value came from: newer revisions win. */
+  zoneSignalsIssued(zone: string): string {
+    return `${this.prefix}zone:${zone}:issued`;
+  }
+
+  zoneMeta(zone: string): string {
+    return `${this.prefix}zone:${zone}:meta`;
+  }
+
+  /** Every accepted forecast of a zone, as received, for audit (a capped stream). */
+  zoneForecasts(zone: string): string {
+    return `${this.prefix}zone:${zone}:forecasts`;
+  }
+
   idempotency(scope: string, key: string): string {
     return `${this.prefix}idempotency:${scope}:${key}`;
   }

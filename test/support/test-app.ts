@@ -31,9 +31,9 @@ export interface TestApp {
 /** The real app on the real Redis under its own prefix; `close` removes every key it wrote. */
 export async function startTestApp(options: { redisUrl?: string; prefix?: string; clock?: Clock; configPath?: string } = {}): Promise<TestApp> {
   const prefix = options.prefix ?? testPrefix();
-  const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, WESTWIND_PREFIX: prefix, LOG_LEVEL: 'silent' });
+  const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, WESTWIND_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOGS ? 'error' : 'silent' });
   const config = loadWestwindConfig(options.configPath ?? TEST_CONFIG, {});
-  const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: false }));
+  const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: process.env.TEST_LOGS ? ['error'] : false }));
   await app.init();
   const redis = new Redis(REDIS_URL);
   return {
@@ -72,3 +72,8 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   const keys = await keysUnder(redis, prefix);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }
+
+export const OPERATOR = { authorization: 'Bearer ops-key-000000000001' };
+export const NW_GRID_SECRET = 'whsec_4M6EHaI24LaygGhJUYhYsOGtlRNY24O5';
+export const NW_GRID_ROTATED_SECRET = 'whsec_CAmGyPze2AOTId3Tqul6pvdQCNelIdgb';
+export const DE_DESK_SECRET = 'whsec_yBx5daSkiyGu+AXOR+VVTptVIq73vzjv';

@@ -1,0 +1,88 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import { Redis } from 'ioredis';
+import type { HourSignal } from '../domain/signals/forecast.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+
+/**
+ * Merges a forecast into a zone's effective series in one step: an hour takes the new value only
+ * if the forecast was issued later than the one that set it, so a late, older revision never
+ * overwrites newer values. The forecast itself is appended to the audit stream either way.
+ */
+const MERGE_FORECAST = `
+local issued = tonumber(ARGV[1])
+local applied = 0
+for i = 4, #ARGV, 2 do
+  local current = tonumber(redis.call('HGET', KEYS[2], ARGV[i]) or '-1')
+  if issued > current then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[1])
+    applied = applied + 1
+  end
+end
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', 'forecast', ARGV[2])
+if issued > tonumber(redis.call('HGET', KEYS[3], 'latestIssuedAt') or '-1') then
+  redis.call('HSET', KEYS[3], 'latestIssuedAt', ARGV[1])
+end
+return applied`;
+
+/** Forecasts kept per zone for audit. */
+const AUDIT_LENGTH = 500;
+
+type SignalsRedis = Redis & {
+  mergeForecast(...args: (string | number)[]): Promise<number>;
+};
+
+export interface ZoneCoverage {
+  latestIssuedAt?: number;
+  hours: number;
+  firstHour?: number;
+  lastHour?: number;
+}
+
+@Injectable()
+export class SignalsRepository implements OnModuleInit {
+  constructor(
+    @Inject(Redis) private readonly redis: SignalsRedis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.redis.mergeForecast) this.redis.defineCommand('mergeForecast', { numberOfKeys: 4, lua: MERGE_FORECAST });
+  }
+
+  /** Adds the merge to `multi` (so it commits with whatever else the request writes). */
+  merge(multi: ChainableCommander, zone: string, issuedAt: number, hours: HourSignal[], audit: string): void {
+    const args: (string | number)[] = [this.keys.zoneSignals(zone), this.keys.zoneSignalsIssued(zone), this.keys.zoneMeta(zone), this.keys.zoneForecasts(zone), issuedAt, audit, AUDIT_LENGTH];
+    for (const { hour, ...values } of hours) args.push(hour, JSON.stringify(values));
+    (multi as unknown as { mergeForecast(...a: (string | number)[]): void }).mergeForecast(...args);
+  }
+
+  multi(): ChainableCommander {
+    return this.redis.multi();
+  }
+
+  /** Effective values for the hours [fromMs, toMs), keyed by hour start (epoch ms). */
+  async hours(zone: string, fromMs: number, toMs: number): Promise<Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>> {
+    const fields: string[] = [];
+    for (let t = fromMs; t < toMs; t += 3_600_000) fields.push(String(t));
+    if (fields.length === 0) return new Map();
+    const [values, issued] = await Promise.all([this.redis.hmget(this.keys.zoneSignals(zone), ...fields), this.redis.hmget(this.keys.zoneSignalsIssued(zone), ...fields)]);
+    const result = new Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>();
+    fields.forEach((field, i) => {
+      if (values[i] !== null) result.set(Number(field), { values: JSON.parse(values[i]!), issuedAt: Number(issued[i]) });
+    });
+    return result;
+  }
+
+  async coverage(zone: string): Promise<ZoneCoverage> {
+    const [latest, hourFields] = await Promise.all([this.redis.hget(this.keys.zoneMeta(zone), 'latestIssuedAt'), this.redis.hkeys(this.keys.zoneSignalsIssued(zone))]);
+    const hours = hourFields.map(Number);
+    return {
+      latestIssuedAt: latest === null ? undefined : Number(latest),
+      hours: hours.length,
+      firstHour: hours.length ? Math.min(...hours) : undefined,
+      lastHour: hours.length ? Math.max(...hours) : undefined,
+    };
+  }
+}

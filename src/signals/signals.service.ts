@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { Subject } from 'rxjs';
+import { CLOCK } from '../config/config.module.js';
+import { WebhookSenderConfig, WestwindConfig, ZoneConfig } from '../config/westwind-config.js';
+import { ProblemException } from '../common/problem.js';
+import type { FieldError } from '../domain/field-error.js';
+import { forecastToHours, ForecastPoint, Resolution } from '../domain/signals/forecast.js';
+import { siteSupply, zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
+import type { Clock } from '../domain/time/clock.js';
+import { formatInstant, parseInstant } from '../domain/time/instant.js';
+import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
+import { SignalsRepository } from './signals.repository.js';
+
+export interface ForecastSubmission {
+  zone: string;
+  issuedAt: string;
+  resolution: Resolution;
+  points: ForecastPoint[];
+}
+
+/** Emitted after a forecast is stored: the planner re-plans on it. */
+export interface SignalsChanged {
+  zone: string;
+  from: string;
+  to: string;
+}
+
+/** issuedAt may run ahead of our clock by this much (clock skew), not more. */
+const ISSUED_AT_SKEW_MS = 5 * 60_000;
+/** The longest range GET /v1/zones/:zone/signals returns. */
+export const MAX_SIGNALS_RANGE_HOURS = 31 * 24;
+
+@Injectable()
+export class SignalsService {
+  /** "signals changed" events, one per accepted forecast. */
+  readonly changes = new Subject<SignalsChanged>();
+  private readonly zones: Map<string, ZoneConfig>;
+
+  constructor(
+    private readonly repository: SignalsRepository,
+    private readonly idempotency: IdempotencyStore,
+    private readonly config: WestwindConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.zones = new Map(config.zones.map((z) => [z.id, z]));
+  }
+
+  /**
+   * Stores a verified forecast webhook all-or-nothing. A repeated webhook-id returns the first
+   * answer and stores nothing new; a bad forecast is refused naming the field or point.
+   */
+  async acceptWebhook(sender: WebhookSenderConfig, webhookId: string, rawBody: Buffer, forecast: ForecastSubmission): Promise<{ response: StoredResponse; replayed: boolean }> {
+    const scope = `webhook:${sender.id}`;
+    const fingerprint = this.idempotency.fingerprint('POST /v1/webhooks/forecasts', rawBody.toString('base64'));
+    const claim = await this.idempotency.claim(scope, webhookId, fingerprint);
+    if (claim.outcome === 'replay') return { response: claim.response, replayed: true };
+    if (claim.outcome === 'mismatch') throw ProblemException.of(422, 'webhook-id-reused', 'webhook-id reused', 'This webhook-id was already used for a different body.');
+    if (claim.outcome === 'in-flight') throw ProblemException.of(409, 'webhook-in-flight', 'Delivery in progress', 'A delivery with this webhook-id is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
+    try {
+      if (sender.zones && !sender.zones.includes(forecast.zone)) {
+        throw ProblemException.of(403, 'zone-not-allowed', 'Zone not allowed for this sender', `Sender "${sender.id}" may not publish forecasts for zone "${forecast.zone}".`);
+      }
+      const response = await this.store(forecast, JSON.stringify({ sender: sender.id, webhookId, forecast }), (answer, multi) => this.idempotency.complete(multi, scope, webhookId, fingerprint, answer));
+      return { response, replayed: false };
+    } catch (error) {
+      await this.idempotency.release(scope, webhookId, claim.owner).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Zones with the latest issuedAt and the hours their effective series covers. */
+  async listZones() {
+    return Promise.all(
+      this.config.zones.map(async (zone) => {
+        const coverage = await this.repository.coverage(zone.id);
+        return {
+          id: zone.id,
+          name: zone.name,
+          timeZone: zone.timeZone,
+          latestIssuedAt: coverage.latestIssuedAt === undefined ? null : iso(coverage.latestIssuedAt),
+          hoursCovered: coverage.hours,
+          firstHour: coverage.firstHour === undefined ? null : iso(coverage.firstHour),
+          lastHourEnd: coverage.lastHour === undefined ? null : iso(coverage.lastHour + 3_600_000),
+        };
+      }),
+    );
+  }
+
+  /** The effective hourly series of a zone with derived fields, and per site green supply, peak flag and import cap. */
+  async signals(zoneId: string, fromText?: string, toText?: string) {
+    const zone = this.zones.get(zoneId);
+    if (!zone) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${zoneId}" is configured.`);
+    const from = (fromText ? parseInstant(fromText)! : this.clock.now()).startOf('hour');
+    const to = toText ? parseInstant(toText)!.plus({ minutes: 59, seconds: 59 }).startOf('hour') : from.plus({ hours: 48 });
+    const hours = Math.round(to.diff(from, 'hours').hours);
+    if (hours <= 0 || hours > MAX_SIGNALS_RANGE_HOURS) {
+      throw ProblemException.invalid(400, [{ field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` }]);
+    }
+    const stored = await this.repository.hours(zone.id, from.toMillis(), to.toMillis());
+    const series: ZoneSeries = { start: from, hours, values: Array.from({ length: hours }, (_, h) => { const v = stored.get(from.toMillis() + h * 3_600_000); return v ? { hour: from.toMillis() + h * 3_600_000, ...v.values } : undefined; }) };
+    const peaks = zonePeaks(series, zone.timeZone, zone.peak);
+    const hourStart = (h: number) => iso(from.toMillis() + h * 3_600_000);
+    return {
+      zone: zone.id,
+      timeZone: zone.timeZone,
+      from: formatInstant(from),
+      to: formatInstant(to),
+      hours: series.values.map((v, h) => {
+        const renewableMw = v ? v.windMw + v.solarMw + (v.hydroMw ?? 0) : null;
+        return {
+          start: hourStart(h),
+          local: from.plus({ hours: h }).setZone(zone.timeZone).toFormat("yyyy-MM-dd'T'HH:mmZZ"),
+          forecast: v ? { ...v, hour: undefined, issuedAt: iso(stored.get(v.hour)!.issuedAt) } : null,
+          renewableMw,
+          surplusMw: v ? Math.max(0, renewableMw! - v.loadMw) : null,
+          peak: peaks[h] === 1,
+        };
+      }),
+      sites: this.config.sites.filter((s) => s.zone === zone.id).map((site) => {
+        const { greenMw, importCapMw } = siteSupply(series, site);
+        return {
+          id: site.id,
+          hours: Array.from({ length: hours }, (_, h) => ({ start: hourStart(h), greenMw: series.values[h] ? greenMw[h] : null, peak: peaks[h] === 1, importCapMw: Number.isFinite(importCapMw[h]) ? importCapMw[h] : null })),
+        };
+      }),
+    };
+  }
+
+  private async store(forecast: ForecastSubmission, audit: string, rememberAnswer: (answer: StoredResponse, multi: ReturnType<SignalsRepository['multi']>) => void): Promise<StoredResponse> {
+    const now = this.clock.now();
+    if (!this.zones.has(forecast.zone)) throw ProblemException.invalid(422, [{ field: 'zone', message: `unknown zone "${forecast.zone}"` }]);
+    const issuedAt = parseInstant(forecast.issuedAt)!;
+    const problems: FieldError[] = [];
+    if (issuedAt.toMillis() > now.toMillis() + ISSUED_AT_SKEW_MS) problems.push({ field: 'issuedAt', message: 'is in the future' });
+    const { hours, problems: pointProblems } = forecastToHours(forecast.points, forecast.resolution, now);
+    problems.push(...(pointProblems ?? []));
+    if (problems.length > 0 || !hours) throw ProblemException.invalid(422, problems);
+    const from = iso(hours[0].hour);
+    const to = iso(hours[hours.length - 1].hour + 3_600_000);
+    const answer: StoredResponse = { status: 200, body: { zone: forecast.zone, issuedAt: formatInstant(issuedAt), hours: hours.length, from, to } };
+    const multi = this.repository.multi();
+    this.repository.merge(multi, forecast.zone, issuedAt.toMillis(), hours, audit);
+    rememberAnswer(answer, multi);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('forecast transaction was discarded');
+    this.changes.next({ zone: forecast.zone, from, to });
+    return answer;
+  }
+}
+
+function iso(ms: number): string {
+  return formatInstant(DateTime.fromMillis(ms, { zone: 'utc' }));
+}
