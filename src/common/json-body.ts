@@ -4,7 +4,7 @@ import { PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 export const MAX_JSON_BODY = '1mb';
-/** Webhooks carry whole forecasts (up to 10,000 points). */
+/** Webhooks and CSV uploads carry whole forecasts (up to 10,000 points). */
 export const MAX_WEBHOOK_BODY = '5mb';
 /** Webhook bodies stay raw bytes: signatures are verified over exactly what was sent. */
 export const RAW_BODY_PATHS = ['/v1/webhooks'];
@@ -16,6 +16,7 @@ export const RAW_BODY_PATHS = ['/v1/webhooks'];
 export function useJsonBodies(app: INestApplication): void {
   app.use(RAW_BODY_PATHS, express.raw({ limit: MAX_WEBHOOK_BODY, type: () => true }));
   app.use(express.json({ limit: MAX_JSON_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit: MAX_WEBHOOK_BODY, type: 'text/csv' }));
   app.use(bodyErrorHandler);
 }
 

@@ -6,6 +6,7 @@ import { WebhookSenderConfig, WestwindConfig, ZoneConfig } from '../config/westw
 import { ProblemException } from '../common/problem.js';
 import type { FieldError } from '../domain/field-error.js';
 import { forecastToHours, ForecastPoint, Resolution } from '../domain/signals/forecast.js';
+import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
 import { siteSupply, zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
@@ -65,6 +66,27 @@ export class SignalsService {
       return { response, replayed: false };
     } catch (error) {
       await this.idempotency.release(scope, webhookId, claim.owner).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * An operator's CSV upload for one zone: the same checks and merge as a webhook, problems named
+   * by line number. Uploading the same file twice changes nothing (same issuedAt).
+   */
+  async acceptCsv(operator: string, zone: string, csv: string, issuedAt: string | undefined, resolution: Resolution): Promise<StoredResponse> {
+    if (!this.zones.has(zone)) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${zone}" is configured.`);
+    const { points, problems } = parseForecastCsv(csv);
+    if (problems) throw ProblemException.invalid(422, problems);
+    const submission = { zone, issuedAt: issuedAt ?? formatInstant(this.clock.now()), resolution, points };
+    try {
+      return await this.store(submission, JSON.stringify({ operator, csv: submission }), () => undefined);
+    } catch (error) {
+      if (error instanceof ProblemException && error.problem.errors) {
+        // points[i] is line i + 2 of the file (after the header).
+        const errors = error.problem.errors.map((e) => ({ ...e, field: e.field.replace(/^points\[(\d+)\]\.start$/, (_, i: string) => `line ${Number(i) + 2}: start`) }));
+        throw ProblemException.invalid(422, errors);
+      }
       throw error;
     }
   }

@@ -1,25 +1,41 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ReaderKeyGuard } from '../auth/api-key.guard.js';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { OperatorKeyGuard, ReaderKeyGuard } from '../auth/api-key.guard.js';
+import type { Principal } from '../auth/tenant-directory.js';
+import { ProblemException } from '../common/problem.js';
+import { CsvUploadQueryDto } from './dto/csv-upload-query.dto.js';
 import { SignalsQueryDto } from './dto/signals-query.dto.js';
 import { SignalsService } from './signals.service.js';
 
 @ApiTags('grid signals')
 @ApiBearerAuth()
-@UseGuards(ReaderKeyGuard)
 @Controller('v1/zones')
 export class ZonesController {
   constructor(private readonly signals: SignalsService) {}
 
   /** Zones with their latest forecast's issuedAt and the hours covered. */
   @Get()
+  @UseGuards(ReaderKeyGuard)
   list() {
     return this.signals.listZones();
   }
 
   /** The effective hourly series (revisions merged) with renewable, surplus and peak; per site green supply, peak and import cap. */
   @Get(':zone/signals')
+  @UseGuards(ReaderKeyGuard)
   series(@Param('zone') zone: string, @Query() query: SignalsQueryDto) {
     return this.signals.signals(zone, query.from, query.to);
+  }
+
+  /** Operator upload: rows `start,windMw,solarMw,loadMw[,hydroMw][,carbonGPerKwh][,pricePerMwh]` with a header; errors by line. */
+  @Post(':zone/forecasts.csv')
+  @HttpCode(200)
+  @UseGuards(OperatorKeyGuard)
+  @ApiConsumes('text/csv')
+  async uploadCsv(@Param('zone') zone: string, @Query() query: CsvUploadQueryDto, @Body() csv: unknown, @Req() request: Request & { principal?: Principal }) {
+    if (typeof csv !== 'string') throw ProblemException.of(415, 'unsupported-media-type', 'Send text/csv', 'The body must be CSV with Content-Type: text/csv.');
+    const answer = await this.signals.acceptCsv(request.principal!.id, zone, csv, query.issuedAt, query.resolution ?? 'PT1H');
+    return answer.body;
   }
 }
