@@ -7,10 +7,11 @@ import { ProblemException } from './problem.js';
  * (a "2" is not a 2), and errors come back as field-level problem details, one per field.
  */
 export class StrictValidationPipe extends ValidationPipe {
-  constructor() {
+  /** `allowUnknownFields`: for documents of other standards (OpenADR) whose extra fields are legitimate; they are dropped. */
+  constructor(allowUnknownFields = false) {
     super({
       whitelist: true,
-      forbidNonWhitelisted: true,
+      forbidNonWhitelisted: !allowUnknownFields,
       forbidUnknownValues: true,
       stopAtFirstError: true,
       transform: true,
@@ -29,12 +30,12 @@ export class StrictValidationPipe extends ValidationPipe {
 }
 
 /** Parses raw JSON bytes (kept raw for signature checks) and validates them like any body. */
-export async function parseJsonBody<T>(raw: unknown, dto: new () => T): Promise<T> {
+export async function parseJsonBody<T>(raw: unknown, dto: new () => T, allowUnknownFields = false): Promise<T> {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '');
   } catch (error) {
     throw ProblemException.of(400, 'malformed-json', 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
   }
-  return (await new StrictValidationPipe().transform(value, { type: 'body', metatype: dto })) as T;
+  return (await new StrictValidationPipe(allowUnknownFields).transform(value, { type: 'body', metatype: dto })) as T;
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsOptional, IsString, Matches, Max, Min,
-  MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
+  Length, MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
 } from 'class-validator';
 import { IANAZone } from 'luxon';
 import { readFileSync } from 'node:fs';
@@ -148,6 +148,41 @@ export class WebhookSenderConfig {
   zones?: string[];
 }
 
+/** Which zone (and sites) an OpenADR program's events apply to. */
+export class OpenAdrProgramConfig {
+  @IsString()
+  @Length(1, 128)
+  programId: string;
+
+  @IsString()
+  zone: string;
+
+  /** Sites the events apply to; default every site in the zone. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  sites?: string[];
+
+  /** Unit of IMPORT_CAPACITY_LIMIT values. */
+  @IsIn(['kW', 'MW'])
+  capacityUnit: 'kW' | 'MW' = 'kW';
+}
+
+/** A utility's VTN subscription: its notifications carry this bearer token. */
+export class OpenAdrSubscriptionConfig {
+  @Matches(ID, { message: ID_MESSAGE })
+  id: string;
+
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  token: string;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OpenAdrProgramConfig)
+  programs: OpenAdrProgramConfig[];
+}
+
 /** Operators: people and tools that upload forecasts by hand (CSV) and, later, watch the dashboard. */
 export class OperatorConfig {
   @Matches(ID, { message: ID_MESSAGE })
@@ -220,6 +255,11 @@ export class WestwindConfig {
   @ValidateNested({ each: true })
   @Type(() => OperatorConfig)
   operators: OperatorConfig[] = [];
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OpenAdrSubscriptionConfig)
+  openadr: OpenAdrSubscriptionConfig[] = [];
 }
 
 /** Reads, interpolates and validates the YAML configuration; throws ConfigError naming every bad key. */
@@ -289,6 +329,15 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
   (config.webhookSenders ?? []).forEach((sender, i) =>
     sender?.zones?.forEach((zone, k) => {
       if (!zoneIds.has(zone)) problems.push({ field: `webhookSenders[${i}].zones[${k}]`, message: `unknown zone "${zone}"` });
+    }),
+  );
+  const siteIds = new Set((config.sites ?? []).map((s) => s?.id));
+  (config.openadr ?? []).forEach((subscription, i) =>
+    subscription?.programs?.forEach((program, k) => {
+      if (!zoneIds.has(program.zone)) problems.push({ field: `openadr[${i}].programs[${k}].zone`, message: `unknown zone "${program.zone}"` });
+      program.sites?.forEach((site, n) => {
+        if (!siteIds.has(site)) problems.push({ field: `openadr[${i}].programs[${k}].sites[${n}]`, message: `unknown site "${site}"` });
+      });
     }),
   );
   (config.sites ?? []).forEach((site, i) => {

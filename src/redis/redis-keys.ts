@@ -41,6 +41,11 @@ export class RedisKeys {
     return `${this.prefix}zone:${zone}:forecasts`;
   }
 
+  /** Grid events (OpenADR) in force or to come: field = event key, value = the event as JSON. */
+  gridEvents(): string {
+    return `${this.prefix}grid-events`;
+  }
+
   idempotency(scope: string, key: string): string {
     return `${this.prefix}idempotency:${scope}:${key}`;
   }

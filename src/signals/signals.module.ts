@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { ForecastWebhookController } from './forecast-webhook.controller.js';
+import { OpenAdrTokenGuard } from './openadr-token.guard.js';
+import { OpenAdrController } from './openadr.controller.js';
+import { OpenAdrService } from './openadr.service.js';
 import { SignalsRepository } from './signals.repository.js';
 import { SignalsService } from './signals.service.js';
 import { WebhookSignatureGuard } from './webhook-signature.guard.js';
 import { ZonesController } from './zones.controller.js';
 
-/** Grid signals: forecasts in (webhooks), the effective per-zone and per-site series out. */
+/** Grid signals: forecasts and grid events in (webhooks, OpenADR 3, CSV), the effective per-zone and per-site series out. */
 @Module({
   imports: [IdempotencyModule],
-  controllers: [ForecastWebhookController, ZonesController],
-  providers: [SignalsService, SignalsRepository, WebhookSignatureGuard],
+  controllers: [ForecastWebhookController, OpenAdrController, ZonesController],
+  providers: [SignalsService, OpenAdrService, SignalsRepository, WebhookSignatureGuard, OpenAdrTokenGuard],
   exports: [SignalsService],
 })
 export class SignalsModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import { Redis } from 'ioredis';
 import type { HourSignal } from '../domain/signals/forecast.js';
+import type { GridEvent } from '../domain/signals/grid-event.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
@@ -75,14 +76,27 @@ export class SignalsRepository implements OnModuleInit {
     return result;
   }
 
+  async putEvent(event: GridEvent): Promise<void> {
+    await this.redis.hset(this.keys.gridEvents(), event.key, JSON.stringify(event));
+  }
+
+  /** True if there was such an event. */
+  async deleteEvent(key: string): Promise<boolean> {
+    return (await this.redis.hdel(this.keys.gridEvents(), key)) === 1;
+  }
+
+  async events(zone: string): Promise<GridEvent[]> {
+    return (await this.redis.hvals(this.keys.gridEvents())).map((text) => JSON.parse(text) as GridEvent).filter((e) => e.zone === zone);
+  }
+
   async coverage(zone: string): Promise<ZoneCoverage> {
     const [latest, hourFields] = await Promise.all([this.redis.hget(this.keys.zoneMeta(zone), 'latestIssuedAt'), this.redis.hkeys(this.keys.zoneSignalsIssued(zone))]);
     const hours = hourFields.map(Number);
     return {
       latestIssuedAt: latest === null ? undefined : Number(latest),
       hours: hours.length,
-      firstHour: hours.length ? Math.min(...hours) : undefined,
-      lastHour: hours.length ? Math.max(...hours) : undefined,
+      firstHour: hours.length ? hours.reduce((a, b) => Math.min(a, b)) : undefined,
+      lastHour: hours.length ? hours.reduce((a, b) => Math.max(a, b)) : undefined,
     };
   }
 }

@@ -7,6 +7,7 @@ import { ProblemException } from '../common/problem.js';
 import type { FieldError } from '../domain/field-error.js';
 import { forecastToHours, ForecastPoint, Resolution } from '../domain/signals/forecast.js';
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
+import { eventsByHour } from '../domain/signals/grid-event.js';
 import { siteSupply, zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
@@ -119,9 +120,12 @@ export class SignalsService {
     if (hours <= 0 || hours > MAX_SIGNALS_RANGE_HOURS) {
       throw ProblemException.invalid(400, [{ field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` }]);
     }
-    const stored = await this.repository.hours(zone.id, from.toMillis(), to.toMillis());
+    const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), to.toMillis()), this.repository.events(zone.id)]);
     const series: ZoneSeries = { start: from, hours, values: Array.from({ length: hours }, (_, h) => { const v = stored.get(from.toMillis() + h * 3_600_000); return v ? { hour: from.toMillis() + h * 3_600_000, ...v.values } : undefined; }) };
     const peaks = zonePeaks(series, zone.timeZone, zone.peak);
+    // Zone-wide events (no site list) mark the zone's hours too.
+    const zoneWide = eventsByHour(events.filter((e) => !e.sites), '', from.toMillis(), hours);
+    zoneWide.peak.forEach((flag, h) => flag && (peaks[h] = 1));
     const hourStart = (h: number) => iso(from.toMillis() + h * 3_600_000);
     return {
       zone: zone.id,
@@ -141,9 +145,20 @@ export class SignalsService {
       }),
       sites: this.config.sites.filter((s) => s.zone === zone.id).map((site) => {
         const { greenMw, importCapMw } = siteSupply(series, site);
+        const fromEvents = eventsByHour(events, site.id, from.toMillis(), hours);
         return {
           id: site.id,
-          hours: Array.from({ length: hours }, (_, h) => ({ start: hourStart(h), greenMw: series.values[h] ? greenMw[h] : null, peak: peaks[h] === 1, importCapMw: Number.isFinite(importCapMw[h]) ? importCapMw[h] : null })),
+          hours: Array.from({ length: hours }, (_, h) => {
+            const cap = Math.min(importCapMw[h], fromEvents.importCapMw[h]);
+            return {
+              start: hourStart(h),
+              greenMw: series.values[h] ? greenMw[h] : null,
+              peak: peaks[h] === 1 || fromEvents.peak[h] === 1,
+              importCapMw: Number.isFinite(cap) ? cap : null,
+              pricePerMwh: fromEvents.pricePerMwh[h] ?? series.values[h]?.pricePerMwh ?? null,
+              carbonGPerKwh: fromEvents.carbonGPerKwh[h] ?? series.values[h]?.carbonGPerKwh ?? null,
+            };
+          }),
         };
       }),
     };

@@ -77,3 +77,4 @@ export const OPERATOR = { authorization: 'Bearer ops-key-000000000001' };
 export const NW_GRID_SECRET = 'whsec_4M6EHaI24LaygGhJUYhYsOGtlRNY24O5';
 export const NW_GRID_ROTATED_SECRET = 'whsec_CAmGyPze2AOTId3Tqul6pvdQCNelIdgb';
 export const DE_DESK_SECRET = 'whsec_yBx5daSkiyGu+AXOR+VVTptVIq73vzjv';
+export const OPENADR = { authorization: 'Bearer openadr-token-000000001' };
