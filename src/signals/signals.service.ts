@@ -5,7 +5,7 @@ import { CLOCK } from '../config/config.module.js';
 import { WebhookSenderConfig, WestwindConfig, ZoneConfig } from '../config/westwind-config.js';
 import { ProblemException } from '../common/problem.js';
 import type { FieldError } from '../domain/field-error.js';
-import { forecastToHours, ForecastPoint, Resolution } from '../domain/signals/forecast.js';
+import { forecastToHours, ForecastPoint, pointProblems, Resolution } from '../domain/signals/forecast.js';
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
 import { eventsByHour } from '../domain/signals/grid-event.js';
 import { siteSupply, zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
@@ -167,11 +167,13 @@ export class SignalsService {
   private async store(forecast: ForecastSubmission, audit: string, rememberAnswer: (answer: StoredResponse, multi: ReturnType<SignalsRepository['multi']>) => void): Promise<StoredResponse> {
     const now = this.clock.now();
     if (!this.zones.has(forecast.zone)) throw ProblemException.invalid(422, [{ field: 'zone', message: `unknown zone "${forecast.zone}"` }]);
+    const shape = pointProblems(forecast.points);
+    if (shape.length > 0) throw ProblemException.invalid(400, shape);
     const issuedAt = parseInstant(forecast.issuedAt)!;
     const problems: FieldError[] = [];
     if (issuedAt.toMillis() > now.toMillis() + ISSUED_AT_SKEW_MS) problems.push({ field: 'issuedAt', message: 'is in the future' });
-    const { hours, problems: pointProblems } = forecastToHours(forecast.points, forecast.resolution, now);
-    problems.push(...(pointProblems ?? []));
+    const { hours, problems: hourProblems } = forecastToHours(forecast.points, forecast.resolution, now);
+    problems.push(...(hourProblems ?? []));
     if (problems.length > 0 || !hours) throw ProblemException.invalid(422, problems);
     const from = iso(hours[0].hour);
     const to = iso(hours[hours.length - 1].hour + 3_600_000);

@@ -1,9 +1,27 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { forecastToHours, ForecastPoint, Resolution } from './forecast.js';
+import { forecastToHours, ForecastPoint, pointProblems, Resolution } from './forecast.js';
 
 const now = DateTime.fromISO('2026-03-28T12:00:00Z', { zone: 'utc' });
 const point = (start: DateTime, windMw = 1, extra: Partial<ForecastPoint> = {}): ForecastPoint => ({ start: start.toISO()!, windMw, solarMw: 2, loadMw: 3, ...extra });
+
+describe('forecast point checks', () => {
+  it('names every bad field of every point', () => {
+    expect(pointProblems([
+      { start: '2026-03-01T00:00:00Z', windMw: 1, solarMw: 0, loadMw: 2, pricePerMwh: -20, p10: { windMw: 0.5 } },
+      { start: '2026-03-01T01:00:00', windMw: -1, solarMw: 'x', loadMw: Infinity, colour: 'green', p90: { sunMw: 1 } },
+      7,
+    ])).toEqual([
+      { field: 'points[1].colour', message: 'property colour should not exist' },
+      { field: 'points[1].start', message: 'must be an ISO 8601 date-time with an offset' },
+      { field: 'points[1].windMw', message: 'must not be negative' },
+      { field: 'points[1].solarMw', message: 'must be a finite number' },
+      { field: 'points[1].loadMw', message: 'must be a finite number' },
+      { field: 'points[1].p90.sunMw', message: 'property sunMw should not exist' },
+      { field: 'points[2]', message: 'must be an object' },
+    ]);
+  });
+});
 
 describe('forecast to hours', () => {
   it('averages finer resolutions to whole hours, for any values', () => {

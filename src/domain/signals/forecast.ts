@@ -29,6 +29,47 @@ export interface HourSignal extends Omit<ForecastPoint, 'start'> {
   hour: number;
 }
 
+const SERIES = ['windMw', 'solarMw', 'loadMw'] as const;
+const OPTIONAL_SERIES = ['hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
+const POINT_KEYS = new Set<string>(['start', ...SERIES, ...OPTIONAL_SERIES, 'p10', 'p90']);
+
+/**
+ * Checks each point's shape: a start with offset, finite non-negative MW (price may be negative:
+ * real markets clear below zero), known fields only. A plain loop rather than per-point DTO
+ * validation: a forecast carries up to 10,000 points and this runs on every delivery.
+ */
+export function pointProblems(points: readonly unknown[]): FieldError[] {
+  const problems: FieldError[] = [];
+  const number = (value: unknown, field: string, mayBeNegative = false) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) problems.push({ field, message: 'must be a finite number' });
+    else if (!mayBeNegative && value < 0) problems.push({ field, message: 'must not be negative' });
+  };
+  points.forEach((point, i) => {
+    const at = `points[${i}]`;
+    if (typeof point !== 'object' || point === null || Array.isArray(point)) {
+      problems.push({ field: at, message: 'must be an object' });
+      return;
+    }
+    const p = point as Record<string, unknown>;
+    for (const key of Object.keys(p)) if (!POINT_KEYS.has(key)) problems.push({ field: `${at}.${key}`, message: `property ${key} should not exist` });
+    if (typeof p.start !== 'string' || !parseInstant(p.start)) problems.push({ field: `${at}.start`, message: 'must be an ISO 8601 date-time with an offset' });
+    for (const key of SERIES) number(p[key], `${at}.${key}`);
+    for (const key of OPTIONAL_SERIES) if (p[key] !== undefined) number(p[key], `${at}.${key}`, key === 'pricePerMwh');
+    for (const side of ['p10', 'p90'] as const) {
+      if (p[side] === undefined) continue;
+      if (typeof p[side] !== 'object' || p[side] === null) {
+        problems.push({ field: `${at}.${side}`, message: 'must be an object' });
+        continue;
+      }
+      for (const [key, value] of Object.entries(p[side] as object)) {
+        if ((SERIES as readonly string[]).includes(key)) number(value, `${at}.${side}.${key}`);
+        else problems.push({ field: `${at}.${side}.${key}`, message: `property ${key} should not exist` });
+      }
+    }
+  });
+  return problems;
+}
+
 export const MAX_HORIZON_DAYS = 14;
 export const MAX_POINTS = 10_000;
 const HOUR_MS = 3_600_000;
@@ -37,7 +78,7 @@ const HOUR_MS = 3_600_000;
  * Turns a forecast's points into whole UTC hours, averaging finer resolutions. Refuses (with the
  * offending point named) points not on the resolution's grid, duplicate or overlapping intervals,
  * hours left incomplete at a finer resolution, and a horizon reaching more than 14 days past `now`.
- * Shape and value checks (numbers, offsets, non-negative) happen before, in the DTO.
+ * Each point's shape is checked before, by pointProblems.
  */
 export function forecastToHours(points: readonly ForecastPoint[], resolution: Resolution, now: DateTime): { hours: HourSignal[]; problems?: undefined } | { hours?: undefined; problems: FieldError[] } {
   const stepMinutes = RESOLUTIONS[resolution];
