@@ -69,6 +69,14 @@ describe('OpenADR 3 notifications', () => {
     expect(hub.map((h) => h.peak)).toEqual([0, 1, 2, 3].map((h) => h === 3 || peakByLocal(h)));
   });
 
+  it('PRICE and GHG events set the hours’ price and carbon intensity', async () => {
+    await notify(notification('POST', { id: 'tariff-1', intervals: [{ id: 0, payloads: [{ type: 'PRICE', values: [-12.5] }, { type: 'GHG', values: [420] }] }] })).expect(200);
+    const got = (await request(http).get('/v1/zones/west/signals').query({ from: start.toISO(), to: start.plus({ hours: 2 }).toISO() }).set(ALPHA).expect(200)).body;
+    const edge = got.sites.find((s: { id: string }) => s.id === 'east-edge').hours;
+    expect(edge.map((h: { pricePerMwh: number | null; carbonGPerKwh: number | null }) => [h.pricePerMwh, h.carbonGPerKwh])).toEqual([[-12.5, 420], [null, null]]);
+    expect((await notify(notification('DELETE', { id: 'never-sent' })).expect(200)).body).toMatchObject({ deleted: false });
+  });
+
   it('ignores notifications about other objects', async () => {
     const res = await notify({ objectType: 'PROGRAM', operation: 'POST', object: { programName: 'x' } }).expect(200);
     expect(res.body.ignored).toBe(true);
