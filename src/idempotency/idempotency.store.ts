@@ -43,9 +43,10 @@ export class IdempotencyStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Fingerprint of a request: its route and its JSON body with keys in canonical order. */
+  /** Fingerprint of a request: its route and its JSON body with keys in canonical order, or its raw bytes. */
   fingerprint(route: string, body: unknown): string {
-    return createHash('sha256').update(route).update('\n').update(stringify(body) ?? '').digest('base64url');
+    const content = Buffer.isBuffer(body) ? body : (stringify(body) ?? '');
+    return createHash('sha256').update(route).update('\n').update(content).digest('base64url');
   }
 
   async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {

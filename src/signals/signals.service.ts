@@ -54,7 +54,7 @@ export class SignalsService {
    */
   async acceptWebhook(sender: WebhookSenderConfig, webhookId: string, rawBody: Buffer, forecast: ForecastSubmission): Promise<{ response: StoredResponse; replayed: boolean }> {
     const scope = `webhook:${sender.id}`;
-    const fingerprint = this.idempotency.fingerprint('POST /v1/webhooks/forecasts', rawBody.toString('base64'));
+    const fingerprint = this.idempotency.fingerprint('POST /v1/webhooks/forecasts', rawBody);
     const claim = await this.idempotency.claim(scope, webhookId, fingerprint);
     if (claim.outcome === 'replay') return { response: claim.response, replayed: true };
     if (claim.outcome === 'mismatch') throw ProblemException.of(422, 'webhook-id-reused', 'webhook-id reused', 'This webhook-id was already used for a different body.');
@@ -121,12 +121,17 @@ export class SignalsService {
       throw ProblemException.invalid(400, [{ field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` }]);
     }
     const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), to.toMillis()), this.repository.events(zone.id)]);
-    const series: ZoneSeries = { start: from, hours, values: Array.from({ length: hours }, (_, h) => { const v = stored.get(from.toMillis() + h * 3_600_000); return v ? { hour: from.toMillis() + h * 3_600_000, ...v.values } : undefined; }) };
+    const hourMs = (h: number) => from.toMillis() + h * 3_600_000;
+    const values = Array.from({ length: hours }, (_, h) => {
+      const found = stored.get(hourMs(h));
+      return found ? { hour: hourMs(h), ...found.values } : undefined;
+    });
+    const series: ZoneSeries = { start: from, hours, values };
     const peaks = zonePeaks(series, zone.timeZone, zone.peak);
     // Zone-wide events (no site list) mark the zone's hours too.
     const zoneWide = eventsByHour(events.filter((e) => !e.sites), '', from.toMillis(), hours);
     zoneWide.peak.forEach((flag, h) => flag && (peaks[h] = 1));
-    const hourStart = (h: number) => iso(from.toMillis() + h * 3_600_000);
+    const hourStart = (h: number) => iso(hourMs(h));
     return {
       zone: zone.id,
       timeZone: zone.timeZone,
