@@ -1,9 +1,8 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
 import { SignalsChanged, SignalsService } from '../../src/signals/signals.service.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, DE_DESK_SECRET, NW_GRID_ROTATED_SECRET, NW_GRID_SECRET, OPERATOR, snapshot, startTestApp, TestApp } from '../support/test-app.js';
+import { ALPHA, DE_DESK_SECRET, NW_GRID_ROTATED_SECRET, NW_GRID_SECRET, OPERATOR, snapshot, useTestApp } from '../support/test-app.js';
 
 const thisHour = DateTime.utc().startOf('hour');
 
@@ -26,23 +25,16 @@ function forecast(fields: { zone?: string; issuedAt?: DateTime; resolution?: str
 }
 
 describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
-  let t: TestApp;
-  let http: App;
+  const ctx = useTestApp();
   const events: SignalsChanged[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    http = t.app.getHttpServer();
-    t.app.get(SignalsService).changes.subscribe((e) => events.push(e));
-  });
-  afterAll(() => t.close());
+  beforeAll(() => ctx.t.app.get(SignalsService).changes.subscribe((e) => events.push(e)));
 
   const push = (body: unknown, secret = NW_GRID_SECRET, options: { id?: string; at?: Date } = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    return request(http).post('/v1/webhooks/forecasts').set(signedHeaders(secret, text, options)).send(text);
+    return request(ctx.http).post('/v1/webhooks/forecasts').set(signedHeaders(secret, text, options)).send(text);
   };
   const signals = (zone: string, from: DateTime, hours: number) =>
-    request(http).get(`/v1/zones/${zone}/signals`).query({ from: from.toISO(), to: from.plus({ hours }).toISO() }).set(ALPHA);
+    request(ctx.http).get(`/v1/zones/${zone}/signals`).query({ from: from.toISO(), to: from.plus({ hours }).toISO() }).set(ALPHA);
 
   it('stores a signed forecast and shows it, with derived fields, in the signals endpoint', async () => {
     const before = events.length;
@@ -60,7 +52,7 @@ describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
     expect(hub.hours[3].greenMw).toBeCloseTo(Math.min(0.43008, 0.001 * 1203 + 0.01 * 303), 9);
     expect(got.sites.find((s: { id: string }) => s.id === 'east-edge').hours[0].importCapMw).toBe(0.05);
 
-    const zones = (await request(http).get('/v1/zones').set(OPERATOR).expect(200)).body;
+    const zones = (await request(ctx.http).get('/v1/zones').set(OPERATOR).expect(200)).body;
     expect(zones.find((z: { id: string }) => z.id === 'west')).toMatchObject({ hoursCovered: 24, firstHour: thisHour.toISO(), latestIssuedAt: expect.any(String) });
   });
 
@@ -69,18 +61,18 @@ describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
     await push(body, NW_GRID_ROTATED_SECRET).expect(200);
     const headers = signedHeaders(NW_GRID_SECRET, body);
     headers['webhook-signature'] = `v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ${headers['webhook-signature']}`;
-    await request(http).post('/v1/webhooks/forecasts').set(headers).send(body).expect(200);
+    await request(ctx.http).post('/v1/webhooks/forecasts').set(headers).send(body).expect(200);
   });
 
   it('a repeated webhook-id returns the first answer and stores nothing new', async () => {
     const body = forecast({ start: thisHour.plus({ days: 3 }) });
     const first = await push(body, NW_GRID_SECRET, { id: 'msg_replayed' }).expect(200);
-    const before = await snapshot(t.redis, t.prefix);
+    const before = await snapshot(ctx.t.redis, ctx.t.prefix);
     const eventsBefore = events.length;
     const again = await push(body, NW_GRID_SECRET, { id: 'msg_replayed' }).expect(200);
     expect(again.body).toEqual(first.body);
     expect(again.headers['webhook-replayed']).toBe('true');
-    expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+    expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
     expect(events.length).toBe(eventsBefore);
   });
 
@@ -88,9 +80,9 @@ describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
     const start = thisHour.plus({ days: 5 });
     await push(forecast({ start, count: 4, issuedAt: DateTime.utc().minus({ hours: 2 }), wind: () => 100 })).expect(200);
     await push(forecast({ start: start.plus({ hours: 2 }), count: 4, issuedAt: DateTime.utc().minus({ hours: 1 }), wind: () => 200 })).expect(200);
-    const auditBefore = await t.redis.xlen(`${t.prefix}zone:west:forecasts`);
+    const auditBefore = await ctx.t.redis.xlen(`${ctx.t.prefix}zone:west:forecasts`);
     await push(forecast({ start, count: 6, issuedAt: DateTime.utc().minus({ hours: 3 }), wind: () => 999 })).expect(200);
-    expect(await t.redis.xlen(`${t.prefix}zone:west:forecasts`)).toBe(auditBefore + 1);
+    expect(await ctx.t.redis.xlen(`${ctx.t.prefix}zone:west:forecasts`)).toBe(auditBefore + 1);
     const got = (await signals('west', start, 6).expect(200)).body;
     expect(got.hours.map((h: { forecast: { windMw: number } | null }) => h.forecast?.windMw)).toEqual([100, 100, 200, 200, 200, 200]);
   });
@@ -104,7 +96,7 @@ describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
 
   describe('bad deliveries get a clear 4xx and store nothing', () => {
     const valid = () => JSON.stringify(forecast({ start: thisHour.plus({ days: 9 }) }));
-    const send = (headers: Record<string, string>, body: string) => request(http).post('/v1/webhooks/forecasts').set(headers).send(body);
+    const send = (headers: Record<string, string>, body: string) => request(ctx.http).post('/v1/webhooks/forecasts').set(headers).send(body);
     const cases: Array<[string, () => request.Test, number, string?]> = [
       ['no signature headers', () => send({ 'content-type': 'application/json' }, valid()), 401],
       ['a wrong signature', () => send({ ...signedHeaders(NW_GRID_SECRET, valid()), 'webhook-signature': 'v1,' + Buffer.alloc(32).toString('base64') }, valid()), 401],
@@ -132,33 +124,33 @@ describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
 
     // Rest parameters: jest would take a fourth named parameter for a done callback.
     it.each(cases)('%s', async (...[, deliver, status, field]) => {
-      const before = await snapshot(t.redis, t.prefix);
+      const before = await snapshot(ctx.t.redis, ctx.t.prefix);
       const eventsBefore = events.length;
       const res = await deliver().expect(status);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body.detail).toEqual(expect.any(String));
       if (field) expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-      expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+      expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
       expect(events.length).toBe(eventsBefore);
     });
   });
 
   describe('GET /v1/zones/:zone/signals', () => {
     it('needs a key (tenant or operator) and a known zone', async () => {
-      await request(http).get('/v1/zones/west/signals').expect(401);
-      await request(http).get('/v1/zones/west/signals').set(OPERATOR).expect(200);
-      await request(http).get('/v1/zones/atlantis/signals').set(ALPHA).expect(404);
+      await request(ctx.http).get('/v1/zones/west/signals').expect(401);
+      await request(ctx.http).get('/v1/zones/west/signals').set(OPERATOR).expect(200);
+      await request(ctx.http).get('/v1/zones/atlantis/signals').set(ALPHA).expect(404);
     });
 
     it('refuses a bad range', async () => {
-      await request(http).get('/v1/zones/west/signals').query({ from: thisHour.toISO(), to: thisHour.minus({ hours: 1 }).toISO() }).set(ALPHA).expect(400);
-      await request(http).get('/v1/zones/west/signals').query({ from: thisHour.toISO(), to: thisHour.plus({ days: 40 }).toISO() }).set(ALPHA).expect(400);
-      await request(http).get('/v1/zones/west/signals').query({ from: 'yesterday' }).set(ALPHA).expect(400);
+      await request(ctx.http).get('/v1/zones/west/signals').query({ from: thisHour.toISO(), to: thisHour.minus({ hours: 1 }).toISO() }).set(ALPHA).expect(400);
+      await request(ctx.http).get('/v1/zones/west/signals').query({ from: thisHour.toISO(), to: thisHour.plus({ days: 40 }).toISO() }).set(ALPHA).expect(400);
+      await request(ctx.http).get('/v1/zones/west/signals').query({ from: 'yesterday' }).set(ALPHA).expect(400);
     });
 
     it('judges peaks in the zone’s local time across a DST change (Europe/Berlin)', async () => {
       const from = DateTime.fromISO('2026-03-27T00:00', { zone: 'Europe/Berlin' }); // Friday; Sunday 29th has 23 hours
-      const got = (await request(http).get('/v1/zones/de/signals').query({ from: from.toISO(), to: from.plus({ days: 4 }).toISO() }).set(ALPHA).expect(200)).body;
+      const got = (await request(ctx.http).get('/v1/zones/de/signals').query({ from: from.toISO(), to: from.plus({ days: 4 }).toISO() }).set(ALPHA).expect(200)).body;
       const peakLocal = got.hours.filter((h: { peak: boolean }) => h.peak).map((h: { start: string }) => DateTime.fromISO(h.start).setZone('Europe/Berlin').toFormat('ccc HH:mm'));
       expect(peakLocal).toEqual(['Fri 08:00', 'Fri 09:00', 'Fri 10:00', 'Mon 08:00', 'Mon 09:00', 'Mon 10:00']);
     });

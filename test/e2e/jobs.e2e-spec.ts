@@ -1,35 +1,27 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency.store.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
-import { ALPHA, ALPHA_ROTATED, BETA, keysUnder, snapshot, startTestApp, TestApp } from '../support/test-app.js';
+import { ALPHA, ALPHA_ROTATED, BETA, keysUnder, snapshot, useTestApp } from '../support/test-app.js';
 
 const inDays = (days: number) => DateTime.utc().plus({ days }).toISO();
 const validJob = () => ({ name: 'llama-finetune', gpus: 64, runtimeHours: 12, deadline: inDays(3) });
 
 describe('jobs API (real app, real Redis)', () => {
-  let t: TestApp;
-  let http: App;
+  const ctx = useTestApp();
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    http = t.app.getHttpServer();
-  });
-  afterAll(() => t.close());
-
-  const submit = (body: unknown, headers: Record<string, string> = ALPHA) => request(http).post('/v1/jobs').set(headers).send(body as object);
+  const submit = (body: unknown, headers: Record<string, string> = ALPHA) => request(ctx.http).post('/v1/jobs').set(headers).send(body as object);
 
   describe('POST /v1/jobs', () => {
     it('stores the job, answers 201 with a Location, and GET returns the same job', async () => {
       const res = await submit({ ...validJob(), sites: ['west-hub'], dataRegion: 'shanghai', datasetGb: 500, callbackUrl: 'http://agent.local/hook' }).expect(201);
       expect(res.headers.location).toBe(`/v1/jobs/${res.body.id}`);
       expect(res.body).toMatchObject({ tenant: 'alpha', state: 'queued', gpus: 64, sites: ['west-hub'], dataRegion: 'shanghai', datasetGb: 500 });
-      const stored = JSON.parse((await t.redis.get(`${t.prefix}job:${res.body.id}`))!);
+      const stored = JSON.parse((await ctx.t.redis.get(`${ctx.t.prefix}job:${res.body.id}`))!);
       expect(stored).toEqual(res.body);
-      expect(await t.redis.zscore(`${t.prefix}jobs:active`, res.body.id)).not.toBeNull();
-      const got = await request(http).get(res.headers.location).set(ALPHA).expect(200);
+      expect(await ctx.t.redis.zscore(`${ctx.t.prefix}jobs:active`, res.body.id)).not.toBeNull();
+      const got = await request(ctx.http).get(res.headers.location).set(ALPHA).expect(200);
       expect(got.body).toEqual(res.body);
     });
 
@@ -53,7 +45,7 @@ describe('jobs API (real app, real Redis)', () => {
 
   describe('bad input gets a 4xx problem+json and changes nothing', () => {
     const cases: Array<[string, () => request.Test, number, string]> = [
-      ['malformed JSON', () => request(http).post('/v1/jobs').set(ALPHA).set('content-type', 'application/json').send('{"name": '), 400, '(malformed-json)'],
+      ['malformed JSON', () => request(ctx.http).post('/v1/jobs').set(ALPHA).set('content-type', 'application/json').send('{"name": '), 400, '(malformed-json)'],
       ['a JSON array instead of an object', () => submit([validJob()]), 400, '(body)'],
       ['a string for a number', () => submit({ ...validJob(), gpus: '8' }), 400, 'gpus'],
       ['a fractional GPU count', () => submit({ ...validJob(), gpus: 1.5 }), 400, 'gpus'],
@@ -65,7 +57,7 @@ describe('jobs API (real app, real Redis)', () => {
       ['an earliestStart without offset', () => submit({ ...validJob(), earliestStart: '2030-01-01T00:00' }), 400, 'earliestStart'],
       ['an impossible date', () => submit({ ...validJob(), deadline: '2030-02-30T00:00:00Z' }), 400, 'deadline'],
       ['datasetGb without dataRegion', () => submit({ ...validJob(), datasetGb: 10 }), 400, 'dataRegion'],
-      ['a callbackUrl that is not http(s)', () => submit({ ...validJob(), callbackUrl: 'ftp://x/y' }), 400, 'callbackUrl'],
+      ['a callbackUrl that is not ctx.http(s)', () => submit({ ...validJob(), callbackUrl: 'ftp://x/y' }), 400, 'callbackUrl'],
       ['more GPUs than the largest site', () => submit({ ...validJob(), gpus: 513 }), 422, 'gpus'],
       ['more GPUs than the largest allowed site', () => submit({ ...validJob(), gpus: 65, sites: ['east-edge'] }), 422, 'gpus'],
       ['a deadline before earliestStart + runtimeHours', () => submit({ ...validJob(), runtimeHours: 100, deadline: inDays(2) }), 422, 'deadline'],
@@ -76,7 +68,7 @@ describe('jobs API (real app, real Redis)', () => {
     ];
 
     it.each(cases)('%s', async (_, send, status, field) => {
-      const before = await snapshot(t.redis, t.prefix);
+      const before = await snapshot(ctx.t.redis, ctx.t.prefix);
       const res = await send().expect(status);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), instance: '/v1/jobs' });
@@ -85,34 +77,34 @@ describe('jobs API (real app, real Redis)', () => {
       } else {
         expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
       }
-      expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+      expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
     });
   });
 
   describe('authentication and tenant isolation', () => {
     it('refuses a missing or unknown key with 401 and WWW-Authenticate', async () => {
       for (const headers of [{}, { authorization: 'Bearer not-a-real-key-000000' }, { authorization: 'Basic YTpi' }]) {
-        const res = await request(http).get('/v1/jobs').set(headers).expect(401);
+        const res = await request(ctx.http).get('/v1/jobs').set(headers).expect(401);
         expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
         expect(res.headers['content-type']).toMatch(/problem\+json/);
       }
-      const before = await snapshot(t.redis, t.prefix);
-      await request(http).post('/v1/jobs').send(validJob()).expect(401);
-      expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+      const before = await snapshot(ctx.t.redis, ctx.t.prefix);
+      await request(ctx.http).post('/v1/jobs').send(validJob()).expect(401);
+      expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
     });
 
     it("hides another tenant's jobs: GET and DELETE answer 404, lists leave them out", async () => {
       const mine = (await submit(validJob(), ALPHA).expect(201)).body;
-      await request(http).get(`/v1/jobs/${mine.id}`).set(BETA).expect(404);
-      await request(http).delete(`/v1/jobs/${mine.id}`).set(BETA).expect(404);
-      const list = await request(http).get('/v1/jobs').set(BETA).expect(200);
+      await request(ctx.http).get(`/v1/jobs/${mine.id}`).set(BETA).expect(404);
+      await request(ctx.http).delete(`/v1/jobs/${mine.id}`).set(BETA).expect(404);
+      const list = await request(ctx.http).get('/v1/jobs').set(BETA).expect(200);
       expect(list.body.items.map((j: { id: string }) => j.id)).not.toContain(mine.id);
-      expect((await request(http).get(`/v1/jobs/${mine.id}`).set(ALPHA).expect(200)).body.state).toBe('queued');
+      expect((await request(ctx.http).get(`/v1/jobs/${mine.id}`).set(ALPHA).expect(200)).body.state).toBe('queued');
     });
 
     it('answers 404 for unknown and malformed ids', async () => {
-      await request(http).get('/v1/jobs/01900000-0000-7000-8000-000000000000').set(ALPHA).expect(404);
-      await request(http).get('/v1/jobs/..%2F..%2Fetc').set(ALPHA).expect(404);
+      await request(ctx.http).get('/v1/jobs/01900000-0000-7000-8000-000000000000').set(ALPHA).expect(404);
+      await request(ctx.http).get('/v1/jobs/..%2F..%2Fetc').set(ALPHA).expect(404);
     });
   });
 
@@ -125,22 +117,22 @@ describe('jobs API (real app, real Redis)', () => {
       expect(again.body).toEqual(first.body);
       expect(again.headers.location).toBe(first.headers.location);
       expect(again.headers['idempotent-replayed']).toBe('true');
-      const all = await request(http).get('/v1/jobs?limit=200').set(ALPHA).expect(200);
+      const all = await request(ctx.http).get('/v1/jobs?limit=200').set(ALPHA).expect(200);
       expect(all.body.items.filter((j: { name: string }) => j.name === 'idem-same')).toHaveLength(1);
     });
 
     it('same key, different body: 422 and nothing created', async () => {
       const key = { ...ALPHA, 'idempotency-key': 'submit-idem-diff-1' };
       await submit({ ...validJob(), name: 'idem-diff' }, key).expect(201);
-      const before = await snapshot(t.redis, t.prefix);
+      const before = await snapshot(ctx.t.redis, ctx.t.prefix);
       const res = await submit({ ...validJob(), name: 'idem-diff', gpus: 8 }, key).expect(422);
       expect(res.body.type).toBe('urn:westwind:problem:idempotency-key-reused');
-      expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+      expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
     });
 
     it('a duplicate while the first is still in flight: 409', async () => {
       const body = { ...validJob(), name: 'idem-inflight' };
-      const store = t.app.get(IdempotencyStore);
+      const store = ctx.t.app.get(IdempotencyStore);
       // Another request holds the claim, as if it were mid-way through.
       const claim = await store.claim('alpha', 'submit-idem-inflight', store.fingerprint('POST /v1/jobs', body));
       expect(claim.outcome).toBe('claimed');
@@ -155,7 +147,7 @@ describe('jobs API (real app, real Redis)', () => {
       const created = answers.filter((r) => r.status === 201);
       expect(answers.every((r) => r.status === 201 || r.status === 409)).toBe(true);
       expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
-      const all = await request(http).get('/v1/jobs?limit=200').set(ALPHA).expect(200);
+      const all = await request(ctx.http).get('/v1/jobs?limit=200').set(ALPHA).expect(200);
       expect(all.body.items.filter((j: { name: string }) => j.name === 'idem-burst')).toHaveLength(1);
     });
 
@@ -180,7 +172,7 @@ describe('jobs API (real app, real Redis)', () => {
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const res = await request(http).get('/v1/jobs').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(BETA).expect(200);
+        const res = await request(ctx.http).get('/v1/jobs').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(BETA).expect(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...res.body.items.map((j: { id: string }) => j.id));
         cursor = res.body.nextCursor;
@@ -192,10 +184,10 @@ describe('jobs API (real app, real Redis)', () => {
 
     it('filters by state', async () => {
       const job = (await submit(validJob(), BETA).expect(201)).body;
-      await request(http).delete(`/v1/jobs/${job.id}`).set(BETA).expect(200);
-      const cancelled = await request(http).get('/v1/jobs?state=cancelled').set(BETA).expect(200);
+      await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(BETA).expect(200);
+      const cancelled = await request(ctx.http).get('/v1/jobs?state=cancelled').set(BETA).expect(200);
       expect(cancelled.body.items.map((j: { id: string }) => j.id)).toEqual([job.id]);
-      const queued = await request(http).get('/v1/jobs?state=queued').set(BETA).expect(200);
+      const queued = await request(ctx.http).get('/v1/jobs?state=queued').set(BETA).expect(200);
       expect(queued.body.items.map((j: { id: string }) => j.id)).not.toContain(job.id);
     });
 
@@ -203,7 +195,7 @@ describe('jobs API (real app, real Redis)', () => {
       ['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=abc', 'limit'], ['state=sleeping', 'state'],
       ['cursor=%24%24%24', 'cursor'], ['cursor=bm90LWFuLWlk', 'cursor'], ['colour=green', 'colour'],
     ])('refuses ?%s with 400 naming %s', async (query, field) => {
-      const res = await request(http).get(`/v1/jobs?${query}`).set(ALPHA).expect(400);
+      const res = await request(ctx.http).get(`/v1/jobs?${query}`).set(ALPHA).expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field })]);
     });
   });
@@ -211,36 +203,36 @@ describe('jobs API (real app, real Redis)', () => {
   describe('DELETE /v1/jobs/:id', () => {
     it('cancels, records why, and is idempotent', async () => {
       const job = (await submit(validJob()).expect(201)).body;
-      const cancelled = await request(http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
+      const cancelled = await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
       expect(cancelled.body.state).toBe('cancelled');
       expect(cancelled.body.history.at(-1)).toMatchObject({ from: 'queued', to: 'cancelled', reason: 'cancelled by the tenant' });
-      expect(await t.redis.zscore(`${t.prefix}jobs:active`, job.id)).toBeNull();
-      const again = await request(http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
+      expect(await ctx.t.redis.zscore(`${ctx.t.prefix}jobs:active`, job.id)).toBeNull();
+      const again = await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
       expect(again.body).toEqual(cancelled.body);
     });
 
     it('refuses to cancel a completed job with 409 and leaves it completed', async () => {
       const job = (await submit(validJob()).expect(201)).body;
-      const jobs = t.app.get(JobsRepository);
+      const jobs = ctx.t.app.get(JobsRepository);
       for (const to of ['scheduled', 'running', 'completed'] as const) {
         await jobs.update(job.id, (j) => transition(j, to, DateTime.utc().toISO(), `test: ${to}`));
       }
-      const res = await request(http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(409);
+      const res = await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(409);
       expect(res.body.type).toBe('urn:westwind:problem:job-finished');
-      expect((await request(http).get(`/v1/jobs/${job.id}`).set(ALPHA).expect(200)).body.state).toBe('completed');
+      expect((await request(ctx.http).get(`/v1/jobs/${job.id}`).set(ALPHA).expect(200)).body.state).toBe('completed');
     });
   });
 
   it('writes every key of a job under the configured prefix', async () => {
     const job = (await submit(validJob()).expect(201)).body;
-    const keys = await keysUnder(t.redis, '');
+    const keys = await keysUnder(ctx.t.redis, '');
     const touching = [];
     for (const key of keys) {
-      const type = await t.redis.type(key);
-      const holds = type === 'string' ? (await t.redis.get(key))?.includes(job.id) : type === 'zset' ? (await t.redis.zscore(key, job.id)) !== null : false;
+      const type = await ctx.t.redis.type(key);
+      const holds = type === 'string' ? (await ctx.t.redis.get(key))?.includes(job.id) : type === 'zset' ? (await ctx.t.redis.zscore(key, job.id)) !== null : false;
       if (holds || key.includes(job.id)) touching.push(key);
     }
     expect(touching.length).toBeGreaterThanOrEqual(4); // record, tenant index, state index, active set
-    expect(touching.every((key) => key.startsWith(t.prefix))).toBe(true);
+    expect(touching.every((key) => key.startsWith(ctx.t.prefix))).toBe(true);
   });
 });

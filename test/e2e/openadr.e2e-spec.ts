@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
 import { SignalsChanged, SignalsService } from '../../src/signals/signals.service.js';
-import { ALPHA, OPENADR, snapshot, startTestApp, TestApp } from '../support/test-app.js';
+import { ALPHA, OPENADR, snapshot, useTestApp } from '../support/test-app.js';
 
 const start = DateTime.utc().startOf('hour').plus({ days: 2 });
 
@@ -21,26 +20,20 @@ function notification(operation: 'POST' | 'PUT' | 'DELETE', event: Record<string
 }
 
 describe('OpenADR 3 notifications', () => {
-  let t: TestApp;
-  let http: App;
+  const ctx = useTestApp();
   const events: SignalsChanged[] = [];
-  beforeAll(async () => {
-    t = await startTestApp();
-    http = t.app.getHttpServer();
-    t.app.get(SignalsService).changes.subscribe((e) => events.push(e));
-  });
-  afterAll(() => t.close());
+  beforeAll(() => ctx.t.app.get(SignalsService).changes.subscribe((e) => events.push(e)));
 
-  const notify = (body: unknown, headers: Record<string, string> = OPENADR) => request(http).post('/v1/webhooks/openadr').set(headers).set('content-type', 'application/json').send(JSON.stringify(body));
+  const notify = (body: unknown, headers: Record<string, string> = OPENADR) => request(ctx.http).post('/v1/webhooks/openadr').set(headers).set('content-type', 'application/json').send(JSON.stringify(body));
   const siteHours = async (site: string) => {
-    const got = (await request(http).get('/v1/zones/west/signals').query({ from: start.toISO(), to: start.plus({ hours: 4 }).toISO() }).set(ALPHA).expect(200)).body;
+    const got = (await request(ctx.http).get('/v1/zones/west/signals').query({ from: start.toISO(), to: start.plus({ hours: 4 }).toISO() }).set(ALPHA).expect(200)).body;
     return got.sites.find((s: { id: string }) => s.id === site).hours as { importCapMw: number | null; peak: boolean }[];
   };
 
   it('answers the OpenADR 3.1 subscription check by echoing', async () => {
-    const res = await request(http).get('/v1/webhooks/openadr').query({ echo: 'challenge-123' }).set(OPENADR).expect(200);
+    const res = await request(ctx.http).get('/v1/webhooks/openadr').query({ echo: 'challenge-123' }).set(OPENADR).expect(200);
     expect(res.text).toBe('challenge-123');
-    await request(http).get('/v1/webhooks/openadr').query({ echo: 'x' }).expect(401);
+    await request(ctx.http).get('/v1/webhooks/openadr').query({ echo: 'x' }).expect(401);
   });
 
   it('an IMPORT_CAPACITY_LIMIT event caps the mapped site’s grid import for its intervals (kW → MW), then updates and deletes', async () => {
@@ -71,7 +64,7 @@ describe('OpenADR 3 notifications', () => {
 
   it('PRICE and GHG events set the hours’ price and carbon intensity', async () => {
     await notify(notification('POST', { id: 'tariff-1', intervals: [{ id: 0, payloads: [{ type: 'PRICE', values: [-12.5] }, { type: 'GHG', values: [420] }] }] })).expect(200);
-    const got = (await request(http).get('/v1/zones/west/signals').query({ from: start.toISO(), to: start.plus({ hours: 2 }).toISO() }).set(ALPHA).expect(200)).body;
+    const got = (await request(ctx.http).get('/v1/zones/west/signals').query({ from: start.toISO(), to: start.plus({ hours: 2 }).toISO() }).set(ALPHA).expect(200)).body;
     const edge = got.sites.find((s: { id: string }) => s.id === 'east-edge').hours;
     expect(edge.map((h: { pricePerMwh: number | null; carbonGPerKwh: number | null }) => [h.pricePerMwh, h.carbonGPerKwh])).toEqual([[-12.5, 420], [null, null]]);
     expect((await notify(notification('DELETE', { id: 'never-sent' })).expect(200)).body).toMatchObject({ deleted: false });
@@ -85,7 +78,7 @@ describe('OpenADR 3 notifications', () => {
   it.each([
     ['no token', () => notify(notification('POST', {}), {}), 401],
     ['a wrong token', () => notify(notification('POST', {}), { authorization: 'Bearer wrong-token-00000000' }), 401],
-    ['malformed JSON', () => request(http).post('/v1/webhooks/openadr').set(OPENADR).send('{"objectType":'), 400],
+    ['malformed JSON', () => request(ctx.http).post('/v1/webhooks/openadr').set(OPENADR).send('{"objectType":'), 400],
     ['an unknown operation', () => notify({ ...notification('POST', {}), operation: 'PATCH' }), 400, 'operation'],
     ['an unmapped program', () => notify(notification('POST', { programID: 'elsewhere' })), 422, 'object.programID'],
     ['intervals without a period', () => notify(notification('POST', { intervalPeriod: undefined })), 422, 'object.intervals[0].intervalPeriod'],
@@ -95,12 +88,12 @@ describe('OpenADR 3 notifications', () => {
     ['a non-numeric value', () => notify(notification('POST', { intervals: [{ id: 0, payloads: [{ type: 'PRICE', values: ['cheap'] }] }] })), 422, 'object.intervals[0].payloads[0].values[0]'],
     ['intervals that are not a list', () => notify(notification('POST', { intervals: 'soon' })), 400, 'object.intervals'],
   ] as const)('refuses %s and stores nothing', async (...[, send, status, field]) => {
-    const before = await snapshot(t.redis, t.prefix);
+    const before = await snapshot(ctx.t.redis, ctx.t.prefix);
     const count = events.length;
     const res = await send().expect(status);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     if (field) expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-    expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+    expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
     expect(events.length).toBe(count);
   });
 });

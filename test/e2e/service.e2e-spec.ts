@@ -1,42 +1,34 @@
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
-import { startTestApp, TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 describe('service surface', () => {
-  let t: TestApp;
-  let http: App;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    http = t.app.getHttpServer();
-  });
-  afterAll(() => t.close());
+  const ctx = useTestApp();
 
   it('GET /health is liveness and GET /health/ready checks Redis', async () => {
-    expect((await request(http).get('/health').expect(200)).body.status).toBe('ok');
-    const ready = await request(http).get('/health/ready').expect(200);
+    expect((await request(ctx.http).get('/health').expect(200)).body.status).toBe('ok');
+    const ready = await request(ctx.http).get('/health/ready').expect(200);
     expect(ready.body.details.redis.status).toBe('up');
   });
 
   it('serves OpenAPI at /docs generated from the DTOs', async () => {
-    const doc = (await request(http).get('/docs/json').expect(200)).body;
+    const doc = (await request(ctx.http).get('/docs/json').expect(200)).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/health/ready']));
     const submit = doc.components.schemas.SubmitJobDto;
     expect(submit.required).toEqual(expect.arrayContaining(['name', 'gpus', 'runtimeHours', 'deadline']));
     expect(submit.properties.priority).toMatchObject({ minimum: 0, maximum: 9 });
     expect(doc.components.securitySchemes.bearer).toBeDefined();
-    await request(http).get('/docs').expect(200).expect('content-type', /html/);
+    await request(ctx.http).get('/docs').expect(200).expect('content-type', /html/);
   });
 
   it('answers unknown routes with a problem+json 404', async () => {
-    const res = await request(http).get('/v2/nothing').expect(404);
+    const res = await request(ctx.http).get('/v2/nothing').expect(404);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     expect(res.body).toMatchObject({ status: 404, title: 'Not Found' });
   });
 
   it('tags every response with a request id, reusing a sane one from the caller', async () => {
-    expect((await request(http).get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await request(http).get('/health').set('x-request-id', 'trace-123')).headers['x-request-id']).toBe('trace-123');
-    expect((await request(http).get('/health').set('x-request-id', 'bad id with spaces')).headers['x-request-id']).not.toContain('bad');
+    expect((await request(ctx.http).get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await request(ctx.http).get('/health').set('x-request-id', 'trace-123')).headers['x-request-id']).toBe('trace-123');
+    expect((await request(ctx.http).get('/health').set('x-request-id', 'bad id with spaces')).headers['x-request-id']).not.toContain('bad');
   });
 });

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
+import type { App } from 'supertest/types.js';
 import { randomBytes } from 'node:crypto';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
@@ -78,3 +79,17 @@ export const NW_GRID_SECRET = 'whsec_4M6EHaI24LaygGhJUYhYsOGtlRNY24O5';
 export const NW_GRID_ROTATED_SECRET = 'whsec_CAmGyPze2AOTId3Tqul6pvdQCNelIdgb';
 export const DE_DESK_SECRET = 'whsec_yBx5daSkiyGu+AXOR+VVTptVIq73vzjv';
 export const OPENADR = { authorization: 'Bearer openadr-token-000000001' };
+
+/**
+ * Starts the real app before a test file's tests and closes it after. Read `ctx.t` and `ctx.http`
+ * inside tests (they are set once beforeAll has run).
+ */
+export function useTestApp(options: Parameters<typeof startTestApp>[0] = {}): { t: TestApp; http: App } {
+  const ctx = {} as { t: TestApp; http: App };
+  beforeAll(async () => {
+    ctx.t = await startTestApp(options);
+    ctx.http = ctx.t.app.getHttpServer();
+  });
+  afterAll(() => ctx.t.close());
+  return ctx;
+}
