@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { AppConfigModule } from './config/config.module.js';
-import { Environment } from './config/environment.js';
+import { clockFrom, Environment } from './config/environment.js';
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { HealthModule } from './health/health.module.js';
@@ -21,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(env, config, clock),
+        AppConfigModule.forRoot(env, config, clock ?? clockFrom(env)),
         LoggerModule.forRoot({
           pinoHttp: {
             level: env.LOG_LEVEL,

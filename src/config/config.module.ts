@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { Clock, systemClock } from '../domain/time/clock.js';
+import type { Clock } from '../domain/time/clock.js';
 import { Environment } from './environment.js';
 import { WestwindConfig } from './westwind-config.js';
 
@@ -10,7 +10,7 @@ export const CLOCK = Symbol('Clock');
 @Global()
 @Module({})
 export class AppConfigModule {
-  static forRoot(env: Environment, config: WestwindConfig, clock: Clock = systemClock): DynamicModule {
+  static forRoot(env: Environment, config: WestwindConfig, clock: Clock): DynamicModule {
     return {
       module: AppConfigModule,
       providers: [

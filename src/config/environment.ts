@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { DateTime } from 'luxon';
+import { IsInstant } from '../common/is-instant.decorator.js';
+import { Clock, systemClock, virtualClock } from '../domain/time/clock.js';
+import { parseInstant } from '../domain/time/instant.js';
 import { flattenValidationErrors } from '../common/field-errors.js';
 import { ConfigError } from './config-error.js';
 
@@ -24,6 +28,20 @@ export class Environment {
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** `real`, or `virtual` for demos and tests: starts at WESTWIND_CLOCK_START, runs WESTWIND_CLOCK_SPEED times faster. */
+  @IsIn(['real', 'virtual'])
+  WESTWIND_CLOCK = 'real';
+
+  @IsOptional()
+  @IsInstant({ message: 'must be an ISO 8601 instant with offset' })
+  WESTWIND_CLOCK_START?: string;
+
+  /** Simulated seconds per real second (720: one hour every 5 s). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  @Max(1_000_000)
+  WESTWIND_CLOCK_SPEED: number = 1;
+
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per CPU core. */
   @Matches(/^(auto|[1-9]\d{0,2})$/, { message: 'must be a number of processes (1-999) or auto' })
   WESTWIND_WORKERS = '1';
@@ -33,12 +51,19 @@ export class Environment {
 export function parseEnvironment(raw: Record<string, string | undefined>): Environment {
   const env = new Environment();
   const target = env as unknown as Record<string, unknown>;
-  for (const key of Object.keys(env)) {
+  for (const key of [...Object.keys(env), 'WESTWIND_CLOCK_START']) {
     const value = raw[key];
     if (value === undefined || value === '') continue;
-    target[key] = typeof target[key] === 'number' && /^\d+$/.test(value) ? Number(value) : value;
+    target[key] = typeof target[key] === 'number' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }
   const errors = flattenValidationErrors(validateSync(env));
   if (errors.length > 0) throw new ConfigError('environment', errors);
   return env;
+}
+
+/** The clock the environment asks for. */
+export function clockFrom(env: Environment): Clock {
+  if (env.WESTWIND_CLOCK === 'real') return systemClock;
+  const start = env.WESTWIND_CLOCK_START ? parseInstant(env.WESTWIND_CLOCK_START)! : DateTime.utc();
+  return virtualClock(start, env.WESTWIND_CLOCK_SPEED);
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error.js';
-import { parseEnvironment } from './environment.js';
+import { clockFrom, parseEnvironment } from './environment.js';
 import { loadWestwindConfig, parseWestwindConfig } from './westwind-config.js';
 
 const valid = `
@@ -56,7 +56,17 @@ describe('environment', () => {
     expect(parseEnvironment({})).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', PORT: 3000, WESTWIND_PREFIX: 'westwind:', WESTWIND_CONFIG: 'config/westwind.yaml' });
   });
 
+  it('builds a virtual clock when asked', () => {
+    const clock = clockFrom(parseEnvironment({ WESTWIND_CLOCK: 'virtual', WESTWIND_CLOCK_START: '2026-03-01T00:00:00+08:00', WESTWIND_CLOCK_SPEED: '720' }));
+    expect(clock.speed).toBe(720);
+    expect(Math.abs(clock.now().toMillis() - Date.parse('2026-02-28T16:00:00Z'))).toBeLessThan(720 * 1000);
+    expect(clockFrom(parseEnvironment({})).speed).toBe(1);
+  });
+
   it('refuses bad values naming the variable', () => {
+    expect(() => parseEnvironment({ WESTWIND_CLOCK: 'fast' })).toThrow(/WESTWIND_CLOCK:/);
+    expect(() => parseEnvironment({ WESTWIND_CLOCK_START: 'tomorrow' })).toThrow(/WESTWIND_CLOCK_START/);
+    expect(() => parseEnvironment({ WESTWIND_CLOCK_SPEED: '-3' })).toThrow(/WESTWIND_CLOCK_SPEED/);
     expect(() => parseEnvironment({ PORT: 'eighty' })).toThrow(/PORT: must be an integer port number/);
     expect(() => parseEnvironment({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must be a redis/);
     expect(() => parseEnvironment({ WESTWIND_PREFIX: 'has space' })).toThrow(/WESTWIND_PREFIX/);

@@ -6,8 +6,24 @@ import { DateTime } from 'luxon';
  */
 export interface Clock {
   now(): DateTime<true>;
+  /** Simulated seconds per real second: 1 for the real clock. */
+  readonly speed: number;
 }
 
 export const systemClock: Clock = {
   now: () => DateTime.utc() as DateTime<true>,
+  speed: 1,
 };
+
+/**
+ * A clock that starts at `start` and runs `speed` times faster than real time (720: one hour
+ * every 5 seconds), so a demo or a test can watch a day of grid signals within minutes.
+ */
+export function virtualClock(start: DateTime, speed: number, realMs: () => number = () => Date.now()): Clock {
+  const realStart = realMs();
+  const startMs = start.toMillis();
+  return {
+    now: () => DateTime.fromMillis(startMs + (realMs() - realStart) * speed, { zone: 'utc' }) as DateTime<true>,
+    speed,
+  };
+}
