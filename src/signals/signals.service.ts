@@ -28,6 +28,15 @@ export interface SignalsChanged {
   to: string;
 }
 
+/** One site's signals per hour (index h = hour h of the range). */
+export interface SiteHourSignals {
+  greenMw: Float64Array;
+  peak: Uint8Array;
+  importCapMw: Float64Array;
+  pricePerMwh: (number | undefined)[];
+  carbonGPerKwh: (number | undefined)[];
+}
+
 /** issuedAt may run ahead of our clock by this much (clock skew), not more. */
 const ISSUED_AT_SKEW_MS = 5 * 60_000;
 /** The longest range GET /v1/zones/:zone/signals returns. */
@@ -120,53 +129,73 @@ export class SignalsService {
     if (hours <= 0 || hours > MAX_SIGNALS_RANGE_HOURS) {
       throw ProblemException.invalid(400, [{ field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` }]);
     }
-    const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), to.toMillis()), this.repository.events(zone.id)]);
+    const view = await this.zoneView(zone, from, hours);
+    const hourStart = (h: number) => iso(from.toMillis() + h * 3_600_000);
+    return {
+      zone: zone.id,
+      timeZone: zone.timeZone,
+      from: formatInstant(from),
+      to: formatInstant(to),
+      hours: view.series.values.map((v, h) => {
+        const renewableMw = v ? v.windMw + v.solarMw + (v.hydroMw ?? 0) : null;
+        return {
+          start: hourStart(h),
+          local: from.plus({ hours: h }).setZone(zone.timeZone).toFormat("yyyy-MM-dd'T'HH:mmZZ"),
+          forecast: v ? { ...v, hour: undefined, issuedAt: iso(view.issuedAt.get(v.hour)!) } : null,
+          renewableMw,
+          surplusMw: v ? Math.max(0, renewableMw! - v.loadMw) : null,
+          peak: view.zonePeak[h] === 1,
+        };
+      }),
+      sites: view.sites.map(({ id, signals }) => ({
+        id,
+        hours: Array.from({ length: hours }, (_, h) => ({
+          start: hourStart(h),
+          greenMw: view.series.values[h] ? signals.greenMw[h] : null,
+          peak: signals.peak[h] === 1,
+          importCapMw: Number.isFinite(signals.importCapMw[h]) ? signals.importCapMw[h] : null,
+          pricePerMwh: signals.pricePerMwh[h] ?? null,
+          carbonGPerKwh: signals.carbonGPerKwh[h] ?? null,
+        })),
+      })),
+    };
+  }
+
+  /** Every site's signals for the hours [from, from + hours), as the planner reads them. */
+  async siteSignals(from: DateTime, hours: number): Promise<Map<string, SiteHourSignals>> {
+    const views = await Promise.all(this.config.zones.map((zone) => this.zoneView(zone, from, hours)));
+    return new Map(views.flatMap((view) => view.sites.map((site) => [site.id, site.signals] as const)));
+  }
+
+  /**
+   * A zone's effective series for [from, from + hours) and each of its sites' signals: green
+   * supply from the forecast and the site's contract; peak from the zone's rules and events;
+   * the tightest import cap of config and events; price and carbon from events, else the forecast.
+   */
+  private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
+    const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * 3_600_000), this.repository.events(zone.id)]);
     const hourMs = (h: number) => from.toMillis() + h * 3_600_000;
     const values = Array.from({ length: hours }, (_, h) => {
       const found = stored.get(hourMs(h));
       return found ? { hour: hourMs(h), ...found.values } : undefined;
     });
     const series: ZoneSeries = { start: from, hours, values };
-    const peaks = zonePeaks(series, zone.timeZone, zone.peak);
+    const zonePeak = zonePeaks(series, zone.timeZone, zone.peak);
     // Zone-wide events (no site list) mark the zone's hours too.
-    const zoneWide = eventsByHour(events.filter((e) => !e.sites), '', from.toMillis(), hours);
-    zoneWide.peak.forEach((flag, h) => flag && (peaks[h] = 1));
-    const hourStart = (h: number) => iso(hourMs(h));
-    return {
-      zone: zone.id,
-      timeZone: zone.timeZone,
-      from: formatInstant(from),
-      to: formatInstant(to),
-      hours: series.values.map((v, h) => {
-        const renewableMw = v ? v.windMw + v.solarMw + (v.hydroMw ?? 0) : null;
-        return {
-          start: hourStart(h),
-          local: from.plus({ hours: h }).setZone(zone.timeZone).toFormat("yyyy-MM-dd'T'HH:mmZZ"),
-          forecast: v ? { ...v, hour: undefined, issuedAt: iso(stored.get(v.hour)!.issuedAt) } : null,
-          renewableMw,
-          surplusMw: v ? Math.max(0, renewableMw! - v.loadMw) : null,
-          peak: peaks[h] === 1,
-        };
-      }),
-      sites: this.config.sites.filter((s) => s.zone === zone.id).map((site) => {
-        const { greenMw, importCapMw } = siteSupply(series, site);
-        const fromEvents = eventsByHour(events, site.id, from.toMillis(), hours);
-        return {
-          id: site.id,
-          hours: Array.from({ length: hours }, (_, h) => {
-            const cap = Math.min(importCapMw[h], fromEvents.importCapMw[h]);
-            return {
-              start: hourStart(h),
-              greenMw: series.values[h] ? greenMw[h] : null,
-              peak: peaks[h] === 1 || fromEvents.peak[h] === 1,
-              importCapMw: Number.isFinite(cap) ? cap : null,
-              pricePerMwh: fromEvents.pricePerMwh[h] ?? series.values[h]?.pricePerMwh ?? null,
-              carbonGPerKwh: fromEvents.carbonGPerKwh[h] ?? series.values[h]?.carbonGPerKwh ?? null,
-            };
-          }),
-        };
-      }),
-    };
+    eventsByHour(events.filter((e) => !e.sites), '', from.toMillis(), hours).peak.forEach((flag, h) => flag && (zonePeak[h] = 1));
+    const sites = this.config.sites.filter((s) => s.zone === zone.id).map((site) => {
+      const supply = siteSupply(series, site);
+      const fromEvents = eventsByHour(events, site.id, from.toMillis(), hours);
+      const signals: SiteHourSignals = {
+        greenMw: supply.greenMw,
+        peak: zonePeak.map((flag, h) => (flag || fromEvents.peak[h] ? 1 : 0)),
+        importCapMw: supply.importCapMw.map((cap, h) => Math.min(cap, fromEvents.importCapMw[h])),
+        pricePerMwh: values.map((v, h) => fromEvents.pricePerMwh[h] ?? v?.pricePerMwh),
+        carbonGPerKwh: values.map((v, h) => fromEvents.carbonGPerKwh[h] ?? v?.carbonGPerKwh),
+      };
+      return { id: site.id, signals };
+    });
+    return { series, zonePeak, sites, issuedAt: new Map([...stored].map(([hour, v]) => [hour, v.issuedAt])) };
   }
 
   private async store(forecast: ForecastSubmission, audit: string, rememberAnswer: (answer: StoredResponse, multi: ReturnType<SignalsRepository['multi']>) => void): Promise<StoredResponse> {
