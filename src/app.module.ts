@@ -1,3 +1,4 @@
+import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
@@ -5,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { AppConfigModule } from './config/config.module.js';
-import { clockFrom, Environment } from './config/environment.js';
+import { bullConnection, clockFrom, Environment } from './config/environment.js';
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SignalsModule } from './signals/signals.module.js';
+import { PlanningModule } from './planning/planning.module.js';
+import { RedisKeys } from './redis/redis-keys.js';
 import { RedisModule } from './redis/redis.module.js';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -39,8 +42,10 @@ export class AppModule {
         RedisModule,
         AuthModule,
         HealthModule,
+        BullModule.forRoot({ connection: bullConnection(env), prefix: new RedisKeys(env.WESTWIND_PREFIX).bullPrefix() }),
         JobsModule,
         SignalsModule,
+        PlanningModule.forRoot(env.WESTWIND_ROLES.split(',').includes('planner')),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -42,6 +42,13 @@ export class Environment {
   @Max(1_000_000)
   WESTWIND_CLOCK_SPEED: number = 1;
 
+  /**
+   * What this process does besides serving the API: `planner` runs re-plans from the planning
+   * queue. Several instances may all run it; BullMQ runs one re-plan at a time across them.
+   */
+  @Matches(/^(api|planner)(,(api|planner))*$/, { message: 'must be a comma-separated list of api, planner' })
+  WESTWIND_ROLES = 'api,planner';
+
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per CPU core. */
   @Matches(/^(auto|[1-9]\d{0,2})$/, { message: 'must be a number of processes (1-999) or auto' })
   WESTWIND_WORKERS = '1';
@@ -66,4 +73,18 @@ export function clockFrom(env: Environment): Clock {
   if (env.WESTWIND_CLOCK === 'real') return systemClock;
   const start = env.WESTWIND_CLOCK_START ? parseInstant(env.WESTWIND_CLOCK_START)! : DateTime.utc();
   return virtualClock(start, env.WESTWIND_CLOCK_SPEED);
+}
+
+/** BullMQ's connection options from REDIS_URL (workers need maxRetriesPerRequest: null). */
+export function bullConnection(env: Environment) {
+  const url = new URL(env.REDIS_URL);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
 }

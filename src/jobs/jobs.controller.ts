@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiKeyGuard, Tenant } from '../auth/api-key.guard.js';
 import { ProblemException } from '../common/problem.js';
-import { JobDto, JobPageDto } from './dto/job.dto.js';
+import { JobDto, JobPageDto, JobWithPlanDto } from './dto/job.dto.js';
 import { ListJobsQueryDto } from './dto/list-jobs-query.dto.js';
 import { SubmitJobDto } from './dto/submit-job.dto.js';
 import { jobNotFound, JobsService } from './jobs.service.js';
@@ -44,9 +44,10 @@ export class JobsController {
     return this.jobs.list(tenant, query.state, query.limit, query.cursor);
   }
 
+  /** The job, its history, and its part of the current plan (segments, expected finish, reason). */
   @Get(':id')
-  get(@Tenant() tenant: string, @Param('id') id: string): Promise<JobDto> {
-    return this.jobs.get(tenant, checkedId(id));
+  get(@Tenant() tenant: string, @Param('id') id: string): Promise<JobWithPlanDto> {
+    return this.jobs.getWithPlan(tenant, checkedId(id));
   }
 
   /** Cancel a job. Idempotent: cancelling a cancelled job returns it unchanged; a finished job is 409. */

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { PlanStoreModule } from '../planning/plan-store.module.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
-  imports: [IdempotencyModule],
+  imports: [IdempotencyModule, PlanStoreModule],
   controllers: [JobsController],
   providers: [JobsService, JobsRepository],
   exports: [JobsService, JobsRepository],

@@ -63,6 +63,17 @@ export class JobsRepository implements OnModuleInit {
     return text === null ? undefined : (JSON.parse(text) as Job);
   }
 
+  /** Every job not yet finished (the planner's input), oldest submission first. */
+  async active(): Promise<Job[]> {
+    const ids = await this.redis.zrange(this.keys.activeJobs(), '0', '-1');
+    const jobs: Job[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const texts = await this.redis.mget(ids.slice(i, i + 1000).map((id) => this.keys.job(id)));
+      for (const text of texts) if (text !== null) jobs.push(JSON.parse(text) as Job);
+    }
+    return jobs;
+  }
+
   /** A tenant's jobs newest first, optionally in one state, continuing after the id `after`. */
   async page(tenant: string, state: JobState | undefined, limit: number, after?: string): Promise<JobPage> {
     const index = state ? this.keys.tenantJobsInState(tenant, state) : this.keys.tenantJobs(tenant);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
+import { Subject } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
@@ -10,6 +11,7 @@ import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
+import { PlanStore } from '../planning/plan.store.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
 
 export interface Submission {
@@ -19,12 +21,32 @@ export interface Submission {
 
 const DEFAULT_PAGE_SIZE = 50;
 
+/** A job's part of the current plan, as the API shows it. */
+export interface PlannedJob {
+  version: number;
+  site: string | null;
+  segments: { site: string; start: string; end: string }[];
+  expectedFinish: string | null;
+  meetsDeadline: boolean;
+  reason: string;
+}
+
+/** Emitted when the set of jobs to plan changes (a job submitted or cancelled). */
+export interface JobsChanged {
+  jobId: string;
+  change: 'submitted' | 'cancelled';
+}
+
 @Injectable()
 export class JobsService {
+  /** "jobs changed" events: the planner re-plans on them. */
+  readonly changes = new Subject<JobsChanged>();
+
   constructor(
     private readonly jobs: JobsRepository,
     private readonly idempotency: IdempotencyStore,
     private readonly config: WestwindConfig,
+    private readonly plans: PlanStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -57,6 +79,24 @@ export class JobsService {
     return job;
   }
 
+  /** The job with its part of the current plan: where and when it runs, its expected finish and why. */
+  async getWithPlan(tenant: string, id: string): Promise<Job & { plan: PlannedJob | null }> {
+    const job = await this.get(tenant, id);
+    const [part, meta] = await Promise.all([this.plans.jobPlan(id), this.plans.meta()]);
+    if (!part || !meta) return { ...job, plan: null };
+    return {
+      ...job,
+      plan: {
+        version: meta.version,
+        site: part.site ?? null,
+        segments: part.segments.map(({ site, start, end }) => ({ site, start, end })),
+        expectedFinish: part.finish ?? null,
+        meetsDeadline: part.meetsDeadline,
+        reason: part.reason,
+      },
+    };
+  }
+
   async list(tenant: string, state: JobState | undefined, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<{ items: Job[]; nextCursor?: string }> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const page = await this.jobs.page(tenant, state, limit, after);
@@ -67,13 +107,18 @@ export class JobsService {
   async cancel(tenant: string, id: string): Promise<Job> {
     await this.get(tenant, id);
     try {
-      return await this.jobs.update(id, (job) => {
+      let cancelledNow = false;
+      const after = await this.jobs.update(id, (job) => {
+        cancelledNow = false; // update may call this again after a concurrent write
         if (job.state === 'cancelled') return job;
         if (isTerminal(job.state)) {
           throw ProblemException.of(409, 'job-finished', 'Job already finished', `Job ${id} is ${job.state} and can no longer be cancelled.`);
         }
+        cancelledNow = true;
         return transition(job, 'cancelled', formatInstant(this.clock.now()), 'cancelled by the tenant');
       });
+      if (cancelledNow) this.changes.next({ jobId: id, change: 'cancelled' });
+      return after;
     } catch (error) {
       if (error instanceof JobNotFoundError) throw jobNotFound(id);
       throw error;
@@ -90,6 +135,7 @@ export class JobsService {
     if (problems) throw ProblemException.invalid(422, problems);
     const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
     await this.jobs.create(job, rememberAnswer && ((multi) => rememberAnswer(answer, multi)));
+    this.changes.next({ jobId: job.id, change: 'submitted' });
     return answer;
   }
 }

@@ -46,6 +46,25 @@ export class RedisKeys {
     return `${this.prefix}grid-events`;
   }
 
+  /** Incremented by every stored plan. */
+  planVersion(): string {
+    return `${this.prefix}plan:version`;
+  }
+
+  planMeta(): string {
+    return `${this.prefix}plan:meta`;
+  }
+
+  /** The current plan's part for each job: field = job id, value = JobPlan JSON. */
+  planJobs(): string {
+    return `${this.prefix}plan:jobs`;
+  }
+
+  /** Prefix of BullMQ's keys (BullMQ adds ":<queue>:…"). */
+  bullPrefix(): string {
+    return `${this.prefix}bull`;
+  }
+
   idempotency(scope: string, key: string): string {
     return `${this.prefix}idempotency:${scope}:${key}`;
   }

@@ -39,3 +39,26 @@ export class JobPageDto {
   nextCursor?: string;
 }
 
+
+export class PlannedSegmentDto {
+  site: string;
+  start: string;
+  end: string;
+}
+
+/** The job's part of the current plan. */
+export class PlannedJobDto {
+  /** Version of the plan this comes from. */
+  version: number;
+  site: string | null;
+  segments: PlannedSegmentDto[];
+  expectedFinish: string | null;
+  meetsDeadline: boolean;
+  /** Why the job is where it is, in words. */
+  reason: string;
+}
+
+export class JobWithPlanDto extends JobDto {
+  /** null until the planner has placed the job. */
+  plan: PlannedJobDto | null;
+}

@@ -1,0 +1,9 @@
+/** The queue of re-plan requests: one planner at a time across all instances (global concurrency 1). */
+export const PLANNING_QUEUE = 'planning';
+/** A request to plan again; bursts coalesce into one waiting request (deduplication). */
+export const REPLAN_JOB = 'replan';
+export const REPLAN_DEDUPLICATION_ID = 'replan';
+/** The job scheduler that asks for a re-plan every (service-clock) hour. */
+export const HOURLY_REPLAN_SCHEDULER = 'hourly-replan';
+/** Hours the planner looks ahead. */
+export const PLANNING_HORIZON_HOURS = 168;

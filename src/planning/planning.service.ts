@@ -1,0 +1,109 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Subscription } from 'rxjs';
+import { CLOCK } from '../config/config.module.js';
+import { WestwindConfig } from '../config/westwind-config.js';
+import { transition } from '../domain/jobs/job-state-machine.js';
+import { plan } from '../domain/planner/plan.js';
+import type { Clock } from '../domain/time/clock.js';
+import { formatInstant } from '../domain/time/instant.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { SignalsService } from '../signals/signals.service.js';
+import { planInputFrom } from './plan-input.js';
+import { PlanStore } from './plan.store.js';
+import { HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+
+/** Re-plan requests this close together in one process are sent as one. */
+const COALESCE_MS = 100;
+
+export interface ReplanResult {
+  version: number;
+  jobs: number;
+  ms: number;
+}
+
+/**
+ * The planning loop: changes (a job submitted or cancelled, a forecast or grid event accepted) and
+ * the hourly tick ask for a re-plan through one BullMQ queue. The queue runs one re-plan at a time
+ * across every instance (global concurrency 1), and a burst of requests coalesces into one
+ * waiting re-plan (deduplication, keeping the last request while one runs).
+ */
+@Injectable()
+export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Planning');
+  private readonly subscriptions: Subscription[] = [];
+  private readonly timeZones: Map<string, string>;
+  private readonly pendingReasons = new Set<string>();
+  private pendingTimer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectQueue(PLANNING_QUEUE) private readonly queue: Queue,
+    private readonly jobs: JobsRepository,
+    private readonly plans: PlanStore,
+    private readonly signals: SignalsService,
+    jobsService: JobsService,
+    private readonly config: WestwindConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
+    this.subscriptions.push(
+      jobsService.changes.subscribe((change) => this.requestReplan(`job ${change.change}`)),
+      signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.setGlobalConcurrency(1);
+    // Every hour of the service clock (a virtual clock's hour passes faster).
+    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every: Math.max(1000, Math.round(3_600_000 / this.clock.speed)) }, { name: REPLAN_JOB, data: { reason: 'hourly tick' } });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.subscriptions.forEach((s) => s.unsubscribe());
+    await this.flush();
+  }
+
+  /**
+   * Asks for a re-plan; never fails the caller (the hourly tick catches up if Redis was away).
+   * Requests within COALESCE_MS of each other in this process travel as one, so a burst of
+   * submissions costs one queue write, not one per submission.
+   */
+  requestReplan(reason: string): void {
+    if (this.pendingReasons.size === 0) this.pendingTimer = setTimeout(() => void this.flush(), COALESCE_MS);
+    this.pendingReasons.add(reason);
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.pendingTimer);
+    if (this.pendingReasons.size === 0) return;
+    const reason = [...this.pendingReasons].slice(0, 5).join('; ') + (this.pendingReasons.size > 5 ? '; …' : '');
+    this.pendingReasons.clear();
+    await this.queue
+      .add(REPLAN_JOB, { reason }, { deduplication: { id: REPLAN_DEDUPLICATION_ID, keepLastIfActive: true }, removeOnComplete: 100, removeOnFail: 100 })
+      .catch((error: Error) => this.logger.warn(`re-plan request lost (${reason}): ${error.message}`));
+  }
+
+  /** Plans every unfinished job against the current signals and stores the plan. */
+  async replan(reason: string): Promise<ReplanResult> {
+    const started = performance.now();
+    const now = this.clock.now();
+    const start = now.startOf('hour');
+    const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
+    const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, jobs, (zone) => this.timeZones.get(zone)!);
+    const result = plan(input);
+    const version = await this.plans.save(result, formatInstant(now), reason);
+    // A queued job the plan places is now scheduled.
+    const placed = new Set(result.jobs.filter((j) => j.segments.length > 0).map((j) => j.jobId));
+    for (const job of jobs) {
+      if (job.state !== 'queued' || !placed.has(job.id)) continue;
+      await this.jobs
+        .update(job.id, (current) => (current.state === 'queued' ? transition(current, 'scheduled', formatInstant(now), `planned (plan ${version})`) : current))
+        .catch((error: Error) => this.logger.warn(`could not mark ${job.id} scheduled: ${error.message}`));
+    }
+    const ms = performance.now() - started;
+    this.logger.log(`plan ${version}: ${jobs.length} jobs in ${ms.toFixed(0)} ms (${reason})`);
+    return { version, jobs: jobs.length, ms };
+  }
+}

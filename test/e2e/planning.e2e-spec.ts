@@ -1,0 +1,80 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DateTime } from 'luxon';
+import request from 'supertest';
+import { PlanStore } from '../../src/planning/plan.store.js';
+import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
+import { PlanningService } from '../../src/planning/planning.service.js';
+import { signedHeaders } from '../support/signed-webhook.js';
+import { ALPHA, NW_GRID_SECRET, startTestApp, TestApp, testPrefix } from '../support/test-app.js';
+
+const job = (name: string) => ({ name, gpus: 8, runtimeHours: 3, deadline: DateTime.utc().plus({ days: 2 }).toISO() });
+
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, withinMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('planning loop (BullMQ planning queue, real Redis)', () => {
+  const prefix = testPrefix();
+  let a: TestApp;
+  let b: TestApp;
+  const version = async () => (await a.app.get(PlanStore).meta())?.version ?? 0;
+
+  beforeAll(async () => {
+    // Two instances on one Redis, both running the planner.
+    a = await startTestApp({ prefix, roles: 'api,planner' });
+    b = await startTestApp({ prefix, roles: 'api,planner' });
+  });
+  afterAll(async () => {
+    await b.app.close();
+    await a.close();
+  });
+
+  it('plans a submitted job: its GET shows segments, expected finish and the reason, and it becomes scheduled', async () => {
+    const created = (await request(a.app.getHttpServer()).post('/v1/jobs').set(ALPHA).send(job('first')).expect(201)).body;
+    const got = await until(
+      async () => (await request(b.app.getHttpServer()).get(`/v1/jobs/${created.id}`).set(ALPHA).expect(200)).body,
+      (body) => body.plan !== null && body.state === 'scheduled',
+    );
+    expect(got.plan).toMatchObject({ version: expect.any(Number), site: expect.any(String), meetsDeadline: true, reason: expect.any(String) });
+    expect(got.plan.segments.length).toBeGreaterThan(0);
+    expect(DateTime.fromISO(got.plan.expectedFinish) <= DateTime.fromISO(created.deadline)).toBe(true);
+    expect(got.history.at(-1)).toMatchObject({ from: 'queued', to: 'scheduled', reason: expect.stringMatching(/^planned \(plan \d+\)$/) });
+  });
+
+  it('coalesces a burst: 200 submissions lead to a handful of re-plans that cover them all', async () => {
+    const before = await version();
+    const http = a.app.getHttpServer();
+    const ids = (await Promise.all(Array.from({ length: 200 }, (_, i) => request(http).post('/v1/jobs').set(ALPHA).send(job(`burst-${i}`))))).map((r) => r.body.id as string);
+    await until(async () => Promise.all(ids.map((id) => a.app.get(PlanStore).jobPlan(id))), (plans) => plans.every((p) => p !== undefined));
+    const replans = (await version()) - before;
+    expect(replans).toBeGreaterThanOrEqual(1);
+    expect(replans).toBeLessThanOrEqual(10);
+  });
+
+  it('runs one re-plan at a time across instances, and each request once', async () => {
+    const queue = a.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+    expect(await queue.getGlobalConcurrency()).toBe(1);
+    await until(() => queue.getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0);
+    const before = await version();
+    b.app.get(PlanningService).requestReplan('test');
+    await until(version, (v) => v === before + 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await version()).toBe(before + 1);
+  });
+
+  it('re-plans when a forecast is accepted', async () => {
+    await until(() => a.app.get<Queue>(getQueueToken(PLANNING_QUEUE)).getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0);
+    const before = await version();
+    const body = JSON.stringify({ zone: 'west', issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 1, loadMw: 1 }] });
+    await request(a.app.getHttpServer()).post('/v1/webhooks/forecasts').set(signedHeaders(NW_GRID_SECRET, body)).send(body).expect(200);
+    await until(version, (v) => v > before);
+    expect((await a.app.get(PlanStore).meta())!.reason).toMatch(/signals changed in west|job submitted/);
+  });
+});
