@@ -25,10 +25,18 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   } else {
     parts.push(`starts ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   }
-  if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing between them for greener hours`);
+  if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`);
   if (plan.peakHours > 0 && plan.meetsDeadline) parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
   if (job.transferHours?.[site.id]) parts.push(`waits ${job.transferHours[site.id].toFixed(1)} h for its dataset to reach ${site.id}`);
   return parts.join('; ');
+}
+
+/** Whether any pause between the plan's segments covers a peak hour at site s. */
+function gapsHavePeak(plan: JobPlan, siteHours: SiteHours, s: number): boolean {
+  for (let k = 1; k < plan.segments.length; k++) {
+    for (let h = plan.segments[k - 1].endHour; h < plan.segments[k].startHour; h++) if (siteHours.peak[s * siteHours.hours + h]) return true;
+  }
+  return false;
 }
 
 /** The run of consecutive peak hours at site s that contains `hour`. */

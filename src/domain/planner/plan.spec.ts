@@ -32,7 +32,8 @@ describe('planner: hard rules and the westwind strategy', () => {
   it('runs a deferrable job in the renewable surplus and never in peak hours', () => {
     const p = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a', { earliestStart: at(8), deadline: at(24 + 0) })], options: {} });
     // from 08:00, no surplus before the deadline: it must avoid 09–13 and otherwise start early
-    expect(hoursOf(p, 'a').some((h) => dayPeak[h])).toBe(false);
+    expect(hoursOf(p, 'a')).toEqual([8, 13, 14]);
+    expect(p.jobs[0].reason).toBe('starts 08:00 UTC at west 0% renewable; 2 segments, pausing through peak hours');
     const q = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a')] });
     expect(hoursOf(q, 'a')).toEqual([0, 1, 2]);
     expect(q.totals).toMatchObject({ gridMwh: 0, deadlineMisses: 0 });
