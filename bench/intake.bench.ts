@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   };
   const servers: ChildProcess[] = [];
   try {
-    const westwindEnv = { WESTWIND_PREFIX: westwindPrefix, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' };
+    // The API role alone: in production the planner runs in its own process (WESTWIND_ROLES), and
+    // here it would re-plan the tens of thousands of jobs the benchmark submits, on the same cores.
+    const westwindEnv = { WESTWIND_PREFIX: westwindPrefix, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api' };
     servers.push(await startServer('node', ['dist/main.js'], 3900, { ...westwindEnv, WESTWIND_WORKERS: String(WORKERS) }));
     servers.push(await startServer('node', ['dist/main.js'], 3902, { ...westwindEnv, WESTWIND_WORKERS: '1' }));
     servers.push(await startServer('node', ['--import', 'tsx', 'bench/ceiling-server.ts'], 3901, { WESTWIND_PREFIX: ceilingPrefix }));
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
       ceiling,
       ratio: round(westwind.jobsPerSec / ceiling.jobsPerSec, 3),
       ratioOneWorker: round(westwindOneWorker.jobsPerSec / ceiling.jobsPerSec, 3),
+      roles: westwindEnv.WESTWIND_ROLES,
       targets: { jobsPerSec: 2000, p99Ms: 50, ratio: 0.5 },
     };
     mkdirSync('bench/results', { recursive: true });
