@@ -33,6 +33,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   });
   afterAll(async () => {
     await b.app.close();
+    b.redis.disconnect();
     await a.close();
   });
 

@@ -61,10 +61,14 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
   return keys.sort();
 }
 
-/** Every key and value under the prefix: compare before and after a refused request. */
+/**
+ * Every stored key and value under the prefix: compare before and after a refused request. The
+ * planning queue's own bookkeeping (BullMQ keys) is left out: an earlier, accepted request's
+ * re-plan request may land at any moment.
+ */
 export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
-  for (const key of await keysUnder(redis, prefix)) {
+  for (const key of (await keysUnder(redis, prefix)).filter((k) => !k.startsWith(`${prefix}bull:`))) {
     result[key] = (await redis.call('DUMP', key)) as string;
   }
   return result;
