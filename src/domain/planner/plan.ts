@@ -158,10 +158,18 @@ class Planner {
         if (!old || !task.job.deferrable || !this.drawsGridOrPeak(old)) continue;
         const before = this.placementCost(task, old);
         this.reserve(task, old, -1);
-        const next = this.bestCandidate(task, old.finishHour <= task.deadlineHour ? task.deadlineHour : this.hours, old.finishHour > task.deadlineHour)!;
+        const late = old.finishHour > task.deadlineHour;
+        const next = this.bestCandidate(task, late ? this.hours : task.deadlineHour, late) ?? old;
         this.reserve(task, next, 1);
+        const after = this.placementCost(task, next);
+        if (after > before + EPSILON) {
+          // The greedy rule found nothing better here: keep the old placement.
+          this.reserve(task, next, -1);
+          this.reserve(task, old, 1);
+          continue;
+        }
         placements[t] = next;
-        gained += before - this.placementCost(task, next);
+        gained += before - after;
       }
       if (gained <= EPSILON) break;
     }
