@@ -42,6 +42,8 @@ describe('YAML configuration', () => {
     ['duplicate site ids', valid.replace('sites: [', 'sites: [{ id: hub, zone: west, gpus: 1, kwPerGpu: 1, pue: 1 }, '), 'sites[1].id: duplicate id "hub"'],
     ['no tenants', valid.replace(/tenants:.*\n/, ''), 'tenants:'],
     ['broken YAML', 'zones: [', '(yaml):'],
+    ['a link to an unknown site', valid.replace('dataRegions: [{ id: shanghai }]', 'dataRegions: [{ id: shanghai, linksGbps: { mars: 10 } }]'), 'dataRegions[0].linksGbps.mars: unknown site "mars"'],
+    ['a link of zero bandwidth', valid.replace('dataRegions: [{ id: shanghai }]', 'dataRegions: [{ id: shanghai, linksGbps: { hub: 0 } }]'), 'dataRegions[0].linksGbps.hub: must be a positive number'],
   ])('names the key and the problem for %s', (_, yaml, expected) => {
     expect(problemsOf(yaml).join('\n')).toContain(expected);
   });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsOptional, IsString, Matches, Max, Min,
+  ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min,
   Length, MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
 } from 'class-validator';
 import { IANAZone } from 'luxon';
@@ -203,6 +203,14 @@ export class DataRegionConfig {
   @IsOptional()
   @IsString()
   name?: string;
+
+  /**
+   * Bandwidth in Gbit/s from this region to each distant site: a job whose data lives here starts
+   * there only after datasetGb has crossed the link. Sites not listed are next to the data (no wait).
+   */
+  @IsOptional()
+  @IsObject()
+  linksGbps?: Record<string, number>;
 }
 
 export class TenantConfig {
@@ -332,6 +340,12 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
     }),
   );
   const siteIds = new Set((config.sites ?? []).map((s) => s?.id));
+  (config.dataRegions ?? []).forEach((region, i) =>
+    Object.entries(region?.linksGbps ?? {}).forEach(([site, gbps]) => {
+      if (!siteIds.has(site)) problems.push({ field: `dataRegions[${i}].linksGbps.${site}`, message: `unknown site "${site}"` });
+      else if (typeof gbps !== 'number' || !Number.isFinite(gbps) || gbps <= 0) problems.push({ field: `dataRegions[${i}].linksGbps.${site}`, message: 'must be a positive number of Gbit/s' });
+    }),
+  );
   (config.openadr ?? []).forEach((subscription, i) =>
     subscription?.programs?.forEach((program, k) => {
       if (!zoneIds.has(program.zone)) problems.push({ field: `openadr[${i}].programs[${k}].zone`, message: `unknown zone "${program.zone}"` });

@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import type { SiteConfig } from '../config/westwind-config.js';
+import type { DataRegionConfig, SiteConfig } from '../config/westwind-config.js';
 import type { Job } from '../domain/jobs/job.js';
 import type { PlanInput, PlanJob, PlanJobState } from '../domain/planner/plan-types.js';
 import { parseInstant } from '../domain/time/instant.js';
@@ -9,7 +9,8 @@ import type { SiteHourSignals } from '../signals/signals.service.js';
  * The planner's input from what the service stores: jobs not yet finished, each site with its
  * hourly signals. Until execution reports progress, a job's remaining work is its runtime.
  */
-export function planInputFrom(start: DateTime, hours: number, sites: readonly SiteConfig[], signals: Map<string, SiteHourSignals>, jobs: readonly Job[], timeZoneOf: (zone: string) => string): PlanInput {
+export function planInputFrom(start: DateTime, hours: number, sites: readonly SiteConfig[], signals: Map<string, SiteHourSignals>, jobs: readonly Job[], timeZoneOf: (zone: string) => string, dataRegions: readonly DataRegionConfig[] = []): PlanInput {
+  const links = new Map(dataRegions.map((r) => [r.id, r.linksGbps ?? {}]));
   return {
     start,
     hours,
@@ -37,8 +38,14 @@ export function planInputFrom(start: DateTime, hours: number, sites: readonly Si
       priority: job.priority,
       sites: job.sites,
       state: planState(job),
+      transferHours: job.dataRegion && job.datasetGb ? transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}) : undefined,
     })),
   };
+}
+
+/** Hours to move `datasetGb` over each link: GB × 8 bits over Gbit/s, in hours. */
+export function transferHours(datasetGb: number, linksGbps: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(linksGbps).map(([site, gbps]) => [site, (datasetGb * 8) / gbps / 3600]));
 }
 
 function planState(job: Job): PlanJobState {

@@ -91,7 +91,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const now = this.clock.now();
     const start = now.startOf('hour');
     const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
-    const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, jobs, (zone) => this.timeZones.get(zone)!);
+    const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, jobs, (zone) => this.timeZones.get(zone)!, this.config.dataRegions);
     const result = plan(input);
     const version = await this.plans.save(result, formatInstant(now), reason);
     // A queued job the plan places is now scheduled.
