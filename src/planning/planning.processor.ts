@@ -1,16 +1,21 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { PLANNING_QUEUE } from './planning.constants.js';
+import { SignalsService } from '../signals/signals.service.js';
+import { PLANNING_QUEUE, PRUNE_SIGNALS_JOB } from './planning.constants.js';
 import { PlanningService, ReplanResult } from './planning.service.js';
 
 /** Runs re-plan requests from the planning queue (one at a time across all instances). */
 @Processor(PLANNING_QUEUE)
 export class PlanningProcessor extends WorkerHost {
-  constructor(private readonly planning: PlanningService) {
+  constructor(
+    private readonly planning: PlanningService,
+    private readonly signals: SignalsService,
+  ) {
     super();
   }
 
-  process(job: Job<{ reason?: string }>): Promise<ReplanResult> {
+  process(job: Job<{ reason?: string }>): Promise<ReplanResult | { hours: number; events: number }> {
+    if (job.name === PRUNE_SIGNALS_JOB) return this.signals.prune();
     return this.planning.replan(job.data.reason ?? job.name);
   }
 }

@@ -13,7 +13,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from './plan-input.js';
 import { PlanStore } from './plan.store.js';
-import { HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -58,6 +58,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.queue.setGlobalConcurrency(1);
     // Every hour of the service clock (a virtual clock's hour passes faster).
     await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every: Math.max(1000, Math.round(3_600_000 / this.clock.speed)) }, { name: REPLAN_JOB, data: { reason: 'hourly tick' } });
+    await this.queue.upsertJobScheduler(DAILY_PRUNE_SCHEDULER, { every: Math.max(60_000, Math.round(86_400_000 / this.clock.speed)) }, { name: PRUNE_SIGNALS_JOB });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -89,6 +89,26 @@ export class SignalsRepository implements OnModuleInit {
     return (await this.redis.hvals(this.keys.gridEvents())).map((text) => JSON.parse(text) as GridEvent).filter((e) => e.zone === zone);
   }
 
+  /** Drops a zone's hours that started before `beforeMs`; returns how many. */
+  async pruneHours(zone: string, beforeMs: number): Promise<number> {
+    const old = (await this.redis.hkeys(this.keys.zoneSignalsIssued(zone))).filter((hour) => Number(hour) < beforeMs);
+    for (let i = 0; i < old.length; i += 1000) {
+      const chunk = old.slice(i, i + 1000);
+      await this.redis.multi().hdel(this.keys.zoneSignals(zone), ...chunk).hdel(this.keys.zoneSignalsIssued(zone), ...chunk).exec();
+    }
+    return old.length;
+  }
+
+  /** Drops grid events whose every interval ended before `beforeMs`; returns how many. */
+  async pruneEvents(beforeMs: number): Promise<number> {
+    const events = await this.redis.hgetall(this.keys.gridEvents());
+    const ended = Object.entries(events)
+      .filter(([, text]) => (JSON.parse(text) as GridEvent).intervals.every((interval) => interval.endMs < beforeMs))
+      .map(([key]) => key);
+    if (ended.length > 0) await this.redis.hdel(this.keys.gridEvents(), ...ended);
+    return ended.length;
+  }
+
   async coverage(zone: string): Promise<ZoneCoverage> {
     const [latest, hourFields] = await Promise.all([this.redis.hget(this.keys.zoneMeta(zone), 'latestIssuedAt'), this.redis.hkeys(this.keys.zoneSignalsIssued(zone))]);
     const hours = hourFields.map(Number);

@@ -39,6 +39,8 @@ export interface SiteHourSignals {
 
 /** issuedAt may run ahead of our clock by this much (clock skew), not more. */
 const ISSUED_AT_SKEW_MS = 5 * 60_000;
+/** Forecast hours older than this are forgotten. */
+export const SIGNALS_RETENTION_DAYS = 30;
 /** The longest range GET /v1/zones/:zone/signals returns. */
 export const MAX_SIGNALS_RANGE_HOURS = 31 * 24;
 
@@ -99,6 +101,19 @@ export class SignalsService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Forgets forecast hours older than SIGNALS_RETENTION_DAYS and grid events that ended a day ago,
+   * so Redis does not grow with every forecast ever received. The audit stream is capped already.
+   */
+  async prune(): Promise<{ hours: number; events: number }> {
+    const now = this.clock.now();
+    const cutoff = now.minus({ days: SIGNALS_RETENTION_DAYS }).toMillis();
+    let hours = 0;
+    for (const zone of this.config.zones) hours += await this.repository.pruneHours(zone.id, cutoff);
+    const events = await this.repository.pruneEvents(now.minus({ days: 1 }).toMillis());
+    return { hours, events };
   }
 
   /** Zones with the latest issuedAt and the hours their effective series covers. */

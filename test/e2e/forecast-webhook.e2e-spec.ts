@@ -94,6 +94,15 @@ describe('forecast webhook (Standard Webhooks, real app, real Redis)', () => {
     expect(got.hours.map((h: { forecast: { windMw: number } }) => h.forecast.windMw)).toEqual([15, 55]);
   });
 
+  it('forgets forecast hours older than 30 days, keeping the rest', async () => {
+    const old = thisHour.minus({ days: 40 });
+    await push(forecast({ start: old, count: 3 })).expect(200);
+    const pruned = await ctx.t.app.get(SignalsService).prune();
+    expect(pruned.hours).toBe(3);
+    expect((await signals('west', old, 3).expect(200)).body.hours.every((h: { forecast: unknown }) => h.forecast === null)).toBe(true);
+    expect((await signals('west', thisHour, 1).expect(200)).body.hours[0].forecast).not.toBeNull();
+  });
+
   describe('bad deliveries get a clear 4xx and store nothing', () => {
     const valid = () => JSON.stringify(forecast({ start: thisHour.plus({ days: 9 }) }));
     const send = (headers: Record<string, string>, body: string) => request(ctx.http).post('/v1/webhooks/forecasts').set(headers).send(body);

@@ -70,6 +70,16 @@ describe('OpenADR 3 notifications', () => {
     expect((await notify(notification('DELETE', { id: 'never-sent' })).expect(200)).body).toMatchObject({ deleted: false });
   });
 
+  it('forgets events that ended more than a day ago', async () => {
+    const past = DateTime.utc().minus({ days: 3 });
+    await notify(notification('POST', { id: 'old-dr', intervalPeriod: { start: past.toISO(), duration: 'PT2H' } })).expect(200);
+    const keys = async () => Object.keys(await ctx.t.redis.hgetall(`${ctx.t.prefix}grid-events`));
+    expect(await keys()).toContain('west-dr:old-dr');
+    await ctx.t.app.get(SignalsService).prune();
+    expect(await keys()).not.toContain('west-dr:old-dr');
+    expect(await keys()).toContain('west-peak:peak-1'); // still to come
+  });
+
   it('ignores notifications about other objects', async () => {
     const res = await notify({ objectType: 'PROGRAM', operation: 'POST', object: { programName: 'x' } }).expect(200);
     expect(res.body.ignored).toBe(true);
