@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemException } from '../common/problem.js';
+import { bearerToken } from './bearer.js';
 import { Principal, TenantDirectory } from './tenant-directory.js';
 
 type AuthenticatedRequest = Request & { principal?: Principal };
@@ -14,12 +15,12 @@ abstract class BearerKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(request.headers.authorization ?? '');
-    const principal = match ? this.directory.principalFor(match[1]) : undefined;
+    const key = bearerToken(request.headers.authorization);
+    const principal = key ? this.directory.principalFor(key) : undefined;
     if (!principal) {
       throw ProblemException.of(
         401, 'unauthenticated', 'Authentication required',
-        match ? 'The API key is not recognised.' : 'Send an API key as "Authorization: Bearer <key>".',
+        key ? 'The API key is not recognised.' : 'Send an API key as "Authorization: Bearer <key>".',
         {}, { 'WWW-Authenticate': 'Bearer realm="westwind"' },
       );
     }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { createHash } from 'node:crypto';
+import { bearerToken, keyDigest } from '../auth/bearer.js';
 import { ProblemException } from '../common/problem.js';
 import { OpenAdrSubscriptionConfig, WestwindConfig } from '../config/westwind-config.js';
 
@@ -12,21 +12,17 @@ export class OpenAdrTokenGuard implements CanActivate {
   private readonly byDigest: Map<string, OpenAdrSubscriptionConfig>;
 
   constructor(config: WestwindConfig) {
-    this.byDigest = new Map(config.openadr.map((s) => [digest(s.token), s]));
+    this.byDigest = new Map(config.openadr.map((s) => [keyDigest(s.token), s]));
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<OpenAdrRequest>();
-    const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(request.headers.authorization ?? '');
-    const subscription = match ? this.byDigest.get(digest(match[1])) : undefined;
+    const token = bearerToken(request.headers.authorization);
+    const subscription = token ? this.byDigest.get(keyDigest(token)) : undefined;
     if (!subscription) {
       throw ProblemException.of(401, 'unauthenticated', 'Authentication required', 'Send the subscription’s token as "Authorization: Bearer <token>".', {}, { 'WWW-Authenticate': 'Bearer realm="westwind-openadr"' });
     }
     request.subscription = subscription;
     return true;
   }
-}
-
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
 }
