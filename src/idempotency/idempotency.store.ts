@@ -3,6 +3,7 @@ import type { ChainableCommander } from 'ioredis';
 import { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
+import { ProblemException } from '../common/problem.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /** What a request with an Idempotency-Key answered the first time. */
@@ -67,6 +68,37 @@ export class IdempotencyStore {
   complete(multi: ChainableCommander, scope: string, key: string, fingerprint: string, response: StoredResponse): void {
     const entry: Entry = { state: 'done', fingerprint, response };
     multi.set(this.keys.idempotency(scope, key), JSON.stringify(entry), 'EX', DONE_SECONDS);
+  }
+
+  /**
+   * Runs `work` at most once per key: a repeat with the same fingerprint gets the first answer
+   * back (`replayed`), one with another fingerprint is 422, one still in flight 409. `work` must
+   * pass its answer to `remember` inside the transaction that makes its change; if it fails, the
+   * claim is released so the client can retry with the same key.
+   */
+  async once(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    name: string,
+    work: (remember: (answer: StoredResponse, multi: ChainableCommander) => void) => Promise<StoredResponse>,
+  ): Promise<{ response: StoredResponse; replayed: boolean }> {
+    const claim = await this.claim(scope, key, fingerprint);
+    switch (claim.outcome) {
+      case 'replay':
+        return { response: claim.response, replayed: true };
+      case 'mismatch':
+        throw ProblemException.of(422, 'idempotency-key-reused', `${name} reused`, `This ${name} was already used with a different request body.`);
+      case 'in-flight':
+        throw ProblemException.of(409, 'idempotency-key-in-flight', 'Request in progress', `A request with this ${name} is still being processed; retry shortly.`, {}, { 'Retry-After': '1' });
+    }
+    try {
+      const response = await work((answer, multi) => this.complete(multi, scope, key, fingerprint, answer));
+      return { response, replayed: false };
+    } catch (error) {
+      await this.release(scope, key, claim.owner).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Gives up a claim after the request failed, so the client can retry with the same key. */

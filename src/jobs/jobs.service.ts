@@ -54,22 +54,7 @@ export class JobsService {
   async submit(tenant: string, request: JobRequest, idempotencyKey?: string): Promise<Submission> {
     if (idempotencyKey === undefined) return { response: await this.admit(tenant, request), replayed: false };
     const fingerprint = this.idempotency.fingerprint('POST /v1/jobs', request);
-    const claim = await this.idempotency.claim(tenant, idempotencyKey, fingerprint);
-    switch (claim.outcome) {
-      case 'replay':
-        return { response: claim.response as Submission['response'], replayed: true };
-      case 'mismatch':
-        throw ProblemException.of(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body.');
-      case 'in-flight':
-        throw ProblemException.of(409, 'idempotency-key-in-flight', 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
-    }
-    try {
-      const response = await this.admit(tenant, request, (answer, multi) => this.idempotency.complete(multi, tenant, idempotencyKey, fingerprint, answer));
-      return { response, replayed: false };
-    } catch (error) {
-      await this.idempotency.release(tenant, idempotencyKey, claim.owner).catch(() => undefined);
-      throw error;
-    }
+    return (await this.idempotency.once(tenant, idempotencyKey, fingerprint, 'Idempotency-Key', (remember) => this.admit(tenant, request, remember))) as Submission;
   }
 
   async get(tenant: string, id: string): Promise<Job> {

@@ -66,20 +66,12 @@ export class SignalsService {
   async acceptWebhook(sender: WebhookSenderConfig, webhookId: string, rawBody: Buffer, forecast: ForecastSubmission): Promise<{ response: StoredResponse; replayed: boolean }> {
     const scope = `webhook:${sender.id}`;
     const fingerprint = this.idempotency.fingerprint('POST /v1/webhooks/forecasts', rawBody);
-    const claim = await this.idempotency.claim(scope, webhookId, fingerprint);
-    if (claim.outcome === 'replay') return { response: claim.response, replayed: true };
-    if (claim.outcome === 'mismatch') throw ProblemException.of(422, 'webhook-id-reused', 'webhook-id reused', 'This webhook-id was already used for a different body.');
-    if (claim.outcome === 'in-flight') throw ProblemException.of(409, 'webhook-in-flight', 'Delivery in progress', 'A delivery with this webhook-id is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
-    try {
+    return this.idempotency.once(scope, webhookId, fingerprint, 'webhook-id', (remember) => {
       if (sender.zones && !sender.zones.includes(forecast.zone)) {
         throw ProblemException.of(403, 'zone-not-allowed', 'Zone not allowed for this sender', `Sender "${sender.id}" may not publish forecasts for zone "${forecast.zone}".`);
       }
-      const response = await this.store(forecast, JSON.stringify({ sender: sender.id, webhookId, forecast }), (answer, multi) => this.idempotency.complete(multi, scope, webhookId, fingerprint, answer));
-      return { response, replayed: false };
-    } catch (error) {
-      await this.idempotency.release(scope, webhookId, claim.owner).catch(() => undefined);
-      throw error;
-    }
+      return this.store(forecast, JSON.stringify({ sender: sender.id, webhookId, forecast }), remember);
+    });
   }
 
   /**
