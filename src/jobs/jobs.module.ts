@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { PlanStoreModule } from '../planning/plan-store.module.js';
+import { SignalsModule } from '../signals/signals.module.js';
+import { DeadlineCheck } from './deadline-check.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
-  imports: [IdempotencyModule, PlanStoreModule],
+  imports: [IdempotencyModule, PlanStoreModule, SignalsModule],
   controllers: [JobsController],
-  providers: [JobsService, JobsRepository],
+  providers: [JobsService, JobsRepository, DeadlineCheck],
   exports: [JobsService, JobsRepository],
 })
 export class JobsModule {}

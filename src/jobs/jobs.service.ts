@@ -12,6 +12,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
 import { PlanStore } from '../planning/plan.store.js';
+import { DeadlineCheck } from './deadline-check.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
 
 export interface Submission {
@@ -47,11 +48,12 @@ export class JobsService {
     private readonly idempotency: IdempotencyStore,
     private readonly config: WestwindConfig,
     private readonly plans: PlanStore,
+    private readonly deadlines: DeadlineCheck,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Admits a job and stores it; with an Idempotency-Key, a repeat returns the first answer. */
-  async submit(tenant: string, request: JobRequest, idempotencyKey?: string): Promise<Submission> {
+  async submit(tenant: string, request: JobRequest & { acceptLate?: boolean }, idempotencyKey?: string): Promise<Submission> {
     if (idempotencyKey === undefined) return { response: await this.admit(tenant, request), replayed: false };
     const fingerprint = this.idempotency.fingerprint('POST /v1/jobs', request);
     return (await this.idempotency.once(tenant, idempotencyKey, fingerprint, 'Idempotency-Key', (remember) => this.admit(tenant, request, remember))) as Submission;
@@ -112,12 +114,21 @@ export class JobsService {
 
   private async admit(
     tenant: string,
-    request: JobRequest,
+    request: JobRequest & { acceptLate?: boolean },
     rememberAnswer?: (answer: StoredResponse, multi: ChainableCommander) => void,
   ): Promise<Submission['response']> {
     const now = this.clock.now();
     const { job, problems } = admitJob(request, this.config, { id: uuidv7({ msecs: now.toMillis() }), tenant }, now);
     if (problems) throw ProblemException.invalid(422, problems);
+    if (!request.acceptLate) {
+      const earliestFinish = await this.deadlines.lateFinish(job);
+      if (earliestFinish) {
+        throw ProblemException.of(422, 'deadline-not-feasible', 'The deadline cannot be met', `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. Move the deadline, or send "acceptLate": true to queue it anyway.`, {
+          earliestFinish,
+          errors: [{ field: 'deadline', message: `cannot be met; earliest finish ${earliestFinish}` }],
+        });
+      }
+    }
     const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
     await this.jobs.create(job, rememberAnswer && ((multi) => rememberAnswer(answer, multi)));
     this.changes.next({ jobId: job.id, change: 'submitted' });

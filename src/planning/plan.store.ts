@@ -28,7 +28,7 @@ export class PlanStore {
     const meta: PlanMeta = { version, createdAt, start: plan.start, hours: plan.hours, strategy: plan.strategy, totals: plan.totals, reason };
     const multi = this.redis.multi().del(this.keys.planJobs());
     if (plan.jobs.length > 0) multi.hset(this.keys.planJobs(), Object.fromEntries(plan.jobs.map((j) => [j.jobId, JSON.stringify(j)])));
-    multi.set(this.keys.planMeta(), JSON.stringify(meta));
+    multi.set(this.keys.planMeta(), JSON.stringify(meta)).set(this.keys.planLoad(), JSON.stringify(plan.load));
     const results = await multi.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('plan transaction was discarded');
@@ -38,6 +38,12 @@ export class PlanStore {
   async meta(): Promise<PlanMeta | undefined> {
     const text = await this.redis.get(this.keys.planMeta());
     return text === null ? undefined : (JSON.parse(text) as PlanMeta);
+  }
+
+  /** Per site and hour, what the current plan already uses (hours from meta.start). */
+  async load(): Promise<Plan['load'] | undefined> {
+    const text = await this.redis.get(this.keys.planLoad());
+    return text === null ? undefined : (JSON.parse(text) as Plan['load']);
   }
 
   async jobPlan(jobId: string): Promise<JobPlan | undefined> {

@@ -55,6 +55,11 @@ export class RedisKeys {
     return `${this.prefix}plan:meta`;
   }
 
+  /** GPUs and power the current plan uses per site and hour. */
+  planLoad(): string {
+    return `${this.prefix}plan:load`;
+  }
+
   /** The current plan's part for each job: field = job id, value = JobPlan JSON. */
   planJobs(): string {
     return `${this.prefix}plan:jobs`;

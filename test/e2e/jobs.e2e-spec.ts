@@ -62,6 +62,7 @@ describe('jobs API (real app, real Redis)', () => {
       ['more GPUs than the largest allowed site', () => submit({ ...validJob(), gpus: 65, sites: ['east-edge'] }), 422, 'gpus'],
       ['a deadline before earliestStart + runtimeHours', () => submit({ ...validJob(), runtimeHours: 100, deadline: inDays(2) }), 422, 'deadline'],
       ['an unknown site', () => submit({ ...validJob(), sites: ['west-hub', 'atlantis'] }), 422, 'sites[1]'],
+      ['a deadline no allowed site can meet (import cap)', () => submit({ ...validJob(), gpus: 60, sites: ['east-edge'] }), 422, 'deadline'],
       ['an unknown data region', () => submit({ ...validJob(), dataRegion: 'mars' }), 422, 'dataRegion'],
       ['a body over 1 MiB', () => submit({ ...validJob(), name: 'x'.repeat(1024 * 1024 + 10) }), 413, '(body-too-large)'],
       ['a malformed Idempotency-Key', () => submit(validJob(), { ...ALPHA, 'idempotency-key': 'x'.repeat(300) }), 400, 'Idempotency-Key'],

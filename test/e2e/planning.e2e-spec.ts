@@ -79,3 +79,28 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     expect((await a.app.get(PlanStore).meta())!.reason).toMatch(/signals changed in west|job submitted/);
   });
 });
+
+describe('deadline check at submission', () => {
+  let c: TestApp;
+  beforeAll(async () => {
+    c = await startTestApp({ roles: 'api,planner' });
+  });
+  afterAll(() => c.close());
+
+  it('refuses at submission a deadline the plan cannot meet, with the earliest finish, unless acceptLate', async () => {
+    const http = c.app.getHttpServer();
+    const hour = DateTime.utc().startOf('hour');
+    // east-edge may import 0.05 MW (54 of its 64 GPUs); the blocker takes 54 for 20 hours, without pause.
+    const blocker = (await request(http).post('/v1/jobs').set(ALPHA).send({ name: 'blocker', gpus: 54, runtimeHours: 20, deferrable: false, sites: ['east-edge'], deadline: hour.plus({ days: 3 }).toISO() }).expect(201)).body;
+    await until(() => c.app.get(PlanStore).jobPlan(blocker.id), (p) => p !== undefined);
+    const tight = { name: 'tight', gpus: 8, runtimeHours: 2, sites: ['east-edge'], deadline: hour.plus({ hours: 10 }).toISO() };
+    const refused = await request(http).post('/v1/jobs').set(ALPHA).send(tight).expect(422);
+    expect(refused.body).toMatchObject({ type: 'urn:westwind:problem:deadline-not-feasible', earliestFinish: expect.any(String) });
+    expect(DateTime.fromISO(refused.body.earliestFinish) >= hour.plus({ hours: 21 })).toBe(true);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'deadline' })]);
+    await request(http).post('/v1/jobs').set(ALPHA).send({ ...tight, acceptLate: true }).expect(201);
+    // the same job elsewhere (any site) is fine
+    await request(http).post('/v1/jobs').set(ALPHA).send({ ...tight, sites: undefined }).expect(201);
+  });
+
+});

@@ -79,6 +79,11 @@ export class SubmitJobDto {
   @Max(10_000_000)
   datasetGb?: number;
 
+  /** Queue the job even if the planner cannot meet its deadline (otherwise 422 with the earliest finish). */
+  @IsOptional()
+  @IsBoolean()
+  acceptLate?: boolean;
+
   /** Where to notify the job's owner of state changes. */
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
