@@ -2,25 +2,27 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import type { Job } from '../domain/jobs/job.js';
-import { planWithNewJob } from '../domain/planner/plan.js';
-import type { Plan, PlanInput } from '../domain/planner/plan-types.js';
+import { PlacementProbe } from '../domain/planner/plan.js';
+import type { PlanInput } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
 import { planInputFrom } from '../planning/plan-input.js';
 import { PlanStore } from '../planning/plan.store.js';
 import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { SignalsService } from '../signals/signals.service.js';
 
+const EMPTY_TOTALS = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, objective: 0 };
+
 /** How long a snapshot of the plan and signals serves submissions before it is read again. */
 const SNAPSHOT_MS = 5000;
 
 /**
  * At submission: can the job finish by its deadline, given the current plan, capacity and
- * forecasts? Places it on top of the stored plan (incremental re-plan, well under a millisecond)
- * using a snapshot refreshed when the plan changes, the hour turns or every few seconds.
+ * forecasts? Probes where it would go on top of the stored plan (tens of microseconds), on a
+ * snapshot refreshed when the plan changes, the hour turns or every few seconds.
  */
 @Injectable()
 export class DeadlineCheck {
-  private snapshot?: { key: string; takenAt: number; input: PlanInput; base: Plan };
+  private snapshot?: { key: string; takenAt: number; input: PlanInput; probe: PlacementProbe };
 
   constructor(
     private readonly plans: PlanStore,
@@ -31,9 +33,9 @@ export class DeadlineCheck {
 
   /** The earliest finish the planner offers when it is after the deadline; undefined when the deadline holds (or lies past the horizon). */
   async lateFinish(job: Job): Promise<string | undefined> {
-    const { input, base } = await this.current();
+    const { input, probe } = await this.current();
     const [candidate] = planInputFrom(input.start, input.hours, [], new Map(), [job], () => 'UTC', this.config.dataRegions).jobs;
-    const placed = planWithNewJob(base, input, candidate).jobs.at(-1)!;
+    const placed = probe.place(candidate);
     if (placed.meetsDeadline) return undefined;
     const horizonEnd = input.start.plus({ hours: input.hours });
     // Unplaced within the horizon: judge only a deadline inside it.
@@ -41,7 +43,7 @@ export class DeadlineCheck {
     return placed.finish;
   }
 
-  private async current(): Promise<{ input: PlanInput; base: Plan }> {
+  private async current(): Promise<{ input: PlanInput; probe: PlacementProbe }> {
     const start = this.clock.now().startOf('hour');
     const meta = await this.plans.meta();
     const key = `${meta?.version ?? 0}@${start.toMillis()}`;
@@ -49,11 +51,8 @@ export class DeadlineCheck {
     const [signals, load] = await Promise.all([this.signals.siteSignals(start, PLANNING_HORIZON_HOURS), meta?.start === start.toISO() ? this.plans.load() : undefined]);
     const zones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
     const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, [], (zone) => zones.get(zone)!, this.config.dataRegions);
-    const base: Plan = {
-      start: start.toISO()!, hours: PLANNING_HORIZON_HOURS, strategy: 'westwind', jobs: [], load: load ?? {},
-      totals: { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, objective: 0 },
-    };
-    this.snapshot = { key, takenAt: Date.now(), input, base };
+    const probe = new PlacementProbe(input, load ? { start: start.toISO()!, hours: PLANNING_HORIZON_HOURS, strategy: 'westwind', jobs: [], load, totals: EMPTY_TOTALS } : undefined);
+    this.snapshot = { key, takenAt: Date.now(), input, probe };
     return this.snapshot;
   }
 }

@@ -4,7 +4,7 @@ import { jobPowerMw } from '../energy/power.js';
 import { peakFromWindows } from '../energy/peak-hours.js';
 import { lpBound } from './lp-bound.js';
 import { PEAK_PENALTY } from './plan.js';
-import { plan, planWithNewJob } from './plan.js';
+import { PlacementProbe, plan, planWithNewJob } from './plan.js';
 import type { Plan, PlanInput, PlanJob, PlanSite } from './plan-types.js';
 
 const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
@@ -137,6 +137,15 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(byCost, 'a')).toEqual([9]);
     expect(byCost.totals.cost).toBeCloseTo(0.01 * 10, 9);
     expect(byCost.totals.carbonKg).toBeCloseTo(0.01 * 800, 9);
+  });
+
+  it('probes where a job would go without changing the plan', () => {
+    const input: PlanInput = { start, hours: 24, sites: [site('west', night, dayPeak, { gpus: 30 })], jobs: [job('a', { gpus: 20 })] };
+    const before = plan(input);
+    const probe = new PlacementProbe(input, before);
+    const first = probe.place(job('b', { gpus: 20 }));
+    expect(first.segments.every((s) => s.startHour >= 3)).toBe(true); // a holds 20 of 30 GPUs in hours 0–2
+    expect(probe.place(job('b', { gpus: 20 }))).toEqual(first); // nothing was reserved
   });
 
   it('places one new job incrementally on top of a plan without disturbing it', () => {
