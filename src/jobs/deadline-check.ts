@@ -14,6 +14,8 @@ const EMPTY_TOTALS = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, ca
 
 /** How long a snapshot of the plan and signals serves submissions before it is read again. */
 const SNAPSHOT_MS = 5000;
+/** How often the plan's version is looked up to notice a new plan. */
+const RECHECK_MS = 1000;
 
 /**
  * At submission: can the job finish by its deadline, given the current plan, capacity and
@@ -22,7 +24,7 @@ const SNAPSHOT_MS = 5000;
  */
 @Injectable()
 export class DeadlineCheck {
-  private snapshot?: { key: string; takenAt: number; input: PlanInput; probe: PlacementProbe };
+  private snapshot?: { key: string; takenAt: number; checkedAt: number; input: PlanInput; probe: PlacementProbe };
 
   constructor(
     private readonly plans: PlanStore,
@@ -45,14 +47,19 @@ export class DeadlineCheck {
 
   private async current(): Promise<{ input: PlanInput; probe: PlacementProbe }> {
     const start = this.clock.now().startOf('hour');
+    // Within a second of the last look, in the same hour, the snapshot stands without asking Redis.
+    if (this.snapshot && this.snapshot.key.endsWith(`@${start.toMillis()}`) && Date.now() - this.snapshot.checkedAt < RECHECK_MS) return this.snapshot;
     const meta = await this.plans.meta();
     const key = `${meta?.version ?? 0}@${start.toMillis()}`;
-    if (this.snapshot && this.snapshot.key === key && Date.now() - this.snapshot.takenAt < SNAPSHOT_MS) return this.snapshot;
+    if (this.snapshot && this.snapshot.key === key && Date.now() - this.snapshot.takenAt < SNAPSHOT_MS) {
+      this.snapshot.checkedAt = Date.now();
+      return this.snapshot;
+    }
     const [signals, load] = await Promise.all([this.signals.siteSignals(start, PLANNING_HORIZON_HOURS), meta?.start === start.toISO() ? this.plans.load() : undefined]);
     const zones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
     const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, [], (zone) => zones.get(zone)!, this.config.dataRegions);
     const probe = new PlacementProbe(input, load ? { start: start.toISO()!, hours: PLANNING_HORIZON_HOURS, strategy: 'westwind', jobs: [], load, totals: EMPTY_TOTALS } : undefined);
-    this.snapshot = { key, takenAt: Date.now(), input, probe };
+    this.snapshot = { key, takenAt: Date.now(), checkedAt: Date.now(), input, probe };
     return this.snapshot;
   }
 }

@@ -93,6 +93,7 @@ describe('deadline check at submission', () => {
     // east-edge may import 0.05 MW (54 of its 64 GPUs); the blocker takes 54 for 20 hours, without pause.
     const blocker = (await request(http).post('/v1/jobs').set(ALPHA).send({ name: 'blocker', gpus: 54, runtimeHours: 20, deferrable: false, sites: ['east-edge'], deadline: hour.plus({ days: 3 }).toISO() }).expect(201)).body;
     await until(() => c.app.get(PlanStore).jobPlan(blocker.id), (p) => p !== undefined);
+    await new Promise((r) => setTimeout(r, 1100)); // submissions see a new plan within a second
     const tight = { name: 'tight', gpus: 8, runtimeHours: 2, sites: ['east-edge'], deadline: hour.plus({ hours: 10 }).toISO() };
     const refused = await request(http).post('/v1/jobs').set(ALPHA).send(tight).expect(422);
     expect(refused.body).toMatchObject({ type: 'urn:westwind:problem:deadline-not-feasible', earliestFinish: expect.any(String) });
