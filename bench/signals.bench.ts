@@ -51,7 +51,7 @@ const percentile = (values: number[], p: number) => [...values].sort((a, b) => a
 const round = (x: number) => Math.round(x * 10) / 10;
 
 async function measure(workers: number) {
-  const service = spawn('node', [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sigprof'] : []), 'dist/main.js'], { env: { ...process.env, PORT: String(PORT), WESTWIND_CONFIG: config(), WESTWIND_PREFIX: PREFIX, LOG_LEVEL: 'warn', WESTWIND_WORKERS: String(workers) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const service = spawn('node', [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sigprof'] : []), 'dist/main.js'], { env: { ...process.env, PORT: String(PORT), WESTWIND_CONFIG: config(), WESTWIND_PREFIX: PREFIX, LOG_LEVEL: 'warn', WESTWIND_WORKERS: String(workers), WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api' }, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${PORT}/health`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
     const allZones: number[] = [];
