@@ -44,6 +44,16 @@ export function cheapestHours(cost: Float64Array, from: number, to: number, k: n
 
 /** The cheapest run of `k` consecutive finite-cost hours in cost[from..to); ties to the earliest. */
 export function cheapestRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array): Selection | undefined {
+  return slidingRun(cost, from, to, k, out, false);
+}
+
+/** The first run of `k` consecutive finite-cost hours in cost[from..to). */
+export function earliestRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array): Selection | undefined {
+  return slidingRun(cost, from, to, k, out, true);
+}
+
+/** A window of `k` hours slides over cost[from..to), restarting after each unavailable hour. */
+function slidingRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array, takeFirst: boolean): Selection | undefined {
   let best = -1;
   let bestCost = Infinity;
   let runCost = 0;
@@ -63,31 +73,12 @@ export function cheapestRun(cost: Float64Array, from: number, to: number, k: num
     if (runLength === k && runCost < bestCost - 1e-12) {
       bestCost = runCost;
       best = h - k + 1;
+      if (takeFirst) break;
     }
   }
   if (best < 0) return undefined;
   for (let i = 0; i < k; i++) out[i] = best + i;
   return { hours: out, count: k, cost: bestCost };
-}
-
-/** The first run of `k` consecutive finite-cost hours in cost[from..to). */
-export function earliestRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array): Selection | undefined {
-  let runLength = 0;
-  let runCost = 0;
-  for (let h = from; h < to; h++) {
-    if (cost[h] === Infinity) {
-      runLength = 0;
-      runCost = 0;
-      continue;
-    }
-    runLength++;
-    runCost += cost[h];
-    if (runLength === k) {
-      for (let i = 0; i < k; i++) out[i] = h - k + 1 + i;
-      return { hours: out, count: k, cost: runCost };
-    }
-  }
-  return undefined;
 }
 
 /** The first `k` finite-cost hours of cost[from..to), wherever they are. */
