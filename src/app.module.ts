@@ -9,6 +9,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { bullConnection, clockFrom, Environment } from './config/environment.js';
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
+import { DispatchQueuesModule } from './execution/dispatch-queues.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SignalsModule } from './signals/signals.module.js';
@@ -21,6 +22,7 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
 @Module({})
 export class AppModule {
   static forRoot(env: Environment, config: WestwindConfig, clock?: Clock): DynamicModule {
+    const roles = env.WESTWIND_ROLES.split(',');
     return {
       module: AppModule,
       imports: [
@@ -45,7 +47,8 @@ export class AppModule {
         BullModule.forRoot({ connection: bullConnection(env), prefix: new RedisKeys(env.WESTWIND_PREFIX).bullPrefix() }),
         JobsModule,
         SignalsModule,
-        PlanningModule.forRoot(env.WESTWIND_ROLES.split(',').includes('planner')),
+        DispatchQueuesModule.forRoot(config.sites),
+        PlanningModule.forRoot({ planner: roles.includes('planner'), dispatch: roles.includes('dispatch') }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -50,5 +50,16 @@ export class ReaderKeyGuard extends BearerKeyGuard {
   protected readonly allowed = ['tenant', 'operator'] as const;
 }
 
+/** A site's agent, reporting what happened to the jobs it runs. */
+@Injectable()
+export class SiteKeyGuard extends BearerKeyGuard {
+  protected readonly allowed = ['site'] as const;
+}
+
+const principalId = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal!.id);
+
 /** The authenticated tenant's id; use on routes guarded by ApiKeyGuard. */
-export const Tenant = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal!.id);
+export const Tenant = principalId;
+
+/** The authenticated agent's site id; use on routes guarded by SiteKeyGuard. */
+export const AgentSite = principalId;

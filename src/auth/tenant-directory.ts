@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { WestwindConfig } from '../config/westwind-config.js';
 import { keyDigest } from './bearer.js';
 
-/** Who a bearer key belongs to: a tenant (submits jobs) or an operator (runs the grid side). */
+/** Who a bearer key belongs to: a tenant (submits jobs), an operator (runs the grid side) or a site's agent (reports job events). */
 export interface Principal {
-  kind: 'tenant' | 'operator';
+  kind: 'tenant' | 'operator' | 'site';
   id: string;
 }
 
@@ -16,6 +16,7 @@ export class TenantDirectory {
   constructor(config: WestwindConfig) {
     for (const tenant of config.tenants) for (const key of tenant.apiKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'tenant', id: tenant.id });
     for (const operator of config.operators) for (const key of operator.apiKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'operator', id: operator.id });
+    for (const site of config.sites) for (const key of site.agentKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'site', id: site.id });
   }
 
   principalFor(key: string): Principal | undefined {

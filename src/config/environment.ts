@@ -44,10 +44,11 @@ export class Environment {
 
   /**
    * What this process does besides serving the API: `planner` runs re-plans from the planning
-   * queue. Several instances may all run it; BullMQ runs one re-plan at a time across them.
+   * queue (several instances may; BullMQ runs one re-plan at a time across them); `dispatch` runs
+   * the sites' dispatch queues and the simulated sites.
    */
-  @Matches(/^(api|planner)(,(api|planner))*$/, { message: 'must be a comma-separated list of api, planner' })
-  WESTWIND_ROLES = 'api,planner';
+  @Matches(/^(api|planner|dispatch)(,(api|planner|dispatch))*$/, { message: 'must be a comma-separated list of api, planner, dispatch' })
+  WESTWIND_ROLES = 'api,planner,dispatch';
 
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per CPU core. */
   @Matches(/^(auto|[1-9]\d{0,2})$/, { message: 'must be a number of processes (1-999) or auto' })

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min,
+  ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf,
   Length, MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
 } from 'class-validator';
 import { IANAZone } from 'luxon';
@@ -91,6 +91,43 @@ export class SupplyConfig {
   surplusShare: number = 1;
 }
 
+/**
+ * How a site runs the service's start, pause, resume and cancel actions: `simulated` runs them
+ * against the service clock (demo, tests); `http` POSTs each action, signed per Standard Webhooks,
+ * to the site agent (or the job's callbackUrl), which reports back via POST /v1/jobs/:id/events.
+ */
+export class ExecutorConfig {
+  @IsIn(['simulated', 'http'])
+  type: 'simulated' | 'http' = 'simulated';
+
+  @ValidateIf((e: ExecutorConfig) => e.type === 'http')
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be the http(s) URL of the site agent' })
+  url?: string;
+
+  /** whsec_ secret the http executor signs with; the agent verifies with it. */
+  @ValidateIf((e: ExecutorConfig) => e.type === 'http')
+  @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, { message: 'must be whsec_ followed by base64 (at least 18 bytes)' })
+  secret?: string;
+
+  /** An action not acknowledged within this many ms counts as failed (and is retried). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  timeoutMs: number = 5000;
+
+  /** Tries per action before the job is marked failed. */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  attempts: number = 5;
+
+  /** First retry delay (real ms), doubling each time. */
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  backoffMs: number = 1000;
+}
+
 /** A compute hub: GPUs at one place in one zone. */
 export class SiteConfig {
   @Matches(ID, { message: ID_MESSAGE })
@@ -128,6 +165,17 @@ export class SiteConfig {
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   importCapMw?: number;
+
+  @ValidateNested()
+  @Type(() => ExecutorConfig)
+  executor: ExecutorConfig = new ExecutorConfig();
+
+  /** Bearer keys the site's agent reports job events with. */
+  @IsArray()
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(16, { each: true, message: 'each agent key must be at least 16 characters' })
+  agentKeys: string[] = [];
 }
 
 /** A grid operator or energy desk allowed to push forecasts, per Standard Webhooks. */
@@ -358,14 +406,17 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
     if (site && !zoneIds.has(site.zone)) problems.push({ field: `sites[${i}].zone`, message: `unknown zone "${site.zone}"` });
   });
   const keyOwners = new Map<string, string>();
-  for (const [list, kind] of [[config.tenants, 'tenants'], [config.operators, 'operators']] as const) {
-    (list ?? []).forEach((owner, i) =>
-      (owner?.apiKeys ?? []).forEach((key, k) => {
-        const other = keyOwners.get(key);
-        if (other && other !== `${kind}:${owner.id}`) problems.push({ field: `${kind}[${i}].apiKeys[${k}]`, message: `key is also used by ${other.replace(':', ' ')}` });
-        keyOwners.set(key, `${kind}:${owner.id}`);
-      }),
-    );
+  const keyLists = [
+    ...(config.tenants ?? []).map((t, i) => ({ owner: `tenants:${t?.id}`, field: `tenants[${i}].apiKeys`, keys: t?.apiKeys })),
+    ...(config.operators ?? []).map((o, i) => ({ owner: `operators:${o?.id}`, field: `operators[${i}].apiKeys`, keys: o?.apiKeys })),
+    ...(config.sites ?? []).map((s, i) => ({ owner: `sites:${s?.id}`, field: `sites[${i}].agentKeys`, keys: s?.agentKeys })),
+  ];
+  for (const { owner, field, keys } of keyLists) {
+    (keys ?? []).forEach((key, k) => {
+      const other = keyOwners.get(key);
+      if (other && other !== owner) problems.push({ field: `${field}[${k}]`, message: `key is also used by ${other.replace(':', ' ')}` });
+      keyOwners.set(key, owner);
+    });
   }
   return problems;
 }

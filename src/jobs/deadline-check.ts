@@ -5,7 +5,7 @@ import type { Job } from '../domain/jobs/job.js';
 import { PlacementProbe } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
-import { planInputFrom } from '../planning/plan-input.js';
+import { linksByRegion, planInputFrom, planJobFrom } from '../planning/plan-input.js';
 import { PlanStore } from '../planning/plan.store.js';
 import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { SignalsService } from '../signals/signals.service.js';
@@ -25,18 +25,21 @@ const RECHECK_MS = 1000;
 @Injectable()
 export class DeadlineCheck {
   private snapshot?: { key: string; takenAt: number; checkedAt: number; input: PlanInput; probe: PlacementProbe };
+  private readonly links: Map<string, Record<string, number>>;
 
   constructor(
     private readonly plans: PlanStore,
     private readonly signals: SignalsService,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.links = linksByRegion(config.dataRegions);
+  }
 
   /** The earliest finish the planner offers when it is after the deadline; undefined when the deadline holds (or lies past the horizon). */
   async lateFinish(job: Job): Promise<string | undefined> {
     const { input, probe } = await this.current();
-    const [candidate] = planInputFrom(input.start, input.hours, [], new Map(), [job], () => 'UTC', this.config.dataRegions).jobs;
+    const candidate = planJobFrom(job, input.start, this.clock.now(), this.links);
     const placed = probe.place(candidate);
     if (placed.meetsDeadline) return undefined;
     const horizonEnd = input.start.plus({ hours: input.hours });
@@ -57,7 +60,7 @@ export class DeadlineCheck {
     }
     const [signals, load] = await Promise.all([this.signals.siteSignals(start, PLANNING_HORIZON_HOURS), meta?.start === start.toISO() ? this.plans.load() : undefined]);
     const zones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
-    const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, [], (zone) => zones.get(zone)!, this.config.dataRegions);
+    const input = planInputFrom({ start, now: this.clock.now(), hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => zones.get(zone)!, dataRegions: this.config.dataRegions }, []);
     const probe = new PlacementProbe(input, load ? { start: start.toISO()!, hours: PLANNING_HORIZON_HOURS, strategy: 'westwind', jobs: [], load, totals: EMPTY_TOTALS } : undefined);
     this.snapshot = { key, takenAt: Date.now(), checkedAt: Date.now(), input, probe };
     return this.snapshot;

@@ -6,9 +6,8 @@ import { ProblemException } from '../common/problem.js';
 import { JobDto, JobPageDto, JobWithPlanDto } from './dto/job.dto.js';
 import { ListJobsQueryDto } from './dto/list-jobs-query.dto.js';
 import { SubmitJobDto } from './dto/submit-job.dto.js';
-import { jobNotFound, JobsService } from './jobs.service.js';
+import { checkedJobId, JobsService } from './jobs.service.js';
 
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('jobs')
@@ -47,18 +46,12 @@ export class JobsController {
   /** The job, its history, and its part of the current plan (segments, expected finish, reason). */
   @Get(':id')
   get(@Tenant() tenant: string, @Param('id') id: string): Promise<JobWithPlanDto> {
-    return this.jobs.getWithPlan(tenant, checkedId(id));
+    return this.jobs.getWithPlan(tenant, checkedJobId(id));
   }
 
   /** Cancel a job. Idempotent: cancelling a cancelled job returns it unchanged; a finished job is 409. */
   @Delete(':id')
   cancel(@Tenant() tenant: string, @Param('id') id: string): Promise<JobDto> {
-    return this.jobs.cancel(tenant, checkedId(id));
+    return this.jobs.cancel(tenant, checkedJobId(id));
   }
-}
-
-/** A malformed id cannot name a job: answer as for any unknown one. */
-function checkedId(id: string): string {
-  if (!JOB_ID.test(id)) throw jobNotFound(id);
-  return id;
 }

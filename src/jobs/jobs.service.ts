@@ -7,7 +7,10 @@ import { WestwindConfig } from '../config/westwind-config.js';
 import { ProblemException } from '../common/problem.js';
 import { Job, JobState } from '../domain/jobs/job.js';
 import { admitJob, JobRequest } from '../domain/jobs/job-admission.js';
-import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
+import { isTerminal } from '../domain/jobs/job-state-machine.js';
+import { cancelCommand } from '../domain/execution/dispatch-decision.js';
+import { finished } from '../domain/execution/job-run.js';
+import { DispatchQueues } from '../execution/dispatch-queues.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
@@ -49,6 +52,7 @@ export class JobsService {
     private readonly config: WestwindConfig,
     private readonly plans: PlanStore,
     private readonly deadlines: DeadlineCheck,
+    private readonly dispatch: DispatchQueues,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -90,7 +94,10 @@ export class JobsService {
     return { items: page.jobs, nextCursor: page.after === undefined ? undefined : encodeCursor(page.after) };
   }
 
-  /** Cancels a live job; cancelling a cancelled job changes nothing; a finished one is a conflict. */
+  /**
+   * Cancels a live job; cancelling a cancelled job changes nothing; a finished one is a conflict.
+   * A job its site holds (running or paused there) is cancelled at the site too.
+   */
   async cancel(tenant: string, id: string): Promise<Job> {
     await this.get(tenant, id);
     try {
@@ -102,9 +109,13 @@ export class JobsService {
           throw ProblemException.of(409, 'job-finished', 'Job already finished', `Job ${id} is ${job.state} and can no longer be cancelled.`);
         }
         cancelledNow = true;
-        return transition(job, 'cancelled', formatInstant(this.clock.now()), 'cancelled by the tenant');
+        return finished(job, 'cancelled', this.clock.now(), 'cancelled by the tenant');
       });
-      if (cancelledNow) this.changes.next({ jobId: id, change: 'cancelled' });
+      if (cancelledNow) {
+        const atSite = cancelCommand(after);
+        if (atSite) await this.dispatch.send([atSite]);
+        this.changes.next({ jobId: id, change: 'cancelled' });
+      }
       return after;
     } catch (error) {
       if (error instanceof JobNotFoundError) throw jobNotFound(id);
@@ -138,6 +149,14 @@ export class JobsService {
 
 export function jobNotFound(id: string): ProblemException {
   return ProblemException.of(404, 'job-not-found', 'Job not found', `No job ${id} for this tenant.`);
+}
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A malformed id cannot name a job: answer as for any unknown one. */
+export function checkedJobId(id: string): string {
+  if (!JOB_ID.test(id)) throw jobNotFound(id);
+  return id;
 }
 
 function encodeCursor(id: string): string {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Job } from '../domain/jobs/job.js';
-import { planInputFrom, transferHours } from './plan-input.js';
+import { linksByRegion, planInputFrom, planJobFrom, transferHours } from './plan-input.js';
 
 describe('plan input from stored jobs', () => {
   it('turns a dataset away from its site into hours of transfer: GB × 8 / Gbit/s', () => {
@@ -15,8 +15,39 @@ describe('plan input from stored jobs', () => {
       state: 'scheduled', submittedAt: at, updatedAt: at, history: [],
     };
     const start = DateTime.fromISO(at, { zone: 'utc' });
-    const input = planInputFrom(start, 24, [], new Map(), [job], () => 'Asia/Shanghai', [{ id: 'shanghai', linksGbps: { far: 2 } }]);
+    const input = planInputFrom({ start, now: start, hours: 24, sites: [], signals: new Map(), timeZoneOf: () => 'Asia/Shanghai', dataRegions: [{ id: 'shanghai', linksGbps: { far: 2 } }] }, [job]);
     expect(input.jobs[0]).toMatchObject({ id: 'j', remainingHours: 3, state: 'queued', interruptible: false, transferHours: { far: 1 } });
     expect(input.jobs[0].deadline.toISO()).toBe('2026-03-02T00:00:00.000Z');
+  });
+
+  it('gives a job that may start now hour 0, adding the part of it already gone to its work', () => {
+    const at = '2026-03-01T10:00:00.000Z';
+    const job: Job = {
+      id: 'j', tenant: 't', name: 'n', gpus: 8, runtimeHours: 3, deadline: '2026-03-02T00:00:00.000Z', earliestStart: '2026-03-01T10:15:00.000Z',
+      deferrable: true, interruptible: true, checkpointMinutes: 10, priority: 5, state: 'queued', submittedAt: at, updatedAt: at, history: [],
+    };
+    const start = DateTime.fromISO(at, { zone: 'utc' });
+    const planned = planJobFrom(job, start, start.plus({ minutes: 30 }), new Map());
+    expect(planned.earliestStart.toISO()).toBe(at);
+    expect(planned.remainingHours).toBeCloseTo(3.5);
+    // Not yet eligible: its own start stands and nothing is added.
+    const early = planJobFrom(job, start, start.plus({ minutes: 5 }), new Map());
+    expect(early.earliestStart.toISO()).toBe('2026-03-01T10:15:00.000Z');
+    expect(early.remainingHours).toBe(3);
+  });
+
+  it('takes work left from a running job’s progress and keeps it where it runs', () => {
+    const at = '2026-03-01T10:00:00.000Z';
+    const job: Job = {
+      id: 'j', tenant: 't', name: 'n', gpus: 8, runtimeHours: 5, deadline: '2026-03-02T00:00:00.000Z', earliestStart: at,
+      deferrable: true, interruptible: true, checkpointMinutes: 10, priority: 5, state: 'running', submittedAt: at, updatedAt: at, history: [],
+      dataRegion: 'shanghai', datasetGb: 900,
+      run: { site: 'far', doneHours: 2, reportedAt: '2026-03-01T11:00:00.000Z', checkpointedHours: 2, segments: [{ site: 'far', start: at }] },
+    };
+    const start = DateTime.fromISO('2026-03-01T11:00:00.000Z', { zone: 'utc' });
+    const planned = planJobFrom(job, start, start.plus({ minutes: 30 }), linksByRegion([{ id: 'shanghai', linksGbps: { far: 2 } }]));
+    // 5 − (2 + 0.5 since the report) + 0.5 of hour 0 gone.
+    expect(planned.remainingHours).toBeCloseTo(3);
+    expect(planned).toMatchObject({ state: 'running', currentSite: 'far', transferHours: { far: 0 } });
   });
 });

@@ -1,45 +1,74 @@
 import type { DateTime } from 'luxon';
 import type { DataRegionConfig, SiteConfig } from '../config/westwind-config.js';
+import { workLeft } from '../domain/execution/job-run.js';
 import type { Job } from '../domain/jobs/job.js';
-import type { PlanInput, PlanJob, PlanJobState } from '../domain/planner/plan-types.js';
+import type { PlanInput, PlanJob, PlanJobState, PlanSite } from '../domain/planner/plan-types.js';
 import { parseInstant } from '../domain/time/instant.js';
 import type { SiteHourSignals } from '../signals/signals.service.js';
 
-/**
- * The planner's input from what the service stores: jobs not yet finished, each site with its
- * hourly signals. Until execution reports progress, a job's remaining work is its runtime.
- */
-export function planInputFrom(start: DateTime, hours: number, sites: readonly SiteConfig[], signals: Map<string, SiteHourSignals>, jobs: readonly Job[], timeZoneOf: (zone: string) => string, dataRegions: readonly DataRegionConfig[] = []): PlanInput {
-  const links = new Map(dataRegions.map((r) => [r.id, r.linksGbps ?? {}]));
+const HOUR_MS = 3_600_000;
+
+/** What the planner is given besides the jobs: the hours it plans and the sites with their signals. */
+export interface PlanningWorld {
+  /** The start of the current hour: hour 0 of the plan. */
+  start: DateTime;
+  now: DateTime;
+  hours: number;
+  sites: readonly SiteConfig[];
+  signals: Map<string, SiteHourSignals>;
+  timeZoneOf: (zone: string) => string;
+  dataRegions: readonly DataRegionConfig[];
+}
+
+/** The planner's input from what the service stores: jobs not yet finished, each site with its hourly signals. */
+export function planInputFrom(world: PlanningWorld, jobs: readonly Job[]): PlanInput {
+  const links = linksByRegion(world.dataRegions);
+  return { start: world.start, hours: world.hours, sites: world.sites.map((site) => planSite(site, world)), jobs: jobs.map((job) => planJobFrom(job, world.start, world.now, links)) };
+}
+
+function planSite(site: SiteConfig, world: PlanningWorld): PlanSite {
+  const s = world.signals.get(site.id)!;
   return {
-    start,
-    hours,
-    sites: sites.map((site) => {
-      const s = signals.get(site.id)!;
-      return {
-        id: site.id,
-        timeZone: timeZoneOf(site.zone),
-        gpus: site.gpus,
-        kwPerGpu: site.kwPerGpu,
-        pue: site.pue,
-        signals: { greenMw: s.greenMw, peak: s.peak, importCapMw: s.importCapMw, carbonGPerKwh: s.carbonGPerKwh.map((v) => v ?? 0), pricePerMwh: s.pricePerMwh.map((v) => v ?? 0) },
-      };
-    }),
-    jobs: jobs.map((job): PlanJob => ({
-      id: job.id,
-      gpus: job.gpus,
-      remainingHours: job.runtimeHours,
-      earliestStart: parseInstant(job.earliestStart)!,
-      deadline: parseInstant(job.deadline)!,
-      submittedAt: parseInstant(job.submittedAt)!,
-      deferrable: job.deferrable,
-      interruptible: job.interruptible,
-      checkpointMinutes: job.checkpointMinutes,
-      priority: job.priority,
-      sites: job.sites,
-      state: planState(job),
-      transferHours: job.dataRegion && job.datasetGb ? transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}) : undefined,
-    })),
+    id: site.id,
+    timeZone: world.timeZoneOf(site.zone),
+    gpus: site.gpus,
+    kwPerGpu: site.kwPerGpu,
+    pue: site.pue,
+    signals: { greenMw: s.greenMw, peak: s.peak, importCapMw: s.importCapMw, carbonGPerKwh: s.carbonGPerKwh.map((v) => v ?? 0), pricePerMwh: s.pricePerMwh.map((v) => v ?? 0) },
+  };
+}
+
+export function linksByRegion(dataRegions: readonly DataRegionConfig[]): Map<string, Record<string, number>> {
+  return new Map(dataRegions.map((r) => [r.id, r.linksGbps ?? {}]));
+}
+
+/**
+ * One job as the planner sees it. The planner works in whole hours from `start`; a job that may
+ * run now is given hour 0, with the part of it already gone added to its work, so a job placed
+ * in hour 0 starts at once and its plan still ends late enough. Work left comes from progress.
+ */
+export function planJobFrom(job: Job, start: DateTime, now: DateTime, links: Map<string, Record<string, number>>): PlanJob {
+  const earliestStart = parseInstant(job.earliestStart)!;
+  const eligibleNow = earliestStart <= now;
+  const goneOfHourZero = Math.max(0, now.toMillis() - start.toMillis()) / HOUR_MS;
+  const transfer = job.dataRegion && job.datasetGb ? transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}) : undefined;
+  // Its data is already where it ran.
+  if (transfer && job.run) transfer[job.run.site] = 0;
+  return {
+    id: job.id,
+    gpus: job.gpus,
+    remainingHours: workLeft(job, now) + (eligibleNow ? goneOfHourZero : 0),
+    earliestStart: eligibleNow ? start : earliestStart,
+    deadline: parseInstant(job.deadline)!,
+    submittedAt: parseInstant(job.submittedAt)!,
+    deferrable: job.deferrable,
+    interruptible: job.interruptible,
+    checkpointMinutes: job.checkpointMinutes,
+    priority: job.priority,
+    sites: job.sites,
+    state: planState(job),
+    currentSite: job.run?.site,
+    transferHours: transfer,
   };
 }
 

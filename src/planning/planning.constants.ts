@@ -10,3 +10,5 @@ export const PLANNING_HORIZON_HOURS = 168;
 /** Housekeeping on the same queue: forget old forecast hours and ended grid events, daily. */
 export const PRUNE_SIGNALS_JOB = 'prune-signals';
 export const DAILY_PRUNE_SCHEDULER = 'daily-prune-signals';
+/** Re-plans start at least this far apart (real ms); requests in between wait as one. */
+export const REPLAN_MIN_INTERVAL_MS = 250;

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ExecutionModule } from '../execution/execution.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { SignalsModule } from '../signals/signals.module.js';
 import { PlanStoreModule } from './plan-store.module.js';
@@ -8,15 +9,16 @@ import { PlanningProcessor } from './planning.processor.js';
 import { PlanningService } from './planning.service.js';
 
 /**
- * The planning loop. `runPlanner: false` makes an API-only instance: it still asks for re-plans,
- * but another instance's worker runs them (process roles, see WESTWIND_ROLES).
+ * The planning loop. `planner: false` makes an instance that still asks for re-plans, but another
+ * instance's worker runs them; likewise `dispatch` for the sites' dispatch queues (process roles,
+ * see WESTWIND_ROLES).
  */
 @Module({})
 export class PlanningModule {
-  static forRoot(runPlanner: boolean): DynamicModule {
+  static forRoot({ planner: runPlanner, dispatch }: { planner: boolean; dispatch: boolean }): DynamicModule {
     return {
       module: PlanningModule,
-      imports: [BullModule.registerQueue({ name: PLANNING_QUEUE }), JobsModule, SignalsModule, PlanStoreModule],
+      imports: [BullModule.registerQueue({ name: PLANNING_QUEUE }), JobsModule, SignalsModule, PlanStoreModule, ExecutionModule.forRoot(dispatch)],
       providers: [PlanningService, ...(runPlanner ? [PlanningProcessor] : [])],
       exports: [PlanningService],
     };

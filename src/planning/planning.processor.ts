@@ -1,11 +1,15 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { SignalsService } from '../signals/signals.service.js';
-import { PLANNING_QUEUE, PRUNE_SIGNALS_JOB } from './planning.constants.js';
+import { PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
 import { PlanningService, ReplanResult } from './planning.service.js';
 
-/** Runs re-plan requests from the planning queue (one at a time across all instances). */
-@Processor(PLANNING_QUEUE)
+/**
+ * Runs re-plan requests from the planning queue: one at a time across all instances (the queue's
+ * global concurrency), and at most one per REPLAN_MIN_INTERVAL_MS (BullMQ's queue-wide rate
+ * limit), so a stream of submissions meets a re-plan every so often, not one per request.
+ */
+@Processor(PLANNING_QUEUE, { limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS } })
 export class PlanningProcessor extends WorkerHost {
   constructor(
     private readonly planning: PlanningService,

@@ -6,7 +6,12 @@ import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import { transition } from '../domain/jobs/job-state-machine.js';
 import { plan } from '../domain/planner/plan.js';
-import type { Clock } from '../domain/time/clock.js';
+import { type Clock, realMsUntil } from '../domain/time/clock.js';
+import type { Job } from '../domain/jobs/job.js';
+import type { JobPlan } from '../domain/planner/plan-types.js';
+import type { DateTime } from 'luxon';
+import { DispatchService } from '../execution/dispatch.service.js';
+import { JobEventsService } from '../execution/job-events.service.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -21,8 +26,13 @@ const COALESCE_MS = 100;
 export interface ReplanResult {
   version: number;
   jobs: number;
+  /** Dispatch actions sent. */
+  actions: number;
   ms: number;
 }
+
+/** Jobs marked scheduled per round of concurrent updates. */
+const SCHEDULE_CHUNK = 500;
 
 /**
  * The planning loop: changes (a job submitted or cancelled, a forecast or grid event accepted) and
@@ -44,6 +54,8 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly plans: PlanStore,
     private readonly signals: SignalsService,
     jobsService: JobsService,
+    jobEvents: JobEventsService,
+    private readonly dispatch: DispatchService,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -51,14 +63,21 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     this.subscriptions.push(
       jobsService.changes.subscribe((change) => this.requestReplan(`job ${change.change}`)),
       signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)),
+      jobEvents.changes.subscribe((change) => this.requestReplan(`job ${change.change}`)),
     );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.setGlobalConcurrency(1);
-    // Every hour of the service clock (a virtual clock's hour passes faster).
-    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every: Math.max(1000, Math.round(3_600_000 / this.clock.speed)) }, { name: REPLAN_JOB, data: { reason: 'hourly tick' } });
+    // On every hour boundary of the service clock (a virtual clock's hour passes faster): BullMQ
+    // fires `every` jobs at multiples of it plus `offset`, so the offset puts them on the hour.
+    const every = Math.max(1000, Math.round(3_600_000 / this.clock.speed));
+    const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
+    const offset = Math.round(nextHour) % every || every;
+    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: 'hour boundary' } });
     await this.queue.upsertJobScheduler(DAILY_PRUNE_SCHEDULER, { every: Math.max(60_000, Math.round(86_400_000 / this.clock.speed)) }, { name: PRUNE_SIGNALS_JOB });
+    // Whatever happened while no instance ran (a restart): plan and dispatch from what is stored.
+    this.requestReplan('service started');
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -86,25 +105,34 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
       .catch((error: Error) => this.logger.warn(`re-plan request lost (${reason}): ${error.message}`));
   }
 
-  /** Plans every unfinished job against the current signals and stores the plan. */
+  /** Plans every unfinished job against the current signals, stores the plan and dispatches what is due now. */
   async replan(reason: string): Promise<ReplanResult> {
     const started = performance.now();
     const now = this.clock.now();
     const start = now.startOf('hour');
     const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
-    const input = planInputFrom(start, PLANNING_HORIZON_HOURS, this.config.sites, signals, jobs, (zone) => this.timeZones.get(zone)!, this.config.dataRegions);
-    const result = plan(input);
+    const result = plan(planInputFrom({ start, now, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions }, jobs));
     const version = await this.plans.save(result, formatInstant(now), reason);
-    // A queued job the plan places is now scheduled.
-    const placed = new Set(result.jobs.filter((j) => j.segments.length > 0).map((j) => j.jobId));
-    for (const job of jobs) {
-      if (job.state !== 'queued' || !placed.has(job.id)) continue;
-      await this.jobs
-        .update(job.id, (current) => (current.state === 'queued' ? transition(current, 'scheduled', formatInstant(now), `planned (plan ${version})`) : current))
-        .catch((error: Error) => this.logger.warn(`could not mark ${job.id} scheduled: ${error.message}`));
-    }
+    await this.markScheduled(jobs, result.jobs, version, now);
+    const actions = await this.dispatch.dispatchPlan(version, result.jobs, jobs);
     const ms = performance.now() - started;
-    this.logger.log(`plan ${version}: ${jobs.length} jobs in ${ms.toFixed(0)} ms (${reason})`);
-    return { version, jobs: jobs.length, ms };
+    this.logger.log(`plan ${version}: ${jobs.length} jobs, ${actions} action(s) in ${ms.toFixed(0)} ms (${reason})`);
+    return { version, jobs: jobs.length, actions, ms };
+  }
+
+  /** A queued job the plan places is now scheduled (concurrent updates, which ioredis pipelines). */
+  private async markScheduled(jobs: readonly Job[], parts: readonly JobPlan[], version: number, now: DateTime): Promise<void> {
+    const placed = new Set(parts.filter((j) => j.segments.length > 0).map((j) => j.jobId));
+    const queued = jobs.filter((job) => job.state === 'queued' && placed.has(job.id));
+    const at = formatInstant(now);
+    for (let i = 0; i < queued.length; i += SCHEDULE_CHUNK) {
+      await Promise.all(
+        queued.slice(i, i + SCHEDULE_CHUNK).map((job) =>
+          this.jobs
+            .update(job.id, (current) => (current.state === 'queued' ? transition(current, 'scheduled', at, `planned (plan ${version})`) : current))
+            .catch((error: Error) => this.logger.warn(`could not mark ${job.id} scheduled: ${error.message}`)),
+        ),
+      );
+    }
   }
 }

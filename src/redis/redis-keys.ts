@@ -65,6 +65,21 @@ export class RedisKeys {
     return `${this.prefix}plan:jobs`;
   }
 
+  /** A simulated site's executor state: field = job id, value = what it runs and how far. */
+  simulatedSite(site: string): string {
+    return `${this.prefix}sim:${site}:jobs`;
+  }
+
+  /** Action ids a simulated site has carried out (it acts on each once). */
+  simulatedSiteActions(site: string): string {
+    return `${this.prefix}sim:${site}:actions`;
+  }
+
+  /** A simulated site's own log of what it did, oldest first. */
+  simulatedSiteLog(site: string): string {
+    return `${this.prefix}sim:${site}:log`;
+  }
+
   /** Prefix of BullMQ's keys (BullMQ adds ":<queue>:…"). */
   bullPrefix(): string {
     return `${this.prefix}bull`;

@@ -8,7 +8,8 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   queued: ['scheduled', 'failed', 'cancelled'],
   scheduled: ['running', 'queued', 'failed', 'cancelled'],
   running: ['paused', 'completed', 'failed', 'cancelled'],
-  paused: ['running', 'failed', 'cancelled'],
+  // A site may finish a job just as the pause reaches it.
+  paused: ['running', 'completed', 'failed', 'cancelled'],
   completed: [],
   failed: [],
   cancelled: [],

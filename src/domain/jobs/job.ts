@@ -41,6 +41,45 @@ export interface Job extends JobSpec {
   submittedAt: string;
   updatedAt: string;
   history: StateChange[];
+  /** What execution knows of the job; absent until it first starts. */
+  run?: JobRun;
+  /** The dispatch action a worker is carrying out for this job, if any. */
+  pendingAction?: PendingAction;
+}
+
+/** An action the service sends to a site's executor. */
+export const DISPATCH_ACTIONS = ['start', 'pause', 'resume', 'cancel'] as const;
+export type DispatchActionName = (typeof DISPATCH_ACTIONS)[number];
+
+/** A dispatch action a worker has claimed and may have sent: it is carried through before any other. */
+export interface PendingAction {
+  id: string;
+  action: DispatchActionName;
+  site: string;
+  planVersion: number;
+  segment: number;
+  since: string;
+}
+
+/** A stretch of time the job actually ran at one site. */
+export interface ActualSegment {
+  site: string;
+  start: string;
+  /** Absent while it runs. */
+  end?: string;
+}
+
+/** Where the job runs or last ran, how far it got, and the action in flight. */
+export interface JobRun {
+  site: string;
+  /** Hours of work done (checkpoint overhead excluded) as of `reportedAt`. */
+  doneHours: number;
+  reportedAt: string;
+  /** Hours of work safe in the last checkpoint. */
+  checkpointedHours: number;
+  /** While running after a resume: restoring the checkpoint, no progress until then. */
+  restoringUntil?: string;
+  segments: ActualSegment[];
 }
 
 export const DEFAULT_CHECKPOINT_MINUTES = 10;

@@ -27,3 +27,8 @@ export function virtualClock(start: DateTime, speed: number, realMs: () => numbe
     speed,
   };
 }
+
+/** Real milliseconds until the clock shows `instant` (negative once it has passed). */
+export function realMsUntil(clock: Clock, instant: DateTime): number {
+  return (instant.toMillis() - clock.now().toMillis()) / clock.speed;
+}

@@ -1,0 +1,60 @@
+import type { DateTime } from 'luxon';
+import type { DispatchActionName, Job } from '../jobs/job.js';
+import type { JobPlan } from '../planner/plan-types.js';
+
+/** One action for one site's executor, derived from a plan version. */
+export interface DispatchCommand {
+  /** `<job>.v<plan version>.s<segment>.<action>`: the same decision always has the same id. */
+  id: string;
+  action: DispatchActionName;
+  jobId: string;
+  site: string;
+  planVersion: number;
+  /** Index of the plan segment the action begins or ends; -1 when none (a cancel). */
+  segment: number;
+}
+
+export function commandId(jobId: string, planVersion: number, segment: number, action: DispatchActionName): string {
+  // No ':' — BullMQ reserves it in custom job ids.
+  return `${jobId}.v${planVersion}.s${segment}.${action}`;
+}
+
+function command(job: Job, action: DispatchActionName, site: string, planVersion: number, segment: number): DispatchCommand {
+  return { id: commandId(job.id, planVersion, segment, action), action, jobId: job.id, site, planVersion, segment };
+}
+
+/**
+ * What must happen now for the job to follow its plan. Segments are compared with `now` by their
+ * instants, not by hour index, so a plan made in the previous hour still reads right at the
+ * boundary: its segments begin and end on the hour, which is where pauses and resumes fall.
+ */
+export function actionsFor(job: Job, part: JobPlan | undefined, planVersion: number, now: DateTime): DispatchCommand[] {
+  if (!part) return [];
+  const at = now.toMillis();
+  const current = part.segments.findIndex((s) => Date.parse(s.start) <= at && at < Date.parse(s.end));
+  const segment = current >= 0 ? part.segments[current] : undefined;
+  switch (job.state) {
+    case 'queued':
+    case 'scheduled':
+      return segment ? [command(job, 'start', segment.site, planVersion, current)] : [];
+    case 'paused':
+      return segment ? [command(job, 'resume', segment.site, planVersion, current)] : [];
+    case 'running': {
+      const site = job.run!.site;
+      if (!segment) return [command(job, 'pause', site, planVersion, nextSegment(part, at))];
+      if (segment.site !== site) return [command(job, 'pause', site, planVersion, current), command(job, 'resume', segment.site, planVersion, current)];
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+function nextSegment(part: JobPlan, at: number): number {
+  return part.segments.findIndex((s) => Date.parse(s.start) > at);
+}
+
+/** The cancel sent to the site of a job cancelled while it ran or was paused there. */
+export function cancelCommand(job: Job): DispatchCommand | undefined {
+  return job.run ? command(job, 'cancel', job.run.site, 0, -1) : undefined;
+}

@@ -1,0 +1,80 @@
+import type { DateTime } from 'luxon';
+import type { Job, JobRun } from '../jobs/job.js';
+import { transition } from '../jobs/job-state-machine.js';
+import { formatInstant, parseInstant } from '../time/instant.js';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Work done by `at`: the last report, plus the time running since (at full rate, after any
+ * checkpoint restore). Between reports a running job is assumed to keep pace.
+ */
+export function workDone(job: Job, at: DateTime): number {
+  const run = job.run;
+  if (!run) return 0;
+  if (job.state !== 'running') return run.doneHours;
+  const from = Math.max(Date.parse(run.reportedAt), run.restoringUntil ? Date.parse(run.restoringUntil) : 0);
+  return Math.min(job.runtimeHours, run.doneHours + Math.max(0, at.toMillis() - from) / HOUR_MS);
+}
+
+/** Work left in hours at full allocation. */
+export function workLeft(job: Job, at: DateTime): number {
+  return Math.max(0, job.runtimeHours - workDone(job, at));
+}
+
+/**
+ * The job running at `site` from `at`. A resume first restores the checkpoint (the job's
+ * checkpoint minutes, no progress meanwhile); work since the last checkpoint is kept only when
+ * the pause checkpointed it, which Westwind's pauses always do.
+ */
+export function started(job: Job, site: string, at: DateTime, reason: string): Job {
+  const iso = formatInstant(at);
+  const resuming = job.state === 'paused';
+  const previous = job.run;
+  const run: JobRun = {
+    site,
+    doneHours: previous?.doneHours ?? 0,
+    reportedAt: iso,
+    checkpointedHours: previous?.checkpointedHours ?? 0,
+    restoringUntil: resuming ? formatInstant(at.plus({ minutes: job.checkpointMinutes })) : undefined,
+    segments: [...(previous?.segments ?? []), { site, start: iso }],
+  };
+  return { ...transition(job, 'running', iso, reason), run };
+}
+
+/** The job paused at `at`, its work so far checkpointed. */
+export function paused(job: Job, at: DateTime, reason: string): Job {
+  const done = workDone(job, at);
+  return { ...transition(job, 'paused', formatInstant(at), reason), run: closeRun(job, at, { doneHours: done, checkpointedHours: done }) };
+}
+
+/** The job finished (completed, failed or cancelled) at `at`. */
+export function finished(job: Job, to: 'completed' | 'failed' | 'cancelled', at: DateTime, reason: string): Job {
+  const next = transition(job, to, formatInstant(at), reason);
+  if (!job.run) return next;
+  return { ...next, run: closeRun(job, at, { doneHours: to === 'completed' ? job.runtimeHours : workDone(job, at) }) };
+}
+
+/** A progress report from the site: work done as of `at`. */
+export function progressed(job: Job, doneHours: number, at: DateTime, checkpointed = false): Job {
+  const run = job.run!;
+  return {
+    ...job,
+    updatedAt: formatInstant(at),
+    run: { ...run, doneHours, reportedAt: formatInstant(at), checkpointedHours: checkpointed ? doneHours : run.checkpointedHours, restoringUntil: undefined },
+  };
+}
+
+function closeRun(job: Job, at: DateTime, change: Partial<JobRun>): JobRun {
+  const run = job.run!;
+  const iso = formatInstant(at);
+  const segments = run.segments.map((s, i) => (i === run.segments.length - 1 && s.end === undefined ? { ...s, end: iso } : s));
+  return { ...run, ...change, reportedAt: iso, restoringUntil: undefined, segments };
+}
+
+/** When the job, running now at full pace, will have done all its work. */
+export function expectedFinish(job: Job, now: DateTime): DateTime {
+  const restoring = job.run?.restoringUntil ? parseInstant(job.run.restoringUntil)! : now;
+  const from = restoring > now ? restoring : now;
+  return from.plus({ milliseconds: workLeft(job, now) * HOUR_MS });
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Worker } from 'bullmq';
+import { bullConnection, Environment } from '../config/environment.js';
+import { WestwindConfig } from '../config/westwind-config.js';
+import type { DispatchCommand } from '../domain/execution/dispatch-decision.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { DispatchQueues } from './dispatch-queues.js';
+import { DispatchProcessor } from './dispatch.processor.js';
+import { DISPATCH_CONCURRENCY, dispatchQueueName } from './execution.constants.js';
+
+/**
+ * A BullMQ worker per site's dispatch queue (the `dispatch` role). On start it reconciles: an
+ * action a crash cut short is queued again under its own id, so it is carried through once.
+ */
+@Injectable()
+export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('DispatchWorkers');
+  private workers: Worker[] = [];
+
+  constructor(
+    private readonly processor: DispatchProcessor,
+    private readonly queues: DispatchQueues,
+    private readonly jobs: JobsRepository,
+    private readonly config: WestwindConfig,
+    private readonly env: Environment,
+    @Inject(RedisKeys) private readonly keys: RedisKeys,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.workers = this.config.sites.map((site) => {
+      const worker = new Worker<DispatchCommand>(dispatchQueueName(site.id), (job, token) => this.processor.process(job, token), {
+        connection: bullConnection(this.env),
+        prefix: this.keys.bullPrefix(),
+        concurrency: DISPATCH_CONCURRENCY,
+        // A process killed mid-action leaves its action stalled; let it be picked up again more than once.
+        maxStalledCount: 5,
+      });
+      worker.on('failed', (job, error) => {
+        if (job && error.name !== 'DelayedError') this.logger.warn(`${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`);
+      });
+      worker.on('error', (error) => this.logger.warn(`dispatch worker for ${site.id}: ${error.message}`));
+      return worker;
+    });
+    await this.reconcile().catch((error: Error) => this.logger.warn(`reconciliation postponed: ${error.message}`));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+
+  /** Actions claimed but not recorded (a crash in between) go back on their queues. */
+  private async reconcile(): Promise<void> {
+    const pending = (await this.jobs.active()).filter((job) => job.pendingAction);
+    for (const job of pending) {
+      // A finished BullMQ job under the same id would swallow the re-send.
+      const previous = await this.queues.forSite(job.pendingAction!.site).getJob(job.pendingAction!.id);
+      if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
+    }
+    await this.queues.send(pending.map(({ id, pendingAction: p }) => ({ id: p!.id, action: p!.action, jobId: id, site: p!.site, planVersion: p!.planVersion, segment: p!.segment })));
+    if (pending.length > 0) this.logger.log(`re-sent ${pending.length} action(s) cut short before the restart`);
+  }
+}

@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DelayedError, type Job as QueueJob } from 'bullmq';
+import type { DateTime } from 'luxon';
+import { CLOCK } from '../config/config.module.js';
+import { actionsFor, type DispatchCommand } from '../domain/execution/dispatch-decision.js';
+import { finished, paused, started } from '../domain/execution/job-run.js';
+import type { Job, PendingAction } from '../domain/jobs/job.js';
+import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
+import type { Clock } from '../domain/time/clock.js';
+import { formatInstant } from '../domain/time/instant.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { PlanStore } from '../planning/plan.store.js';
+import { DISPATCH_RECHECK_MS } from './execution.constants.js';
+import type { ExecutorOrder } from './executors/site-executor.js';
+import { SiteExecutors } from './site-executors.js';
+
+export type DispatchOutcome = { outcome: 'done' | 'skipped'; detail: string };
+
+/** The command's action does not apply yet (another action on the job is in flight): look again shortly. */
+class NotYet extends Error {}
+
+/**
+ * Carries out one dispatch command. A command is claimed on the job record before the site is
+ * told (compare-and-set), so two workers never act on one job at once and a command cut short by a
+ * crash is carried through on retry with the same id, which the site recognises. Before claiming,
+ * the command is checked against the current plan: one a newer plan no longer wants is skipped.
+ */
+@Injectable()
+export class DispatchProcessor {
+  private readonly logger = new Logger('Dispatch');
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly plans: PlanStore,
+    private readonly executors: SiteExecutors,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async process(queueJob: QueueJob<DispatchCommand>, token?: string): Promise<DispatchOutcome> {
+    const command = queueJob.data;
+    try {
+      if (command.action === 'cancel') return await this.cancel(command);
+      const job = await this.claim(command);
+      if (!job) return { outcome: 'skipped', detail: 'the current plan no longer asks for it' };
+      await this.executors.forSite(command.site).perform(orderFor(command, job, this.clock.now()));
+      return await this.record(command);
+    } catch (error) {
+      if (error instanceof NotYet) {
+        await queueJob.moveToDelayed(Date.now() + DISPATCH_RECHECK_MS, token);
+        throw new DelayedError();
+      }
+      if (queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1)) await this.fail(command, error as Error, queueJob.attemptsMade + 1);
+      throw error;
+    }
+  }
+
+  /** Marks the job as being acted on by this command; undefined when the command no longer applies. */
+  private async claim(command: DispatchCommand): Promise<Job | undefined> {
+    const job = await this.jobs.get(command.jobId);
+    if (!job) return undefined;
+    if (job.pendingAction?.id === command.id) return job; // claimed before a crash: carry it through
+    if (job.pendingAction) throw new NotYet();
+    const [meta, part] = await Promise.all([this.plans.meta(), this.plans.jobPlan(command.jobId)]);
+    const now = this.clock.now();
+    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now).some((c) => c.action === command.action && c.site === command.site);
+    if (!wanted) return undefined;
+    if (!ready(job, command)) throw new NotYet();
+    const pending: PendingAction = { id: command.id, action: command.action, site: command.site, planVersion: command.planVersion, segment: command.segment, since: formatInstant(now) };
+    return this.jobs.update(command.jobId, (latest) => {
+      // Another worker got there first, or the job changed: decide again shortly.
+      if (latest.pendingAction || latest.state !== job.state) throw new NotYet();
+      return { ...latest, pendingAction: pending };
+    });
+  }
+
+  /** The site took the command: the job record follows. */
+  private async record(command: DispatchCommand): Promise<DispatchOutcome> {
+    const part = await this.plans.jobPlan(command.jobId);
+    const reason = part ? `plan ${command.planVersion}: ${part.reason}` : `plan ${command.planVersion}`;
+    let cancelledMeanwhile = false;
+    await this.jobs.update(command.jobId, (job) => {
+      cancelledMeanwhile = false;
+      if (job.pendingAction?.id !== command.id) return job;
+      const now = this.clock.now();
+      const rest = { ...job, pendingAction: undefined };
+      if (isTerminal(job.state)) {
+        cancelledMeanwhile = command.action === 'start' || command.action === 'resume';
+        return rest;
+      }
+      if (command.action === 'pause') return paused(rest, now, reason);
+      const scheduled = rest.state === 'queued' ? transition(rest, 'scheduled', formatInstant(now), reason) : rest;
+      return started(scheduled, command.site, now, reason);
+    });
+    // Cancelled while the site was starting it: stop it there too.
+    if (cancelledMeanwhile) await this.executors.forSite(command.site).perform(orderFor({ ...command, id: `${command.id}.undo`, action: 'cancel' }, (await this.jobs.get(command.jobId))!, this.clock.now()));
+    return { outcome: 'done', detail: `${command.action} at ${command.site}` };
+  }
+
+  private async cancel(command: DispatchCommand): Promise<DispatchOutcome> {
+    const job = await this.jobs.get(command.jobId);
+    if (!job) return { outcome: 'skipped', detail: 'job not found' };
+    await this.executors.forSite(command.site).perform(orderFor(command, job, this.clock.now()));
+    return { outcome: 'done', detail: `cancel at ${command.site}` };
+  }
+
+  /** The site kept failing: the job fails with the cause; other jobs carry on. */
+  private async fail(command: DispatchCommand, error: Error, attempts: number): Promise<void> {
+    const cause = `${command.action} at ${command.site} failed after ${attempts} attempt(s): ${error.message}`;
+    this.logger.warn(`job ${command.jobId}: ${cause}`);
+    await this.jobs
+      .update(command.jobId, (job) => {
+        if (isTerminal(job.state)) return job.pendingAction?.id === command.id ? { ...job, pendingAction: undefined } : job;
+        return { ...finished(job, 'failed', this.clock.now(), cause), pendingAction: undefined };
+      })
+      .catch((e: Error) => this.logger.error(`could not mark ${command.jobId} failed: ${e.message}`));
+  }
+}
+
+/** Whether the job is in the state the command acts on. */
+function ready(job: Job, command: DispatchCommand): boolean {
+  switch (command.action) {
+    case 'start':
+      return job.state === 'queued' || job.state === 'scheduled';
+    case 'resume':
+      return job.state === 'paused';
+    case 'pause':
+      return job.state === 'running' && job.run?.site === command.site;
+    default:
+      return true;
+  }
+}
+
+function orderFor(command: DispatchCommand, job: Job, now: DateTime): ExecutorOrder {
+  return {
+    actionId: command.id,
+    action: command.action,
+    jobId: command.jobId,
+    site: command.site,
+    planVersion: command.planVersion,
+    segment: command.segment,
+    job: { name: job.name, gpus: job.gpus, runtimeHours: job.runtimeHours, doneHours: job.run?.checkpointedHours ?? 0, checkpointMinutes: job.checkpointMinutes, callbackUrl: job.callbackUrl },
+    at: formatInstant(now),
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * Each site has its own dispatch queue, so a slow or failing site delays only its own actions.
+ * BullMQ jobs on it are named after the action (start, pause, resume, cancel).
+ */
+export function dispatchQueueName(site: string): string {
+  return `dispatch-${site}`;
+}
+
+/** Actions running at once per site queue and worker process. */
+export const DISPATCH_CONCURRENCY = 16;
+
+/** A dispatch action that must wait (another action on the job is in flight) looks again after this. */
+export const DISPATCH_RECHECK_MS = 250;
+
+/** A progress report this far from where the plan expects the job (hours) asks for a re-plan. */
+export const OFF_PLAN_HOURS = 0.25;

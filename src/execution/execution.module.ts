@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { PlanStoreModule } from '../planning/plan-store.module.js';
+import { DispatchWorkers } from './dispatch-workers.service.js';
+import { DispatchProcessor } from './dispatch.processor.js';
+import { DispatchService } from './dispatch.service.js';
+import { JobEventsController } from './job-events.controller.js';
+import { JobEventsService } from './job-events.service.js';
+import { SimulatedSites } from './simulated-sites.service.js';
+import { SiteExecutors } from './site-executors.js';
+
+/**
+ * Execution: plans become start, pause, resume and cancel actions on per-site dispatch queues,
+ * carried out by each site's executor; sites report back through job events. `runDispatch: false`
+ * leaves the queues to another instance's workers (process roles, see WESTWIND_ROLES).
+ */
+@Module({})
+export class ExecutionModule {
+  static forRoot(runDispatch: boolean): DynamicModule {
+    return {
+      module: ExecutionModule,
+      imports: [JobsModule, PlanStoreModule],
+      controllers: [JobEventsController],
+      providers: [JobEventsService, DispatchService, SiteExecutors, DispatchProcessor, ...(runDispatch ? [DispatchWorkers, SimulatedSites] : [])],
+      exports: [JobEventsService, DispatchService, SiteExecutors],
+    };
+  }
+}

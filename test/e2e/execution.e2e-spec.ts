@@ -1,0 +1,104 @@
+import { DateTime } from 'luxon';
+import request from 'supertest';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import type { StateChange } from '../../src/domain/jobs/job.js';
+import { getJob, postWestForecast, siteLog, submit, until } from '../support/execution.js';
+import { OPENADR, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
+
+const ALL_ROLES = 'api,planner,dispatch';
+const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+const states = (history: StateChange[]) => history.map((h) => h.to);
+const entered = (history: StateChange[], state: string, nth = 0) => utc(history.filter((h) => h.to === state)[nth].at);
+const within = (at: DateTime, from: string, minutes: number) => at >= utc(from) && at <= utc(from).plus({ minutes });
+
+describe('execution: the plan drives the simulated sites (virtual clock, one hour per second)', () => {
+  // 07:00 UTC is 15:00 in Asia/Shanghai; zone west's peak is 17:00–22:00 local = 09:00–14:00 UTC.
+  const clock = virtualClock(utc('2026-03-02T07:00:00Z'), 3600);
+  const prefix = testPrefix();
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    a = await startTestApp({ prefix, clock, roles: ALL_ROLES });
+  });
+  afterAll(async () => {
+    await b?.close();
+    if (!b) await a.close();
+  });
+
+  it('pauses a deferrable job at the peak and resumes it after, runs a non-deferrable one through, across a restart', async () => {
+    // Wind only before and after the peak: running in the peak would draw from the grid.
+    await postWestForecast(a.app.getHttpServer(), utc('2026-03-02T06:00:00Z'), 48, (at) => ((at.hour >= 7 && at.hour < 9) || (at.hour >= 14 && at.hour < 16) ? 1000 : 0), utc('2026-03-02T06:00:00Z'));
+    const deferrable = await submit(a.app.getHttpServer(), { name: 'night-wind', runtimeHours: 4, checkpointMinutes: 12, deadline: '2026-03-02T18:00:00Z', deferrable: true, sites: ['west-hub'] });
+    const steady = await submit(a.app.getHttpServer(), { name: 'urgent', runtimeHours: 4, deadline: '2026-03-03T07:00:00Z', deferrable: false, sites: ['west-hub'] });
+
+    const pausedJob = await until(() => getJob(a.app.getHttpServer(), deferrable), (j) => j.state === 'paused');
+    // Restart while it is paused: a new instance on the same Redis carries on.
+    await a.app.close();
+    a.redis.disconnect();
+    b = await startTestApp({ prefix, clock, roles: ALL_ROLES });
+    const http = b.app.getHttpServer();
+    const done = await until(() => Promise.all([getJob(http, deferrable), getJob(http, steady)]), ([d, s]) => d.state === 'completed' && s.state === 'completed', 30_000);
+
+    const [d, s] = done;
+    expect(states(d.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running', 'completed']);
+    expect(within(entered(d.history, 'paused'), '2026-03-02T09:00:00Z', 15)).toBe(true);
+    expect(pausedJob.history.at(-1).reason).toMatch(/paused: peak 17:00–22:00 Asia\/Shanghai; resumes 22:00 at west-hub/);
+    expect(within(entered(d.history, 'running', 1), '2026-03-02T14:00:00Z', 15)).toBe(true);
+    expect(entered(d.history, 'completed') <= utc(d.deadline)).toBe(true);
+    // The resume restored its checkpoint (12 minutes) before progressing: 4 h of work ends ≥ 12 min after 4 h of running.
+    const ranHours = d.run.segments.reduce((sum: number, seg: { start: string; end: string }) => sum + utc(seg.end).diff(utc(seg.start), 'hours').hours, 0);
+    expect(ranHours).toBeCloseTo(4.2, 1);
+
+    expect(states(s.history)).toEqual(['queued', 'scheduled', 'running', 'completed']);
+    expect(entered(s.history, 'running') < utc('2026-03-02T09:00:00Z')).toBe(true);
+    expect(entered(s.history, 'completed') > utc('2026-03-02T11:00:00Z')).toBe(true);
+
+    // The site's own log: each action once, none twice across the restart.
+    const log = await siteLog(b, 'west-hub');
+    expect(log.filter((e) => e.jobId === deferrable).map((e) => e.action)).toEqual(['start', 'pause', 'resume']);
+    expect(log.filter((e) => e.jobId === steady).map((e) => e.action)).toEqual(['start']);
+    expect(new Set(log.map((e) => e.actionId)).size).toBe(log.length);
+  }, 60_000);
+});
+
+describe('execution: re-planning moves work (virtual clock, one minute per second)', () => {
+  const clock = virtualClock(utc('2026-03-02T01:00:00Z'), 60);
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ clock, roles: ALL_ROLES });
+  });
+  afterAll(() => t.close());
+
+  it('a forecast revision moves a planned job to the new surplus hours', async () => {
+    const http = t.app.getHttpServer();
+    await postWestForecast(http, utc('2026-03-02T00:00:00Z'), 72, (at) => (at.day === 2 && at.hour >= 20 && at.hour < 23 ? 1000 : 0), utc('2026-03-02T00:30:00Z'));
+    const id = await submit(http, { name: 'movable', runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', deferrable: true, sites: ['west-hub'] });
+    const planned = await until(() => getJob(http, id), (j) => j.plan !== null && j.state === 'scheduled');
+    expect(planned.plan.segments[0].start).toBe('2026-03-02T20:00:00.000Z');
+
+    // The desk revises: the wind comes the next morning instead.
+    await postWestForecast(http, utc('2026-03-02T00:00:00Z'), 72, (at) => (at.day === 3 && at.hour >= 2 && at.hour < 5 ? 1000 : 0), utc('2026-03-02T00:45:00Z'));
+    const moved = await until(() => getJob(http, id), (j) => j.plan?.segments[0]?.start === '2026-03-03T02:00:00.000Z');
+    expect(moved.state).toBe('scheduled');
+    expect(moved.plan.reason).toMatch(/starts 10:00 Asia\/Shanghai at west-hub/);
+  });
+
+  it('an OpenADR import cap starting now pauses the affected deferrable job at once', async () => {
+    const http = t.app.getHttpServer();
+    const now = clock.now();
+    // No wind now: the job runs on grid power, so a cap of 0 kW stops it.
+    const id = await submit(http, { name: 'capped', runtimeHours: 2.5, deadline: now.plus({ hours: 3, minutes: 30 }).toISO(), deferrable: true, sites: ['east-edge'] });
+    await until(() => getJob(http, id), (j) => j.state === 'running');
+    const event = {
+      objectType: 'EVENT', operation: 'POST',
+      object: { id: 'emergency-1', programID: 'west-dr', eventName: 'grid-emergency', intervalPeriod: { start: clock.now().toISO(), duration: 'PT1H' }, intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [0] }] }] },
+    };
+    const sentAt = clock.now();
+    await request(http).post('/v1/webhooks/openadr').set(OPENADR).set('content-type', 'application/json').send(JSON.stringify(event)).expect(200);
+    const paused = await until(() => getJob(http, id), (j) => j.state === 'paused', 5000);
+    // Within a few simulated minutes (a few real seconds at most), not at the next hour.
+    expect(entered(paused.history, 'paused').diff(sentAt, 'minutes').minutes).toBeLessThan(5);
+    expect((await siteLog(t, 'east-edge')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start', 'pause']);
+  });
+});

@@ -1,0 +1,56 @@
+import { DateTime } from 'luxon';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { parse, stringify } from 'yaml';
+import { SiteExecutors } from '../../src/execution/site-executors.js';
+import type { SimulatedExecutor, SimulatedLogEntry } from '../../src/execution/executors/simulated.executor.js';
+import { signedHeaders } from './signed-webhook.js';
+import { ALPHA, NW_GRID_SECRET, TEST_CONFIG, type TestApp } from './test-app.js';
+
+/** Polls `probe` until `ok`, or fails naming the last value. */
+export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, withinMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Posts a signed forecast for zone `west`: `windMw(hour)` for each of `hours` UTC hours from `from`. */
+export async function postWestForecast(http: App, from: DateTime, hours: number, windMw: (at: DateTime) => number, issuedAt: DateTime): Promise<void> {
+  const points = Array.from({ length: hours }, (_, h) => {
+    const at = from.plus({ hours: h });
+    return { start: at.toISO(), windMw: windMw(at), solarMw: 0, loadMw: 500 };
+  });
+  const body = JSON.stringify({ zone: 'west', issuedAt: issuedAt.toISO(), resolution: 'PT1H', points });
+  await request(http).post('/v1/webhooks/forecasts').set(signedHeaders(NW_GRID_SECRET, body)).send(body).expect(200);
+}
+
+export async function submit(http: App, job: Record<string, unknown>): Promise<string> {
+  const res = await request(http).post('/v1/jobs').set(ALPHA).send({ gpus: 8, interruptible: true, ...job });
+  if (res.status !== 201) throw new Error(`submission refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+export async function getJob(http: App, id: string) {
+  return (await request(http).get(`/v1/jobs/${id}`).set(ALPHA).expect(200)).body;
+}
+
+/** A simulated site's own log of what it was told to do. */
+export function siteLog(t: TestApp, site: string): Promise<SimulatedLogEntry[]> {
+  return (t.app.get(SiteExecutors).forSite(site) as SimulatedExecutor).log();
+}
+
+/** The test configuration with changes, written to a temporary file; returns its path. */
+export function testConfigWith(change: (config: Record<string, any>) => void): string {
+  const config = parse(readFileSync(TEST_CONFIG, 'utf8')) as Record<string, any>;
+  change(config);
+  const path = join(mkdtempSync(join(tmpdir(), 'westwind-config-')), 'westwind.yaml');
+  writeFileSync(path, stringify(config));
+  return path;
+}
