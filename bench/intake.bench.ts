@@ -5,13 +5,12 @@
  * the ratio is the comparable number.
  */
 import autocannon from 'autocannon';
-import { spawn, ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
+import { cleanup, round, startServer } from './bench-support.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const RUN = `bench-${Date.now()}`;
@@ -68,34 +67,6 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
   const r = await autocannon({ url, method: 'POST', headers, body, duration: seconds, connections: CONNECTIONS, pipelining: 1 });
   const ok = r.requests.total - r.non2xx - r.errors;
   return { jobsPerSec: Math.round(ok / seconds), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-}
-
-async function startServer(cmd: string, args: string[], port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { env: { ...process.env, REDIS_URL, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(() => true, () => false);
-    if (up) return child;
-  }
-  child.kill();
-  throw new Error(`${args.join(' ')} did not start on port ${port}`);
-}
-
-async function cleanup(prefixes: string[]): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  for (const prefix of prefixes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-  redis.disconnect();
-}
-
-function round(x: number, digits: number): number {
-  return Math.round(x * 10 ** digits) / 10 ** digits;
 }
 
 main().catch((error) => {

@@ -7,7 +7,7 @@ import { WestwindConfig } from '../config/westwind-config.js';
 import { transition } from '../domain/jobs/job-state-machine.js';
 import { plan } from '../domain/planner/plan.js';
 import { type Clock, realMsUntil } from '../domain/time/clock.js';
-import type { Job } from '../domain/jobs/job.js';
+import type { DispatchActionName, Job } from '../domain/jobs/job.js';
 import type { JobPlan } from '../domain/planner/plan-types.js';
 import type { DateTime } from 'luxon';
 import { DispatchService } from '../execution/dispatch.service.js';
@@ -26,8 +26,8 @@ const COALESCE_MS = 100;
 export interface ReplanResult {
   version: number;
   jobs: number;
-  /** Dispatch actions sent. */
-  actions: number;
+  /** Dispatch actions sent, by action. */
+  actions: Partial<Record<DispatchActionName, number>>;
   ms: number;
 }
 
@@ -116,7 +116,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.markScheduled(jobs, result.jobs, version, now);
     const actions = await this.dispatch.dispatchPlan(version, result.jobs, jobs);
     const ms = performance.now() - started;
-    this.logger.log(`plan ${version}: ${jobs.length} jobs, ${actions} action(s) in ${ms.toFixed(0)} ms (${reason})`);
+    this.logger.log(`plan ${version}: ${jobs.length} jobs, actions ${JSON.stringify(actions)} in ${ms.toFixed(0)} ms (${reason})`);
     return { version, jobs: jobs.length, actions, ms };
   }
 

@@ -1,0 +1,35 @@
+/** What the benchmarks share: starting the built service, and removing what a run wrote. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Starts a server process and waits until it answers on `port`. */
+export async function startServer(cmd: string, args: string[], port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { env: { ...process.env, REDIS_URL, PORT: String(port), ...env }, stdio: ['ignore', process.env.BENCH_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(() => true, () => false);
+    if (up) return child;
+  }
+  child.kill();
+  throw new Error(`${args.join(' ')} did not start on port ${port}`);
+}
+
+/** Deletes every key under the prefixes. */
+export async function cleanup(prefixes: string[]): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  for (const prefix of prefixes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  redis.disconnect();
+}
+
+export function round(x: number, digits: number): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}
