@@ -13,11 +13,6 @@ export class DispatchQueues {
     this.bySite = new Map(queues.map((q) => [q.name, q]));
   }
 
-  /** Every site's queue (for bull-board and metrics). */
-  all(): Queue[] {
-    return [...this.bySite.values()];
-  }
-
   forSite(site: string): Queue {
     const queue = this.bySite.get(dispatchQueueName(site));
     if (!queue) throw new Error(`no dispatch queue for site ${site}`);

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Job, JobRun } from '../jobs/job.js';
 import { transition } from '../jobs/job-state-machine.js';
-import { formatInstant, parseInstant } from '../time/instant.js';
+import { formatInstant } from '../time/instant.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -72,9 +72,3 @@ function closeRun(job: Job, at: DateTime, change: Partial<JobRun>): JobRun {
   return { ...run, ...change, reportedAt: iso, restoringUntil: undefined, segments };
 }
 
-/** When the job, running now at full pace, will have done all its work. */
-export function expectedFinish(job: Job, now: DateTime): DateTime {
-  const restoring = job.run?.restoringUntil ? parseInstant(job.run.restoringUntil)! : now;
-  const from = restoring > now ? restoring : now;
-  return from.plus({ milliseconds: workLeft(job, now) * HOUR_MS });
-}

@@ -115,9 +115,4 @@ export class SimulatedExecutor implements SiteExecutor {
   async log(): Promise<SimulatedLogEntry[]> {
     return (await this.redis.lrange(this.keys.simulatedSiteLog(this.site), 0, -1)).map((line) => JSON.parse(line) as SimulatedLogEntry);
   }
-
-  /** Job ids the site is running now. */
-  async running(): Promise<string[]> {
-    return this.redis.hkeys(this.keys.simulatedSite(this.site));
-  }
 }
