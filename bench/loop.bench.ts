@@ -37,7 +37,7 @@ async function postForecasts(now: DateTime): Promise<void> {
   for (const zone of ZONES) {
     const points = Array.from({ length: 168 }, (_, h) => {
       const local = from.plus({ hours: h }).setZone('Asia/Shanghai').hour;
-      return { start: from.plus({ hours: h }).toISO(), windMw: local < 7 || local >= 22 ? 9000 : 2000, solarMw: local >= 9 && local < 16 ? 3000 : 0, loadMw: 8000 };
+      return { start: from.plus({ hours: h }).toISO(), windMw: local < 7 || local >= 22 ? 9000 : 2000, solarMw: local >= 9 && local < 16 ? 3000 : 0, loadMw: local >= 17 && local < 22 ? 10000 : 7000 };
     });
     const body = JSON.stringify({ zone, issuedAt: now.toISO(), resolution: 'PT1H', points });
     const id = `msg_loop_${zone}`;
