@@ -5,20 +5,11 @@ import request from 'supertest';
 import { PlanStore } from '../../src/planning/plan.store.js';
 import { PLANNING_QUEUE, REPLAN_MIN_INTERVAL_MS } from '../../src/planning/planning.constants.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
+import { until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, NW_GRID_SECRET, startTestApp, TestApp, testPrefix } from '../support/test-app.js';
 
 const job = (name: string) => ({ name, gpus: 8, runtimeHours: 3, deadline: DateTime.utc().plus({ days: 2 }).toISO() });
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, withinMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('planning loop (BullMQ planning queue, real Redis)', () => {
   const prefix = testPrefix();
