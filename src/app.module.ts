@@ -12,8 +12,10 @@ import type { Clock } from './domain/time/clock.js';
 import { DispatchQueuesModule } from './execution/dispatch-queues.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { SignalsModule } from './signals/signals.module.js';
 import { PlanningModule } from './planning/planning.module.js';
+import { QueueBoardModule } from './queue-board/queue-board.module.js';
 import { RedisKeys } from './redis/redis-keys.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -48,6 +50,8 @@ export class AppModule {
         JobsModule,
         SignalsModule,
         DispatchQueuesModule.forRoot(config.sites),
+        MetricsModule,
+        QueueBoardModule,
         PlanningModule.forRoot({ planner: roles.includes('planner'), dispatch: roles.includes('dispatch') }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -3,10 +3,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { useJsonBodies } from './common/json-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { Metrics } from './metrics/metrics.js';
 
 /** Everything main.ts and the e2e tests do to a created app before it listens, in one place. */
 export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  app.use(httpMetrics(app.get(Metrics)));
   useJsonBodies(app);
   app.useGlobalPipes(new StrictValidationPipe());
   app.enableShutdownHooks();

@@ -14,6 +14,9 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** `res.locals` key under which a problem response records its type (metrics count refusals by it). */
+export const PROBLEM_TYPE_LOCAL = 'problemType';
+
 /** Thrown anywhere to answer with a problem+json response (and optional extra headers). */
 export class ProblemException extends HttpException {
   constructor(

@@ -53,16 +53,33 @@ export class Environment {
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per CPU core. */
   @Matches(/^(auto|[1-9]\d{0,2})$/, { message: 'must be a number of processes (1-999) or auto' })
   WESTWIND_WORKERS = '1';
+
+  /**
+   * Also serve GET /metrics without authentication on this port (for a Prometheus on a private
+   * network); on the main port /metrics always asks for operator credentials.
+   */
+  @IsOptional()
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Address the metrics port listens on. */
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
 }
+
+/** Variables without a default, so not among the keys of a new Environment. */
+const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT'];
 
 /** Reads the variables Westwind knows from `raw` (normally process.env); unset or empty ones keep their defaults. */
 export function parseEnvironment(raw: Record<string, string | undefined>): Environment {
   const env = new Environment();
   const target = env as unknown as Record<string, unknown>;
-  for (const key of [...Object.keys(env), 'WESTWIND_CLOCK_START']) {
+  for (const key of [...Object.keys(env), ...OPTIONAL_VARIABLES]) {
     const value = raw[key];
     if (value === undefined || value === '') continue;
-    target[key] = typeof target[key] === 'number' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    target[key] = (typeof target[key] === 'number' || key === 'METRICS_PORT') && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }
   const errors = flattenValidationErrors(validateSync(env));
   if (errors.length > 0) throw new ConfigError('environment', errors);

@@ -231,10 +231,20 @@ export class OpenAdrSubscriptionConfig {
   programs: OpenAdrProgramConfig[];
 }
 
-/** Operators: people and tools that upload forecasts by hand (CSV) and, later, watch the dashboard. */
+export const OPERATOR_ROLES = ['admin', 'viewer'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+/**
+ * Operators: people and tools that watch the dashboard, bull-board and metrics, and upload
+ * forecasts by hand (CSV). A viewer only reads: bull-board in read-only mode, no uploads.
+ */
 export class OperatorConfig {
   @Matches(ID, { message: ID_MESSAGE })
   id: string;
+
+  @IsOptional()
+  @IsIn(OPERATOR_ROLES, { message: `must be one of ${OPERATOR_ROLES.join(', ')}` })
+  role: OperatorRole = 'admin';
 
   @IsArray()
   @ArrayMinSize(1)

@@ -13,6 +13,10 @@ export class DispatchQueues {
     this.bySite = new Map(queues.map((q) => [q.name, q]));
   }
 
+  all(): Queue[] {
+    return [...this.bySite.values()];
+  }
+
   forSite(site: string): Queue {
     const queue = this.bySite.get(dispatchQueueName(site));
     if (!queue) throw new Error(`no dispatch queue for site ${site}`);

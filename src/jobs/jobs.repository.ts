@@ -3,12 +3,18 @@ import type { ChainableCommander } from 'ioredis';
 import { Redis } from 'ioredis';
 import { Job, JobState } from '../domain/jobs/job.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
+import { SiteConfig, WestwindConfig } from '../config/westwind-config.js';
+import { closedSegmentEnergy } from '../domain/energy/energy-meter.js';
+import { jobPowerMw } from '../domain/energy/power.js';
+import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
  * Replaces a job record only if it is unchanged since it was read (compare-and-set), moving it
- * between the state indexes in the same step. A Lua script, because WATCH would need a connection
- * per request.
+ * between the state indexes in the same step, and adding the energy of a run segment it closed to
+ * the site's energy ledger (KEYS[5], pairs of hour and MWh from ARGV[7]), so each segment is
+ * metered exactly once; then announces the change (channel ARGV[5], message ARGV[6]).
+ * A Lua script, because WATCH would need a connection per request.
  */
 const REPLACE_JOB = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -18,9 +24,15 @@ if KEYS[2] ~= KEYS[3] then
   redis.call('ZADD', KEYS[3], 0, ARGV[3])
 end
 if ARGV[4] == '1' then redis.call('ZREM', KEYS[4], ARGV[3]) end
+for i = 7, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[5], ARGV[i], ARGV[i + 1]) end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1`;
 
 export class JobNotFoundError extends Error {}
+
+function jobChangeMessage(job: Job): string {
+  return JSON.stringify({ kind: 'job', id: job.id, state: job.state } satisfies Change);
+}
 
 export interface JobPage {
   jobs: Job[];
@@ -29,7 +41,7 @@ export interface JobPage {
 }
 
 type JobsRedis = Redis & {
-  replaceJob(job: string, fromIndex: string, toIndex: string, active: string, expected: string, next: string, id: string, terminal: string): Promise<number>;
+  replaceJob(job: string, fromIndex: string, toIndex: string, active: string, ledger: string, expected: string, next: string, id: string, terminal: string, channel: string, message: string, ...energy: (string | number)[]): Promise<number>;
 };
 
 /** Job records in Redis: the record, the tenant's indexes and the active set change together. */
@@ -38,10 +50,15 @@ export class JobsRepository implements OnModuleInit {
   constructor(
     @Inject(Redis) private readonly redis: JobsRedis,
     private readonly keys: RedisKeys,
-  ) {}
+    private readonly config: WestwindConfig,
+  ) {
+    this.sites = new Map(config.sites.map((site) => [site.id, site]));
+  }
+
+  private readonly sites: Map<string, SiteConfig>;
 
   onModuleInit(): void {
-    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 4, lua: REPLACE_JOB });
+    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 5, lua: REPLACE_JOB });
   }
 
   /** Stores a new job atomically with its index entries and whatever `alsoInSameTransaction` adds. */
@@ -51,7 +68,8 @@ export class JobsRepository implements OnModuleInit {
       .set(this.keys.job(job.id), JSON.stringify(job), 'NX')
       .zadd(this.keys.tenantJobs(job.tenant), 0, job.id)
       .zadd(this.keys.tenantJobsInState(job.tenant, job.state), 0, job.id)
-      .zadd(this.keys.activeJobs(), Date.parse(job.submittedAt), job.id);
+      .zadd(this.keys.activeJobs(), Date.parse(job.submittedAt), job.id)
+      .publish(this.keys.changes(), jobChangeMessage(job));
     alsoInSameTransaction?.(multi);
     const results = await multi.exec();
     const failed = results?.find(([error]) => error);
@@ -95,17 +113,29 @@ export class JobsRepository implements OnModuleInit {
       const current = JSON.parse(expected) as Job;
       const next = change(current);
       if (next === current) return current;
+      // Only the last segment is ever open, so a change closes at most one.
+      const [closed] = closedSegmentEnergy(current.run?.segments, next.run?.segments, (site) => this.powerMw(next, site));
       const stored = await this.redis.replaceJob(
         this.keys.job(id),
         this.keys.tenantJobsInState(current.tenant, current.state),
         this.keys.tenantJobsInState(next.tenant, next.state),
         this.keys.activeJobs(),
+        this.keys.siteEnergy(closed?.site ?? next.run?.site ?? ''),
         expected,
         JSON.stringify(next),
         id,
         isTerminal(next.state) ? '1' : '0',
+        this.keys.changes(),
+        jobChangeMessage(next),
+        ...[...(closed?.mwh ?? [])].flat(),
       );
       if (stored === 1) return next;
     }
+  }
+
+  /** Facility power of the job at a site, MW (0 for a site no longer configured). */
+  powerMw(job: Pick<Job, 'gpus'>, site: string): number {
+    const config = this.sites.get(site);
+    return config ? jobPowerMw(job.gpus, config.kwPerGpu, config.pue) : 0;
   }
 }

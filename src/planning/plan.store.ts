@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { JobPlan, Plan } from '../domain/planner/plan-types.js';
+import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /** What the service knows of the current plan, besides each job's part. */
@@ -11,6 +12,8 @@ export interface PlanMeta {
   hours: number;
   strategy: string;
   totals: Plan['totals'];
+  /** The same jobs and signals planned fifo (each job at once, where it fits): what Westwind is measured against. */
+  fifoTotals?: Plan['totals'];
   reason: string;
 }
 
@@ -23,12 +26,13 @@ export class PlanStore {
   ) {}
 
   /** Replaces the current plan in one transaction; returns its version. */
-  async save(plan: Plan, createdAt: string, reason: string): Promise<number> {
+  async save(plan: Plan, createdAt: string, reason: string, fifoTotals?: Plan['totals']): Promise<number> {
     const version = await this.redis.incr(this.keys.planVersion());
-    const meta: PlanMeta = { version, createdAt, start: plan.start, hours: plan.hours, strategy: plan.strategy, totals: plan.totals, reason };
+    const meta: PlanMeta = { version, createdAt, start: plan.start, hours: plan.hours, strategy: plan.strategy, totals: plan.totals, fifoTotals, reason };
     const multi = this.redis.multi().del(this.keys.planJobs());
     if (plan.jobs.length > 0) multi.hset(this.keys.planJobs(), Object.fromEntries(plan.jobs.map((j) => [j.jobId, JSON.stringify(j)])));
     multi.set(this.keys.planMeta(), JSON.stringify(meta)).set(this.keys.planLoad(), JSON.stringify(plan.load));
+    multi.publish(this.keys.changes(), JSON.stringify({ kind: 'plan', version } satisfies Change));
     const results = await multi.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('plan transaction was discarded');
@@ -44,6 +48,12 @@ export class PlanStore {
   async load(): Promise<Plan['load'] | undefined> {
     const text = await this.redis.get(this.keys.planLoad());
     return text === null ? undefined : (JSON.parse(text) as Plan['load']);
+  }
+
+  /** Every job's part of the current plan, by job id. */
+  async jobPlans(): Promise<Map<string, JobPlan>> {
+    const all = await this.redis.hgetall(this.keys.planJobs());
+    return new Map(Object.entries(all).map(([id, text]) => [id, JSON.parse(text) as JobPlan]));
   }
 
   async jobPlan(jobId: string): Promise<JobPlan | undefined> {

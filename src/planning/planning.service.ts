@@ -17,6 +17,7 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from './plan-input.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
 import { DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 
@@ -56,6 +57,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     jobsService: JobsService,
     jobEvents: JobEventsService,
     private readonly dispatch: DispatchService,
+    private readonly metrics: Metrics,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -111,11 +113,14 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const now = this.clock.now();
     const start = now.startOf('hour');
     const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
-    const result = plan(planInputFrom({ start, now, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions }, jobs));
-    const version = await this.plans.save(result, formatInstant(now), reason);
+    const input = planInputFrom({ start, now, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions }, jobs);
+    const result = plan(input);
+    const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
+    const version = await this.plans.save(result, formatInstant(now), reason, fifo.totals);
     await this.markScheduled(jobs, result.jobs, version, now);
     const actions = await this.dispatch.dispatchPlan(version, result.jobs, jobs);
     const ms = performance.now() - started;
+    this.metrics.replanSeconds.observe(ms / 1000);
     this.logger.log(`plan ${version}: ${jobs.length} jobs, actions ${JSON.stringify(actions)} in ${ms.toFixed(0)} ms (${reason})`);
     return { version, jobs: jobs.length, actions, ms };
   }

@@ -80,6 +80,16 @@ export class RedisKeys {
     return `${this.prefix}sim:${site}:log`;
   }
 
+  /** AI energy a site used, metered from actual run segments: field = hour (epoch ms), value = MWh. */
+  siteEnergy(site: string): string {
+    return `${this.prefix}energy:${site}`;
+  }
+
+  /** Pub/sub channel on which plan and job changes are announced (the dashboard's live updates). */
+  changes(): string {
+    return `${this.prefix}changes`;
+  }
+
   /** Prefix of BullMQ's keys (BullMQ adds ":<queue>:…"). */
   bullPrefix(): string {
     return `${this.prefix}bull`;

@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { Environment } from '../config/environment.js';
+import { ChangeFeed } from './change-feed.js';
 import { RedisKeys } from './redis-keys.js';
 
 /** Reconnect quickly and forever: the service recovers by itself within seconds of Redis returning. */
@@ -37,8 +38,9 @@ export function redisOptions(): import('ioredis').RedisOptions {
       },
     },
     { provide: RedisKeys, inject: [Environment], useFactory: (env: Environment) => new RedisKeys(env.WESTWIND_PREFIX) },
+    ChangeFeed,
   ],
-  exports: [Redis, RedisKeys],
+  exports: [Redis, RedisKeys, ChangeFeed],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(Redis) private readonly redis: Redis) {}

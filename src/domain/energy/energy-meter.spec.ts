@@ -1,0 +1,34 @@
+import { closedSegmentEnergy, meterTotals, segmentEnergy } from './energy-meter.js';
+
+const H = 3_600_000;
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+
+describe('segmentEnergy', () => {
+  it('splits a segment at hour boundaries, in MWh', () => {
+    // 2 MW from 00:30 to 02:15: 1 MWh, 2 MWh, 0.5 MWh.
+    const byHour = segmentEnergy(T0 + H / 2, T0 + 2 * H + H / 4, 2);
+    expect([...byHour]).toEqual([[T0, 1], [T0 + H, 2], [T0 + 2 * H, 0.5]]);
+  });
+
+  it('gives nothing for an empty segment', () => {
+    expect(segmentEnergy(T0, T0, 5).size).toBe(0);
+  });
+});
+
+describe('closedSegmentEnergy', () => {
+  it('meters only the segment that the change closed', () => {
+    const before = [{ site: 'a', start: '2026-03-01T00:00:00Z', end: '2026-03-01T01:00:00Z' }, { site: 'b', start: '2026-03-01T02:00:00Z' }];
+    const after = [before[0], { ...before[1], end: '2026-03-01T03:00:00Z' }];
+    const closed = closedSegmentEnergy(before, after, (site) => (site === 'b' ? 4 : 1));
+    expect(closed).toEqual([{ site: 'b', mwh: new Map([[T0 + 2 * H, 4]]) }]);
+    expect(closedSegmentEnergy(after, after, () => 1)).toEqual([]);
+  });
+});
+
+describe('meterTotals', () => {
+  it('uses the green supply first, counts the rest as grid and peak grid in peak hours', () => {
+    const used = new Map([[T0, 3], [T0 + H, 2], [T0 + 2 * H, 1]]);
+    const supply = new Map([[T0, { greenMw: 5, peak: false }], [T0 + H, { greenMw: 0.5, peak: true }]]);
+    expect(meterTotals(used, (h) => supply.get(h))).toEqual({ energyMwh: 6, greenMwh: 3.5, gridMwh: 2.5, peakGridMwh: 1.5 });
+  });
+});

@@ -1,0 +1,72 @@
+import type { ActualSegment } from '../jobs/job.js';
+
+const HOUR_MS = 3_600_000;
+
+/** AI energy a site used, per UTC hour (epoch ms of the hour's start) in MWh. */
+export type HourlyMwh = Map<number, number>;
+
+/** Energy by source: green is renewable supply the site had in that hour, grid the rest. */
+export interface EnergyTotals {
+  energyMwh: number;
+  greenMwh: number;
+  gridMwh: number;
+  /** Grid energy in the site's peak hours: what the grid desk asks us to avoid. */
+  peakGridMwh: number;
+}
+
+/** What a site had in one hour: renewable power available to it and whether it was a peak hour. */
+export interface HourSupply {
+  greenMw: number;
+  peak: boolean;
+}
+
+/** The energy of a job running at `powerMw` over [start, end), split at UTC hour boundaries. */
+export function segmentEnergy(start: number, end: number, powerMw: number): HourlyMwh {
+  const byHour: HourlyMwh = new Map();
+  for (let from = start; from < end; ) {
+    const hour = Math.floor(from / HOUR_MS) * HOUR_MS;
+    const to = Math.min(end, hour + HOUR_MS);
+    byHour.set(hour, (byHour.get(hour) ?? 0) + (powerMw * (to - from)) / HOUR_MS);
+    from = to;
+  }
+  return byHour;
+}
+
+/** Energy of the segments that `after` closed and `before` still had open (a pause or a finish). */
+export function closedSegmentEnergy(before: readonly ActualSegment[] | undefined, after: readonly ActualSegment[] | undefined, powerMwAt: (site: string) => number): { site: string; mwh: HourlyMwh }[] {
+  return (after ?? [])
+    .filter((segment, i) => segment.end !== undefined && before?.[i]?.end === undefined)
+    .map((segment) => ({ site: segment.site, mwh: segmentEnergy(Date.parse(segment.start), Date.parse(segment.end!), powerMwAt(segment.site)) }));
+}
+
+/** Adds `more` into `into`, hour by hour. */
+export function addHourly(into: HourlyMwh, more: HourlyMwh): HourlyMwh {
+  for (const [hour, mwh] of more) into.set(hour, (into.get(hour) ?? 0) + mwh);
+  return into;
+}
+
+/**
+ * Splits a site's hourly AI energy into green and grid: in each hour the AI load uses the green
+ * supply first (up to what the site had), the grid for the rest. Hours with no known supply count as grid.
+ */
+export function meterTotals(used: HourlyMwh, supplyAt: (hour: number) => HourSupply | undefined): EnergyTotals {
+  const totals: EnergyTotals = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0 };
+  for (const [hour, mwh] of used) {
+    const supply = supplyAt(hour);
+    const green = Math.min(mwh, supply?.greenMw ?? 0);
+    totals.energyMwh += mwh;
+    totals.greenMwh += green;
+    totals.gridMwh += mwh - green;
+    if (supply?.peak) totals.peakGridMwh += mwh - green;
+  }
+  return totals;
+}
+
+export function sumTotals(parts: readonly EnergyTotals[]): EnergyTotals {
+  return parts.reduce((sum, t) => ({ energyMwh: sum.energyMwh + t.energyMwh, greenMwh: sum.greenMwh + t.greenMwh, gridMwh: sum.gridMwh + t.gridMwh, peakGridMwh: sum.peakGridMwh + t.peakGridMwh }), { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0 });
+}
+
+/** Green share of AI energy, 0–1; undefined when no energy was used. */
+export function greenShare(totals: EnergyTotals): number | undefined {
+  return totals.energyMwh > 0 ? totals.greenMwh / totals.energyMwh : undefined;
+}

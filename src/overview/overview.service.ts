@@ -1,0 +1,227 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import { CLOCK } from '../config/config.module.js';
+import { WestwindConfig } from '../config/westwind-config.js';
+import { addHourly, EnergyTotals, greenShare, HourlyMwh, meterTotals, segmentEnergy, sumTotals } from '../domain/energy/energy-meter.js';
+import { nextAction, NextAction } from '../domain/execution/next-action.js';
+import { isTerminal } from '../domain/jobs/job-state-machine.js';
+import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
+import type { JobPlan } from '../domain/planner/plan-types.js';
+import type { Clock } from '../domain/time/clock.js';
+import { formatInstant } from '../domain/time/instant.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { PlanStore } from '../planning/plan.store.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
+
+const HOUR_MS = 3_600_000;
+/** Several dashboards and a scraper asking within this long share one reading of Redis. */
+const OVERVIEW_CACHE_MS = 1000;
+
+export type EnergyFigures = EnergyTotals & { greenShare: number | null };
+
+/** One site's hours across the plan's horizon: what the chart draws. */
+export interface SiteHours {
+  id: string;
+  zone: string;
+  timeZone: string;
+  gpus: number;
+  /** Start of each hour, epoch seconds. */
+  hours: number[];
+  greenMw: number[];
+  gridMw: number[];
+  peak: number[];
+  /** Planned AI power by what the jobs are doing now. */
+  aiMw: { running: number[]; paused: number[]; waiting: number[] };
+}
+
+export interface Overview {
+  now: string;
+  plan: { version: number; createdAt: string; start: string; hours: number; reason: string } | null;
+  jobsByState: Record<JobState, number>;
+  energy: {
+    /** AI energy actually used, from run segments, over the signals' retention window. */
+    metered: EnergyFigures & { since: string };
+    planned: EnergyFigures | null;
+    /** The same jobs planned fifo (each at once, where it fits). */
+    fifo: EnergyFigures | null;
+    gridAvoidedMwh: number | null;
+  };
+  /** Unfinished jobs the plan finishes after their deadline, or cannot place in the horizon. */
+  deadlineRisk: { count: number; jobs: string[] };
+  sites: SiteHours[];
+}
+
+/** A row of the jobs table. */
+export interface JobRow {
+  id: string;
+  tenant: string;
+  name: string;
+  state: JobState;
+  gpus: number;
+  deferrable: boolean;
+  site: string | null;
+  next: NextAction | null;
+  expectedFinish: string | null;
+  deadline: string;
+  late: boolean;
+  reason: string;
+}
+
+/**
+ * What operators look at, read from Redis so every instance shows the same: the plan across its
+ * horizon per site, energy metered and planned, jobs by state and the jobs table. Feeds the
+ * dashboard and the metrics endpoint.
+ */
+@Injectable()
+export class OverviewService {
+  private cached?: { at: number; overview: Promise<Overview> };
+
+  constructor(
+    @Inject(Redis) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly jobs: JobsRepository,
+    private readonly plans: PlanStore,
+    private readonly signals: SignalsService,
+    private readonly config: WestwindConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  overview(): Promise<Overview> {
+    const at = performance.now();
+    if (!this.cached || at - this.cached.at > OVERVIEW_CACHE_MS) {
+      const overview = this.read();
+      this.cached = { at, overview };
+      overview.catch(() => (this.cached = undefined));
+    }
+    return this.cached.overview;
+  }
+
+  /** Counts per state across tenants, from the state indexes (one pipeline). */
+  async jobsByState(): Promise<Record<JobState, number>> {
+    const pipeline = this.redis.pipeline();
+    for (const tenant of this.config.tenants) for (const state of JOB_STATES) pipeline.zcard(this.keys.tenantJobsInState(tenant.id, state));
+    const results = (await pipeline.exec()) ?? [];
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    results.forEach(([error, count], i) => {
+      if (error) throw error;
+      counts[JOB_STATES[i % JOB_STATES.length]] += count as number;
+    });
+    return counts;
+  }
+
+  /** Newest jobs first across tenants (or one), optionally in one state. */
+  async jobRows(filter: { state?: JobState; tenant?: string; limit: number }): Promise<JobRow[]> {
+    const tenants = this.config.tenants.map((t) => t.id).filter((t) => !filter.tenant || t === filter.tenant);
+    const pages = await Promise.all(tenants.map((t) => this.jobs.page(t, filter.state, filter.limit)));
+    // Ids are UUIDv7: their order is submission order.
+    const jobs = pages.flatMap((p) => p.jobs).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, filter.limit);
+    const parts = jobs.length > 0 ? await this.redis.hmget(this.keys.planJobs(), ...jobs.map((j) => j.id)) : [];
+    const now = this.clock.now();
+    return jobs.map((job, i) => toRow(job, parts[i] ? (JSON.parse(parts[i]) as JobPlan) : undefined, now));
+  }
+
+  private async read(): Promise<Overview> {
+    const now = this.clock.now();
+    const [meta, jobsByState, active, parts] = await Promise.all([this.plans.meta(), this.jobsByState(), this.jobs.active(), this.plans.jobPlans()]);
+    const horizonStart = meta ? Date.parse(meta.start) : now.startOf('hour').toMillis();
+    const horizonHours = meta?.hours ?? 24;
+    const late = active.filter((job) => !isTerminal(job.state) && parts.has(job.id) && !parts.get(job.id)!.meetsDeadline).map((j) => j.id);
+    return {
+      now: formatInstant(now),
+      plan: meta ? { version: meta.version, createdAt: meta.createdAt, start: meta.start, hours: meta.hours, reason: meta.reason } : null,
+      jobsByState,
+      energy: {
+        metered: await this.metered(active, now),
+        planned: meta ? figures(meta.totals) : null,
+        fifo: meta?.fifoTotals ? figures(meta.fifoTotals) : null,
+        gridAvoidedMwh: meta?.fifoTotals ? meta.fifoTotals.gridMwh - meta.totals.gridMwh : null,
+      },
+      deadlineRisk: { count: late.length, jobs: late.slice(0, 20) },
+      sites: await this.siteHours(active, parts, horizonStart, horizonHours),
+    };
+  }
+
+  /** Energy the sites' ledgers metered (closed segments) plus the running segments so far. */
+  private async metered(active: readonly Job[], now: DateTime): Promise<EnergyFigures & { since: string }> {
+    const since = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS });
+    const ledgers = await Promise.all(this.config.sites.map((site) => this.redis.hgetall(this.keys.siteEnergy(site.id))));
+    const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, new Map(Object.entries(ledgers[i]).map(([hour, mwh]) => [Number(hour), Number(mwh)]))]));
+    for (const job of active) {
+      const open = job.state === 'running' ? job.run?.segments.at(-1) : undefined;
+      if (open && open.end === undefined && used.has(open.site)) addHourly(used.get(open.site)!, segmentEnergy(Date.parse(open.start), now.toMillis(), this.jobs.powerMw(job, open.site)));
+    }
+    const hours = Math.ceil((now.toMillis() - since.toMillis()) / HOUR_MS);
+    const supply = await this.signals.siteSignals(since, hours);
+    const totals = sumTotals(
+      [...used].map(([site, byHour]) => {
+        const signals = supply.get(site);
+        const recent = new Map([...byHour].filter(([hour]) => hour >= since.toMillis()));
+        return meterTotals(recent, (hour) => {
+          const h = (hour - since.toMillis()) / HOUR_MS;
+          return signals && h < hours ? { greenMw: signals.greenMw[h], peak: signals.peak[h] === 1 } : undefined;
+        });
+      }),
+    );
+    return { ...figures(totals), since: formatInstant(since) };
+  }
+
+  private async siteHours(active: readonly Job[], parts: ReadonlyMap<string, JobPlan>, start: number, hours: number): Promise<SiteHours[]> {
+    const [signals, load] = await Promise.all([this.signals.siteSignals(DateTime.fromMillis(start, { zone: 'utc' }), hours), this.plans.load()]);
+    const zoneOf = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
+    const sites = this.config.sites.map((site) => {
+      const zero = () => new Array<number>(hours).fill(0);
+      const s = signals.get(site.id);
+      return {
+        id: site.id,
+        zone: site.zone,
+        timeZone: zoneOf.get(site.zone)!,
+        gpus: site.gpus,
+        hours: Array.from({ length: hours }, (_, h) => (start + h * HOUR_MS) / 1000),
+        greenMw: s ? Array.from(s.greenMw, round) : zero(),
+        gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zero(),
+        peak: s ? Array.from(s.peak) : zero(),
+        aiMw: { running: zero(), paused: zero(), waiting: zero() },
+      } satisfies SiteHours;
+    });
+    const byId = new Map(sites.map((s) => [s.id, s]));
+    for (const job of active) {
+      const stack = job.state === 'running' ? 'running' : job.state === 'paused' ? 'paused' : 'waiting';
+      for (const segment of parts.get(job.id)?.segments ?? []) {
+        const site = byId.get(segment.site);
+        if (!site) continue;
+        const mw = this.jobs.powerMw(job, segment.site);
+        for (let h = Math.max(0, segment.startHour); h < Math.min(hours, segment.endHour); h++) site.aiMw[stack][h] = round(site.aiMw[stack][h] + mw);
+      }
+    }
+    return sites;
+  }
+}
+
+function figures(totals: EnergyTotals): EnergyFigures {
+  return { energyMwh: round(totals.energyMwh), greenMwh: round(totals.greenMwh), gridMwh: round(totals.gridMwh), peakGridMwh: round(totals.peakGridMwh), greenShare: greenShare(totals) ?? null };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function toRow(job: Job, part: JobPlan | undefined, now: DateTime): JobRow {
+  const finished = isTerminal(job.state);
+  const finishedAt = finished ? job.updatedAt : (part?.finish ?? null);
+  return {
+    id: job.id,
+    tenant: job.tenant,
+    name: job.name,
+    state: job.state,
+    gpus: job.gpus,
+    deferrable: job.deferrable,
+    site: job.run?.site ?? part?.site ?? null,
+    next: finished ? null : (nextAction(job, part, now) ?? null),
+    expectedFinish: finishedAt,
+    deadline: job.deadline,
+    late: finishedAt !== null ? Date.parse(finishedAt) > Date.parse(job.deadline) : part !== undefined && !part.meetsDeadline,
+    reason: (!finished && part?.reason) || job.history.at(-1)?.reason || '',
+  };
+}

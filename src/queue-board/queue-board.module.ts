@@ -1,0 +1,40 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullModule, InjectQueue } from '@nestjs/bullmq';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { TenantDirectory } from '../auth/tenant-directory.js';
+import { DispatchQueues } from '../execution/dispatch-queues.js';
+import { PLANNING_QUEUE } from '../planning/planning.constants.js';
+import { QueueBoardGate } from './queue-board.gate.js';
+
+export const QUEUE_BOARD_ROUTE = '/queues';
+const BOARD_OPTIONS = { uiConfig: { boardTitle: 'Westwind queues', miscLinks: [{ text: 'Dashboard', url: '/' }] } };
+
+/**
+ * bull-board at /queues for operators: the planning queue and every site's dispatch queue.
+ * Two boards on one path — the full one for admins, a read-only one for viewers — with the gate
+ * choosing. (What @bull-board/nestjs does, done here: that package is CommonJS requiring
+ * @nestjs/common, which Nest 12 ships as ES modules only, and jest on Node 20 cannot load it.)
+ */
+@Module({ imports: [BullModule.registerQueue({ name: PLANNING_QUEUE })] })
+export class QueueBoardModule implements NestModule {
+  constructor(
+    @InjectQueue(PLANNING_QUEUE) private readonly planningQueue: Queue,
+    private readonly dispatchQueues: DispatchQueues,
+    private readonly directory: TenantDirectory,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const queues = [this.planningQueue, ...this.dispatchQueues.all()];
+    const board = (readOnlyMode: boolean) => {
+      const adapter = new ExpressAdapter();
+      adapter.setBasePath(QUEUE_BOARD_ROUTE);
+      createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode })), serverAdapter: adapter, options: BOARD_OPTIONS });
+      return adapter.getRouter();
+    };
+    const gate = new QueueBoardGate(this.directory, board(true));
+    consumer.apply(gate.handle, board(false)).forRoutes(QUEUE_BOARD_ROUTE);
+  }
+}
