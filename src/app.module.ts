@@ -10,6 +10,7 @@ import { bullConnection, clockFrom, Environment } from './config/environment.js'
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { DispatchQueuesModule } from './execution/dispatch-queues.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         DispatchQueuesModule.forRoot(config.sites),
         MetricsModule,
         QueueBoardModule,
+        DashboardModule,
         PlanningModule.forRoot({ planner: roles.includes('planner'), dispatch: roles.includes('dispatch') }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -21,6 +21,6 @@ export class JobEventsController {
   @Post(':id/events')
   @HttpCode(200)
   report(@AgentSite() site: string, @Param('id') id: string, @Body() body: JobEventDto): Promise<JobDto> {
-    return this.events.record(site, checkedJobId(id), body as JobEvent);
+    return this.events.record(site, checkedJobId(id, ''), body as JobEvent);
   }
 }

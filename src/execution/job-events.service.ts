@@ -49,7 +49,7 @@ export class JobEventsService implements ExecutionReports {
         return apply(job, site, event, at);
       });
     } catch (error) {
-      if (error instanceof JobNotFoundError) throw jobNotFound(jobId);
+      if (error instanceof JobNotFoundError) throw jobNotFound(jobId, '');
       throw error;
     }
     const change = after === before ? undefined : changeOf(before!, event, at);

@@ -38,6 +38,9 @@ export interface SiteHours {
 
 export interface Overview {
   now: string;
+  /** What the jobs table can be filtered by. */
+  tenants: string[];
+  states: readonly JobState[];
   plan: { version: number; createdAt: string; start: string; hours: number; reason: string } | null;
   jobsByState: Record<JobState, number>;
   energy: {
@@ -130,6 +133,8 @@ export class OverviewService {
     const late = active.filter((job) => !isTerminal(job.state) && parts.has(job.id) && !parts.get(job.id)!.meetsDeadline).map((j) => j.id);
     return {
       now: formatInstant(now),
+      tenants: this.config.tenants.map((t) => t.id),
+      states: JOB_STATES,
       plan: meta ? { version: meta.version, createdAt: meta.createdAt, start: meta.start, hours: meta.hours, reason: meta.reason } : null,
       jobsByState,
       energy: {

@@ -1,0 +1,142 @@
+import { DateTime } from 'luxon';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import { launchChromium } from '../support/browser.js';
+import { getJob, postWestForecast, submit, until } from '../support/execution.js';
+import { signedHeaders } from '../support/signed-webhook.js';
+import { ALPHA, NW_GRID_SECRET, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
+
+const VIEWER = { user: 'watcher', key: 'watcher-key-0000000001' };
+const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+
+// 14:00 in Shanghai, before the 17:00–22:00 peak; a simulated minute per real second.
+const clock = virtualClock(utc('2026-03-02T06:00:00Z'), 60);
+let t: TestApp;
+let base: string;
+
+beforeAll(async () => {
+  t = await startTestApp({ clock, roles: 'api,planner,dispatch' });
+  await t.app.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  const now = clock.now();
+  await postWestForecast(t.app.getHttpServer(), now.startOf('hour'), 48, () => 3000, now);
+});
+afterAll(() => t.close());
+
+describe('operator pages refuse anyone else', () => {
+  it.each(['/', '/queues', '/queues/api/queues', '/metrics', '/dashboard/api/overview', '/dashboard/events'])('%s without credentials is 401 with a Basic challenge', async (path) => {
+    const res = await request(base).get(path).expect(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['www-authenticate']).toMatch(/^Basic realm="Westwind operators"/);
+    expect(res.body.type).toBe('urn:westwind:problem:unauthenticated');
+  });
+
+  it.each(['/', '/queues', '/metrics'])('%s with a tenant key, or a wrong password, is refused', async (path) => {
+    await request(base).get(path).set(ALPHA).expect(403);
+    await request(base).get(path).auth('ops', 'not-the-key-000000000').expect(401);
+    await request(base).get(path).auth('watcher', 'ops-key-000000000001').expect(401);
+  });
+
+  it('a viewer operator may not upload forecasts', async () => {
+    const res = await request(base).post('/v1/zones/west/forecasts.csv').set({ authorization: `Bearer ${VIEWER.key}`, 'content-type': 'text/csv' }).send('start,windMw,solarMw,loadMw\n').expect(403);
+    expect(res.body.detail).toMatch(/viewer/);
+  });
+});
+
+describe('bull-board at /queues', () => {
+  const queues = async (auth: { user: string; key: string }) => (await request(base).get('/queues/api/queues').auth(auth.user, auth.key).expect(200)).body.queues as { name: string; readOnlyMode: boolean; isPaused: boolean }[];
+
+  it('shows the planning queue and every site dispatch queue; read-only for a viewer', async () => {
+    const admin = await queues({ user: 'ops', key: 'ops-key-000000000001' });
+    expect(admin.map((q) => q.name).sort()).toEqual(['dispatch-de-hub', 'dispatch-east-edge', 'dispatch-west-hub', 'planning']);
+    expect(admin.every((q) => !q.readOnlyMode)).toBe(true);
+    expect((await queues(VIEWER)).every((q) => q.readOnlyMode)).toBe(true);
+  });
+
+  it('lets an admin pause a queue from the board, refuses a viewer and a cross-site request', async () => {
+    const pause = '/queues/api/queues/dispatch-de-hub/pause';
+    expect((await request(base).put(pause).auth(VIEWER.user, VIEWER.key)).status).toBeGreaterThanOrEqual(400);
+    await request(base).put(pause).set(OPERATOR).set('origin', 'https://evil.example').expect(403);
+    const find = async () => (await queues(VIEWER)).find((q) => q.name === 'dispatch-de-hub')!.isPaused;
+    expect(await find()).toBe(false);
+    await request(base).put(pause).set(OPERATOR).set('origin', base).expect(200);
+    expect(await find()).toBe(true);
+    await request(base).put('/queues/api/queues/dispatch-de-hub/resume').set(OPERATOR).expect(200);
+    expect(await find()).toBe(false);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exports jobs by state, queue depths, re-plan durations, energy and webhook outcomes', async () => {
+    const id = await submit(t.app.getHttpServer(), { name: 'metrics-probe', runtimeHours: 1, deadline: clock.now().plus({ days: 2 }).toISO(), deferrable: true });
+    await until(() => getJob(t.app.getHttpServer(), id), (job) => job.state !== 'queued');
+    const forged = JSON.stringify({ zone: 'west', issuedAt: clock.now().toISO(), resolution: 'PT1H', points: [] });
+    await request(base).post('/v1/webhooks/forecasts').set(signedHeaders('whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', forged)).send(forged).expect(401);
+    const placed = (body: string) => [...body.matchAll(/^westwind_jobs\{state="(?:scheduled|running)"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    // Shared figures are cached for a second: wait until they include the job and a re-plan.
+    const text = await until(async () => (await request(base).get('/metrics').auth(VIEWER.user, VIEWER.key).expect(200)).text, (body) => /westwind_replan_duration_seconds_count [1-9]/.test(body) && placed(body) >= 1, 10_000);
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
+    expect(value(/^bullmq_job_count\{queue="planning", state="completed"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(text.match(/^# TYPE bullmq_job_count gauge$/gm)).toHaveLength(1);
+    expect(text).toMatch(/^bullmq_job_count\{queue="dispatch-west-hub", state="waiting"\} \d+/m);
+    expect(value(/^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="accepted",reason="accepted"\} (\d+)/m)).toBe(1);
+    expect(text).toMatch(/^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="refused",reason="webhook-unauthenticated"\} 1$/m);
+    expect(value(/^westwind_energy_mwh\{period="planned",source="green"\} ([\d.]+)/m)).toBeGreaterThan(0);
+    expect(text).toMatch(/^westwind_energy_mwh\{period="fifo",source="grid"\} [\d.]+/m);
+    expect(text).toMatch(/^westwind_process_resident_memory_bytes \d+/m);
+  });
+});
+
+describe('the dashboard in a real browser', () => {
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const context = await browser.newContext({ httpCredentials: { username: 'ops', password: 'ops-key-000000000001' }, viewport: { width: 1400, height: 1300 } });
+    page = await context.newPage();
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+  afterAll(() => browser?.close());
+
+  const rowState = (id: string) => page.locator(`#jobs tr[data-job-id="${id}"]`).getAttribute('data-state');
+
+  it('shows a submitted job, charts with data, and follows the job live until cancelled', async () => {
+    await page.goto(`${base}/`);
+    await page.locator('#live.on').waitFor();
+    const id = await submit(t.app.getHttpServer(), { name: 'browser-probe', gpus: 64, runtimeHours: 3, deadline: clock.now().plus({ days: 1 }).toISO(), deferrable: true });
+
+    // It appears without a reload, and runs once dispatched (the simulated site starts it).
+    await page.locator(`#jobs tr[data-job-id="${id}"]`).waitFor();
+    await until(() => rowState(id), (state) => state === 'running', 20_000);
+
+    const chart = page.locator('#site-west-hub');
+    expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    expect(Number(await chart.getAttribute('data-ai-mwh'))).toBeGreaterThan(0);
+    expect(Number(await chart.getAttribute('data-green-mwh'))).toBeGreaterThan(0);
+    expect(Number(await chart.getAttribute('data-hours'))).toBe(168);
+    expect(await page.locator('#green-share').textContent()).toMatch(/%$/);
+
+    // The timeline: planned segments, and the actual one since it started.
+    await page.locator(`#jobs tr[data-job-id="${id}"]`).click();
+    await page.locator('#timeline .planned .bar').first().waitFor();
+    await page.locator('#timeline .actual .bar').first().waitFor();
+    mkdirSync('test/artifacts', { recursive: true });
+    await page.screenshot({ path: 'test/artifacts/dashboard.png', fullPage: true });
+
+    await request(t.app.getHttpServer()).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
+    await until(() => rowState(id), (state) => state === 'cancelled', 10_000);
+
+    // Filters: by state, by tenant.
+    await page.selectOption('#filters select[name=state]', 'cancelled');
+    await until(() => page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.state)), (states) => states.length > 0 && states.every((s) => s === 'cancelled'));
+    await page.selectOption('#filters select[name=tenant]', 'beta');
+    await until(() => page.locator('#jobs tbody tr').count(), (n) => n === 0);
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+});
