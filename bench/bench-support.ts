@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Starts a server process and waits until it answers on `port`. */
+/** Starts a server process (without the demo: benchmarks bring their own load) and waits until it answers on `port`. */
 export async function startServer(cmd: string, args: string[], port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { env: { ...process.env, REDIS_URL, PORT: String(port), ...env }, stdio: ['ignore', process.env.BENCH_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'] });
+  const child = spawn(cmd, args, { env: { ...process.env, REDIS_URL, PORT: String(port), WESTWIND_DEMO: 'false', ...env }, stdio: ['ignore', process.env.BENCH_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
     const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(() => true, () => false);

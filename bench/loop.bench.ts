@@ -67,6 +67,45 @@ async function submitAll(now: DateTime): Promise<number> {
   return last201;
 }
 
+const OPERATOR = { authorization: 'Bearer ww-operator-key-change-me' };
+
+/**
+ * What an operator's screen costs with every job in the plan: the dashboard's overview (read past
+ * its one-second cache), the jobs table, a Prometheus scrape (median of 5 each), and how long a
+ * job change takes to reach a dashboard's event stream.
+ */
+async function measureOperatorReads() {
+  const median = async (path: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1100));
+      const started = performance.now();
+      const res = await fetch(`${base}${path}`, { headers: OPERATOR });
+      if (!res.ok) throw new Error(`${path}: ${res.status}`);
+      await res.arrayBuffer();
+      times.push(performance.now() - started);
+    }
+    return Math.round(times.sort((a, b) => a - b)[2]);
+  };
+  const overviewMs = await median('/dashboard/api/overview');
+  const jobRowsMs = await median('/dashboard/api/jobs?limit=100');
+  const metricsMs = await median('/metrics');
+
+  const events = await fetch(`${base}/dashboard/events`, { headers: OPERATOR });
+  const reader = events.body!.getReader();
+  const decoder = new TextDecoder();
+  const rows = (await (await fetch(`${base}/dashboard/api/jobs?state=running&limit=1`, { headers: OPERATOR })).json()) as { items: { id: string }[] };
+  const id = rows.items[0].id;
+  const cancelled = performance.now();
+  const cancel = await fetch(`${base}/v1/jobs/${id}`, { method: 'DELETE', headers: { authorization: 'Bearer ww-demo-key-change-me' } });
+  if (!cancel.ok) throw new Error(`cancel: ${cancel.status}`);
+  let received = '';
+  while (!received.includes(id)) received += decoder.decode((await reader.read()).value);
+  const changeToEventMs = Math.round(performance.now() - cancelled);
+  await reader.cancel();
+  return { overviewMs, jobRowsMs, metricsMs, changeToEventMs };
+}
+
 async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   // The queues share one connection of ours, so MONITOR can tell our commands from Westwind's.
@@ -115,6 +154,7 @@ async function main(): Promise<void> {
     const replanCommands = [...byCommand.values()].reduce((a, b) => a + b, 0);
     const topCommands = Object.fromEntries([...byCommand].sort((a, b) => b[1] - a[1]).slice(0, 8));
 
+    const operatorReads = await measureOperatorReads();
     const result = {
       measuredAt: DateTime.utc().toISO(),
       machine: `${availableParallelism()} cores; client, service (one process, all roles) and Redis share them`,
@@ -125,6 +165,7 @@ async function main(): Promise<void> {
       replansDuringBurst: versionAfterBurst,
       runningAfterDispatch: running,
       steadyReplan: { ms: Math.round(replanMs), redisCommands: replanCommands, redisCommandsPerJob: round(replanCommands / JOBS, 3), commandsInsideLuaScripts: inScripts, topCommands },
+      operatorReads,
     };
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/loop.json', JSON.stringify(result, null, 2) + '\n');

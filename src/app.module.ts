@@ -2,15 +2,17 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { AppConfigModule } from './config/config.module.js';
-import { bullConnection, clockFrom, Environment } from './config/environment.js';
+import { bullConnection, clockFrom, demoFrom, Environment } from './config/environment.js';
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { DispatchQueuesModule } from './execution/dispatch-queues.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -29,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(env, config, clock ?? clockFrom(env)),
+        AppConfigModule.forRoot(env, config, clock ?? clockFrom(env, config)),
         LoggerModule.forRoot({
           pinoHttp: {
             level: env.LOG_LEVEL,
@@ -54,6 +56,8 @@ export class AppModule {
         MetricsModule,
         QueueBoardModule,
         DashboardModule,
+        // The demo drives one process: the one that plans (with node:cluster workers, the first).
+        DemoModule.forRoot(roles.includes('planner') && (!cluster.isWorker || cluster.worker?.id === 1) ? demoFrom(env, config) : undefined),
         PlanningModule.forRoot({ planner: roles.includes('planner'), dispatch: roles.includes('dispatch') }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

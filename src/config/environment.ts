@@ -6,6 +6,7 @@ import { Clock, systemClock, virtualClock } from '../domain/time/clock.js';
 import { parseInstant } from '../domain/time/instant.js';
 import { flattenValidationErrors } from '../common/field-errors.js';
 import { ConfigError } from './config-error.js';
+import type { DemoConfig, WestwindConfig } from './westwind-config.js';
 
 /** Process environment, validated once at start-up. */
 export class Environment {
@@ -64,13 +65,18 @@ export class Environment {
   @Max(65535)
   METRICS_PORT?: number;
 
+  /** `false` turns off the self-running demo of a configuration that has one; `true` insists on it. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  WESTWIND_DEMO?: 'true' | 'false';
+
   /** Address the metrics port listens on. */
   @IsString()
   METRICS_HOST = '127.0.0.1';
 }
 
 /** Variables without a default, so not among the keys of a new Environment. */
-const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT'];
+const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT', 'WESTWIND_DEMO'];
 
 /** Reads the variables Westwind knows from `raw` (normally process.env); unset or empty ones keep their defaults. */
 export function parseEnvironment(raw: Record<string, string | undefined>): Environment {
@@ -86,8 +92,24 @@ export function parseEnvironment(raw: Record<string, string | undefined>): Envir
   return env;
 }
 
-/** The clock the environment asks for. */
-export function clockFrom(env: Environment): Clock {
+/** The demo to run: the configuration's, unless WESTWIND_DEMO=false. */
+export function demoFrom(env: Environment, config: WestwindConfig): DemoConfig | undefined {
+  if (env.WESTWIND_DEMO === 'true' && !config.demo) throw new ConfigError('environment', [{ field: 'WESTWIND_DEMO', message: 'is true but the configuration has no demo section' }]);
+  return env.WESTWIND_DEMO === 'false' ? undefined : config.demo;
+}
+
+/**
+ * The clock the environment asks for. A demo runs on its own virtual clock, started at the last
+ * `startLocalTime` in the first zone's time zone, so the first evening peak comes within seconds.
+ */
+export function clockFrom(env: Environment, config?: WestwindConfig): Clock {
+  const demo = config && demoFrom(env, config);
+  if (demo) {
+    const [hour, minute] = demo.startLocalTime.split(':').map(Number);
+    const now = DateTime.now().setZone(config.zones[0].timeZone);
+    const today = now.set({ hour, minute, second: 0, millisecond: 0 });
+    return virtualClock((today > now ? today.minus({ days: 1 }) : today).toUTC(), demo.speed);
+  }
   if (env.WESTWIND_CLOCK === 'real') return systemClock;
   const start = env.WESTWIND_CLOCK_START ? parseInstant(env.WESTWIND_CLOCK_START)! : DateTime.utc();
   return virtualClock(start, env.WESTWIND_CLOCK_SPEED);

@@ -8,6 +8,7 @@ import { IANAZone } from 'luxon';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { FieldError, flattenValidationErrors } from '../common/field-errors.js';
+import { OPSD_ZONES } from '../datasets/opsd.js';
 import { ConfigError } from './config-error.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -288,6 +289,41 @@ export class TenantConfig {
   apiKeys: string[];
 }
 
+/**
+ * The self-running demo: a virtual clock, forecasts replayed from the bundled real grid data
+ * (OPSD 2019 control areas), and a trickle of sample training jobs from the ITP trace.
+ */
+export class DemoConfig {
+  /** Simulated seconds per real second (720: an hour every 5 s). */
+  @IsNumber()
+  @Min(1)
+  @Max(100_000)
+  speed: number = 720;
+
+  /** The demo clock starts at the last such local time (first zone's time zone), just before the evening peak. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day HH:mm' })
+  startLocalTime: string = '14:00';
+
+  /** Which bundled series each zone replays: zone id → 50hertz, amprion, tennet or transnetbw. */
+  @IsObject()
+  replay: Record<string, string>;
+
+  /** The trace's GPU counts (2017 single-node jobs, mostly 1–8 GPUs) times this, toward today's training jobs. */
+  @IsNumber()
+  @Min(1)
+  @Max(64)
+  gpuScale: number = 1;
+
+  /** Sample jobs submitted per simulated hour, for this tenant. */
+  @IsNumber()
+  @Min(0)
+  @Max(1000)
+  jobsPerHour: number = 6;
+
+  @Matches(ID, { message: ID_MESSAGE })
+  tenant: string;
+}
+
 export class WestwindConfig {
   @IsArray()
   @ArrayMinSize(1)
@@ -326,6 +362,12 @@ export class WestwindConfig {
   @ValidateNested({ each: true })
   @Type(() => OpenAdrSubscriptionConfig)
   openadr: OpenAdrSubscriptionConfig[] = [];
+
+  /** Present in the demo configuration only; a production config leaves it out. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DemoConfig)
+  demo?: DemoConfig;
 }
 
 /** Reads, interpolates and validates the YAML configuration; throws ConfigError naming every bad key. */
@@ -415,6 +457,15 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
   (config.sites ?? []).forEach((site, i) => {
     if (site && !zoneIds.has(site.zone)) problems.push({ field: `sites[${i}].zone`, message: `unknown zone "${site.zone}"` });
   });
+  const demo = config.demo;
+  if (demo) {
+    const tenantIds = new Set((config.tenants ?? []).map((t) => t?.id));
+    if (!tenantIds.has(demo.tenant)) problems.push({ field: 'demo.tenant', message: `unknown tenant "${demo.tenant}"` });
+    Object.entries(demo.replay ?? {}).forEach(([zone, area]) => {
+      if (!zoneIds.has(zone)) problems.push({ field: `demo.replay.${zone}`, message: `unknown zone "${zone}"` });
+      if (!(OPSD_ZONES as readonly string[]).includes(area)) problems.push({ field: `demo.replay.${zone}`, message: `must be one of ${OPSD_ZONES.join(', ')}` });
+    });
+  }
   const keyOwners = new Map<string, string>();
   const keyLists = [
     ...(config.tenants ?? []).map((t, i) => ({ owner: `tenants:${t?.id}`, field: `tenants[${i}].apiKeys`, keys: t?.apiKeys })),

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { auditTime, interval, map, merge, Observable } from 'rxjs';
+import { bufferTime, filter, interval, map, merge, Observable } from 'rxjs';
 import { OperatorPageGuard } from '../auth/api-key.guard.js';
 import { ProblemException } from '../common/problem.js';
 import { CLOCK } from '../config/config.module.js';
@@ -13,7 +13,7 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { checkedJobId, jobNotFound } from '../jobs/jobs.service.js';
 import { JobRow, Overview, OverviewService } from '../overview/overview.service.js';
 import { PlanStore } from '../planning/plan.store.js';
-import { ChangeFeed } from '../redis/change-feed.js';
+import { Change, ChangeFeed } from '../redis/change-feed.js';
 import { JobRowsQueryDto } from './dto/job-rows-query.dto.js';
 
 const resolve = createRequire(import.meta.url).resolve;
@@ -31,8 +31,10 @@ const PAGE = readFileSync(new URL('./public/index.html', import.meta.url));
 /** Browsers may run only this origin's scripts on the page, and nobody may frame it. */
 const PAGE_SECURITY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/** A change reaches watchers at most this often: a burst of job updates becomes one redraw. */
-const CHANGE_THROTTLE_MS = 250;
+/** Changes reach watchers in batches this far apart: a burst of job updates becomes one redraw. */
+const CHANGE_BATCH_MS = 250;
+/** Job ids named in one batch, at most (the page re-reads everything anyway). */
+const CHANGE_BATCH_JOBS = 100;
 /** Keeps idle event streams open through proxies that close quiet connections. */
 const HEARTBEAT_MS = 15_000;
 
@@ -94,8 +96,19 @@ export class DashboardController {
   @Sse('dashboard/events')
   events(): Observable<MessageEvent> {
     return merge(
-      this.feed.changes.pipe(auditTime(CHANGE_THROTTLE_MS), map((change) => ({ type: 'change', data: change }))),
+      this.feed.changes.pipe(
+        bufferTime(CHANGE_BATCH_MS),
+        filter((batch) => batch.length > 0),
+        map((batch) => ({ type: 'change', data: summarise(batch) })),
+      ),
       interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'heartbeat', data: {} }))),
     );
   }
+}
+
+/** A batch of changes as one event: the newest plan version, and which jobs changed. */
+function summarise(batch: readonly Change[]): { planVersion?: number; jobs: string[]; moreJobs: boolean } {
+  const plans = batch.flatMap((c) => (c.kind === 'plan' ? [c.version] : []));
+  const jobs = [...new Set(batch.flatMap((c) => (c.kind === 'job' ? [c.id] : [])))];
+  return { planVersion: plans.length > 0 ? Math.max(...plans) : undefined, jobs: jobs.slice(0, CHANGE_BATCH_JOBS), moreJobs: jobs.length > CHANGE_BATCH_JOBS };
 }

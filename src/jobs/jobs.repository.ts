@@ -83,13 +83,23 @@ export class JobsRepository implements OnModuleInit {
 
   /** Every job not yet finished (the planner's input), oldest submission first. */
   async active(): Promise<Job[]> {
-    const ids = await this.redis.zrange(this.keys.activeJobs(), '0', '-1');
+    return this.read(await this.redis.zrange(this.keys.activeJobs(), '0', '-1'));
+  }
+
+  /** The records of these ids, in order, skipping any that are gone; MGET in chunks. */
+  private async read(ids: readonly string[]): Promise<Job[]> {
     const jobs: Job[] = [];
     for (let i = 0; i < ids.length; i += 1000) {
       const texts = await this.redis.mget(ids.slice(i, i + 1000).map((id) => this.keys.job(id)));
       for (const text of texts) if (text !== null) jobs.push(JSON.parse(text) as Job);
     }
     return jobs;
+  }
+
+  /** Every job of these tenants in one state (from the state indexes). */
+  async inState(tenants: readonly string[], state: JobState): Promise<Job[]> {
+    const ids = (await Promise.all(tenants.map((t) => this.redis.zrange(this.keys.tenantJobsInState(t, state), '0', '-1')))).flat();
+    return this.read(ids);
   }
 
   /** A tenant's jobs newest first, optionally in one state, continuing after the id `after`. */

@@ -7,11 +7,12 @@ import { addHourly, EnergyTotals, greenShare, HourlyMwh, meterTotals, segmentEne
 import { nextAction, NextAction } from '../domain/execution/next-action.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
+import type { PlanSummary } from '../domain/planner/plan-summary.js';
 import type { JobPlan } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { PlanStore } from '../planning/plan.store.js';
+import { PlanMeta, PlanStore } from '../planning/plan.store.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
 
@@ -47,11 +48,14 @@ export interface Overview {
     /** AI energy actually used, from run segments, over the signals' retention window. */
     metered: EnergyFigures & { since: string };
     planned: EnergyFigures | null;
-    /** The same jobs planned fifo (each at once, where it fits). */
-    fifo: EnergyFigures | null;
+    /**
+     * The jobs planned fifo (each at once, where it fits) and Westwind's grid energy for the same
+     * input, recomputed at most every 30 s (real time).
+     */
+    fifo: (EnergyFigures & { westwindGridMwh: number; computedAt: string }) | null;
     gridAvoidedMwh: number | null;
   };
-  /** Unfinished jobs the plan finishes after their deadline, or cannot place in the horizon. */
+  /** Unfinished jobs the plan finishes after their deadline, or cannot place in the horizon (some listed). */
   deadlineRisk: { count: number; jobs: string[] };
   sites: SiteHours[];
 }
@@ -127,80 +131,74 @@ export class OverviewService {
 
   private async read(): Promise<Overview> {
     const now = this.clock.now();
-    const [meta, jobsByState, active, parts] = await Promise.all([this.plans.meta(), this.jobsByState(), this.jobs.active(), this.plans.jobPlans()]);
-    const horizonStart = meta ? Date.parse(meta.start) : now.startOf('hour').toMillis();
-    const horizonHours = meta?.hours ?? 24;
-    const late = active.filter((job) => !isTerminal(job.state) && parts.has(job.id) && !parts.get(job.id)!.meetsDeadline).map((j) => j.id);
+    const tenants = this.config.tenants.map((t) => t.id);
+    const [meta, summary, baseline, jobsByState, running] = await Promise.all([this.plans.meta(), this.plans.summary(), this.plans.baseline(), this.jobsByState(), this.jobs.inState(tenants, 'running')]);
     return {
       now: formatInstant(now),
-      tenants: this.config.tenants.map((t) => t.id),
+      tenants,
       states: JOB_STATES,
       plan: meta ? { version: meta.version, createdAt: meta.createdAt, start: meta.start, hours: meta.hours, reason: meta.reason } : null,
       jobsByState,
       energy: {
-        metered: await this.metered(active, now),
+        metered: await this.metered(running, now),
         planned: meta ? figures(meta.totals) : null,
-        fifo: meta?.fifoTotals ? figures(meta.fifoTotals) : null,
-        gridAvoidedMwh: meta?.fifoTotals ? meta.fifoTotals.gridMwh - meta.totals.gridMwh : null,
+        fifo: baseline ? { ...figures(baseline.totals), westwindGridMwh: round(baseline.westwindTotals.gridMwh), computedAt: baseline.computedAt } : null,
+        gridAvoidedMwh: baseline ? round(baseline.totals.gridMwh - baseline.westwindTotals.gridMwh) : null,
       },
-      deadlineRisk: { count: late.length, jobs: late.slice(0, 20) },
-      sites: await this.siteHours(active, parts, horizonStart, horizonHours),
+      deadlineRisk: summary?.late ?? { count: 0, jobs: [] },
+      sites: await this.siteHours(meta, summary, now),
     };
   }
 
   /** Energy the sites' ledgers metered (closed segments) plus the running segments so far. */
-  private async metered(active: readonly Job[], now: DateTime): Promise<EnergyFigures & { since: string }> {
-    const since = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS });
+  private async metered(running: readonly Job[], now: DateTime): Promise<EnergyFigures & { since: string }> {
+    const since = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS }).toMillis();
     const ledgers = await Promise.all(this.config.sites.map((site) => this.redis.hgetall(this.keys.siteEnergy(site.id))));
     const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, new Map(Object.entries(ledgers[i]).map(([hour, mwh]) => [Number(hour), Number(mwh)]))]));
-    for (const job of active) {
-      const open = job.state === 'running' ? job.run?.segments.at(-1) : undefined;
+    for (const job of running) {
+      const open = job.run?.segments.at(-1);
       if (open && open.end === undefined && used.has(open.site)) addHourly(used.get(open.site)!, segmentEnergy(Date.parse(open.start), now.toMillis(), this.jobs.powerMw(job, open.site)));
     }
-    const hours = Math.ceil((now.toMillis() - since.toMillis()) / HOUR_MS);
-    const supply = await this.signals.siteSignals(since, hours);
+    // Signals only from the first metered hour in the retention window: usually far less than 30 days.
+    const first = Math.min(...[...used.values()].flatMap((byHour) => [...byHour.keys()].filter((hour) => hour >= since)));
+    if (!Number.isFinite(first)) return { ...figures(sumTotals([])), since: formatInstant(DateTime.fromMillis(since, { zone: 'utc' })) };
+    const hours = Math.ceil((now.toMillis() - first) / HOUR_MS);
+    const supply = await this.signals.siteSignals(DateTime.fromMillis(first, { zone: 'utc' }), hours);
     const totals = sumTotals(
       [...used].map(([site, byHour]) => {
         const signals = supply.get(site);
-        const recent = new Map([...byHour].filter(([hour]) => hour >= since.toMillis()));
+        const recent = new Map([...byHour].filter(([hour]) => hour >= first));
         return meterTotals(recent, (hour) => {
-          const h = (hour - since.toMillis()) / HOUR_MS;
+          const h = (hour - first) / HOUR_MS;
           return signals && h < hours ? { greenMw: signals.greenMw[h], peak: signals.peak[h] === 1 } : undefined;
         });
       }),
     );
-    return { ...figures(totals), since: formatInstant(since) };
+    return { ...figures(totals), since: formatInstant(DateTime.fromMillis(since, { zone: 'utc' })) };
   }
 
-  private async siteHours(active: readonly Job[], parts: ReadonlyMap<string, JobPlan>, start: number, hours: number): Promise<SiteHours[]> {
-    const [signals, load] = await Promise.all([this.signals.siteSignals(DateTime.fromMillis(start, { zone: 'utc' }), hours), this.plans.load()]);
-    const zoneOf = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
-    const sites = this.config.sites.map((site) => {
-      const zero = () => new Array<number>(hours).fill(0);
+  /** Each site's chart across the plan's horizon (or the next day, before any plan). */
+  private async siteHours(meta: PlanMeta | undefined, summary: PlanSummary | undefined, now: DateTime): Promise<SiteHours[]> {
+    const start = meta ? DateTime.fromISO(meta.start, { zone: 'utc' }) : now.startOf('hour');
+    const hours = meta?.hours ?? 24;
+    const [signals, load] = await Promise.all([this.signals.siteSignals(start, hours), this.plans.load()]);
+    const timeZones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
+    const zeros = () => new Array<number>(hours).fill(0);
+    return this.config.sites.map((site) => {
       const s = signals.get(site.id);
+      const stacked = summary?.loadByState[site.id];
       return {
         id: site.id,
         zone: site.zone,
-        timeZone: zoneOf.get(site.zone)!,
+        timeZone: timeZones.get(site.zone)!,
         gpus: site.gpus,
-        hours: Array.from({ length: hours }, (_, h) => (start + h * HOUR_MS) / 1000),
-        greenMw: s ? Array.from(s.greenMw, round) : zero(),
-        gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zero(),
-        peak: s ? Array.from(s.peak) : zero(),
-        aiMw: { running: zero(), paused: zero(), waiting: zero() },
-      } satisfies SiteHours;
+        hours: Array.from({ length: hours }, (_, h) => start.toMillis() / 1000 + h * 3600),
+        greenMw: s ? Array.from(s.greenMw, round) : zeros(),
+        gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
+        peak: s ? Array.from(s.peak) : zeros(),
+        aiMw: { running: stacked?.running.map(round) ?? zeros(), paused: stacked?.paused.map(round) ?? zeros(), waiting: stacked?.waiting.map(round) ?? zeros() },
+      };
     });
-    const byId = new Map(sites.map((s) => [s.id, s]));
-    for (const job of active) {
-      const stack = job.state === 'running' ? 'running' : job.state === 'paused' ? 'paused' : 'waiting';
-      for (const segment of parts.get(job.id)?.segments ?? []) {
-        const site = byId.get(segment.site);
-        if (!site) continue;
-        const mw = this.jobs.powerMw(job, segment.site);
-        for (let h = Math.max(0, segment.startHour); h < Math.min(hours, segment.endHour); h++) site.aiMw[stack][h] = round(site.aiMw[stack][h] + mw);
-      }
-    }
-    return sites;
   }
 }
 

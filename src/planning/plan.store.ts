@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import type { PlanSummary } from '../domain/planner/plan-summary.js';
 import type { JobPlan, Plan } from '../domain/planner/plan-types.js';
 import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -12,9 +13,20 @@ export interface PlanMeta {
   hours: number;
   strategy: string;
   totals: Plan['totals'];
-  /** The same jobs and signals planned fifo (each job at once, where it fits): what Westwind is measured against. */
-  fifoTotals?: Plan['totals'];
   reason: string;
+}
+
+/**
+ * The same jobs and signals planned fifo (each job at once, where it fits) — what Westwind is
+ * measured against — beside Westwind's plan of the very same input, so the two compare like for like.
+ */
+export interface Baseline {
+  strategy: 'fifo';
+  totals: Plan['totals'];
+  westwindTotals: Plan['totals'];
+  computedAt: string;
+  /** The plan version current when it was computed. */
+  planVersion: number;
 }
 
 /** The current plan in Redis, versioned: every job's part in one hash, the rest beside it. */
@@ -26,12 +38,12 @@ export class PlanStore {
   ) {}
 
   /** Replaces the current plan in one transaction; returns its version. */
-  async save(plan: Plan, createdAt: string, reason: string, fifoTotals?: Plan['totals']): Promise<number> {
+  async save(plan: Plan, createdAt: string, reason: string, summary: PlanSummary): Promise<number> {
     const version = await this.redis.incr(this.keys.planVersion());
-    const meta: PlanMeta = { version, createdAt, start: plan.start, hours: plan.hours, strategy: plan.strategy, totals: plan.totals, fifoTotals, reason };
+    const meta: PlanMeta = { version, createdAt, start: plan.start, hours: plan.hours, strategy: plan.strategy, totals: plan.totals, reason };
     const multi = this.redis.multi().del(this.keys.planJobs());
     if (plan.jobs.length > 0) multi.hset(this.keys.planJobs(), Object.fromEntries(plan.jobs.map((j) => [j.jobId, JSON.stringify(j)])));
-    multi.set(this.keys.planMeta(), JSON.stringify(meta)).set(this.keys.planLoad(), JSON.stringify(plan.load));
+    multi.set(this.keys.planMeta(), JSON.stringify(meta)).set(this.keys.planLoad(), JSON.stringify(plan.load)).set(this.keys.planSummary(), JSON.stringify(summary));
     multi.publish(this.keys.changes(), JSON.stringify({ kind: 'plan', version } satisfies Change));
     const results = await multi.exec();
     const failed = results?.find(([error]) => error);
@@ -50,10 +62,18 @@ export class PlanStore {
     return text === null ? undefined : (JSON.parse(text) as Plan['load']);
   }
 
-  /** Every job's part of the current plan, by job id. */
-  async jobPlans(): Promise<Map<string, JobPlan>> {
-    const all = await this.redis.hgetall(this.keys.planJobs());
-    return new Map(Object.entries(all).map(([id, text]) => [id, JSON.parse(text) as JobPlan]));
+  async summary(): Promise<PlanSummary | undefined> {
+    const text = await this.redis.get(this.keys.planSummary());
+    return text === null ? undefined : (JSON.parse(text) as PlanSummary);
+  }
+
+  async saveBaseline(baseline: Baseline): Promise<void> {
+    await this.redis.set(this.keys.planBaseline(), JSON.stringify(baseline));
+  }
+
+  async baseline(): Promise<Baseline | undefined> {
+    const text = await this.redis.get(this.keys.planBaseline());
+    return text === null ? undefined : (JSON.parse(text) as Baseline);
   }
 
   async jobPlan(jobId: string): Promise<JobPlan | undefined> {

@@ -8,7 +8,8 @@ import { transition } from '../domain/jobs/job-state-machine.js';
 import { plan } from '../domain/planner/plan.js';
 import { type Clock, realMsUntil } from '../domain/time/clock.js';
 import type { DispatchActionName, Job } from '../domain/jobs/job.js';
-import type { JobPlan } from '../domain/planner/plan-types.js';
+import { summarisePlan } from '../domain/planner/plan-summary.js';
+import type { JobPlan, PlanInput } from '../domain/planner/plan-types.js';
 import type { DateTime } from 'luxon';
 import { DispatchService } from '../execution/dispatch.service.js';
 import { JobEventsService } from '../execution/job-events.service.js';
@@ -18,8 +19,8 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from './plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
-import { PlanStore } from './plan.store.js';
-import { DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { Baseline, PlanStore } from './plan.store.js';
+import { BASELINE_INTERVAL_MS, BASELINE_JOB, DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -111,18 +112,42 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   async replan(reason: string): Promise<ReplanResult> {
     const started = performance.now();
     const now = this.clock.now();
-    const start = now.startOf('hour');
-    const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
-    const input = planInputFrom({ start, now, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions }, jobs);
+    const { jobs, input } = await this.planInput(now);
     const result = plan(input);
-    const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
-    const version = await this.plans.save(result, formatInstant(now), reason, fifo.totals);
+    const summary = summarisePlan(result, new Map(input.jobs.map((j) => [j.id, j])), (gpus, site) => this.jobs.powerMw({ gpus }, site));
+    const version = await this.plans.save(result, formatInstant(now), reason, summary);
     await this.markScheduled(jobs, result.jobs, version, now);
     const actions = await this.dispatch.dispatchPlan(version, result.jobs, jobs);
     const ms = performance.now() - started;
     this.metrics.replanSeconds.observe(ms / 1000);
     this.logger.log(`plan ${version}: ${jobs.length} jobs, actions ${JSON.stringify(actions)} in ${ms.toFixed(0)} ms (${reason})`);
+    this.requestBaseline();
     return { version, jobs: jobs.length, actions, ms };
+  }
+
+  /** Plans the current jobs fifo and the Westwind way on one input and stores both totals, for the dashboard's comparison. */
+  async computeBaseline(): Promise<Baseline> {
+    const now = this.clock.now();
+    const [{ input }, meta] = await Promise.all([this.planInput(now), this.plans.meta()]);
+    const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
+    const baseline: Baseline = { strategy: 'fifo', totals: fifo.totals, westwindTotals: plan(input).totals, computedAt: formatInstant(now), planVersion: meta?.version ?? 0 };
+    await this.plans.saveBaseline(baseline);
+    return baseline;
+  }
+
+  /** At most one baseline per BASELINE_INTERVAL_MS across instances (deduplication in throttle mode). */
+  private requestBaseline(): void {
+    void this.queue
+      .add(BASELINE_JOB, {}, { deduplication: { id: BASELINE_JOB, ttl: BASELINE_INTERVAL_MS }, removeOnComplete: 10, removeOnFail: 10 })
+      .catch((error: Error) => this.logger.warn(`baseline request lost: ${error.message}`));
+  }
+
+  /** Every unfinished job and the planner's input for them at `now`. */
+  private async planInput(now: DateTime): Promise<{ jobs: Job[]; input: PlanInput }> {
+    const start = now.startOf('hour');
+    const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
+    const input = planInputFrom({ start, now, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions }, jobs);
+    return { jobs, input };
   }
 
   /** A queued job the plan places is now scheduled (concurrent updates, which ioredis pipelines). */

@@ -60,6 +60,16 @@ export class RedisKeys {
     return `${this.prefix}plan:load`;
   }
 
+  /** The current plan as operators see it: load by job state, late jobs. */
+  planSummary(): string {
+    return `${this.prefix}plan:summary`;
+  }
+
+  /** The latest fifo baseline of the current jobs, for comparison. */
+  planBaseline(): string {
+    return `${this.prefix}plan:baseline`;
+  }
+
   /** The current plan's part for each job: field = job id, value = JobPlan JSON. */
   planJobs(): string {
     return `${this.prefix}plan:jobs`;

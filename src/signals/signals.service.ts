@@ -74,6 +74,12 @@ export class SignalsService {
     });
   }
 
+  /** A forecast from inside the service (the demo's replayed grid data): the same checks and merge as a webhook. */
+  async acceptForecast(forecast: ForecastSubmission, source: string): Promise<StoredResponse> {
+    if (!this.zones.has(forecast.zone)) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${forecast.zone}" is configured.`);
+    return this.store(forecast, JSON.stringify({ source, forecast }), () => undefined);
+  }
+
   /**
    * An operator's CSV upload for one zone: the same checks and merge as a webhook, problems named
    * by line number. Uploading the same file twice changes nothing (same issuedAt).

@@ -76,8 +76,8 @@ describe('GET /metrics', () => {
     const forged = JSON.stringify({ zone: 'west', issuedAt: clock.now().toISO(), resolution: 'PT1H', points: [] });
     await request(base).post('/v1/webhooks/forecasts').set(signedHeaders('whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', forged)).send(forged).expect(401);
     const placed = (body: string) => [...body.matchAll(/^westwind_jobs\{state="(?:scheduled|running)"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-    // Shared figures are cached for a second: wait until they include the job and a re-plan.
-    const text = await until(async () => (await request(base).get('/metrics').auth(VIEWER.user, VIEWER.key).expect(200)).text, (body) => /westwind_replan_duration_seconds_count [1-9]/.test(body) && placed(body) >= 1, 10_000);
+    // Shared figures are cached for a second: wait until they include the job, a re-plan and the fifo baseline.
+    const text = await until(async () => (await request(base).get('/metrics').auth(VIEWER.user, VIEWER.key).expect(200)).text, (body) => /westwind_replan_duration_seconds_count [1-9]/.test(body) && placed(body) >= 1 && body.includes('period="fifo"'), 10_000);
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
     expect(value(/^bullmq_job_count\{queue="planning", state="completed"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(text.match(/^# TYPE bullmq_job_count gauge$/gm)).toHaveLength(1);
@@ -134,7 +134,7 @@ describe('the dashboard in a real browser', () => {
 
     // Filters: by state, by tenant.
     await page.selectOption('#filters select[name=state]', 'cancelled');
-    await until(() => page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.state)), (states) => states.length > 0 && states.every((s) => s === 'cancelled'));
+    await until(() => page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))), (states) => states.length > 0 && states.every((s) => s === 'cancelled'));
     await page.selectOption('#filters select[name=tenant]', 'beta');
     await until(() => page.locator('#jobs tbody tr').count(), (n) => n === 0);
     expect(consoleErrors).toEqual([]);

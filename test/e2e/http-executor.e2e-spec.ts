@@ -119,7 +119,7 @@ describe('http executor against a local site agent', () => {
     const progressed = await report(id, { type: 'checkpointed', doneHours: 1.5, at: at(0) }).expect(200);
     expect(progressed.body.run).toMatchObject({ doneHours: 1.5, checkpointedHours: 1.5 });
 
-    const before = await snapshot(t.redis, t.prefix);
+    const before = await snapshot(t.redis, t.prefix, 'plan:');
     await report(id, { type: 'progress', doneHours: 1, at: at(-30) }).expect(409).expect('content-type', /problem\+json/);
     await report(id, { type: 'progress', doneHours: 9 }).expect(422);
     await report(id, { type: 'progress' }).expect(400);
@@ -128,16 +128,16 @@ describe('http executor against a local site agent', () => {
     await report(id, { type: 'progress', doneHours: 2 }, ALPHA).expect(403);
     await request(t.app.getHttpServer()).post(`/v1/jobs/${id}/events`).send({ type: 'completed' }).expect(401);
     await report('not-a-job', { type: 'completed' }).expect(404);
-    expect(await snapshot(t.redis, t.prefix)).toEqual(before);
+    expect(await snapshot(t.redis, t.prefix, 'plan:')).toEqual(before);
 
     const completed = await report(id, { type: 'completed' }).expect(200);
     expect(completed.body.state).toBe('completed');
     expect(completed.body.run.segments).toHaveLength(1);
     // The agent repeats itself after a lost answer: same result, nothing changes.
-    const afterCompletion = await snapshot(t.redis, t.prefix);
+    const afterCompletion = await snapshot(t.redis, t.prefix, 'plan:');
     await report(id, { type: 'completed' }).expect(200);
     await report(id, { type: 'failed', reason: 'late' }).expect(409);
-    expect(await snapshot(t.redis, t.prefix)).toEqual(afterCompletion);
+    expect(await snapshot(t.redis, t.prefix, 'plan:')).toEqual(afterCompletion);
   });
 
   it('a failure the agent reports fails the job with its reason', async () => {

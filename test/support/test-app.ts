@@ -64,11 +64,13 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
 /**
  * Every stored key and value under the prefix: compare before and after a refused request. The
  * planning queue's own bookkeeping (BullMQ keys) is left out: an earlier, accepted request's
- * re-plan request may land at any moment.
+ * re-plan request may land at any moment. With a planner running, pass `'plan:'` too: its
+ * re-plans (an earlier request's, the hourly tick) rewrite the plan whenever they run.
  */
-export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, string>> {
+export async function snapshot(redis: Redis, prefix: string, ...backgroundKeys: string[]): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
-  for (const key of (await keysUnder(redis, prefix)).filter((k) => !k.startsWith(`${prefix}bull:`))) {
+  const ignored = ['bull:', ...backgroundKeys].map((k) => `${prefix}${k}`);
+  for (const key of (await keysUnder(redis, prefix)).filter((k) => !ignored.some((i) => k.startsWith(i)))) {
     result[key] = (await redis.call('DUMP', key)) as string;
   }
   return result;

@@ -30,7 +30,7 @@ function renderHeadline(o) {
   text($('#green-share'), percent(planned?.greenShare ?? null));
   text($('#green-share-note'), `planned, ${mwh(planned?.energyMwh)} in the horizon · so far ${percent(metered.greenShare)} of ${mwh(metered.energyMwh)}`);
   text($('#grid-avoided'), gridAvoidedMwh == null ? '–' : mwh(gridAvoidedMwh));
-  text($('#grid-avoided-note'), fifo ? `planned grid ${mwh(planned?.gridMwh)} vs ${mwh(fifo.gridMwh)} if every job ran at submission` : '');
+  text($('#grid-avoided-note'), fifo ? `planned grid ${mwh(fifo.westwindGridMwh)} vs ${mwh(fifo.gridMwh)} if every job ran at submission (as of ${when(fifo.computedAt)})` : 'computing…');
   text($('#peak-grid'), mwh(planned?.peakGridMwh ?? null));
   text($('#peak-grid-note'), `planned · so far ${mwh(metered.peakGridMwh)}${fifo ? ` · fifo would plan ${mwh(fifo.peakGridMwh)}` : ''}`);
   text($('#deadline-risk'), String(o.deadlineRisk.count));

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /** A local-time window such as 17:00–22:00, every day or on weekdays only. */
 export interface PeakWindow {
@@ -15,10 +15,10 @@ export interface PeakWindow {
 export function peakFromWindows(start: DateTime, hours: number, timeZone: string, windows: readonly PeakWindow[]): Uint8Array {
   const flags = new Uint8Array(hours);
   const parsed = windows.map((w) => ({ from: minutes(w.from), to: minutes(w.to), weekdaysOnly: w.days === 'weekdays' }));
+  const local = localHours(start, hours, timeZone);
   for (let h = 0; h < hours; h++) {
-    const local = start.plus({ hours: h }).setZone(timeZone);
-    const minute = local.hour * 60 + local.minute;
-    const weekday = local.weekday <= 5;
+    const minute = local.minuteOfDay[h];
+    const weekday = local.weekday[h] <= 5;
     for (const w of parsed) {
       if (w.weekdaysOnly && !weekday) continue;
       const inside = w.from <= w.to ? minute >= w.from && minute < w.to : minute >= w.from || minute < w.to;
@@ -34,13 +34,34 @@ export function peakFromWindows(start: DateTime, hours: number, timeZone: string
  */
 export function peakFromLoad(start: DateTime, loadMw: ArrayLike<number>, timeZone: string, withinFraction: number): Uint8Array {
   const flags = new Uint8Array(loadMw.length);
-  const dayOf = Array.from({ length: loadMw.length }, (_, h) => start.plus({ hours: h }).setZone(timeZone).toISODate()!);
-  const dayMax = new Map<string, number>();
+  const dayOf = localHours(start, loadMw.length, timeZone).day;
+  const dayMax = new Map<number, number>();
   dayOf.forEach((day, h) => dayMax.set(day, Math.max(dayMax.get(day) ?? -Infinity, loadMw[h])));
   dayOf.forEach((day, h) => {
     if (loadMw[h] >= dayMax.get(day)! * (1 - withinFraction)) flags[h] = 1;
   });
   return flags;
+}
+
+/**
+ * Wall-clock facts of each UTC hour from `start` in `timeZone`: minute of the local day, ISO
+ * weekday (1 = Monday) and local day number. One offset lookup per hour (luxon's IANAZone), not a
+ * DateTime per hour: peak flags for a month of hours are computed on every re-plan and dashboard read.
+ */
+function localHours(start: DateTime, hours: number, timeZone: string): { minuteOfDay: Int32Array; weekday: Int32Array; day: Int32Array } {
+  const zone = IANAZone.create(timeZone);
+  const minuteOfDay = new Int32Array(hours);
+  const weekday = new Int32Array(hours);
+  const day = new Int32Array(hours);
+  for (let h = 0; h < hours; h++) {
+    const utcMs = start.toMillis() + h * 3_600_000;
+    const localMinutes = Math.floor(utcMs / 60_000) + zone.offset(utcMs);
+    day[h] = Math.floor(localMinutes / 1440);
+    minuteOfDay[h] = localMinutes - day[h] * 1440;
+    // Day 0 (1970-01-01) was a Thursday, ISO weekday 4.
+    weekday[h] = ((((day[h] + 3) % 7) + 7) % 7) + 1;
+  }
+  return { minuteOfDay, weekday, day };
 }
 
 function minutes(hhmm: string): number {

@@ -1,0 +1,41 @@
+import type { Plan, PlanJobState } from './plan-types.js';
+
+/** Planned AI power per site and hour, split by what each job is doing now. */
+export interface LoadByState {
+  running: number[];
+  paused: number[];
+  /** Queued or scheduled: not started yet. */
+  waiting: number[];
+}
+
+/** What operators see of a plan beyond its totals: the load by job state, and the jobs it finishes late. */
+export interface PlanSummary {
+  loadByState: Record<string, LoadByState>;
+  late: { count: number; jobs: string[] };
+}
+
+const LATE_LISTED = 20;
+
+/**
+ * Summarises a plan for display: each job's planned segments add its power to its site's hours,
+ * stacked by the job's state now; jobs whose plan misses the deadline (or has no placement) are late.
+ */
+export function summarisePlan(plan: Plan, jobs: ReadonlyMap<string, { state: PlanJobState; gpus: number }>, powerMw: (gpus: number, site: string) => number): PlanSummary {
+  const loadByState: Record<string, LoadByState> = {};
+  const zeros = () => new Array<number>(plan.hours).fill(0);
+  for (const site of Object.keys(plan.load)) loadByState[site] = { running: zeros(), paused: zeros(), waiting: zeros() };
+  const late: string[] = [];
+  for (const part of plan.jobs) {
+    const job = jobs.get(part.jobId);
+    if (!job) continue;
+    if (!part.meetsDeadline) late.push(part.jobId);
+    const stack = job.state === 'running' ? 'running' : job.state === 'paused' ? 'paused' : 'waiting';
+    for (const segment of part.segments) {
+      const hours = loadByState[segment.site]?.[stack];
+      if (!hours) continue;
+      const mw = powerMw(job.gpus, segment.site);
+      for (let h = Math.max(0, segment.startHour); h < Math.min(plan.hours, segment.endHour); h++) hours[h] += mw;
+    }
+  }
+  return { loadByState, late: { count: late.length, jobs: late.slice(0, LATE_LISTED) } };
+}
