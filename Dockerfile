@@ -14,6 +14,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+# The demo replays the bundled real data (OPSD grid series, ITP jobs).
+COPY data ./data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/main.js"]

@@ -16,6 +16,16 @@ export async function startServer(cmd: string, args: string[], port: number, env
   throw new Error(`${args.join(' ')} did not start on port ${port}`);
 }
 
+/** Stops a server gracefully and waits for it to exit (killed after 15 s), so its last writes land before cleanup. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Deletes every key under the prefixes. */
 export async function cleanup(prefixes: string[]): Promise<void> {
   const redis = new Redis(REDIS_URL);

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DateTime } from 'luxon';
-import { cleanup, round, startServer } from './bench-support.js';
+import { cleanup, round, startServer, stopServer } from './bench-support.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     console.table({ [`westwind (${WORKERS} workers)`]: westwind, 'westwind (1 worker)': westwindOneWorker, 'ceiling (express + queue.add)': ceiling });
     console.log(`ratio westwind/ceiling: ${result.ratio} (1 worker: ${result.ratioOneWorker}); targets: >= 2000 jobs/s, p99 <= 50 ms, ratio >= 0.5`);
   } finally {
-    servers.forEach((server) => server.kill('SIGTERM'));
+    await Promise.all(servers.map(stopServer));
     await cleanup([westwindPrefix, ceilingPrefix]);
   }
 }

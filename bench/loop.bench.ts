@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Webhook } from 'standardwebhooks';
 import { dispatchQueueName } from '../src/execution/execution.constants.js';
 import { PLANNING_QUEUE, REPLAN_JOB } from '../src/planning/planning.constants.js';
-import { cleanup, REDIS_URL, round, startServer } from './bench-support.js';
+import { cleanup, REDIS_URL, round, startServer, stopServer } from './bench-support.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
 const CONCURRENCY = 32;
@@ -171,11 +171,10 @@ async function main(): Promise<void> {
     writeFileSync('bench/results/loop.json', JSON.stringify(result, null, 2) + '\n');
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    server.kill('SIGTERM');
+    await stopServer(server);
     await Promise.all(queues.map((q) => q.close()));
     redis.disconnect();
     connection.disconnect();
-    await new Promise((r) => setTimeout(r, 500));
     await cleanup([PREFIX]);
   }
 }

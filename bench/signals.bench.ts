@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { Webhook } from 'standardwebhooks';
+import { stopServer } from './bench-support.js';
 
 const ZONES = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
@@ -51,7 +52,7 @@ const percentile = (values: number[], p: number) => [...values].sort((a, b) => a
 const round = (x: number) => Math.round(x * 10) / 10;
 
 async function measure(workers: number) {
-  const service = spawn('node', [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sigprof'] : []), 'dist/main.js'], { env: { ...process.env, PORT: String(PORT), WESTWIND_CONFIG: config(), WESTWIND_PREFIX: PREFIX, LOG_LEVEL: 'warn', WESTWIND_WORKERS: String(workers), WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const service = spawn('node', [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sigprof'] : []), 'dist/main.js'], { env: { ...process.env, PORT: String(PORT), WESTWIND_CONFIG: config(), WESTWIND_PREFIX: PREFIX, WESTWIND_DEMO: 'false', LOG_LEVEL: 'warn', WESTWIND_WORKERS: String(workers), WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api' }, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${PORT}/health`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
     const allZones: number[] = [];
@@ -73,8 +74,7 @@ async function measure(workers: number) {
       oneZone14DaysPT15M: { points: 1344, p50Ms: round(percentile(oneZoneQuarterHours, 50)), p95Ms: round(percentile(oneZoneQuarterHours, 95)) },
     };
   } finally {
-    service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    await stopServer(service);
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${PREFIX}*`);
     if (keys.length) await redis.unlink(...keys);

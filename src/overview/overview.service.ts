@@ -50,7 +50,7 @@ export interface Overview {
     planned: EnergyFigures | null;
     /**
      * The jobs planned fifo (each at once, where it fits) and Westwind's grid energy for the same
-     * input, recomputed at most every 30 s (real time).
+     * input, recomputed at most every 10 s (real time).
      */
     fifo: (EnergyFigures & { westwindGridMwh: number; computedAt: string }) | null;
     gridAvoidedMwh: number | null;

@@ -18,4 +18,4 @@ export const REPLAN_MIN_INTERVAL_MS = 250;
  * never doubles the cost of a re-plan.
  */
 export const BASELINE_JOB = 'fifo-baseline';
-export const BASELINE_INTERVAL_MS = 30_000;
+export const BASELINE_INTERVAL_MS = 10_000;
