@@ -91,7 +91,8 @@ async function measureOperatorReads() {
   const jobRowsMs = await median('/dashboard/api/jobs?limit=100');
   const metricsMs = await median('/metrics');
 
-  const events = await fetch(`${base}/dashboard/events`, { headers: OPERATOR });
+  const stream = new AbortController();
+  const events = await fetch(`${base}/dashboard/events`, { headers: OPERATOR, signal: stream.signal });
   const reader = events.body!.getReader();
   const decoder = new TextDecoder();
   const rows = (await (await fetch(`${base}/dashboard/api/jobs?state=running&limit=1`, { headers: OPERATOR })).json()) as { items: { id: string }[] };
@@ -102,7 +103,7 @@ async function measureOperatorReads() {
   let received = '';
   while (!received.includes(id)) received += decoder.decode((await reader.read()).value);
   const changeToEventMs = Math.round(performance.now() - cancelled);
-  await reader.cancel();
+  stream.abort();
   return { overviewMs, jobRowsMs, metricsMs, changeToEventMs };
 }
 
@@ -139,7 +140,8 @@ async function main(): Promise<void> {
     // are counted apart), leaving out this benchmark's connections.
     const ours = new Set<string>();
     for (const client of [redis, connection]) ours.add(/addr=(\S+)/.exec((await client.client('INFO')) as string)![1]);
-    const monitor = await new Redis(REDIS_URL).monitor();
+    const monitored = new Redis(REDIS_URL);
+    const monitor = await monitored.monitor();
     const byCommand = new Map<string, number>();
     let inScripts = 0;
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
     while (Number(await redis.get(`${PREFIX}plan:version`)) <= versionAfterBurst || !(await settled())) await new Promise((r) => setTimeout(r, 5));
     const replanMs = performance.now() - replanStarted;
     monitor.disconnect();
+    monitored.disconnect();
     const replanCommands = [...byCommand.values()].reduce((a, b) => a + b, 0);
     const topCommands = Object.fromEntries([...byCommand].sort((a, b) => b[1] - a[1]).slice(0, 8));
 

@@ -13,9 +13,7 @@ export const DAILY_PRUNE_SCHEDULER = 'daily-prune-signals';
 /** Re-plans start at least this far apart (real ms); requests in between wait as one. */
 export const REPLAN_MIN_INTERVAL_MS = 250;
 /**
- * The fifo baseline (the same jobs run at once, where they fit) the dashboard compares with: a
- * job of its own on the planning queue, at most once per BASELINE_INTERVAL_MS (real ms), so it
- * never doubles the cost of a re-plan.
+ * A re-plan also plans its input fifo (the same jobs run at once, where they fit), for the
+ * dashboard's comparison, at most this often (real ms) per process: it never doubles a re-plan's cost.
  */
-export const BASELINE_JOB = 'fifo-baseline';
 export const BASELINE_INTERVAL_MS = 10_000;

@@ -1,8 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { SignalsService } from '../signals/signals.service.js';
-import { BASELINE_JOB, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
-import type { Baseline } from './plan.store.js';
+import { PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
 import { PlanningService, ReplanResult } from './planning.service.js';
 
 /**
@@ -19,9 +18,8 @@ export class PlanningProcessor extends WorkerHost {
     super();
   }
 
-  process(job: Job<{ reason?: string }>): Promise<ReplanResult | Baseline | { hours: number; events: number }> {
+  process(job: Job<{ reason?: string }>): Promise<ReplanResult | { hours: number; events: number }> {
     if (job.name === PRUNE_SIGNALS_JOB) return this.signals.prune();
-    if (job.name === BASELINE_JOB) return this.planning.computeBaseline();
     return this.planning.replan(job.data.reason ?? job.name);
   }
 }

@@ -9,7 +9,7 @@ import { plan } from '../domain/planner/plan.js';
 import { type Clock, realMsUntil } from '../domain/time/clock.js';
 import type { DispatchActionName, Job } from '../domain/jobs/job.js';
 import { summarisePlan } from '../domain/planner/plan-summary.js';
-import type { JobPlan, PlanInput } from '../domain/planner/plan-types.js';
+import type { JobPlan, Plan, PlanInput } from '../domain/planner/plan-types.js';
 import type { DateTime } from 'luxon';
 import { DispatchService } from '../execution/dispatch.service.js';
 import { JobEventsService } from '../execution/job-events.service.js';
@@ -19,8 +19,8 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from './plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
-import { Baseline, PlanStore } from './plan.store.js';
-import { BASELINE_INTERVAL_MS, BASELINE_JOB, DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { PlanStore } from './plan.store.js';
+import { BASELINE_INTERVAL_MS, DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -49,6 +49,8 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly timeZones: Map<string, string>;
   private readonly pendingReasons = new Set<string>();
   private pendingTimer?: NodeJS.Timeout;
+  /** When this process last stored a fifo baseline (performance.now()). */
+  private baselineAt = -Infinity;
 
   constructor(
     @InjectQueue(PLANNING_QUEUE) private readonly queue: Queue,
@@ -121,25 +123,20 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const ms = performance.now() - started;
     this.metrics.replanSeconds.observe(ms / 1000);
     this.logger.log(`plan ${version}: ${jobs.length} jobs, actions ${JSON.stringify(actions)} in ${ms.toFixed(0)} ms (${reason})`);
-    this.requestBaseline();
+    if (performance.now() - this.baselineAt >= BASELINE_INTERVAL_MS) {
+      await this.saveBaseline(input, result, now, version).catch((error: Error) => this.logger.warn(`fifo baseline not stored: ${error.message}`));
+    }
     return { version, jobs: jobs.length, actions, ms };
   }
 
-  /** Plans the current jobs fifo and the Westwind way on one input and stores both totals, for the dashboard's comparison. */
-  async computeBaseline(): Promise<Baseline> {
-    const now = this.clock.now();
-    const [{ input }, meta] = await Promise.all([this.planInput(now), this.plans.meta()]);
+  /**
+   * Plans the same input fifo and stores it beside this plan's totals, for the dashboard's
+   * comparison; after dispatch, and at most every BASELINE_INTERVAL_MS, so it delays no action.
+   */
+  private async saveBaseline(input: PlanInput, westwind: Plan, now: DateTime, planVersion: number): Promise<void> {
+    this.baselineAt = performance.now();
     const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
-    const baseline: Baseline = { strategy: 'fifo', totals: fifo.totals, westwindTotals: plan(input).totals, computedAt: formatInstant(now), planVersion: meta?.version ?? 0 };
-    await this.plans.saveBaseline(baseline);
-    return baseline;
-  }
-
-  /** At most one baseline per BASELINE_INTERVAL_MS across instances (deduplication in throttle mode). */
-  private requestBaseline(): void {
-    void this.queue
-      .add(BASELINE_JOB, {}, { deduplication: { id: BASELINE_JOB, ttl: BASELINE_INTERVAL_MS }, removeOnComplete: 10, removeOnFail: 10 })
-      .catch((error: Error) => this.logger.warn(`baseline request lost: ${error.message}`));
+    await this.plans.saveBaseline({ strategy: 'fifo', totals: fifo.totals, westwindTotals: westwind.totals, computedAt: formatInstant(now), planVersion });
   }
 
   /** Every unfinished job and the planner's input for them at `now`. */

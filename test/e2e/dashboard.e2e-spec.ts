@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
@@ -90,6 +90,21 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('METRICS_PORT', () => {
+  it('serves /metrics without credentials on its own port, and nothing else there', async () => {
+    const port = await freePort();
+    const other = await startTestApp({ env: { METRICS_PORT: String(port) } });
+    try {
+      const res = await request(`http://127.0.0.1:${port}`).get('/metrics').expect(200);
+      expect(res.text).toMatch(/^westwind_jobs\{state="queued"\} 0$/m);
+      await request(`http://127.0.0.1:${port}`).get('/').expect(404);
+      await request(other.app.getHttpServer()).get('/metrics').expect(401);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('the dashboard in a real browser', () => {
   let browser: Browser;
   let page: Page;
@@ -140,3 +155,11 @@ describe('the dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([]);
   }, 60_000);
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}

@@ -30,10 +30,10 @@ export interface TestApp {
 }
 
 /** The real app on the real Redis under its own prefix; `close` removes every key it wrote. */
-export async function startTestApp(options: { redisUrl?: string; prefix?: string; clock?: Clock; configPath?: string; roles?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { redisUrl?: string; prefix?: string; clock?: Clock; configPath?: string; roles?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
   const prefix = options.prefix ?? testPrefix();
   // API-only unless a test asks for the planner, so background re-plans never race its assertions.
-  const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: options.roles ?? 'api', LOG_LEVEL: process.env.TEST_LOGS ? 'error' : 'silent' });
+  const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: options.roles ?? 'api', LOG_LEVEL: process.env.TEST_LOGS ? 'error' : 'silent', ...options.env });
   const config = loadWestwindConfig(options.configPath ?? TEST_CONFIG, {});
   const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: process.env.TEST_LOGS ? ['error'] : false }));
   await app.init();
