@@ -237,3 +237,20 @@ describe('planner: properties on random instances', () => {
     );
   });
 });
+
+describe('planner: stability between re-plans', () => {
+  it('does not swap running jobs for waiting ones when every hour costs the same (flat, all-peak forecast)', () => {
+    // One site of 40 GPUs, every hour a peak with no green: all hours cost the same. Four jobs run
+    // and fill it; four more wait with less slack. Pausing a running job only adds checkpoint time.
+    const flatPeak = new Array(48).fill(1);
+    const sites = [site('west', new Array(48).fill(0), flatPeak, { gpus: 40 })];
+    const jobs = [
+      ...['r1', 'r2', 'r3', 'r4'].map((id) => job(id, { state: 'running', currentSite: 'west', remainingHours: 3, deadline: at(40), checkpointMinutes: 10 })),
+      ...['w1', 'w2', 'w3', 'w4'].map((id) => job(id, { remainingHours: 5, deadline: at(12), checkpointMinutes: 10 })),
+    ];
+    const p = plan({ start, hours: 48, sites, jobs });
+    expect(p.totals.deadlineMisses).toBe(0);
+    for (const id of ['r1', 'r2', 'r3', 'r4']) expect(hoursOf(p, id)).toEqual([0, 1, 2]);
+    expect(p.totals.pauses).toBe(0);
+  });
+});

@@ -48,13 +48,28 @@ const ANY_SITE = -1;
  * grid energy given what is already placed (see README, "The planner").
  */
 export function plan(input: PlanInput): Plan {
+  // Running jobs choose their hours before waiting ones, so equal costs never swap them for waiting
+  // jobs (each swap costs a checkpoint, and operators see jobs flap). Where that costs a deadline,
+  // the plan that places strictly by slack is taken if it misses fewer.
+  const stable = placeAll(input, true);
+  const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
+  const runningDeferrable = input.jobs.some((job) => job.deferrable && job.state === 'running');
+  if (strategy !== 'westwind' || stable.totals.deadlineMisses === 0 || !runningDeferrable) return stable;
+  return fewerMisses(stable, placeAll(input, false));
+}
+
+function placeAll(input: PlanInput, runningFirst: boolean): Plan {
   const planner = new Planner(input);
   const tasks = input.jobs.map((job) => planner.compile(job));
-  const order = planner.placementOrder(tasks);
+  const order = planner.placementOrder(tasks, runningFirst);
   const placements = new Array<Candidate | undefined>(tasks.length);
   for (const t of order) placements[t] = planner.place(tasks[t]);
   if (planner.options.strategy === 'westwind') planner.improve(tasks, order, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
+}
+
+function fewerMisses(a: Plan, b: Plan): Plan {
+  return b.totals.deadlineMisses < a.totals.deadlineMisses ? b : a;
 }
 
 /**
@@ -131,17 +146,17 @@ class Planner {
     };
   }
 
-  /** Indexes of `tasks` in the order they are placed. */
-  placementOrder(tasks: Task[]): number[] {
+  /** Indexes of `tasks` in the order they are placed; `runningFirst` puts running deferrable jobs before waiting ones. */
+  placementOrder(tasks: Task[], runningFirst = true): number[] {
     const order = tasks.map((_, i) => i);
     if (this.options.strategy !== 'westwind') {
       const arrival = tasks.map((t) => (t.job.submittedAt ?? t.job.earliestStart).toMillis());
       return order.sort((a, b) => running(tasks[b]) - running(tasks[a]) || arrival[a] - arrival[b] || a - b);
     }
-    // Fixed work first (running non-deferrable, then non-deferrable by start), then the rest by
-    // slack: the job with the least room to move chooses its hours first.
+    // Fixed work first (running non-deferrable, then non-deferrable by start), then running
+    // deferrable jobs, then the rest by slack: the job with the least room to move chooses first.
     const latestStart = tasks.map((t) => t.deadlineHour - t.work);
-    const rank = (t: Task) => (t.job.deferrable ? 2 : running(t) ? 0 : 1);
+    const rank = (t: Task) => (!t.job.deferrable ? (running(t) ? 0 : 1) : runningFirst && running(t) ? 2 : 3);
     return order.sort(
       (a, b) =>
         rank(tasks[a]) - rank(tasks[b]) ||
@@ -183,8 +198,8 @@ class Planner {
         const next = this.bestCandidate(task, late ? this.hours : task.deadlineHour, late) ?? old;
         this.reserve(task, next, 1);
         const after = this.placementCost(task, next);
-        if (after > before + EPSILON) {
-          // The greedy rule found nothing better here: keep the old placement.
+        if (after > before - EPSILON) {
+          // Nothing strictly better here: keep the old placement (a tie would only move the job).
           this.reserve(task, next, -1);
           this.reserve(task, old, 1);
           continue;
