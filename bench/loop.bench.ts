@@ -31,12 +31,19 @@ function jobBody(i: number, now: DateTime): string {
   return JSON.stringify({ name: `loop-${i}`, gpus, runtimeHours, deadline: now.plus({ hours: 48 + (i % 72) }).toISO(), deferrable: i % 5 !== 0, interruptible: true, acceptLate: true });
 }
 
-/** A week of diurnal wind and load per zone, so the plan has surplus and peak to work with. */
+/**
+ * BENCH_FORECAST=flat: constant wind and load, so every hour is an equal-cost peak (the case where
+ * cost ties could swap running jobs for waiting ones on every re-plan). Results go to loop-flat.json.
+ */
+const FLAT = process.env.BENCH_FORECAST === 'flat';
+
+/** A week of diurnal wind and load per zone, so the plan has surplus and peak to work with (or flat ones). */
 async function postForecasts(now: DateTime): Promise<void> {
   const from = now.startOf('hour');
   for (const zone of ZONES) {
     const points = Array.from({ length: 168 }, (_, h) => {
       const local = from.plus({ hours: h }).setZone('Asia/Shanghai').hour;
+      if (FLAT) return { start: from.plus({ hours: h }).toISO(), windMw: 2000, solarMw: 0, loadMw: 7000 };
       return { start: from.plus({ hours: h }).toISO(), windMw: local < 7 || local >= 22 ? 9000 : 2000, solarMw: local >= 9 && local < 16 ? 3000 : 0, loadMw: local >= 17 && local < 22 ? 10000 : 7000 };
     });
     const body = JSON.stringify({ zone, issuedAt: now.toISO(), resolution: 'PT1H', points });
@@ -171,7 +178,7 @@ async function main(): Promise<void> {
       operatorReads,
     };
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/loop.json', JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(FLAT ? 'bench/results/loop-flat.json' : 'bench/results/loop.json', JSON.stringify({ forecast: FLAT ? 'flat' : 'diurnal', ...result }, null, 2) + '\n');
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await stopServer(server);
