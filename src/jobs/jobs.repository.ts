@@ -143,6 +143,17 @@ export class JobsRepository implements OnModuleInit {
     }
   }
 
+  /** Forgets metered energy of hours before `beforeMs` in every site's ledger; returns how many hours. */
+  async pruneEnergy(beforeMs: number): Promise<number> {
+    let pruned = 0;
+    for (const site of this.sites.keys()) {
+      const old = (await this.redis.hkeys(this.keys.siteEnergy(site))).filter((hour) => Number(hour) < beforeMs);
+      for (let i = 0; i < old.length; i += 1000) await this.redis.hdel(this.keys.siteEnergy(site), ...old.slice(i, i + 1000));
+      pruned += old.length;
+    }
+    return pruned;
+  }
+
   /** Facility power of the job at a site, MW (0 for a site no longer configured). */
   powerMw(job: Pick<Job, 'gpus'>, site: string): number {
     const config = this.sites.get(site);

@@ -7,7 +7,7 @@ export const REPLAN_DEDUPLICATION_ID = 'replan';
 export const HOURLY_REPLAN_SCHEDULER = 'hourly-replan';
 /** Hours the planner looks ahead. */
 export const PLANNING_HORIZON_HOURS = 168;
-/** Housekeeping on the same queue: forget old forecast hours and ended grid events, daily. */
+/** Housekeeping on the same queue, daily: forget old forecast hours, ended grid events and old metered energy. */
 export const PRUNE_SIGNALS_JOB = 'prune-signals';
 export const DAILY_PRUNE_SCHEDULER = 'daily-prune-signals';
 /** Re-plans start at least this far apart (real ms); requests in between wait as one. */

@@ -1,6 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { SignalsService } from '../signals/signals.service.js';
 import { PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
 import { PlanningService, ReplanResult } from './planning.service.js';
 
@@ -11,15 +10,12 @@ import { PlanningService, ReplanResult } from './planning.service.js';
  */
 @Processor(PLANNING_QUEUE, { limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS } })
 export class PlanningProcessor extends WorkerHost {
-  constructor(
-    private readonly planning: PlanningService,
-    private readonly signals: SignalsService,
-  ) {
+  constructor(private readonly planning: PlanningService) {
     super();
   }
 
-  process(job: Job<{ reason?: string }>): Promise<ReplanResult | { hours: number; events: number }> {
-    if (job.name === PRUNE_SIGNALS_JOB) return this.signals.prune();
+  process(job: Job<{ reason?: string }>): Promise<ReplanResult | { hours: number; events: number; energyHours: number }> {
+    if (job.name === PRUNE_SIGNALS_JOB) return this.planning.housekeeping();
     return this.planning.replan(job.data.reason ?? job.name);
   }
 }

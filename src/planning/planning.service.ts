@@ -16,7 +16,7 @@ import { JobEventsService } from '../execution/job-events.service.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { SignalsService } from '../signals/signals.service.js';
+import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from './plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
@@ -137,6 +137,16 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     this.baselineAt = performance.now();
     const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
     await this.plans.saveBaseline({ strategy: 'fifo', totals: fifo.totals, westwindTotals: westwind.totals, computedAt: formatInstant(now), planVersion });
+  }
+
+  /**
+   * Daily housekeeping: forget forecast hours, ended grid events and metered energy older than the
+   * signals' retention window, so Redis does not grow with every hour ever seen.
+   */
+  async housekeeping(): Promise<{ hours: number; events: number; energyHours: number }> {
+    const signals = await this.signals.prune();
+    const energyHours = await this.jobs.pruneEnergy(this.clock.now().minus({ days: SIGNALS_RETENTION_DAYS }).toMillis());
+    return { ...signals, energyHours };
   }
 
   /** Every unfinished job and the planner's input for them at `now`. */

@@ -4,6 +4,7 @@ import { finished, paused, started } from '../../src/domain/execution/job-run.js
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { PlanningService } from '../../src/planning/planning.service.js';
 import { postWestForecast, submit } from '../support/execution.js';
 import { OPERATOR, useTestApp } from '../support/test-app.js';
 
@@ -48,6 +49,20 @@ describe('metered energy, from what jobs actually ran', () => {
     expect(metered.gridMwh).toBeCloseTo(0.147, 3);
     expect(metered.peakGridMwh).toBeCloseTo(0.147, 3);
     expect(metered.greenShare).toBeCloseTo(0.168 / 0.315, 3);
+  });
+
+  it('forgets metered hours older than the signals\' retention window in the daily housekeeping', async () => {
+    const repository = ctx.t.app.get(JobsRepository);
+    const id = await submit(ctx.http, { name: 'long-ago', gpus: 100, runtimeHours: 10, deadline: clock.now().plus({ days: 1 }).toISO(), deferrable: true });
+    await repository.update(id, (job) => transition(job, 'scheduled', day('00:00').toISO()!, 'test'));
+    // A segment 31 days back (clock-wise) and one within the window.
+    await repository.update(id, (job) => started(job, 'west-hub', day('09:00').minus({ days: 31 }), 'test'));
+    await repository.update(id, (job) => paused(job, day('10:00').minus({ days: 31 }), 'test'));
+    const before = await ctx.t.redis.hlen(`${ctx.t.prefix}energy:west-hub`);
+    const result = await ctx.t.app.get(PlanningService).housekeeping();
+    expect(result.energyHours).toBe(1);
+    expect(await ctx.t.redis.hlen(`${ctx.t.prefix}energy:west-hub`)).toBe(before - 1);
+    expect(await ctx.t.redis.hexists(`${ctx.t.prefix}energy:west-hub`, String(day('10:00').toMillis()))).toBe(1);
   });
 
   it('meters nothing for a job that never ran, and a repeated close adds nothing', async () => {
