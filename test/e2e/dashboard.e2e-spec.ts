@@ -46,6 +46,22 @@ describe('operator pages refuse anyone else', () => {
   });
 });
 
+describe('the dashboard API refuses bad input', () => {
+  it.each([
+    ['/dashboard/api/jobs?limit=9999', 400],
+    ['/dashboard/api/jobs?state=sleeping', 400],
+    ['/dashboard/api/jobs?tenant=Not%20A%20Tenant', 400],
+    ['/dashboard/api/jobs?colour=red', 400],
+    ['/dashboard/api/jobs/not-a-job-id', 404],
+    ['/dashboard/api/jobs/019cad24-c534-7000-8000-000000000000', 404],
+    ['/dashboard/assets/..%2F..%2Fpackage.json', 404],
+    ['/dashboard/assets/secrets.js', 404],
+  ])('%s → %i problem+json', async (path, status) => {
+    const res = await request(base).get(path).set(OPERATOR).expect(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
 describe('bull-board at /queues', () => {
   const queues = async (auth: { user: string; key: string }) => (await request(base).get('/queues/api/queues').auth(auth.user, auth.key).expect(200)).body.queues as { name: string; readOnlyMode: boolean; isPaused: boolean }[];
 
