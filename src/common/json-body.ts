@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import express, { ErrorRequestHandler } from 'express';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_LOCAL, problemType } from './problem.js';
+import { problemType, sendProblem } from './problem.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 export const MAX_JSON_BODY = '1mb';
@@ -27,6 +27,5 @@ const bodyErrorHandler: ErrorRequestHandler = (error: { type?: string; status?: 
     error.type === 'entity.too.large' ? ['body-too-large', 'Request body too large', `The body exceeds the limit of ${error.limit} bytes.`]
     : error.type === 'entity.parse.failed' ? ['malformed-json', 'Malformed JSON', `The body is not valid JSON: ${error.message}`]
     : ['unreadable-body', 'Unreadable request body', error.message ?? 'The body could not be read.'];
-  res.locals[PROBLEM_TYPE_LOCAL] = problemType(slug);
-  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ type: problemType(slug), title, status, detail, instance: req.originalUrl }));
+  sendProblem(req, res, { type: problemType(slug), title, status, detail });
 };

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_LOCAL, ProblemDetails, ProblemException, problemType } from './problem.js';
+import { ProblemDetails, ProblemException, problemType, sendProblem } from './problem.js';
 
 const RETRY_AFTER_SECONDS = '5';
 
@@ -38,13 +38,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { problem: { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred; it has been logged.' }, headers: {} };
   }
-}
-
-/** Writes a problem+json response (also used by Express middleware outside Nest's filters). */
-export function sendProblem(request: Request, response: Response, problem: ProblemDetails, headers: Record<string, string> = {}): void {
-  problem.instance ??= request.originalUrl;
-  response.locals[PROBLEM_TYPE_LOCAL] = problem.type;
-  response.status(problem.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
 /** "Not Found" from 404, as RFC 9457 suggests for about:blank problems. */

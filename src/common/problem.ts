@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { FieldError } from './field-errors.js';
 
 /** RFC 9457 problem details, the body of every error response. */
@@ -37,4 +38,11 @@ export class ProblemException extends HttpException {
 
 export function problemType(slug: string): string {
   return `urn:westwind:problem:${slug}`;
+}
+
+/** Writes a problem+json response: from Nest's filter, and from Express middleware outside it. */
+export function sendProblem(request: Request, response: Response, problem: ProblemDetails, headers: Record<string, string> = {}): void {
+  problem.instance ??= request.originalUrl;
+  response.locals[PROBLEM_TYPE_LOCAL] = problem.type;
+  response.status(problem.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

@@ -47,15 +47,15 @@ type JobsRedis = Redis & {
 /** Job records in Redis: the record, the tenant's indexes and the active set change together. */
 @Injectable()
 export class JobsRepository implements OnModuleInit {
+  private readonly sites: Map<string, SiteConfig>;
+
   constructor(
     @Inject(Redis) private readonly redis: JobsRedis,
     private readonly keys: RedisKeys,
-    private readonly config: WestwindConfig,
+    config: WestwindConfig,
   ) {
     this.sites = new Map(config.sites.map((site) => [site.id, site]));
   }
-
-  private readonly sites: Map<string, SiteConfig>;
 
   onModuleInit(): void {
     if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 5, lua: REPLACE_JOB });
@@ -130,6 +130,7 @@ export class JobsRepository implements OnModuleInit {
         this.keys.tenantJobsInState(current.tenant, current.state),
         this.keys.tenantJobsInState(next.tenant, next.state),
         this.keys.activeJobs(),
+        // The ledger is touched only when a segment closed; the key is passed either way.
         this.keys.siteEnergy(closed?.site ?? next.run?.site ?? ''),
         expected,
         JSON.stringify(next),

@@ -133,6 +133,7 @@ export class OverviewService {
     const now = this.clock.now();
     const tenants = this.config.tenants.map((t) => t.id);
     const [meta, summary, baseline, jobsByState, running] = await Promise.all([this.plans.meta(), this.plans.summary(), this.plans.baseline(), this.jobsByState(), this.jobs.inState(tenants, 'running')]);
+    const [metered, sites] = await Promise.all([this.metered(running, now), this.siteHours(meta, summary, now)]);
     return {
       now: formatInstant(now),
       tenants,
@@ -140,19 +141,20 @@ export class OverviewService {
       plan: meta ? { version: meta.version, createdAt: meta.createdAt, start: meta.start, hours: meta.hours, reason: meta.reason } : null,
       jobsByState,
       energy: {
-        metered: await this.metered(running, now),
+        metered,
         planned: meta ? figures(meta.totals) : null,
         fifo: baseline ? { ...figures(baseline.totals), westwindGridMwh: round(baseline.westwindTotals.gridMwh), computedAt: baseline.computedAt } : null,
         gridAvoidedMwh: baseline ? round(baseline.totals.gridMwh - baseline.westwindTotals.gridMwh) : null,
       },
       deadlineRisk: summary?.late ?? { count: 0, jobs: [] },
-      sites: await this.siteHours(meta, summary, now),
+      sites,
     };
   }
 
   /** Energy the sites' ledgers metered (closed segments) plus the running segments so far. */
   private async metered(running: readonly Job[], now: DateTime): Promise<EnergyFigures & { since: string }> {
-    const since = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS }).toMillis();
+    const sinceHour = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS });
+    const since = sinceHour.toMillis();
     const ledgers = await Promise.all(this.config.sites.map((site) => this.redis.hgetall(this.keys.siteEnergy(site.id))));
     const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, new Map(Object.entries(ledgers[i]).map(([hour, mwh]) => [Number(hour), Number(mwh)]))]));
     for (const job of running) {
@@ -161,7 +163,7 @@ export class OverviewService {
     }
     // Signals only from the first metered hour in the retention window: usually far less than 30 days.
     const first = Math.min(...[...used.values()].flatMap((byHour) => [...byHour.keys()].filter((hour) => hour >= since)));
-    if (!Number.isFinite(first)) return { ...figures(sumTotals([])), since: formatInstant(DateTime.fromMillis(since, { zone: 'utc' })) };
+    if (!Number.isFinite(first)) return { ...figures(sumTotals([])), since: formatInstant(sinceHour) };
     const hours = Math.ceil((now.toMillis() - first) / HOUR_MS);
     const supply = await this.signals.siteSignals(DateTime.fromMillis(first, { zone: 'utc' }), hours);
     const totals = sumTotals(
@@ -174,7 +176,7 @@ export class OverviewService {
         });
       }),
     );
-    return { ...figures(totals), since: formatInstant(DateTime.fromMillis(since, { zone: 'utc' })) };
+    return { ...figures(totals), since: formatInstant(sinceHour) };
   }
 
   /** Each site's chart across the plan's horizon (or the next day, before any plan). */

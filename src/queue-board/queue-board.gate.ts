@@ -1,8 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { admit, AuthenticatedRequest, OPERATOR_PAGES } from '../auth/api-key.guard.js';
 import type { TenantDirectory } from '../auth/tenant-directory.js';
-import { sendProblem } from '../common/problem-details.filter.js';
-import { ProblemException } from '../common/problem.js';
+import { ProblemException, sendProblem } from '../common/problem.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
