@@ -2,6 +2,7 @@ import { peakFromLoad } from '../domain/energy/peak-hours.js';
 import { jobPowerMw } from '../domain/energy/power.js';
 import { renewableMw, siteGreenMw } from '../domain/energy/site-supply.js';
 import type { PlanInput, PlanJob, PlanSite } from '../domain/planner/plan-types.js';
+import { seededRandom } from '../domain/seeded-random.js';
 import { TraceJob } from './itp-trace.js';
 import { ZoneSeries } from './opsd.js';
 
@@ -61,18 +62,6 @@ export function realDataInstance(options: InstanceOptions): { input: PlanInput; 
     });
   });
   return { input: { start, hours, sites, jobs }, excluded };
-}
-
-/** A deterministic pseudo-random number generator (mulberry32), for reproducible instances. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `count` jobs drawn from the trace (GPUs, durations) with submissions spread over `withinSeconds`. */

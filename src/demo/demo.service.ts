@@ -4,7 +4,7 @@ import { CLOCK } from '../config/config.module.js';
 import { DemoConfig, WestwindConfig } from '../config/westwind-config.js';
 import { GridReplay } from '../datasets/grid-replay.js';
 import { readItpTrace, type TraceJob } from '../datasets/itp-trace.js';
-import { seededRandom } from '../datasets/planning-instance.js';
+import { seededRandom } from '../domain/seeded-random.js';
 import { sampleJob } from '../datasets/sample-jobs.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';

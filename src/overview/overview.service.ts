@@ -172,7 +172,7 @@ export class OverviewService {
         const recent = new Map([...byHour].filter(([hour]) => hour >= first));
         return meterTotals(recent, (hour) => {
           const h = (hour - first) / HOUR_MS;
-          return signals && h < hours ? { greenMw: signals.greenMw[h], peak: signals.peak[h] === 1 } : undefined;
+          return signals && h < hours ? { greenMw: signals.greenMw[h], peak: signals.peak[h] === 1, carbonGPerKwh: signals.carbonGPerKwh[h], pricePerMwh: signals.pricePerMwh[h] } : undefined;
         });
       }),
     );
@@ -205,7 +205,7 @@ export class OverviewService {
 }
 
 function figures(totals: EnergyTotals): EnergyFigures {
-  return { energyMwh: round(totals.energyMwh), greenMwh: round(totals.greenMwh), gridMwh: round(totals.gridMwh), peakGridMwh: round(totals.peakGridMwh), greenShare: greenShare(totals) ?? null };
+  return { energyMwh: round(totals.energyMwh), greenMwh: round(totals.greenMwh), gridMwh: round(totals.gridMwh), peakGridMwh: round(totals.peakGridMwh), carbonKg: round(totals.carbonKg), cost: round(totals.cost), greenShare: greenShare(totals) ?? null };
 }
 
 function round(value: number): number {

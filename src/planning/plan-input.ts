@@ -4,7 +4,7 @@ import { workLeft } from '../domain/execution/job-run.js';
 import type { Job } from '../domain/jobs/job.js';
 import type { PlanInput, PlanJob, PlanJobState, PlanSite } from '../domain/planner/plan-types.js';
 import { parseInstant } from '../domain/time/instant.js';
-import type { SiteHourSignals } from '../signals/signals.service.js';
+import type { SiteHourSignals } from '../domain/signals/site-signals.js';
 
 const HOUR_MS = 3_600_000;
 

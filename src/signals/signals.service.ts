@@ -7,8 +7,7 @@ import { ProblemException } from '../common/problem.js';
 import type { FieldError } from '../domain/field-error.js';
 import { forecastToHours, ForecastPoint, pointProblems, Resolution } from '../domain/signals/forecast.js';
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
-import { eventsByHour } from '../domain/signals/grid-event.js';
-import { siteSupply, zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
+import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
@@ -26,15 +25,6 @@ export interface SignalsChanged {
   zone: string;
   from: string;
   to: string;
-}
-
-/** One site's signals per hour (index h = hour h of the range). */
-export interface SiteHourSignals {
-  greenMw: Float64Array;
-  peak: Uint8Array;
-  importCapMw: Float64Array;
-  pricePerMwh: (number | undefined)[];
-  carbonGPerKwh: (number | undefined)[];
 }
 
 /** issuedAt may run ahead of our clock by this much (clock skew), not more. */
@@ -180,11 +170,7 @@ export class SignalsService {
     return new Map(views.flatMap((view) => view.sites.map((site) => [site.id, site.signals] as const)));
   }
 
-  /**
-   * A zone's effective series for [from, from + hours) and each of its sites' signals: green
-   * supply from the forecast and the site's contract; peak from the zone's rules and events;
-   * the tightest import cap of config and events; price and carbon from events, else the forecast.
-   */
+  /** A zone's effective series for [from, from + hours) and each of its sites' signals. */
   private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
     const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * 3_600_000), this.repository.events(zone.id)]);
     const hourMs = (h: number) => from.toMillis() + h * 3_600_000;
@@ -193,21 +179,7 @@ export class SignalsService {
       return found ? { hour: hourMs(h), ...found.values } : undefined;
     });
     const series: ZoneSeries = { start: from, hours, values };
-    const zonePeak = zonePeaks(series, zone.timeZone, zone.peak);
-    // Zone-wide events (no site list) mark the zone's hours too.
-    eventsByHour(events.filter((e) => !e.sites), '', from.toMillis(), hours).peak.forEach((flag, h) => flag && (zonePeak[h] = 1));
-    const sites = this.config.sites.filter((s) => s.zone === zone.id).map((site) => {
-      const supply = siteSupply(series, site);
-      const fromEvents = eventsByHour(events, site.id, from.toMillis(), hours);
-      const signals: SiteHourSignals = {
-        greenMw: supply.greenMw,
-        peak: zonePeak.map((flag, h) => (flag || fromEvents.peak[h] ? 1 : 0)),
-        importCapMw: supply.importCapMw.map((cap, h) => Math.min(cap, fromEvents.importCapMw[h])),
-        pricePerMwh: values.map((v, h) => fromEvents.pricePerMwh[h] ?? v?.pricePerMwh),
-        carbonGPerKwh: values.map((v, h) => fromEvents.carbonGPerKwh[h] ?? v?.carbonGPerKwh),
-      };
-      return { id: site.id, signals };
-    });
+    const { zonePeak, sites } = zoneSiteSignals(series, zone, this.config.sites.filter((s) => s.zone === zone.id), events);
     return { series, zonePeak, sites, issuedAt: new Map([...stored].map(([hour, v]) => [hour, v.issuedAt])) };
   }
 

@@ -26,9 +26,13 @@ describe('closedSegmentEnergy', () => {
 });
 
 describe('meterTotals', () => {
-  it('uses the green supply first, counts the rest as grid and peak grid in peak hours', () => {
+  it('uses the green supply first, counts the rest as grid and peak grid in peak hours, and prices grid energy only', () => {
     const used = new Map([[T0, 3], [T0 + H, 2], [T0 + 2 * H, 1]]);
-    const supply = new Map([[T0, { greenMw: 5, peak: false }], [T0 + H, { greenMw: 0.5, peak: true }]]);
-    expect(meterTotals(used, (h) => supply.get(h))).toEqual({ energyMwh: 6, greenMwh: 3.5, gridMwh: 2.5, peakGridMwh: 1.5 });
+    const supply = new Map([
+      [T0, { greenMw: 5, peak: false, carbonGPerKwh: 400, pricePerMwh: 50 }],
+      [T0 + H, { greenMw: 0.5, peak: true, carbonGPerKwh: 100, pricePerMwh: 80 }],
+    ]);
+    // Grid: 0 MWh at T0, 1.5 MWh at T0+1h (150 kg, 120), 1 MWh at T0+2h with no known carbon or price.
+    expect(meterTotals(used, (h) => supply.get(h))).toEqual({ energyMwh: 6, greenMwh: 3.5, gridMwh: 2.5, peakGridMwh: 1.5, carbonKg: 150, cost: 120 });
   });
 });

@@ -12,12 +12,18 @@ export interface EnergyTotals {
   gridMwh: number;
   /** Grid energy in the site's peak hours: what the grid desk asks us to avoid. */
   peakGridMwh: number;
+  /** Grid energy × the hour's carbon intensity (MWh × g/kWh = kg); 0 where intensity is unknown. */
+  carbonKg: number;
+  /** Grid energy × the hour's price; 0 where the price is unknown. */
+  cost: number;
 }
 
-/** What a site had in one hour: renewable power available to it and whether it was a peak hour. */
+/** What a site had in one hour: renewable power available to it, whether it was a peak hour, and the grid's carbon and price. */
 export interface HourSupply {
   greenMw: number;
   peak: boolean;
+  carbonGPerKwh?: number;
+  pricePerMwh?: number;
 }
 
 /** The energy of a job running at `powerMw` over [start, end), split at UTC hour boundaries. */
@@ -50,20 +56,29 @@ export function addHourly(into: HourlyMwh, more: HourlyMwh): HourlyMwh {
  * supply first (up to what the site had), the grid for the rest. Hours with no known supply count as grid.
  */
 export function meterTotals(used: HourlyMwh, supplyAt: (hour: number) => HourSupply | undefined): EnergyTotals {
-  const totals: EnergyTotals = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0 };
+  const totals = noEnergy();
   for (const [hour, mwh] of used) {
     const supply = supplyAt(hour);
     const green = Math.min(mwh, supply?.greenMw ?? 0);
+    const grid = mwh - green;
     totals.energyMwh += mwh;
     totals.greenMwh += green;
-    totals.gridMwh += mwh - green;
-    if (supply?.peak) totals.peakGridMwh += mwh - green;
+    totals.gridMwh += grid;
+    if (supply?.peak) totals.peakGridMwh += grid;
+    totals.carbonKg += grid * (supply?.carbonGPerKwh ?? 0);
+    totals.cost += grid * (supply?.pricePerMwh ?? 0);
   }
   return totals;
 }
 
+function noEnergy(): EnergyTotals {
+  return { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
+}
+
 export function sumTotals(parts: readonly EnergyTotals[]): EnergyTotals {
-  return parts.reduce((sum, t) => ({ energyMwh: sum.energyMwh + t.energyMwh, greenMwh: sum.greenMwh + t.greenMwh, gridMwh: sum.gridMwh + t.gridMwh, peakGridMwh: sum.peakGridMwh + t.peakGridMwh }), { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0 });
+  const sum = noEnergy();
+  for (const t of parts) for (const key of Object.keys(sum) as (keyof EnergyTotals)[]) sum[key] += t[key];
+  return sum;
 }
 
 /** Green share of AI energy, 0–1; undefined when no energy was used. */

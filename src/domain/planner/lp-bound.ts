@@ -12,6 +12,9 @@ export interface LpBound {
   greenMwh: number;
   gridMwh: number;
   peakGridMwh: number;
+  /** Grid energy × carbon intensity and × price, hour by hour, as in PlanTotals. */
+  carbonKg: number;
+  cost: number;
   /** gridMwh + (peakWeight − 1) × peakGridMwh, as in PlanTotals. */
   objective: number;
   /** Occupied peak hours of deferrable jobs (fractional), priced like the planner's peak rule. */
@@ -165,7 +168,7 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   );
   const solveMs = performance.now() - started;
   if (solution.status !== OPTIMAL) {
-    return { status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, objective: NaN, deferrablePeakHours: NaN, unmetWorkHours: NaN, variables: numCols, solveMs };
+    return { status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN, deferrablePeakHours: NaN, unmetWorkHours: NaN, variables: numCols, solveMs };
   }
 
   // Add the LP's deferrable load to the fixed load and account exactly as a plan does.
@@ -182,12 +185,14 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   });
   let unmet = 0;
   for (let j = 0; j < 2 * J; j++) unmet += solution.x[xyCount + S * H + j];
-  let energy = 0, grid = 0, peakGrid = 0;
+  let energy = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0;
   for (let i = 0; i < S * H; i++) {
     const g = sh.gridMw(i);
     energy += sh.loadMw[i];
     grid += g;
     if (sh.peak[i]) peakGrid += g;
+    carbon += g * sh.carbon[i];
+    cost += g * sh.price[i];
   }
   return {
     status: 'optimal',
@@ -195,6 +200,8 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
     greenMwh: energy - grid,
     gridMwh: grid,
     peakGridMwh: peakGrid,
+    carbonKg: carbon,
+    cost,
     objective: grid + (options.peakWeight - 1) * peakGrid,
     deferrablePeakHours,
     unmetWorkHours: unmet,

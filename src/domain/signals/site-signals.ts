@@ -3,6 +3,7 @@ import { peakFromLoad, peakFromWindows, PeakWindow } from '../energy/peak-hours.
 import { siteGreenMw, SupplyContract } from '../energy/site-supply.js';
 import { jobPowerMw } from '../energy/power.js';
 import type { HourSignal } from './forecast.js';
+import { eventsByHour, GridEvent } from './grid-event.js';
 
 export interface PeakRules {
   windows?: readonly PeakWindow[];
@@ -51,5 +52,47 @@ export function siteSupply(series: ZoneSeries, site: SiteShape): { greenMw: Floa
   return {
     greenMw: siteGreenMw(zone, site.supply, jobPowerMw(site.gpus, site.kwPerGpu, site.pue)),
     importCapMw: new Float64Array(series.hours).fill(site.importCapMw ?? Infinity),
+  };
+}
+
+/** One site's signals per hour (index h = hour h of the range), as the planner reads them. */
+export interface SiteHourSignals {
+  greenMw: Float64Array;
+  peak: Uint8Array;
+  importCapMw: Float64Array;
+  pricePerMwh: (number | undefined)[];
+  carbonGPerKwh: (number | undefined)[];
+}
+
+export interface ZoneRules {
+  timeZone: string;
+  peak?: PeakRules;
+}
+
+/**
+ * Each site's signals from its zone's series and the grid events in force: green supply from the
+ * forecast and the site's contract; peak from the zone's rules and events; the tightest import
+ * cap of config and events; price and carbon from events, else the forecast. The service and the
+ * replay both read signals through here.
+ */
+export function zoneSiteSignals<S extends SiteShape & { id: string }>(series: ZoneSeries, zone: ZoneRules, sites: readonly S[], events: readonly GridEvent[] = []): { zonePeak: Uint8Array; sites: { id: string; signals: SiteHourSignals }[] } {
+  const from = series.start.toMillis();
+  const zonePeak = zonePeaks(series, zone.timeZone, zone.peak);
+  // Zone-wide events (no site list) mark the zone's hours too.
+  eventsByHour(events.filter((e) => !e.sites), '', from, series.hours).peak.forEach((flag, h) => flag && (zonePeak[h] = 1));
+  return {
+    zonePeak,
+    sites: sites.map((site) => {
+      const supply = siteSupply(series, site);
+      const fromEvents = eventsByHour(events, site.id, from, series.hours);
+      const signals: SiteHourSignals = {
+        greenMw: supply.greenMw,
+        peak: zonePeak.map((flag, h) => (flag || fromEvents.peak[h] ? 1 : 0)),
+        importCapMw: supply.importCapMw.map((cap, h) => Math.min(cap, fromEvents.importCapMw[h])),
+        pricePerMwh: series.values.map((v, h) => fromEvents.pricePerMwh[h] ?? v?.pricePerMwh),
+        carbonGPerKwh: series.values.map((v, h) => fromEvents.carbonGPerKwh[h] ?? v?.carbonGPerKwh),
+      };
+      return { id: site.id, signals };
+    }),
   };
 }

@@ -1,0 +1,13 @@
+import { DateTime } from 'luxon';
+import { parseJobsCsv, parseSignalsCsv, readReplayConfig, readReplayFile } from '../src/replay/replay-input.js';
+import { ReplayForecasts } from '../src/replay/rolling-replay.js';
+import { planInputFrom } from '../src/planning/plan-input.js';
+import { plan } from '../src/domain/planner/plan.js';
+const config = readReplayConfig('config/replay-example.yaml');
+const signals = parseSignalsCsv(readReplayFile('/tmp/rp/signals.csv'), 's', config);
+const jobs = parseJobsCsv(readReplayFile('/tmp/rp/jobs.csv'), 'j', config).slice(0, 3);
+const f = new ReplayForecasts({ config, signals }, 0, 1);
+const now = signals.start.plus({ hours: 1 });
+const input = planInputFrom({ start: now, now, hours: 72, sites: config.sites, signals: f.siteSignals(1, 72), timeZoneOf: f.timeZoneOf, dataRegions: config.dataRegions }, jobs);
+console.log(input.jobs[1], input.sites[0].signals.greenMw.slice(0,5));
+console.log(JSON.stringify(plan(input).jobs[1]));

@@ -1,0 +1,240 @@
+import { DateTime } from 'luxon';
+import type { WestwindConfig } from '../config/westwind-config.js';
+import type { Job } from '../domain/jobs/job.js';
+import { lpBound } from '../domain/planner/lp-bound.js';
+import { plan } from '../domain/planner/plan.js';
+import type { Objective, Strategy } from '../domain/planner/plan-types.js';
+import { zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
+import { formatInstant } from '../domain/time/instant.js';
+import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
+import { planInputFrom } from '../planning/plan-input.js';
+import { InputProblem, ReplayInputError, ReplaySignals } from './replay-input.js';
+import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld } from './rolling-replay.js';
+
+const HOUR_MS = 3_600_000;
+export const REPLAY_STRATEGIES = ['westwind', 'fifo', 'peak-pause', 'lp'] as const;
+export type ReplayStrategy = (typeof REPLAY_STRATEGIES)[number];
+
+export interface ReplayRequest {
+  config: WestwindConfig;
+  signals: ReplaySignals;
+  jobs: Job[];
+  strategies: ReplayStrategy[];
+  objective: Objective;
+  forecastError: number;
+  seed: number;
+  /** Jobs submitted in [from, to) are replayed; defaults: the signals' first hour and end. */
+  from?: DateTime;
+  to?: DateTime;
+  horizonHours?: number;
+  /** Progress over all strategies: hours simulated so far of `total`. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One strategy's figures, as report.json gives them. */
+export interface StrategyFigures {
+  totalMwh: number;
+  greenMwh: number;
+  gridMwh: number;
+  peakGridMwh: number;
+  carbonKg: number;
+  cost: number;
+  greenShare: number | null;
+  /** null for the LP bound, which places work fractionally and has no pauses or finish times. */
+  deadlineMisses: number | null;
+  pauses: number | null;
+  meanDelayHours: number | null;
+  completed: number | null;
+  replans: number | null;
+  wallMs: number;
+  /** The LP bound only: work it could not place before deadlines, hours. */
+  unmetWorkHours?: number;
+}
+
+export interface ReplayReport {
+  input: {
+    from: string;
+    to: string;
+    /** The simulation runs on to the end of the signals, so late jobs can still finish. */
+    dataEnd: string;
+    zones: string[];
+    sites: string[];
+    objective: Objective;
+    forecastError: number;
+    seed: number;
+    horizonHours: number;
+    jobsReplayed: number;
+    jobsExcluded: { id: string; reason: string }[];
+  };
+  strategies: Partial<Record<ReplayStrategy, StrategyFigures>>;
+  jobs: {
+    id: string;
+    submitAt: string;
+    deadline: string;
+    gpus: number;
+    runtimeHours: number;
+    deferrable: boolean;
+    interruptible: boolean;
+    strategies: Partial<Record<ReplayStrategy, Omit<JobOutcome, 'id'>>>;
+  }[];
+}
+
+/** Hourly series for the report's charts, index = hour from `from`. */
+export interface ReplayCharts {
+  start: string;
+  hours: number;
+  zones: {
+    zone: string;
+    timeZone: string;
+    loadMw: number[];
+    renewableMw: number[];
+    peak: number[];
+    /** Green supply of the zone's sites together. */
+    siteGreenMw: number[];
+    /** AI energy of the zone's sites per hour (average MW), per strategy. */
+    aiMw: Partial<Record<ReplayStrategy, number[]>>;
+  }[];
+}
+
+/** Runs every requested strategy over the same jobs and forecasts; the LP bound plans the whole period with perfect knowledge. */
+export async function runReplay(request: ReplayRequest): Promise<{ report: ReplayReport; charts: ReplayCharts }> {
+  const { config, objective, forecastError, seed } = request;
+  const horizonHours = request.horizonHours ?? PLANNING_HORIZON_HOURS;
+  const window = replayWindow(request);
+  const signals = fromHour(request.signals, window.from);
+  const world: ReplayWorld = { config, signals };
+  const dataEndMs = signals.start.toMillis() + signals.hours * HOUR_MS;
+  const jobsExcluded: { id: string; reason: string }[] = [];
+  const jobs = request.jobs.filter((job) => {
+    const submitted = Date.parse(job.submittedAt);
+    if (submitted < window.from.toMillis() || submitted >= window.to.toMillis()) return false;
+    if (Date.parse(job.deadline) > dataEndMs) jobsExcluded.push({ id: job.id, reason: `deadline ${job.deadline} is after the signals end (${formatInstant(window.dataEnd)})` });
+    return Date.parse(job.deadline) <= dataEndMs;
+  });
+
+  const strategies: ReplayReport['strategies'] = {};
+  const outcomes = new Map<string, ReplayReport['jobs'][number]['strategies']>(jobs.map((j) => [j.id, {}]));
+  const charts = chartBase(world);
+  const simulated = request.strategies.filter((s) => s !== 'lp');
+  const total = simulated.length * signals.hours;
+  for (const [k, strategy] of simulated.entries()) {
+    const started = performance.now();
+    const result = replayStrategy(world, jobs, {
+      strategy: strategy as Strategy, objective, forecastError, seed, horizonHours,
+      onHour: (hour) => request.onProgress?.(k * signals.hours + hour, total),
+    });
+    const wallMs = performance.now() - started;
+    const finishedJobs = result.jobs.filter((j) => j.finish !== undefined);
+    strategies[strategy] = {
+      ...energyFigures(result.totals),
+      deadlineMisses: result.jobs.filter((j) => !j.deadlineMet).length,
+      pauses: result.jobs.reduce((sum, j) => sum + j.pauses, 0),
+      meanDelayHours: finishedJobs.length ? round(finishedJobs.reduce((sum, j) => sum + j.delayHours!, 0) / finishedJobs.length) : null,
+      completed: finishedJobs.length,
+      replans: result.replans,
+      wallMs: Math.round(wallMs),
+    };
+    for (const { id, ...rest } of result.jobs) outcomes.get(id)![strategy] = rest;
+    for (const zone of charts.zones) {
+      const ai = new Array<number>(signals.hours).fill(0);
+      for (const site of config.sites.filter((s) => s.zone === zone.zone)) result.siteHourMwh.get(site.id)!.forEach((mwh, h) => (ai[h] += mwh));
+      zone.aiMw[strategy] = ai.map(round);
+    }
+  }
+  request.onProgress?.(total, total);
+  if (request.strategies.includes('lp')) strategies.lp = await lpFigures(world, jobs, objective);
+
+  const report: ReplayReport = {
+    input: {
+      from: formatInstant(window.from), to: formatInstant(window.to), dataEnd: formatInstant(window.dataEnd),
+      zones: config.zones.map((z) => z.id), sites: config.sites.map((s) => s.id),
+      objective, forecastError, seed, horizonHours, jobsReplayed: jobs.length, jobsExcluded,
+    },
+    strategies,
+    jobs: jobs.map((job) => ({
+      id: job.id, submitAt: job.submittedAt, deadline: job.deadline, gpus: job.gpus, runtimeHours: job.runtimeHours,
+      deferrable: job.deferrable, interruptible: job.interruptible, strategies: outcomes.get(job.id)!,
+    })),
+  };
+  return { report, charts };
+}
+
+/** [from, to) of submissions, inside the signals; the end of the data follows. */
+function replayWindow(request: ReplayRequest): { from: DateTime; to: DateTime; dataEnd: DateTime } {
+  const { signals } = request;
+  const dataEnd = signals.start.plus({ hours: signals.hours });
+  const from = request.from ?? signals.start;
+  const to = request.to ?? dataEnd;
+  const problems: InputProblem[] = [];
+  const range = `the signals cover ${formatInstant(signals.start)} to ${formatInstant(dataEnd)}`;
+  if (from.toMillis() % HOUR_MS !== 0) problems.push({ file: '--from', message: 'must be the start of an hour' });
+  if (from < signals.start || from >= dataEnd) problems.push({ file: '--from', message: `is outside the signals: ${range}` });
+  if (to <= from || to > dataEnd) problems.push({ file: '--to', message: `must be after --from and not after the signals' end: ${range}` });
+  if (problems.length > 0) throw new ReplayInputError(problems);
+  return { from, to, dataEnd };
+}
+
+function fromHour(signals: ReplaySignals, from: DateTime): ReplaySignals {
+  const offset = Math.round((from.toMillis() - signals.start.toMillis()) / HOUR_MS);
+  const hours = signals.hours - offset;
+  const zones = new Map<string, ZoneSeries>([...signals.zones].map(([zone, s]) => [zone, { start: from, hours, values: s.values.slice(offset) }]));
+  return { start: from, hours, zones };
+}
+
+/**
+ * The LP relaxation over the whole period with the actual series and every job known from the
+ * start (each still waits for its submission): a lower bound no strategy, even with perfect
+ * forecasts, can beat.
+ */
+async function lpFigures(world: ReplayWorld, jobs: Job[], objective: Objective): Promise<StrategyFigures> {
+  const started = performance.now();
+  const { signals, config } = world;
+  const forecasts = new ReplayForecasts(world, 0, 0);
+  const input = planInputFrom(
+    { start: signals.start, now: signals.start, hours: signals.hours, sites: config.sites, signals: forecasts.siteSignals(0, signals.hours, true), timeZoneOf: forecasts.timeZoneOf, dataRegions: config.dataRegions },
+    jobs,
+  );
+  input.options = { objective };
+  const bound = await lpBound(input, plan(input));
+  return {
+    ...energyFigures({ energyMwh: bound.energyMwh, greenMwh: bound.greenMwh, gridMwh: bound.gridMwh, peakGridMwh: bound.peakGridMwh, carbonKg: bound.carbonKg, cost: bound.cost }),
+    deadlineMisses: null, pauses: null, meanDelayHours: null, completed: null, replans: null,
+    wallMs: Math.round(performance.now() - started),
+    unmetWorkHours: round(bound.unmetWorkHours),
+  };
+}
+
+function energyFigures(t: { energyMwh: number; greenMwh: number; gridMwh: number; peakGridMwh: number; carbonKg: number; cost: number }) {
+  return {
+    totalMwh: round(t.energyMwh), greenMwh: round(t.greenMwh), gridMwh: round(t.gridMwh), peakGridMwh: round(t.peakGridMwh),
+    carbonKg: round(t.carbonKg), cost: round(t.cost), greenShare: t.energyMwh > 0 ? round(t.greenMwh / t.energyMwh, 4) : null,
+  };
+}
+
+/** The zones' actual grid and the sites' green supply, hour by hour, for the report's charts. */
+function chartBase(world: ReplayWorld): ReplayCharts {
+  const { signals, config } = world;
+  const actual = new ReplayForecasts(world, 0, 0).siteSignals(0, signals.hours, true);
+  return {
+    start: formatInstant(signals.start),
+    hours: signals.hours,
+    zones: config.zones.map((zone) => {
+      const series = signals.zones.get(zone.id)!;
+      const values = series.values;
+      const sites = config.sites.filter((s) => s.zone === zone.id);
+      return {
+        zone: zone.id,
+        timeZone: zone.timeZone,
+        loadMw: values.map((v) => round(v?.loadMw ?? 0)),
+        renewableMw: values.map((v) => round((v?.windMw ?? 0) + (v?.solarMw ?? 0) + (v?.hydroMw ?? 0))),
+        peak: Array.from(zonePeaks(series, zone.timeZone, zone.peak)),
+        siteGreenMw: values.map((_, h) => round(sites.reduce((sum, s) => sum + actual.get(s.id)!.greenMw[h], 0))),
+        aiMw: {},
+      };
+    }),
+  };
+}
+
+function round(x: number, digits = 3): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}

@@ -1,0 +1,230 @@
+import { DateTime } from 'luxon';
+import type { SiteConfig, WestwindConfig } from '../config/westwind-config.js';
+import { addHourly, closedSegmentEnergy, EnergyTotals, HourlyMwh, meterTotals, sumTotals } from '../domain/energy/energy-meter.js';
+import { jobPowerMw } from '../domain/energy/power.js';
+import { actionsFor } from '../domain/execution/dispatch-decision.js';
+import { finished, paused, started, workDone } from '../domain/execution/job-run.js';
+import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
+import type { Job } from '../domain/jobs/job.js';
+import { plan } from '../domain/planner/plan.js';
+import type { JobPlan, Objective, PlanInput, Strategy } from '../domain/planner/plan-types.js';
+import { gaussian, seededRandom } from '../domain/seeded-random.js';
+import type { HourSignal } from '../domain/signals/forecast.js';
+import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
+import { formatInstant } from '../domain/time/instant.js';
+import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
+import { planInputFrom } from '../planning/plan-input.js';
+import type { ReplaySignals } from './replay-input.js';
+
+const HOUR_MS = 3_600_000;
+const NOISY = ['windMw', 'solarMw', 'loadMw', 'hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
+
+/** What a replay is run on: the service's config, the actual series, and the jobs as admitted at their submission. */
+export interface ReplayWorld {
+  config: Pick<WestwindConfig, 'zones' | 'sites' | 'dataRegions'>;
+  signals: ReplaySignals;
+}
+
+export interface ReplayOptions {
+  strategy: Strategy;
+  objective: Objective;
+  /** Forecast error: noise with standard deviation `forecastError` × the series' mean. */
+  forecastError: number;
+  seed: number;
+  horizonHours?: number;
+  /** Called after each simulated hour. */
+  onHour?: (hour: number, hours: number) => void;
+}
+
+/** How one job went in one strategy's replay. */
+export interface JobOutcome {
+  id: string;
+  start?: string;
+  finish?: string;
+  deadlineMet: boolean;
+  pauses: number;
+  /** Where it finished (or last ran). */
+  site?: string;
+  /** Hours later than running straight from submission: finish − submitAt − runtimeHours. */
+  delayHours?: number;
+}
+
+export interface StrategyOutcome {
+  totals: EnergyTotals;
+  jobs: JobOutcome[];
+  /** AI energy per site and simulated hour (MWh, index = hour from the replay's start). */
+  siteHourMwh: Map<string, Float64Array>;
+  replans: number;
+}
+
+/**
+ * Actual zone series, and forecasts made from them: at each simulated hour the planner sees the
+ * next hours of the actual series plus seeded Gaussian noise (σ = error × the series' mean, after
+ * Wiesner et al., "Let's Wait Awhile", Middleware 2021). Noise depends on the seed and the hour only,
+ * so every strategy sees the same forecasts.
+ */
+export class ReplayForecasts {
+  private readonly sigma: Map<string, Partial<Record<(typeof NOISY)[number], number>>>;
+  private readonly timeZones: Map<string, string>;
+
+  constructor(
+    private readonly world: ReplayWorld,
+    private readonly forecastError: number,
+    private readonly seed: number,
+  ) {
+    this.timeZones = new Map(world.config.zones.map((z) => [z.id, z.timeZone]));
+    this.sigma = new Map(
+      [...world.signals.zones].map(([zone, series]) => {
+        const sigma: Partial<Record<(typeof NOISY)[number], number>> = {};
+        for (const key of NOISY) {
+          const present = series.values.filter((v) => v?.[key] !== undefined);
+          if (present.length > 0) sigma[key] = (forecastError * Math.abs(present.reduce((sum, v) => sum + v![key]!, 0))) / present.length;
+        }
+        return [zone, sigma] as const;
+      }),
+    );
+  }
+
+  /** Every site's signals over [hour, hour + hours): actual when `actual`, else forecast. */
+  siteSignals(hour: number, hours: number, actual = false): Map<string, SiteHourSignals> {
+    const random = seededRandom(this.seed * 1_000_003 + hour);
+    const result = new Map<string, SiteHourSignals>();
+    for (const zone of this.world.config.zones) {
+      const series = this.world.signals.zones.get(zone.id)!;
+      const values = series.values.slice(hour, hour + hours);
+      const seen: ZoneSeries = {
+        start: series.start.plus({ hours: hour }),
+        hours,
+        values: actual || this.forecastError === 0 ? values : values.map((v) => v && this.noisy(zone.id, v, random)),
+      };
+      const sites = this.world.config.sites.filter((s) => s.zone === zone.id);
+      for (const site of zoneSiteSignals(seen, zone, sites).sites) result.set(site.id, site.signals);
+    }
+    return result;
+  }
+
+  timeZoneOf = (zone: string): string => this.timeZones.get(zone)!;
+
+  private noisy(zone: string, value: HourSignal, random: () => number): HourSignal {
+    const sigma = this.sigma.get(zone)!;
+    const next: HourSignal = { ...value };
+    for (const key of NOISY) {
+      if (value[key] === undefined) continue;
+      const drawn = value[key]! + sigma[key]! * gaussian(random);
+      next[key] = key === 'pricePerMwh' ? drawn : Math.max(0, drawn);
+    }
+    return next;
+  }
+}
+
+/**
+ * Replays one strategy hour by hour: jobs submitted by the hour become known, the planner plans
+ * the horizon on that hour's forecasts, the hour's dispatch actions are carried out on the job
+ * records (the service's own state machine and execution rules: resumes pay the checkpoint
+ * restore, pauses checkpoint), and the energy each job used is metered against the actual series.
+ */
+export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options: ReplayOptions): StrategyOutcome {
+  const { signals, config } = world;
+  const forecasts = new ReplayForecasts(world, options.forecastError, options.seed);
+  const horizon = options.horizonHours ?? PLANNING_HORIZON_HOURS;
+  const startMs = signals.start.toMillis();
+  const sites = new Map(config.sites.map((s) => [s.id, s]));
+  const ledgers = new Map<string, HourlyMwh>(config.sites.map((s) => [s.id, new Map()]));
+  const powerOf = (job: Job) => (site: string) => jobPowerMw(job.gpus, sites.get(site)!.kwPerGpu, sites.get(site)!.pue);
+  const meter = (before: Job, after: Job) => {
+    for (const { site, mwh } of closedSegmentEnergy(before.run?.segments, after.run?.segments, powerOf(after))) addHourly(ledgers.get(site)!, mwh);
+  };
+
+  const arrivals = [...jobs].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
+  const done: Job[] = [];
+  let active: Job[] = [];
+  let next = 0;
+  let replans = 0;
+  for (let hour = 0; hour < signals.hours; hour++) {
+    const nowMs = startMs + hour * HOUR_MS;
+    while (next < arrivals.length && Date.parse(arrivals[next].submittedAt) <= nowMs) active.push(arrivals[next++]);
+    options.onHour?.(hour, signals.hours);
+    if (active.length === 0) {
+      if (next >= arrivals.length) break;
+      continue;
+    }
+    const now = DateTime.fromMillis(nowMs, { zone: 'utc' });
+    const hours = Math.min(horizon, signals.hours - hour);
+    const input: PlanInput = planInputFrom(
+      { start: now, now, hours, sites: config.sites, signals: forecasts.siteSignals(hour, hours), timeZoneOf: forecasts.timeZoneOf, dataRegions: config.dataRegions },
+      active,
+    );
+    input.options = { strategy: options.strategy, objective: options.objective };
+    const parts = new Map<string, JobPlan>(plan(input).jobs.map((p) => [p.jobId, p]));
+    replans++;
+    const stillActive: Job[] = [];
+    for (const before of active) {
+      let job = before;
+      for (const command of actionsFor(job, parts.get(job.id), hour, now)) {
+        const reason = `replay hour ${hour}: ${command.action} at ${command.site}`;
+        if (command.action === 'pause') job = paused(job, now, reason);
+        else job = started(job.state === 'queued' ? transition(job, 'scheduled', formatInstant(now), reason) : job, command.site, now, reason);
+      }
+      if (job.state === 'running') {
+        const finishMs = finishTime(job, now);
+        if (finishMs <= nowMs + HOUR_MS) job = finished(job, 'completed', DateTime.fromMillis(finishMs, { zone: 'utc' }), 'replay: work done');
+      }
+      meter(before, job);
+      (isTerminal(job.state) ? done : stillActive).push(job);
+    }
+    active = stillActive;
+  }
+  // Not done when the data ends: these missed their deadlines; what ran is metered up to the end.
+  const end = DateTime.fromMillis(startMs + signals.hours * HOUR_MS, { zone: 'utc' });
+  for (const job of active) {
+    const closed = finished(job, 'failed', end, 'replay: the data ended before its work was done');
+    meter(job, closed);
+    done.push(closed);
+  }
+  done.push(...arrivals.slice(next));
+
+  const actual = forecasts.siteSignals(0, signals.hours, true);
+  const totals = sumTotals(
+    config.sites.map((site) => {
+      const s = actual.get(site.id)!;
+      return meterTotals(ledgers.get(site.id)!, (hourMs) => {
+        const h = (hourMs - startMs) / HOUR_MS;
+        return h < signals.hours ? { greenMw: s.greenMw[h], peak: s.peak[h] === 1, carbonGPerKwh: s.carbonGPerKwh[h], pricePerMwh: s.pricePerMwh[h] } : undefined;
+      });
+    }),
+  );
+  return { totals, jobs: done.map(outcome), siteHourMwh: hourlyBySite(ledgers, config.sites, startMs, signals.hours), replans };
+}
+
+/** When a running job's work is done: after any checkpoint restore, its remaining work at full rate. */
+function finishTime(job: Job, now: DateTime): number {
+  const restoredAt = job.run?.restoringUntil ? Math.max(now.toMillis(), Date.parse(job.run.restoringUntil)) : now.toMillis();
+  return restoredAt + (job.runtimeHours - workDone(job, now)) * HOUR_MS;
+}
+
+function outcome(job: Job): JobOutcome {
+  const finish = job.state === 'completed' ? job.history[job.history.length - 1].at : undefined;
+  const submitted = Date.parse(job.submittedAt);
+  return {
+    id: job.id,
+    start: job.run?.segments[0]?.start,
+    finish,
+    deadlineMet: finish !== undefined && Date.parse(finish) <= Date.parse(job.deadline),
+    pauses: job.history.filter((change) => change.to === 'paused').length,
+    site: job.run?.site,
+    delayHours: finish ? Math.max(0, (Date.parse(finish) - submitted) / HOUR_MS - job.runtimeHours) : undefined,
+  };
+}
+
+function hourlyBySite(ledgers: Map<string, HourlyMwh>, sites: readonly SiteConfig[], startMs: number, hours: number): Map<string, Float64Array> {
+  return new Map(
+    sites.map((site) => {
+      const byHour = new Float64Array(hours);
+      for (const [hourMs, mwh] of ledgers.get(site.id)!) {
+        const h = (hourMs - startMs) / HOUR_MS;
+        if (h >= 0 && h < hours) byHour[h] += mwh;
+      }
+      return [site.id, byHour] as const;
+    }),
+  );
+}
