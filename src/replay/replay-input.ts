@@ -52,9 +52,9 @@ export function readReplayConfig(path: string, env: Record<string, string | unde
   try {
     return loadWestwindConfig(path, env);
   } catch (error) {
-    const unset = error instanceof ConfigError ? error.problems.map((p) => /^environment variable (\w+) is not set/.exec(p.message)?.[1]) : [];
-    if (unset.length === 0 || unset.some((name) => name === undefined)) throw error;
-    return loadWestwindConfig(path, { ...env, ...Object.fromEntries(unset.map((name) => [name!, 'not-used-by-the-replay'])) });
+    const unset = error instanceof ConfigError ? error.problems.flatMap((p) => /^environment variable (\w+) is not set/.exec(p.message)?.[1] ?? []) : [];
+    if (unset.length === 0) throw error;
+    return loadWestwindConfig(path, { ...env, ...Object.fromEntries(unset.map((name) => [name, 'not-used-by-the-replay'])) });
   }
 }
 
@@ -106,8 +106,9 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
     const zone = cells.get('zone')!;
     const start = parseInstant(cells.get('start')!);
     if (!zoneIds.has(zone)) at('zone', `"${zone}" is not a zone of the config (${[...zoneIds].join(', ')})`);
+    const onTheHour = start !== undefined && start.toMillis() % HOUR_MS === 0;
     if (!start) at('start', 'must be an ISO 8601 date-time with an offset');
-    else if (start.toMillis() % HOUR_MS !== 0) at('start', 'must be the start of an hour');
+    else if (!onTheHour) at('start', 'must be the start of an hour');
     const signal: Record<string, number> = { hour: start?.toMillis() ?? NaN };
     for (const column of [...SIGNAL_REQUIRED.slice(2), ...SIGNAL_OPTIONAL]) {
       const cell = cells.get(column);
@@ -117,7 +118,7 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
       if (!NUMBER.test(cell) || !Number.isFinite(value) || (!mayBeNegative && value < 0)) at(column, mayBeNegative ? 'must be a finite number' : 'must be a finite, non-negative number');
       else signal[column] = value;
     }
-    if (!zoneIds.has(zone) || !start) continue;
+    if (!zoneIds.has(zone) || !onTheHour) continue;
     const series = byZone.get(zone) ?? byZone.set(zone, []).get(zone)!;
     const previous = series[series.length - 1];
     if (previous && signal.hour !== previous.hour + HOUR_MS) {
@@ -127,7 +128,7 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
     series.push(signal as unknown as HourSignal);
   }
   for (const zone of zoneIds) if (!byZone.has(zone) && rows.length > 0) problems.push({ file, field: 'zone', message: `config zone "${zone}" has no rows` });
-  if (problems.length > 0) throw new ReplayInputError(problems);
+  if (problems.length > 0) throw new ReplayInputError(byLine(problems));
 
   const first = Math.max(...[...byZone.values()].map((s) => s[0].hour));
   const end = Math.min(...[...byZone.values()].map((s) => s[s.length - 1].hour + HOUR_MS));
@@ -183,8 +184,12 @@ export function parseJobsCsv(text: string, file: string, config: WestwindConfig)
     if (admission.problems) admission.problems.forEach((p) => at(p.field, p.message));
     else jobs.push(admission.job);
   }
-  if (problems.length > 0) throw new ReplayInputError(problems);
+  if (problems.length > 0) throw new ReplayInputError(byLine(problems));
   return jobs;
+}
+
+function byLine(problems: InputProblem[]): InputProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 export function readReplayFile(path: string): string {

@@ -91,7 +91,8 @@ export class ReplayForecasts {
     const result = new Map<string, SiteHourSignals>();
     for (const zone of this.world.config.zones) {
       const series = this.world.signals.zones.get(zone.id)!;
-      const values = series.values.slice(hour, hour + hours);
+      // Past the end of the data there is no forecast, as in the service when none has arrived.
+      const values = Array.from({ length: hours }, (_, k) => series.values[hour + k]);
       const seen: ZoneSeries = {
         start: series.start.plus({ hours: hour }),
         hours,
@@ -149,9 +150,8 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
       continue;
     }
     const now = DateTime.fromMillis(nowMs, { zone: 'utc' });
-    const hours = Math.min(horizon, signals.hours - hour);
     const input: PlanInput = planInputFrom(
-      { start: now, now, hours, sites: config.sites, signals: forecasts.siteSignals(hour, hours), timeZoneOf: forecasts.timeZoneOf, dataRegions: config.dataRegions },
+      { start: now, now, hours: horizon, sites: config.sites, signals: forecasts.siteSignals(hour, horizon), timeZoneOf: forecasts.timeZoneOf, dataRegions: config.dataRegions },
       active,
     );
     input.options = { strategy: options.strategy, objective: options.objective };
