@@ -26,9 +26,12 @@ export class OpenAdrEventDto {
   @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => OpenAdrIntervalDto) intervals: OpenAdrIntervalDto[];
 }
 
+export const OPENADR_OBJECT_TYPES = ['PROGRAM', 'REPORT', 'EVENT', 'SUBSCRIPTION', 'VEN', 'RESOURCE'] as const;
+
 /** An OpenADR 3 notification from a VTN. */
 export class OpenAdrNotificationDto {
-  @IsString() objectType: string;
+  /** The object types of OpenADR 3.0/3.1; only EVENT affects scheduling, the others are acknowledged and ignored. */
+  @IsIn(OPENADR_OBJECT_TYPES) objectType: (typeof OPENADR_OBJECT_TYPES)[number];
   @IsIn(['POST', 'PUT', 'DELETE']) operation: 'POST' | 'PUT' | 'DELETE';
   @IsObject() object: Record<string, unknown>;
 }
