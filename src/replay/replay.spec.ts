@@ -86,6 +86,21 @@ describe('replay, by hand', () => {
   });
 });
 
+describe('report charts', () => {
+  it('hold a finite value for every hour of a long replay', async () => {
+    const rows = ['zone,start,windMw,solarMw,loadMw'];
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    for (let h = 0; h < 400; h++) rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 24 < 6 ? 1000 : 0},0,100`);
+    const signals = parseSignalsCsv(rows.join('\n'), 'signals.csv', CONFIG);
+    const jobs = parseJobsCsv('id,submitAt,gpus,runtimeHours,deadline\nj,2026-01-13T00:00:00Z,10,30,2026-01-16T00:00:00Z', 'jobs.csv', CONFIG);
+    const { charts } = await runReplay({ config: CONFIG, signals, jobs, strategies: ['fifo'], objective: 'green', forecastError: 0, seed: 1 });
+    const ai = charts.zones[0].aiMw.fifo!;
+    expect(ai).toHaveLength(400);
+    expect(ai.every(Number.isFinite)).toBe(true);
+    expect(ai[300]).toBeCloseTo(0.1, 6); // 10 GPUs × 10 kW, running hours 288–317
+  });
+});
+
 describe('forecast noise', () => {
   it('has standard deviation error × the series mean, the same for every strategy, and none in the actual series', () => {
     const rows = ['zone,start,windMw,solarMw,loadMw'];

@@ -138,7 +138,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
     for (const zone of charts.zones) {
       const ai = new Array<number>(signals.hours).fill(0);
       for (const site of config.sites.filter((s) => s.zone === zone.zone)) result.siteHourMwh.get(site.id)!.forEach((mwh, h) => (ai[h] += mwh));
-      zone.aiMw[strategy] = ai.map(round);
+      zone.aiMw[strategy] = ai.map((mwh) => round(mwh));
     }
   }
   request.onProgress?.(total, total);

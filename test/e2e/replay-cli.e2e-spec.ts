@@ -48,6 +48,7 @@ describe('npm run replay (real OPSD zones and ITP jobs)', () => {
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
+    expect(html).not.toContain('NaN');
     for (const zone of ['50hertz', 'amprion', 'tennet', 'transnetbw']) expect(html).toContain(`Zone ${zone}`);
     expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\//);
   }, 120_000);
