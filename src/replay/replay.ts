@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { WestwindConfig } from '../config/westwind-config.js';
+import type { EnergyTotals } from '../domain/energy/energy-meter.js';
 import type { Job } from '../domain/jobs/job.js';
 import { lpBound } from '../domain/planner/lp-bound.js';
 import { plan } from '../domain/planner/plan.js';
@@ -197,14 +198,14 @@ async function lpFigures(world: ReplayWorld, jobs: Job[], objective: Objective):
   input.options = { objective };
   const bound = await lpBound(input, plan(input));
   return {
-    ...energyFigures({ energyMwh: bound.energyMwh, greenMwh: bound.greenMwh, gridMwh: bound.gridMwh, peakGridMwh: bound.peakGridMwh, carbonKg: bound.carbonKg, cost: bound.cost }),
+    ...energyFigures(bound),
     deadlineMisses: null, pauses: null, meanDelayHours: null, completed: null, replans: null,
     wallMs: Math.round(performance.now() - started),
     unmetWorkHours: round(bound.unmetWorkHours),
   };
 }
 
-function energyFigures(t: { energyMwh: number; greenMwh: number; gridMwh: number; peakGridMwh: number; carbonKg: number; cost: number }) {
+function energyFigures(t: EnergyTotals) {
   return {
     totalMwh: round(t.energyMwh), greenMwh: round(t.greenMwh), gridMwh: round(t.gridMwh), peakGridMwh: round(t.peakGridMwh),
     carbonKg: round(t.carbonKg), cost: round(t.cost), greenShare: t.energyMwh > 0 ? round(t.greenMwh / t.energyMwh, 4) : null,

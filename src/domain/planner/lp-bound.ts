@@ -2,19 +2,13 @@ import type { Highs } from 'highs';
 import { createRequire } from 'node:module';
 import { DEFAULT_PLAN_OPTIONS, Plan, PlanInput } from './plan-types.js';
 import { SiteHours } from './site-hours.js';
+import type { EnergyTotals } from '../energy/energy-meter.js';
 import { jobPowerMw } from '../energy/power.js';
 import { PEAK_PENALTY } from './plan.js';
 
 /** The LP relaxation's result: a lower bound on the objective any real plan can reach. */
-export interface LpBound {
+export interface LpBound extends EnergyTotals {
   status: 'optimal' | 'not-solved';
-  energyMwh: number;
-  greenMwh: number;
-  gridMwh: number;
-  peakGridMwh: number;
-  /** Grid energy × carbon intensity and × price, hour by hour, as in PlanTotals. */
-  carbonKg: number;
-  cost: number;
   /** gridMwh + (peakWeight − 1) × peakGridMwh, as in PlanTotals. */
   objective: number;
   /** Occupied peak hours of deferrable jobs (fractional), priced like the planner's peak rule. */
