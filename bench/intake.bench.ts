@@ -22,7 +22,7 @@ const body = JSON.stringify({ name: 'bench', gpus: 8, runtimeHours: 4, deadline:
 interface Figures { jobsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
 
 async function main(): Promise<void> {
-  const westwindPrefix = `${RUN}:westwind:`;
+  const westwindPrefix = `{${RUN}:westwind}:`;
   const ceilingPrefix = `${RUN}:ceiling`;
   const headers = { 'content-type': 'application/json', authorization: 'Bearer ww-demo-key-change-me' };
   const measure = async (url: string) => {

@@ -18,7 +18,7 @@ import { cleanup, REDIS_URL, round, startServer, stopServer } from './bench-supp
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
 const CONCURRENCY = 32;
 const PORT = 3910;
-const PREFIX = `bench-loop-${Date.now()}:`;
+const PREFIX = `{bench-loop-${Date.now()}}:`;
 const SITES = ['nx-zhongwei', 'gs-qingyang', 'nm-helinger', 'sh-lingang'];
 const ZONES = ['cn-nx', 'cn-gs', 'cn-nm', 'cn-ec'];
 const DEMO_SENDER_SECRET = 'whsec_ZGVtby1zZWNyZXQtY2hhbmdlLW1lLW5vdw==';

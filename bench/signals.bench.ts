@@ -18,7 +18,7 @@ const ZONES = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const PORT = 3910;
 const SECRET = 'whsec_' + Buffer.alloc(24, 9).toString('base64');
-const PREFIX = `bench-signals-${Date.now()}:`;
+const PREFIX = `{bench-signals-${Date.now()}}:`;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function config(): string {
@@ -26,7 +26,7 @@ function config(): string {
   const zones = Array.from({ length: ZONES }, (_, z) => `  - { id: z${z}, timeZone: Asia/Shanghai, peak: { windows: [{ from: "17:00", to: "22:00" }] } }`).join('\n');
   const sites = Array.from({ length: ZONES }, (_, z) => `  - { id: s${z}, zone: z${z}, gpus: 1024, kwPerGpu: 0.7, pue: 1.2 }`).join('\n');
   const file = join(dir, 'bench.yaml');
-  writeFileSync(file, `zones:\n${zones}\nsites:\n${sites}\ntenants:\n  - { id: bench, apiKeys: [bench-key-0000000001] }\nwebhookSenders:\n  - { id: desk, secrets: [${SECRET}] }\n`);
+  writeFileSync(file, `zones:\n${zones}\nsites:\n${sites}\ntenants:\n  - { id: bench, apiKeys: [bench-key-0000000001] }\nwebhookSenders:\n  - { id: desk, secrets: [${SECRET}] }\nrateLimits:\n  sender: { requests: 10000000, perSeconds: 1 }\n`);
   return file;
 }
 

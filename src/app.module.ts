@@ -1,13 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { Redis } from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { AppConfigModule } from './config/config.module.js';
-import { bullConnection, clockFrom, demoFrom, Environment } from './config/environment.js';
+import { clockFrom, demoFrom, Environment } from './config/environment.js';
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { DispatchQueuesModule } from './execution/dispatch-queues.js';
@@ -20,7 +21,7 @@ import { SignalsModule } from './signals/signals.module.js';
 import { PlanningModule } from './planning/planning.module.js';
 import { QueueBoardModule } from './queue-board/queue-board.module.js';
 import { RedisKeys } from './redis/redis-keys.js';
-import { RedisModule } from './redis/redis.module.js';
+import { BULL_CONNECTION, RedisModule } from './redis/redis.module.js';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 
@@ -49,7 +50,10 @@ export class AppModule {
         RedisModule,
         AuthModule,
         HealthModule,
-        BullModule.forRoot({ connection: bullConnection(env), prefix: new RedisKeys(env.WESTWIND_PREFIX).bullPrefix() }),
+        BullModule.forRootAsync({
+          inject: [BULL_CONNECTION, RedisKeys],
+          useFactory: (connection: Redis, keys: RedisKeys) => ({ connection, prefix: keys.bullPrefix() }),
+        }),
         JobsModule,
         SignalsModule,
         DispatchQueuesModule.forRoot(config.sites),

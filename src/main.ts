@@ -12,7 +12,7 @@ import { RedisNotAnsweringError, waitForRedis } from './redis/wait-for-redis.js'
 async function bootstrap(): Promise<void> {
   const env = parseEnvironment(process.env);
   const config = loadWestwindConfig(env.WESTWIND_CONFIG);
-  await waitForRedis(env.REDIS_URL);
+  await waitForRedis(env);
   const workers = env.WESTWIND_WORKERS === 'auto' ? availableParallelism() : Number(env.WESTWIND_WORKERS);
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
   const app = await NestFactory.create(AppModule.forRoot(env, config), { bodyParser: false, bufferLogs: true });

@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ProblemException } from '../common/problem.js';
+import { RateLimits } from './rate-limits.js';
 import { Principal, TenantDirectory } from './tenant-directory.js';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -39,10 +40,15 @@ export function admit(directory: TenantDirectory, request: AuthenticatedRequest,
 abstract class KeyGuard implements CanActivate {
   protected abstract readonly admission: Admission;
 
-  constructor(private readonly directory: TenantDirectory) {}
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly rateLimits: RateLimits,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    admit(this.directory, context.switchToHttp().getRequest<AuthenticatedRequest>(), this.admission);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const principal = admit(this.directory, http.getRequest<AuthenticatedRequest>(), this.admission);
+    if (principal.kind === 'tenant') await this.rateLimits.spend('tenant', principal.id, http.getResponse<Response>());
     return true;
   }
 }

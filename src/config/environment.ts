@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, validateSync } from 'class-validator';
 import { DateTime } from 'luxon';
 import { IsInstant } from '../common/is-instant.decorator.js';
 import { Clock, systemClock, virtualClock } from '../domain/time/clock.js';
@@ -10,17 +10,33 @@ import type { DemoConfig, WestwindConfig } from './westwind-config.js';
 
 /** Process environment, validated once at start-up. */
 export class Environment {
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  /** A redis:// URL; in cluster or sentinel mode a comma-separated list of seed nodes or sentinels. */
+  @Matches(/^rediss?:\/\/[^,\s]+(,\s*rediss?:\/\/[^,\s]+)*$/, { message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** `standalone` (one server), `cluster` (Redis Cluster) or `sentinel` (a master found through Sentinel). */
+  @IsIn(['standalone', 'cluster', 'sentinel'])
+  REDIS_MODE: 'standalone' | 'cluster' | 'sentinel' = 'standalone';
+
+  /** The master's name Sentinel knows; required in sentinel mode. */
+  @ValidateIf((env: Environment) => env.REDIS_MODE === 'sentinel')
+  @IsString()
+  @IsNotEmpty({ message: 'is required when REDIS_MODE is sentinel' })
+  REDIS_SENTINEL_MASTER?: string;
 
   @IsInt({ message: 'must be an integer port number' })
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
 
-  /** Every Redis key and BullMQ queue lives under this prefix, so deployments and test runs can share one Redis. */
-  @Matches(/^[A-Za-z0-9:_{}.-]{1,64}$/, { message: 'must be 1-64 characters of letters, digits and :_{}.-' })
-  WESTWIND_PREFIX = 'westwind:';
+  /**
+   * Every Redis key and BullMQ queue lives under this prefix, so deployments and test runs can share
+   * one Redis. Its `{hash tag}` puts all of a deployment's keys in one Redis Cluster slot, which
+   * multi-key transactions and Lua scripts need there.
+   */
+  @Matches(/^[A-Za-z0-9:_.-]*\{[A-Za-z0-9:_.-]+\}[A-Za-z0-9:_.-]*$/, { message: 'must contain one {hash tag}, e.g. {westwind}:, in letters, digits and :_.-' })
+  @MaxLength(64)
+  WESTWIND_PREFIX = '{westwind}:';
 
   @IsString()
   @IsNotEmpty()
@@ -76,7 +92,7 @@ export class Environment {
 }
 
 /** Variables without a default, so not among the keys of a new Environment. */
-const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT', 'WESTWIND_DEMO'];
+const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT', 'WESTWIND_DEMO', 'REDIS_SENTINEL_MASTER'];
 
 /** Reads the variables Westwind knows from `raw` (normally process.env); unset or empty ones keep their defaults. */
 export function parseEnvironment(raw: Record<string, string | undefined>): Environment {
@@ -113,18 +129,4 @@ export function clockFrom(env: Environment, config?: WestwindConfig): Clock {
   if (env.WESTWIND_CLOCK === 'real') return systemClock;
   const start = env.WESTWIND_CLOCK_START ? parseInstant(env.WESTWIND_CLOCK_START)! : DateTime.utc();
   return virtualClock(start, env.WESTWIND_CLOCK_SPEED);
-}
-
-/** BullMQ's connection options from REDIS_URL (workers need maxRetriesPerRequest: null). */
-export function bullConnection(env: Environment) {
-  const url = new URL(env.REDIS_URL);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-    tls: url.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
 }

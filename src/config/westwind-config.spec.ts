@@ -55,7 +55,7 @@ describe('YAML configuration', () => {
 
 describe('environment', () => {
   it('has defaults for everything', () => {
-    expect(parseEnvironment({})).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', PORT: 3000, WESTWIND_PREFIX: 'westwind:', WESTWIND_CONFIG: 'config/westwind.yaml' });
+    expect(parseEnvironment({})).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', PORT: 3000, WESTWIND_PREFIX: '{westwind}:', REDIS_MODE: 'standalone', WESTWIND_CONFIG: 'config/westwind.yaml' });
   });
 
   it('builds a virtual clock when asked', () => {

@@ -289,6 +289,40 @@ export class TenantConfig {
   apiKeys: string[];
 }
 
+/** At most `requests` requests in any fixed window of `perSeconds` seconds. */
+export class RateLimitConfig {
+  // Numbers may come from `${ENV}` interpolation, which yields strings.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  requests: number;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  perSeconds: number;
+
+  static of(requests: number, perSeconds: number): RateLimitConfig {
+    return Object.assign(new RateLimitConfig(), { requests, perSeconds });
+  }
+}
+
+/**
+ * Request budgets, counted in Redis so they hold across every instance: per tenant (all its API
+ * requests) and per grid sender (a webhook sender's or an OpenADR VTN's notifications).
+ */
+export class RateLimitsConfig {
+  @ValidateNested()
+  @Type(() => RateLimitConfig)
+  tenant = RateLimitConfig.of(1200, 10);
+
+  @ValidateNested()
+  @Type(() => RateLimitConfig)
+  sender = RateLimitConfig.of(300, 60);
+}
+
 /**
  * The self-running demo: a virtual clock, forecasts replayed from the bundled real grid data
  * (OPSD 2019 control areas), and a trickle of sample training jobs from the ITP trace.
@@ -362,6 +396,10 @@ export class WestwindConfig {
   @ValidateNested({ each: true })
   @Type(() => OpenAdrSubscriptionConfig)
   openadr: OpenAdrSubscriptionConfig[] = [];
+
+  @ValidateNested()
+  @Type(() => RateLimitsConfig)
+  rateLimits: RateLimitsConfig = new RateLimitsConfig();
 
   /** Present in the demo configuration only; a production config leaves it out. */
   @IsOptional()

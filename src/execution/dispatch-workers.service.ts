@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Worker } from 'bullmq';
-import { bullConnection, Environment } from '../config/environment.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import type { DispatchCommand } from '../domain/execution/dispatch-decision.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
+import { Redis } from 'ioredis';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { BULL_CONNECTION } from '../redis/redis.module.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { DispatchProcessor } from './dispatch.processor.js';
 import { DISPATCH_CONCURRENCY, dispatchQueueName } from './execution.constants.js';
@@ -23,14 +24,14 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly queues: DispatchQueues,
     private readonly jobs: JobsRepository,
     private readonly config: WestwindConfig,
-    private readonly env: Environment,
+    @Inject(BULL_CONNECTION) private readonly connection: Redis,
     @Inject(RedisKeys) private readonly keys: RedisKeys,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.workers = this.config.sites.map((site) => {
       const worker = new Worker<DispatchCommand>(dispatchQueueName(site.id), (job, token) => this.processor.process(job, token), {
-        connection: bullConnection(this.env),
+        connection: this.connection,
         prefix: this.keys.bullPrefix(),
         concurrency: DISPATCH_CONCURRENCY,
         // A process killed mid-action leaves its action stalled; let it be picked up again more than once.

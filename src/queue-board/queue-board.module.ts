@@ -1,6 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import type { Express } from 'express';
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -32,7 +33,10 @@ export class QueueBoardModule implements NestModule {
       const adapter = new ExpressAdapter();
       adapter.setBasePath(QUEUE_BOARD_ROUTE);
       createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode })), serverAdapter: adapter, options: BOARD_OPTIONS });
-      return adapter.getRouter();
+      // The board is an Express app of its own: it would announce "X-Powered-By: Express" again.
+      const router = adapter.getRouter() as Express;
+      router.disable('x-powered-by');
+      return router;
     };
     const gate = new QueueBoardGate(this.directory, board(true));
     consumer.apply(gate.handle, board(false)).forRoutes(QUEUE_BOARD_ROUTE);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { Observable, share, Subject, takeUntil } from 'rxjs';
+import { duplicate } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 
 /** A change some instance made: a new plan, or a job stored in a new state. */
@@ -24,7 +25,7 @@ export class ChangeFeed implements OnApplicationShutdown {
   ) {
     this.changes = new Observable<Change>((watcher) => {
       // A subscribed connection can do nothing else; it reconnects and resubscribes by itself.
-      const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+      const subscriber = duplicate(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null });
       subscriber.on('error', (error) => this.logger.warn(`change feed: ${error.message}`));
       subscriber.on('message', (_channel, message) => {
         try {

@@ -105,6 +105,11 @@ export class RedisKeys {
     return `${this.prefix}bull`;
   }
 
+  /** Prefix of the request counters of one kind of rate limit (rate-limiter-flexible adds ":<id>"). */
+  rateLimit(kind: string): string {
+    return `${this.prefix}rate:${kind}`;
+  }
+
   idempotency(scope: string, key: string): string {
     return `${this.prefix}idempotency:${scope}:${key}`;
   }

@@ -1,26 +1,22 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { once } from 'node:events';
 import { Environment } from '../config/environment.js';
 import { ChangeFeed } from './change-feed.js';
+import { connectRedis } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 
-/** Reconnect quickly and forever: the service recovers by itself within seconds of Redis returning. */
-const RECONNECT_MAX_DELAY_MS = 1000;
+/** Injection token of BullMQ's shared connection (queues use it; workers duplicate it for blocking reads). */
+export const BULL_CONNECTION = Symbol('BULL_CONNECTION');
 
 /**
  * Options for the request-path connection: fail fast instead of queueing while Redis is away,
  * so an HTTP request gets a prompt 503 rather than hanging, and never a false acknowledgement.
  */
-export function redisOptions(): import('ioredis').RedisOptions {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 3000,
-    connectTimeout: 3000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, RECONNECT_MAX_DELAY_MS),
-  };
-}
+export const REQUEST_PATH_OPTIONS: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3000, connectTimeout: 3000 };
+
+/** BullMQ waits for Redis instead (its workers require maxRetriesPerRequest: null). */
+const BULL_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };
 
 @Global()
 @Module({
@@ -29,23 +25,36 @@ export function redisOptions(): import('ioredis').RedisOptions {
       provide: Redis,
       inject: [Environment],
       useFactory: async (env: Environment) => {
-        const redis = new Redis(env.REDIS_URL, redisOptions());
+        const redis = connectRedis(env, REQUEST_PATH_OPTIONS);
         const logger = new Logger('Redis');
-        redis.on('error', (error) => logger.warn(`redis: ${error.message}`));
+        redis.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
         // Without an offline queue, commands sent before the connection is ready would fail: wait.
         await once(redis, 'ready');
+        return redis;
+      },
+    },
+    {
+      provide: BULL_CONNECTION,
+      inject: [Environment],
+      useFactory: (env: Environment) => {
+        const redis = connectRedis(env, BULL_OPTIONS);
+        const logger = new Logger('BullMQ');
+        redis.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
         return redis;
       },
     },
     { provide: RedisKeys, inject: [Environment], useFactory: (env: Environment) => new RedisKeys(env.WESTWIND_PREFIX) },
     ChangeFeed,
   ],
-  exports: [Redis, RedisKeys, ChangeFeed],
+  exports: [Redis, BULL_CONNECTION, RedisKeys, ChangeFeed],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(Redis) private readonly redis: Redis) {}
+  constructor(
+    @Inject(Redis) private readonly redis: Redis,
+    @Inject(BULL_CONNECTION) private readonly bull: Redis,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all([this.redis, this.bull].map((r) => r.quit().catch(() => r.disconnect())));
   }
 }

@@ -1,9 +1,12 @@
 import net from 'node:net';
+import { parseEnvironment } from '../config/environment.js';
 import { RedisNotAnsweringError, waitForRedis } from './wait-for-redis.js';
+
+const standalone = (url: string) => ({ REDIS_URL: url, REDIS_MODE: 'standalone' as const });
 
 describe('start-up Redis check', () => {
   it('passes when Redis answers', async () => {
-    await expect(waitForRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')).resolves.toBeUndefined();
+    await expect(waitForRedis(parseEnvironment(process.env))).resolves.toBeUndefined();
   });
 
   it('fails within 5 s on a closed port, saying how to start Redis', async () => {
@@ -12,7 +15,7 @@ describe('start-up Redis check', () => {
     const port = (server.address() as net.AddressInfo).port;
     await new Promise<void>((r) => server.close(() => r())); // now nothing listens there
     const started = Date.now();
-    const error = await waitForRedis(`redis://127.0.0.1:${port}`).catch((e: unknown) => e);
+    const error = await waitForRedis(standalone(`redis://127.0.0.1:${port}`)).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(error).toBeInstanceOf(RedisNotAnsweringError);
     expect((error as Error).message).toMatch(/redis-server[\s\S]*docker compose up -d redis/);
@@ -24,7 +27,7 @@ describe('start-up Redis check', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
     const started = Date.now();
-    await expect(waitForRedis(`redis://127.0.0.1:${port}`, 1500)).rejects.toThrow(RedisNotAnsweringError);
+    await expect(waitForRedis(standalone(`redis://127.0.0.1:${port}`), 1500)).rejects.toThrow(RedisNotAnsweringError);
     expect(Date.now() - started).toBeLessThan(5000);
     sockets.forEach((socket) => socket.destroy());
     await new Promise<void>((r) => silent.close(() => r()));

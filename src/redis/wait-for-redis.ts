@@ -1,11 +1,11 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisTarget } from './redis-connection.js';
 
 /**
  * Start-up check: Redis must answer within `timeoutMs`. Otherwise the error says how to start one,
  * because a missing Redis is the one prerequisite a new user is most likely to hit.
  */
-export async function waitForRedis(url: string, timeoutMs = 5000): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+export async function waitForRedis(target: RedisTarget, timeoutMs = 5000): Promise<void> {
+  const redis = connectRedis(target, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
   redis.on('error', () => undefined);
   const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref());
   try {
@@ -13,7 +13,7 @@ export async function waitForRedis(url: string, timeoutMs = 5000): Promise<void>
   } catch (error) {
     throw new RedisNotAnsweringError(
       [
-        `Westwind needs Redis 7 at REDIS_URL=${url}, but it did not answer (${(error as Error).message}).`,
+        `Westwind needs Redis 7 at REDIS_URL=${target.REDIS_URL} (${target.REDIS_MODE}), but it did not answer (${(error as Error).message}).`,
         'Start one, then try again:',
         '  Debian/Ubuntu: sudo apt-get install -y redis-server && redis-server --daemonize yes',
         '  macOS:         brew install redis && brew services start redis',

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { bearerToken, keyDigest } from '../auth/bearer.js';
+import { RateLimits } from '../auth/rate-limits.js';
 import { ProblemException } from '../common/problem.js';
 import { OpenAdrSubscriptionConfig, WestwindConfig } from '../config/westwind-config.js';
 
@@ -11,11 +12,14 @@ export type OpenAdrRequest = Request & { subscription?: OpenAdrSubscriptionConfi
 export class OpenAdrTokenGuard implements CanActivate {
   private readonly byDigest: Map<string, OpenAdrSubscriptionConfig>;
 
-  constructor(config: WestwindConfig) {
+  constructor(
+    config: WestwindConfig,
+    private readonly rateLimits: RateLimits,
+  ) {
     this.byDigest = new Map(config.openadr.map((s) => [keyDigest(s.token), s]));
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<OpenAdrRequest>();
     const token = bearerToken(request.headers.authorization);
     const subscription = token ? this.byDigest.get(keyDigest(token)) : undefined;
@@ -23,6 +27,7 @@ export class OpenAdrTokenGuard implements CanActivate {
       throw ProblemException.of(401, 'unauthenticated', 'Authentication required', 'Send the subscription’s token as "Authorization: Bearer <token>".', {}, { 'WWW-Authenticate': 'Bearer realm="westwind-openadr"' });
     }
     request.subscription = subscription;
+    await this.rateLimits.spend('sender', `openadr:${subscription.id}`, context.switchToHttp().getResponse<Response>());
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { RateLimits } from '../auth/rate-limits.js';
 import { ProblemException } from '../common/problem.js';
 import { WebhookSenderConfig, WestwindConfig } from '../config/westwind-config.js';
 
@@ -26,11 +27,14 @@ const WHY: Record<string, string> = {
 export class WebhookSignatureGuard implements CanActivate {
   private readonly verifiers: { sender: WebhookSenderConfig; webhook: Webhook }[];
 
-  constructor(config: WestwindConfig) {
+  constructor(
+    config: WestwindConfig,
+    private readonly rateLimits: RateLimits,
+  ) {
     this.verifiers = config.webhookSenders.flatMap((sender) => sender.secrets.map((secret) => ({ sender, webhook: new Webhook(secret) })));
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<SignedRequest>();
     const headers = {
       'webhook-id': header(request, 'webhook-id'),
@@ -42,6 +46,7 @@ export class WebhookSignatureGuard implements CanActivate {
       try {
         webhook.verify(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), headers, { jsonParse: false });
         request.webhookSender = sender;
+        await this.rateLimits.spend('sender', sender.id, context.switchToHttp().getResponse<Response>());
         return true;
       } catch (error) {
         if (!(error instanceof WebhookVerificationError)) throw error;
