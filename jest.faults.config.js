@@ -7,4 +7,6 @@ export default {
   roots: ['<rootDir>/test/faults'],
   testRegex: '.*\\.faults-spec\\.ts$',
   testTimeout: 600_000,
+  // One at a time: the crash test watches timing, and each suite runs a whole service.
+  maxWorkers: 1,
 };

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { JobPlan } from '../../src/domain/planner/plan-types.js';
@@ -7,7 +8,7 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { seededRandom } from '../../src/domain/seeded-random.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, connectTestRedis, DE_DESK_SECRET, keysUnder, NW_GRID_SECRET, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { ALPHA, connectTestRedis, DE_DESK_SECRET, OPERATOR, keysUnder, NW_GRID_SECRET, TEST_CONFIG, testPrefix } from '../support/test-app.js';
 
 const JOBS = 1000;
 const KILLS = 20;
@@ -29,18 +30,24 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
   const keys = new RedisKeys(prefix);
   // The service's clock starts at 12:00 Shanghai, so the 17:00–22:00 peak pauses deferrable jobs mid-run.
   const t0 = DateTime.fromISO('2026-03-02T12:00:00', { zone: 'Asia/Shanghai' }).toUTC();
-  const realStart = Date.now();
-  const now = () => t0.plus({ milliseconds: (Date.now() - realStart) * SPEED });
+  // The test follows the service's own clock: read at each start, then advanced at its speed.
+  let anchor = { at: t0, real: Date.now() };
+  const now = () => anchor.at.plus({ milliseconds: (Date.now() - anchor.real) * SPEED });
   const service = new ServiceProcess(4731, {
     WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'warn',
     WESTWIND_CLOCK: 'virtual', WESTWIND_CLOCK_SPEED: String(SPEED), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_MODE: process.env.REDIS_MODE ?? 'standalone',
   });
   /** Each start continues the same virtual timeline, as a real clock would. */
-  const start = () => service.start({ WESTWIND_CLOCK_START: now().toISO()! });
+  const start = async () => {
+    await service.start({ WESTWIND_CLOCK_START: now().toISO()! });
+    const overview = await request(service.url).get('/dashboard/api/overview').set(OPERATOR).expect(200);
+    anchor = { at: DateTime.fromISO(overview.body.now), real: Date.now() };
+  };
 
+  let redis: Redis;
+  beforeAll(async () => (redis = await connectTestRedis()));
   afterAll(async () => {
     await service.stop();
-    const redis = await connectTestRedis();
     const all = await keysUnder(redis, prefix);
     for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
     redis.disconnect();
@@ -48,7 +55,6 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
 
   it('loses no job, starts none twice, runs none while paused, and finishes all by their deadlines', async () => {
     const random = seededRandom(SEED);
-    const redis = await connectTestRedis();
     await start();
 
     // Night wind on both zones for the next two days.
@@ -58,7 +64,7 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         const local = at.setZone(zone === 'west' ? 'Asia/Shanghai' : 'Europe/Berlin').hour;
         return { start: at.toISO(), windMw: local >= 22 || local < 6 ? 2000 : 300, solarMw: 0, loadMw: 900 };
       });
-      const body = JSON.stringify({ zone, issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points });
+      const body = JSON.stringify({ zone, issuedAt: now().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points });
       await request(service.url).post('/v1/webhooks/forecasts').set(signedHeaders(zone === 'west' ? NW_GRID_SECRET : DE_DESK_SECRET, body)).send(body).expect(200);
     }
 
@@ -68,7 +74,7 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         name: `crash-${i + k}`,
         gpus: 1 + Math.floor(random() * 8),
         runtimeHours: Math.round((0.5 + random() * 1.5) * 4) / 4,
-        deadline: now().plus({ hours: 40 + Math.floor(random() * 8) }).toISO(),
+        deadline: now().plus({ hours: 24 + Math.floor(random() * 6) }).toISO(),
         deferrable: random() < 0.7,
         interruptible: true,
       }));
@@ -84,6 +90,8 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     const runStart = Date.now();
     const suspects = new Map<string, number>();
     const violations: string[] = [];
+    const watched = { samples: 0, runsSeen: 0, briefSuspects: 0 };
+    const restartMs: number[] = [];
     let upSince = Date.now();
     for (const at of killAt) {
       while (Date.now() - runStart < at) {
@@ -92,7 +100,9 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
       await service.kill();
+      const killedAt = Date.now();
       await start();
+      restartMs.push(Date.now() - killedAt);
       upSince = Date.now();
     }
 
@@ -130,8 +140,14 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     expect(new Set(log.map((e) => e.actionId)).size).toBe(log.length);
     expect(log.filter((e) => e.action === 'pause').length).toBeGreaterThan(0); // the peak did pause jobs
 
+    expect(watched.runsSeen).toBeGreaterThan(1000); // the watch did look at running jobs
     expect(violations).toEqual([]);
-    redis.disconnect();
+    const count = (action: string) => log.filter((e) => e.action === action).length;
+    console.log(
+      `crash: ${KILLS} × kill -9, back up in ${Math.min(...restartMs)}–${Math.max(...restartMs)} ms; ${acknowledged.size} jobs acknowledged, ${completed} completed by their deadlines; ` +
+        `site logs: ${count('start')} starts, ${count('pause')} pauses, ${count('resume')} resumes, no action twice; ` +
+        `${watched.samples} plan-vs-site samples over ${watched.runsSeen} running jobs: ${watched.briefSuspects} momentary mismatches (a dispatch in flight), ${violations.length} violations`,
+    );
 
     /**
      * A site running a job that the current plan does not have at that site now (give or take
@@ -145,15 +161,20 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         ...SITES.map((site) => redis.hkeys(keys.simulatedSite(site))),
       ]);
       const current = new Set<string>();
+      watched.samples++;
       SITES.forEach((site, i) => {
         for (const jobId of runs[i]) {
+          watched.runsSeen++;
           const plan = plans[jobId] ? (JSON.parse(plans[jobId]) as JobPlan) : undefined;
           const planned = plan?.segments.some((s) => s.site === site && DateTime.fromISO(s.start).minus({ minutes: DISPATCH_GRACE_MIN }) <= at && at < DateTime.fromISO(s.end).plus({ minutes: DISPATCH_GRACE_MIN }));
           if (planned) continue;
           const key = `${site}/${jobId}@v${version}`;
           current.add(key);
           const since = seen.get(key);
-          if (since === undefined) seen.set(key, Date.now());
+          if (since === undefined) {
+            seen.set(key, Date.now());
+            watched.briefSuspects++;
+          }
           else if (Date.now() - since >= 1_000 && !found.some((f) => f.startsWith(`${key} `))) found.push(`${key} at ${at.toISO()}`);
         }
       });

@@ -73,6 +73,7 @@ describe('Redis outage of 30 s during intake and dispatch', () => {
     await proxy.restore();
     const recoveredIn = await until(async () => (await request(service.url).get('/health/ready')).status === 200, 10_000);
     expect(recoveredIn).toBeLessThan(10_000);
+    console.log(`outage ${OUTAGE_MS / 1000} s: ${answers.get(503)} × 503, ${acknowledged.length} × 201; ready again ${recoveredIn} ms after Redis returned`);
 
     // Nothing acknowledged was lost; nothing refused was stored.
     for (const id of acknowledged) expect(await state(id)).toBeDefined();
