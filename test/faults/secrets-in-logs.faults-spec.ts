@@ -1,0 +1,58 @@
+import { DateTime } from 'luxon';
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { ServiceProcess } from '../support/service-process.js';
+import { signedHeaders } from '../support/signed-webhook.js';
+import { ALPHA, connectTestRedis, keysUnder, NW_GRID_SECRET, OPENADR, OPERATOR, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+
+/** Every secret the test configuration holds: API keys, agent keys, webhook secrets, OpenADR tokens. */
+function configuredSecrets(): string[] {
+  const config = parse(readFileSync(TEST_CONFIG, 'utf8')) as Record<string, { apiKeys?: string[]; agentKeys?: string[]; secrets?: string[]; token?: string; executor?: { secret?: string } }[]>;
+  return Object.values(config)
+    .filter(Array.isArray)
+    .flat()
+    .flatMap((entry) => [...(entry.apiKeys ?? []), ...(entry.agentKeys ?? []), ...(entry.secrets ?? []), ...(entry.token ? [entry.token] : []), ...(entry.executor?.secret ? [entry.executor.secret] : [])]);
+}
+
+/**
+ * The built service at its most talkative (LOG_LEVEL=trace) is sent every kind of credential,
+ * right and wrong; none of them, nor a signature or a Basic login, appears in its output.
+ */
+describe('secrets never reach the logs', () => {
+  const prefix = testPrefix();
+  const service = new ServiceProcess(4733, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'trace', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_MODE: process.env.REDIS_MODE ?? 'standalone' });
+
+  afterAll(async () => {
+    await service.stop();
+    const redis = await connectTestRedis();
+    const all = await keysUnder(redis, prefix);
+    for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+    redis.disconnect();
+  });
+
+  it('logs requests with their ids but without keys, signatures, tokens or passwords', async () => {
+    await service.start();
+    const secrets = configuredSecrets();
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
+    const wrongKey = 'not-a-key-but-secret-looking-0001';
+    const basic = `Basic ${Buffer.from('ops:ops-key-000000000001').toString('base64')}`;
+
+    const job = { name: 'log-probe', gpus: 8, runtimeHours: 1, deadline: DateTime.utc().plus({ days: 1 }).toISO() };
+    await request(service.url).post('/v1/jobs').set(ALPHA).send(job).expect(201);
+    await request(service.url).get('/v1/jobs').set({ authorization: `Bearer ${wrongKey}` }).expect(401);
+    await request(service.url).get('/').set({ authorization: basic }).expect(200);
+    await request(service.url).get('/metrics').set(OPERATOR).expect(200);
+    const body = JSON.stringify({ zone: 'west', issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 0, loadMw: 1 }] });
+    const signed = signedHeaders(NW_GRID_SECRET, body);
+    await request(service.url).post('/v1/webhooks/forecasts').set(signed).send(body).expect(200);
+    await request(service.url).post('/v1/webhooks/forecasts').set({ ...signed, 'webhook-signature': 'v1,AAAA' }).send(body).expect(401);
+    await request(service.url).get('/v1/webhooks/openadr').query({ echo: 'challenge' }).set(OPENADR).expect(200);
+    await request(service.url).get('/v1/webhooks/openadr').query({ echo: 'challenge' }).set({ authorization: `Bearer ${wrongKey}` }).expect(401);
+    await new Promise((r) => setTimeout(r, 500)); // let the log lines out
+
+    expect(service.output).toMatch(/"reqId"|"req":\{"id"/); // it did log the requests
+    const leaked = [...secrets, wrongKey, basic.slice(6), signed['webhook-signature'].slice(3)].filter((secret) => service.output.includes(secret));
+    expect(leaked).toEqual([]);
+  });
+});
