@@ -24,6 +24,11 @@ export class Environment {
   @IsNotEmpty({ message: 'is required when REDIS_MODE is sentinel' })
   REDIS_SENTINEL_MASTER?: string;
 
+  /** The sentinels' own password, if they have one; the credentials in REDIS_URL are the master's. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
   @IsInt({ message: 'must be an integer port number' })
   @Min(0)
   @Max(65535)
@@ -92,7 +97,7 @@ export class Environment {
 }
 
 /** Variables without a default, so not among the keys of a new Environment. */
-const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT', 'WESTWIND_DEMO', 'REDIS_SENTINEL_MASTER'];
+const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT', 'WESTWIND_DEMO', 'REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD'];
 
 /** Reads the variables Westwind knows from `raw` (normally process.env); unset or empty ones keep their defaults. */
 export function parseEnvironment(raw: Record<string, string | undefined>): Environment {

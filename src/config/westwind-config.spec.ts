@@ -43,9 +43,18 @@ describe('YAML configuration', () => {
     ['no tenants', valid.replace(/tenants:.*\n/, ''), 'tenants:'],
     ['broken YAML', 'zones: [', '(yaml):'],
     ['a link to an unknown site', valid.replace('dataRegions: [{ id: shanghai }]', 'dataRegions: [{ id: shanghai, linksGbps: { mars: 10 } }]'), 'dataRegions[0].linksGbps.mars: unknown site "mars"'],
+    ['a rate limit of zero requests', valid + 'rateLimits: { tenant: { requests: 0, perSeconds: 10 } }\n', 'rateLimits.tenant.requests: must not be less than 1'],
+    ['a rate limit window over an hour', valid + 'rateLimits: { sender: { requests: 5, perSeconds: 7200 } }\n', 'rateLimits.sender.perSeconds:'],
     ['a link of zero bandwidth', valid.replace('dataRegions: [{ id: shanghai }]', 'dataRegions: [{ id: shanghai, linksGbps: { hub: 0 } }]'), 'dataRegions[0].linksGbps.hub: must be a positive number'],
   ])('names the key and the problem for %s', (_, yaml, expected) => {
     expect(problemsOf(yaml).join('\n')).toContain(expected);
+  });
+
+  it('has rate limits by default, and takes them from the environment', () => {
+    expect(parseWestwindConfig(valid, 't', {}).rateLimits).toMatchObject({ tenant: { requests: 1200, perSeconds: 10 }, sender: { requests: 300, perSeconds: 60 } });
+    const fromEnv = parseWestwindConfig(valid + 'rateLimits: { tenant: { requests: "${TENANT_REQUESTS:-5}", perSeconds: 1 } }\n', 't', { TENANT_REQUESTS: '50' });
+    expect(fromEnv.rateLimits.tenant).toMatchObject({ requests: 50, perSeconds: 1 });
+    expect(fromEnv.rateLimits.sender).toMatchObject({ requests: 300, perSeconds: 60 });
   });
 
   it('says which file could not be read', () => {
@@ -72,5 +81,19 @@ describe('environment', () => {
     expect(() => parseEnvironment({ PORT: 'eighty' })).toThrow(/PORT: must be an integer port number/);
     expect(() => parseEnvironment({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must be a redis/);
     expect(() => parseEnvironment({ WESTWIND_PREFIX: 'has space' })).toThrow(/WESTWIND_PREFIX/);
+    expect(() => parseEnvironment({ REDIS_MODE: 'replicated' })).toThrow(/REDIS_MODE/);
+  });
+
+  it('insists on a {hash tag} in the prefix, so a deployment fits one Redis Cluster slot', () => {
+    expect(() => parseEnvironment({ WESTWIND_PREFIX: 'westwind:' })).toThrow(/WESTWIND_PREFIX: must contain one \{hash tag\}/);
+    expect(() => parseEnvironment({ WESTWIND_PREFIX: '{}:' })).toThrow(/WESTWIND_PREFIX/);
+    expect(parseEnvironment({ WESTWIND_PREFIX: 'prod:{westwind-eu}:' }).WESTWIND_PREFIX).toBe('prod:{westwind-eu}:');
+  });
+
+  it('takes a list of nodes in cluster mode, and a master name in sentinel mode', () => {
+    expect(parseEnvironment({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000' }).REDIS_MODE).toBe('cluster');
+    expect(() => parseEnvironment({ REDIS_URL: 'redis://a:7000,http://b:7000' })).toThrow(/REDIS_URL/);
+    expect(() => parseEnvironment({ REDIS_MODE: 'sentinel', REDIS_URL: 'redis://10.0.0.1:26379' })).toThrow(/REDIS_SENTINEL_MASTER: is required when REDIS_MODE is sentinel/);
+    expect(parseEnvironment({ REDIS_MODE: 'sentinel', REDIS_URL: 'redis://10.0.0.1:26379', REDIS_SENTINEL_MASTER: 'mymaster' }).REDIS_SENTINEL_MASTER).toBe('mymaster');
   });
 });

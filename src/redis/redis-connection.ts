@@ -7,6 +7,8 @@ export interface RedisTarget {
   REDIS_MODE: 'standalone' | 'cluster' | 'sentinel';
   /** The master's name Sentinel knows (sentinel mode). */
   REDIS_SENTINEL_MASTER?: string;
+  /** The sentinels' own password, if they have one (the URL's credentials are the master's). */
+  REDIS_SENTINEL_PASSWORD?: string;
 }
 
 /** Reconnect quickly and forever: the service recovers by itself within seconds of Redis returning. */
@@ -38,8 +40,7 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
         lazyConnect: options.lazyConnect,
       }) as unknown as Redis;
     case 'sentinel':
-      // Sentinel's own password, if any, is the one in the sentinel URLs; the master's comes from the same URL.
-      return new Redis({ ...auth, sentinelPassword: auth.password, sentinels: nodes, name: target.REDIS_SENTINEL_MASTER, retryStrategy, sentinelRetryStrategy: retryStrategy, ...options });
+      return new Redis({ ...auth, sentinelPassword: target.REDIS_SENTINEL_PASSWORD, sentinels: nodes, name: target.REDIS_SENTINEL_MASTER, retryStrategy, sentinelRetryStrategy: retryStrategy, ...options });
     default:
       return new Redis({ ...auth, host: nodes[0].host, port: nodes[0].port, db: first.pathname.length > 1 ? Number(first.pathname.slice(1)) : 0, retryStrategy, ...options });
   }

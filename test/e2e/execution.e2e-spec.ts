@@ -103,25 +103,27 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
   });
 });
 
-describe('execution: two instances on one Redis', () => {
+describe('execution: three instances on one Redis', () => {
   const clock = virtualClock(utc('2026-03-02T01:00:00Z'), 60);
   const prefix = testPrefix();
   let a: TestApp;
-  let b: TestApp;
+  let others: TestApp[];
   beforeAll(async () => {
     a = await startTestApp({ prefix, clock, roles: ALL_ROLES });
-    b = await startTestApp({ prefix, clock, roles: ALL_ROLES });
+    others = [await startTestApp({ prefix, clock, roles: ALL_ROLES }), await startTestApp({ prefix, clock, roles: ALL_ROLES })];
   });
   afterAll(async () => {
-    await b.app.close();
-    b.redis.disconnect();
+    for (const t of others) {
+      await t.app.close();
+      t.redis.disconnect();
+    }
     await a.close();
   });
 
   it('dispatch each action once: every job started once, whichever instance took it', async () => {
-    const apps = [a.app.getHttpServer(), b.app.getHttpServer()];
+    const apps = [a, ...others].map((t) => t.app.getHttpServer());
     const ids = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => submit(apps[i % 2], { name: `pair-${i}`, runtimeHours: 5, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })),
+      Array.from({ length: 30 }, (_, i) => submit(apps[i % apps.length], { name: `pair-${i}`, runtimeHours: 5, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })),
     );
     await until(() => Promise.all(ids.map((id) => getJob(apps[0], id))), (jobs) => jobs.every((j) => j.state === 'running'));
     // Let any duplicate decisions from later re-plans run their course.
@@ -129,6 +131,6 @@ describe('execution: two instances on one Redis', () => {
     const log = await siteLog(a, 'west-hub');
     expect(log.filter((e) => e.action === 'start').map((e) => e.jobId).sort()).toEqual([...ids].sort());
     expect(log).toHaveLength(30);
-    for (const id of ids) expect(states((await getJob(apps[1], id)).history)).toEqual(['queued', 'scheduled', 'running']);
+    for (const id of ids) expect(states((await getJob(apps[2], id)).history)).toEqual(['queued', 'scheduled', 'running']);
   });
 });

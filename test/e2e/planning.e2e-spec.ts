@@ -15,16 +15,20 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   const prefix = testPrefix();
   let a: TestApp;
   let b: TestApp;
+  let c: TestApp;
   const version = async () => (await a.app.get(PlanStore).meta())?.version ?? 0;
 
   beforeAll(async () => {
-    // Two instances on one Redis, both running the planner.
+    // Three instances on one Redis, all running the planner.
     a = await startTestApp({ prefix, roles: 'api,planner' });
     b = await startTestApp({ prefix, roles: 'api,planner' });
+    c = await startTestApp({ prefix, roles: 'api,planner' });
   });
   afterAll(async () => {
-    await b.app.close();
-    b.redis.disconnect();
+    for (const t of [b, c]) {
+      await t.app.close();
+      t.redis.disconnect();
+    }
     await a.close();
   });
 
@@ -54,7 +58,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     expect(replans).toBeLessThan(200 / 5);
   });
 
-  it('runs one re-plan at a time across instances, and each request once', async () => {
+  it('runs one re-plan at a time across three planner instances, and each request once', async () => {
     const queue = a.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
     expect(await queue.getGlobalConcurrency()).toBe(1);
     await until(() => queue.getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0);

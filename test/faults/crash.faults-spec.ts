@@ -8,7 +8,7 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { seededRandom } from '../../src/domain/seeded-random.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, connectTestRedis, DE_DESK_SECRET, OPERATOR, keysUnder, NW_GRID_SECRET, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { ALPHA, connectTestRedis, DE_DESK_SECRET, deleteKeys, NW_GRID_SECRET, OPERATOR, TEST_CONFIG, testPrefix } from '../support/test-app.js';
 
 const JOBS = 1000;
 const KILLS = 20;
@@ -35,7 +35,7 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
   const now = () => anchor.at.plus({ milliseconds: (Date.now() - anchor.real) * SPEED });
   const service = new ServiceProcess(4731, {
     WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'warn',
-    WESTWIND_CLOCK: 'virtual', WESTWIND_CLOCK_SPEED: String(SPEED), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_MODE: process.env.REDIS_MODE ?? 'standalone',
+    WESTWIND_CLOCK: 'virtual', WESTWIND_CLOCK_SPEED: String(SPEED),
   });
   /** Each start continues the same virtual timeline, as a real clock would. */
   const start = async () => {
@@ -48,8 +48,7 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
   beforeAll(async () => (redis = await connectTestRedis()));
   afterAll(async () => {
     await service.stop();
-    const all = await keysUnder(redis, prefix);
-    for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   });
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { ServiceProcess } from '../support/service-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { ALPHA, connectTestRedis, keysUnder, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { ALPHA, connectTestRedis, deleteKeys, TEST_CONFIG, testPrefix } from '../support/test-app.js';
 
 const OUTAGE_MS = 30_000;
 const SPEED = 600;
@@ -31,8 +31,7 @@ describe('Redis outage of 30 s during intake and dispatch', () => {
     await service.stop();
     await proxy.cut();
     const redis = await connectTestRedis();
-    const all = await keysUnder(redis, prefix);
-    for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   });
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { ServiceProcess } from '../support/service-process.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, connectTestRedis, keysUnder, NW_GRID_SECRET, OPENADR, OPERATOR, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { ALPHA, connectTestRedis, deleteKeys, NW_GRID_SECRET, OPENADR, OPERATOR, TEST_CONFIG, testPrefix } from '../support/test-app.js';
 
 /** Every secret the test configuration holds: API keys, agent keys, webhook secrets, OpenADR tokens. */
 function configuredSecrets(): string[] {
@@ -21,13 +21,12 @@ function configuredSecrets(): string[] {
  */
 describe('secrets never reach the logs', () => {
   const prefix = testPrefix();
-  const service = new ServiceProcess(4733, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'trace', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_MODE: process.env.REDIS_MODE ?? 'standalone' });
+  const service = new ServiceProcess(4733, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'trace' });
 
   afterAll(async () => {
     await service.stop();
     const redis = await connectTestRedis();
-    const all = await keysUnder(redis, prefix);
-    for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   });
 

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-/** The built service (`dist/main.js`) in a child process, as operators run it; its output is kept for inspection. */
+/**
+ * The built service (`dist/main.js`) in a child process, as operators run it; its output is kept
+ * for inspection. It inherits the test's environment (REDIS_URL, REDIS_MODE…) under `env`.
+ */
 export class ServiceProcess {
   private child?: ChildProcess;
   output = '';

@@ -105,7 +105,8 @@ export async function snapshot(redis: Redis, prefix: string, ...backgroundKeys: 
   return result;
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+/** Removes every key under the prefix (a test's clean-up). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   const keys = await keysUnder(redis, prefix);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }

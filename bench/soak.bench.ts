@@ -1,0 +1,250 @@
+/**
+ * npm run bench:soak — a 10-minute soak (BENCH_SOAK_MINUTES) of the built service: an API process
+ * and a planner/dispatch process on one Redis, the shipped configuration, the real clock.
+ *
+ * Every job is cancelled 30 s after it was acknowledged: the cancel stands in for a job leaving
+ * (completing), so the active set, which every re-plan reads, holds a steady ~30 s of submissions
+ * instead of growing without end, as it would if nothing ever finished.
+ * 1. Capacity: 32 clients submit as fast as the answers come (closed loop) for 70 s; submissions
+ *    per second over the last 30 s, once the active set has filled.
+ * 2. Soak: submissions at 70% of that rate (open loop), and signed forecasts for every zone every minute.
+ *
+ * Per minute: submission p50/p99, refusals, both processes' heap and RSS, and whether a re-plan
+ * followed that minute's forecasts. Writes bench/results/soak.json. Targets: p99 within 2× of the
+ * first minute's, no memory growth trend, no re-plan skipped. Absolute times are machine-bound
+ * (2 cores shared by the load generator, both processes and Redis); the ratios are the figures.
+ */
+import { DateTime } from 'luxon';
+import type { ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import { loadWestwindConfig } from '../src/config/westwind-config.js';
+import { cleanup, REDIS_URL, round, startServer, stopServer } from './bench-support.js';
+
+const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
+const LOAD_SHARE = 0.7;
+const CANCEL_AFTER_MS = 30_000;
+const CONCURRENCY = 32;
+const PREFIX = `{bench-soak-${Date.now()}}:`;
+const API_PORT = 3950;
+const PLANNER_PORT = 3951;
+const TENANT = { authorization: 'Bearer ww-demo-key-change-me' };
+const OPERATOR = { authorization: 'Bearer ww-operator-key-change-me' };
+const FORECAST_SECRET = 'whsec_ZGVtby1zZWNyZXQtY2hhbmdlLW1lLW5vdw==';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function call(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; ms: number; text: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: body ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const jobBody = () => JSON.stringify({ name: 'soak', gpus: 8, runtimeHours: 2, deadline: DateTime.utc().plus({ days: 3 }).toISO(), deferrable: true });
+
+async function submit(): Promise<{ id?: string; ms: number; status: number }> {
+  const res = await call(API_PORT, 'POST', '/v1/jobs', TENANT, jobBody());
+  return { id: res.status === 201 ? (JSON.parse(res.text) as { id: string }).id : undefined, ms: res.ms, status: res.status };
+}
+
+const cancel = (id: string) => call(API_PORT, 'DELETE', `/v1/jobs/${id}`, TENANT);
+
+/**
+ * Intake capacity in the soak's own regime: CONCURRENCY clients each either cancel the oldest job
+ * acknowledged more than CANCEL_AFTER_MS ago or submit a new one, waiting for every answer (closed
+ * loop), so the active set (what every re-plan reads) is as large as in the soak and cancels are
+ * served, not piled up. Submissions per second over the last `measureSeconds`, once the active set
+ * has filled.
+ */
+async function capacity(fillSeconds: number, measureSeconds: number): Promise<number> {
+  const measureFrom = Date.now() + fillSeconds * 1000;
+  const until = measureFrom + measureSeconds * 1000;
+  let counted = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (Date.now() < until) {
+      if (pendingCancels.length > 0 && Date.now() - pendingCancels[0].at >= CANCEL_AFTER_MS) {
+        await cancel(pendingCancels.shift()!.id).catch(() => undefined);
+        continue;
+      }
+      const { id } = await submit();
+      if (id) pendingCancels.push({ id, at: Date.now() });
+      if (Date.now() >= measureFrom) counted++;
+    }
+  }));
+  return counted / measureSeconds;
+}
+
+/** Acknowledged jobs waiting for their cancel, oldest first (the capacity run's are carried into the soak). */
+const pendingCancels: { id: string; at: number }[] = [];
+
+async function postForecasts(zones: { id: string; timeZone: string }[], minute: number): Promise<number> {
+  const webhook = new Webhook(FORECAST_SECRET);
+  const from = DateTime.utc().startOf('hour');
+  let accepted = 0;
+  for (const zone of zones) {
+    // Night wind that shifts a little every minute, so each forecast is a real revision.
+    const points = Array.from({ length: 7 * 24 }, (_, h) => {
+      const at = from.plus({ hours: h });
+      const local = at.setZone(zone.timeZone).hour;
+      return { start: at.toISO(), windMw: (local >= 22 || local < 6 ? 1800 : 400) + ((h + minute) % 7) * 10, solarMw: local >= 9 && local < 16 ? 300 : 0, loadMw: 1000 };
+    });
+    const body = JSON.stringify({ zone: zone.id, issuedAt: DateTime.utc().toISO(), resolution: 'PT1H', points });
+    const id = `msg_soak_${minute}_${zone.id}`;
+    const at = new Date();
+    const res = await call(API_PORT, 'POST', '/v1/webhooks/forecasts', { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(id, at, body) }, body);
+    if (res.status === 200) accepted++;
+  }
+  return accepted;
+}
+
+/** Heap used and RSS (MB) of the process serving `port`, and its re-plans so far (count, seconds), from its own /metrics. */
+async function processFigures(port: number): Promise<{ heapMb: number; rssMb: number; replans: number; replanSeconds: number }> {
+  const text = (await call(port, 'GET', '/metrics', OPERATOR)).text;
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const mb = (name: string) => round(value(name) / 2 ** 20, 1);
+  return { heapMb: mb('westwind_nodejs_heap_size_used_bytes'), rssMb: mb('westwind_process_resident_memory_bytes'), replans: value('westwind_replan_duration_seconds_count'), replanSeconds: value('westwind_replan_duration_seconds_sum') };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Least-squares slope of ys over xs. */
+function slope(xs: number[], ys: number[]): number {
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const num = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0);
+  const den = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+async function main(): Promise<void> {
+  const config = loadWestwindConfig('config/westwind.yaml', {});
+  const redis = new Redis(REDIS_URL);
+  const servers: ChildProcess[] = [];
+  try {
+    const env = { WESTWIND_PREFIX: PREFIX, LOG_LEVEL: 'warn', WESTWIND_WORKERS: '1' };
+    servers.push(await startServer('node', ['dist/main.js'], API_PORT, { ...env, WESTWIND_ROLES: 'api' }));
+    servers.push(await startServer('node', ['dist/main.js'], PLANNER_PORT, { ...env, WESTWIND_ROLES: 'api,planner,dispatch' }));
+    await postForecasts(config.zones, -1);
+
+    const submissionsPerSec = await capacity(CANCEL_AFTER_MS / 1000 + 10, 30);
+    const rate = submissionsPerSec * LOAD_SHARE;
+    console.log(`capacity: ${round(submissionsPerSec, 0)} submissions/s (each cancelled ${CANCEL_AFTER_MS / 1000} s later); soak at ${round(rate, 0)}/s for ${MINUTES} min`);
+
+    const minutes: Record<string, number | boolean | string>[] = [];
+    const inFlight = new Set<Promise<unknown>>();
+    const track = (p: Promise<unknown>) => {
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    };
+    let replansBefore = await processFigures(PLANNER_PORT);
+    const soakStart = Date.now();
+    for (let m = 0; m < MINUTES; m++) {
+      const forecastAt = DateTime.utc();
+      const forecasts = await postForecasts(config.zones, m);
+      const latencies: number[] = [];
+      let refused = 0;
+      const refusals: Record<string, number> = {};
+      let maxInFlight = 0;
+      const minuteStart = soakStart + m * 60_000;
+      let sent = 0;
+      while (Date.now() < minuteStart + 60_000) {
+        // Open loop: send what the rate says is due by now, whatever the answers' pace.
+        const due = Math.floor(((Date.now() - minuteStart) / 1000) * rate) - sent;
+        for (let i = 0; i < due; i++) {
+          sent++;
+          track(submit().then((r) => {
+            latencies.push(r.ms);
+            if (r.id) pendingCancels.push({ id: r.id, at: Date.now() });
+            else {
+              refused++;
+              refusals[r.status] = (refusals[r.status] ?? 0) + 1;
+            }
+          }, () => {
+            refused++;
+            refusals.error = (refusals.error ?? 0) + 1;
+          }));
+        }
+        while (pendingCancels.length > 0 && Date.now() - pendingCancels[0].at >= CANCEL_AFTER_MS) track(cancel(pendingCancels.shift()!.id).catch(() => undefined));
+        maxInFlight = Math.max(maxInFlight, inFlight.size);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const meta = JSON.parse((await redis.get(`${PREFIX}plan:meta`)) ?? '{}') as { version?: number; createdAt?: string };
+      const [api, planner, redisMemory] = await Promise.all([processFigures(API_PORT), processFigures(PLANNER_PORT), redis.info('memory')]);
+      const replans = planner.replans - replansBefore.replans;
+      const replanMeanMs = replans > 0 ? ((planner.replanSeconds - replansBefore.replanSeconds) / replans) * 1000 : NaN;
+      replansBefore = planner;
+      latencies.sort((a, b) => a - b);
+      minutes.push({
+        minute: m + 1,
+        submitted: latencies.length,
+        refused,
+        refusals: JSON.stringify(refusals),
+        p50Ms: round(percentile(latencies, 50), 1),
+        p99Ms: round(percentile(latencies, 99), 1),
+        maxInFlight,
+        forecastsAccepted: forecasts,
+        replannedAfterForecast: meta.createdAt !== undefined && DateTime.fromISO(meta.createdAt) > forecastAt,
+        planVersion: meta.version ?? 0,
+        replans,
+        replanMeanMs: round(replanMeanMs, 0),
+        redisMb: round(Number(/used_memory:(\d+)/.exec(redisMemory)?.[1] ?? NaN) / 2 ** 20, 0),
+        activeJobs: await redis.zcard(`${PREFIX}jobs:active`),
+        apiHeapMb: api.heapMb,
+        apiRssMb: api.rssMb,
+        plannerHeapMb: planner.heapMb,
+        plannerRssMb: planner.rssMb,
+      });
+      console.log(JSON.stringify(minutes.at(-1)));
+    }
+    await Promise.all(inFlight);
+
+    const first = minutes[0].p99Ms as number;
+    const worst = Math.max(...minutes.map((m) => m.p99Ms as number));
+    // The trend after the first minute (JIT and pools warm up then): MB per minute of a straight-line fit.
+    const later = minutes.slice(1);
+    const trend = (field: string) => round(slope(later.map((m) => m.minute as number), later.map((m) => m[field] as number)), 2);
+    const result = {
+      measuredAt: DateTime.utc().toISO(),
+      machine: `${availableParallelism()} cores; load generator, both service processes and Redis share them`,
+      setup: 'API process (WESTWIND_ROLES=api, 1 worker) + planner/dispatch process, config/westwind.yaml (4 simulated hubs), real clock',
+      minutes: MINUTES,
+      capacitySubmissionsPerSec: round(submissionsPerSec, 0),
+      soakRatePerSec: round(rate, 0),
+      cancelAfterSeconds: CANCEL_AFTER_MS / 1000,
+      perMinute: minutes,
+      p99FirstMinuteMs: first,
+      p99WorstMinuteMs: worst,
+      p99WorstOverFirst: round(worst / first, 2),
+      memoryTrendMbPerMinute: { apiHeap: trend('apiHeapMb'), apiRss: trend('apiRssMb'), plannerHeap: trend('plannerHeapMb'), plannerRss: trend('plannerRssMb') },
+      replansSkipped: minutes.filter((m) => !m.replannedAfterForecast).length,
+      targets: { p99WorstOverFirst: 2, memoryTrend: 'flat', replansSkipped: 0 },
+    };
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/soak.json', JSON.stringify(result, null, 2) + '\n');
+    console.table(minutes);
+    console.log(`p99 worst/first minute: ${result.p99WorstOverFirst} (target <= 2); memory trend MB/min: ${JSON.stringify(result.memoryTrendMbPerMinute)}; re-plans skipped: ${result.replansSkipped}`);
+  } finally {
+    await Promise.all(servers.map(stopServer));
+    redis.disconnect();
+    agent.destroy();
+    await cleanup([PREFIX]);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
