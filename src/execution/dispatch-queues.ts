@@ -25,13 +25,46 @@ export class DispatchQueues {
 
   /**
    * Adds the commands to their sites' queues. Each BullMQ job id is the command id, so sending the
-   * same decision twice (two re-plans, a retry after a crash) adds it once.
+   * same decision twice adds it once; and while one action for a job (start, pause… at a site)
+   * waits in the queue, the same action decided by a later plan is not added again (BullMQ
+   * deduplication): the waiting one is carried out if the current plan still wants it, so re-plans
+   * during a backlog do not multiply it.
    */
   async send(commands: readonly DispatchCommand[]): Promise<void> {
+    await this.add(commands, true);
+  }
+
+  /** Adds claimed commands again under their own ids (a crash cut them short): they must run, whatever else waits. */
+  async resend(commands: readonly DispatchCommand[]): Promise<void> {
+    await this.add(commands, false);
+  }
+
+  /**
+   * Actions a killed process was carrying out hold their deduplication keys until BullMQ finds them
+   * stalled (when their lock runs out, 30 s): until then no newer plan could send the same action.
+   * At start-up, release the keys of every action in progress, so the next plan's decisions go
+   * through at once; an action sent twice is still carried out once (the claim on the job record).
+   */
+  async releaseInProgress(): Promise<void> {
+    for (const queue of this.all()) {
+      for (const job of await queue.getActive()) await queue.removeDeduplicationKey(deduplicationId(job.data as DispatchCommand));
+    }
+  }
+
+  private async add(commands: readonly DispatchCommand[], deduplicate: boolean): Promise<void> {
     const bySite = new Map<string, DispatchCommand[]>();
     for (const command of commands) bySite.set(command.site, [...(bySite.get(command.site) ?? []), command]);
-    await Promise.all([...bySite].map(([site, list]) => this.forSite(site).addBulk(list.map((c) => ({ name: c.action, data: c, opts: { jobId: c.id } })))));
+    await Promise.all(
+      [...bySite].map(([site, list]) =>
+        this.forSite(site).addBulk(list.map((c) => ({ name: c.action, data: c, opts: { jobId: c.id, ...(deduplicate && { deduplication: { id: deduplicationId(c) } }) } }))),
+      ),
+    );
   }
+}
+
+/** At most one waiting action of each kind per job and site (each site has its own queue). */
+function deduplicationId(command: DispatchCommand): string {
+  return `${command.jobId}.${command.action}`;
 }
 
 /**

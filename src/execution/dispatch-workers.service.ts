@@ -52,13 +52,14 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Actions claimed but not recorded (a crash in between) go back on their queues. */
   private async reconcile(): Promise<void> {
+    await this.queues.releaseInProgress();
     const pending = (await this.jobs.active()).filter((job) => job.pendingAction);
     for (const job of pending) {
       // A finished BullMQ job under the same id would swallow the re-send.
       const previous = await this.queues.forSite(job.pendingAction!.site).getJob(job.pendingAction!.id);
       if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
     }
-    await this.queues.send(pending.map(({ id, pendingAction: p }) => ({ id: p!.id, action: p!.action, jobId: id, site: p!.site, planVersion: p!.planVersion, segment: p!.segment })));
+    await this.queues.resend(pending.map(({ id, pendingAction: p }) => ({ id: p!.id, action: p!.action, jobId: id, site: p!.site, planVersion: p!.planVersion, segment: p!.segment })));
     if (pending.length > 0) this.logger.log(`re-sent ${pending.length} action(s) cut short before the restart`);
   }
 }

@@ -2,6 +2,9 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import type { StateChange } from '../../src/domain/jobs/job.js';
+import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
+import { PlanStore } from '../../src/planning/plan.store.js';
+import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, postWestForecast, siteLog, submit, until } from '../support/execution.js';
 import { OPENADR, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
 
@@ -132,5 +135,32 @@ describe('execution: three instances on one Redis', () => {
     expect(log.filter((e) => e.action === 'start').map((e) => e.jobId).sort()).toEqual([...ids].sort());
     expect(log).toHaveLength(30);
     for (const id of ids) expect(states((await getJob(apps[2], id)).history)).toEqual(['queued', 'scheduled', 'running']);
+  });
+});
+
+describe('execution: a dispatch backlog is not multiplied by re-plans', () => {
+  // The planner decides, but no process runs the dispatch workers: every start waits in its queue.
+  const clock = virtualClock(utc('2026-03-02T01:00:00Z'), 1);
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ clock, roles: 'api,planner' });
+  });
+  afterAll(() => t.close());
+
+  it('keeps one waiting start per job however many plans want it', async () => {
+    const http = t.app.getHttpServer();
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => submit(http, { name: `backlog-${i}`, runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })));
+    const plans = t.app.get(PlanStore);
+    const planning = t.app.get(PlanningService);
+    const queue = t.app.get(DispatchQueues).forSite('west-hub');
+    await until(() => queue.getJobCounts('waiting'), (c) => c.waiting === 5);
+    for (let i = 0; i < 3; i++) {
+      const before = (await plans.meta())!.version;
+      planning.requestReplan('test');
+      await until(async () => (await plans.meta())!.version, (v) => v > before);
+    }
+    const waiting = await queue.getJobs(['waiting']);
+    expect(waiting.map((j) => j.data.jobId).sort()).toEqual([...ids].sort());
+    expect(waiting.every((j) => j.data.action === 'start')).toBe(true);
   });
 });
