@@ -4,10 +4,11 @@ import {
   ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf,
   Length, MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
 } from 'class-validator';
-import { IANAZone } from 'luxon';
+import { Duration, IANAZone } from 'luxon';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { FieldError, flattenValidationErrors } from '../common/field-errors.js';
+import { IsDuration } from '../common/is-duration.decorator.js';
 import { OPSD_ZONES } from '../datasets/opsd.js';
 import { ConfigError } from './config-error.js';
 
@@ -323,6 +324,20 @@ export class RateLimitsConfig {
   sender = RateLimitConfig.of(300, 60);
 }
 
+/** How long Redis keeps what is over. */
+export class RetentionConfig {
+  /**
+   * Finished jobs (completed, cancelled, failed) stay readable this long after they finished,
+   * then housekeeping forgets them; Redis holds about (jobs finished per day × days) of them.
+   */
+  @IsDuration('P3650D')
+  finishedJobs: string = 'P30D';
+
+  get finishedJobsMs(): number {
+    return Duration.fromISO(this.finishedJobs).toMillis();
+  }
+}
+
 /**
  * The self-running demo: a virtual clock, forecasts replayed from the bundled real grid data
  * (OPSD 2019 control areas), and a trickle of sample training jobs from the ITP trace.
@@ -400,6 +415,10 @@ export class WestwindConfig {
   @ValidateNested()
   @Type(() => RateLimitsConfig)
   rateLimits: RateLimitsConfig = new RateLimitsConfig();
+
+  @ValidateNested()
+  @Type(() => RetentionConfig)
+  retention: RetentionConfig = new RetentionConfig();
 
   /** Present in the demo configuration only; a production config leaves it out. */
   @IsOptional()

@@ -8,13 +8,15 @@ import { closedSegmentEnergy } from '../domain/energy/energy-meter.js';
 import { jobPowerMw } from '../domain/energy/power.js';
 import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { execTransaction } from '../redis/transaction.js';
 
 /**
  * Replaces a job record only if it is unchanged since it was read (compare-and-set), moving it
- * between the state indexes in the same step, and adding the energy of a run segment it closed to
- * the site's energy ledger (KEYS[5], pairs of hour and MWh from ARGV[7]), so each segment is
- * metered exactly once; then announces the change (channel ARGV[5], message ARGV[6]).
- * A Lua script, because WATCH would need a connection per request.
+ * between the state indexes in the same step, from the active set (KEYS[4]) to the finished one
+ * (KEYS[6]) when it finishes (ARGV[4]: when, epoch ms; '' while not finished), and adding the
+ * energy of a run segment it closed to the site's energy ledger (KEYS[5], pairs of hour and MWh
+ * from ARGV[7]), so each segment is metered exactly once; then announces the change (channel
+ * ARGV[5], message ARGV[6]). A Lua script, because WATCH would need a connection per request.
  */
 const REPLACE_JOB = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -23,12 +25,18 @@ if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[3])
   redis.call('ZADD', KEYS[3], 0, ARGV[3])
 end
-if ARGV[4] == '1' then redis.call('ZREM', KEYS[4], ARGV[3]) end
+if ARGV[4] ~= '' then
+  redis.call('ZREM', KEYS[4], ARGV[3])
+  redis.call('ZADD', KEYS[6], ARGV[4], ARGV[3])
+end
 for i = 7, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[5], ARGV[i], ARGV[i + 1]) end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1`;
 
 export class JobNotFoundError extends Error {}
+
+/** Finished jobs forgotten per transaction. */
+const PRUNE_BATCH = 500;
 
 function jobChangeMessage(job: Job): string {
   return JSON.stringify({ kind: 'job', id: job.id, state: job.state } satisfies Change);
@@ -41,7 +49,7 @@ export interface JobPage {
 }
 
 type JobsRedis = Redis & {
-  replaceJob(job: string, fromIndex: string, toIndex: string, active: string, ledger: string, expected: string, next: string, id: string, terminal: string, channel: string, message: string, ...energy: (string | number)[]): Promise<number>;
+  replaceJob(job: string, fromIndex: string, toIndex: string, active: string, ledger: string, finished: string, expected: string, next: string, id: string, finishedAtMs: string, channel: string, message: string, ...energy: (string | number)[]): Promise<number>;
 };
 
 /** Job records in Redis: the record, the tenant's indexes and the active set change together. */
@@ -58,7 +66,7 @@ export class JobsRepository implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 5, lua: REPLACE_JOB });
+    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 6, lua: REPLACE_JOB });
   }
 
   /** Stores a new job atomically with its index entries and whatever `alsoInSameTransaction` adds. */
@@ -71,9 +79,7 @@ export class JobsRepository implements OnModuleInit {
       .zadd(this.keys.activeJobs(), Date.parse(job.submittedAt), job.id)
       .publish(this.keys.changes(), jobChangeMessage(job));
     alsoInSameTransaction?.(multi);
-    const results = await multi.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw failed?.[0] ?? new Error('job transaction was discarded');
+    await execTransaction(multi, 'job');
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -132,15 +138,33 @@ export class JobsRepository implements OnModuleInit {
         this.keys.activeJobs(),
         // The ledger is touched only when a segment closed; the key is passed either way.
         this.keys.siteEnergy(closed?.site ?? next.run?.site ?? ''),
+        this.keys.finishedJobs(),
         expected,
         JSON.stringify(next),
         id,
-        isTerminal(next.state) ? '1' : '0',
+        // A job finishes with its last state change.
+        isTerminal(next.state) ? String(Date.parse(next.history.at(-1)!.at)) : '',
         this.keys.changes(),
         jobChangeMessage(next),
         ...[...(closed?.mwh ?? [])].flat(),
       );
       if (stored === 1) return next;
+    }
+  }
+
+  /**
+   * Forgets jobs that finished before `beforeMs` — record and index entries, in one transaction
+   * per batch — so Redis holds finished jobs for the retention window only; returns how many.
+   */
+  async pruneFinished(beforeMs: number): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const ids = await this.redis.zrange(this.keys.finishedJobs(), '-inf', String(beforeMs), 'BYSCORE', 'LIMIT', 0, PRUNE_BATCH);
+      if (ids.length === 0) return pruned;
+      const multi = this.redis.multi().zrem(this.keys.finishedJobs(), ...ids).del(...ids.map((id) => this.keys.job(id)));
+      for (const job of await this.read(ids)) multi.zrem(this.keys.tenantJobs(job.tenant), job.id).zrem(this.keys.tenantJobsInState(job.tenant, job.state), job.id);
+      await execTransaction(multi, 'job prune');
+      pruned += ids.length;
     }
   }
 

@@ -4,6 +4,7 @@ import type { PlanSummary } from '../domain/planner/plan-summary.js';
 import type { JobPlan, Plan } from '../domain/planner/plan-types.js';
 import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { execTransaction } from '../redis/transaction.js';
 
 /** What the service knows of the current plan, besides each job's part. */
 export interface PlanMeta {
@@ -45,9 +46,7 @@ export class PlanStore {
     if (plan.jobs.length > 0) multi.hset(this.keys.planJobs(), Object.fromEntries(plan.jobs.map((j) => [j.jobId, JSON.stringify(j)])));
     multi.set(this.keys.planMeta(), JSON.stringify(meta)).set(this.keys.planLoad(), JSON.stringify(plan.load)).set(this.keys.planSummary(), JSON.stringify(summary));
     multi.publish(this.keys.changes(), JSON.stringify({ kind: 'plan', version } satisfies Change));
-    const results = await multi.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw failed?.[0] ?? new Error('plan transaction was discarded');
+    await execTransaction(multi, 'plan');
     return version;
   }
 

@@ -7,11 +7,26 @@ export const REPLAN_DEDUPLICATION_ID = 'replan';
 export const HOURLY_REPLAN_SCHEDULER = 'hourly-replan';
 /** Hours the planner looks ahead. */
 export const PLANNING_HORIZON_HOURS = 168;
-/** Housekeeping on the same queue, daily: forget old forecast hours, ended grid events and old metered energy. */
-export const PRUNE_SIGNALS_JOB = 'prune-signals';
-export const DAILY_PRUNE_SCHEDULER = 'daily-prune-signals';
+/**
+ * Housekeeping on the same queue: forget old forecast hours, ended grid events, old metered energy
+ * and finished jobs past their retention. Every service-clock hour, or four times per retention
+ * window when that is shorter, so a finished job outlives its retention by at most a quarter of it.
+ */
+export const HOUSEKEEPING_JOB = 'housekeeping';
+export const HOUSEKEEPING_SCHEDULER = 'housekeeping';
 /** Re-plans start at least this far apart (real ms); requests in between wait as one. */
 export const REPLAN_MIN_INTERVAL_MS = 250;
+/**
+ * The share of time the planner may spend re-planning when requests never stop (a steady stream
+ * of submissions): after a re-plan that took d ms the queue rests d × (1 / share − 1) ms, so a
+ * large backlog's re-plans leave the cores and Redis to intake instead of running back to back.
+ */
+export const REPLAN_MAX_BUSY_SHARE = 0.25;
+/**
+ * The rest never exceeds this share of a service-clock hour, so the hour's own re-plan (pauses at
+ * a peak's start) is never held back long in service time, even on a fast virtual clock.
+ */
+export const REPLAN_MAX_REST_SHARE_OF_HOUR = 1 / 120;
 /**
  * A re-plan also plans its input fifo (the same jobs run at once, where they fit), for the
  * dashboard's comparison, at most this often (real ms) per process: it never doubles a re-plan's cost.

@@ -20,7 +20,7 @@ import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.servi
 import { planInputFrom } from './plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
-import { BASELINE_INTERVAL_MS, DAILY_PRUNE_SCHEDULER, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, PRUNE_SIGNALS_JOB, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { BASELINE_INTERVAL_MS, HOURLY_REPLAN_SCHEDULER, HOUSEKEEPING_JOB, HOUSEKEEPING_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -32,6 +32,16 @@ export interface ReplanResult {
   actions: Partial<Record<DispatchActionName, number>>;
   ms: number;
 }
+
+/** What one housekeeping run forgot. */
+export interface Housekeeping {
+  hours: number;
+  events: number;
+  energyHours: number;
+  finishedJobs: number;
+}
+
+const HOUR_MS = 3_600_000;
 
 /** Jobs marked scheduled per round of concurrent updates. */
 const SCHEDULE_CHUNK = 500;
@@ -80,7 +90,8 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
     const offset = Math.round(nextHour) % every || every;
     await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: 'hour boundary' } });
-    await this.queue.upsertJobScheduler(DAILY_PRUNE_SCHEDULER, { every: Math.max(60_000, Math.round(86_400_000 / this.clock.speed)) }, { name: PRUNE_SIGNALS_JOB });
+    const housekeepingMs = Math.min(HOUR_MS, this.config.retention.finishedJobsMs / 4);
+    await this.queue.upsertJobScheduler(HOUSEKEEPING_SCHEDULER, { every: Math.max(1000, Math.round(housekeepingMs / this.clock.speed)) }, { name: HOUSEKEEPING_JOB });
     // Whatever happened while no instance ran (a restart): plan and dispatch from what is stored.
     this.requestReplan('service started');
   }
@@ -140,13 +151,17 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Daily housekeeping: forget forecast hours, ended grid events and metered energy older than the
-   * signals' retention window, so Redis does not grow with every hour ever seen.
+   * Housekeeping: forget forecast hours, ended grid events and metered energy older than the
+   * signals' retention window, and finished jobs older than theirs, so Redis does not grow with
+   * every hour and every job ever seen.
    */
-  async housekeeping(): Promise<{ hours: number; events: number; energyHours: number }> {
+  async housekeeping(): Promise<Housekeeping> {
+    const now = this.clock.now();
     const signals = await this.signals.prune();
-    const energyHours = await this.jobs.pruneEnergy(this.clock.now().minus({ days: SIGNALS_RETENTION_DAYS }).toMillis());
-    return { ...signals, energyHours };
+    const energyHours = await this.jobs.pruneEnergy(now.minus({ days: SIGNALS_RETENTION_DAYS }).toMillis());
+    const finishedJobs = await this.jobs.pruneFinished(now.toMillis() - this.config.retention.finishedJobsMs);
+    if (finishedJobs > 0) this.logger.log(`housekeeping forgot ${finishedJobs} finished job(s) past retention (${this.config.retention.finishedJobs})`);
+    return { ...signals, energyHours, finishedJobs };
   }
 
   /** Every unfinished job and the planner's input for them at `now`. */

@@ -22,6 +22,11 @@ export class RedisKeys {
     return `${this.prefix}jobs:active`;
   }
 
+  /** Every finished job (completed, cancelled, failed), scored by when it finished: what retention forgets. */
+  finishedJobs(): string {
+    return `${this.prefix}jobs:finished`;
+  }
+
   /** A zone's effective forecast: field = hour (epoch ms), value = that hour's signals as JSON. */
   zoneSignals(zone: string): string {
     return `${this.prefix}zone:${zone}:signals`;

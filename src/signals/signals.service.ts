@@ -12,6 +12,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
 import { SignalsRepository } from './signals.repository.js';
+import { execTransaction } from '../redis/transaction.js';
 
 export interface ForecastSubmission {
   zone: string;
@@ -200,9 +201,7 @@ export class SignalsService {
     const multi = this.repository.multi();
     this.repository.merge(multi, forecast.zone, issuedAt.toMillis(), hours, audit);
     rememberAnswer(answer, multi);
-    const results = await multi.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw failed?.[0] ?? new Error('forecast transaction was discarded');
+    await execTransaction(multi, 'forecast');
     this.changes.next({ zone: forecast.zone, from, to });
     return answer;
   }

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { IdempotencyStore } from '../../src/idempotency/idempotency.store.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
+import { until } from '../support/execution.js';
 import { ALPHA, ALPHA_ROTATED, BETA, keysUnder, snapshot, useTestApp } from '../support/test-app.js';
 
 const inDays = (days: number) => DateTime.utc().plus({ days }).toISO();
@@ -235,5 +236,44 @@ describe('jobs API (real app, real Redis)', () => {
     }
     expect(touching.length).toBeGreaterThanOrEqual(4); // record, tenant index, state index, active set
     expect(touching.every((key) => key.startsWith(ctx.t.prefix))).toBe(true);
+  });
+});
+
+describe('retention of finished jobs', () => {
+  const ctx = useTestApp({ roles: 'api,planner', configure: (config) => (config.retention.finishedJobs = 'PT2S') });
+  const get = (id: string) => request(ctx.http).get(`/v1/jobs/${id}`).set(ALPHA);
+  const listed = async (state?: string) => (await request(ctx.http).get(`/v1/jobs${state ? `?state=${state}` : ''}`).set(ALPHA).expect(200)).body.items.map((j: { id: string }) => j.id);
+  const submit = async () => (await request(ctx.http).post('/v1/jobs').set(ALPHA).send(validJob()).expect(201)).body as { id: string };
+
+  it('forgets a job that finished before the cutoff — record, lists and indexes — and nothing else', async () => {
+    const jobs = ctx.t.app.get(JobsRepository);
+    const old = await submit();
+    await request(ctx.http).delete(`/v1/jobs/${old.id}`).set(ALPHA).expect(200);
+    await new Promise((r) => setTimeout(r, 20));
+    const cutoff = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    const recent = await submit();
+    await request(ctx.http).delete(`/v1/jobs/${recent.id}`).set(ALPHA).expect(200);
+    const waiting = await submit();
+
+    expect(await jobs.pruneFinished(cutoff)).toBe(1);
+    await get(old.id).expect(404);
+    expect(await listed()).not.toContain(old.id);
+    expect(await listed('cancelled')).toEqual(expect.arrayContaining([recent.id]));
+    expect(await listed('cancelled')).not.toContain(old.id);
+    expect(await keysUnder(ctx.t.redis, `${ctx.t.prefix}job:${old.id}`)).toEqual([]);
+    expect(await ctx.t.redis.zscore(`${ctx.t.prefix}jobs:finished`, old.id)).toBeNull();
+    // The recent finished job and the waiting one are untouched; the waiting one is still planned.
+    expect((await get(recent.id).expect(200)).body.state).toBe('cancelled');
+    expect((await jobs.active()).map((j) => j.id)).toContain(waiting.id);
+    expect(await jobs.pruneFinished(cutoff)).toBe(0);
+  });
+
+  it('housekeeping forgets finished jobs by itself once they are past the configured retention', async () => {
+    const job = await submit();
+    await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
+    await get(job.id).expect(200);
+    // Retention PT2S: housekeeping runs every second (a quarter of the window, at least 1 s).
+    await until(async () => (await get(job.id)).status, (status) => status === 404, 10_000);
   });
 });

@@ -3,8 +3,10 @@ import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { PlanStore } from '../../src/planning/plan.store.js';
-import { PLANNING_QUEUE, REPLAN_MIN_INTERVAL_MS } from '../../src/planning/planning.constants.js';
-import { PlanningService } from '../../src/planning/planning.service.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
+import { PLANNING_QUEUE, REPLAN_JOB, REPLAN_MAX_BUSY_SHARE, REPLAN_MIN_INTERVAL_MS } from '../../src/planning/planning.constants.js';
+import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
+import { PlanningService, type ReplanResult } from '../../src/planning/planning.service.js';
 import { until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, NW_GRID_SECRET, startTestApp, TestApp, testPrefix } from '../support/test-app.js';
@@ -77,6 +79,39 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     await until(version, (v) => v > before);
     expect((await a.app.get(PlanStore).meta())!.reason).toMatch(/signals changed in west|job submitted/);
   });
+});
+
+describe('planner pacing under a steady stream of requests', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ roles: 'api,planner' });
+  });
+  afterAll(() => t.close());
+
+  it(`rests after each re-plan in proportion to its time, so re-planning takes at most ${REPLAN_MAX_BUSY_SHARE * 100}% of the time`, async () => {
+    // A backlog large enough that one re-plan takes well over a tenth of a second.
+    const jobs = t.app.get(JobsService);
+    for (let i = 0; i < 800; i += 200) {
+      await Promise.all(Array.from({ length: 200 }, (_, k) => jobs.submit('alpha', job(`backlog-${i + k}`))));
+    }
+    const queue = t.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+    await until(() => queue.getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0, 30_000);
+    const since = Date.now();
+    const planning = t.app.get(PlanningService);
+    // Requests never stop for 6 s: without pacing, re-plans would run back to back.
+    const asking = setInterval(() => planning.requestReplan('steady stream'), 50);
+    await new Promise((r) => setTimeout(r, 6000));
+    clearInterval(asking);
+    const done = (await queue.getJobs(['completed'])).filter((j) => j.name === REPLAN_JOB && j.processedOn! >= since).sort((x, y) => x.processedOn! - y.processedOn!);
+    const replanMs = done.map((j) => (j.returnvalue as ReplanResult).ms);
+
+    expect(Math.max(...replanMs)).toBeGreaterThan(REPLAN_MIN_INTERVAL_MS / (1 / REPLAN_MAX_BUSY_SHARE - 1));
+    for (let i = 1; i < done.length; i++) {
+      // The rest is set just before the re-plan job completes: allow the few ms between.
+      expect(done[i].processedOn! - done[i - 1].finishedOn!).toBeGreaterThanOrEqual(restAfterReplanMs(replanMs[i - 1]) - 50);
+    }
+    expect(done.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 });
 
 describe('deadline check at submission', () => {
