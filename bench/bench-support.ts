@@ -1,4 +1,5 @@
 /** What the benchmarks share: starting the built service, and removing what a run wrote. */
+import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 
@@ -45,4 +46,20 @@ export async function cleanup(prefixes: string[]): Promise<void> {
 
 export function round(x: number, digits: number): number {
   return Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
+/** Accepted submissions per second and latency of one autocannon run (several at once: summed, worst p50/p99). */
+export interface LoadFigures { jobsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
+
+/** POSTs `body` to every URL at once for `seconds`, `connections` in all, split evenly between them. */
+export async function postLoad(urls: string[], headers: Record<string, string>, body: string, seconds: number, connections: number): Promise<LoadFigures> {
+  const runs = await Promise.all(urls.map((url) => autocannon({ url, method: 'POST', headers, body, duration: seconds, connections: Math.max(1, Math.round(connections / urls.length)), pipelining: 1 })));
+  const sum = (f: (r: autocannon.Result) => number) => runs.reduce((n, r) => n + f(r), 0);
+  return {
+    jobsPerSec: Math.round(sum((r) => r.requests.total - r.non2xx - r.errors) / seconds),
+    p50Ms: Math.max(...runs.map((r) => r.latency.p50)),
+    p99Ms: Math.max(...runs.map((r) => r.latency.p99)),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+  };
 }

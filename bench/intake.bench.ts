@@ -4,12 +4,11 @@
  * both and their ratio; writes bench/results/intake.json. Absolute figures depend on the machine;
  * the ratio is the comparable number.
  */
-import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DateTime } from 'luxon';
-import { cleanup, round, startServer, stopServer } from './bench-support.js';
+import { cleanup, postLoad, round, startServer, stopServer } from './bench-support.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -19,15 +18,13 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
 const body = JSON.stringify({ name: 'bench', gpus: 8, runtimeHours: 4, deadline: DateTime.utc().plus({ days: 3 }).toISO() });
 
-interface Figures { jobsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
-
 async function main(): Promise<void> {
   const westwindPrefix = `{${RUN}:westwind}:`;
   const ceilingPrefix = `${RUN}:ceiling`;
   const headers = { 'content-type': 'application/json', authorization: 'Bearer ww-demo-key-change-me' };
   const measure = async (url: string) => {
-    await load(url, headers, 3); // warm-up: JIT, connection pools
-    return load(url, headers, DURATION_S);
+    await postLoad([url], headers, body, 3, CONNECTIONS); // warm-up: JIT, connection pools
+    return postLoad([url], headers, body, DURATION_S, CONNECTIONS);
   };
   const servers: ChildProcess[] = [];
   try {
@@ -61,12 +58,6 @@ async function main(): Promise<void> {
     await Promise.all(servers.map(stopServer));
     await cleanup([westwindPrefix, ceilingPrefix]);
   }
-}
-
-async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Figures> {
-  const r = await autocannon({ url, method: 'POST', headers, body, duration: seconds, connections: CONNECTIONS, pipelining: 1 });
-  const ok = r.requests.total - r.non2xx - r.errors;
-  return { jobsPerSec: Math.round(ok / seconds), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
 }
 
 main().catch((error) => {

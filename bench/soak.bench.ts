@@ -5,8 +5,9 @@
  * Every job is cancelled 30 s after it was acknowledged: the cancel stands in for a job leaving
  * (completing), so the active set, which every re-plan reads, holds a steady ~30 s of submissions
  * instead of growing without end, as it would if nothing ever finished.
- * 1. Capacity: 32 clients submit as fast as the answers come (closed loop) for 70 s; submissions
- *    per second over the last 30 s, once the active set has filled.
+ * 1. Capacity: 32 clients submit as fast as the answers come (closed loop) for 70 s, an upper
+ *    bound; then open-loop steps from 40% of it up, 45 s each, until one is not kept up with
+ *    (p99 over a second, a backlog over a second's worth, or a refusal): the last kept rate.
  * 2. Soak: submissions at 70% of that rate (open loop), and signed forecasts for every zone every minute.
  *
  * Per minute: submission p50/p99, refusals, both processes' heap and RSS, and whether a re-plan
@@ -29,6 +30,8 @@ const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const LOAD_SHARE = 0.7;
 const CANCEL_AFTER_MS = 30_000;
 const CONCURRENCY = 32;
+/** Length of each open-loop step of the capacity search, longer than CANCEL_AFTER_MS so cancels join in. */
+const STEP_SECONDS = 45;
 const PREFIX = `{bench-soak-${Date.now()}}:`;
 const API_PORT = 3950;
 const PLANNER_PORT = 3951;
@@ -89,6 +92,66 @@ async function capacity(fillSeconds: number, measureSeconds: number): Promise<nu
 /** Acknowledged jobs waiting for their cancel, oldest first (the capacity run's are carried into the soak). */
 const pendingCancels: { id: string; at: number }[] = [];
 
+const inFlight = new Set<Promise<unknown>>();
+function track(p: Promise<unknown>): void {
+  inFlight.add(p);
+  void p.finally(() => inFlight.delete(p));
+}
+
+interface LoopFigures { latencies: number[]; refused: number; refusals: Record<string, number>; maxInFlight: number }
+
+/**
+ * Open loop: submits at `rate` per second for `ms`, whatever the answers' pace, and cancels each
+ * acknowledged job CANCEL_AFTER_MS later. Latencies come back sorted.
+ */
+async function openLoop(rate: number, ms: number): Promise<LoopFigures> {
+  const figures: LoopFigures = { latencies: [], refused: 0, refusals: {}, maxInFlight: 0 };
+  const refuse = (why: string | number) => {
+    figures.refused++;
+    figures.refusals[why] = (figures.refusals[why] ?? 0) + 1;
+  };
+  const start = Date.now();
+  let sent = 0;
+  while (Date.now() < start + ms) {
+    const due = Math.floor(((Date.now() - start) / 1000) * rate) - sent;
+    for (let i = 0; i < due; i++) {
+      sent++;
+      track(submit().then((r) => {
+        figures.latencies.push(r.ms);
+        if (r.id) pendingCancels.push({ id: r.id, at: Date.now() });
+        else refuse(r.status);
+      }, () => refuse('error')));
+    }
+    while (pendingCancels.length > 0 && Date.now() - pendingCancels[0].at >= CANCEL_AFTER_MS) track(cancel(pendingCancels.shift()!.id).catch(() => undefined));
+    figures.maxInFlight = Math.max(figures.maxInFlight, inFlight.size);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  figures.latencies.sort((a, b) => a - b);
+  return figures;
+}
+
+/**
+ * The highest open-loop rate the service keeps up with: steps of STEP_SECONDS at 40%, 50%, … of
+ * the closed-loop figure (an upper bound: 32 clients never let a queue build); a step is kept up
+ * with when its p99 stays under a second and no more than a second's worth of requests is ever
+ * in flight. The closed loop alone overstates it: an open loop at 70% of it collapsed within minutes.
+ */
+async function sustainedRate(closedLoop: number): Promise<{ sustained: number; steps: { rate: number; p50Ms: number; p99Ms: number; maxInFlight: number; kept: boolean }[] }> {
+  const steps = [];
+  let sustained = 0;
+  for (let share = 0.4; share <= 1.001; share += 0.1) {
+    const rate = closedLoop * share;
+    const f = await openLoop(rate, STEP_SECONDS * 1000);
+    const p99Ms = percentile(f.latencies, 99);
+    const kept = p99Ms <= 1000 && f.maxInFlight <= rate && f.refused === 0;
+    steps.push({ rate: round(rate, 0), p50Ms: round(percentile(f.latencies, 50), 1), p99Ms: round(p99Ms, 1), maxInFlight: f.maxInFlight, kept });
+    console.log(`step ${round(rate, 0)}/s: p50 ${round(percentile(f.latencies, 50), 1)} ms, p99 ${round(p99Ms, 1)} ms, in flight ≤ ${f.maxInFlight}${kept ? '' : ' — not kept up with'}`);
+    if (!kept) break;
+    sustained = rate;
+  }
+  return { sustained, steps };
+}
+
 async function postForecasts(zones: { id: string; timeZone: string }[], minute: number): Promise<number> {
   const webhook = new Webhook(FORECAST_SECRET);
   const from = DateTime.utc().startOf('hour');
@@ -141,54 +204,22 @@ async function main(): Promise<void> {
     servers.push(await startServer('node', ['dist/main.js'], PLANNER_PORT, { ...env, WESTWIND_ROLES: 'api,planner,dispatch' }));
     await postForecasts(config.zones, -1);
 
-    const submissionsPerSec = await capacity(CANCEL_AFTER_MS / 1000 + 30, 60);
+    const closedLoop = await capacity(CANCEL_AFTER_MS / 1000 + 10, 30);
+    const { sustained: submissionsPerSec, steps } = await sustainedRate(closedLoop);
     const rate = submissionsPerSec * LOAD_SHARE;
-    console.log(`capacity: ${round(submissionsPerSec, 0)} submissions/s (each cancelled ${CANCEL_AFTER_MS / 1000} s later); soak at ${round(rate, 0)}/s for ${MINUTES} min`);
+    console.log(`capacity: ${round(submissionsPerSec, 0)} submissions/s sustained open loop (closed loop ${round(closedLoop, 0)}/s; each cancelled ${CANCEL_AFTER_MS / 1000} s later); soak at ${round(rate, 0)}/s for ${MINUTES} min`);
 
     const minutes: Record<string, number | boolean | string>[] = [];
-    const inFlight = new Set<Promise<unknown>>();
-    const track = (p: Promise<unknown>) => {
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-    };
     let replansBefore = await processFigures(PLANNER_PORT);
-    const soakStart = Date.now();
     for (let m = 0; m < MINUTES; m++) {
       const forecastAt = DateTime.utc();
       const forecasts = await postForecasts(config.zones, m);
-      const latencies: number[] = [];
-      let refused = 0;
-      const refusals: Record<string, number> = {};
-      let maxInFlight = 0;
-      const minuteStart = soakStart + m * 60_000;
-      let sent = 0;
-      while (Date.now() < minuteStart + 60_000) {
-        // Open loop: send what the rate says is due by now, whatever the answers' pace.
-        const due = Math.floor(((Date.now() - minuteStart) / 1000) * rate) - sent;
-        for (let i = 0; i < due; i++) {
-          sent++;
-          track(submit().then((r) => {
-            latencies.push(r.ms);
-            if (r.id) pendingCancels.push({ id: r.id, at: Date.now() });
-            else {
-              refused++;
-              refusals[r.status] = (refusals[r.status] ?? 0) + 1;
-            }
-          }, () => {
-            refused++;
-            refusals.error = (refusals.error ?? 0) + 1;
-          }));
-        }
-        while (pendingCancels.length > 0 && Date.now() - pendingCancels[0].at >= CANCEL_AFTER_MS) track(cancel(pendingCancels.shift()!.id).catch(() => undefined));
-        maxInFlight = Math.max(maxInFlight, inFlight.size);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const { latencies, refused, refusals, maxInFlight } = await openLoop(rate, 60_000);
       const meta = JSON.parse((await redis.get(`${PREFIX}plan:meta`)) ?? '{}') as { version?: number; createdAt?: string };
       const [api, planner, redisMemory] = await Promise.all([processFigures(API_PORT), processFigures(PLANNER_PORT), redis.info('memory')]);
       const replans = planner.replans - replansBefore.replans;
       const replanMeanMs = replans > 0 ? ((planner.replanSeconds - replansBefore.replanSeconds) / replans) * 1000 : NaN;
       replansBefore = planner;
-      latencies.sort((a, b) => a - b);
       minutes.push({
         minute: m + 1,
         submitted: latencies.length,
@@ -225,6 +256,8 @@ async function main(): Promise<void> {
       machine: `${availableParallelism()} cores; load generator, both service processes and Redis share them`,
       setup: 'API process (WESTWIND_ROLES=api, 1 worker) + planner/dispatch process, config/westwind.yaml (4 simulated hubs), real clock',
       minutes: MINUTES,
+      capacityClosedLoopPerSec: round(closedLoop, 0),
+      capacitySteps: steps,
       capacitySubmissionsPerSec: round(submissionsPerSec, 0),
       soakRatePerSec: round(rate, 0),
       cancelAfterSeconds: CANCEL_AFTER_MS / 1000,

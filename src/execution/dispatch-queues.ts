@@ -34,9 +34,14 @@ export class DispatchQueues {
     await this.add(commands, true);
   }
 
-  /** Adds claimed commands again under their own ids (a crash cut them short): they must run, whatever else waits. */
-  async resend(commands: readonly DispatchCommand[]): Promise<void> {
-    await this.add(commands, false);
+  /**
+   * Adds claimed commands again (a crash cut them short): they must run, whatever else waits.
+   * `underNewIds` for commands whose BullMQ job is still active — held by a worker that may be
+   * dead, until its lock runs out (30 s) — so the same id would be swallowed: a new BullMQ id
+   * carries the same command id, which the claim and the site recognise, so it still acts once.
+   */
+  async resend(commands: readonly DispatchCommand[], underNewIds = false): Promise<void> {
+    await this.add(commands, false, underNewIds ? `.resent-${Date.now()}` : '');
   }
 
   /**
@@ -51,12 +56,12 @@ export class DispatchQueues {
     }
   }
 
-  private async add(commands: readonly DispatchCommand[], deduplicate: boolean): Promise<void> {
+  private async add(commands: readonly DispatchCommand[], deduplicate: boolean, idSuffix = ''): Promise<void> {
     const bySite = new Map<string, DispatchCommand[]>();
     for (const command of commands) bySite.set(command.site, [...(bySite.get(command.site) ?? []), command]);
     await Promise.all(
       [...bySite].map(([site, list]) =>
-        this.forSite(site).addBulk(list.map((c) => ({ name: c.action, data: c, opts: { jobId: c.id, ...(deduplicate && { deduplication: { id: deduplicationId(c) } }) } }))),
+        this.forSite(site).addBulk(list.map((c) => ({ name: c.action, data: c, opts: { jobId: c.id + idSuffix, ...(deduplicate && { deduplication: { id: deduplicationId(c) } }) } }))),
       ),
     );
   }

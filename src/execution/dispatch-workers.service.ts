@@ -50,16 +50,28 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
     await Promise.all(this.workers.map((w) => w.close()));
   }
 
-  /** Actions claimed but not recorded (a crash in between) go back on their queues. */
+  /**
+   * Actions claimed but not recorded (a crash in between) go back on their queues: one whose BullMQ
+   * job finished or vanished under its own id, one still active (its worker may be dead) under a new id.
+   */
   private async reconcile(): Promise<void> {
     await this.queues.releaseInProgress();
-    const pending = (await this.jobs.active()).filter((job) => job.pendingAction);
-    for (const job of pending) {
-      // A finished BullMQ job under the same id would swallow the re-send.
-      const previous = await this.queues.forSite(job.pendingAction!.site).getJob(job.pendingAction!.id);
-      if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
+    const lost: DispatchCommand[] = [];
+    const held: DispatchCommand[] = [];
+    for (const { id, pendingAction: p } of (await this.jobs.active()).filter((job) => job.pendingAction)) {
+      const command: DispatchCommand = { id: p!.id, action: p!.action, jobId: id, site: p!.site, planVersion: p!.planVersion, segment: p!.segment };
+      const previous = await this.queues.forSite(command.site).getJob(command.id);
+      const state = previous ? await previous.getState() : 'unknown';
+      if (state === 'active') held.push(command);
+      else if (state === 'completed' || state === 'failed' || state === 'unknown') {
+        // A finished BullMQ job under the same id would swallow the re-send.
+        await previous?.remove();
+        lost.push(command);
+      }
+      // Waiting or delayed: it will run anyway.
     }
-    await this.queues.resend(pending.map(({ id, pendingAction: p }) => ({ id: p!.id, action: p!.action, jobId: id, site: p!.site, planVersion: p!.planVersion, segment: p!.segment })));
-    if (pending.length > 0) this.logger.log(`re-sent ${pending.length} action(s) cut short before the restart`);
+    await this.queues.resend(lost);
+    await this.queues.resend(held, true);
+    if (lost.length + held.length > 0) this.logger.log(`re-sent ${lost.length + held.length} action(s) cut short before the restart (${held.length} still held by a worker)`);
   }
 }

@@ -1,8 +1,14 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import type { StateChange } from '../../src/domain/jobs/job.js';
+import type { DispatchCommand } from '../../src/domain/execution/dispatch-decision.js';
 import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
 import { PlanStore } from '../../src/planning/plan.store.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, postWestForecast, siteLog, submit, until } from '../support/execution.js';
@@ -162,5 +168,51 @@ describe('execution: a dispatch backlog is not multiplied by re-plans', () => {
     const waiting = await queue.getJobs(['waiting']);
     expect(waiting.map((j) => j.data.jobId).sort()).toEqual([...ids].sort());
     expect(waiting.every((j) => j.data.action === 'start')).toBe(true);
+  });
+});
+
+describe('execution: an action held by a killed process is carried through at restart', () => {
+  const clock = virtualClock(utc('2026-03-02T01:00:00Z'), 1);
+  const prefix = testPrefix();
+  let planner: TestApp;
+  let restarted: TestApp | undefined;
+  let doomed: Worker | undefined;
+  let doomedConnection: Redis | undefined;
+  beforeAll(async () => {
+    planner = await startTestApp({ prefix, clock, roles: 'api,planner' });
+  });
+  afterAll(async () => {
+    await doomed?.close(true);
+    doomedConnection?.disconnect();
+    await restarted?.app.close();
+    restarted?.redis.disconnect();
+    await planner.close();
+  });
+
+  it('re-sends it under a new BullMQ id, so it runs at once instead of after the dead lock expires', async () => {
+    const http = planner.app.getHttpServer();
+    const id = await submit(http, { name: 'mid-start', runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] });
+    const queue = planner.app.get(DispatchQueues).forSite('west-hub');
+    await until(() => queue.getJobCounts('waiting'), (c) => c.waiting === 1);
+    // A process takes the start, claims it on the job record as the dispatch processor does, then dies (kill -9: no lock renewal, no release).
+    const jobs = planner.app.get(JobsRepository);
+    let claimed!: () => void;
+    const claimedOnce = new Promise<void>((resolve) => (claimed = resolve));
+    doomed = new Worker<DispatchCommand>(queue.name, async (job) => {
+      const c = job.data;
+      await jobs.update(c.jobId, (j) => ({ ...j, pendingAction: { id: c.id, action: c.action, site: c.site, planVersion: c.planVersion, segment: c.segment, since: clock.now().toISO()! } }));
+      claimed();
+      await new Promise(() => undefined);
+    }, { connection: (doomedConnection = planner.app.get<Redis>(BULL_CONNECTION).duplicate()), prefix: planner.app.get(RedisKeys).bullPrefix() });
+    await claimedOnce;
+    await doomed.close(true);
+    expect(await queue.getJobCounts('active')).toMatchObject({ active: 1 });
+
+    restarted = await startTestApp({ prefix, clock, roles: 'dispatch' });
+    // Well within the 30 s the dead worker's lock still holds.
+    const job = await until(() => getJob(http, id), (j) => j.state === 'running', 8_000);
+    expect((await planner.app.get(JobsRepository).get(id))!.pendingAction).toBeUndefined();
+    expect(job.state).toBe('running');
+    expect((await siteLog(planner, 'west-hub')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start']);
   });
 });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../../src/app.setup.js';
 import { useTestApp } from '../support/test-app.js';
 
 describe('service surface', () => {
@@ -18,6 +19,11 @@ describe('service surface', () => {
     expect(submit.properties.priority).toMatchObject({ minimum: 0, maximum: 9 });
     expect(doc.components.securitySchemes.bearer).toBeDefined();
     await request(ctx.http).get('/docs').expect(200).expect('content-type', /html/);
+  });
+
+  it('keeps idle connections open longer than a load balancer does (65 s), so reused ones are not cut', async () => {
+    const res = await request(ctx.http).get('/health').set('connection', 'keep-alive').expect(200);
+    expect(res.headers['keep-alive']).toBe(`timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
   });
 
   it('answers unknown routes with a problem+json 404', async () => {
