@@ -128,6 +128,16 @@ export class ExecutorConfig {
   @Min(10)
   @Max(600_000)
   backoffMs: number = 1000;
+
+  /**
+   * At most this many actions per second go to the site, across all instances (BullMQ's queue-wide
+   * limiter): when an hour begins and the plan starts thousands of jobs at once, the burst is
+   * spread over seconds instead of taking Redis (and so every API request) for them.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  maxActionsPerSecond: number = 250;
 }
 
 /** A compute hub: GPUs at one place in one zone. */

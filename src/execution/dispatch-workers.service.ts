@@ -34,6 +34,7 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
         connection: this.connection,
         prefix: this.keys.bullPrefix(),
         concurrency: DISPATCH_CONCURRENCY,
+        limiter: { max: site.executor.maxActionsPerSecond, duration: 1000 },
         // A process killed mid-action leaves its action stalled; let it be picked up again more than once.
         maxStalledCount: 5,
       });

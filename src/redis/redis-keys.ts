@@ -85,12 +85,12 @@ export class RedisKeys {
     return `${this.prefix}sim:${site}:jobs`;
   }
 
-  /** Action ids a simulated site has carried out (it acts on each once). */
+  /** Action ids a simulated site has carried out, by when (it acts on each once; the latest are kept). */
   simulatedSiteActions(site: string): string {
-    return `${this.prefix}sim:${site}:actions`;
+    return `${this.prefix}sim:${site}:action-ids`;
   }
 
-  /** A simulated site's own log of what it did, oldest first. */
+  /** A simulated site's own log of what it did, oldest first (the latest lines are kept). */
   simulatedSiteLog(site: string): string {
     return `${this.prefix}sim:${site}:log`;
   }

@@ -216,3 +216,21 @@ describe('execution: an action held by a killed process is carried through at re
     expect((await siteLog(planner, 'west-hub')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start']);
   });
 });
+
+describe('execution: a site takes at most its maxActionsPerSecond', () => {
+  const clock = virtualClock(utc('2026-03-02T01:00:00Z'), 1);
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ clock, roles: ALL_ROLES, configure: (config) => (config.sites.find((s) => s.id === 'west-hub')!.executor.maxActionsPerSecond = 5) });
+  });
+  afterAll(() => t.close());
+
+  it('spreads a burst of starts over seconds (5 a second: 15 starts span at least 2 s)', async () => {
+    const http = t.app.getHttpServer();
+    const ids = await Promise.all(Array.from({ length: 15 }, (_, i) => submit(http, { name: `burst-${i}`, gpus: 1, runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })));
+    await until(() => Promise.all(ids.map((id) => getJob(http, id))), (jobs) => jobs.every((j) => j.state === 'running'));
+    const starts = (await siteLog(t, 'west-hub')).filter((e) => e.action === 'start').map((e) => utc(e.at).toMillis());
+    expect(starts).toHaveLength(15);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(2000);
+  });
+});

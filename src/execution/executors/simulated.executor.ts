@@ -29,13 +29,24 @@ export interface SimulatedLogEntry {
 }
 
 /**
- * Applies an order once: the action id is remembered, and the run table and log change in the
- * same script, so a repeated order (a retry after a crash) changes nothing.
+ * Action ids and log lines a simulated site keeps, like a real site's bounded history: far more
+ * than any retry or restart needs (those come within minutes), so it stays idempotent, and a
+ * long-running demo or soak does not grow Redis without end.
+ */
+export const SIMULATED_SITE_MEMORY = 100_000;
+
+/**
+ * Applies an order once: the action id is remembered (ARGV[5]: insertion order), and the run
+ * table and log change in the same script, so a repeated order (a retry after a crash) changes
+ * nothing. The oldest ids and log lines beyond SIMULATED_SITE_MEMORY (ARGV[6]) are let go.
  */
 const APPLY_ONCE = `
-if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
+if redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[1]) == 0 then return 0 end
 if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[2]) else redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
 redis.call('RPUSH', KEYS[3], ARGV[4])
+local keep = tonumber(ARGV[6])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -keep - 1)
+redis.call('LTRIM', KEYS[3], -keep, -1)
 return 1`;
 
 /** Replaces (or with '' deletes) a run only if it is as read: a pause in between wins over a tick. */
@@ -45,7 +56,7 @@ if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET
 return 1`;
 
 type SimulatedRedis = Redis & {
-  applySimulatedOrder(runs: string, actions: string, log: string, actionId: string, jobId: string, run: string, entry: string): Promise<number>;
+  applySimulatedOrder(runs: string, actions: string, log: string, actionId: string, jobId: string, run: string, entry: string, order: number, keep: number): Promise<number>;
   replaceSimulatedRun(runs: string, jobId: string, expected: string, next: string): Promise<number>;
 };
 
@@ -60,6 +71,7 @@ export class SimulatedExecutor implements SiteExecutor {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
+    private readonly memory = SIMULATED_SITE_MEMORY,
   ) {
     if (!(redis as SimulatedRedis).applySimulatedOrder) {
       redis.defineCommand('applySimulatedOrder', { numberOfKeys: 3, lua: APPLY_ONCE });
@@ -84,7 +96,7 @@ export class SimulatedExecutor implements SiteExecutor {
     const entry: SimulatedLogEntry = { at: formatInstant(now), action: order.action, jobId: order.jobId, actionId: order.actionId };
     await (this.redis as SimulatedRedis).applySimulatedOrder(
       this.keys.simulatedSite(this.site), this.keys.simulatedSiteActions(this.site), this.keys.simulatedSiteLog(this.site),
-      order.actionId, order.jobId, run ? JSON.stringify(run) : '', JSON.stringify(entry),
+      order.actionId, order.jobId, run ? JSON.stringify(run) : '', JSON.stringify(entry), Date.now(), this.memory,
     );
   }
 
