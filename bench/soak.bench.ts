@@ -204,7 +204,8 @@ async function main(): Promise<void> {
     servers.push(await startServer('node', ['dist/main.js'], PLANNER_PORT, { ...env, WESTWIND_ROLES: 'api,planner,dispatch' }));
     await postForecasts(config.zones, -1);
 
-    const { sustained: submissionsPerSec, steps } = await sustainedRate(redis, config.sites);
+    // BENCH_SOAK_CAPACITY reuses an earlier search's figure (to time the soak, e.g. across an hour boundary).
+    const { sustained: submissionsPerSec, steps } = process.env.BENCH_SOAK_CAPACITY ? { sustained: Number(process.env.BENCH_SOAK_CAPACITY), steps: [] } : await sustainedRate(redis, config.sites);
     const rate = submissionsPerSec * LOAD_SHARE;
     // The search's last step ran above capacity: let its jobs be cancelled and answered before the
     // soak, so they neither crowd its first minute nor flatter the ratio to it.

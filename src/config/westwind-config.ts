@@ -137,7 +137,7 @@ export class ExecutorConfig {
   @IsInt()
   @Min(1)
   @Max(100_000)
-  maxActionsPerSecond: number = 250;
+  maxActionsPerSecond: number = 1000;
 }
 
 /** A compute hub: GPUs at one place in one zone. */
