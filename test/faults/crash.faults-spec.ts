@@ -129,6 +129,8 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     }
     expect(unfinished).toEqual([]);
     const completed = await redis.zcard(keys.tenantJobsInState('alpha', 'completed'));
+    // What the service said (warnings and errors) is the first clue when the run did not finish.
+    if (completed !== JOBS) console.log(`service output (last 8,000 characters):\n${service.output.slice(-8000)}`);
     expect(completed).toBe(JOBS);
 
     // The sites' own logs: no job started twice, no action carried out twice.

@@ -20,6 +20,9 @@ export class ServiceProcess {
 
   /** Starts it (with extra variables for this start) and waits until it answers. */
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
+    // Another process on the port (one left over from an interrupted run) would answer in its
+    // place, and the test would talk to a service with another prefix.
+    if (await fetch(`${this.url}/health`).then(() => true, () => false)) throw new Error(`port ${this.port} is already in use: stop the process listening there`);
     const child = spawn('node', ['dist/main.js'], { env: { ...process.env, WESTWIND_DEMO: 'false', ...this.env, ...extraEnv, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
