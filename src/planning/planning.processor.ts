@@ -1,5 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Job, Queue } from 'bullmq';
 import { CLOCK } from '../config/config.module.js';
 import type { Clock } from '../domain/time/clock.js';
@@ -8,13 +10,22 @@ import { type Housekeeping, PlanningService, ReplanResult } from './planning.ser
 import { restAfterReplanMs } from './replan-pacing.js';
 
 /**
+ * This process's planning worker, by name: BullMQ stores it on each job the worker takes
+ * (`processedBy`) and on the worker's Redis connection, so another process can tell whether the
+ * worker holding a job is still alive.
+ */
+export const PLANNER_WORKER_NAME = `planner@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+/**
  * Runs re-plan requests from the planning queue: one at a time across all instances (the queue's
  * global concurrency), and at most one per REPLAN_MIN_INTERVAL_MS (BullMQ's queue-wide rate
  * limit), so a stream of submissions meets a re-plan every so often, not one per request. A slow
  * re-plan stretches that rest (BullMQ's manual rate limit, queue-wide like the first).
  */
-@Processor(PLANNING_QUEUE, { limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS } })
-export class PlanningProcessor extends WorkerHost {
+@Processor(PLANNING_QUEUE, { name: PLANNER_WORKER_NAME, limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS } })
+export class PlanningProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Planning');
+
   constructor(
     private readonly planning: PlanningService,
     @InjectQueue(PLANNING_QUEUE) private readonly queue: Queue,
@@ -23,11 +34,39 @@ export class PlanningProcessor extends WorkerHost {
     super();
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    await this.releaseAbandoned().catch((error: Error) => this.logger.warn(`could not look for abandoned planning jobs: ${error.message}`));
+  }
+
   async process(job: Job<{ reason?: string }>): Promise<ReplanResult | Housekeeping> {
     if (job.name === HOUSEKEEPING_JOB) return this.planning.housekeeping();
     const result = await this.planning.replan(job.data.reason ?? job.name);
     const rest = restAfterReplanMs(result.ms, this.clock.speed);
     if (rest > REPLAN_MIN_INTERVAL_MS) await this.queue.rateLimit(rest);
     return result;
+  }
+
+  /**
+   * A planning job taken by a process that has since died (kill -9, OOM) stays active until its
+   * lock expires and BullMQ's stalled check runs: up to a minute in which, with one planning job
+   * at a time, nothing re-plans and no pause at a peak's start is sent. BullMQ cannot tell a dead
+   * worker from a busy one (a large plan blocks its event loop for seconds); we can: the dead
+   * worker's Redis connection is gone. Such a job goes back to waiting at once, as the stalled
+   * check would move it later, and a planner runs it again (re-plans and housekeeping are idempotent).
+   */
+  private async releaseAbandoned(): Promise<void> {
+    const active = await this.queue.getActive();
+    if (active.length === 0) return;
+    const workers = await this.queue.getWorkers();
+    // Without CLIENT LIST (some managed Redis) the answer is unknown: leave it to the stalled check.
+    if (workers.some((w) => !w.rawname)) return;
+    const alive = new Set(workers.map((w) => w.rawname.split(':w:')[1]));
+    for (const job of active as Job[]) {
+      if (!job.processedBy || alive.has(job.processedBy)) continue;
+      const token = await (await this.queue.backend.client).get(`${this.queue.toKey(job.id!)}:lock`);
+      if (!token) continue; // its lock already expired: BullMQ's stalled check takes it from here
+      await job.moveToWait(token);
+      this.logger.warn(`planning job ${job.id} (${job.name}) taken by ${job.processedBy}, which is gone: back to waiting`);
+    }
   }
 }

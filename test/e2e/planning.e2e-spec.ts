@@ -1,11 +1,14 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
+import { type Job as QueueJob, type Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { PlanStore } from '../../src/planning/plan.store.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { PLANNING_QUEUE, REPLAN_JOB, REPLAN_MAX_BUSY_SHARE, REPLAN_MIN_INTERVAL_MS } from '../../src/planning/planning.constants.js';
 import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
 import { PlanningService, type ReplanResult } from '../../src/planning/planning.service.js';
 import { until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
@@ -78,6 +81,52 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     await request(a.app.getHttpServer()).post('/v1/webhooks/forecasts').set(signedHeaders(NW_GRID_SECRET, body)).send(body).expect(200);
     await until(version, (v) => v > before);
     expect((await a.app.get(PlanStore).meta())!.reason).toMatch(/signals changed in west|job submitted/);
+  });
+});
+
+describe('planning: a re-plan held by a killed process', () => {
+  const prefix = testPrefix();
+  let api: TestApp;
+  let planner: TestApp | undefined;
+  let doomed: Worker | undefined;
+  let doomedConnection: Redis | undefined;
+  beforeAll(async () => {
+    api = await startTestApp({ prefix, roles: 'api' }); // asks for re-plans; runs none
+  });
+  afterAll(async () => {
+    await doomed?.close(true);
+    doomedConnection?.disconnect();
+    await planner?.app.close();
+    planner?.redis.disconnect();
+    await api.close();
+  });
+
+  it('is released when a planner starts, which re-plans at once instead of after the dead lock expires', async () => {
+    const queue = api.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+    await until(() => queue.getJobCounts('waiting'), (c) => c.waiting >= 1); // the API's start-up request
+    // A planner process takes the re-plan, then dies (kill -9: no lock renewal, no release).
+    let taken!: (job: QueueJob) => void;
+    const takenOnce = new Promise<QueueJob>((resolve) => (taken = resolve));
+    doomed = new Worker(queue.name, async (job) => {
+      taken(job);
+      await new Promise(() => undefined);
+    }, { name: 'planner@gone', connection: (doomedConnection = api.app.get<Redis>(BULL_CONNECTION).duplicate()), prefix: api.app.get(RedisKeys).bullPrefix() });
+    const abandoned = await takenOnce;
+    await doomed.close(true);
+    expect(await queue.getJobCounts('active')).toMatchObject({ active: 1 });
+    // A submission meanwhile asks for a re-plan, which waits behind the dead one (one at a time).
+    await request(api.app.getHttpServer()).post('/v1/jobs').set(ALPHA).send(job('during-the-outage')).expect(201);
+
+    const started = Date.now();
+    planner = await startTestApp({ prefix, roles: 'planner' });
+    // Well within the 30 s the dead worker's lock still holds.
+    await until(async () => (await api.app.get(PlanStore).meta())?.version ?? 0, (v) => v >= 1, 8_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    // The abandoned job itself ran again, on the new planner.
+    const rerun = await until(() => queue.getJob(abandoned.id!), (j) => j?.finishedOn !== undefined);
+    expect(await rerun!.getState()).toBe('completed');
+    expect(rerun!.processedBy).toMatch(/^planner@/);
+    expect(rerun!.processedBy).not.toBe('planner@gone');
   });
 });
 
