@@ -1,10 +1,10 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import { once } from 'node:events';
 import { Environment } from '../config/environment.js';
 import { ChangeFeed } from './change-feed.js';
 import { connectRedis } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
+import { whenReady } from './wait-for-redis.js';
 
 /** Injection token of BullMQ's shared connection (queues use it; workers duplicate it for blocking reads). */
 export const BULL_CONNECTION = Symbol('BULL_CONNECTION');
@@ -29,7 +29,7 @@ const BULL_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };
         const logger = new Logger('Redis');
         redis.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
         // Without an offline queue, commands sent before the connection is ready would fail: wait.
-        await once(redis, 'ready');
+        await whenReady(redis);
         return redis;
       },
     },

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { connectRedis, type RedisTarget } from './redis-connection.js';
 
 /**
@@ -22,6 +23,29 @@ export async function waitForRedis(target: RedisTarget, timeoutMs = 5000): Promi
     );
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * Resolves once the connection is ready. Errors on the way are not fatal: ioredis retries them
+ * (a Cluster's slot refresh timing out under load is common at start-up), and `events.once` would
+ * reject on the first. Only when it is not ready within `timeoutMs` does start-up fail.
+ */
+export async function whenReady(redis: Redis, timeoutMs = 30_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  let lastError: Error | undefined;
+  const remember = (error: Error) => (lastError = error);
+  redis.on('error', remember);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RedisNotAnsweringError(`Redis was not ready within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`)), timeoutMs);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  } finally {
+    redis.off('error', remember);
   }
 }
 

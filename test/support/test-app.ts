@@ -61,7 +61,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, REDIS_MODE: options.redisUrl ? 'standalone' : REDIS_TARGET.REDIS_MODE, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: options.roles ?? 'api', LOG_LEVEL: process.env.TEST_LOGS ? 'error' : 'silent', ...options.env });
   const config = loadWestwindConfig(options.configPath ?? TEST_CONFIG, {});
   options.configure?.(config);
-  const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: process.env.TEST_LOGS ? ['error'] : false }));
+  // abortOnError: false, so a start-up error fails the suite with its message instead of exiting jest's worker.
+  const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: process.env.TEST_LOGS ? ['error'] : false, abortOnError: false }));
   await app.init();
   const redis = await connectTestRedis();
   return {
