@@ -148,7 +148,7 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     // Planning jobs a killed process held, put back to waiting by the next start (see PlanningProcessor).
     const released = service.output.split('which is gone: back to waiting').length - 1;
     console.log(
-      `crash: ${KILLS} × kill -9, back up in ${Math.min(...restartMs)}–${Math.max(...restartMs)} ms, ${released} planning jobs a killed planner held put back at once; ${acknowledged.size} jobs acknowledged, ${completed} completed by their deadlines; ` +
+      `crash: ${KILLS} × kill -9, back up in ${Math.min(...restartMs)}–${Math.max(...restartMs)} ms, ${released} planning job(s) a killed planner held put back at once; ${acknowledged.size} jobs acknowledged, ${completed} completed by their deadlines; ` +
         `site logs: ${count('start')} starts, ${count('pause')} pauses, ${count('resume')} resumes, no action twice; ` +
         `${watched.samples} plan-vs-site samples over ${watched.runsSeen} running jobs: ${watched.briefSuspects} momentary mismatches (a dispatch in flight), ${violations.length} violations`,
     );
