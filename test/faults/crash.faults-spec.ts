@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { JobPlan } from '../../src/domain/planner/plan-types.js';
@@ -6,9 +5,9 @@ import type { Job } from '../../src/domain/jobs/job.js';
 import type { SimulatedLogEntry } from '../../src/execution/executors/simulated.executor.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { seededRandom } from '../../src/domain/seeded-random.js';
-import { ServiceProcess } from '../support/service-process.js';
+import { useServiceProcess } from '../support/service-process.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, connectTestRedis, DE_DESK_SECRET, deleteKeys, NW_GRID_SECRET, OPERATOR, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { ALPHA, DE_DESK_SECRET, NW_GRID_SECRET, OPERATOR } from '../support/test-app.js';
 
 const JOBS = 1000;
 const KILLS = 20;
@@ -26,17 +25,14 @@ const DISPATCH_GRACE_MIN = 20;
  * current plan had it paused for longer than dispatch takes.
  */
 describe('crash: kill -9 twenty times during a 1,000-job run', () => {
-  const prefix = testPrefix();
-  const keys = new RedisKeys(prefix);
+  const suite = useServiceProcess(4731, { WESTWIND_CLOCK: 'virtual', WESTWIND_CLOCK_SPEED: String(SPEED) });
+  const { service } = suite;
+  const keys = new RedisKeys(suite.prefix);
   // The service's clock starts at 12:00 Shanghai, so the 17:00–22:00 peak pauses deferrable jobs mid-run.
   const t0 = DateTime.fromISO('2026-03-02T12:00:00', { zone: 'Asia/Shanghai' }).toUTC();
   // The test follows the service's own clock: read at each start, then advanced at its speed.
   let anchor = { at: t0, real: Date.now() };
   const now = () => anchor.at.plus({ milliseconds: (Date.now() - anchor.real) * SPEED });
-  const service = new ServiceProcess(4731, {
-    WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'warn',
-    WESTWIND_CLOCK: 'virtual', WESTWIND_CLOCK_SPEED: String(SPEED),
-  });
   /** Each start continues the same virtual timeline, as a real clock would. */
   const start = async () => {
     await service.start({ WESTWIND_CLOCK_START: now().toISO()! });
@@ -44,15 +40,8 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     anchor = { at: DateTime.fromISO(overview.body.now), real: Date.now() };
   };
 
-  let redis: Redis;
-  beforeAll(async () => (redis = await connectTestRedis()));
-  afterAll(async () => {
-    await service.stop();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  });
-
   it('loses no job, starts none twice, runs none while paused, and finishes all by their deadlines', async () => {
+    const { redis } = suite;
     const random = seededRandom(SEED);
     anchor = { at: t0, real: Date.now() }; // the run starts at 12:00 Shanghai, however long loading took
     await start();

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
-import { ServiceProcess } from '../support/service-process.js';
-import { ALPHA, connectTestRedis, deleteKeys, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { useServiceProcess } from '../support/service-process.js';
+import { ALPHA } from '../support/test-app.js';
 
 const SUBMITTERS = 16;
 /** Kill once this many submissions were acknowledged, so many more are in flight. */
@@ -14,23 +13,16 @@ const KILL_AFTER = 300;
  * ends up with exactly one job: none lost, none twice, no index entry without its record.
  */
 describe('crash during intake: kill -9 with submissions in flight', () => {
-  const prefix = testPrefix();
-  const keys = new RedisKeys(prefix);
-  const service = new ServiceProcess(4734, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'warn' });
+  const suite = useServiceProcess(4734);
+  const { service } = suite;
+  const keys = new RedisKeys(suite.prefix);
   const deadline = DateTime.utc().plus({ days: 2 }).toISO();
   const body = (key: string) => JSON.stringify({ name: key, gpus: 1, runtimeHours: 1, deadline });
   const submit = (key: string) =>
     fetch(`${service.url}/v1/jobs`, { method: 'POST', headers: { ...ALPHA, 'content-type': 'application/json', 'idempotency-key': key }, body: body(key) });
 
-  let redis: Redis;
-  beforeAll(async () => (redis = await connectTestRedis()));
-  afterAll(async () => {
-    await service.stop();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  });
-
   it('keeps every acknowledged job, and a retried unanswered one is stored once', async () => {
+    const { redis } = suite;
     await service.start();
     const acknowledged = new Map<string, string>(); // idempotency key → job id
     const unanswered = new Set<string>();

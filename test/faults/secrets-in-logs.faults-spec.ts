@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { ServiceProcess } from '../support/service-process.js';
+import { useServiceProcess } from '../support/service-process.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, connectTestRedis, deleteKeys, NW_GRID_SECRET, OPENADR, OPERATOR, TEST_CONFIG, testPrefix } from '../support/test-app.js';
+import { ALPHA, NW_GRID_SECRET, OPENADR, OPERATOR, TEST_CONFIG } from '../support/test-app.js';
 
 /** Every secret the test configuration holds: API keys, agent keys, webhook secrets, OpenADR tokens. */
 function configuredSecrets(): string[] {
@@ -20,15 +20,7 @@ function configuredSecrets(): string[] {
  * right and wrong; none of them, nor a signature or a Basic login, appears in its output.
  */
 describe('secrets never reach the logs', () => {
-  const prefix = testPrefix();
-  const service = new ServiceProcess(4733, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'trace' });
-
-  afterAll(async () => {
-    await service.stop();
-    const redis = await connectTestRedis();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  });
+  const { service } = useServiceProcess(4733, { LOG_LEVEL: 'trace' });
 
   it('logs requests with their ids but without keys, signatures, tokens or passwords', async () => {
     await service.start();

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Redis } from 'ioredis';
 import { once } from 'node:events';
+import { connectTestRedis, deleteKeys, TEST_CONFIG, testPrefix } from './test-app.js';
 
 /**
  * The built service (`dist/main.js`) in a child process, as operators run it; its output is kept
@@ -50,4 +52,24 @@ export class ServiceProcess {
     child.kill('SIGTERM');
     await once(child, 'exit');
   }
+}
+
+/**
+ * A suite's built service with all roles under its own prefix, plus a connection for looking at
+ * what it stored; after the suite the service is stopped and every key it wrote deleted.
+ */
+export function useServiceProcess(port: number, env: Record<string, string> = {}): { service: ServiceProcess; prefix: string; redis: Redis } {
+  const prefix = testPrefix();
+  const suite = {
+    service: new ServiceProcess(port, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'warn', ...env }),
+    prefix,
+    redis: undefined as unknown as Redis, // connected before the suite's first test
+  };
+  beforeAll(async () => (suite.redis = await connectTestRedis()));
+  afterAll(async () => {
+    await suite.service.stop();
+    await deleteKeys(suite.redis, prefix);
+    suite.redis.disconnect();
+  });
+  return suite;
 }
