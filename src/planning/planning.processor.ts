@@ -3,8 +3,11 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { CLOCK } from '../config/config.module.js';
 import type { Clock } from '../domain/time/clock.js';
+import { masters } from '../redis/redis-connection.js';
+import { BULL_CONNECTION } from '../redis/redis.module.js';
 import { PLANNING_QUEUE, HOUSEKEEPING_JOB, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
 import { type Housekeeping, PlanningService, ReplanResult } from './planning.service.js';
 import { restAfterReplanMs } from './replan-pacing.js';
@@ -30,6 +33,7 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
     private readonly planning: PlanningService,
     @InjectQueue(PLANNING_QUEUE) private readonly queue: Queue,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BULL_CONNECTION) private readonly bull: Redis,
   ) {
     super();
   }
@@ -55,18 +59,27 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
    * check would move it later, and a planner runs it again (re-plans and housekeeping are idempotent).
    */
   private async releaseAbandoned(): Promise<void> {
-    const active = await this.queue.getActive();
+    const active = (await this.queue.getActive()) as Job[];
     if (active.length === 0) return;
-    const workers = await this.queue.getWorkers();
-    // Without CLIENT LIST (some managed Redis) the answer is unknown: leave it to the stalled check.
-    if (workers.some((w) => !w.rawname)) return;
-    const alive = new Set(workers.map((w) => w.rawname.split(':w:')[1]));
-    for (const job of active as Job[]) {
+    const alive = await this.liveWorkerNames();
+    for (const job of active) {
       if (!job.processedBy || alive.has(job.processedBy)) continue;
-      const token = await (await this.queue.backend.client).get(`${this.queue.toKey(job.id!)}:lock`);
+      const token = await this.bull.get(`${this.queue.toKey(job.id!)}:lock`);
       if (!token) continue; // its lock already expired: BullMQ's stalled check takes it from here
       await job.moveToWait(token);
       this.logger.warn(`planning job ${job.id} (${job.name}) taken by ${job.processedBy}, which is gone: back to waiting`);
     }
+  }
+
+  /**
+   * Names of the BullMQ workers connected to Redis right now (their connections are named
+   * `…:w:<name>`). On a Cluster a worker's connections reach only some masters, so every master
+   * is asked (BullMQ's getWorkers() reads one). Throws where CLIENT LIST is not allowed (some
+   * managed Redis): then the stalled check alone recovers.
+   */
+  private async liveWorkerNames(): Promise<Set<string>> {
+    const lists = await Promise.all(masters(this.bull).map((node) => node.client('LIST') as Promise<string>));
+    const names = lists.flatMap((list) => [...list.matchAll(/\bname=\S*?:w:(\S+)/g)].map((m) => m[1]));
+    return new Set(names);
   }
 }
