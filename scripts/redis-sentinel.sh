@@ -4,7 +4,8 @@
 #   scripts/redis-sentinel.sh start   start them (or reuse ones already answering) and print REDIS_URL
 #   scripts/redis-sentinel.sh stop    shut them down and remove their files
 # Ports: REDIS_SENTINEL_MASTER_PORT (default 6391), REDIS_SENTINEL_REPLICA_PORT (default 6392),
-# REDIS_SENTINEL_PORT (default 26391); master name "westwind". Nothing is saved to disk.
+# REDIS_SENTINEL_PORT (default 26391); master name "westwind". Nothing is saved to disk. Sentinel
+# takes a master for dead after REDIS_SENTINEL_DOWN_AFTER_MS (default 5000; Redis' own is 30 s).
 set -euo pipefail
 master_port=${REDIS_SENTINEL_MASTER_PORT:-6391}
 replica_port=${REDIS_SENTINEL_REPLICA_PORT:-6392}
@@ -27,7 +28,8 @@ case "${1:-}" in
       redis-server --port "$replica_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --daemonize yes --logfile "$dir/replica.log" \
         --replicaof 127.0.0.1 "$master_port"
       # Sentinel rewrites its configuration file, so it gets one of its own.
-      printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor westwind 127.0.0.1 %s 1\n' "$sentinel_port" "$dir" "$master_port" > "$dir/sentinel.conf"
+      printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor westwind 127.0.0.1 %s 1\nsentinel down-after-milliseconds westwind %s\n' \
+        "$sentinel_port" "$dir" "$master_port" "${REDIS_SENTINEL_DOWN_AFTER_MS:-5000}" > "$dir/sentinel.conf"
       redis-server "$dir/sentinel.conf" --sentinel --daemonize yes --logfile "$dir/sentinel.log"
       for _ in $(seq 1 200); do sentinel_ok && break; sleep 0.1; done
       sentinel_ok || { echo "redis-sentinel: sentinel or replica did not come up; see $dir/*.log" >&2; exit 1; }

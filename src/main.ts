@@ -17,7 +17,27 @@ async function bootstrap(): Promise<void> {
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
   const app = await NestFactory.create(AppModule.forRoot(env, config), { bodyParser: false, bufferLogs: true });
   configureApp(app);
+  exitIfShutdownHangs();
   await app.listen(env.PORT);
+}
+
+/** How long a graceful stop (SIGTERM, SIGINT) may take: under Kubernetes' default 30 s grace period. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * A graceful stop finishes the work in hand and closes the Redis connections (Nest's shutdown
+ * hooks). With Redis gone (a dead master, all sentinels down) closing can wait forever, and a
+ * process that ignores SIGTERM is worse than one cut short: its work is carried on by the others.
+ */
+function exitIfShutdownHangs(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        console.error(`graceful shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s (is Redis reachable?); exiting`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+    });
+  }
 }
 
 /**
