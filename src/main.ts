@@ -26,8 +26,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * A graceful stop finishes the work in hand and closes the Redis connections (Nest's shutdown
- * hooks). With Redis gone (a dead master, all sentinels down) closing can wait forever, and a
- * process that ignores SIGTERM is worse than one cut short: its work is carried on by the others.
+ * hooks). With Redis gone (a dead master, then all sentinels down) closing the BullMQ workers never
+ * returned in the fault suite; a process that ignores SIGTERM is worse than one cut short, whose
+ * work the other instances carry on.
  */
 function exitIfShutdownHangs(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
