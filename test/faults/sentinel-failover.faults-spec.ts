@@ -90,7 +90,7 @@ describe('Sentinel failover (planned: SENTINEL FAILOVER)', () => {
     // Until the service has moved, a submission may be refused (503); never another error, never acknowledged and lost.
     expect(Object.keys(run.answers).filter((status) => status !== '201' && status !== '503')).toEqual([]);
     expect(run.lost).toEqual([]);
-    expect((await sentinel.planOf(first)) !== null).toBe(true);
+    expect(await sentinel.planOf(first)).not.toBeNull();
     // Planned there: the planning queue's BullMQ workers followed the master too.
     await until(() => sentinel.planOf(run.afterId), (plan) => plan !== null, 30_000);
     console.log(`sentinel failover: replica promoted in ${run.promotedMs} ms; a job accepted ${run.acceptingMs} ms after the failover began and planned ${Date.now() - run.began} ms after; answers meanwhile ${JSON.stringify(run.answers)}, all ${run.acknowledged} acknowledged jobs there`);
@@ -107,7 +107,7 @@ describe('Sentinel failover (unplanned: the master dies)', () => {
     expect(Object.keys(run.answers).filter((status) => status !== '201' && status !== '503')).toEqual([]);
     // Sentinel waits 1 s before it calls the master dead; the service must be taking jobs soon after the promotion.
     expect(run.acceptingMs - run.promotedMs).toBeLessThan(10_000);
-    expect((await sentinel.planOf(first)) !== null).toBe(true);
+    expect(await sentinel.planOf(first)).not.toBeNull();
     await until(() => sentinel.planOf(run.afterId), (plan) => plan !== null, 30_000);
     // Replication is asynchronous: what the master acknowledged in its last moment may not have reached the replica.
     const plannedMs = Date.now() - run.began;
