@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import { createRequire } from 'node:module';
-import { DEFAULT_PLAN_OPTIONS, Plan, PlanInput } from './plan-types.js';
+import { DEFAULT_PLAN_OPTIONS, Plan, PlanInput, PlanOptions } from './plan-types.js';
 import { SiteHours } from './site-hours.js';
 import type { EnergyTotals } from '../energy/energy-meter.js';
 import { jobPowerMw } from '../energy/power.js';
@@ -20,12 +20,7 @@ export interface LpBound extends EnergyTotals {
 }
 
 /** Work left unplaced costs this much per MWh-equivalent hour: the LP stays feasible and says how much. */
-const UNMET_PENALTY = 1e7;
-const OPTIMAL = 7;
-
-// Loaded through require: the package's type declarations describe its CommonJS build.
-const loadHighs = createRequire(import.meta.url)('highs') as () => Promise<Highs>;
-let highsPromise: Promise<Highs> | undefined;
+export const UNMET_PENALTY = 1e7;
 
 /**
  * The same problem with fractional hours, solved exactly by HiGHS: deferrable jobs may spread
@@ -36,11 +31,38 @@ let highsPromise: Promise<Highs> | undefined;
  */
 export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   const started = performance.now();
-  const highs = await (highsPromise ??= loadHighs());
+  const highs = await highsSolver();
+  const world = planningWorld(input, fixed);
+  const lp = buildLp(world, highs.infinity);
+  const solution = solveModel(highs, lp.model);
+  const solveMs = performance.now() - started;
+  if (solution.status !== 'optimal') {
+    return { status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN, deferrablePeakHours: NaN, unmetWorkHours: NaN, variables: lp.model.numCols, solveMs };
+  }
+  return { status: 'optimal', ...lpAccounting(world, lp, solution.x), variables: lp.model.numCols, solveMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model building, shared with the exact MIP (exact-plan.ts).
+
+/** One planning run's fixed facts: sites and hours with the non-deferrable load placed, and the deferrable jobs with their windows. */
+export interface PlanningWorld {
+  input: PlanInput;
+  options: PlanOptions;
+  hours: number;
+  sites: number;
+  siteHours: SiteHours;
+  /** Deferrable jobs with work left: the ones a model places. */
+  deferrable: PlanInput['jobs'];
+  /** Per deferrable job, the hours [from, to) it may use at each allowed site s, with its power there. */
+  windows: { s: number; from: number; to: number; mw: number }[][];
+}
+
+/** Site-hours with the fixed (non-deferrable) load of `fixed` reserved, and the deferrable jobs' windows. */
+export function planningWorld(input: PlanInput, fixed: Plan): PlanningWorld {
   const options = { ...DEFAULT_PLAN_OPTIONS, ...input.options };
   const H = input.hours;
-  const S = input.sites.length;
-  const sh = new SiteHours(input.sites, H, options.objective, options.peakWeight);
+  const siteHours = new SiteHours(input.sites, H, options.objective, options.peakWeight);
   const startMs = input.start.toUTC().startOf('hour').toMillis();
   const siteIndex = new Map(input.sites.map((s, i) => [s.id, i]));
 
@@ -56,20 +78,114 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
       for (let h = segment.startHour; h < segment.endHour && left > 0; h++) {
         const fraction = Math.min(1, left);
         left -= fraction;
-        sh.reserve(s * H + h, job.gpus, mw, mw * fraction);
+        siteHours.reserve(s * H + h, job.gpus, mw, mw * fraction);
       }
     }
   }
-
-  // Columns, per job j, allowed site s and hour h of its window: x (hours of work done there) and
-  // y (the hour is occupied: the job holds its GPUs for the whole hour, as plans do); then g[s,h]
-  // (grid MW) and the unmet work of each job. Rows: work, occupancy, GPUs, grid balance, x ≤ y.
-  const colCost: number[] = [];
-  const colUpper: number[] = [];
-  const starts: number[] = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
   const deferrable = input.jobs.filter((j) => j.deferrable && j.remainingHours > 0);
+  const windows = deferrable.map((job) =>
+    jobWindow(job, input, siteIndex, startMs).map((w) => ({ ...w, mw: jobPowerMw(job.gpus, input.sites[w.s].kwPerGpu, input.sites[w.s].pue) })),
+  );
+  return { input, options, hours: H, sites: input.sites.length, siteHours, deferrable, windows };
+}
+
+/** A sparse model in HiGHS's column form, built column by column; rows are numbered by the caller. */
+export class SparseModel {
+  readonly colCost: number[] = [];
+  readonly colLower: number[] = [];
+  readonly colUpper: number[] = [];
+  readonly integer: number[] = [];
+  readonly starts: number[] = [0];
+  readonly indices: number[] = [];
+  readonly values: number[] = [];
+  readonly rowLower: number[] = [];
+  readonly rowUpper: number[] = [];
+
+  get numCols(): number {
+    return this.colCost.length;
+  }
+
+  get numRows(): number {
+    return this.rowLower.length;
+  }
+
+  /** Adds a column; returns its index. */
+  addColumn(cost: number, upper: number, rows: readonly number[], coefficients: readonly number[], kind: { lower?: number; integer?: boolean } = {}): number {
+    this.colCost.push(cost);
+    this.colLower.push(kind.lower ?? 0);
+    this.colUpper.push(upper);
+    this.integer.push(kind.integer ? 1 : 0);
+    this.indices.push(...rows);
+    this.values.push(...coefficients);
+    this.starts.push(this.indices.length);
+    return this.colCost.length - 1;
+  }
+
+  /** Adds a row's bounds; returns its index. Its coefficients come with the columns. */
+  addRow(lower: number, upper: number): number {
+    this.rowLower.push(lower);
+    this.rowUpper.push(upper);
+    return this.rowLower.length - 1;
+  }
+}
+
+export interface ModelSolution {
+  /** optimal: proven (for a MIP, within the gap tolerance); time-limit: the best found when time ran out. */
+  status: 'optimal' | 'time-limit' | 'not-solved';
+  x: ArrayLike<number>;
+  objective: number;
+  /** MIP only: HiGHS's relative gap between the best solution and its dual bound, and that bound. */
+  mipGap: number;
+  dualBound: number;
+}
+
+const STATUS = { optimal: 7, timeLimit: 13, interrupted: 17 } as const;
+const PRIMAL_FEASIBLE = 2;
+
+/** Solves `model` (a MIP when any column is integer); HiGHS options such as time_limit pass through. */
+export function solveModel(highs: Highs, model: SparseModel, settings: Record<string, number | boolean | string> = {}): ModelSolution {
+  const { numCols, numRows } = model;
+  const isMip = model.integer.some((k) => k === 1);
+  return highs.withModel(
+    {
+      numCols,
+      numRows,
+      colCost: Float64Array.from(model.colCost),
+      colLower: Float64Array.from(model.colLower),
+      colUpper: Float64Array.from(model.colUpper),
+      rowLower: Float64Array.from(model.rowLower),
+      rowUpper: Float64Array.from(model.rowUpper),
+      matrix: { format: 'csc', numRows, numCols, starts: Int32Array.from(model.starts), indices: Int32Array.from(model.indices), values: Float64Array.from(model.values) },
+      ...(isMip ? { integrality: Int32Array.from(model.integer) } : {}),
+    },
+    (m) => {
+      m.options.set({ output_flag: false, ...settings });
+      m.run();
+      const code = m.getModelStatus() as number;
+      const feasible = Number(m.info.get('primal_solution_status')) === PRIMAL_FEASIBLE;
+      const status: ModelSolution['status'] = code === STATUS.optimal ? 'optimal' : (code === STATUS.timeLimit || code === STATUS.interrupted) && feasible ? 'time-limit' : 'not-solved';
+      const info = (name: string) => (isMip ? Number(m.info.get(name)) : NaN);
+      return { status, x: status === 'not-solved' ? [] : m.getSolution().colValue, objective: m.getObjectiveValue(), mipGap: info('mip_gap'), dualBound: info('mip_dual_bound') };
+    },
+  );
+}
+
+/** The LP's model and where its columns are. */
+interface LpModel {
+  model: SparseModel;
+  /** Columns 2k (x, work done) and 2k + 1 (y, occupancy) for the k-th job-site-hour, in window order. */
+  xyCount: number;
+}
+
+/**
+ * Columns, per job j, allowed site s and hour h of its window: x (hours of work done there) and
+ * y (the hour is occupied: the job holds its GPUs for the whole hour, as plans do); then g[s,h]
+ * (grid MW) and the unmet work of each job. Rows: work, occupancy, GPUs, grid balance, import
+ * caps, x ≤ y.
+ */
+function buildLp(world: PlanningWorld, infinity: number): LpModel {
+  const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
+  const model = new SparseModel();
   const J = deferrable.length;
   const workRow = (j: number) => 2 * j;
   const occupancyRow = (j: number) => 2 * j + 1;
@@ -81,20 +197,11 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
   for (let i = 0; i < S * H; i++) if (sh.importCapMw[i] !== Infinity) importRow[i] = 2 * J + 2 * S * H + capped.push(i) - 1;
   const firstLinkRow = 2 * J + 2 * S * H + capped.length;
   let linkRows = 0;
-  const addColumn = (cost: number, upper: number, rows: number[], coefficients: number[]) => {
-    colCost.push(cost);
-    colUpper.push(upper);
-    indices.push(...rows);
-    values.push(...coefficients);
-    starts.push(indices.length);
-  };
-  const windows = deferrable.map((job) => jobWindow(job, input, siteIndex, startMs));
   deferrable.forEach((job, j) => {
-    for (const { s, from, to } of windows[j]) {
-      const mw = jobPowerMw(job.gpus, input.sites[s].kwPerGpu, input.sites[s].pue);
+    for (const { s, from, to, mw } of windows[j]) {
       for (let h = from; h < to; h++) {
         const link = firstLinkRow + linkRows++;
-        addColumn(0, 1, [workRow(j), gridRow(s, h), link], [1, mw, 1]);
+        model.addColumn(0, 1, [workRow(j), gridRow(s, h), link], [1, mw, 1]);
         const i = s * H + h;
         const rows = [occupancyRow(j), capRow(s, h), link];
         const coefficients = [1, job.gpus, -1];
@@ -102,85 +209,50 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
           rows.splice(2, 0, importRow[i]);
           coefficients.splice(2, 0, mw);
         }
-        addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, rows, coefficients);
+        model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, rows, coefficients);
       }
     }
   });
-  const xyCount = colCost.length;
-  for (let s = 0; s < S; s++) {
-    for (let h = 0; h < H; h++) {
-      const i = s * H + h;
-      addColumn(sh.gridWeight[i], highs.infinity, [gridRow(s, h)], [-1]);
-    }
-  }
+  const xyCount = model.numCols;
+  for (let i = 0; i < S * H; i++) model.addColumn(sh.gridWeight[i], infinity, [gridRow(Math.floor(i / H), i % H)], [-1]);
   for (let j = 0; j < J; j++) {
-    addColumn(UNMET_PENALTY, highs.infinity, [workRow(j)], [1]);
-    addColumn(UNMET_PENALTY, highs.infinity, [occupancyRow(j)], [1]);
+    model.addColumn(UNMET_PENALTY, infinity, [workRow(j)], [1]);
+    model.addColumn(UNMET_PENALTY, infinity, [occupancyRow(j)], [1]);
   }
 
-  const rowLower: number[] = [];
-  const rowUpper: number[] = [];
   for (const job of deferrable) {
-    rowLower.push(job.remainingHours, Math.ceil(job.remainingHours - 1e-9));
-    rowUpper.push(job.remainingHours, highs.infinity);
+    model.addRow(job.remainingHours, job.remainingHours);
+    model.addRow(Math.ceil(job.remainingHours - 1e-9), infinity);
   }
-  for (let i = 0; i < S * H; i++) {
-    rowLower.push(-highs.infinity);
-    rowUpper.push(sh.gpusFree[i]);
-  }
-  for (let i = 0; i < S * H; i++) {
-    rowLower.push(-highs.infinity);
-    rowUpper.push(sh.greenMw[i] - sh.loadMw[i]); // Σ P·x − g ≤ green − fixed load
-  }
-  for (const i of capped) {
-    rowLower.push(-highs.infinity);
-    rowUpper.push(sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]); // Σ P·y ≤ cap + green − fixed draw
-  }
-  for (let k = 0; k < linkRows; k++) {
-    rowLower.push(-highs.infinity);
-    rowUpper.push(0); // x − y ≤ 0
-  }
+  for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.gpusFree[i]);
+  for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]); // Σ P·x − g ≤ green − fixed load
+  for (const i of capped) model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]); // Σ P·y ≤ cap + green − fixed draw
+  for (let k = 0; k < linkRows; k++) model.addRow(-infinity, 0); // x − y ≤ 0
+  return { model, xyCount };
+}
 
-  const numCols = colCost.length;
-  const numRows = rowLower.length;
-  const solution = highs.withModel(
-    {
-      numCols,
-      numRows,
-      colCost: Float64Array.from(colCost),
-      colLower: new Float64Array(numCols),
-      colUpper: Float64Array.from(colUpper),
-      rowLower: Float64Array.from(rowLower),
-      rowUpper: Float64Array.from(rowUpper),
-      matrix: { format: 'csc', numRows, numCols, starts: Int32Array.from(starts), indices: Int32Array.from(indices), values: Float64Array.from(values) },
-    },
-    (model) => {
-      model.options.set({ output_flag: false });
-      model.run();
-      return { status: model.getModelStatus(), x: model.getSolution().colValue };
-    },
-  );
-  const solveMs = performance.now() - started;
-  if (solution.status !== OPTIMAL) {
-    return { status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN, deferrablePeakHours: NaN, unmetWorkHours: NaN, variables: numCols, solveMs };
-  }
-
-  // Add the LP's deferrable load to the fixed load and account exactly as a plan does.
+/** Adds the LP's deferrable load to the fixed load and accounts exactly as a plan does. */
+function lpAccounting(world: PlanningWorld, lp: LpModel, x: ArrayLike<number>) {
+  const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
   let col = 0;
   let deferrablePeakHours = 0;
-  deferrable.forEach((job, j) => {
-    for (const { s, from, to } of windows[j]) {
-      const mw = jobPowerMw(job.gpus, input.sites[s].kwPerGpu, input.sites[s].pue);
+  deferrable.forEach((_, j) => {
+    for (const { s, from, to, mw } of windows[j]) {
       for (let h = from; h < to; h++, col += 2) {
-        sh.loadMw[s * H + h] += mw * solution.x[col];
-        if (sh.peak[s * H + h]) deferrablePeakHours += solution.x[col + 1];
+        sh.loadMw[s * H + h] += mw * x[col];
+        if (sh.peak[s * H + h]) deferrablePeakHours += x[col + 1];
       }
     }
   });
   let unmet = 0;
-  for (let j = 0; j < 2 * J; j++) unmet += solution.x[xyCount + S * H + j];
+  for (let j = 0; j < 2 * deferrable.length; j++) unmet += x[lp.xyCount + S * H + j];
+  return { ...meterSiteHours(sh, world.options.peakWeight), deferrablePeakHours, unmetWorkHours: unmet };
+}
+
+/** Energy by source over all site-hours of `sh` with its load, and the planner's objective. */
+export function meterSiteHours(sh: SiteHours, peakWeight: number): EnergyTotals & { objective: number } {
   let energy = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0;
-  for (let i = 0; i < S * H; i++) {
+  for (let i = 0; i < sh.loadMw.length; i++) {
     const g = sh.gridMw(i);
     energy += sh.loadMw[i];
     grid += g;
@@ -188,24 +260,20 @@ export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
     carbon += g * sh.carbon[i];
     cost += g * sh.price[i];
   }
-  return {
-    status: 'optimal',
-    energyMwh: energy,
-    greenMwh: energy - grid,
-    gridMwh: grid,
-    peakGridMwh: peakGrid,
-    carbonKg: carbon,
-    cost,
-    objective: grid + (options.peakWeight - 1) * peakGrid,
-    deferrablePeakHours,
-    unmetWorkHours: unmet,
-    variables: numCols,
-    solveMs,
-  };
+  return { energyMwh: energy, greenMwh: energy - grid, gridMwh: grid, peakGridMwh: peakGrid, carbonKg: carbon, cost, objective: grid + (peakWeight - 1) * peakGrid };
+}
+
+// Loaded through require: the package's type declarations describe its CommonJS build.
+const loadHighs = createRequire(import.meta.url)('highs') as () => Promise<Highs>;
+let highsPromise: Promise<Highs> | undefined;
+
+/** The HiGHS solver, loaded once (WebAssembly, single-threaded). */
+export function highsSolver(): Promise<Highs> {
+  return (highsPromise ??= loadHighs());
 }
 
 /** The hours [from, to) job may use at each allowed site: after its earliest start and data transfer, before its deadline. */
-function jobWindow(job: PlanInput['jobs'][number], input: PlanInput, siteIndex: Map<string, number>, startMs: number) {
+export function jobWindow(job: PlanInput['jobs'][number], input: PlanInput, siteIndex: Map<string, number>, startMs: number) {
   const from = Math.max(0, Math.ceil((job.earliestStart.toMillis() - startMs) / 3_600_000 - 1e-9));
   const to = Math.min(input.hours, Math.floor((job.deadline.toMillis() - startMs) / 3_600_000 + 1e-9));
   return (job.sites ?? input.sites.map((s) => s.id)).flatMap((id) => {
