@@ -1,0 +1,178 @@
+import type { EnergyTotals } from '../energy/energy-meter.js';
+import { highsSolver, meterSiteHours, planningWorld, solveModel, SparseModel, UNMET_PENALTY } from './lp-bound.js';
+import { PEAK_PENALTY, plan } from './plan.js';
+import type { Plan, PlanInput } from './plan-types.js';
+
+/** The exact optimum of a small instance (or the best plan found within the time limit). */
+export interface ExactPlanResult extends EnergyTotals {
+  /** optimal: proven within the gap tolerance; time-limit: the best plan found, `mipGap` says how far it may be. */
+  status: 'optimal' | 'time-limit' | 'not-solved';
+  /** gridMwh + (peakWeight − 1) × peakGridMwh, as in PlanTotals and LpBound. */
+  objective: number;
+  /** Hours deferrable jobs hold GPUs in peak hours, priced like the planner's peak rule. */
+  deferrablePeakHours: number;
+  /** Work hours (checkpoints included) that fit nowhere before deadlines. */
+  unmetWorkHours: number;
+  /** Σ over deferrable jobs of the planner's pause count (segments − 1, plus a stop now for a running job). */
+  pauses: number;
+  /** Energy of checkpoint restores: checkpoint hours paid × the job's power. */
+  checkpointMwh: number;
+  /** HiGHS's relative gap between the plan found and its dual bound (0 when proven optimal; includes penalty terms). */
+  mipGap: number;
+  /** Solver objective minus its dual bound, in objective units (penalties included). */
+  absoluteGap: number;
+  variables: number;
+  binaries: number;
+  solveMs: number;
+  /** Where each deferrable job runs: the hours it holds GPUs, ascending, with the site of each. */
+  jobs: { jobId: string; hours: { site: string; hour: number }[]; segments: number; pauses: number }[];
+}
+
+export interface ExactPlanOptions {
+  /** Stop after this many seconds with the best plan found (default 60). */
+  timeLimitSeconds?: number;
+  /** Stop when the solver's objective is proven within this of the optimum (objective units; default 1e-5). */
+  absoluteGap?: number;
+  /** Non-deferrable jobs' load is taken from this plan; default plan(input) (they start as soon as capacity allows). */
+  fixed?: Plan;
+}
+
+/** Among plans of equal cost, fewer segments: the optimum's pause count is then meaningful even with free checkpoints. */
+const SEGMENT_TIE_BREAK = 1e-7;
+/** Σy − Σx ≤ 1 − this: strictly less than one idle hour, with room for the solver's tolerances. */
+const IDLE_TOLERANCE = 1e-4;
+
+/**
+ * The planner's problem in whole hours, solved exactly by HiGHS (branch and cut) for small
+ * instances (≈ 40 jobs × 48 h × 3 sites in seconds). Per deferrable job j, allowed site s and hour
+ * h of its window: y (binary: the job holds its GPUs there that hour), z (binary: a segment starts
+ * there; a gap or a change of site starts one) and x (0–1: the share of the hour it works, so the
+ * last hour may be partial). Work: Σx = remaining + checkpoint × restores, where restores = Σz − 1
+ * for a queued job (its first start is free) and Σz for a paused or running one (continuing where
+ * it runs at hour 0 is not a start). A job runs at one site at a time; non-interruptible jobs have
+ * one segment. GPU capacity, import caps and the grid balance g[s,h] ≥ Σ P·x + fixed − green hold
+ * per site-hour. Objective: Σ gridWeight·g + PEAK_PENALTY per deferrable peak hour held +
+ * UNMET_PENALTY per hour of work left out — the planner's objective with the LP bound's peak rule.
+ *
+ * Approximations, each in the planner's favour (so the result stays a lower bound on any plan of
+ * the same rules): the partial hour's idle share (< 1 h in all) may fall in any of the job's hours, not only the last; minSegmentHours
+ * and the move hysteresis are not modelled. Non-deferrable jobs are fixed load, as in the LP bound.
+ */
+export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}): Promise<ExactPlanResult> {
+  const started = performance.now();
+  const highs = await highsSolver();
+  const infinity = highs.infinity;
+  const world = planningWorld(input, options.fixed ?? plan(input));
+  const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
+  const model = new SparseModel();
+
+  // Rows per site-hour: GPUs, grid balance (Σ P·x − g ≤ green − fixed load), import cap on full power.
+  const gpuRow = Array.from({ length: S * H }, (_, i) => model.addRow(-infinity, sh.gpusFree[i]));
+  const gridRow = Array.from({ length: S * H }, (_, i) => model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]));
+  const importRow = Array.from({ length: S * H }, (_, i) => (sh.importCapMw[i] === Infinity ? -1 : model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i])));
+
+  // Per job: work row, one-segment row (non-interruptible), free-first-start row; per job-site-hour: y, z, x.
+  const columns: { j: number; s: number; h: number; y: number; z: number; x: number }[] = [];
+  const jobColumns: { from: number; to: number; unmet: number }[] = [];
+  deferrable.forEach((job, j) => {
+    const checkpoint = job.checkpointMinutes / 60;
+    const running = job.state === 'running';
+    const currentSite = job.currentSite === undefined ? -1 : input.sites.findIndex((s) => s.id === job.currentSite);
+    // Σx − c·Σz + c·p + u = remaining: p ≤ min(1, Σz) is the free first start of a queued job, u the unmet work.
+    const workRow = model.addRow(job.remainingHours, job.remainingHours);
+    const freeStartRow = job.state === 'queued' && checkpoint > 0 ? model.addRow(-infinity, 0) : -1; // p − Σz ≤ 0
+    const oneSegmentRow = job.interruptible ? -1 : model.addRow(-infinity, 1); // Σz (+ continuing) ≤ 1
+    // Σy − Σx < 1: it holds GPUs only for hours it works (one may be partial), never idles through a gap to save a restore.
+    const idleRow = model.addRow(-infinity, 1 - IDLE_TOLERANCE);
+    const exclusiveRow = new Map<number, number>();
+    if (windows[j].length > 1) for (const { from, to } of windows[j]) for (let h = from; h < to; h++) if (!exclusiveRow.has(h)) exclusiveRow.set(h, model.addRow(-infinity, 1)); // one site at a time
+    const first = columns.length;
+    for (const { s, from, to, mw } of windows[j]) {
+      // z[h] − y[h] + y[h−1] ≥ 0 (a start where it runs after not running there) and z[h] − y[h] ≤ 0.
+      const continues = running && s === currentSite && from === 0;
+      const startRow: number[] = [];
+      const startOnlyRow: number[] = [];
+      const linkRow: number[] = [];
+      for (let h = from; h < to; h++) {
+        startRow.push(model.addRow(continues && h === from ? -1 : 0, infinity));
+        startOnlyRow.push(model.addRow(-infinity, 0));
+        linkRow.push(model.addRow(-infinity, 0)); // x − y ≤ 0
+      }
+      for (let h = from; h < to; h++) {
+        const k = h - from;
+        const i = s * H + h;
+        const yRows = [startRow[k], startOnlyRow[k], linkRow[k], gpuRow[i], idleRow];
+        const yCoefficients = [-1, -1, -1, job.gpus, 1];
+        const add = (row: number, coefficient: number) => row >= 0 && (yRows.push(row), yCoefficients.push(coefficient));
+        if (k + 1 < to - from) add(startRow[k + 1], 1);
+        add(importRow[i], mw);
+        add(exclusiveRow.get(h) ?? -1, 1);
+        if (continues && k === 0) add(oneSegmentRow, 1);
+        const y = model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, yRows, yCoefficients, { integer: true });
+        const zRows = [startRow[k], startOnlyRow[k]];
+        const zCoefficients = [1, 1];
+        if (checkpoint > 0) zRows.push(workRow), zCoefficients.push(-checkpoint);
+        if (freeStartRow >= 0) zRows.push(freeStartRow), zCoefficients.push(-1);
+        if (oneSegmentRow >= 0) zRows.push(oneSegmentRow), zCoefficients.push(1);
+        const z = model.addColumn(SEGMENT_TIE_BREAK, 1, zRows, zCoefficients, { integer: true });
+        const x = model.addColumn(0, 1, [workRow, gridRow[i], linkRow[k], idleRow], [1, mw, 1, -1]);
+        columns.push({ j, s, h, y, z, x });
+      }
+    }
+    // Its small reward makes p take its maximum, min(1, Σz): no checkpoint work is added where green is free.
+    if (freeStartRow >= 0) model.addColumn(-SEGMENT_TIE_BREAK, 1, [workRow, freeStartRow], [checkpoint, 1]);
+    jobColumns.push({ from: first, to: columns.length, unmet: model.addColumn(UNMET_PENALTY, infinity, [workRow], [1]) });
+  });
+  for (let i = 0; i < S * H; i++) model.addColumn(sh.gridWeight[i], infinity, [gridRow[i]], [-1]);
+
+  const solution = solveModel(highs, model, { time_limit: options.timeLimitSeconds ?? 60, mip_rel_gap: 0, mip_abs_gap: options.absoluteGap ?? 1e-5 });
+  const binaries = model.integer.reduce((n, k) => n + k, 0);
+  const solveMs = () => performance.now() - started;
+  if (solution.status === 'not-solved') {
+    return {
+      status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN,
+      deferrablePeakHours: NaN, unmetWorkHours: NaN, pauses: NaN, checkpointMwh: NaN, mipGap: NaN, absoluteGap: NaN,
+      variables: model.numCols, binaries, solveMs: solveMs(), jobs: [],
+    };
+  }
+
+  // Accounting as a plan does: the deferrable load on top of the fixed load, then energy by source.
+  const { x: value } = solution;
+  const on = (column: number) => value[column] > 0.5;
+  let deferrablePeakHours = 0, unmetWorkHours = 0, pauses = 0, checkpointMwh = 0;
+  const jobs = deferrable.map((job, j) => {
+    const { from, to, unmet } = jobColumns[j];
+    const held: { site: string; hour: number }[] = [];
+    let starts = 0;
+    let firstMw = 0;
+    for (let k = from; k < to; k++) {
+      const { s, h, y, z, x } = columns[k];
+      const i = s * H + h;
+      sh.loadMw[i] += windows[j].find((w) => w.s === s)!.mw * value[x];
+      if (on(y)) {
+        held.push({ site: input.sites[s].id, hour: h });
+        if (sh.peak[i]) deferrablePeakHours++;
+        if (firstMw === 0) firstMw = windows[j].find((w) => w.s === s)!.mw;
+      }
+      if (on(z)) starts++;
+    }
+    held.sort((a, b) => a.hour - b.hour);
+    unmetWorkHours += value[unmet];
+    const restores = job.state === 'queued' ? Math.max(0, starts - 1) : starts;
+    checkpointMwh += restores * (job.checkpointMinutes / 60) * firstMw;
+    const continuing = job.state === 'running' && held[0]?.hour === 0 && held[0].site === job.currentSite;
+    const segments = starts + (continuing ? 1 : 0);
+    // As the planner counts: gaps between segments, plus a stop now for a running job that does not continue.
+    const jobPauses = Math.max(0, segments - 1) + (job.state === 'running' && !continuing ? 1 : 0);
+    pauses += jobPauses;
+    return { jobId: job.id, hours: held, segments, pauses: jobPauses };
+  });
+  return {
+    status: solution.status,
+    ...meterSiteHours(sh, world.options.peakWeight),
+    deferrablePeakHours, unmetWorkHours, pauses, checkpointMwh,
+    mipGap: solution.status === 'optimal' ? Math.max(0, solution.mipGap) : solution.mipGap,
+    absoluteGap: solution.objective - solution.dualBound,
+    variables: model.numCols, binaries, solveMs: solveMs(), jobs,
+  };
+}
