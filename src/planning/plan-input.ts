@@ -18,12 +18,14 @@ export interface PlanningWorld {
   signals: Map<string, SiteHourSignals>;
   timeZoneOf: (zone: string) => string;
   dataRegions: readonly DataRegionConfig[];
+  /** A plan was already made in this hour: its decisions for the hour stand (see PlanInput.hourDecided). */
+  hourDecided?: boolean;
 }
 
 /** The planner's input from what the service stores: jobs not yet finished, each site with its hourly signals. */
 export function planInputFrom(world: PlanningWorld, jobs: readonly Job[]): PlanInput {
   const links = linksByRegion(world.dataRegions);
-  return { start: world.start, hours: world.hours, sites: world.sites.map((site) => planSite(site, world)), jobs: jobs.map((job) => planJobFrom(job, world.start, world.now, links)) };
+  return { start: world.start, now: world.now, hourDecided: world.hourDecided, hours: world.hours, sites: world.sites.map((site) => planSite(site, world)), jobs: jobs.map((job) => planJobFrom(job, world.start, world.now, links)) };
 }
 
 function planSite(site: SiteConfig, world: PlanningWorld): PlanSite {
@@ -68,6 +70,7 @@ export function planJobFrom(job: Job, start: DateTime, now: DateTime, links: Map
     sites: job.sites,
     state: planState(job),
     currentSite: job.run?.site,
+    runningSince: job.state === 'running' ? parseInstant(job.run!.segments.at(-1)!.start) : undefined,
     transferHours: transfer,
   };
 }

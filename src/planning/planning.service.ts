@@ -167,8 +167,10 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Every unfinished job and the planner's input for them at `now`. */
   private async planInput(now: DateTime): Promise<{ jobs: Job[]; input: PlanInput }> {
     const start = now.startOf('hour');
-    const [jobs, signals] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS)]);
-    const input = planInputFrom({ start, now, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions }, jobs);
+    const [jobs, signals, previous] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS), this.plans.meta()]);
+    const hourDecided = previous !== undefined && Date.parse(previous.start) === start.toMillis();
+    const world = { start, now, hourDecided, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone: string) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions };
+    const input = planInputFrom(world, jobs);
     return { jobs, input };
   }
 

@@ -52,7 +52,7 @@ describe('execution: the plan drives the simulated sites (virtual clock, one hou
     const [d, s] = done;
     expect(states(d.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running', 'completed']);
     expect(within(entered(d.history, 'paused'), '2026-03-02T09:00:00Z', 20)).toBe(true);
-    expect(pausedJob.history.at(-1).reason).toMatch(/paused: peak 17:00–22:00 Asia\/Shanghai; resumes 22:00 at west-hub/);
+    expect(pausedJob.history.at(-1).reason).toMatch(/paused: peak 17:00–22:00 Asia\/Shanghai; resumes 22:00 Asia\/Shanghai at west-hub/);
     expect(within(entered(d.history, 'running', 1), '2026-03-02T14:00:00Z', 20)).toBe(true);
     expect(entered(d.history, 'completed') <= utc(d.deadline)).toBe(true);
     // The resume restored its checkpoint (12 minutes) before progressing: 4 h of work ends ≥ 12 min after 4 h of running.

@@ -4,7 +4,7 @@ import type { SiteHours } from './site-hours.js';
 
 /**
  * One sentence an operator can read: where and when the job runs and why, in the site's local time.
- * For example "paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 at nm-helinger on renewable supply".
+ * For example "paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 Asia/Shanghai at nm-helinger on renewable supply".
  */
 export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, siteHours: SiteHours, s: number, local: (hour: number) => string): string {
   const H = siteHours.hours;
@@ -17,17 +17,20 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
     parts.push(`cannot meet its deadline ${job.deadline.setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')}; earliest finish ${DateTime.fromISO(plan.finish!).setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')} at ${site.id}`);
   } else if (!job.deferrable) {
     parts.push(`not deferrable: runs ${local(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} at ${site.id} without pause`);
+  } else if (first.startHour === 0 && job.state === 'running' && job.currentSite && job.currentSite !== site.id) {
+    parts.push(`moving from ${job.currentSite} to ${site.id} ${supply}`);
   } else if (first.startHour === 0) {
-    parts.push(`running at ${site.id} ${supply}`);
-  } else if (first.startHour > 0 && siteHours.peak[s * H + 0] && (job.state === 'running' || job.state === 'paused')) {
-    const [peakFrom, peakTo] = peakRun(siteHours, s, 0);
-    parts.push(`paused: peak ${local(peakFrom)}–${local(peakTo)} ${site.timeZone}; resumes ${local(first.startHour)} at ${site.id} ${supply}`);
+    parts.push(`${job.state === 'running' ? 'running' : job.state === 'paused' ? 'resumes now' : 'starts now'} at ${site.id} ${supply}`);
+  } else if (job.state === 'running' || job.state === 'paused') {
+    const pause = siteHours.peak[s * H + 0] ? `peak ${peakRun(siteHours, s, 0).map(local).join('–')} ${site.timeZone}` : 'for greener hours';
+    parts.push(`paused: ${pause}; resumes ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   } else {
     parts.push(`starts ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   }
   if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`);
   if (plan.peakHours > 0 && plan.meetsDeadline) parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
-  if (job.transferHours?.[site.id]) parts.push(`waits ${job.transferHours[site.id].toFixed(1)} h for its dataset to reach ${site.id}`);
+  const transfer = job.transferHours?.[site.id] ?? 0;
+  if (transfer >= 0.05) parts.push(`waits ${transfer.toFixed(1)} h for its dataset to reach ${site.id}`);
   return parts.join('; ');
 }
 

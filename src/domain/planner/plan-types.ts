@@ -8,6 +8,13 @@ import type { DateTime } from 'luxon';
 export interface PlanInput {
   /** Start of hour 0; the planner works in whole hours from here (floor `now` to the hour). */
   start: DateTime;
+  /** When the plan is made, within hour 0 (defaults to `start`): a job started now runs only the rest of hour 0. */
+  now?: DateTime;
+  /**
+   * An earlier plan already decided hour 0 (it was made after `start`): jobs running now keep
+   * running through it, so re-plans within an hour do not undo that hour's decisions.
+   */
+  hourDecided?: boolean;
   hours: number;
   sites: PlanSite[];
   jobs: PlanJob[];
@@ -54,6 +61,8 @@ export interface PlanJob {
   state: PlanJobState;
   /** Where a running or paused job is now. */
   currentSite?: string;
+  /** When a running job last started or resumed: it runs at least `minSegmentHours` from then. */
+  runningSince?: DateTime;
   /** Hours of data transfer before the job can start at a site (away from its data region). */
   transferHours?: Readonly<Record<string, number>>;
   /** Order of arrival, for fifo; defaults to earliestStart. */

@@ -37,7 +37,7 @@ describe('planner: hard rules and the westwind strategy', () => {
     const q = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a')] });
     expect(hoursOf(q, 'a')).toEqual([0, 1, 2]);
     expect(q.totals).toMatchObject({ gridMwh: 0, deadlineMisses: 0 });
-    expect(q.jobs[0].reason).toBe('running at west on renewable supply');
+    expect(q.jobs[0].reason).toBe('starts now at west on renewable supply');
   });
 
   it('runs a deferrable job in peak hours only when nothing else meets its deadline, and says so', () => {
@@ -115,7 +115,43 @@ describe('planner: hard rules and the westwind strategy', () => {
     const green = Array.from({ length: hours }, (_, h) => (h >= 7 && h < 13 ? 1 : 0)); // 00:00–06:00 local
     const sites = [site('nm-helinger', green, [...peak], { timeZone: 'Asia/Shanghai' })];
     const p = plan({ start: local, hours, sites, jobs: [job('r', { state: 'running', currentSite: 'nm-helinger', earliestStart: local, deadline: local.plus({ hours: 40 }) })] });
-    expect(p.jobs[0].reason).toBe('paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 at nm-helinger on renewable supply');
+    expect(p.jobs[0].reason).toBe('paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 Asia/Shanghai at nm-helinger on renewable supply');
+  });
+
+  it('says a running job moves, and where to', () => {
+    const sites = [site('here', new Array(24).fill(0.09), new Array(24).fill(0)), site('there', new Array(24).fill(1), new Array(24).fill(0))];
+    const running = job('r', { state: 'running', currentSite: 'here', remainingHours: 5, gpus: 100 });
+    expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].reason).toBe('moving from here to there on renewable supply');
+  });
+
+  it('keeps a running job through an hour an earlier plan already decided, even at the peak', () => {
+    const local = DateTime.fromISO('2026-03-02T17:00', { zone: 'Asia/Shanghai' }).toUTC();
+    const peak = peakFromWindows(local, 48, 'Asia/Shanghai', [{ from: '17:00', to: '22:00' }]);
+    const green = Array.from({ length: 48 }, (_, h) => (h >= 7 && h < 13 ? 1 : 0));
+    const sites = [site('nm', green, [...peak], { timeZone: 'Asia/Shanghai' })];
+    const running = job('r', { state: 'running', currentSite: 'nm', earliestStart: local, deadline: local.plus({ hours: 40 }), runningSince: local.minus({ hours: 3 }) });
+    const input = { start: local, now: local.plus({ minutes: 20 }), hours: 48, sites, jobs: [running] };
+    expect(plan(input).jobs[0].segments[0].startHour).toBe(7); // the hour's first plan pauses it at the peak
+    const decided = plan({ ...input, hourDecided: true }).jobs[0];
+    expect(decided.segments[0]).toMatchObject({ site: 'nm', startHour: 0, endHour: 1 });
+    expect(decided.reason).toMatch(/^running at nm/);
+  });
+
+  it('keeps a job that started less than minSegmentHours ago running that long', () => {
+    const none = new Array(24).fill(0);
+    const green = Array.from({ length: 24 }, (_, h) => (h >= 10 ? 1 : 0));
+    const running = job('r', { state: 'running', currentSite: 'west', remainingHours: 4, runningSince: start.minus({ minutes: 30 }) });
+    const input = { start, hours: 24, sites: [site('west', green, none)], jobs: [running], options: { minSegmentHours: 2 } };
+    // Started 00:30 before hour 0 with a 2 h minimum: hour 0 and hour 1 (to 01:30) stay.
+    expect(hoursOf(plan(input), 'r').slice(0, 2)).toEqual([0, 1]);
+  });
+
+  it('does not start a job for the last minutes of an hour when a pause follows', () => {
+    const none = new Array(24).fill(0);
+    const green = Array.from({ length: 24 }, (_, h) => (h === 0 || h === 5 || h === 6 ? 1 : 0));
+    const input = { start, hours: 24, sites: [site('west', green, none)], jobs: [job('a', { remainingHours: 3 })] };
+    expect(hoursOf(plan(input), 'a')).toEqual([0, 5, 6]); // at 00:00 hour 0 is a whole hour
+    expect(hoursOf(plan({ ...input, now: start.plus({ minutes: 50 }) }), 'a')).toEqual([1, 5, 6]);
   });
 
   it('plans across a DST change in UTC hours, reporting local times right', () => {
@@ -204,6 +240,37 @@ describe('planner: properties on random instances', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('keeps committed hours: a running non-interruptible job runs on to its end, any running job through an hour already decided', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(instance, fc.boolean(), fc.constantFrom('westwind', 'fifo', 'peak-pause'), (raw, hourDecided, strategy) => {
+        const input = build(raw);
+        input.options = { strategy: strategy as 'westwind' };
+        input.hourDecided = hourDecided;
+        // Every other job is running, where its GPUs fit and no import cap binds.
+        const free = input.sites.map((s) => (s.signals.importCapMw ? 0 : s.gpus));
+        const running: number[] = [];
+        input.jobs.forEach((j, k) => {
+          const s = free.findIndex((f) => f >= j.gpus);
+          if (k % 2 === 1 || s < 0) return;
+          free[s] -= j.gpus;
+          Object.assign(j, { state: 'running', earliestStart: start, currentSite: input.sites[s].id, runningSince: start.minus({ hours: 2 }) });
+          running.push(k);
+        });
+        const p = plan(input);
+        for (const k of running) {
+          const j = input.jobs[k];
+          const segments = p.jobs[k].segments;
+          if (!j.interruptible) expect(segments).toEqual([expect.objectContaining({ site: j.currentSite, startHour: 0, endHour: Math.ceil(j.remainingHours - 1e-9) })]);
+          else if (hourDecided) expect(segments[0]).toMatchObject({ site: j.currentSite, startHour: 0 });
+          checked++;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(checked).toBeGreaterThan(100);
   });
 
   it('never beats the LP bound (the peak rule priced in) when both keep every deadline', async () => {

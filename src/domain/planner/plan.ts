@@ -27,6 +27,8 @@ interface Task {
   sites: number[];
   powerMw: Float64Array;
   currentSite: number;
+  /** Hours [0, committed) a running job keeps at its current site (see `committedHours`). */
+  committed: number;
 }
 
 interface Candidate {
@@ -62,6 +64,7 @@ function placeAll(input: PlanInput, runningFirst: boolean): Plan {
   const planner = new Planner(input);
   const tasks = input.jobs.map((job) => planner.compile(job));
   const order = planner.placementOrder(tasks, runningFirst);
+  planner.holdCommitments(order.map((t) => tasks[t]));
   const placements = new Array<Candidate | undefined>(tasks.length);
   for (const t of order) placements[t] = planner.place(tasks[t]);
   if (planner.options.strategy === 'westwind') planner.improve(tasks, order, placements);
@@ -103,6 +106,7 @@ class Planner {
   readonly options: PlanOptions;
   readonly siteHours: SiteHours;
   private readonly start: DateTime;
+  private readonly now: DateTime;
   private readonly hours: number;
   private readonly siteIndex: Map<string, number>;
   private readonly cost: Float64Array;
@@ -119,6 +123,7 @@ class Planner {
   ) {
     this.options = { ...DEFAULT_PLAN_OPTIONS, ...input.options };
     this.start = input.start.toUTC().startOf('hour');
+    this.now = input.now ?? this.start;
     this.hours = input.hours;
     this.siteIndex = new Map(input.sites.map((s, i) => [s.id, i]));
     this.siteHours = new SiteHours(input.sites, input.hours, this.options.objective, this.options.peakWeight);
@@ -134,16 +139,57 @@ class Planner {
     const powerMw = new Float64Array(S);
     this.input.sites.forEach((site, s) => (powerMw[s] = jobPowerMw(job.gpus, site.kwPerGpu, site.pue)));
     const allowed = job.sites ? job.sites.map((id) => this.siteIndex.get(id)).filter((s): s is number => s !== undefined) : [...this.siteIndex.values()];
+    const work = Math.max(0, job.remainingHours);
+    const currentSite = job.currentSite ? (this.siteIndex.get(job.currentSite) ?? -1) : -1;
     return {
       job,
-      work: Math.max(0, job.remainingHours),
+      work,
       checkpointHours: job.checkpointMinutes / 60,
       earliestHour: Math.max(0, Math.ceil(this.hoursFromStart(job.earliestStart) - EPSILON)),
       deadlineHour: Math.min(this.hours, Math.floor(this.hoursFromStart(job.deadline) + EPSILON)),
       sites: allowed,
       powerMw,
-      currentSite: job.currentSite ? (this.siteIndex.get(job.currentSite) ?? -1) : -1,
+      currentSite,
+      committed: this.committedHours(job, work, currentSite),
     };
+  }
+
+  /**
+   * Hours from hour 0 a running job keeps at its current site: all of its work when it may not be
+   * interrupted; else its minimum segment since it last started, and the current hour once a plan
+   * has decided it (re-plans within an hour do not undo that hour's decisions).
+   */
+  private committedHours(job: PlanJob, work: number, currentSite: number): number {
+    if (job.state !== 'running' || currentSite < 0 || work <= 0) return 0;
+    const all = Math.min(this.hours, Math.ceil(work - EPSILON));
+    if (!job.interruptible) return all;
+    let until = this.input.hourDecided ? 1 : 0;
+    if (job.runningSince) until = Math.max(until, Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: this.options.minSegmentHours })) - EPSILON));
+    return Math.min(all, until);
+  }
+
+  /**
+   * Holds every running job's committed hours before anything is placed, so no job placed earlier
+   * takes them; where the world changed (capacity or an import cap gone), a commitment ends at
+   * the first hour it no longer fits.
+   */
+  holdCommitments(tasks: Task[]): void {
+    for (const task of tasks) {
+      if (task.committed === 0) continue;
+      const base = task.currentSite * this.hours;
+      let fitting = 0;
+      while (fitting < task.committed && this.siteHours.fits(base + fitting, task.job.gpus, task.powerMw[task.currentSite])) fitting++;
+      task.committed = fitting;
+      if (fitting > 0) this.reserve(task, this.committedCandidate(task), 1);
+    }
+  }
+
+  /** The committed hours alone, as a placement. */
+  private committedCandidate(task: Task): Candidate {
+    const c = task.committed;
+    const hours = Int32Array.from({ length: c }, (_, h) => h);
+    const totalWork = Math.min(task.work, c);
+    return { hours, sites: new Int32Array(c).fill(task.currentSite), totalWork, cost: 0, finishHour: totalWork };
   }
 
   /** Indexes of `tasks` in the order they are placed; `runningFirst` puts running deferrable jobs before waiting ones. */
@@ -168,6 +214,8 @@ class Planner {
 
   /** Chooses the task's site and hours given everything placed so far, and reserves them. */
   place(task: Task): Candidate | undefined {
+    // Its committed hours were held for it: they are part of the candidate.
+    if (task.committed > 0) this.reserve(task, this.committedCandidate(task), -1);
     const candidate = this.candidateFor(task);
     if (candidate) this.reserve(task, candidate, 1);
     return candidate;
@@ -259,15 +307,28 @@ class Planner {
 
   private bestCandidate(task: Task, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
     let best: Candidate | undefined;
-    // A deferrable job that may pause may also resume elsewhere: also try all sites' hours at once.
-    if (this.options.strategy === 'westwind' && !earliestFinish && task.job.deferrable && task.job.interruptible && this.options.minSegmentHours <= 1) {
-      best = this.candidateAt(task, ANY_SITE, windowEnd, false);
-    }
-    for (const s of task.sites) {
-      const candidate = this.candidateAt(task, s, windowEnd, earliestFinish);
+    const consider = (s: number) => {
+      const candidate = this.candidateWithoutShortStart(task, s, windowEnd, earliestFinish);
       if (candidate && (!best || this.better(task, candidate, best, earliestFinish))) best = candidate;
-    }
+    };
+    // A deferrable job that may pause may also resume elsewhere: also try all sites' hours at once.
+    if (this.options.strategy === 'westwind' && !earliestFinish && task.job.deferrable && task.job.interruptible && this.options.minSegmentHours <= 1) consider(ANY_SITE);
+    for (const s of task.sites) consider(s);
     return best;
+  }
+
+  /**
+   * A job started now runs only the rest of hour 0: when its first segment would then be shorter
+   * than `minSegmentHours` and a pause follows, it starts at hour 1 instead (no 5-minute runs).
+   */
+  private candidateWithoutShortStart(task: Task, s: number, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
+    const candidate = this.candidateAt(task, s, windowEnd, earliestFinish);
+    if (!candidate || earliestFinish || task.job.state === 'running' || candidate.hours[0] !== 0) return candidate;
+    const { hours, sites } = candidate;
+    let length = 1;
+    while (length < hours.length && hours[length] === length && sites[length] === sites[0]) length++;
+    if (length === hours.length || length - this.hoursFromStart(this.now) >= this.options.minSegmentHours - EPSILON) return candidate;
+    return this.candidateAt(task, s, windowEnd, earliestFinish, 1) ?? candidate;
   }
 
   private better(task: Task, a: Candidate, b: Candidate, earliestFinish: boolean): boolean {
@@ -286,48 +347,74 @@ class Planner {
 
   /**
    * Where and when the job would run at site s (or, for ANY_SITE, each hour at its cheapest
-   * site), by the strategy's rule; undefined if it does not fit.
+   * site), by the strategy's rule, from hour `notBefore` on; undefined if it does not fit.
+   * A running job's committed hours come first, at its current site.
    */
-  private candidateAt(task: Task, s: number, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
-    const { job } = task;
+  private candidateAt(task: Task, s: number, windowEnd: number, earliestFinish: boolean, notBefore = 0): Candidate | undefined {
+    const { job, committed } = task;
     const strategy = this.options.strategy;
+    const split = job.interruptible && job.deferrable && strategy !== 'fifo';
+    if (committed > 0) {
+      if (committed >= Math.ceil(task.work - EPSILON)) return s === task.currentSite ? this.committedCandidate(task) : undefined;
+      // A job that may not pause continues where it runs.
+      if (!split && s !== task.currentSite) return undefined;
+    }
     const avoidPeak = job.deferrable && !earliestFinish && strategy !== 'fifo';
     const peakPenalty = avoidPeak ? (strategy === 'westwind' ? PEAK_PENALTY : Infinity) : 0;
     const weighByGrid = strategy === 'westwind' && !earliestFinish;
     let from = windowEnd;
     for (const site of s === ANY_SITE ? task.sites : [s]) {
-      const siteFrom = this.firstHourAt(task, site);
+      const siteFrom = Math.max(this.firstHourAt(task, site), notBefore, committed);
       if (siteFrom >= windowEnd) continue;
       this.fillCosts(task, site, siteFrom, windowEnd, weighByGrid, peakPenalty, s === ANY_SITE && from < windowEnd, from);
       from = Math.min(from, siteFrom);
     }
     if (from >= windowEnd) return undefined;
-    const split = job.interruptible && job.deferrable && strategy !== 'fifo';
-    const choose = (k: number): Selection | undefined => {
-      if (!split) {
+    const choose = (k: number, contiguous: boolean): Selection | undefined => {
+      // After committed hours, a job that may not pause continues its block.
+      if (!split && committed > 0) return earliestRun(this.cost, committed, Math.min(windowEnd, committed + k), k, this.picked);
+      if (contiguous) {
         return strategy === 'westwind' && job.deferrable && !earliestFinish
           ? cheapestRun(this.cost, from, windowEnd, k, this.picked)
           : earliestRun(this.cost, from, windowEnd, k, this.picked);
       }
       return weighByGrid ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked) : earliestHours(this.cost, from, windowEnd, k, this.picked);
     };
-    // Each resume costs checkpoint time, which may need one more hour, which may add a resume...
-    let k = Math.max(1, Math.ceil(task.work + this.resumeOverhead(task, this.costSite[from], from) - EPSILON));
+    if (!split) return this.selectHours(task, from, (k) => choose(k, true));
+    const scattered = this.selectHours(task, from, (k) => choose(k, false));
+    const shortSegment = scattered && this.options.minSegmentHours > 1 && hasShortSegment(scattered.hours, this.options.minSegmentHours);
+    // Scattered hours pay a checkpoint per pause: one block at one site may cost less overall.
+    if (s === ANY_SITE) return shortSegment ? undefined : scattered;
+    if (scattered && !shortSegment && (!weighByGrid || segmentCount(scattered.hours, scattered.hours.length, scattered.sites) === 1)) return scattered;
+    const block = this.selectHours(task, from, (k) => choose(k, true));
+    if (!scattered || shortSegment) return block;
+    return block && block.cost <= scattered.cost + EPSILON ? block : scattered;
+  }
+
+  /**
+   * Picks `k` hours with `choose` (after any committed hours), growing k until they hold the
+   * work plus the checkpoint time of every resume, which may need one more hour, which may add a resume...
+   */
+  private selectHours(task: Task, from: number, choose: (k: number) => Selection | undefined): Candidate | undefined {
+    const c = task.committed;
+    let k = Math.max(1, Math.ceil(task.work + (c > 0 ? 0 : this.resumeOverhead(task, this.costSite[from], from)) - EPSILON) - c);
     for (let attempt = 0; attempt < 8; attempt++) {
       const selection = choose(k);
       if (!selection) return undefined;
-      const sites = Int32Array.from(selection.hours.subarray(0, selection.count), (h) => this.costSite[h]);
-      const segments = segmentCount(selection.hours, selection.count, sites);
-      const totalWork = task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], selection.hours[0]);
-      const needed = Math.max(1, Math.ceil(totalWork - EPSILON));
-      if (needed <= k) {
-        if (split && segments > 1 && this.options.minSegmentHours > 1 && hasShortSegment(selection, this.options.minSegmentHours)) {
-          const run = cheapestRun(this.cost, from, windowEnd, Math.ceil(task.work + this.resumeOverhead(task, s, from) - EPSILON), this.picked);
-          if (!run) return undefined;
-          return this.candidate(run, new Int32Array(run.count).fill(s), task.work + this.resumeOverhead(task, s, run.hours[0]), task);
-        }
-        return this.candidate(selection, sites, totalWork, task);
+      const hours = new Int32Array(c + selection.count);
+      const sites = new Int32Array(c + selection.count);
+      for (let h = 0; h < c; h++) {
+        hours[h] = h;
+        sites[h] = task.currentSite;
       }
+      for (let j = 0; j < selection.count; j++) {
+        hours[c + j] = selection.hours[j];
+        sites[c + j] = this.costSite[selection.hours[j]];
+      }
+      const segments = segmentCount(hours, hours.length, sites);
+      const totalWork = task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
+      const needed = Math.max(1, Math.ceil(totalWork - EPSILON)) - c;
+      if (needed <= k) return this.candidate(hours, sites, selection.cost, totalWork, task);
       k = needed;
     }
     return undefined;
@@ -339,11 +426,10 @@ class Planner {
   }
 
   /** A candidate's cost counts its checkpoint overhead as grid energy, so pauses must pay for themselves. */
-  private candidate(selection: Selection, sites: Int32Array, totalWork: number, task: Task): Candidate {
-    const hours = selection.hours.slice(0, selection.count);
+  private candidate(hours: Int32Array, sites: Int32Array, hoursCost: number, totalWork: number, task: Task): Candidate {
     const last = hours[hours.length - 1];
     const overheadCost = this.options.strategy === 'westwind' ? (totalWork - task.work) * task.powerMw[sites[0]] : 0;
-    return { hours, sites, totalWork, cost: selection.cost + overheadCost, finishHour: last + (totalWork - (hours.length - 1)) };
+    return { hours, sites, totalWork, cost: hoursCost + overheadCost, finishHour: last + (totalWork - (hours.length - 1)) };
   }
 
   /**
@@ -485,10 +571,10 @@ function running(task: Task): number {
   return task.job.state === 'running' ? 1 : 0;
 }
 
-function hasShortSegment(selection: Selection, minimum: number): boolean {
+function hasShortSegment(hours: Int32Array, minimum: number): boolean {
   let length = 1;
-  for (let i = 1; i <= selection.count; i++) {
-    if (i < selection.count && selection.hours[i] === selection.hours[i - 1] + 1) length++;
+  for (let i = 1; i <= hours.length; i++) {
+    if (i < hours.length && hours[i] === hours[i - 1] + 1) length++;
     else {
       if (length < minimum) return true;
       length = 1;
