@@ -36,11 +36,15 @@ export class DeadlineCheck {
     this.links = linksByRegion(config.dataRegions);
   }
 
-  /** The earliest finish the planner offers when it is after the deadline; undefined when the deadline holds (or lies past the horizon). */
+  /**
+   * The earliest finish the planner offers when it is after the deadline; undefined when the
+   * deadline holds (or lies past the horizon). A job that fits keeps its hours in the snapshot,
+   * so the submissions after it are checked against the capacity it leaves.
+   */
   async lateFinish(job: Job): Promise<string | undefined> {
     const { input, probe } = await this.current();
     const candidate = planJobFrom(job, input.start, this.clock.now(), this.links);
-    const placed = probe.place(candidate);
+    const placed = probe.hold(candidate);
     if (placed.meetsDeadline) return undefined;
     const horizonEnd = input.start.plus({ hours: input.hours });
     // Unplaced within the horizon: judge only a deadline inside it.

@@ -80,6 +80,18 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(p.jobs[0].segments.every((s) => s.endHour - s.startHour >= 2)).toBe(true);
   });
 
+  it('moves jobs aside to keep a deadline the greedy placement would miss', () => {
+    // x (less slack) is placed first and takes the green hours 4–5; y, one block of 3 h in [2, 8),
+    // then finds every block blocked. Moving x to hours 0–1 keeps both deadlines.
+    const green = Array.from({ length: 24 }, (_, h) => (h === 4 || h === 5 ? 1 : 0));
+    const sites = [site('west', green, new Array(24).fill(0), { gpus: 10 })];
+    const jobs = [job('x', { remainingHours: 2, deadline: at(6) }), job('y', { remainingHours: 3, interruptible: false, earliestStart: at(2), deadline: at(8) })];
+    const p = plan({ start, hours: 24, sites, jobs });
+    expect(p.totals.deadlineMisses).toBe(0);
+    expect(hoursOf(p, 'y')).toHaveLength(3);
+    expect(Math.max(...p.load.west.map((l) => l.gpus))).toBeLessThanOrEqual(10);
+  });
+
   it('reports a job that cannot meet its deadline, with the earliest finish it can offer', () => {
     const sites = [site('west', night, dayPeak, { gpus: 10 })];
     const jobs = [job('first', { deferrable: false, remainingHours: 5 }), job('late', { remainingHours: 3, deadline: at(6) })];
@@ -182,6 +194,17 @@ describe('planner: hard rules and the westwind strategy', () => {
     const first = probe.place(job('b', { gpus: 20 }));
     expect(first.segments.every((s) => s.startHour >= 3)).toBe(true); // a holds 20 of 30 GPUs in hours 0–2
     expect(probe.place(job('b', { gpus: 20 }))).toEqual(first); // nothing was reserved
+  });
+
+  it('holds the hours of a probed job that fits, so the next probe sees the capacity it leaves', () => {
+    const input: PlanInput = { start, hours: 24, sites: [site('west', night, dayPeak, { gpus: 30 })], jobs: [] };
+    const probe = new PlacementProbe(input, plan(input));
+    const tight = (id: string) => job(id, { gpus: 20, remainingHours: 3, deadline: at(4) });
+    expect(probe.hold(tight('a')).meetsDeadline).toBe(true);
+    // Both fit alone; after the first is held only 10 GPUs are free until hour 3: too late.
+    expect(probe.place(tight('b')).meetsDeadline).toBe(false);
+    expect(probe.hold(tight('b')).meetsDeadline).toBe(false);
+    expect(probe.place(job('small', { gpus: 10, remainingHours: 3, deadline: at(4) })).meetsDeadline).toBe(true); // a late job holds nothing
   });
 
   it('places one new job incrementally on top of a plan without disturbing it', () => {

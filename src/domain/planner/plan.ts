@@ -14,6 +14,9 @@ const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
 /** Improvement passes after the greedy placement; each revisits only jobs still on grid or in peak. */
 const IMPROVEMENT_PASSES = 3;
+/** Jobs a deadline repair moves aside at most, and re-placements all repairs of one plan make at most. */
+const REPAIR_MAX_MOVED = 200;
+const REPAIR_BUDGET_PER_JOB = 4;
 
 /** A job compiled to hour indexes for one planning run. */
 interface Task {
@@ -67,7 +70,10 @@ function placeAll(input: PlanInput, runningFirst: boolean): Plan {
   planner.holdCommitments(order.map((t) => tasks[t]));
   const placements = new Array<Candidate | undefined>(tasks.length);
   for (const t of order) placements[t] = planner.place(tasks[t]);
-  if (planner.options.strategy === 'westwind') planner.improve(tasks, order, placements);
+  if (planner.options.strategy === 'westwind') {
+    planner.improve(tasks, order, placements);
+    planner.repairDeadlines(tasks, order, placements);
+  }
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
@@ -99,6 +105,18 @@ export class PlacementProbe {
   place(job: PlanJob): JobPlan {
     const task = this.planner.compile(job);
     return this.planner.jobPlan(task, this.planner.candidateFor(task));
+  }
+
+  /**
+   * Places the job and, when it meets its deadline, keeps its hours for the probes after it: a
+   * burst of submissions against one snapshot must not each be promised the same free hours.
+   */
+  hold(job: PlanJob): JobPlan {
+    const task = this.planner.compile(job);
+    const candidate = this.planner.candidateFor(task);
+    const placed = this.planner.jobPlan(task, candidate);
+    if (candidate && placed.meetsDeadline) this.planner.hold(task, candidate);
+    return placed;
   }
 }
 
@@ -257,6 +275,73 @@ class Planner {
       }
       if (gained <= EPSILON) break;
     }
+  }
+
+  /**
+   * Greedy placement can leave a job late although the hours it needs are held by jobs that could
+   * go elsewhere (a job accepted earlier, pushed out by later ones with less slack). For each late
+   * job: move aside the deferrable jobs in its window at its sites, place it first, then put them
+   * back, least slack first; keep the result only if it is on time and every moved job still is.
+   */
+  repairDeadlines(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
+    let budget = REPAIR_BUDGET_PER_JOB * tasks.length + 100;
+    const rankOf = new Int32Array(tasks.length);
+    order.forEach((t, rank) => (rankOf[t] = rank));
+    for (const t of order) {
+      const task = tasks[t];
+      const old = placements[t];
+      if (budget <= 0) return;
+      if (old && old.finishHour <= task.deadlineHour + EPSILON) continue;
+      const moved = this.jobsInWindow(task, tasks, placements, t).sort((a, b) => rankOf[a] - rankOf[b]);
+      if (moved.length === 0 || moved.length > REPAIR_MAX_MOVED) continue;
+      budget -= moved.length + 1;
+      const before = moved.map((u) => placements[u]);
+      if (old) this.reserve(task, old, -1);
+      moved.forEach((u, k) => this.reserve(tasks[u], before[k]!, -1));
+      const after: Candidate[] = [];
+      const first = this.bestCandidate(task, task.deadlineHour, false);
+      if (first) {
+        this.reserve(task, first, 1);
+        for (const u of moved) {
+          const next = this.bestCandidate(tasks[u], tasks[u].deadlineHour, false);
+          if (!next) break;
+          this.reserve(tasks[u], next, 1);
+          after.push(next);
+        }
+      }
+      if (first && after.length === moved.length) {
+        placements[t] = first;
+        moved.forEach((u, k) => (placements[u] = after[k]));
+        continue;
+      }
+      // Not every job fits on time: put everything back as it was.
+      after.forEach((c, k) => this.reserve(tasks[moved[k]], c, -1));
+      if (first) this.reserve(task, first, -1);
+      moved.forEach((u, k) => this.reserve(tasks[u], before[k]!, 1));
+      if (old) this.reserve(task, old, 1);
+    }
+  }
+
+  /** Placed deferrable jobs, other than t, holding an hour of task's window at one of its sites (their committed hours aside). */
+  private jobsInWindow(task: Task, tasks: Task[], placements: (Candidate | undefined)[], t: number): number[] {
+    const allowed = new Uint8Array(this.input.sites.length);
+    for (const s of task.sites) allowed[s] = 1;
+    const found: number[] = [];
+    placements.forEach((c, u) => {
+      if (!c || u === t || !tasks[u].job.deferrable || tasks[u].committed >= c.hours.length) return;
+      for (let k = 0; k < c.hours.length; k++) {
+        if (allowed[c.sites[k]] && c.hours[k] >= task.earliestHour && c.hours[k] < task.deadlineHour) {
+          found.push(u);
+          return;
+        }
+      }
+    });
+    return found;
+  }
+
+  /** Keeps a candidate's hours, as `place` does. */
+  hold(task: Task, candidate: Candidate): void {
+    this.reserve(task, candidate, 1);
   }
 
   /** Adds (sign 1) or removes (sign −1) a placement's GPUs and power. */
