@@ -36,7 +36,7 @@ function planSite(site: SiteConfig, world: PlanningWorld): PlanSite {
     gpus: site.gpus,
     kwPerGpu: site.kwPerGpu,
     pue: site.pue,
-    signals: { greenMw: s.greenMw, peak: s.peak, importCapMw: s.importCapMw, carbonGPerKwh: s.carbonGPerKwh.map((v) => v ?? 0), pricePerMwh: s.pricePerMwh.map((v) => v ?? 0) },
+    signals: { greenMw: s.greenMw, peak: s.peak, importCapMw: s.importCapMw, carbonGPerKwh: s.carbonGPerKwh.map((v) => v ?? 0), pricePerMwh: s.pricePerMwh.map((v) => v ?? 0), forecastHours: s.forecastHours },
   };
 }
 

@@ -29,6 +29,8 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   }
   if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`);
   if (plan.peakHours > 0 && plan.meetsDeadline) parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
+  const forecastHours = site.signals.forecastHours ?? H;
+  if (plan.segments.at(-1)!.endHour > forecastHours) parts.push(`runs past the forecasts (from ${local(forecastHours)} ${site.timeZone}), where no renewable supply is assumed`);
   const transfer = job.transferHours?.[site.id] ?? 0;
   if (transfer >= 0.05) parts.push(`waits ${transfer.toFixed(1)} h for its dataset to reach ${site.id}`);
   return parts.join('; ');

@@ -41,6 +41,8 @@ export interface SiteSignals {
   importCapMw?: ArrayLike<number>;
   carbonGPerKwh?: ArrayLike<number>;
   pricePerMwh?: ArrayLike<number>;
+  /** Hours with a forecast, from hour 0 (default: all): beyond them no renewable supply is assumed, and reasons say so. */
+  forecastHours?: number;
 }
 
 export type PlanJobState = 'queued' | 'scheduled' | 'running' | 'paused';

@@ -166,6 +166,14 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan({ ...input, now: start.plus({ minutes: 50 }) }), 'a')).toEqual([1, 5, 6]);
   });
 
+  it('assumes no renewable supply past the forecasts, and says so', () => {
+    const none = new Array(24).fill(0);
+    const sites = [site('west', new Array(24).fill(1), none, { signals: { greenMw: new Array(24).fill(1), peak: none, forecastHours: 6 } })];
+    const p = plan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 8 })] });
+    expect(p.load.west.slice(5, 8).map((l) => l.gridMw)).toEqual([0, 0.01, 0.01]);
+    expect(p.jobs[0].reason).toBe('starts now at west 75% renewable; runs past the forecasts (from 06:00 UTC), where no renewable supply is assumed');
+  });
+
   it('plans across a DST change in UTC hours, reporting local times right', () => {
     const local = DateTime.fromISO('2026-03-29T00:00', { zone: 'Europe/Berlin' }).toUTC(); // 23-hour day
     const green = Array.from({ length: 24 }, (_, h) => (h === 2 || h === 3 ? 1 : 0)); // UTC 01:00–03:00 = 03:00–05:00 CEST

@@ -35,11 +35,12 @@ export class SiteHours {
     this.carbon = new Float64Array(size);
     this.price = new Float64Array(size);
     sites.forEach((site, s) => {
-      const { greenMw, peak, importCapMw, carbonGPerKwh, pricePerMwh } = site.signals;
+      const { greenMw, peak, importCapMw, carbonGPerKwh, pricePerMwh, forecastHours = hours } = site.signals;
       for (let h = 0; h < hours; h++) {
         const i = s * hours + h;
         this.gpusFree[i] = site.gpus;
-        this.greenMw[i] = greenMw[h] ?? 0;
+        // Past the forecasts no renewable supply is counted on.
+        this.greenMw[i] = h < forecastHours ? (greenMw[h] ?? 0) : 0;
         this.peak[i] = peak[h] ? 1 : 0;
         if (importCapMw) this.importCapMw[i] = importCapMw[h] ?? Infinity;
         this.carbon[i] = carbonGPerKwh?.[h] ?? 0;

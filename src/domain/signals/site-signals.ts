@@ -62,6 +62,8 @@ export interface SiteHourSignals {
   importCapMw: Float64Array;
   pricePerMwh: (number | undefined)[];
   carbonGPerKwh: (number | undefined)[];
+  /** Hours from the start up to the last with a forecast: beyond it no renewable supply is assumed. */
+  forecastHours: number;
 }
 
 export interface ZoneRules {
@@ -91,6 +93,7 @@ export function zoneSiteSignals<S extends SiteShape & { id: string }>(series: Zo
         importCapMw: supply.importCapMw.map((cap, h) => Math.min(cap, fromEvents.importCapMw[h])),
         pricePerMwh: series.values.map((v, h) => fromEvents.pricePerMwh[h] ?? v?.pricePerMwh),
         carbonGPerKwh: series.values.map((v, h) => fromEvents.carbonGPerKwh[h] ?? v?.carbonGPerKwh),
+        forecastHours: series.values.findLastIndex((v) => v !== undefined) + 1,
       };
       return { id: site.id, signals };
     }),
