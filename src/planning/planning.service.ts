@@ -4,10 +4,10 @@ import { Queue } from 'bullmq';
 import { Subscription } from 'rxjs';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
-import { transition } from '../domain/jobs/job-state-machine.js';
+import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import { plan } from '../domain/planner/plan.js';
 import { type Clock, realMsUntil } from '../domain/time/clock.js';
-import type { DispatchActionName, Job } from '../domain/jobs/job.js';
+import type { DispatchActionName, Job, Lateness } from '../domain/jobs/job.js';
 import { summarisePlan } from '../domain/planner/plan-summary.js';
 import type { JobPlan, Plan, PlanInput } from '../domain/planner/plan-types.js';
 import type { DateTime } from 'luxon';
@@ -42,6 +42,12 @@ export interface Housekeeping {
 }
 
 const HOUR_MS = 3_600_000;
+
+function withLateness(job: Job, late: Lateness | undefined): Job {
+  if (late) return { ...job, late };
+  const { late: _, ...rest } = job;
+  return rest;
+}
 
 /** Jobs marked scheduled per round of concurrent updates. */
 const SCHEDULE_CHUNK = 500;
@@ -127,6 +133,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const now = this.clock.now();
     const { jobs, input } = await this.planInput(now);
     const result = plan(input);
+    await this.noteLateness(jobs, result.jobs, now, reason);
     const summary = summarisePlan(result, new Map(input.jobs.map((j) => [j.id, j])), (gpus, site) => this.jobs.powerMw({ gpus }, site));
     const version = await this.plans.save(result, formatInstant(now), reason, summary);
     await this.markScheduled(jobs, result.jobs, version, now);
@@ -172,6 +179,35 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const world = { start, now, hourDecided, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone: string) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions };
     const input = planInputFrom(world, jobs);
     return { jobs, input };
+  }
+
+  /**
+   * A job whose plan stops meeting its deadline keeps, in its record, since when and what the
+   * re-plan was answering (a forecast revision, a grid event, lost capacity…); its plan's reason
+   * says so. On time again, the note goes.
+   */
+  private async noteLateness(jobs: readonly Job[], parts: JobPlan[], now: DateTime, cause: string): Promise<void> {
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    const updates: { id: string; late?: Lateness }[] = [];
+    for (const part of parts) {
+      const job = byId.get(part.jobId)!;
+      if (part.meetsDeadline) {
+        if (job.late) updates.push({ id: job.id });
+        continue;
+      }
+      const late = job.late ?? { since: formatInstant(now), cause };
+      if (!job.late) updates.push({ id: job.id, late });
+      part.reason += `; late since ${late.since}, after: ${late.cause}`;
+    }
+    for (let i = 0; i < updates.length; i += SCHEDULE_CHUNK) {
+      await Promise.all(
+        updates.slice(i, i + SCHEDULE_CHUNK).map(({ id, late }) =>
+          this.jobs
+            .update(id, (current) => (isTerminal(current.state) ? current : withLateness(current, late)))
+            .catch((error: Error) => this.logger.warn(`could not note lateness of ${id}: ${error.message}`)),
+        ),
+      );
+    }
   }
 
   /** A queued job the plan places is now scheduled (concurrent updates, which ioredis pipelines). */

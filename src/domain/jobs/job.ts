@@ -45,6 +45,14 @@ export interface Job extends JobSpec {
   run?: JobRun;
   /** The dispatch action a worker is carrying out for this job, if any. */
   pendingAction?: PendingAction;
+  /** Set while its plan cannot meet its deadline: since when, and what the re-plan that found it late was answering. */
+  late?: Lateness;
+}
+
+export interface Lateness {
+  since: string;
+  /** The re-plan's reasons, e.g. "signals changed in cn-nm": the change that made the deadline unreachable. */
+  cause: string;
 }
 
 /** An action the service sends to a site's executor. */
