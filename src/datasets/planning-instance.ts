@@ -1,49 +1,72 @@
-import { peakFromLoad } from '../domain/energy/peak-hours.js';
+import type { DateTime } from 'luxon';
+import { peakFromLoad, peakFromWindows, PeakWindow } from '../domain/energy/peak-hours.js';
 import { jobPowerMw } from '../domain/energy/power.js';
-import { renewableMw, siteGreenMw } from '../domain/energy/site-supply.js';
+import { renewableMw, siteGreenMw, SupplyContract, surplusMw } from '../domain/energy/site-supply.js';
 import type { PlanInput, PlanJob, PlanSite } from '../domain/planner/plan-types.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import { TraceJob } from './itp-trace.js';
 import { ZoneSeries } from './opsd.js';
 
 /**
- * A planning instance built from the bundled real data, by stated rules (README, "Benchmarks"):
+ * A planning instance built from the bundled real data, by stated rules (README, "Benchmarks";
+ * docs/planner-benchmark.md):
  * - each OPSD control area is a zone (Europe/Berlin) with `sitesPerZone` sites of `gpusPerSite`
- *   GPUs at 0.7 kW per GPU and PUE 1.2;
- * - a site's green supply is a fixed share of its zone's wind + solar, sized so that on average it
- *   covers `greenCoverage` of the site's full power (no surplus share);
- * - peak hours: load within 8% of the local day's maximum;
+ *   GPUs (or, with `siteGpus`, one site per zone of the given size) at 0.7 kW per GPU and PUE 1.2;
+ * - a site's green supply (`supply`): a contracted share of its zone's wind + solar (a PPA) sized so
+ *   that on average it covers `ppaCoverage` of the site's full power, plus a share of the zone's
+ *   surplus (renewables beyond load) sized so that on average it covers `surplusCoverage` (nothing
+ *   in a zone without surplus); capped at the site's full power. Default: `greenCoverage` (0.6) PPA;
+ * - peak hours (`peak`): local windows (Europe/Berlin) and/or hours whose load is within `loadWithin`
+ *   of the local day's maximum; default load within 8%;
  * - jobs: trace jobs with their GPUs and durations, submitted at `start` + their trace offset;
  *   deadline = submission + max(2 × duration, duration + 12 h); every 10th job is not deferrable,
  *   every 5th of the rest not interruptible; checkpoints cost 10 minutes. Jobs whose deadline falls
- *   after the horizon are left out (counted in `excluded`).
+ *   after the horizon, or larger than every site, are left out (counted in `excluded`).
  */
 export interface InstanceOptions {
   zones: ZoneSeries[];
   trace: TraceJob[];
   sitesPerZone: number;
   gpusPerSite: number;
+  /** One site per zone with these GPUs (zone k gets siteGpus[k]); overrides sitesPerZone and gpusPerSite. */
+  siteGpus?: readonly number[];
   greenCoverage?: number;
+  supply?: SupplyRule;
+  peak?: PeakRule;
+}
+
+/** How much of a site's full power its green supply covers on average, by source. */
+export interface SupplyRule {
+  ppaCoverage: number;
+  surplusCoverage: number;
+}
+
+export interface PeakRule {
+  windows?: readonly PeakWindow[];
+  loadWithin?: number;
 }
 
 export const KW_PER_GPU = 0.7;
 export const PUE = 1.2;
 const PEAK_WITHIN = 0.08;
 
-export function realDataInstance(options: InstanceOptions): { input: PlanInput; excluded: number } {
-  const { zones, trace, sitesPerZone, gpusPerSite, greenCoverage = 0.6 } = options;
+export function realDataInstance(options: InstanceOptions): { input: PlanInput; excluded: number; contracts: SupplyContract[] } {
+  const { zones, trace, greenCoverage = 0.6 } = options;
+  const supply = options.supply ?? { ppaCoverage: greenCoverage, surplusCoverage: 0 };
+  const peakRule = options.peak ?? { loadWithin: PEAK_WITHIN };
   const start = zones[0].start;
   const hours = zones[0].loadMw.length;
-  const siteMaxMw = jobPowerMw(gpusPerSite, KW_PER_GPU, PUE);
-  const sites: PlanSite[] = zones.flatMap((zone) => {
-    let meanRenewable = 0;
-    for (let h = 0; h < hours; h++) meanRenewable += renewableMw(zone, h) / hours;
-    const signals = {
-      greenMw: siteGreenMw(zone, { renewableShare: (greenCoverage * siteMaxMw) / meanRenewable, surplusShare: 0 }, siteMaxMw),
-      peak: peakFromLoad(start, zone.loadMw, 'Europe/Berlin', PEAK_WITHIN),
-    };
-    return Array.from({ length: sitesPerZone }, (_, k) => ({ id: `${zone.zone}-${k + 1}`, timeZone: 'Europe/Berlin', gpus: gpusPerSite, kwPerGpu: KW_PER_GPU, pue: PUE, signals }));
+  const layout = options.siteGpus
+    ? options.siteGpus.map((gpus, k) => ({ zone: zones[k], gpus, id: `${zones[k].zone}-1` }))
+    : zones.flatMap((zone) => Array.from({ length: options.sitesPerZone }, (_, k) => ({ zone, gpus: options.gpusPerSite, id: `${zone.zone}-${k + 1}` })));
+  const contracts: SupplyContract[] = [];
+  const sites: PlanSite[] = layout.map(({ zone, gpus, id }) => {
+    const contract = supplyContract(zone, supply, jobPowerMw(gpus, KW_PER_GPU, PUE));
+    contracts.push(contract);
+    const signals = { greenMw: siteGreenMw(zone, contract, jobPowerMw(gpus, KW_PER_GPU, PUE)), peak: peakFlags(zone, peakRule) };
+    return { id, timeZone: TIME_ZONE, gpus, kwPerGpu: KW_PER_GPU, pue: PUE, signals };
   });
+  const largest = Math.max(...sites.map((s) => s.gpus));
   const end = start.plus({ hours });
   let excluded = 0;
   const jobs: PlanJob[] = [];
@@ -51,7 +74,7 @@ export function realDataInstance(options: InstanceOptions): { input: PlanInput; 
     const submitted = start.plus({ seconds: t.submitSeconds });
     const runtimeHours = t.durationSeconds / 3600;
     const deadline = submitted.plus({ hours: Math.max(2 * runtimeHours, runtimeHours + 12) });
-    if (deadline > end || t.gpus > gpusPerSite) {
+    if (deadline > end || t.gpus > largest) {
       excluded++;
       return;
     }
@@ -61,7 +84,30 @@ export function realDataInstance(options: InstanceOptions): { input: PlanInput; 
       deferrable, interruptible: !deferrable || k % 5 !== 0, checkpointMinutes: 10, priority: 5, state: 'queued',
     });
   });
-  return { input: { start, hours, sites, jobs }, excluded };
+  return { input: { start, hours, sites, jobs }, excluded, contracts };
+}
+
+const TIME_ZONE = 'Europe/Berlin';
+
+/** A site's shares of its zone's renewables and surplus, sized by `rule` over the zone's hours (each share at most 1). */
+export function supplyContract(zone: ZoneSeries, rule: SupplyRule, siteMaxMw: number): SupplyContract {
+  const hours = zone.loadMw.length;
+  let meanRenewable = 0;
+  let meanSurplus = 0;
+  for (let h = 0; h < hours; h++) {
+    meanRenewable += renewableMw(zone, h) / hours;
+    meanSurplus += surplusMw(zone, h) / hours;
+  }
+  const share = (coverage: number, mean: number) => (coverage > 0 && mean > 0 ? Math.min(1, (coverage * siteMaxMw) / mean) : 0);
+  return { renewableShare: share(rule.ppaCoverage, meanRenewable), surplusShare: share(rule.surplusCoverage, meanSurplus) };
+}
+
+/** Peak flags of a zone by the rule: windows, load-derived hours, or both. */
+export function peakFlags(zone: ZoneSeries, rule: PeakRule): Uint8Array {
+  const hours = zone.loadMw.length;
+  const flags = rule.windows?.length ? peakFromWindows(zone.start, hours, TIME_ZONE, rule.windows) : new Uint8Array(hours);
+  if (rule.loadWithin !== undefined) peakFromLoad(zone.start, zone.loadMw, TIME_ZONE, rule.loadWithin).forEach((flag, h) => flag && (flags[h] = 1));
+  return flags;
 }
 
 /** `count` jobs drawn from the trace (GPUs, durations) with submissions spread over `withinSeconds`. */
@@ -71,4 +117,92 @@ export function scaledTrace(trace: TraceJob[], count: number, withinSeconds: num
     const t = trace[Math.floor(random() * trace.length)];
     return { ...t, id: `${t.id}-${k}`, submitSeconds: Math.floor(random() * withinSeconds) };
   }).sort((a, b) => a.submitSeconds - b.submitSeconds);
+}
+
+/** The benchmark suite's week: Thursday 7 March 2019 (like the ITP trace's first day), 168 h. */
+export const SUITE_FROM = '2019-03-07T00:00:00Z';
+export const SUITE_HOURS = 168;
+/** The issue's reference: three zones, sites of 64, 96 and 128 GPUs, 1,480 jobs over five days. */
+export const REFERENCE_ZONES = ['50hertz', 'amprion', 'tennet'] as const;
+export const REFERENCE_GPUS = [64, 96, 128] as const;
+export const REFERENCE_JOBS = 1480;
+const EVENING: readonly PeakWindow[] = [{ from: '17:00', to: '22:00' }];
+
+/** One instance of the benchmark suite, by its rules; built from the bundled data by `suiteInstance`. */
+export interface SuiteSpec {
+  name: string;
+  /** Which rule it varies, in words. */
+  description: string;
+  zones: readonly string[];
+  siteGpus: readonly number[];
+  supply: SupplyRule;
+  peak: PeakRule;
+  jobs: number;
+  /** Days over which the jobs' submissions are spread (seeded resample of the trace). */
+  submitDays: number;
+  hours: number;
+}
+
+const reference: SuiteSpec = {
+  name: 'reference', description: 'load-derived peaks (10%), PPA 40% + surplus 30%, sites 64/96/128 GPUs, 1,480 jobs',
+  zones: REFERENCE_ZONES, siteGpus: REFERENCE_GPUS, supply: { ppaCoverage: 0.4, surplusCoverage: 0.3 }, peak: { loadWithin: 0.1 },
+  jobs: REFERENCE_JOBS, submitDays: 5, hours: SUITE_HOURS,
+};
+
+/**
+ * The static instances of the suite (every job known at hour 0, each waiting for its submission):
+ * each varies one rule of the reference — peaks as fixed windows or load-derived; supply as PPA
+ * share, surplus share or both; loose and tight capacity. Sites are unequal (64/96/128) throughout.
+ */
+export const SUITE: readonly SuiteSpec[] = [
+  reference,
+  { ...reference, name: 'fixed-peaks-ppa', description: 'peaks 17:00–22:00 Europe/Berlin, PPA 60%', supply: { ppaCoverage: 0.6, surplusCoverage: 0 }, peak: { windows: EVENING } },
+  { ...reference, name: 'load-peaks-ppa', description: 'load-derived peaks (10%), PPA 60%', supply: { ppaCoverage: 0.6, surplusCoverage: 0 } },
+  { ...reference, name: 'surplus-only', description: 'load-derived peaks (10%), surplus 60% (zones without surplus get no green)', supply: { ppaCoverage: 0, surplusCoverage: 0.6 } },
+  { ...reference, name: 'fixed-peaks-both', description: 'peaks 17:00–22:00, PPA 40% + surplus 30%', peak: { windows: EVENING } },
+  { ...reference, name: 'loose-capacity', description: 'reference with twice the GPUs (128/192/256)', siteGpus: REFERENCE_GPUS.map((g) => 2 * g) },
+  { ...reference, name: 'tight-capacity', description: 'reference with 1.25× the jobs (1,850)', jobs: Math.round(1.25 * REFERENCE_JOBS) },
+];
+
+/** The month of the rolling replay: March 2019 with the reference's rules; 3,000 jobs (about half the reference's rate) keep its LP bound within the bench's time. */
+export const MONTH: SuiteSpec = { ...reference, name: 'month', description: 'March 2019 (720 h), reference rules, 3,000 jobs over 26 days', jobs: 3000, submitDays: 26, hours: 720 };
+
+/**
+ * Builds a suite instance from the bundled data: `zonesOf(from, hours)` reads the OPSD zones,
+ * `trace` is ITP cluster04's jobs; the jobs are `spec.jobs` trace jobs resampled (seed 7) with runs
+ * under 48 h, their submissions spread over `spec.submitDays`.
+ */
+export function suiteInstance(spec: SuiteSpec, zonesOf: (from: DateTime, hours: number) => ZoneSeries[], from: DateTime, trace: TraceJob[]) {
+  const zones = zonesOf(from, spec.hours);
+  const byName = new Map(zones.map((z) => [z.zone, z]));
+  const jobs = scaledTrace(trace.filter((t) => t.durationSeconds > 0 && t.durationSeconds < 48 * 3600), spec.jobs, spec.submitDays * 86_400, 7);
+  const chosen = spec.zones.map((z) => byName.get(z)!);
+  return { ...realDataInstance({ zones: chosen, trace: jobs, sitesPerZone: 1, gpusPerSite: 0, siteGpus: spec.siteGpus, supply: spec.supply, peak: spec.peak }), zones: chosen };
+}
+
+/**
+ * A small instance for the exact MIP: `count` jobs of `input` submitted from `offsetHours` on
+ * (first come) whose deadline lies within `hours` of their submission, all released at hour 0 of
+ * an `hours`-long slice with the same slack; the sites keep their signals for those hours, their
+ * GPUs (and green supply with them) scaled so the slice's jobs load them as the full instance's
+ * jobs load the full sites.
+ */
+export function exactSlice(input: PlanInput, offsetHours: number, count = 40, hours = 48): PlanInput {
+  const start = input.start.plus({ hours: offsetHours });
+  const gpuHours = (jobs: readonly PlanJob[]) => jobs.reduce((sum, j) => sum + j.gpus * j.remainingHours, 0);
+  const chosen = input.jobs
+    .filter((j) => j.earliestStart >= start && j.deadline.diff(j.earliestStart, 'hours').hours <= hours)
+    .sort((a, b) => a.earliestStart.toMillis() - b.earliestStart.toMillis())
+    .slice(0, count);
+  const jobs = chosen.map((j) => ({ ...j, earliestStart: start, submittedAt: start, deadline: start.plus(j.deadline.diff(j.earliestStart)) }));
+  const fullLoad = gpuHours(input.jobs) / (input.hours * input.sites.reduce((sum, s) => sum + s.gpus, 0));
+  const scale = gpuHours(jobs) / hours / fullLoad / input.sites.reduce((sum, s) => sum + s.gpus, 0);
+  const largest = Math.max(...jobs.map((j) => j.gpus));
+  const sites = input.sites.map((site) => {
+    const gpus = Math.max(largest, Math.round(site.gpus * scale));
+    const k = gpus / site.gpus;
+    const slice = (values: ArrayLike<number>, factor = 1) => Float64Array.from({ length: hours }, (_, h) => factor * (values[offsetHours + h] ?? 0));
+    return { ...site, gpus, signals: { greenMw: slice(site.signals.greenMw, k), peak: Uint8Array.from(slice(site.signals.peak)) } };
+  });
+  return { start, hours, sites, jobs, options: input.options };
 }
