@@ -27,14 +27,15 @@ export const UNMET_PENALTY = 1e7;
  * over any hours of their window at any allowed site; pauses, checkpoint overhead and contiguity
  * are relaxed, so its objective is a lower bound for every strategy. Non-deferrable jobs follow a
  * fixed rule (start as soon as capacity allows), so their load is taken from `fixed`, a plan of
- * the same input.
+ * the same input. `settings` pass HiGHS options through (e.g. the interior-point solver for large
+ * instances: the same optimum, possibly another optimal vertex).
  */
-export async function lpBound(input: PlanInput, fixed: Plan): Promise<LpBound> {
+export async function lpBound(input: PlanInput, fixed: Plan, settings: HighsSettings = {}): Promise<LpBound> {
   const started = performance.now();
   const highs = await highsSolver();
   const world = planningWorld(input, fixed);
   const lp = buildLp(world, highs.infinity);
-  const solution = solveModel(highs, lp.model);
+  const solution = solveModel(highs, lp.model, settings);
   const solveMs = performance.now() - started;
   if (solution.status !== 'optimal') {
     return { status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN, deferrablePeakHours: NaN, unmetWorkHours: NaN, variables: lp.model.numCols, solveMs };
@@ -139,11 +140,14 @@ export interface ModelSolution {
   dualBound: number;
 }
 
+/** HiGHS options by name, e.g. { solver: 'ipm' } for large LPs, { time_limit: 60 }. */
+export type HighsSettings = Record<string, number | boolean | string>;
+
 const STATUS = { optimal: 7, timeLimit: 13, interrupted: 17 } as const;
 const PRIMAL_FEASIBLE = 2;
 
 /** Solves `model` (a MIP when any column is integer); HiGHS options such as time_limit pass through. */
-export function solveModel(highs: Highs, model: SparseModel, settings: Record<string, number | boolean | string> = {}): ModelSolution {
+export function solveModel(highs: Highs, model: SparseModel, settings: HighsSettings = {}): ModelSolution {
   const { numCols, numRows } = model;
   const isMip = model.integer.some((k) => k === 1);
   return highs.withModel(
