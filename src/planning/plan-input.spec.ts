@@ -20,6 +20,20 @@ describe('plan input from stored jobs', () => {
     expect(input.jobs[0].deadline.toISO()).toBe('2026-03-02T00:00:00.000Z');
   });
 
+  it('counts a dataset’s transfer from the submission, so the wait shrinks between re-plans', () => {
+    const submitted = '2026-03-01T09:00:00.000Z';
+    const job: Job = {
+      id: 'j', tenant: 't', name: 'n', gpus: 8, runtimeHours: 3, deadline: '2026-03-02T00:00:00.000Z', earliestStart: submitted,
+      deferrable: true, interruptible: true, checkpointMinutes: 10, priority: 5, dataRegion: 'shanghai', datasetGb: 2700,
+      state: 'scheduled', submittedAt: submitted, updatedAt: submitted, history: [],
+    };
+    const links = linksByRegion([{ id: 'shanghai', linksGbps: { far: 2, near: 100 } }]); // 3 h to far, 0.06 h to near
+    const start = DateTime.fromISO('2026-03-01T10:00:00.000Z', { zone: 'utc' });
+    // Sent at 09:00: at far by 12:00, two hours after hour 0 starts; long since at near.
+    expect(planJobFrom(job, start, start.plus({ minutes: 20 }), links).transferHours).toEqual({ far: 2, near: 0 });
+    expect(planJobFrom(job, start.plus({ hours: 2 }), start.plus({ hours: 2, minutes: 5 }), links).transferHours).toEqual({ far: 0, near: 0 });
+  });
+
   it('gives a job that may start now hour 0, adding the part of it already gone to its work', () => {
     const at = '2026-03-01T10:00:00.000Z';
     const job: Job = {

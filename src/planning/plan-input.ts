@@ -53,9 +53,7 @@ export function planJobFrom(job: Job, start: DateTime, now: DateTime, links: Map
   const earliestStart = parseInstant(job.earliestStart)!;
   const eligibleNow = earliestStart <= now;
   const goneOfHourZero = Math.max(0, now.toMillis() - start.toMillis()) / HOUR_MS;
-  const transfer = job.dataRegion && job.datasetGb ? transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}) : undefined;
-  // Its data is already where it ran.
-  if (transfer && job.run) transfer[job.run.site] = 0;
+  const transfer = job.dataRegion && job.datasetGb ? transferLeft(transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}), job, eligibleNow ? start : earliestStart) : undefined;
   return {
     id: job.id,
     gpus: job.gpus,
@@ -73,6 +71,18 @@ export function planJobFrom(job: Job, start: DateTime, now: DateTime, links: Map
     runningSince: job.state === 'running' ? parseInstant(job.run!.segments.at(-1)!.start) : undefined,
     transferHours: transfer,
   };
+}
+
+/**
+ * Hours from `from` until the dataset is at each site. It starts moving when the job is submitted,
+ * so the wait shrinks as time passes (counted afresh from every re-plan, it would never end); its
+ * data is already where it ran.
+ */
+function transferLeft(transfer: Record<string, number>, job: Job, from: DateTime): Record<string, number> {
+  const sentAt = parseInstant(job.submittedAt)!.toMillis();
+  const left = Object.fromEntries(Object.entries(transfer).map(([site, hours]) => [site, Math.max(0, (sentAt + hours * HOUR_MS - from.toMillis()) / HOUR_MS)]));
+  if (job.run) left[job.run.site] = 0;
+  return left;
 }
 
 /** Hours to move `datasetGb` over each link: GB × 8 bits over Gbit/s, in hours. */
