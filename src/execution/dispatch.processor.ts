@@ -10,7 +10,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanStore } from '../planning/plan.store.js';
-import { DISPATCH_RECHECK_MS } from './execution.constants.js';
+import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
 import type { ExecutorOrder } from './executors/site-executor.js';
 import { SiteExecutors } from './site-executors.js';
 
@@ -62,6 +62,8 @@ export class DispatchProcessor {
     if (job.pendingAction) throw new NotYet();
     const [meta, part] = await Promise.all([this.plans.meta(), this.plans.jobPlan(command.jobId)]);
     const now = this.clock.now();
+    const hourStart = now.startOf('hour');
+    if (meta && Date.parse(meta.start) < hourStart.toMillis() && now < hourStart.plus({ minutes: STALE_PLAN_GRACE_MINUTES })) throw new NotYet();
     const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now).some((c) => c.action === command.action && c.site === command.site);
     if (!wanted) return undefined;
     if (!ready(job, command)) throw new NotYet();
@@ -75,8 +77,10 @@ export class DispatchProcessor {
 
   /** The site took the command: the job record follows. */
   private async record(command: DispatchCommand): Promise<DispatchOutcome> {
-    const part = await this.plans.jobPlan(command.jobId);
-    const reason = part ? `plan ${command.planVersion}: ${part.reason}` : `plan ${command.planVersion}`;
+    // The reason of the plan the command was checked against (it may be newer than the command's).
+    const [meta, part] = await Promise.all([this.plans.meta(), this.plans.jobPlan(command.jobId)]);
+    const version = meta?.version ?? command.planVersion;
+    const reason = part ? `plan ${version}: ${part.reason}` : `plan ${version}`;
     let cancelledMeanwhile = false;
     await this.jobs.update(command.jobId, (job) => {
       cancelledMeanwhile = false;

@@ -11,6 +11,12 @@ export const DISPATCH_CONCURRENCY = 16;
 
 /** A dispatch action that must wait (another action on the job is in flight) looks again after this. */
 export const DISPATCH_RECHECK_MS = 250;
+/**
+ * Into a new hour, actions of a plan made in an earlier hour wait this long (service minutes) for
+ * the new hour's re-plan, which decides that hour: acting on the old plan first paused jobs the
+ * new plan resumed minutes later. Past it (no planner about), the old plan is followed.
+ */
+export const STALE_PLAN_GRACE_MINUTES = 10;
 
 /** A progress report this far from where the plan expects the job (hours) asks for a re-plan. */
 export const OFF_PLAN_HOURS = 0.25;
