@@ -3,7 +3,8 @@ import { lpBound } from '../domain/planner/lp-bound.js';
 import { plan } from '../domain/planner/plan.js';
 import { readItpTrace } from './itp-trace.js';
 import { readOpsdZones } from './opsd.js';
-import { realDataInstance } from './planning-instance.js';
+import type { PlanInput } from '../domain/planner/plan-types.js';
+import { exactSlice, realDataInstance, SUITE, SUITE_FROM, suiteInstance } from './planning-instance.js';
 
 describe('regression on a fixed real-data instance (OPSD March 2019, ITP cluster04)', () => {
   const zones = readOpsdZones(DateTime.fromISO('2019-03-07T00:00:00Z', { zone: 'utc' }), 72);
@@ -30,5 +31,65 @@ describe('regression on a fixed real-data instance (OPSD March 2019, ITP cluster
     const grid = (strategy: 'westwind' | 'fifo' | 'peak-pause') => plan({ ...input, options: { strategy } }).totals.gridMwh;
     expect(grid('westwind')).toBeLessThan(grid('peak-pause'));
     expect(grid('westwind')).toBeLessThan(grid('fifo'));
+  });
+});
+
+describe('the benchmark suite (issue #17): instances by their rules', () => {
+  const trace = readItpTrace('data/itp-traces/cluster04.csv');
+  const from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' });
+  const zonesOf = (start: DateTime, hours: number) => readOpsdZones(start, hours);
+  const reference = suiteInstance(SUITE.find((s) => s.name === 'reference')!, zonesOf, from, trace);
+
+  it('has at least six static instances, each varying a rule of the reference', () => {
+    expect(SUITE.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(SUITE.map((s) => s.name)).size).toBe(SUITE.length);
+    expect(SUITE.some((s) => s.peak.windows && s.peak.loadWithin === undefined)).toBe(true);
+    expect(SUITE.some((s) => s.supply.surplusCoverage > 0 && s.supply.ppaCoverage === 0)).toBe(true);
+  });
+
+  it('builds the reference: three zones, sites of 64, 96 and 128 GPUs, load-derived peaks, PPA plus surplus supply', () => {
+    const { input, contracts } = reference;
+    expect(input.sites.map((s) => [s.id, s.gpus])).toEqual([['50hertz-1', 64], ['amprion-1', 96], ['tennet-1', 128]]);
+    expect(input.hours).toBe(168);
+    expect(input.jobs.length).toBeGreaterThan(1400);
+    // amprion has no surplus that week: its supply is the PPA share alone.
+    expect(contracts[1].surplusShare).toBe(0);
+    expect(contracts[0].surplusShare).toBeGreaterThan(0);
+    for (const site of input.sites) {
+      const maxMw = (site.gpus * 0.7 * 1.2) / 1000;
+      expect(Math.max(...Array.from(site.signals.greenMw))).toBeLessThanOrEqual(maxMw + 1e-12);
+      // Load-derived peaks (within 10% of the day's maximum): hours every local day, never all of them.
+      const peakHours = Array.from(site.signals.peak).reduce((n, f) => n + f, 0);
+      expect(peakHours).toBeGreaterThan(7);
+      expect(peakHours).toBeLessThan(168);
+    }
+  });
+
+  it('marks 17:00–22:00 Europe/Berlin as peak in the fixed-window instance', () => {
+    const { input } = suiteInstance(SUITE.find((s) => s.name === 'fixed-peaks-ppa')!, zonesOf, from, trace);
+    const peak = input.sites[0].signals.peak;
+    // 7 March 2019 is CET (UTC+1): 17:00–22:00 local is 16:00–21:00 UTC.
+    expect(Array.from({ length: 24 }, (_, h) => peak[h])).toEqual(Array.from({ length: 24 }, (_, h) => (h >= 16 && h < 21 ? 1 : 0)));
+  });
+
+  it('slices 40 jobs and 48 hours for the exact MIP, jobs inside the slice, sites scaled to the same load', () => {
+    const slice = exactSlice(reference.input, 0);
+    expect(slice.jobs).toHaveLength(40);
+    expect(slice.hours).toBe(48);
+    expect(slice.start.toISO()).toBe(from.toISO());
+    expect(slice.jobs.every((j) => j.earliestStart >= slice.start && j.deadline <= slice.start.plus({ hours: 48 }))).toBe(true);
+    expect(new Set(slice.jobs.map((j) => j.id)).size).toBe(40);
+    const load = (input: PlanInput) => input.jobs.reduce((n, j) => n + j.gpus * j.remainingHours, 0) / (input.hours * input.sites.reduce((n, s) => n + s.gpus, 0));
+    expect(load(slice)).toBeLessThanOrEqual(load(reference.input) + 0.01);
+    expect(load(slice)).toBeGreaterThan(0.5 * load(reference.input));
+    expect(Math.max(...slice.sites.map((s) => s.gpus))).toBeGreaterThanOrEqual(Math.max(...slice.jobs.map((j) => j.gpus)));
+    // Green supply scales with the site, hour by hour.
+    const k = slice.sites[2].gpus / reference.input.sites[2].gpus;
+    expect(slice.sites[2].signals.greenMw[5]).toBeCloseTo(k * reference.input.sites[2].signals.greenMw[5], 12);
+    const later = exactSlice(reference.input, 48);
+    expect(later.start.toISO()).toBe(from.plus({ hours: 48 }).toISO());
+    const k48 = later.sites[0].gpus / reference.input.sites[0].gpus;
+    expect(later.sites[0].signals.greenMw[5]).toBeCloseTo(k48 * reference.input.sites[0].signals.greenMw[48 + 5], 12);
+    expect(later.sites[0].signals.peak[5]).toBe(reference.input.sites[0].signals.peak[48 + 5]);
   });
 });

@@ -181,25 +181,30 @@ export function suiteInstance(spec: SuiteSpec, zonesOf: (from: DateTime, hours: 
 }
 
 /**
- * A small instance for the exact MIP: `count` jobs of `input` submitted from `offsetHours` on
- * (first come) whose deadline lies within `hours` of their submission, all released at hour 0 of
- * an `hours`-long slice with the same slack; the sites keep their signals for those hours, their
- * GPUs (and green supply with them) scaled so the slice's jobs load them as the full instance's
- * jobs load the full sites.
+ * A small instance for the exact MIP: `count` jobs of `input` submitted in the first half of an
+ * `hours`-long slice from `offsetHours` whose deadline lies inside the slice (evenly picked in
+ * submission order), each released at its submission; every job is known at hour 0 (a static
+ * plan). The sites keep their signals for those hours, their GPUs (and green supply with them)
+ * scaled so the slice's jobs load them as the full instance's jobs load the full sites — except
+ * that the largest site holds at least the largest job.
  */
 export function exactSlice(input: PlanInput, offsetHours: number, count = 40, hours = 48): PlanInput {
   const start = input.start.plus({ hours: offsetHours });
+  const end = start.plus({ hours });
   const gpuHours = (jobs: readonly PlanJob[]) => jobs.reduce((sum, j) => sum + j.gpus * j.remainingHours, 0);
-  const chosen = input.jobs
-    .filter((j) => j.earliestStart >= start && j.deadline.diff(j.earliestStart, 'hours').hours <= hours)
-    .sort((a, b) => a.earliestStart.toMillis() - b.earliestStart.toMillis())
-    .slice(0, count);
-  const jobs = chosen.map((j) => ({ ...j, earliestStart: start, submittedAt: start, deadline: start.plus(j.deadline.diff(j.earliestStart)) }));
+  const candidates = input.jobs
+    .filter((j) => j.earliestStart >= start && j.earliestStart < start.plus({ hours: hours / 2 }) && j.deadline <= end)
+    .sort((a, b) => a.earliestStart.toMillis() - b.earliestStart.toMillis());
+  const step = Math.max(1, candidates.length / count);
+  const jobs = Array.from({ length: Math.min(count, candidates.length) }, (_, k) => candidates[Math.floor(k * step)]);
   const fullLoad = gpuHours(input.jobs) / (input.hours * input.sites.reduce((sum, s) => sum + s.gpus, 0));
   const scale = gpuHours(jobs) / hours / fullLoad / input.sites.reduce((sum, s) => sum + s.gpus, 0);
-  const largest = Math.max(...jobs.map((j) => j.gpus));
-  const sites = input.sites.map((site) => {
-    const gpus = Math.max(largest, Math.round(site.gpus * scale));
+  // Scaled in proportion; the largest site is raised to hold the largest job if it must (smaller jobs' load then falls a little short).
+  const sizes = input.sites.map((site) => Math.max(1, Math.round(site.gpus * scale)));
+  const biggest = sizes.indexOf(Math.max(...sizes));
+  sizes[biggest] = Math.max(sizes[biggest], ...jobs.map((j) => j.gpus));
+  const sites = input.sites.map((site, s) => {
+    const gpus = sizes[s];
     const k = gpus / site.gpus;
     const slice = (values: ArrayLike<number>, factor = 1) => Float64Array.from({ length: hours }, (_, h) => factor * (values[offsetHours + h] ?? 0));
     return { ...site, gpus, signals: { greenMw: slice(site.signals.greenMw, k), peak: Uint8Array.from(slice(site.signals.peak)) } };

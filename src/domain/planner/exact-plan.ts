@@ -1,5 +1,5 @@
 import type { EnergyTotals } from '../energy/energy-meter.js';
-import { highsSolver, meterSiteHours, planningWorld, solveModel, SparseModel, UNMET_PENALTY } from './lp-bound.js';
+import { HighsSettings, highsSolver, meterSiteHours, planningWorld, solveModel, SparseModel, UNMET_PENALTY } from './lp-bound.js';
 import { PEAK_PENALTY, plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
 
@@ -33,8 +33,10 @@ export interface ExactPlanOptions {
   timeLimitSeconds?: number;
   /** Stop when the solver's objective is proven within this of the optimum (objective units; default 1e-5). */
   absoluteGap?: number;
-  /** Non-deferrable jobs' load is taken from this plan; default plan(input) (they start as soon as capacity allows). */
+  /** Non-deferrable jobs' load is taken from this plan, and its deferrable placements are the first incumbent; default plan(input). */
   fixed?: Plan;
+  /** Further HiGHS options (e.g. mip_heuristic_effort). */
+  settings?: HighsSettings;
 }
 
 /** Among plans of equal cost, fewer segments: the optimum's pause count is then meaningful even with free checkpoints. */
@@ -62,7 +64,8 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   const started = performance.now();
   const highs = await highsSolver();
   const infinity = highs.infinity;
-  const world = planningWorld(input, options.fixed ?? plan(input));
+  const fixed = options.fixed ?? plan(input);
+  const world = planningWorld(input, fixed);
   const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
   const model = new SparseModel();
 
@@ -73,7 +76,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
 
   // Per job: work row, one-segment row (non-interruptible), free-first-start row; per job-site-hour: y, z, x.
   const columns: { j: number; s: number; h: number; y: number; z: number; x: number }[] = [];
-  const jobColumns: { from: number; to: number; unmet: number }[] = [];
+  const jobColumns: { from: number; to: number; unmet: number; freeStart: number }[] = [];
   deferrable.forEach((job, j) => {
     const checkpoint = job.checkpointMinutes / 60;
     const running = job.state === 'running';
@@ -120,12 +123,52 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
       }
     }
     // Its small reward makes p take its maximum, min(1, Σz): no checkpoint work is added where green is free.
-    if (freeStartRow >= 0) model.addColumn(-SEGMENT_TIE_BREAK, 1, [workRow, freeStartRow], [checkpoint, 1]);
-    jobColumns.push({ from: first, to: columns.length, unmet: model.addColumn(UNMET_PENALTY, infinity, [workRow], [1]) });
+    const freeStart = freeStartRow >= 0 ? model.addColumn(-SEGMENT_TIE_BREAK, 1, [workRow, freeStartRow], [checkpoint, 1]) : -1;
+    jobColumns.push({ from: first, to: columns.length, unmet: model.addColumn(UNMET_PENALTY, infinity, [workRow], [1]), freeStart });
   });
+  const firstGridColumn = model.numCols;
   for (let i = 0; i < S * H; i++) model.addColumn(sh.gridWeight[i], infinity, [gridRow[i]], [-1]);
 
-  const solution = solveModel(highs, model, { time_limit: options.timeLimitSeconds ?? 60, mip_rel_gap: 0, mip_abs_gap: options.absoluteGap ?? 1e-5 });
+  // The planner's own plan is a feasible point: offered as the first incumbent, the search starts from it.
+  const start = incumbentFrom(fixed);
+  const solution = solveModel(highs, model, { time_limit: options.timeLimitSeconds ?? 60, mip_rel_gap: 0, mip_abs_gap: options.absoluteGap ?? 1e-5, ...options.settings }, start);
+  /** Column values of `p`'s placements of the deferrable jobs (a job placed outside its window counts as unmet). */
+  function incumbentFrom(p: Plan): Float64Array {
+    const value = new Float64Array(model.numCols);
+    const load = Float64Array.from(sh.loadMw);
+    const byId = new Map(p.jobs.map((jp) => [jp.jobId, jp]));
+    const siteIndex = new Map(input.sites.map((site, s) => [site.id, s]));
+    deferrable.forEach((job, j) => {
+      const { from, to, unmet, freeStart } = jobColumns[j];
+      const where = new Map<string, number>();
+      for (let k = from; k < to; k++) where.set(`${columns[k].s}:${columns[k].h}`, k);
+      const held = (byId.get(job.id)?.segments ?? []).flatMap((seg) => Array.from({ length: seg.endHour - seg.startHour }, (_, d) => where.get(`${siteIndex.get(seg.site)}:${seg.startHour + d}`)));
+      if (held.length === 0 || held.some((k) => k === undefined)) {
+        value[unmet] = job.remainingHours;
+        return;
+      }
+      const checkpoint = job.checkpointMinutes / 60;
+      let starts = 0;
+      held.forEach((k, n) => {
+        const previous = n > 0 ? columns[held[n - 1]!] : undefined;
+        const c = columns[k!];
+        const continuing = n === 0 && job.state === 'running' && c.h === 0 && input.sites[c.s].id === job.currentSite;
+        if (!continuing && !(previous && previous.s === c.s && previous.h === c.h - 1)) (value[c.z] = 1), starts++;
+        value[c.y] = 1;
+      });
+      if (freeStart >= 0) value[freeStart] = 1;
+      let left = job.remainingHours + checkpoint * (starts - (freeStart >= 0 ? 1 : 0));
+      for (const k of held) {
+        const c = columns[k!];
+        value[c.x] = Math.min(1, left);
+        left -= value[c.x];
+        load[c.s * H + c.h] += windows[j].find((w) => w.s === c.s)!.mw * value[c.x];
+      }
+    });
+    for (let i = 0; i < S * H; i++) value[firstGridColumn + i] = Math.max(0, load[i] - sh.greenMw[i]);
+    return value;
+  }
+
   const binaries = model.integer.reduce((n, k) => n + k, 0);
   const solveMs = () => performance.now() - started;
   if (solution.status === 'not-solved') {

@@ -146,8 +146,11 @@ export type HighsSettings = Record<string, number | boolean | string>;
 const STATUS = { optimal: 7, timeLimit: 13, interrupted: 17 } as const;
 const PRIMAL_FEASIBLE = 2;
 
-/** Solves `model` (a MIP when any column is integer); HiGHS options such as time_limit pass through. */
-export function solveModel(highs: Highs, model: SparseModel, settings: HighsSettings = {}): ModelSolution {
+/**
+ * Solves `model` (a MIP when any column is integer); HiGHS options such as time_limit pass through.
+ * `start`, a value per column, is offered to a MIP as its first incumbent (HiGHS drops it if infeasible).
+ */
+export function solveModel(highs: Highs, model: SparseModel, settings: HighsSettings = {}, start?: ArrayLike<number>): ModelSolution {
   const { numCols, numRows } = model;
   const isMip = model.integer.some((k) => k === 1);
   return highs.withModel(
@@ -164,6 +167,7 @@ export function solveModel(highs: Highs, model: SparseModel, settings: HighsSett
     },
     (m) => {
       m.options.set({ output_flag: false, ...settings });
+      if (start && isMip) m.setSolution({ colValue: Float64Array.from(start) });
       m.run();
       const code = m.getModelStatus() as number;
       const feasible = Number(m.info.get('primal_solution_status')) === PRIMAL_FEASIBLE;
