@@ -49,8 +49,8 @@ function withLateness(job: Job, late: Lateness | undefined): Job {
   return rest;
 }
 
-/** Jobs marked scheduled per round of concurrent updates. */
-const SCHEDULE_CHUNK = 500;
+/** Job records updated per round of concurrent updates. */
+const UPDATE_CHUNK = 500;
 
 /**
  * The planning loop: changes (a job submitted or cancelled, a forecast or grid event accepted) and
@@ -199,15 +199,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
       if (!job.late) updates.push({ id: job.id, late });
       part.reason += `; late since ${late.since}, after: ${late.cause}`;
     }
-    for (let i = 0; i < updates.length; i += SCHEDULE_CHUNK) {
-      await Promise.all(
-        updates.slice(i, i + SCHEDULE_CHUNK).map(({ id, late }) =>
-          this.jobs
-            .update(id, (current) => (isTerminal(current.state) ? current : withLateness(current, late)))
-            .catch((error: Error) => this.logger.warn(`could not note lateness of ${id}: ${error.message}`)),
-        ),
-      );
-    }
+    await this.updateEach(updates, 'note lateness of', ({ late }) => (current) => (isTerminal(current.state) ? current : withLateness(current, late)));
   }
 
   /** A queued job the plan places is now scheduled (concurrent updates, which ioredis pipelines). */
@@ -215,13 +207,14 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const placed = new Set(parts.filter((j) => j.segments.length > 0).map((j) => j.jobId));
     const queued = jobs.filter((job) => job.state === 'queued' && placed.has(job.id));
     const at = formatInstant(now);
-    for (let i = 0; i < queued.length; i += SCHEDULE_CHUNK) {
+    await this.updateEach(queued, 'mark scheduled', () => (current) => (current.state === 'queued' ? transition(current, 'scheduled', at, `planned (plan ${version})`) : current));
+  }
+
+  /** Updates many job records, a chunk of concurrent updates at a time (ioredis pipelines them); a failure is logged, not thrown. */
+  private async updateEach<T extends { id: string }>(items: readonly T[], what: string, change: (item: T) => (job: Job) => Job): Promise<void> {
+    for (let i = 0; i < items.length; i += UPDATE_CHUNK) {
       await Promise.all(
-        queued.slice(i, i + SCHEDULE_CHUNK).map((job) =>
-          this.jobs
-            .update(job.id, (current) => (current.state === 'queued' ? transition(current, 'scheduled', at, `planned (plan ${version})`) : current))
-            .catch((error: Error) => this.logger.warn(`could not mark ${job.id} scheduled: ${error.message}`)),
-        ),
+        items.slice(i, i + UPDATE_CHUNK).map((item) => this.jobs.update(item.id, change(item)).catch((error: Error) => this.logger.warn(`could not ${what} ${item.id}: ${error.message}`))),
       );
     }
   }
