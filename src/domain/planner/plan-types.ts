@@ -83,6 +83,8 @@ export interface PlanOptions {
   minSegmentHours: number;
   /** A running job moves to another site only if that is cheaper by more than this fraction. */
   moveHysteresis: number;
+  /** Work the search after greedy placement may do, in job placements per job (0: none). */
+  searchPlacementsPerJob: number;
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
@@ -91,6 +93,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   peakWeight: 10,
   minSegmentHours: 1,
   moveHysteresis: 0.2,
+  searchPlacementsPerJob: 10,
 };
 
 /** A contiguous run of hours at one site: [startHour, endHour). */

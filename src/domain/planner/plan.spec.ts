@@ -149,6 +149,14 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(decided.reason).toMatch(/^running at nm/);
   });
 
+  it('keeps a running job close to its deadline running, peak or not', () => {
+    const near = job('r', { state: 'running', currentSite: 'west', earliestStart: at(9), remainingHours: 3, deadline: at(13.5) });
+    const input = { start: at(9), hours: 15, sites: [site('west', night.slice(9), dayPeak.slice(9))], jobs: [near] };
+    expect(hoursOf(plan(input), 'r')).toEqual([0, 1, 2]); // 1.5 h of slack: no pause for the peak
+    const roomy = { ...near, deadline: at(20) };
+    expect(hoursOf(plan({ ...input, jobs: [roomy] }), 'r')).toEqual([4, 5, 6]); // 8 h of slack: it waits for the peak to end
+  });
+
   it('keeps a job that started less than minSegmentHours ago running that long', () => {
     const none = new Array(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h >= 10 ? 1 : 0));

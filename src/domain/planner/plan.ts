@@ -6,6 +6,7 @@ import {
 } from './plan-types.js';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
 import { SiteHours } from './site-hours.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** A deferrable job's peak hour costs this much extra: used only when no other hour meets its deadline. */
 export const PEAK_PENALTY = 1e4;
@@ -14,9 +15,14 @@ const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
 /** Improvement passes after the greedy placement; each revisits only jobs still on grid or in peak. */
 const IMPROVEMENT_PASSES = 3;
+/** A running job with less slack than this keeps running to its end. */
+const NEAR_DEADLINE_SLACK_HOURS = 2;
 /** Jobs a deadline repair moves aside at most, and re-placements all repairs of one plan make at most. */
 const REPAIR_MAX_MOVED = 200;
 const REPAIR_BUDGET_PER_JOB = 4;
+/** Jobs taken out beside the target in one search step, and the seed that picks them. */
+const SEARCH_NEIGHBOURS = 8;
+const SEARCH_SEED = 2019;
 
 /** A job compiled to hour indexes for one planning run. */
 interface Task {
@@ -73,6 +79,7 @@ function placeAll(input: PlanInput, runningFirst: boolean): Plan {
   if (planner.options.strategy === 'westwind') {
     planner.improve(tasks, order, placements);
     planner.repairDeadlines(tasks, order, placements);
+    planner.search(tasks, order, placements, planner.options.searchPlacementsPerJob * tasks.length);
   }
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
@@ -174,13 +181,14 @@ class Planner {
 
   /**
    * Hours from hour 0 a running job keeps at its current site: all of its work when it may not be
-   * interrupted; else its minimum segment since it last started, and the current hour once a plan
+   * interrupted or its deadline is near; else its minimum segment since it last started, and the current hour once a plan
    * has decided it (re-plans within an hour do not undo that hour's decisions).
    */
   private committedHours(job: PlanJob, work: number, currentSite: number): number {
     if (job.state !== 'running' || currentSite < 0 || work <= 0) return 0;
     const all = Math.min(this.hours, Math.ceil(work - EPSILON));
-    if (!job.interruptible) return all;
+    // Close to its deadline a pause or a move risks it (a late dispatch, a slow restore): it runs on.
+    if (!job.interruptible || this.hoursFromStart(job.deadline) - work < NEAR_DEADLINE_SLACK_HOURS) return all;
     let until = this.input.hourDecided ? 1 : 0;
     if (job.runningSince) until = Math.max(until, Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: this.options.minSegmentHours })) - EPSILON));
     return Math.min(all, until);
@@ -285,41 +293,95 @@ class Planner {
    */
   repairDeadlines(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
     let budget = REPAIR_BUDGET_PER_JOB * tasks.length + 100;
-    const rankOf = new Int32Array(tasks.length);
-    order.forEach((t, rank) => (rankOf[t] = rank));
+    const rankOf = ranks(order);
     for (const t of order) {
-      const task = tasks[t];
       const old = placements[t];
       if (budget <= 0) return;
-      if (old && old.finishHour <= task.deadlineHour + EPSILON) continue;
-      const moved = this.jobsInWindow(task, tasks, placements, t).sort((a, b) => rankOf[a] - rankOf[b]);
+      if (old && old.finishHour <= tasks[t].deadlineHour + EPSILON) continue;
+      const moved = this.jobsInWindow(tasks[t], tasks, placements, t).sort((a, b) => rankOf[a] - rankOf[b]);
       if (moved.length === 0 || moved.length > REPAIR_MAX_MOVED) continue;
       budget -= moved.length + 1;
-      const before = moved.map((u) => placements[u]);
-      if (old) this.reserve(task, old, -1);
-      moved.forEach((u, k) => this.reserve(tasks[u], before[k]!, -1));
-      const after: Candidate[] = [];
-      const first = this.bestCandidate(task, task.deadlineHour, false);
-      if (first) {
-        this.reserve(task, first, 1);
-        for (const u of moved) {
-          const next = this.bestCandidate(tasks[u], tasks[u].deadlineHour, false);
-          if (!next) break;
-          this.reserve(tasks[u], next, 1);
-          after.push(next);
+      const group = [t, ...moved];
+      const after = this.placeAgain(group, tasks, placements);
+      if (after) group.forEach((u, k) => (placements[u] = after[k]));
+    }
+  }
+
+  /**
+   * Large-neighbourhood search: a job still drawing grid power or running in peak hours is taken
+   * out with a few of the jobs in its window (chosen at random, seeded), placed first, and they are
+   * placed again after it; the new placements stay when every job is on time and the objective
+   * (weighted grid energy, peak rule and checkpoint energy) is lower. Single-job moves (`improve`)
+   * cannot trade hours between jobs; this can. Stops after `budget` placements.
+   */
+  search(tasks: Task[], order: number[], placements: (Candidate | undefined)[], budget: number): void {
+    const random = seededRandom(SEARCH_SEED);
+    const rankOf = ranks(order);
+    while (budget > 0) {
+      const targets = order.filter((t) => placements[t] && tasks[t].job.deferrable && tasks[t].committed < placements[t]!.hours.length && this.drawsGridOrPeak(placements[t]!));
+      if (targets.length === 0) return;
+      let gained = false;
+      for (const t of targets) {
+        if (budget <= 0) return;
+        const window = this.jobsInWindow(tasks[t], tasks, placements, t);
+        const group = [t, ...sample(window, SEARCH_NEIGHBOURS, random).sort((a, b) => rankOf[a] - rankOf[b])];
+        budget -= group.length;
+        const before = group.map((u) => placements[u]!);
+        const costBefore = this.objective(tasks, group, before);
+        const after = this.placeAgain(group, tasks, placements);
+        if (!after) continue;
+        if (this.objective(tasks, group, after) < costBefore - EPSILON) {
+          group.forEach((u, k) => (placements[u] = after[k]));
+          gained = true;
+        } else {
+          this.exchange(tasks, group, after, before);
         }
       }
-      if (first && after.length === moved.length) {
-        placements[t] = first;
-        moved.forEach((u, k) => (placements[u] = after[k]));
-        continue;
-      }
-      // Not every job fits on time: put everything back as it was.
-      after.forEach((c, k) => this.reserve(tasks[moved[k]], c, -1));
-      if (first) this.reserve(task, first, -1);
-      moved.forEach((u, k) => this.reserve(tasks[u], before[k]!, 1));
-      if (old) this.reserve(task, old, 1);
+      if (!gained) return;
     }
+  }
+
+  /**
+   * Takes the group's placements out and places its jobs again in order, each on time; returns
+   * the new placements, or undefined with everything put back when one does not fit.
+   */
+  private placeAgain(group: number[], tasks: Task[], placements: (Candidate | undefined)[]): Candidate[] | undefined {
+    const before = group.map((u) => placements[u]);
+    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k]!, -1));
+    const after: Candidate[] = [];
+    for (const u of group) {
+      const next = this.bestCandidate(tasks[u], tasks[u].deadlineHour, false);
+      if (!next) break;
+      this.reserve(tasks[u], next, 1);
+      after.push(next);
+    }
+    if (after.length === group.length) return after;
+    this.exchange(tasks, group.slice(0, after.length), after, []);
+    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k]!, 1));
+    return undefined;
+  }
+
+  /** Releases the group's placements `from` and holds `to` instead (an absent entry holds nothing). */
+  private exchange(tasks: Task[], group: number[], from: Candidate[], to: (Candidate | undefined)[]): void {
+    group.forEach((u, k) => this.reserve(tasks[u], from[k], -1));
+    group.forEach((u, k) => to[k] && this.reserve(tasks[u], to[k]!, 1));
+  }
+
+  /**
+   * The objective as it stands, for comparing two placements of `group`: weighted grid energy of
+   * every site-hour, plus the group's peak-rule penalties and checkpoint energy.
+   */
+  private objective(tasks: Task[], group: number[], placements: Candidate[]): number {
+    const sh = this.siteHours;
+    let cost = 0;
+    for (let i = 0; i < sh.loadMw.length; i++) if (sh.loadMw[i] > sh.greenMw[i]) cost += sh.gridWeight[i] * (sh.loadMw[i] - sh.greenMw[i]);
+    group.forEach((u, k) => {
+      const { hours, sites, totalWork } = placements[k];
+      const task = tasks[u];
+      cost += (totalWork - task.work) * task.powerMw[sites[0]];
+      if (task.job.deferrable) for (let j = 0; j < hours.length; j++) if (sh.peak[sites[j] * this.hours + hours[j]]) cost += PEAK_PENALTY;
+    });
+    return cost;
   }
 
   /** Placed deferrable jobs, other than t, holding an hour of task's window at one of its sites (their committed hours aside). */
@@ -650,6 +712,23 @@ class Planner {
     const key = s * (this.hours + 1) + hour;
     return (this.localHourText[key] ??= this.start.plus({ hours: hour }).setZone(this.input.sites[s].timeZone).toFormat('HH:mm'));
   }
+}
+
+/** Each index's position in `order`. */
+function ranks(order: number[]): Int32Array {
+  const rank = new Int32Array(order.length);
+  order.forEach((t, k) => (rank[t] = k));
+  return rank;
+}
+
+/** Up to `count` of `items`, drawn at random without repeats (the array is reordered). */
+function sample(items: number[], count: number, random: () => number): number[] {
+  const n = Math.min(count, items.length);
+  for (let k = 0; k < n; k++) {
+    const j = k + Math.floor(random() * (items.length - k));
+    [items[k], items[j]] = [items[j], items[k]];
+  }
+  return items.slice(0, n);
 }
 
 function running(task: Task): number {
