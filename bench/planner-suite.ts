@@ -1,0 +1,237 @@
+/**
+ * The planner benchmark's suite (docs/planner-benchmark.md): instances built from the bundled data
+ * by the rules of src/datasets/planning-instance.ts, each planned by fifo and westwind and compared
+ * with the LP bound; rolling replays of the reference week and of a month, with perfect and 5%
+ * forecasts; small slices solved exactly (MIP). Used by bench/planner.bench.ts.
+ */
+import { DateTime } from 'luxon';
+import { SiteConfig, ZoneConfig } from '../src/config/westwind-config.js';
+import { readItpTrace } from '../src/datasets/itp-trace.js';
+import { readOpsdZones, ZoneSeries as OpsdZone } from '../src/datasets/opsd.js';
+import { exactSlice, KW_PER_GPU, MONTH, PUE, SUITE, SUITE_FROM, SuiteSpec, suiteInstance } from '../src/datasets/planning-instance.js';
+import type { EnergyTotals } from '../src/domain/energy/energy-meter.js';
+import { jobPowerMw } from '../src/domain/energy/power.js';
+import { admitJob } from '../src/domain/jobs/job-admission.js';
+import type { Job } from '../src/domain/jobs/job.js';
+import { exactPlan } from '../src/domain/planner/exact-plan.js';
+import { lpBound, LpBound } from '../src/domain/planner/lp-bound.js';
+import { plan } from '../src/domain/planner/plan.js';
+import type { Plan, PlanInput, PlanJob } from '../src/domain/planner/plan-types.js';
+import type { SupplyContract } from '../src/domain/energy/site-supply.js';
+import { replayStrategy, ReplayWorld } from '../src/replay/rolling-replay.js';
+
+const PEAK_WEIGHT = 10;
+const round = (x: number, digits = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : null);
+/** The planner's objective (green): grid energy, peak-hour grid energy counted `PEAK_WEIGHT` times. */
+const objectiveOf = (t: EnergyTotals) => t.gridMwh + (PEAK_WEIGHT - 1) * t.peakGridMwh;
+
+/** One row of `suite` in bench/results/planner.json. */
+export interface SuiteRow {
+  name: string;
+  kind: 'static' | 'rolling replay' | 'exact slice';
+  description: string;
+  forecastError?: number;
+  jobs: number;
+  sites: string;
+  hours: number;
+  fifoGridMwh: number | null;
+  westwindGridMwh: number | null;
+  lpGridMwh: number | null;
+  fifoObjective: number | null;
+  westwindObjective: number | null;
+  lpObjective: number | null;
+  /** (fifo − westwind) / (fifo − LP) in the weighted objective (grid + 9 × peak grid). */
+  capturedShare: number | null;
+  /** The same in grid MWh alone. */
+  capturedShareGrid: number | null;
+  greenShareOfLp: number | null;
+  pausesPerJob: number | null;
+  checkpointEnergyShare: number | null;
+  deadlineMisses: number;
+  fifoDeadlineMisses: number;
+  /** Hours deferrable jobs hold GPUs in peak hours (job-hours; static plans and the LP only): the peak rule's price. */
+  westwindDeferrablePeakHours: number | null;
+  lpDeferrablePeakHours: number | null;
+  /** westwind's plan (static: one plan() of the whole instance; replay: mean per re-plan), ms. */
+  planMs: number | null;
+  lpMs: number | null;
+  /** Exact slices only: (westwind − exact) / exact, weighted objective. */
+  mipGapShare?: number | null;
+  exact?: Record<string, unknown>;
+}
+
+interface Measured {
+  totals: EnergyTotals;
+  deferrablePeakHours: number | null;
+  pauses: number;
+  deadlineMisses: number;
+  /** Energy of checkpoint restores: what was used beyond the jobs' work at full power. */
+  checkpointMwh: number;
+  planMs: number;
+}
+
+const powerOf = (gpus: number) => jobPowerMw(gpus, KW_PER_GPU, PUE);
+
+/** A plan's figures; checkpoint energy = energy − the work energy of the jobs it placed. */
+function fromPlan(input: PlanInput, p: Plan, planMs: number): Measured {
+  const byId = new Map(input.jobs.map((j) => [j.id, j]));
+  const work = p.jobs.reduce((sum, jp) => sum + (jp.segments.length ? byId.get(jp.jobId)!.remainingHours * powerOf(byId.get(jp.jobId)!.gpus) : 0), 0);
+  return { totals: p.totals, deferrablePeakHours: p.totals.deferrablePeakHours, pauses: p.totals.pauses, deadlineMisses: p.totals.deadlineMisses, checkpointMwh: p.totals.energyMwh - work, planMs };
+}
+
+function row(base: Omit<SuiteRow, keyof ReturnType<typeof compare>>, fifo: Measured, westwind: Measured, lp: LpBound | undefined, jobs: number) {
+  return { ...base, ...compare(fifo, westwind, lp, jobs) };
+}
+
+function compare(fifo: Measured, westwind: Measured, lp: LpBound | undefined, jobs: number) {
+  const lpObjective = lp?.status === 'optimal' && lp.unmetWorkHours < 1e-6 ? lp.objective : NaN;
+  const lpGrid = lpObjective === lpObjective ? lp!.gridMwh : NaN;
+  const share = (f: number, w: number, l: number) => (f - l > 1e-9 ? (f - w) / (f - l) : NaN);
+  return {
+    fifoGridMwh: round(fifo.totals.gridMwh),
+    westwindGridMwh: round(westwind.totals.gridMwh),
+    lpGridMwh: round(lpGrid),
+    fifoObjective: round(objectiveOf(fifo.totals)),
+    westwindObjective: round(objectiveOf(westwind.totals)),
+    lpObjective: round(lpObjective),
+    capturedShare: round(share(objectiveOf(fifo.totals), objectiveOf(westwind.totals), lpObjective)),
+    capturedShareGrid: round(share(fifo.totals.gridMwh, westwind.totals.gridMwh, lpGrid)),
+    greenShareOfLp: round(westwind.totals.greenMwh / (lp?.greenMwh ?? NaN)),
+    pausesPerJob: round(westwind.pauses / jobs),
+    checkpointEnergyShare: round(westwind.checkpointMwh / westwind.totals.energyMwh, 4),
+    deadlineMisses: westwind.deadlineMisses,
+    fifoDeadlineMisses: fifo.deadlineMisses,
+    westwindDeferrablePeakHours: westwind.deferrablePeakHours,
+    lpDeferrablePeakHours: lp ? round(lp.deferrablePeakHours, 1) : null,
+    planMs: round(westwind.planMs, 1),
+    lpMs: lp ? round(lp.solveMs, 0) : null,
+  };
+}
+
+/** The static instance's world as the replay takes it: zones with their peak rule, sites with their contracts, jobs as admitted. */
+function replayWorld(spec: SuiteSpec, zones: OpsdZone[], input: PlanInput, contracts: SupplyContract[]): { world: ReplayWorld; jobs: Job[] } {
+  const start = input.start;
+  const config = {
+    zones: zones.map((z) => Object.assign(new ZoneConfig(), { id: z.zone, timeZone: 'Europe/Berlin', peak: spec.peak })),
+    sites: input.sites.map((s, k) => Object.assign(new SiteConfig(), { id: s.id, zone: zones[k].zone, gpus: s.gpus, kwPerGpu: s.kwPerGpu, pue: s.pue, supply: contracts[k] })),
+    dataRegions: [],
+  };
+  const signals = {
+    start,
+    hours: input.hours,
+    zones: new Map(zones.map((z) => [z.zone, {
+      start, hours: input.hours,
+      values: Array.from({ length: input.hours }, (_, h) => ({ hour: start.toMillis() + h * 3_600_000, windMw: z.windMw[h], solarMw: z.solarMw[h], loadMw: z.loadMw[h] })),
+    }])),
+  };
+  const jobs = input.jobs.map((j: PlanJob) => {
+    const admission = admitJob(
+      { name: j.id, gpus: j.gpus, runtimeHours: j.remainingHours, deadline: j.deadline.toISO()!, deferrable: j.deferrable, interruptible: j.interruptible, checkpointMinutes: j.checkpointMinutes, priority: j.priority },
+      config, { id: j.id, tenant: 'bench' }, j.earliestStart,
+    );
+    if (!admission.job) throw new Error(`${j.id}: ${JSON.stringify(admission.problems)}`);
+    return admission.job;
+  });
+  return { world: { config, signals }, jobs };
+}
+
+function fromReplay(world: ReplayWorld, jobs: Job[], strategy: 'westwind' | 'fifo', forecastError: number): Measured {
+  const started = performance.now();
+  const outcome = replayStrategy(world, jobs, { strategy, objective: 'green', forecastError, seed: 1 });
+  const wallMs = performance.now() - started;
+  const work = jobs.reduce((sum, j) => sum + j.runtimeHours * powerOf(j.gpus), 0);
+  return {
+    totals: outcome.totals,
+    deferrablePeakHours: null,
+    pauses: outcome.jobs.reduce((sum, j) => sum + j.pauses, 0),
+    deadlineMisses: outcome.jobs.filter((j) => !j.deadlineMet).length,
+    checkpointMwh: outcome.totals.energyMwh - work,
+    planMs: wallMs / Math.max(1, outcome.replans),
+  };
+}
+
+const sitesText = (input: PlanInput) => input.sites.map((s) => `${s.id}:${s.gpus}`).join(' ');
+
+export interface SuiteOptions {
+  quick: boolean;
+  /** Time limit of each exact solve, s. */
+  exactSeconds: number;
+  log: (line: string) => void;
+}
+
+/** Runs the whole suite; rows in the order: static instances, replays, exact slices. */
+export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
+  const trace = readItpTrace('data/itp-traces/cluster04.csv');
+  const from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' });
+  const rows: SuiteRow[] = [];
+  const specs = options.quick ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa') : SUITE;
+  const inputs = new Map<string, PlanInput>();
+  for (const spec of specs) {
+    const built = suiteInstance(spec, readOpsdZones, from, trace);
+    const { input } = built;
+    const t0 = performance.now();
+    const westwindPlan = plan(input);
+    const westwind = fromPlan(input, westwindPlan, performance.now() - t0);
+    const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
+    const lp = await lpBound(input, westwindPlan, LP_SETTINGS);
+    const base = { name: spec.name, kind: 'static' as const, description: spec.description, jobs: input.jobs.length, sites: sitesText(input), hours: input.hours };
+    rows.push(row(base, fifo, westwind, lp, input.jobs.length));
+    options.log(`${spec.name}: ${JSON.stringify(rows.at(-1))}`);
+    inputs.set(spec.name, input);
+    if (spec.name !== 'reference') continue;
+    // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
+    const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
+    for (const forecastError of [0, 0.05]) {
+      const replayRow = row(
+        { ...base, name: `reference-replay${forecastError ? '-5pct' : ''}`, kind: 'rolling replay', forecastError, description: `the reference week replayed hour by hour, ${forecastError ? '5% forecast error' : 'perfect forecasts'}` },
+        fromReplay(world, jobs, 'fifo', forecastError), fromReplay(world, jobs, 'westwind', forecastError), lp, jobs.length,
+      );
+      rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null });
+      options.log(`${replayRow.name}: ${JSON.stringify(replayRow)}`);
+    }
+  }
+
+  if (!options.quick) {
+    // A month, rolling: the LP bound plans all of it at once with perfect knowledge.
+    const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
+    const { world, jobs } = replayWorld(MONTH, built.zones, built.input, built.contracts);
+    const lp = await lpBound(built.input, plan(built.input), LP_SETTINGS);
+    for (const forecastError of [0, 0.05]) {
+      const base = { name: `month-replay${forecastError ? '-5pct' : ''}`, kind: 'rolling replay' as const, forecastError, description: `${MONTH.description}, ${forecastError ? '5% forecast error' : 'perfect forecasts'}`, jobs: jobs.length, sites: sitesText(built.input), hours: MONTH.hours };
+      rows.push(row(base, fromReplay(world, jobs, 'fifo', forecastError), fromReplay(world, jobs, 'westwind', forecastError), lp, jobs.length));
+      options.log(`${base.name}: ${JSON.stringify(rows.at(-1))}`);
+    }
+  }
+
+  // Small slices, solved exactly: of the reference week (load-derived peaks: most of the day) and of
+  // the fixed-window instance (five peak hours a day).
+  const slices = options.quick ? [{ of: 'fixed-peaks-ppa', offset: 0 }] : [{ of: 'reference', offset: 0 }, { of: 'reference', offset: 96 }, { of: 'fixed-peaks-ppa', offset: 0 }, { of: 'fixed-peaks-ppa', offset: 96 }];
+  for (const { of, offset } of slices) {
+    const input = exactSlice(inputs.get(of)!, offset);
+    const t0 = performance.now();
+    const westwindPlan = plan(input);
+    const westwind = fromPlan(input, westwindPlan, performance.now() - t0);
+    const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
+    const lp = await lpBound(input, westwindPlan);
+    const exact = await exactPlan(input, { fixed: westwindPlan, timeLimitSeconds: options.exactSeconds });
+    const base = { name: `exact-${of}-h${offset}`, kind: 'exact slice' as const, description: `40 jobs of ${of} submitted in hours ${offset}–${offset + 24}, a 48 h slice, sites scaled to the same load`, jobs: input.jobs.length, sites: sitesText(input), hours: input.hours };
+    const r = row(base, fifo, westwind, lp, input.jobs.length);
+    const exactObjective = exact.unmetWorkHours < 1e-6 ? exact.objective : NaN;
+    rows.push({
+      ...r,
+      mipGapShare: round(exactObjective > 1e-9 ? (objectiveOf(westwind.totals) - exactObjective) / exactObjective : NaN, 4),
+      exact: {
+        status: exact.status, gridMwh: round(exact.gridMwh, 4), objective: round(exact.objective, 4), pauses: exact.pauses,
+        pausesPerJob: round(exact.pauses / input.jobs.length), checkpointEnergyShare: round(exact.checkpointMwh / exact.energyMwh, 4),
+        deferrablePeakHours: exact.deferrablePeakHours, westwindDeferrablePeakHours: westwindPlan.totals.deferrablePeakHours,
+        solverGap: round(exact.mipGap, 6), solverAbsoluteGap: round(exact.absoluteGap, 6), solveMs: round(exact.solveMs, 0), variables: exact.variables, binaries: exact.binaries,
+        lpObjective: round(lp.objective, 4), westwindPauses: westwind.pauses,
+      },
+    });
+    options.log(`${base.name}: ${JSON.stringify(rows.at(-1))}`);
+  }
+  return rows;
+}
+
+/** The interior-point solver: the week-long LPs with tight capacity take minutes with the default dual simplex. */
+const LP_SETTINGS = { solver: 'ipm' };
