@@ -161,7 +161,7 @@ export const SUITE: readonly SuiteSpec[] = [
   { ...reference, name: 'surplus-only', description: 'load-derived peaks (10%), surplus 60% (zones without surplus get no green)', supply: { ppaCoverage: 0, surplusCoverage: 0.6 } },
   { ...reference, name: 'fixed-peaks-both', description: 'peaks 17:00–22:00, PPA 40% + surplus 30%', peak: { windows: EVENING } },
   { ...reference, name: 'loose-capacity', description: 'reference with twice the GPUs (128/192/256)', siteGpus: REFERENCE_GPUS.map((g) => 2 * g) },
-  { ...reference, name: 'tight-capacity', description: 'reference with 1.25× the jobs (1,850)', jobs: Math.round(1.25 * REFERENCE_JOBS) },
+  { ...reference, name: 'tight-capacity', description: 'reference with 1.1× the jobs (1,628)', jobs: Math.round(1.1 * REFERENCE_JOBS) },
 ];
 
 /** The month of the rolling replay: March 2019 with the reference's rules; 3,000 jobs (about half the reference's rate) keep its LP bound within the bench's time. */
