@@ -5,6 +5,8 @@ export const REPLAN_JOB = 'replan';
 export const REPLAN_DEDUPLICATION_ID = 'replan';
 /** The job scheduler that asks for a re-plan every (service-clock) hour. */
 export const HOURLY_REPLAN_SCHEDULER = 'hourly-replan';
+/** The reason the hourly tick's re-plans carry. */
+export const HOUR_BOUNDARY = 'hour boundary';
 /** Hours the planner looks ahead. */
 export const PLANNING_HORIZON_HOURS = 168;
 /**

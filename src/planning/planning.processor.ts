@@ -1,14 +1,15 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CLOCK } from '../config/config.module.js';
-import type { Clock } from '../domain/time/clock.js';
+import { type Clock, realMsUntil } from '../domain/time/clock.js';
 import { masters } from '../redis/redis-connection.js';
 import { BULL_CONNECTION } from '../redis/redis.module.js';
-import { PLANNING_QUEUE, HOUSEKEEPING_JOB, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
+import { HOUR_BOUNDARY, HOUSEKEEPING_JOB, PLANNING_QUEUE, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
 import { type Housekeeping, PlanningService, ReplanResult } from './planning.service.js';
 import { restAfterReplanMs } from './replan-pacing.js';
 
@@ -44,10 +45,21 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
 
   async process(job: Job<{ reason?: string }>): Promise<ReplanResult | Housekeeping> {
     if (job.name === HOUSEKEEPING_JOB) return this.planning.housekeeping();
+    if (job.data.reason === HOUR_BOUNDARY) await this.untilHourBegins();
     const result = await this.planning.replan(job.data.reason ?? job.name);
     const rest = restAfterReplanMs(result.ms, this.clock.speed);
     if (rest > REPLAN_MIN_INTERVAL_MS) await this.queue.rateLimit(rest);
     return result;
+  }
+
+  /**
+   * The hourly tick may fire a moment before the hour of a virtual clock (its real-ms schedule is
+   * rounded); the hour it is for must be planned, not the one ending, or that hour goes undecided.
+   */
+  private async untilHourBegins(): Promise<void> {
+    const now = this.clock.now();
+    const next = now.startOf('hour').plus({ hours: 1 });
+    if (next.diff(now).as('minutes') < 1) await sleep(realMsUntil(this.clock, next) + 1);
   }
 
   /**

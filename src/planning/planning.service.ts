@@ -20,7 +20,7 @@ import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.servi
 import { planInputFrom } from './plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
-import { BASELINE_INTERVAL_MS, HOURLY_REPLAN_SCHEDULER, HOUSEKEEPING_JOB, HOUSEKEEPING_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, HOUSEKEEPING_JOB, HOUSEKEEPING_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -95,7 +95,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const every = Math.max(1000, Math.round(3_600_000 / this.clock.speed));
     const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
     const offset = Math.round(nextHour) % every || every;
-    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: 'hour boundary' } });
+    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: HOUR_BOUNDARY } });
     const housekeepingMs = Math.min(HOUR_MS, this.config.retention.finishedJobsMs / 4);
     await this.queue.upsertJobScheduler(HOUSEKEEPING_SCHEDULER, { every: Math.max(1000, Math.round(housekeepingMs / this.clock.speed)) }, { name: HOUSEKEEPING_JOB });
     // Whatever happened while no instance ran (a restart): plan and dispatch from what is stored.
