@@ -9,14 +9,12 @@ import { ReplayForecasts } from './rolling-replay.js';
  * 1 MW: wind 1000 MW in hours 4, 5, 8 and 9 (1 MW green), none otherwise. Grid carbon 500 g/kWh,
  * price 40 per MWh, every hour.
  */
-const CONFIG = parseWestwindConfig(
-  `
+const CONFIG_YAML = `
 zones: [{ id: west, timeZone: UTC, peak: { windows: [{ from: "00:00", to: "02:00" }] } }]
 sites: [{ id: hub, zone: west, gpus: 100, kwPerGpu: 10, pue: 1, supply: { renewableShare: 0.001, surplusShare: 0 } }]
 tenants: [{ id: replay, apiKeys: ["replay-test-key-0001"] }]
-`,
-  'test',
-);
+`;
+const CONFIG = parseWestwindConfig(CONFIG_YAML, 'test');
 const WINDY = new Set([4, 5, 8, 9]);
 const SIGNALS = [
   'zone,start,windMw,solarMw,loadMw,carbonGPerKwh,pricePerMwh',
@@ -61,6 +59,16 @@ describe('replay, by hand', () => {
   it('a job submitted mid-hour becomes known at the next hour', async () => {
     const { jobs } = await replay('late,2026-03-02T02:20:00Z,100,1,2026-03-02T06:00:00Z,false,false,0', ['fifo']);
     expect(jobs[0].strategies.fifo).toMatchObject({ start: '2026-03-02T03:00:00.000Z', finish: '2026-03-02T04:00:00.000Z' });
+  });
+
+  it('a job whose dataset must travel starts once it has arrived: the wait runs from its submission', async () => {
+    // 45 GB over 100 Gbit/s: 3.6 s. Counted afresh from each hourly re-plan and rounded up to the
+    // hour, the wait never ended and the job never started.
+    const config = parseWestwindConfig(`${CONFIG_YAML}\ndataRegions: [{ id: east, linksGbps: { hub: 100 } }]\n`, 'test');
+    const signals = parseSignalsCsv(SIGNALS, 'signals.csv', config);
+    const jobs = parseJobsCsv('id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,dataRegion,datasetGb\nd,2026-03-02T00:30:00Z,100,2,2026-03-02T12:00:00Z,true,true,0,east,45', 'jobs.csv', config);
+    const { report } = await runReplay({ config, signals, jobs, strategies: ['westwind'], objective: 'green', forecastError: 0, seed: 3 });
+    expect(report.jobs[0].strategies.westwind).toMatchObject({ start: '2026-03-02T04:00:00.000Z', finish: '2026-03-02T06:00:00.000Z', deadlineMet: true });
   });
 
   it('a job that cannot finish before the data ends is a miss, and its energy so far still counts', async () => {
