@@ -140,7 +140,7 @@ export interface PlanTotals {
   deadlineMisses: number;
   /** Hours deferrable jobs run in peak hours (each one only because nothing else meets a deadline). */
   deferrablePeakHours: number;
-  /** gridMwh + (peakWeight − 1) × peakGridMwh: what the westwind strategy minimises (green objective). */
+  /** Σ weight × grid MWh under the chosen objective (objective.ts): for green, gridMwh + (peakWeight − 1) × peakGridMwh. */
   objective: number;
 }
 

@@ -6,10 +6,10 @@ import {
 } from './plan-types.js';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
 import { SiteHours } from './site-hours.js';
+import { PEAK_PENALTY } from './objective.js';
 import { seededRandom } from '../seeded-random.js';
 
-/** A deferrable job's peak hour costs this much extra: used only when no other hour meets its deadline. */
-export const PEAK_PENALTY = 1e4;
+export { PEAK_PENALTY } from './objective.js';
 /** Among equal costs, earlier hours win: earlier finishes, and contiguous runs instead of scattered hours. */
 const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
@@ -662,29 +662,13 @@ class Planner {
   }
 
   private totals(jobPlans: JobPlan[]): PlanTotals {
-    const sh = this.siteHours;
-    let energy = 0, green = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0;
-    for (let i = 0; i < sh.loadMw.length; i++) {
-      const load = sh.loadMw[i];
-      if (load === 0) continue;
-      const g = sh.gridMw(i);
-      energy += load;
-      green += load - g;
-      grid += g;
-      if (sh.peak[i]) peakGrid += g;
-      carbon += g * sh.carbon[i]; // MWh × g/kWh = kg
-      cost += g * sh.price[i];
-    }
     let pauses = 0, misses = 0, deferrablePeakHours = 0;
     for (const p of jobPlans) {
       pauses += p.pauses;
       deferrablePeakHours += p.peakHours;
       if (!p.meetsDeadline) misses++;
     }
-    return {
-      energyMwh: energy, greenMwh: green, gridMwh: grid, peakGridMwh: peakGrid, carbonKg: carbon, cost,
-      pauses, deadlineMisses: misses, deferrablePeakHours, objective: grid + (this.options.peakWeight - 1) * peakGrid,
-    };
+    return { ...this.siteHours.meter(), pauses, deadlineMisses: misses, deferrablePeakHours };
   }
 
   private loadPrevious(previous: Plan): void {

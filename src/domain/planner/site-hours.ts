@@ -1,3 +1,5 @@
+import type { EnergyTotals } from '../energy/energy-meter.js';
+import { gridWeight } from './objective.js';
 import type { Objective, PlanSite, SiteHourLoad } from './plan-types.js';
 
 /**
@@ -45,8 +47,7 @@ export class SiteHours {
         if (importCapMw) this.importCapMw[i] = importCapMw[h] ?? Infinity;
         this.carbon[i] = carbonGPerKwh?.[h] ?? 0;
         this.price[i] = pricePerMwh?.[h] ?? 0;
-        const base = objective === 'carbon' ? this.carbon[i] : objective === 'cost' ? this.price[i] : 1;
-        this.gridWeight[i] = base * (this.peak[i] ? peakWeight : 1);
+        this.gridWeight[i] = gridWeight(objective, peakWeight, this.peak[i] === 1, this.carbon[i], this.price[i]);
       }
     });
   }
@@ -76,6 +77,22 @@ export class SiteHours {
     this.gpusFree[i] -= gpus;
     this.drawMw[i] += mw;
     this.loadMw[i] += energyMwh;
+  }
+
+  /** Energy by source over every site-hour with its load, and the objective: Σ weight × grid MWh. */
+  meter(): EnergyTotals & { objective: number } {
+    let energy = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0, objective = 0;
+    for (let i = 0; i < this.loadMw.length; i++) {
+      if (this.loadMw[i] === 0) continue;
+      const g = this.gridMw(i);
+      energy += this.loadMw[i];
+      grid += g;
+      if (this.peak[i]) peakGrid += g;
+      carbon += g * this.carbon[i]; // MWh × g/kWh = kg
+      cost += g * this.price[i];
+      objective += g * this.gridWeight[i];
+    }
+    return { energyMwh: energy, greenMwh: energy - grid, gridMwh: grid, peakGridMwh: peakGrid, carbonKg: carbon, cost, objective };
   }
 
   /** Per-site, per-hour load for the plan's output. */
