@@ -378,10 +378,21 @@ class Planner {
     group.forEach((u, k) => {
       const { hours, sites, totalWork } = placements[k];
       const task = tasks[u];
-      cost += (totalWork - task.work) * task.powerMw[sites[0]];
+      cost += this.checkpointCost(task, hours, sites, totalWork);
       if (task.job.deferrable) for (let j = 0; j < hours.length; j++) if (sh.peak[sites[j] * this.hours + hours[j]]) cost += PEAK_PENALTY;
     });
     return cost;
+  }
+
+  /**
+   * Checkpoint energy priced as grid energy at the mean weight of the job's hours under the
+   * objective (1 per MWh for green, its carbon or price otherwise), peak weight aside.
+   */
+  private checkpointCost(task: Task, hours: Int32Array, sites: Int32Array, totalWork: number): number {
+    if (totalWork <= task.work) return 0;
+    let weight = 0;
+    for (let k = 0; k < hours.length; k++) weight += this.siteHours.energyWeight[sites[k] * this.hours + hours[k]];
+    return (totalWork - task.work) * task.powerMw[sites[0]] * (weight / hours.length);
   }
 
   /** Placed deferrable jobs, other than t, holding an hour of task's window at one of its sites (their committed hours aside). */
@@ -572,10 +583,10 @@ class Planner {
     return task.earliestHour + Math.max(0, Math.ceil((task.job.transferHours?.[this.input.sites[s].id] ?? 0) - EPSILON));
   }
 
-  /** A candidate's cost counts its checkpoint overhead as grid energy, so pauses must pay for themselves. */
+  /** A candidate's cost counts its checkpoint energy, so pauses must pay for themselves. */
   private candidate(hours: Int32Array, sites: Int32Array, hoursCost: number, totalWork: number, task: Task): Candidate {
     const last = hours[hours.length - 1];
-    const overheadCost = this.options.strategy === 'westwind' ? (totalWork - task.work) * task.powerMw[sites[0]] : 0;
+    const overheadCost = this.options.strategy === 'westwind' ? this.checkpointCost(task, hours, sites, totalWork) : 0;
     return { hours, sites, totalWork, cost: hoursCost + overheadCost, finishHour: last + (totalWork - (hours.length - 1)) };
   }
 

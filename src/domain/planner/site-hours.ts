@@ -17,6 +17,8 @@ export class SiteHours {
   readonly peak: Uint8Array;
   /** Objective weight of one MWh from the grid in that hour (1, g CO2/kWh or price), peak weight applied. */
   readonly gridWeight: Float64Array;
+  /** The same without the peak weight: what a MWh of checkpoint energy is charged. */
+  readonly energyWeight: Float64Array;
   readonly carbon: Float64Array;
   readonly price: Float64Array;
 
@@ -34,6 +36,7 @@ export class SiteHours {
     this.importCapMw = new Float64Array(size).fill(Infinity);
     this.peak = new Uint8Array(size);
     this.gridWeight = new Float64Array(size);
+    this.energyWeight = new Float64Array(size);
     this.carbon = new Float64Array(size);
     this.price = new Float64Array(size);
     sites.forEach((site, s) => {
@@ -48,6 +51,7 @@ export class SiteHours {
         this.carbon[i] = carbonGPerKwh?.[h] ?? 0;
         this.price[i] = pricePerMwh?.[h] ?? 0;
         this.gridWeight[i] = gridWeight(objective, peakWeight, this.peak[i] === 1, this.carbon[i], this.price[i]);
+        this.energyWeight[i] = gridWeight(objective, 1, false, this.carbon[i], this.price[i]);
       }
     });
   }
