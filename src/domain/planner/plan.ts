@@ -15,6 +15,8 @@ const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
 /** Improvement passes after the greedy placement; each revisits only jobs still on grid or in peak. */
 const IMPROVEMENT_PASSES = 3;
+/** Re-plans with the late jobs placed first, while each misses fewer deadlines. */
+const LATE_FIRST_ROUNDS = 2;
 /** A running job with less slack than this keeps running to its end. */
 const NEAR_DEADLINE_SLACK_HOURS = 2;
 /** Jobs a deadline repair moves aside at most, and re-placements all repairs of one plan make at most. */
@@ -60,19 +62,25 @@ const ANY_SITE = -1;
  */
 export function plan(input: PlanInput): Plan {
   // Running jobs choose their hours before waiting ones, so equal costs never swap them for waiting
-  // jobs (each swap costs a checkpoint, and operators see jobs flap). Where that costs a deadline,
-  // the plan that places strictly by slack is taken if it misses fewer.
-  const stable = placeAll(input, true);
+  // jobs (each swap costs a checkpoint, and operators see jobs flap).
+  let best = placeAll(input, true);
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
-  const runningDeferrable = input.jobs.some((job) => job.deferrable && job.state === 'running');
-  if (strategy !== 'westwind' || stable.totals.deadlineMisses === 0 || !runningDeferrable) return stable;
-  return fewerMisses(stable, placeAll(input, false));
+  if (strategy !== 'westwind' || best.totals.deadlineMisses === 0) return best;
+  // Where a deadline is missed, place the late jobs first (then by slack, running jobs no longer
+  // first): keep the plan with fewer misses, as fifo would have met a deadline greedy order misses.
+  for (let round = 0; round < LATE_FIRST_ROUNDS && best.totals.deadlineMisses > 0; round++) {
+    const late = new Set(best.jobs.filter((j) => !j.meetsDeadline).map((j) => j.jobId));
+    const next = placeAll(input, false, late);
+    if (next.totals.deadlineMisses >= best.totals.deadlineMisses) break;
+    best = next;
+  }
+  return best;
 }
 
-function placeAll(input: PlanInput, runningFirst: boolean): Plan {
+function placeAll(input: PlanInput, runningFirst: boolean, first: ReadonlySet<string> = new Set()): Plan {
   const planner = new Planner(input);
   const tasks = input.jobs.map((job) => planner.compile(job));
-  const order = planner.placementOrder(tasks, runningFirst);
+  const order = planner.placementOrder(tasks, runningFirst, first);
   planner.holdCommitments(order.map((t) => tasks[t]));
   const placements = new Array<Candidate | undefined>(tasks.length);
   for (const t of order) placements[t] = planner.place(tasks[t]);
@@ -82,10 +90,6 @@ function placeAll(input: PlanInput, runningFirst: boolean): Plan {
     planner.search(tasks, order, placements, planner.options.searchPlacementsPerJob * tasks.length);
   }
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
-}
-
-function fewerMisses(a: Plan, b: Plan): Plan {
-  return b.totals.deadlineMisses < a.totals.deadlineMisses ? b : a;
 }
 
 /**
@@ -218,8 +222,11 @@ class Planner {
     return { hours, sites: new Int32Array(c).fill(task.currentSite), totalWork, cost: 0, finishHour: totalWork };
   }
 
-  /** Indexes of `tasks` in the order they are placed; `runningFirst` puts running deferrable jobs before waiting ones. */
-  placementOrder(tasks: Task[], runningFirst = true): number[] {
+  /**
+   * Indexes of `tasks` in the order they are placed; `runningFirst` puts running deferrable jobs
+   * before waiting ones, and deferrable jobs in `first` go before all other deferrable jobs.
+   */
+  placementOrder(tasks: Task[], runningFirst = true, first: ReadonlySet<string> = new Set()): number[] {
     const order = tasks.map((_, i) => i);
     if (this.options.strategy !== 'westwind') {
       const arrival = tasks.map((t) => (t.job.submittedAt ?? t.job.earliestStart).toMillis());
@@ -228,11 +235,11 @@ class Planner {
     // Fixed work first (running non-deferrable, then non-deferrable by start), then running
     // deferrable jobs, then the rest by slack: the job with the least room to move chooses first.
     const latestStart = tasks.map((t) => t.deadlineHour - t.work);
-    const rank = (t: Task) => (!t.job.deferrable ? (running(t) ? 0 : 1) : runningFirst && running(t) ? 2 : 3);
+    const rank = (t: Task) => (!t.job.deferrable ? (running(t) ? 0 : 1) : first.has(t.job.id) ? 2 : runningFirst && running(t) ? 3 : 4);
     return order.sort(
       (a, b) =>
         rank(tasks[a]) - rank(tasks[b]) ||
-        (rank(tasks[a]) < 2 ? tasks[a].earliestHour - tasks[b].earliestHour : latestStart[a] - latestStart[b]) ||
+        (!tasks[a].job.deferrable ? tasks[a].earliestHour - tasks[b].earliestHour : latestStart[a] - latestStart[b]) ||
         tasks[b].job.priority - tasks[a].job.priority ||
         a - b,
     );
