@@ -100,6 +100,15 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
     expect(running.pauses).toBe(0);
   });
 
+  it('minimises the chosen objective: carbon weighs each grid MWh by its hour', async () => {
+    const carbon = none.map((_, h) => (h === 5 ? 100 : 800));
+    const sites = [site('west', none, none, { signals: { greenMw: none, peak: none, carbonGPerKwh: carbon } })];
+    const result = await exactPlan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 1 })], options: { objective: 'carbon' } });
+    expect(hoursOf(result, 'a')).toEqual([5]);
+    expect(result.objective).toBeCloseTo(0.01 * 100, 9); // MWh × g/kWh = kg
+    expect(result.carbonKg).toBeCloseTo(1, 9);
+  });
+
   it('reports work that fits nowhere before its deadline as unmet', async () => {
     const result = await exactPlan({ start, hours: 24, sites: [site('west', none, none, { gpus: 5 })], jobs: [job('a')] });
     expect(result.unmetWorkHours).toBeCloseTo(3, 9);

@@ -1,13 +1,14 @@
 import type { EnergyTotals } from '../energy/energy-meter.js';
-import { HighsSettings, highsSolver, meterSiteHours, planningWorld, solveModel, SparseModel, UNMET_PENALTY } from './lp-bound.js';
-import { PEAK_PENALTY, plan } from './plan.js';
+import { HighsSettings, highsSolver, planningWorld, solveModel, SparseModel, UNMET_PENALTY } from './lp-bound.js';
+import { PEAK_PENALTY } from './objective.js';
+import { plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
 
 /** The exact optimum of a small instance (or the best plan found within the time limit). */
 export interface ExactPlanResult extends EnergyTotals {
   /** optimal: proven within the gap tolerance; time-limit: the best plan found, `mipGap` says how far it may be. */
   status: 'optimal' | 'time-limit' | 'not-solved';
-  /** gridMwh + (peakWeight − 1) × peakGridMwh, as in PlanTotals and LpBound. */
+  /** Σ weight × grid MWh under the chosen objective (objective.ts), as in PlanTotals and LpBound. */
   objective: number;
   /** Hours deferrable jobs hold GPUs in peak hours, priced like the planner's peak rule. */
   deferrablePeakHours: number;
@@ -212,7 +213,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   });
   return {
     status: solution.status,
-    ...meterSiteHours(sh, world.options.peakWeight),
+    ...sh.meter(),
     deferrablePeakHours, unmetWorkHours, pauses, checkpointMwh,
     mipGap: solution.status === 'optimal' ? Math.max(0, solution.mipGap) : solution.mipGap,
     absoluteGap: solution.objective - solution.dualBound,

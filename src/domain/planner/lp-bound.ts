@@ -4,12 +4,12 @@ import { DEFAULT_PLAN_OPTIONS, Plan, PlanInput, PlanOptions } from './plan-types
 import { SiteHours } from './site-hours.js';
 import type { EnergyTotals } from '../energy/energy-meter.js';
 import { jobPowerMw } from '../energy/power.js';
-import { PEAK_PENALTY } from './plan.js';
+import { PEAK_PENALTY } from './objective.js';
 
 /** The LP relaxation's result: a lower bound on the objective any real plan can reach. */
 export interface LpBound extends EnergyTotals {
   status: 'optimal' | 'not-solved';
-  /** gridMwh + (peakWeight − 1) × peakGridMwh, as in PlanTotals. */
+  /** Σ weight × grid MWh under the chosen objective (objective.ts), as in PlanTotals. */
   objective: number;
   /** Occupied peak hours of deferrable jobs (fractional), priced like the planner's peak rule. */
   deferrablePeakHours: number;
@@ -254,21 +254,7 @@ function lpAccounting(world: PlanningWorld, lp: LpModel, x: ArrayLike<number>) {
   });
   let unmet = 0;
   for (let j = 0; j < 2 * deferrable.length; j++) unmet += x[lp.xyCount + S * H + j];
-  return { ...meterSiteHours(sh, world.options.peakWeight), deferrablePeakHours, unmetWorkHours: unmet };
-}
-
-/** Energy by source over all site-hours of `sh` with its load, and the planner's objective. */
-export function meterSiteHours(sh: SiteHours, peakWeight: number): EnergyTotals & { objective: number } {
-  let energy = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0;
-  for (let i = 0; i < sh.loadMw.length; i++) {
-    const g = sh.gridMw(i);
-    energy += sh.loadMw[i];
-    grid += g;
-    if (sh.peak[i]) peakGrid += g;
-    carbon += g * sh.carbon[i];
-    cost += g * sh.price[i];
-  }
-  return { energyMwh: energy, greenMwh: energy - grid, gridMwh: grid, peakGridMwh: peakGrid, carbonKg: carbon, cost, objective: grid + (peakWeight - 1) * peakGrid };
+  return { ...sh.meter(), deferrablePeakHours, unmetWorkHours: unmet };
 }
 
 // Loaded through require: the package's type declarations describe its CommonJS build.
