@@ -5,7 +5,7 @@
  * varying one rule each, rolling replays with perfect and 5% forecasts, and small slices solved
  * exactly (MIP), each against its targets. Writes bench/results/planner.json. Times are wall-clock
  * on this machine (2 cores, shared); the ratios to the LP bound are the comparable figures.
- * BENCH_QUICK=1 runs two static instances, the week's replays and one exact slice (about 2 minutes).
+ * BENCH_QUICK=1 runs two static instances, the week's replays and one exact slice (a few minutes).
  */
 import { DateTime } from 'luxon';
 import { mkdirSync, writeFileSync } from 'node:fs';
