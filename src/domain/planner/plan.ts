@@ -15,8 +15,8 @@ const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
 /** Improvement passes after the greedy placement; each revisits only jobs still on grid or in peak. */
 const IMPROVEMENT_PASSES = 3;
-/** Re-plans with the late jobs placed first, while each misses fewer deadlines. */
-const LATE_FIRST_ROUNDS = 2;
+/** Re-plans at most with the late jobs placed first. */
+const LATE_FIRST_ROUNDS = 3;
 /** A running job with less slack than this keeps running to its end. */
 const NEAR_DEADLINE_SLACK_HOURS = 2;
 /** Jobs a deadline repair moves aside at most, and re-placements all repairs of one plan make at most. */
@@ -25,6 +25,8 @@ const REPAIR_BUDGET_PER_JOB = 4;
 /** Jobs taken out beside the target in one search step, and the seed that picks them. */
 const SEARCH_NEIGHBOURS = 8;
 const SEARCH_SEED = 2019;
+/** Rounds over all targets without a gain before the search stops early. */
+const SEARCH_IDLE_ROUNDS = 3;
 
 /** A job compiled to hour indexes for one planning run. */
 interface Task {
@@ -68,11 +70,13 @@ export function plan(input: PlanInput): Plan {
   if (strategy !== 'westwind' || best.totals.deadlineMisses === 0) return best;
   // Where a deadline is missed, place the late jobs first (then by slack, running jobs no longer
   // first): keep the plan with fewer misses, as fifo would have met a deadline greedy order misses.
-  for (let round = 0; round < LATE_FIRST_ROUNDS && best.totals.deadlineMisses > 0; round++) {
-    const late = new Set(best.jobs.filter((j) => !j.meetsDeadline).map((j) => j.jobId));
-    const next = placeAll(input, false, late);
-    if (next.totals.deadlineMisses >= best.totals.deadlineMisses) break;
-    best = next;
+  const late = new Set<string>();
+  let latest = best;
+  for (let round = 0; round < LATE_FIRST_ROUNDS && latest.totals.deadlineMisses > 0; round++) {
+    // Every job found late so far goes first: a job placed first can push another one late.
+    latest.jobs.forEach((j) => !j.meetsDeadline && late.add(j.jobId));
+    latest = placeAll(input, false, late);
+    if (latest.totals.deadlineMisses < best.totals.deadlineMisses) best = latest;
   }
   return best;
 }
@@ -324,28 +328,40 @@ class Planner {
   search(tasks: Task[], order: number[], placements: (Candidate | undefined)[], budget: number): void {
     const random = seededRandom(SEARCH_SEED);
     const rankOf = ranks(order);
-    while (budget > 0) {
+    // Neighbours are drawn at random: a round without gain does not mean none is left to find.
+    for (let idle = 0; budget > 0 && idle < SEARCH_IDLE_ROUNDS; ) {
       const targets = order.filter((t) => placements[t] && tasks[t].job.deferrable && tasks[t].committed < placements[t]!.hours.length && this.drawsGridOrPeak(placements[t]!));
       if (targets.length === 0) return;
       let gained = false;
       for (const t of targets) {
         if (budget <= 0) return;
         const window = this.jobsInWindow(tasks[t], tasks, placements, t);
-        const group = [t, ...sample(window, SEARCH_NEIGHBOURS, random).sort((a, b) => rankOf[a] - rankOf[b])];
-        budget -= group.length;
-        const before = group.map((u) => placements[u]!);
-        const costBefore = this.objective(tasks, group, before);
-        const after = this.placeAgain(group, tasks, placements);
-        if (!after) continue;
-        if (this.objective(tasks, group, after) < costBefore - EPSILON) {
-          group.forEach((u, k) => (placements[u] = after[k]));
-          gained = true;
-        } else {
-          this.exchange(tasks, group, after, before);
+        const neighbours = sample(window, SEARCH_NEIGHBOURS, random).sort((a, b) => rankOf[a] - rankOf[b]);
+        // The target first (it takes the hours it wants), else everyone by slack (they make room).
+        for (const group of [[t, ...neighbours], [t, ...neighbours].sort((a, b) => rankOf[a] - rankOf[b])]) {
+          budget -= group.length;
+          if (this.improvesByPlacingAgain(tasks, group, placements)) {
+            gained = true;
+            break;
+          }
         }
       }
-      if (!gained) return;
+      idle = gained ? 0 : idle + 1;
     }
+  }
+
+  /** Places the group again in order and keeps the result if every job is on time and the objective falls. */
+  private improvesByPlacingAgain(tasks: Task[], group: number[], placements: (Candidate | undefined)[]): boolean {
+    const before = group.map((u) => placements[u]!);
+    const costBefore = this.objective(tasks, group, before);
+    const after = this.placeAgain(group, tasks, placements);
+    if (!after) return false;
+    if (this.objective(tasks, group, after) < costBefore - EPSILON) {
+      group.forEach((u, k) => (placements[u] = after[k]));
+      return true;
+    }
+    this.exchange(tasks, group, after, before);
+    return false;
   }
 
   /**
