@@ -25,6 +25,11 @@ const REPAIR_BUDGET_PER_JOB = 4;
 /** Jobs taken out beside the target in one search step, and the seed that picks them. */
 const SEARCH_NEIGHBOURS = 8;
 const SEARCH_SEED = 2019;
+/** The search's budget at most, whatever the number of jobs (about a second here). */
+const SEARCH_MAX_PLACEMENTS = 30_000;
+/** Plans up to this many jobs draw neighbours from a full scan; larger ones probe at random, this many times at most. */
+const SEARCH_SCAN_JOBS = 2_000;
+const SEARCH_PROBES = 400;
 /** Rounds over all targets without a gain before the search stops early. */
 const SEARCH_IDLE_ROUNDS = 3;
 
@@ -91,7 +96,7 @@ function placeAll(input: PlanInput, runningFirst: boolean, first: ReadonlySet<st
   if (planner.options.strategy === 'westwind') {
     planner.improve(tasks, order, placements);
     planner.repairDeadlines(tasks, order, placements);
-    planner.search(tasks, order, placements, planner.options.searchPlacementsPerJob * tasks.length);
+    planner.search(tasks, order, placements, Math.min(SEARCH_MAX_PLACEMENTS, planner.options.searchPlacementsPerJob * tasks.length));
   }
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
@@ -335,8 +340,7 @@ class Planner {
       let gained = false;
       for (const t of targets) {
         if (budget <= 0) return;
-        const window = this.jobsInWindow(tasks[t], tasks, placements, t);
-        const neighbours = sample(window, SEARCH_NEIGHBOURS, random).sort((a, b) => rankOf[a] - rankOf[b]);
+        const neighbours = this.someJobsInWindow(tasks[t], tasks, placements, t, random).sort((a, b) => rankOf[a] - rankOf[b]);
         // The target first (it takes the hours it wants), else everyone by slack (they make room).
         for (const group of [[t, ...neighbours], [t, ...neighbours].sort((a, b) => rankOf[a] - rankOf[b])]) {
           budget -= group.length;
@@ -418,21 +422,35 @@ class Planner {
     return (totalWork - task.work) * task.powerMw[sites[0]] * (weight / hours.length);
   }
 
+  /**
+   * Up to SEARCH_NEIGHBOURS of the jobs in task's window, drawn at random: from all of them in a
+   * small plan; in a large one by probing random jobs (a full scan per step would cost O(jobs)).
+   */
+  private someJobsInWindow(task: Task, tasks: Task[], placements: (Candidate | undefined)[], t: number, random: () => number): number[] {
+    if (tasks.length <= SEARCH_SCAN_JOBS) return sample(this.jobsInWindow(task, tasks, placements, t), SEARCH_NEIGHBOURS, random);
+    const found = new Set<number>();
+    for (let probe = 0; probe < SEARCH_PROBES && found.size < SEARCH_NEIGHBOURS; probe++) {
+      const u = Math.floor(random() * tasks.length);
+      if (this.holdsWindowHour(task, tasks, placements, u, t)) found.add(u);
+    }
+    return [...found];
+  }
+
   /** Placed deferrable jobs, other than t, holding an hour of task's window at one of its sites (their committed hours aside). */
   private jobsInWindow(task: Task, tasks: Task[], placements: (Candidate | undefined)[], t: number): number[] {
-    const allowed = new Uint8Array(this.input.sites.length);
-    for (const s of task.sites) allowed[s] = 1;
     const found: number[] = [];
-    placements.forEach((c, u) => {
-      if (!c || u === t || !tasks[u].job.deferrable || tasks[u].committed >= c.hours.length) return;
-      for (let k = 0; k < c.hours.length; k++) {
-        if (allowed[c.sites[k]] && c.hours[k] >= task.earliestHour && c.hours[k] < task.deadlineHour) {
-          found.push(u);
-          return;
-        }
-      }
-    });
+    for (let u = 0; u < tasks.length; u++) if (this.holdsWindowHour(task, tasks, placements, u, t)) found.push(u);
     return found;
+  }
+
+  /** Job u is placed, deferrable, not t, and holds an hour of task's window at one of its sites beyond its committed hours. */
+  private holdsWindowHour(task: Task, tasks: Task[], placements: (Candidate | undefined)[], u: number, t: number): boolean {
+    const c = placements[u];
+    if (!c || u === t || !tasks[u].job.deferrable || tasks[u].committed >= c.hours.length) return false;
+    for (let k = 0; k < c.hours.length; k++) {
+      if (c.hours[k] >= task.earliestHour && c.hours[k] < task.deadlineHour && task.sites.includes(c.sites[k])) return true;
+    }
+    return false;
   }
 
   /** Keeps a candidate's hours, as `place` does. */
