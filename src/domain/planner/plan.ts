@@ -64,8 +64,9 @@ const ANY_SITE = -1;
 
 /**
  * Plans every job onto a site and hours. Pure: no clock, no I/O; same input, same plan.
- * Jobs are placed one at a time, least flexible first, each where it adds the least weighted
- * grid energy given what is already placed (see README, "The planner").
+ * Committed hours of running jobs are held first; then jobs are placed one at a time, least
+ * flexible first, each where it adds the least weighted grid energy given what is already placed;
+ * then single-job moves, deadline repair and a bounded large-neighbourhood search (docs/planner.md).
  */
 export function plan(input: PlanInput): Plan {
   // Running jobs choose their hours before waiting ones, so equal costs never swap them for waiting
