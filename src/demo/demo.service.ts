@@ -10,6 +10,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { SignalsService } from '../signals/signals.service.js';
+import { HOUR_MS } from '../domain/time/hours.js';
 
 const TRACE_FILE = 'data/itp-traces/cluster04.csv';
 /** Each replayed forecast covers this many hours ahead, and is renewed every FORECAST_EVERY_HOURS. */
@@ -43,7 +44,7 @@ export class DemoService implements OnApplicationBootstrap, OnApplicationShutdow
     this.trace = readItpTrace(TRACE_FILE);
     await this.sendForecasts(this.clock.now());
     this.logger.log(`demo running from ${formatInstant(this.clock.now())} at ${this.demo.speed}×: zones replay ${JSON.stringify(this.demo.replay)}`);
-    this.timer = setInterval(() => void this.hour(), 3_600_000 / this.demo.speed);
+    this.timer = setInterval(() => void this.hour(), HOUR_MS / this.demo.speed);
   }
 
   onApplicationShutdown(): void {

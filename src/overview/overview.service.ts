@@ -15,8 +15,8 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanMeta, PlanStore } from '../planning/plan.store.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
+import { HOUR_MS } from '../domain/time/hours.js';
 
-const HOUR_MS = 3_600_000;
 /** Several dashboards and a scraper asking within this long share one reading of Redis. */
 const OVERVIEW_CACHE_MS = 1000;
 
@@ -194,7 +194,7 @@ export class OverviewService {
         zone: site.zone,
         timeZone: timeZones.get(site.zone)!,
         gpus: site.gpus,
-        hours: Array.from({ length: hours }, (_, h) => start.toMillis() / 1000 + h * 3600),
+        hours: Array.from({ length: hours }, (_, h) => (start.toMillis() + h * HOUR_MS) / 1000),
         greenMw: s ? Array.from(s.greenMw, round) : zeros(),
         gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
         peak: s ? Array.from(s.peak) : zeros(),

@@ -5,8 +5,7 @@ import type { Job } from '../domain/jobs/job.js';
 import type { PlanInput, PlanJob, PlanJobState, PlanSite } from '../domain/planner/plan-types.js';
 import { parseInstant } from '../domain/time/instant.js';
 import type { SiteHourSignals } from '../domain/signals/site-signals.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../domain/time/hours.js';
 
 /** What the planner is given besides the jobs: the hours it plans and the sites with their signals. */
 export interface PlanningWorld {

@@ -21,6 +21,7 @@ import { planInputFrom } from './plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
 import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, HOUSEKEEPING_JOB, HOUSEKEEPING_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { HOUR_MS } from '../domain/time/hours.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -40,8 +41,6 @@ export interface Housekeeping {
   energyHours: number;
   finishedJobs: number;
 }
-
-const HOUR_MS = 3_600_000;
 
 function withLateness(job: Job, late: Lateness | undefined): Job {
   if (late) return { ...job, late };
@@ -92,7 +91,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.queue.setGlobalConcurrency(1);
     // On every hour boundary of the service clock (a virtual clock's hour passes faster): BullMQ
     // fires `every` jobs at multiples of it plus `offset`, so the offset puts them on the hour.
-    const every = Math.max(1000, Math.round(3_600_000 / this.clock.speed));
+    const every = Math.max(1000, Math.round(HOUR_MS / this.clock.speed));
     const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
     const offset = Math.round(nextHour) % every || every;
     await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: HOUR_BOUNDARY } });

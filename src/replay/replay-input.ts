@@ -11,6 +11,7 @@ import type { HourSignal } from '../domain/signals/forecast.js';
 import type { ZoneSeries } from '../domain/signals/site-signals.js';
 import { parseInstant } from '../domain/time/instant.js';
 import { SubmitJobDto } from '../jobs/dto/submit-job.dto.js';
+import { HOUR_MS, isHourStart } from '../domain/time/hours.js';
 
 /** One thing wrong with the replay's input, with where it is. */
 export interface InputProblem {
@@ -34,7 +35,6 @@ export function describeProblem(p: InputProblem): string {
   return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 
-const HOUR_MS = 3_600_000;
 const SIGNAL_REQUIRED = ['zone', 'start', 'windMw', 'solarMw', 'loadMw'] as const;
 const SIGNAL_OPTIONAL = ['hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
 const JOB_REQUIRED = ['id', 'submitAt', 'gpus', 'runtimeHours', 'deadline'] as const;
@@ -106,7 +106,7 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
     const zone = cells.get('zone')!;
     const start = parseInstant(cells.get('start')!);
     if (!zoneIds.has(zone)) at('zone', `"${zone}" is not a zone of the config (${[...zoneIds].join(', ')})`);
-    const onTheHour = start !== undefined && start.toMillis() % HOUR_MS === 0;
+    const onTheHour = start !== undefined && isHourStart(start.toMillis());
     if (!start) at('start', 'must be an ISO 8601 date-time with an offset');
     else if (!onTheHour) at('start', 'must be the start of an hour');
     const signal: Record<string, number> = { hour: start?.toMillis() ?? NaN };

@@ -11,8 +11,8 @@ import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { planInputFrom } from '../planning/plan-input.js';
 import { InputProblem, ReplayInputError, ReplaySignals } from './replay-input.js';
 import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld } from './rolling-replay.js';
+import { HOUR_MS, isHourStart } from '../domain/time/hours.js';
 
-const HOUR_MS = 3_600_000;
 export const REPLAY_STRATEGIES = ['westwind', 'fifo', 'peak-pause', 'lp'] as const;
 export type ReplayStrategy = (typeof REPLAY_STRATEGIES)[number];
 
@@ -168,7 +168,7 @@ function replayWindow(request: ReplayRequest): { from: DateTime; to: DateTime; d
   const to = request.to ?? dataEnd;
   const problems: InputProblem[] = [];
   const range = `the signals cover ${formatInstant(signals.start)} to ${formatInstant(dataEnd)}`;
-  if (from.toMillis() % HOUR_MS !== 0) problems.push({ file: '--from', message: 'must be the start of an hour' });
+  if (!isHourStart(from.toMillis())) problems.push({ file: '--from', message: 'must be the start of an hour' });
   if (from < signals.start || from >= dataEnd) problems.push({ file: '--from', message: `is outside the signals: ${range}` });
   if (to <= from || to > dataEnd) problems.push({ file: '--to', message: `must be after --from and not after the signals' end: ${range}` });
   if (problems.length > 0) throw new ReplayInputError(problems);

@@ -15,8 +15,8 @@ import { formatInstant } from '../domain/time/instant.js';
 import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { planInputFrom } from '../planning/plan-input.js';
 import type { ReplaySignals } from './replay-input.js';
+import { HOUR_MS } from '../domain/time/hours.js';
 
-const HOUR_MS = 3_600_000;
 const NOISY = ['windMw', 'solarMw', 'loadMw', 'hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
 
 /** What a replay is run on: the service's config, the actual series, and the jobs as admitted at their submission. */

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { HourSignal } from '../domain/signals/forecast.js';
 import type { GridEvent } from '../domain/signals/grid-event.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { HOUR_MS } from '../domain/time/hours.js';
 
 /**
  * Merges a forecast into a zone's effective series in one step: an hour takes the new value only
@@ -66,7 +67,7 @@ export class SignalsRepository implements OnModuleInit {
   /** Effective values for the hours [fromMs, toMs), keyed by hour start (epoch ms). */
   async hours(zone: string, fromMs: number, toMs: number): Promise<Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>> {
     const fields: string[] = [];
-    for (let t = fromMs; t < toMs; t += 3_600_000) fields.push(String(t));
+    for (let t = fromMs; t < toMs; t += HOUR_MS) fields.push(String(t));
     if (fields.length === 0) return new Map();
     const [values, issued] = await Promise.all([this.redis.hmget(this.keys.zoneSignals(zone), ...fields), this.redis.hmget(this.keys.zoneSignalsIssued(zone), ...fields)]);
     const result = new Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>();

@@ -13,6 +13,7 @@ import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
 import { SignalsRepository } from './signals.repository.js';
 import { execTransaction } from '../redis/transaction.js';
+import { HOUR_MS } from '../domain/time/hours.js';
 
 export interface ForecastSubmission {
   zone: string;
@@ -117,7 +118,7 @@ export class SignalsService {
           latestIssuedAt: coverage.latestIssuedAt === undefined ? null : iso(coverage.latestIssuedAt),
           hoursCovered: coverage.hours,
           firstHour: coverage.firstHour === undefined ? null : iso(coverage.firstHour),
-          lastHourEnd: coverage.lastHour === undefined ? null : iso(coverage.lastHour + 3_600_000),
+          lastHourEnd: coverage.lastHour === undefined ? null : iso(coverage.lastHour + HOUR_MS),
         };
       }),
     );
@@ -134,7 +135,7 @@ export class SignalsService {
       throw ProblemException.invalid(400, [{ field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` }]);
     }
     const view = await this.zoneView(zone, from, hours);
-    const hourStart = (h: number) => iso(from.toMillis() + h * 3_600_000);
+    const hourStart = (h: number) => iso(from.toMillis() + h * HOUR_MS);
     return {
       zone: zone.id,
       timeZone: zone.timeZone,
@@ -173,8 +174,8 @@ export class SignalsService {
 
   /** A zone's effective series for [from, from + hours) and each of its sites' signals. */
   private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
-    const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * 3_600_000), this.repository.events(zone.id)]);
-    const hourMs = (h: number) => from.toMillis() + h * 3_600_000;
+    const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * HOUR_MS), this.repository.events(zone.id)]);
+    const hourMs = (h: number) => from.toMillis() + h * HOUR_MS;
     const values = Array.from({ length: hours }, (_, h) => {
       const found = stored.get(hourMs(h));
       return found ? { hour: hourMs(h), ...found.values } : undefined;
@@ -196,7 +197,7 @@ export class SignalsService {
     problems.push(...(hourProblems ?? []));
     if (problems.length > 0 || !hours) throw ProblemException.invalid(422, problems);
     const from = iso(hours[0].hour);
-    const to = iso(hours[hours.length - 1].hour + 3_600_000);
+    const to = iso(hours[hours.length - 1].hour + HOUR_MS);
     const answer: StoredResponse = { status: 200, body: { zone: forecast.zone, issuedAt: formatInstant(issuedAt), hours: hours.length, from, to } };
     const multi = this.repository.multi();
     this.repository.merge(multi, forecast.zone, issuedAt.toMillis(), hours, audit);

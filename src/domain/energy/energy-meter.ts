@@ -1,6 +1,5 @@
 import type { ActualSegment } from '../jobs/job.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 /** AI energy a site used, per UTC hour (epoch ms of the hour's start) in MWh. */
 export type HourlyMwh = Map<number, number>;
@@ -30,7 +29,7 @@ export interface HourSupply {
 export function segmentEnergy(start: number, end: number, powerMw: number): HourlyMwh {
   const byHour: HourlyMwh = new Map();
   for (let from = start; from < end; ) {
-    const hour = Math.floor(from / HOUR_MS) * HOUR_MS;
+    const hour = hourStartMs(from);
     const to = Math.min(end, hour + HOUR_MS);
     byHour.set(hour, (byHour.get(hour) ?? 0) + (powerMw * (to - from)) / HOUR_MS);
     from = to;

@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { HOUR_MS } from '../time/hours.js';
 
 /** A local-time window such as 17:00–22:00, every day or on weekdays only. */
 export interface PeakWindow {
@@ -54,7 +55,7 @@ function localHours(start: DateTime, hours: number, timeZone: string): { minuteO
   const weekday = new Int32Array(hours);
   const day = new Int32Array(hours);
   for (let h = 0; h < hours; h++) {
-    const utcMs = start.toMillis() + h * 3_600_000;
+    const utcMs = start.toMillis() + h * HOUR_MS;
     const localMinutes = Math.floor(utcMs / 60_000) + zone.offset(utcMs);
     day[h] = Math.floor(localMinutes / 1440);
     minuteOfDay[h] = localMinutes - day[h] * 1440;

@@ -2,8 +2,7 @@ import type { DateTime } from 'luxon';
 import type { Job, JobRun } from '../jobs/job.js';
 import { transition } from '../jobs/job-state-machine.js';
 import { formatInstant } from '../time/instant.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../time/hours.js';
 
 /**
  * Work done by `at`: the last report, plus the time running since (at full rate, after any

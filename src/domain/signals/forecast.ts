@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { FieldError } from '../field-error.js';
 import { parseInstant } from '../time/instant.js';
+import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 export const RESOLUTIONS = { PT15M: 15, PT30M: 30, PT1H: 60 } as const;
 export type Resolution = keyof typeof RESOLUTIONS;
@@ -72,7 +73,6 @@ export function pointProblems(points: readonly unknown[]): FieldError[] {
 
 export const MAX_HORIZON_DAYS = 14;
 export const MAX_POINTS = 10_000;
-const HOUR_MS = 3_600_000;
 
 /**
  * Turns a forecast's points into whole UTC hours, averaging finer resolutions. Refuses (with the
@@ -109,7 +109,7 @@ export function forecastToHours(points: readonly ForecastPoint[], resolution: Re
   const perHour = 60 / stepMinutes;
   const hours: HourSignal[] = [];
   for (let k = 0; k < order.length; ) {
-    const hour = Math.floor(starts[order[k]] / HOUR_MS) * HOUR_MS;
+    const hour = hourStartMs(starts[order[k]]);
     const group: ForecastPoint[] = [];
     while (k < order.length && starts[order[k]] < hour + HOUR_MS) group.push(points[order[k++]]);
     if (group.length !== perHour) {

@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { FieldError } from '../field-error.js';
 import { parseInstant } from '../time/instant.js';
+import { HOUR_MS } from '../time/hours.js';
 
 /** An interval of a grid event (demand response, peak signal, price or carbon), in UTC ms. */
 export interface GridEventInterval {
@@ -107,8 +108,8 @@ export function eventsByHour(events: readonly GridEvent[], site: string, startMs
   for (const event of events) {
     if (event.sites && !event.sites.includes(site)) continue;
     for (const interval of event.intervals) {
-      const first = Math.max(0, Math.floor((interval.startMs - startMs) / 3_600_000));
-      const last = Math.min(hours, Math.ceil((interval.endMs - startMs) / 3_600_000));
+      const first = Math.max(0, Math.floor((interval.startMs - startMs) / HOUR_MS));
+      const last = Math.min(hours, Math.ceil((interval.endMs - startMs) / HOUR_MS));
       for (let h = first; h < last; h++) {
         if (interval.importCapMw !== undefined) importCapMw[h] = Math.min(importCapMw[h], interval.importCapMw);
         if (interval.peak) peak[h] = 1;

@@ -4,8 +4,7 @@ import type { Clock } from '../../domain/time/clock.js';
 import { formatInstant } from '../../domain/time/instant.js';
 import { RedisKeys } from '../../redis/redis-keys.js';
 import type { ExecutionReports, ExecutorOrder, SiteExecutor } from './site-executor.js';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../../domain/time/hours.js';
 
 /** A job a simulated site is running. */
 export interface SimulatedRun {

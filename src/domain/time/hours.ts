@@ -1,0 +1,12 @@
+/** One hour in epoch milliseconds: the step of the plan, the signals and the energy meter. */
+export const HOUR_MS = 3_600_000;
+
+/** The start of the UTC hour holding `ms` (epoch ms). */
+export function hourStartMs(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
+
+/** Whether `ms` (epoch ms) is the start of an hour. */
+export function isHourStart(ms: number): boolean {
+  return ms % HOUR_MS === 0;
+}
