@@ -5,7 +5,7 @@ import type { Job } from '../domain/jobs/job.js';
 import { PlacementProbe } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
-import { linksByRegion, planInputFrom, planJobFrom } from '../planning/plan-input.js';
+import { linksByRegion, planInputFrom, planJobFrom } from '../domain/planner/plan-input.js';
 import { PlanStore } from '../planning/plan.store.js';
 import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { SignalsService } from '../signals/signals.service.js';

@@ -17,7 +17,7 @@ import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
-import { planInputFrom } from './plan-input.js';
+import { planInputFrom } from '../domain/planner/plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
 import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, HOUSEKEEPING_JOB, HOUSEKEEPING_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';

@@ -8,7 +8,7 @@ import type { Objective, Strategy } from '../domain/planner/plan-types.js';
 import { zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
-import { planInputFrom } from '../planning/plan-input.js';
+import { planInputFrom } from '../domain/planner/plan-input.js';
 import { InputProblem, ReplayInputError, ReplaySignals } from './replay-input.js';
 import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld } from './rolling-replay.js';
 import { HOUR_MS, isHourStart } from '../domain/time/hours.js';

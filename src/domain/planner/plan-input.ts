@@ -1,11 +1,25 @@
 import type { DateTime } from 'luxon';
-import type { DataRegionConfig, SiteConfig } from '../config/westwind-config.js';
-import { workLeft } from '../domain/execution/job-run.js';
-import type { Job } from '../domain/jobs/job.js';
-import type { PlanInput, PlanJob, PlanJobState, PlanSite } from '../domain/planner/plan-types.js';
-import { parseInstant } from '../domain/time/instant.js';
-import type { SiteHourSignals } from '../domain/signals/site-signals.js';
-import { HOUR_MS } from '../domain/time/hours.js';
+import { workLeft } from '../execution/job-run.js';
+import type { Job } from '../jobs/job.js';
+import type { SiteHourSignals } from '../signals/site-signals.js';
+import { HOUR_MS } from '../time/hours.js';
+import { parseInstant } from '../time/instant.js';
+import type { PlanInput, PlanJob, PlanJobState, PlanSite } from './plan-types.js';
+
+/** What the planner needs of a configured site. */
+export interface ConfiguredSite {
+  id: string;
+  zone: string;
+  gpus: number;
+  kwPerGpu: number;
+  pue: number;
+}
+
+/** Where datasets live and how fast they reach each site (Gbit/s by site id). */
+export interface DataRegion {
+  id: string;
+  linksGbps?: Record<string, number>;
+}
 
 /** What the planner is given besides the jobs: the hours it plans and the sites with their signals. */
 export interface PlanningWorld {
@@ -13,10 +27,10 @@ export interface PlanningWorld {
   start: DateTime;
   now: DateTime;
   hours: number;
-  sites: readonly SiteConfig[];
+  sites: readonly ConfiguredSite[];
   signals: Map<string, SiteHourSignals>;
   timeZoneOf: (zone: string) => string;
-  dataRegions: readonly DataRegionConfig[];
+  dataRegions: readonly DataRegion[];
   /** A plan was already made in this hour: its decisions for the hour stand (see PlanInput.hourDecided). */
   hourDecided?: boolean;
 }
@@ -27,7 +41,7 @@ export function planInputFrom(world: PlanningWorld, jobs: readonly Job[]): PlanI
   return { start: world.start, now: world.now, hourDecided: world.hourDecided, hours: world.hours, sites: world.sites.map((site) => planSite(site, world)), jobs: jobs.map((job) => planJobFrom(job, world.start, world.now, links)) };
 }
 
-function planSite(site: SiteConfig, world: PlanningWorld): PlanSite {
+function planSite(site: ConfiguredSite, world: PlanningWorld): PlanSite {
   const s = world.signals.get(site.id)!;
   return {
     id: site.id,
@@ -39,7 +53,7 @@ function planSite(site: SiteConfig, world: PlanningWorld): PlanSite {
   };
 }
 
-export function linksByRegion(dataRegions: readonly DataRegionConfig[]): Map<string, Record<string, number>> {
+export function linksByRegion(dataRegions: readonly DataRegion[]): Map<string, Record<string, number>> {
   return new Map(dataRegions.map((r) => [r.id, r.linksGbps ?? {}]));
 }
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Job } from '../domain/jobs/job.js';
+import type { Job } from '../jobs/job.js';
 import { linksByRegion, planInputFrom, planJobFrom, transferHours } from './plan-input.js';
 
 describe('plan input from stored jobs', () => {
