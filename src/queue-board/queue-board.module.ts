@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import { TenantDirectory } from '../auth/tenant-directory.js';
 import { DispatchQueues } from '../execution/dispatch-queues.js';
 import { PLANNING_QUEUE } from '../planning/planning.constants.js';
+import { boardSecurityHeaders, serveBoardOffline } from './board-page.js';
 import { QueueBoardGate } from './queue-board.gate.js';
 
 export const QUEUE_BOARD_ROUTE = '/queues';
@@ -16,7 +17,8 @@ const BOARD_OPTIONS = { uiConfig: { boardTitle: 'Westwind queues', miscLinks: [{
 /**
  * bull-board at /queues for operators: the planning queue and every site's dispatch queue.
  * Two boards on one path — the full one for admins, a read-only one for viewers — with the gate
- * choosing. (What @bull-board/nestjs does, done here: that package is CommonJS requiring
+ * choosing. Its page loads nothing from outside (no Google Fonts), and a Content-Security-Policy
+ * holds it to this origin. (What @bull-board/nestjs does, done here: that package is CommonJS requiring
  * @nestjs/common, which Nest 12 ships as ES modules only, and jest on Node 20 cannot load it.)
  */
 @Module({ imports: [BullModule.registerQueue({ name: PLANNING_QUEUE })] })
@@ -36,9 +38,10 @@ export class QueueBoardModule implements NestModule {
       // The board is an Express app of its own: it would announce "X-Powered-By: Express" again.
       const router = adapter.getRouter() as Express;
       router.disable('x-powered-by');
+      serveBoardOffline(router);
       return router;
     };
     const gate = new QueueBoardGate(this.directory, board(true));
-    consumer.apply(gate.handle, board(false)).forRoutes(QUEUE_BOARD_ROUTE);
+    consumer.apply(boardSecurityHeaders, gate.handle, board(false)).forRoutes(QUEUE_BOARD_ROUTE);
   }
 }
