@@ -1,4 +1,4 @@
-import type { Objective } from './plan-types.js';
+import type { Objective, PlanTotals } from './plan-types.js';
 
 /**
  * What Westwind minimises, defined once for the planner, the LP bound, the exact MIP and the
@@ -13,4 +13,9 @@ export const PEAK_PENALTY = 1e4;
 export function gridWeight(objective: Objective, peakWeight: number, peak: boolean, carbonGPerKwh: number, pricePerMwh: number): number {
   const base = objective === 'carbon' ? carbonGPerKwh : objective === 'cost' ? pricePerMwh : 1;
   return base * (peak ? peakWeight : 1);
+}
+
+/** A whole plan's cost, for choosing between plans: deadline misses first, then the objective with the peak rule priced in. */
+export function planCost(totals: PlanTotals): number {
+  return totals.deadlineMisses * 1e12 + totals.objective + PEAK_PENALTY * totals.deferrablePeakHours;
 }

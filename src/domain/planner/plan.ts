@@ -6,7 +6,7 @@ import {
 } from './plan-types.js';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
 import { SiteHours } from './site-hours.js';
-import { PEAK_PENALTY } from './objective.js';
+import { PEAK_PENALTY, planCost } from './objective.js';
 import { seededRandom } from '../seeded-random.js';
 
 export { PEAK_PENALTY } from './objective.js';
@@ -25,8 +25,9 @@ const REPAIR_BUDGET_PER_JOB = 4;
 /** Jobs taken out beside the target in one search step, and the seed that picks them. */
 const SEARCH_NEIGHBOURS = 8;
 const SEARCH_SEED = 2019;
-/** The search's budget at most, whatever the number of jobs (about a second here). */
+/** The search's budget at most, whatever the number of jobs (about a second here), and at least (small plans, tens of ms). */
 const SEARCH_MAX_PLACEMENTS = 30_000;
+const SEARCH_MIN_PLACEMENTS = 2_000;
 /** Plans up to this many jobs draw neighbours from a full scan; larger ones probe at random, this many times at most. */
 const SEARCH_SCAN_JOBS = 2_000;
 const SEARCH_PROBES = 400;
@@ -69,13 +70,26 @@ const ANY_SITE = -1;
  * then single-job moves, deadline repair and a bounded large-neighbourhood search (docs/planner.md).
  */
 export function plan(input: PlanInput): Plan {
+  const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
+  const greedy = greedyPlan(input);
+  if (strategy !== 'westwind') return greedy;
+  // A second start: fifo's plan (earliest hours: every deadline an earliest-first order keeps),
+  // improved by the same moves, none of which makes a job late. Least-slack greedy wins where
+  // hours are contested by price, this one where they are contested by deadlines; keep the better.
+  const fifo = placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true);
+  const fromFifo = improveFrom(input, fifo);
+  return planCost(fromFifo.totals) < planCost(greedy.totals) ? fromFifo : greedy;
+}
+
+/** Least-slack-first placement, improved; re-placed with late jobs first while any is late. */
+function greedyPlan(input: PlanInput): Plan {
   // Running jobs choose their hours before waiting ones, so equal costs never swap them for waiting
   // jobs (each swap costs a checkpoint, and operators see jobs flap).
   let best = placeAll(input, true);
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
   if (strategy !== 'westwind' || best.totals.deadlineMisses === 0) return best;
   // Where a deadline is missed, place the late jobs first (then by slack, running jobs no longer
-  // first): keep the plan with fewer misses, as fifo would have met a deadline greedy order misses.
+  // first): keep the plan with fewer misses.
   const late = new Set<string>();
   let latest = best;
   for (let round = 0; round < LATE_FIRST_ROUNDS && latest.totals.deadlineMisses > 0; round++) {
@@ -97,9 +111,25 @@ function placeAll(input: PlanInput, runningFirst: boolean, first: ReadonlySet<st
   if (planner.options.strategy === 'westwind') {
     planner.improve(tasks, order, placements);
     planner.repairDeadlines(tasks, order, placements);
-    planner.search(tasks, order, placements, Math.min(SEARCH_MAX_PLACEMENTS, planner.options.searchPlacementsPerJob * tasks.length));
+    planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
   }
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
+}
+
+/** Takes `seed`'s placements as they are, then improves them by single-job moves and the search. */
+function improveFrom(input: PlanInput, seed: Plan): Plan {
+  const planner = new Planner(input);
+  const tasks = input.jobs.map((job) => planner.compile(job));
+  const order = planner.placementOrder(tasks);
+  const seedOf = new Map(seed.jobs.map((jp) => [jp.jobId, jp]));
+  const placements = tasks.map((task) => planner.adopt(task, seedOf.get(task.job.id)));
+  planner.improve(tasks, order, placements);
+  planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
+  return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
+}
+
+function searchBudget(options: PlanOptions, jobs: number): number {
+  return Math.min(SEARCH_MAX_PLACEMENTS, Math.max(SEARCH_MIN_PLACEMENTS, options.searchPlacementsPerJob * jobs));
 }
 
 /**
@@ -222,6 +252,31 @@ class Planner {
       task.committed = fitting;
       if (fitting > 0) this.reserve(task, this.committedCandidate(task), 1);
     }
+  }
+
+  /**
+   * Holds the hours another plan gave the task, as its placement; its committed hours are those of
+   * them that continue at its current site from hour 0.
+   */
+  adopt(task: Task, planned: JobPlan | undefined): Candidate | undefined {
+    if (!planned || planned.segments.length === 0) return undefined;
+    const hours: number[] = [];
+    const sites: number[] = [];
+    for (const segment of planned.segments) {
+      for (let h = segment.startHour; h < segment.endHour; h++) {
+        hours.push(h);
+        sites.push(this.siteIndex.get(segment.site)!);
+      }
+    }
+    let kept = 0;
+    while (kept < task.committed && hours[kept] === kept && sites[kept] === task.currentSite) kept++;
+    task.committed = kept;
+    const h = Int32Array.from(hours);
+    const s = Int32Array.from(sites);
+    const totalWork = task.work + task.checkpointHours * (segmentCount(h, h.length, s) - 1) + this.resumeOverhead(task, s[0], h[0]);
+    const candidate = this.candidate(h, s, 0, totalWork, task);
+    this.reserve(task, candidate, 1);
+    return candidate;
   }
 
   /** The committed hours alone, as a placement. */
