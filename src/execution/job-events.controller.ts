@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AgentSite, SiteKeyGuard } from '../auth/api-key.guard.js';
+import { checkedJobId } from '../common/job-errors.js';
 import { JobDto } from '../jobs/dto/job.dto.js';
-import { checkedJobId } from '../jobs/jobs.service.js';
 import { JobEventDto } from './dto/job-event.dto.js';
 import type { JobEvent } from './executors/site-executor.js';
 import { JobEventsService } from './job-events.service.js';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { Subject } from 'rxjs';
+import { jobNotFound } from '../common/job-errors.js';
 import { ProblemException } from '../common/problem.js';
 import { CLOCK } from '../config/config.module.js';
 import { finished, progressed, workDone } from '../domain/execution/job-run.js';
@@ -9,7 +10,6 @@ import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { parseInstant } from '../domain/time/instant.js';
 import { JobNotFoundError, JobsRepository } from '../jobs/jobs.repository.js';
-import { jobNotFound } from '../jobs/jobs.service.js';
 import { OFF_PLAN_HOURS } from './execution.constants.js';
 import type { ExecutionReports, JobEvent } from './executors/site-executor.js';
 

@@ -2,11 +2,12 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, R
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiKeyGuard, Tenant } from '../auth/api-key.guard.js';
+import { checkedJobId } from '../common/job-errors.js';
 import { ProblemException } from '../common/problem.js';
 import { JobDto, JobPageDto, JobWithPlanDto } from './dto/job.dto.js';
 import { ListJobsQueryDto } from './dto/list-jobs-query.dto.js';
 import { SubmitJobDto } from './dto/submit-job.dto.js';
-import { checkedJobId, JobsService } from './jobs.service.js';
+import { JobsService } from './jobs.service.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
+import { jobNotFound } from '../common/job-errors.js';
 import { ProblemException } from '../common/problem.js';
 import { Job, JobState } from '../domain/jobs/job.js';
 import { admitJob, JobRequest } from '../domain/jobs/job-admission.js';
@@ -17,6 +18,9 @@ import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.sto
 import { PlanStore } from '../planning/plan.store.js';
 import { DeadlineCheck } from './deadline-check.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
+
+// Until the dashboard imports them from common (its own commit).
+export { checkedJobId, jobNotFound } from '../common/job-errors.js';
 
 export interface Submission {
   response: StoredResponse & { body: Job };
@@ -145,19 +149,6 @@ export class JobsService {
     this.changes.next({ jobId: job.id, change: 'submitted' });
     return answer;
   }
-}
-
-/** 404 for a job the caller cannot see; `scope` says whose jobs were looked in. */
-export function jobNotFound(id: string, scope = ' for this tenant'): ProblemException {
-  return ProblemException.of(404, 'job-not-found', 'Job not found', `No job ${id}${scope}.`);
-}
-
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A malformed id cannot name a job: answer as for any unknown one. */
-export function checkedJobId(id: string, scope?: string): string {
-  if (!JOB_ID.test(id)) throw jobNotFound(id, scope);
-  return id;
 }
 
 function encodeCursor(id: string): string {

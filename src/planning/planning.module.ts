@@ -7,6 +7,7 @@ import { PlanStoreModule } from './plan-store.module.js';
 import { PLANNING_QUEUE } from './planning.constants.js';
 import { PlanningProcessor } from './planning.processor.js';
 import { PlanningService } from './planning.service.js';
+import { HousekeepingService } from './housekeeping.service.js';
 
 /**
  * The planning loop. `planner: false` makes an instance that still asks for re-plans, but another
@@ -19,7 +20,7 @@ export class PlanningModule {
     return {
       module: PlanningModule,
       imports: [BullModule.registerQueue({ name: PLANNING_QUEUE }), JobsModule, SignalsModule, PlanStoreModule, ExecutionModule.forRoot(dispatch)],
-      providers: [PlanningService, ...(runPlanner ? [PlanningProcessor] : [])],
+      providers: [PlanningService, HousekeepingService, ...(runPlanner ? [PlanningProcessor] : [])],
       exports: [PlanningService],
     };
   }

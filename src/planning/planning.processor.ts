@@ -10,7 +10,8 @@ import { type Clock, realMsUntil } from '../domain/time/clock.js';
 import { masters } from '../redis/redis-connection.js';
 import { BULL_CONNECTION } from '../redis/redis.module.js';
 import { HOUR_BOUNDARY, HOUSEKEEPING_JOB, PLANNING_QUEUE, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
-import { type Housekeeping, PlanningService, ReplanResult } from './planning.service.js';
+import { type Housekeeping, HousekeepingService } from './housekeeping.service.js';
+import { PlanningService, ReplanResult } from './planning.service.js';
 import { restAfterReplanMs } from './replan-pacing.js';
 
 /**
@@ -32,6 +33,7 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
 
   constructor(
     private readonly planning: PlanningService,
+    private readonly housekeeping: HousekeepingService,
     @InjectQueue(PLANNING_QUEUE) private readonly queue: Queue,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(BULL_CONNECTION) private readonly bull: Redis,
@@ -44,7 +46,7 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   async process(job: Job<{ reason?: string }>): Promise<ReplanResult | Housekeeping> {
-    if (job.name === HOUSEKEEPING_JOB) return this.planning.housekeeping();
+    if (job.name === HOUSEKEEPING_JOB) return this.housekeeping.run();
     if (job.data.reason === HOUR_BOUNDARY) await this.untilHourBegins();
     const result = await this.planning.replan(job.data.reason ?? job.name);
     const rest = restAfterReplanMs(result.ms, this.clock.speed);

@@ -16,11 +16,11 @@ import { JobEventsService } from '../execution/job-events.service.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
+import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from '../domain/planner/plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanStore } from './plan.store.js';
-import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, HOUSEKEEPING_JOB, HOUSEKEEPING_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
@@ -32,14 +32,6 @@ export interface ReplanResult {
   /** Dispatch actions sent, by action. */
   actions: Partial<Record<DispatchActionName, number>>;
   ms: number;
-}
-
-/** What one housekeeping run forgot. */
-export interface Housekeeping {
-  hours: number;
-  events: number;
-  energyHours: number;
-  finishedJobs: number;
 }
 
 function withLateness(job: Job, late: Lateness | undefined): Job {
@@ -95,8 +87,6 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
     const offset = Math.round(nextHour) % every || every;
     await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: HOUR_BOUNDARY } });
-    const housekeepingMs = Math.min(HOUR_MS, this.config.retention.finishedJobsMs / 4);
-    await this.queue.upsertJobScheduler(HOUSEKEEPING_SCHEDULER, { every: Math.max(1000, Math.round(housekeepingMs / this.clock.speed)) }, { name: HOUSEKEEPING_JOB });
     // Whatever happened while no instance ran (a restart): plan and dispatch from what is stored.
     this.requestReplan('service started');
   }
@@ -154,20 +144,6 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     this.baselineAt = performance.now();
     const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
     await this.plans.saveBaseline({ strategy: 'fifo', totals: fifo.totals, westwindTotals: westwind.totals, computedAt: formatInstant(now), planVersion });
-  }
-
-  /**
-   * Housekeeping: forget forecast hours, ended grid events and metered energy older than the
-   * signals' retention window, and finished jobs older than theirs, so Redis does not grow with
-   * every hour and every job ever seen.
-   */
-  async housekeeping(): Promise<Housekeeping> {
-    const now = this.clock.now();
-    const signals = await this.signals.prune();
-    const energyHours = await this.jobs.pruneEnergy(now.minus({ days: SIGNALS_RETENTION_DAYS }).toMillis());
-    const finishedJobs = await this.jobs.pruneFinished(now.toMillis() - this.config.retention.finishedJobsMs);
-    if (finishedJobs > 0) this.logger.log(`housekeeping forgot ${finishedJobs} finished job(s) past retention (${this.config.retention.finishedJobs})`);
-    return { ...signals, energyHours, finishedJobs };
   }
 
   /** Every unfinished job and the planner's input for them at `now`. */

@@ -4,7 +4,7 @@ import { finished, paused, started } from '../../src/domain/execution/job-run.js
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
-import { PlanningService } from '../../src/planning/planning.service.js';
+import { HousekeepingService } from '../../src/planning/housekeeping.service.js';
 import { postWestForecast, submit } from '../support/execution.js';
 import { OPERATOR, useTestApp } from '../support/test-app.js';
 
@@ -59,7 +59,7 @@ describe('metered energy, from what jobs actually ran', () => {
     await repository.update(id, (job) => started(job, 'west-hub', day('09:00').minus({ days: 31 }), 'test'));
     await repository.update(id, (job) => paused(job, day('10:00').minus({ days: 31 }), 'test'));
     const before = await ctx.t.redis.hlen(`${ctx.t.prefix}energy:west-hub`);
-    const result = await ctx.t.app.get(PlanningService).housekeeping();
+    const result = await ctx.t.app.get(HousekeepingService).run();
     expect(result.energyHours).toBe(1);
     expect(await ctx.t.redis.hlen(`${ctx.t.prefix}energy:west-hub`)).toBe(before - 1);
     expect(await ctx.t.redis.hexists(`${ctx.t.prefix}energy:west-hub`, String(day('10:00').toMillis()))).toBe(1);
