@@ -10,7 +10,7 @@ import { CLOCK } from '../config/config.module.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { checkedJobId, jobNotFound } from '../jobs/jobs.service.js';
+import { checkedJobId, jobNotFound } from '../common/job-errors.js';
 import { JobRow, Overview, OverviewService } from '../overview/overview.service.js';
 import { PlanStore } from '../planning/plan.store.js';
 import { Change, ChangeFeed } from '../redis/change-feed.js';
