@@ -19,9 +19,6 @@ import { PlanStore } from '../planning/plan.store.js';
 import { DeadlineCheck } from './deadline-check.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
 
-// Until the dashboard imports them from common (its own commit).
-export { checkedJobId, jobNotFound } from '../common/job-errors.js';
-
 export interface Submission {
   response: StoredResponse & { body: Job };
   replayed: boolean;
