@@ -1,6 +1,10 @@
 import { DateTime } from 'luxon';
-import type { JobPlan, PlanJob, PlanSite } from './plan-types.js';
+import { HOUR_MS } from '../time/hours.js';
+import type { JobPlan, PlanJob, PlanSite, Segment } from './plan-types.js';
 import type { SiteHours } from './site-hours.js';
+
+/** Slack for hour arithmetic in floating point, as the planner uses. */
+const EPSILON = 1e-9;
 
 /**
  * One sentence an operator can read: where and when the job runs and why, in the site's local time.
@@ -14,9 +18,12 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   const parts: string[] = [];
 
   if (!plan.meetsDeadline) {
-    parts.push(`cannot meet its deadline ${job.deadline.setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')}; earliest finish ${DateTime.fromISO(plan.finish!).setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')} at ${site.id}`);
+    const deadline = `${job.deadline.setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')} ${site.timeZone}`;
+    const finish = DateTime.fromISO(plan.finish!).setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm');
+    parts.push(`cannot meet its deadline ${deadline}; earliest finish ${finish} at ${site.id} (${site.timeZone})`);
   } else if (!job.deferrable) {
-    parts.push(`not deferrable: runs ${local(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} at ${site.id} without pause`);
+    const span = `${local(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} ${site.timeZone}`;
+    parts.push(`not deferrable: runs ${span} at ${site.id} without pause`);
   } else if (first.startHour === 0 && job.state === 'running' && job.currentSite && job.currentSite !== site.id) {
     parts.push(`moving from ${job.currentSite} to ${site.id} ${supply}`);
   } else if (first.startHour === 0) {
@@ -32,8 +39,26 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   const forecastHours = site.signals.forecastHours ?? H;
   if (plan.segments.at(-1)!.endHour > forecastHours) parts.push(`runs past the forecasts (from ${local(forecastHours)} ${site.timeZone}), where no renewable supply is assumed`);
   const transfer = job.transferHours?.[site.id] ?? 0;
-  if (transfer >= 0.05) parts.push(`waits ${transfer.toFixed(1)} h for its dataset to reach ${site.id}`);
+  if (transferHeldStart(job, first, transfer)) {
+    parts.push(`waits ${duration(transfer)} for its dataset to reach ${site.id}`);
+  }
   return parts.join('; ');
+}
+
+/**
+ * Whether the dataset's journey is what keeps the job from starting sooner: it starts in the first
+ * hour the transfer allows. A transfer done before the job would start anyway is not worth a word.
+ */
+function transferHeldStart(job: PlanJob, first: Segment, transfer: number): boolean {
+  if (transfer <= 0) return false;
+  const planStart = Date.parse(first.start) - first.startHour * HOUR_MS;
+  const earliestHour = Math.max(0, Math.ceil((job.earliestStart.toMillis() - planStart) / HOUR_MS - EPSILON));
+  return first.startHour === earliestHour + Math.ceil(transfer - EPSILON);
+}
+
+/** "4.5 h", or minutes under an hour (a 0.0 h wait reads as none). */
+function duration(hours: number): string {
+  return hours >= 0.95 ? `${hours.toFixed(1)} h` : `${Math.max(1, Math.round(hours * 60))} min`;
 }
 
 /** Whether any pause between the plan's segments covers a peak hour at site s. */

@@ -1,0 +1,64 @@
+import { DateTime } from 'luxon';
+import { plan } from './plan.js';
+import type { PlanJob, PlanSite } from './plan-types.js';
+
+// 00:00 UTC is 08:00 in Shanghai.
+const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
+const at = (hour: number) => start.plus({ hours: hour });
+const flat = (value: number) => new Array<number>(24).fill(value);
+
+function site(id: string, greenMw: number[], extra: Partial<PlanSite> = {}): PlanSite {
+  const signals = { greenMw, peak: flat(0) };
+  return { id, timeZone: 'Asia/Shanghai', gpus: 100, kwPerGpu: 1, pue: 1, signals, ...extra };
+}
+
+function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
+  return {
+    id, gpus: 10, remainingHours: 3, earliestStart: start, deadline: at(24), deferrable: true, interruptible: true,
+    checkpointMinutes: 0, priority: 5, state: 'queued', ...fields,
+  };
+}
+
+const reasonOf = (sites: PlanSite[], j: PlanJob) => plan({ start, hours: 24, sites, jobs: [j] }).jobs[0].reason;
+
+describe('plan reasons: every time labelled with its zone', () => {
+  it('a job that cannot meet its deadline: deadline and earliest finish in the site zone', () => {
+    const reason = reasonOf([site('west', flat(1))], job('late', { remainingHours: 5, deadline: at(3) }));
+    expect(reason).toBe(
+      'cannot meet its deadline 2026-03-02 11:00 Asia/Shanghai; ' +
+        'earliest finish 2026-03-02 13:00 at west (Asia/Shanghai)',
+    );
+  });
+
+  it('a job that is not deferrable: its hours in the site’s zone', () => {
+    const reason = reasonOf([site('west', flat(0))], job('now', { deferrable: false, earliestStart: at(2) }));
+    expect(reason).toBe('not deferrable: runs 10:00–13:00 Asia/Shanghai at west without pause');
+  });
+});
+
+describe('plan reasons: the dataset wait, only when it holds the start', () => {
+  it('says how long the job waits when the transfer decides its start', () => {
+    const reason = reasonOf([site('west', flat(1))], job('a', { transferHours: { west: 2.5 } }));
+    expect(reason).toBe(
+      'starts 11:00 Asia/Shanghai at west on renewable supply; waits 2.5 h for its dataset to reach west',
+    );
+  });
+
+  it('gives a wait under an hour in minutes, never as "0.0 h"', () => {
+    const reason = reasonOf([site('west', flat(1))], job('a', { transferHours: { west: 0.04 } }));
+    expect(reason).toBe(
+      'starts 09:00 Asia/Shanghai at west on renewable supply; waits 2 min for its dataset to reach west',
+    );
+  });
+
+  it('says nothing of a transfer done before the job would start anyway', () => {
+    const green = Array.from({ length: 24 }, (_, h) => (h >= 6 ? 1 : 0));
+    const reason = reasonOf([site('west', green)], job('a', { transferHours: { west: 0.5 } }));
+    expect(reason).toBe('starts 14:00 Asia/Shanghai at west on renewable supply');
+  });
+
+  it('says nothing of a transfer of no time at all', () => {
+    const reason = reasonOf([site('west', flat(1))], job('a', { transferHours: { west: 0 } }));
+    expect(reason).toBe('starts now at west on renewable supply');
+  });
+});
