@@ -30,6 +30,8 @@ export interface SiteHours {
   gpus: number;
   /** Start of each hour, epoch seconds. */
   hours: number[];
+  /** Hours from the first that have a forecast (beyond them no renewable supply is assumed). */
+  forecastHours: number;
   greenMw: number[];
   gridMw: number[];
   peak: number[];
@@ -195,6 +197,7 @@ export class OverviewService {
         timeZone: timeZones.get(site.zone)!,
         gpus: site.gpus,
         hours: Array.from({ length: hours }, (_, h) => (start.toMillis() + h * HOUR_MS) / 1000),
+        forecastHours: s?.forecastHours ?? 0,
         greenMw: s ? Array.from(s.greenMw, round) : zeros(),
         gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
         peak: s ? Array.from(s.peak) : zeros(),
