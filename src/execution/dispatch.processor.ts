@@ -9,7 +9,7 @@ import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { PlanStore } from '../planning/plan.store.js';
+import { PlanRepository } from '../plans/plan.repository.js';
 import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
 import type { ExecutorOrder } from './executors/site-executor.js';
 import { SiteExecutors } from './site-executors.js';
@@ -31,7 +31,7 @@ export class DispatchProcessor {
 
   constructor(
     private readonly jobs: JobsRepository,
-    private readonly plans: PlanStore,
+    private readonly plans: PlanRepository,
     private readonly executors: SiteExecutors,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

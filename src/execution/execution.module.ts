@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module.js';
-import { PlanStoreModule } from '../planning/plan-store.module.js';
+import { PlansModule } from '../plans/plans.module.js';
 import { DispatchWorkers } from './dispatch-workers.service.js';
 import { DispatchProcessor } from './dispatch.processor.js';
 import { DispatchService } from './dispatch.service.js';
@@ -19,7 +19,7 @@ export class ExecutionModule {
   static forRoot(runDispatch: boolean): DynamicModule {
     return {
       module: ExecutionModule,
-      imports: [JobsModule, PlanStoreModule],
+      imports: [JobsModule, PlansModule],
       controllers: [JobEventsController],
       providers: [JobEventsService, DispatchService, SiteExecutors, DispatchProcessor, ...(runDispatch ? [DispatchWorkers, SimulatedSites] : [])],
       exports: [JobEventsService, DispatchService, SiteExecutors],

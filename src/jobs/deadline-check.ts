@@ -6,7 +6,7 @@ import { PlacementProbe } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
 import { linksByRegion, planInputFrom, planJobFrom } from '../domain/planner/plan-input.js';
-import { PlanStore } from '../planning/plan.store.js';
+import { PlanRepository } from '../plans/plan.repository.js';
 import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { SignalsService } from '../signals/signals.service.js';
 
@@ -28,7 +28,7 @@ export class DeadlineCheck {
   private readonly links: Map<string, Record<string, number>>;
 
   constructor(
-    private readonly plans: PlanStore,
+    private readonly plans: PlanRepository,
     private readonly signals: SignalsService,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
-import { PlanStoreModule } from '../planning/plan-store.module.js';
+import { PlansModule } from '../plans/plans.module.js';
 import { SignalsModule } from '../signals/signals.module.js';
 import { DeadlineCheck } from './deadline-check.js';
 import { JobsController } from './jobs.controller.js';
@@ -8,7 +8,7 @@ import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
-  imports: [IdempotencyModule, PlanStoreModule, SignalsModule],
+  imports: [IdempotencyModule, PlansModule, SignalsModule],
   controllers: [JobsController],
   providers: [JobsService, JobsRepository, DeadlineCheck],
   exports: [JobsService, JobsRepository],

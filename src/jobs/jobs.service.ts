@@ -15,7 +15,7 @@ import { DispatchQueues } from '../execution/dispatch-queues.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
-import { PlanStore } from '../planning/plan.store.js';
+import { PlanRepository } from '../plans/plan.repository.js';
 import { DeadlineCheck } from './deadline-check.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
 
@@ -51,7 +51,7 @@ export class JobsService {
     private readonly jobs: JobsRepository,
     private readonly idempotency: IdempotencyStore,
     private readonly config: WestwindConfig,
-    private readonly plans: PlanStore,
+    private readonly plans: PlanRepository,
     private readonly deadlines: DeadlineCheck,
     private readonly dispatch: DispatchQueues,
     @Inject(CLOCK) private readonly clock: Clock,

@@ -12,7 +12,7 @@ import type { JobPlan } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { PlanMeta, PlanStore } from '../planning/plan.store.js';
+import { PlanMeta, PlanRepository } from '../plans/plan.repository.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
 import { HOUR_MS } from '../domain/time/hours.js';
@@ -91,7 +91,7 @@ export class OverviewService {
     @Inject(Redis) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly jobs: JobsRepository,
-    private readonly plans: PlanStore,
+    private readonly plans: PlanRepository,
     private readonly signals: SignalsService,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,

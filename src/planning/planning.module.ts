@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ExecutionModule } from '../execution/execution.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { SignalsModule } from '../signals/signals.module.js';
-import { PlanStoreModule } from './plan-store.module.js';
+import { PlansModule } from '../plans/plans.module.js';
 import { PLANNING_QUEUE } from './planning.constants.js';
 import { PlanningProcessor } from './planning.processor.js';
 import { PlanningService } from './planning.service.js';
@@ -19,7 +19,7 @@ export class PlanningModule {
   static forRoot({ planner: runPlanner, dispatch }: { planner: boolean; dispatch: boolean }): DynamicModule {
     return {
       module: PlanningModule,
-      imports: [BullModule.registerQueue({ name: PLANNING_QUEUE }), JobsModule, SignalsModule, PlanStoreModule, ExecutionModule.forRoot(dispatch)],
+      imports: [BullModule.registerQueue({ name: PLANNING_QUEUE }), JobsModule, SignalsModule, PlansModule, ExecutionModule.forRoot(dispatch)],
       providers: [PlanningService, HousekeepingService, ...(runPlanner ? [PlanningProcessor] : [])],
       exports: [PlanningService],
     };

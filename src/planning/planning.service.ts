@@ -19,7 +19,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom } from '../domain/planner/plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
-import { PlanStore } from './plan.store.js';
+import { PlanRepository } from '../plans/plan.repository.js';
 import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
@@ -62,7 +62,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @InjectQueue(PLANNING_QUEUE) private readonly queue: Queue,
     private readonly jobs: JobsRepository,
-    private readonly plans: PlanStore,
+    private readonly plans: PlanRepository,
     private readonly signals: SignalsService,
     jobsService: JobsService,
     jobEvents: JobEventsService,

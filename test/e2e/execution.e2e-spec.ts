@@ -9,7 +9,7 @@ import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
-import { PlanStore } from '../../src/planning/plan.store.js';
+import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, postWestForecast, siteLog, submit, until } from '../support/execution.js';
 import { OPENADR, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
@@ -156,7 +156,7 @@ describe('execution: a dispatch backlog is not multiplied by re-plans', () => {
   it('keeps one waiting start per job however many plans want it', async () => {
     const http = t.app.getHttpServer();
     const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => submit(http, { name: `backlog-${i}`, runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })));
-    const plans = t.app.get(PlanStore);
+    const plans = t.app.get(PlanRepository);
     const planning = t.app.get(PlanningService);
     const queue = t.app.get(DispatchQueues).forSite('west-hub');
     await until(() => queue.getJobCounts('waiting'), (c) => c.waiting === 5);

@@ -3,7 +3,7 @@ import { type Job as QueueJob, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import { PlanStore } from '../../src/planning/plan.store.js';
+import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { PLANNING_QUEUE, REPLAN_JOB, REPLAN_MAX_BUSY_SHARE, REPLAN_MIN_INTERVAL_MS } from '../../src/planning/planning.constants.js';
 import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
@@ -21,7 +21,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   let a: TestApp;
   let b: TestApp;
   let c: TestApp;
-  const version = async () => (await a.app.get(PlanStore).meta())?.version ?? 0;
+  const version = async () => (await a.app.get(PlanRepository).meta())?.version ?? 0;
 
   beforeAll(async () => {
     // Three instances on one Redis, all running the planner.
@@ -55,7 +55,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     const started = Date.now();
     const ids = (await Promise.all(Array.from({ length: 200 }, (_, i) => request(http).post('/v1/jobs').set(ALPHA).send(job(`burst-${i}`))))).map((r) => r.body.id as string);
     const burstMs = Date.now() - started;
-    await until(async () => Promise.all(ids.map((id) => a.app.get(PlanStore).jobPlan(id))), (plans) => plans.every((p) => p !== undefined));
+    await until(async () => Promise.all(ids.map((id) => a.app.get(PlanRepository).jobPlan(id))), (plans) => plans.every((p) => p !== undefined));
     const replans = (await version()) - before;
     expect(replans).toBeGreaterThanOrEqual(1);
     // At most one re-plan per REPLAN_MIN_INTERVAL_MS while the burst lasts, plus the one covering its tail.
@@ -80,7 +80,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     const body = JSON.stringify({ zone: 'west', issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 1, loadMw: 1 }] });
     await request(a.app.getHttpServer()).post('/v1/webhooks/forecasts').set(signedHeaders(NW_GRID_SECRET, body)).send(body).expect(200);
     await until(version, (v) => v > before);
-    expect((await a.app.get(PlanStore).meta())!.reason).toMatch(/signals changed in west|job submitted/);
+    expect((await a.app.get(PlanRepository).meta())!.reason).toMatch(/signals changed in west|job submitted/);
   });
 });
 
@@ -105,7 +105,7 @@ describe('planning: a re-plan held by a killed process', () => {
 
   it('is left alone while its planner lives, and released at the next planner start once it died', async () => {
     const queue = api.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
-    const version = async () => (await api.app.get(PlanStore).meta())?.version ?? 0;
+    const version = async () => (await api.app.get(PlanRepository).meta())?.version ?? 0;
     await until(() => queue.getJobCounts('waiting'), (c) => c.waiting >= 1); // the API's start-up request
     // Another planner process takes the re-plan and is busy with it (a large plan).
     let taken!: (job: QueueJob) => void;
@@ -186,7 +186,7 @@ describe('deadline check at submission', () => {
     const hour = DateTime.utc().startOf('hour');
     // east-edge may import 0.05 MW (54 of its 64 GPUs); the blocker takes 54 for 20 hours, without pause.
     const blocker = (await request(http).post('/v1/jobs').set(ALPHA).send({ name: 'blocker', gpus: 54, runtimeHours: 20, deferrable: false, sites: ['east-edge'], deadline: hour.plus({ days: 3 }).toISO() }).expect(201)).body;
-    await until(() => c.app.get(PlanStore).jobPlan(blocker.id), (p) => p !== undefined);
+    await until(() => c.app.get(PlanRepository).jobPlan(blocker.id), (p) => p !== undefined);
     await new Promise((r) => setTimeout(r, 1100)); // submissions see a new plan within a second
     const tight = { name: 'tight', gpus: 8, runtimeHours: 2, sites: ['east-edge'], deadline: hour.plus({ hours: 10 }).toISO() };
     const refused = await request(http).post('/v1/jobs').set(ALPHA).send(tight).expect(422);
