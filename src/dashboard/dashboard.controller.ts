@@ -12,7 +12,7 @@ import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { checkedJobId, jobNotFound } from '../common/job-errors.js';
 import { JobRow, Overview, OverviewService } from '../overview/overview.service.js';
-import { PlanStore } from '../planning/plan.store.js';
+import { PlanRepository } from '../plans/plan.repository.js';
 import { Change, ChangeFeed } from '../redis/change-feed.js';
 import { JobRowsQueryDto } from './dto/job-rows-query.dto.js';
 
@@ -49,7 +49,7 @@ export class DashboardController {
   constructor(
     private readonly overview: OverviewService,
     private readonly jobs: JobsRepository,
-    private readonly plans: PlanStore,
+    private readonly plans: PlanRepository,
     private readonly feed: ChangeFeed,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { OverviewModule } from '../overview/overview.module.js';
-import { PlanStoreModule } from '../planning/plan-store.module.js';
+import { PlansModule } from '../plans/plans.module.js';
 import { DashboardController } from './dashboard.controller.js';
 
 /** The operators' dashboard at `/`, with live updates. */
-@Module({ imports: [OverviewModule, JobsModule, PlanStoreModule], controllers: [DashboardController] })
+@Module({ imports: [OverviewModule, JobsModule, PlansModule], controllers: [DashboardController] })
 export class DashboardModule {}
