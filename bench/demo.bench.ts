@@ -34,7 +34,7 @@ import type { JobRequest } from '../src/domain/jobs/job-admission.js';
 import type { Job } from '../src/domain/jobs/job.js';
 import type { JobPlan } from '../src/domain/planner/plan-types.js';
 import { seededRandom } from '../src/domain/seeded-random.js';
-import type { PlanMeta } from '../src/planning/plan.store.js';
+import type { PlanMeta } from '../src/plans/plan.repository.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { cleanup, REDIS_URL, round, stopServer } from './bench-support.js';
 
