@@ -27,6 +27,7 @@ describe('energy model', () => {
           expect(g).toBeLessThanOrEqual(50);
         }
       }),
+      { seed: 501, numRuns: 100 },
     );
   });
 });

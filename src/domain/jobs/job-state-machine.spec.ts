@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { Job, JOB_STATES, JobState } from './job.js';
 import { admitted, canTransition, IllegalTransitionError, isTerminal, transition } from './job-state-machine.js';
 
@@ -34,12 +33,11 @@ describe('job state machine', () => {
   });
 
   it('terminal states have no way out, and every live state can be cancelled', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...JOB_STATES), fc.constantFrom(...JOB_STATES), (from, to) => {
-        if (isTerminal(from)) expect(canTransition(from, to)).toBe(false);
-        else expect(canTransition(from, 'cancelled')).toBe(true);
-      }),
-    );
+    // Every pair of states, not a random sample of them.
+    const terminal = JOB_STATES.filter(isTerminal);
+    expect(terminal.length).toBeGreaterThan(0);
+    for (const from of terminal) for (const to of JOB_STATES) expect(canTransition(from, to)).toBe(false);
+    for (const from of JOB_STATES.filter((s) => !isTerminal(s))) expect(canTransition(from, 'cancelled')).toBe(true);
   });
 
   it('never mutates the job it is given', () => {

@@ -39,6 +39,7 @@ describe('forecast to hours', () => {
           expect(h.windMw).toBeCloseTo(slice.reduce((a, b) => a + b, 0) / perHour, 6);
         });
       }),
+      { seed: 502, numRuns: 100 },
     );
   });
 
