@@ -12,6 +12,7 @@ import { clockFrom, demoFrom, Environment } from './config/environment.js';
 import { WestwindConfig } from './config/westwind-config.js';
 import type { Clock } from './domain/time/clock.js';
 import { DispatchQueuesModule } from './execution/dispatch-queues.js';
+import { ExecutionModule } from './execution/execution.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -62,7 +63,8 @@ export class AppModule {
         DashboardModule,
         // The demo drives one process: the one that plans (with node:cluster workers, the first).
         DemoModule.forRoot(roles.includes('planner') && (!cluster.isWorker || cluster.worker?.id === 1) ? demoFrom(env, config) : undefined),
-        PlanningModule.forRoot({ planner: roles.includes('planner'), dispatch: roles.includes('dispatch') }),
+        // Execution provides planning's dispatcher: composed here, so planning never imports execution.
+        PlanningModule.forRoot({ planner: roles.includes('planner'), dispatcher: ExecutionModule.forRoot(roles.includes('dispatch')) }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

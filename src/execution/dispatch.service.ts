@@ -1,18 +1,37 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CLOCK } from '../config/config.module.js';
-import { actionsFor } from '../domain/execution/dispatch-decision.js';
+import { actionsFor, cancelCommand } from '../domain/execution/dispatch-decision.js';
 import type { DispatchActionName, Job } from '../domain/jobs/job.js';
 import type { JobPlan } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
+import { JobChanges } from '../jobs/job-changes.js';
+import { PlanDispatcher } from '../planning/plan-dispatcher.js';
 import { DispatchQueues } from './dispatch-queues.js';
 
-/** Turns a plan into the actions due now at each site. */
+/** Turns a plan into the actions due now at each site, and a job's cancel into a cancel at its site. */
 @Injectable()
-export class DispatchService {
+export class DispatchService implements PlanDispatcher, OnModuleInit, OnModuleDestroy {
+  private stopListening?: () => void;
+
   constructor(
     private readonly queues: DispatchQueues,
+    private readonly changes: JobChanges,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  onModuleInit(): void {
+    this.stopListening = this.changes.listen((change) => (change.change === 'cancelled' ? this.cancelAtSite(change.job) : undefined));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+
+  /** A job cancelled while its site holds it (running or paused there) is cancelled at the site too. */
+  private async cancelAtSite(job: Job): Promise<void> {
+    const atSite = cancelCommand(job);
+    if (atSite) await this.queues.send([atSite]);
+  }
 
   /**
    * After a re-plan (and at each hour boundary, which re-plans): every job whose state differs from
@@ -28,5 +47,4 @@ export class DispatchService {
     for (const c of commands) counts[c.action] = (counts[c.action] ?? 0) + 1;
     return counts;
   }
-
 }

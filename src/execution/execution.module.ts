@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { PlanDispatcher } from '../planning/plan-dispatcher.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { DispatchWorkers } from './dispatch-workers.service.js';
 import { DispatchProcessor } from './dispatch.processor.js';
@@ -11,8 +12,9 @@ import { SiteExecutors } from './site-executors.js';
 
 /**
  * Execution: plans become start, pause, resume and cancel actions on per-site dispatch queues,
- * carried out by each site's executor; sites report back through job events. `runDispatch: false`
- * leaves the queues to another instance's workers (process roles, see WESTWIND_ROLES).
+ * carried out by each site's executor; sites report back through job events. It provides
+ * planning's PlanDispatcher and listens for cancels on JobChanges. `runDispatch: false` leaves
+ * the queues to another instance's workers (process roles, see WESTWIND_ROLES).
  */
 @Module({})
 export class ExecutionModule {
@@ -21,8 +23,15 @@ export class ExecutionModule {
       module: ExecutionModule,
       imports: [JobsModule, PlansModule],
       controllers: [JobEventsController],
-      providers: [JobEventsService, DispatchService, SiteExecutors, DispatchProcessor, ...(runDispatch ? [DispatchWorkers, SimulatedSites] : [])],
-      exports: [JobEventsService, DispatchService, SiteExecutors],
+      providers: [
+        JobEventsService,
+        DispatchService,
+        { provide: PlanDispatcher, useExisting: DispatchService },
+        SiteExecutors,
+        DispatchProcessor,
+        ...(runDispatch ? [DispatchWorkers, SimulatedSites] : []),
+      ],
+      exports: [JobEventsService, DispatchService, PlanDispatcher, SiteExecutors],
     };
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { Subject } from 'rxjs';
 import { jobNotFound } from '../common/job-errors.js';
 import { ProblemException } from '../common/problem.js';
 import { CLOCK } from '../config/config.module.js';
@@ -9,15 +8,10 @@ import type { Job } from '../domain/jobs/job.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { parseInstant } from '../domain/time/instant.js';
+import { type JobChange, JobChanges } from '../jobs/job-changes.js';
 import { JobNotFoundError, JobsRepository } from '../jobs/jobs.repository.js';
 import { OFF_PLAN_HOURS } from './execution.constants.js';
 import type { ExecutionReports, JobEvent } from './executors/site-executor.js';
-
-/** Emitted when execution departs from the plan: a job finished or failed, or progress is off plan. */
-export interface ExecutionChanged {
-  jobId: string;
-  change: 'completed' | 'failed' | 'off plan';
-}
 
 /** How far in the future a site's clock may be before its report is refused. */
 const CLOCK_SKEW_MS = 60_000;
@@ -30,11 +24,10 @@ const CLOCK_SKEW_MS = 60_000;
 @Injectable()
 export class JobEventsService implements ExecutionReports {
   private readonly logger = new Logger('JobEvents');
-  /** The planner re-plans on these. */
-  readonly changes = new Subject<ExecutionChanged>();
 
   constructor(
     private readonly jobs: JobsRepository,
+    private readonly changes: JobChanges,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,8 +45,9 @@ export class JobEventsService implements ExecutionReports {
       if (error instanceof JobNotFoundError) throw jobNotFound(jobId, '');
       throw error;
     }
+    // Departures from the plan (finished, failed, progress off plan) are announced: the planner re-plans.
     const change = after === before ? undefined : changeOf(before!, event, at);
-    if (change) this.changes.next({ jobId, change });
+    if (change) await this.changes.announce({ jobId, change });
     return after;
   }
 
@@ -81,7 +75,7 @@ export class JobEventsService implements ExecutionReports {
   }
 }
 
-function changeOf(before: Job, event: JobEvent, at: DateTime): ExecutionChanged['change'] | undefined {
+function changeOf(before: Job, event: JobEvent, at: DateTime): Exclude<JobChange['change'], 'submitted' | 'cancelled'> | undefined {
   if (event.type === 'completed' || event.type === 'failed') return event.type;
   return Math.abs(workDone(before, at) - event.doneHours) >= OFF_PLAN_HOURS ? 'off plan' : undefined;
 }

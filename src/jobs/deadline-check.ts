@@ -5,9 +5,8 @@ import type { Job } from '../domain/jobs/job.js';
 import { PlacementProbe } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
-import { linksByRegion, planInputFrom, planJobFrom } from '../domain/planner/plan-input.js';
+import { linksByRegion, planInputFrom, planJobFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import { PlanRepository } from '../plans/plan.repository.js';
-import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
 import { SignalsService } from '../signals/signals.service.js';
 
 const EMPTY_TOTALS = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, objective: 0 };

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import { Subject } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
@@ -9,14 +8,13 @@ import { ProblemException } from '../common/problem.js';
 import { Job, JobState } from '../domain/jobs/job.js';
 import { admitJob, JobRequest } from '../domain/jobs/job-admission.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
-import { cancelCommand } from '../domain/execution/dispatch-decision.js';
 import { finished } from '../domain/execution/job-run.js';
-import { DispatchQueues } from '../execution/dispatch-queues.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DeadlineCheck } from './deadline-check.js';
+import { JobChanges } from './job-changes.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
 
 export interface Submission {
@@ -36,24 +34,15 @@ export interface PlannedJob {
   reason: string;
 }
 
-/** Emitted when the set of jobs to plan changes (a job submitted or cancelled). */
-export interface JobsChanged {
-  jobId: string;
-  change: 'submitted' | 'cancelled';
-}
-
 @Injectable()
 export class JobsService {
-  /** "jobs changed" events: the planner re-plans on them. */
-  readonly changes = new Subject<JobsChanged>();
-
   constructor(
     private readonly jobs: JobsRepository,
     private readonly idempotency: IdempotencyStore,
     private readonly config: WestwindConfig,
     private readonly plans: PlanRepository,
     private readonly deadlines: DeadlineCheck,
-    private readonly dispatch: DispatchQueues,
+    private readonly changes: JobChanges,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -97,7 +86,8 @@ export class JobsService {
 
   /**
    * Cancels a live job; cancelling a cancelled job changes nothing; a finished one is a conflict.
-   * A job its site holds (running or paused there) is cancelled at the site too.
+   * A job its site holds (running or paused there) is cancelled at the site too (execution
+   * listens for the cancel).
    */
   async cancel(tenant: string, id: string): Promise<Job> {
     await this.get(tenant, id);
@@ -112,11 +102,7 @@ export class JobsService {
         cancelledNow = true;
         return finished(job, 'cancelled', this.clock.now(), 'cancelled by the tenant');
       });
-      if (cancelledNow) {
-        const atSite = cancelCommand(after);
-        if (atSite) await this.dispatch.send([atSite]);
-        this.changes.next({ jobId: id, change: 'cancelled' });
-      }
+      if (cancelledNow) await this.changes.announce({ jobId: id, change: 'cancelled', job: after });
       return after;
     } catch (error) {
       if (error instanceof JobNotFoundError) throw jobNotFound(id);
@@ -143,7 +129,7 @@ export class JobsService {
     }
     const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
     await this.jobs.create(job, rememberAnswer && ((multi) => rememberAnswer(answer, multi)));
-    this.changes.next({ jobId: job.id, change: 'submitted' });
+    await this.changes.announce({ jobId: job.id, change: 'submitted' });
     return answer;
   }
 }

@@ -7,8 +7,6 @@ export const REPLAN_DEDUPLICATION_ID = 'replan';
 export const HOURLY_REPLAN_SCHEDULER = 'hourly-replan';
 /** The reason the hourly tick's re-plans carry. */
 export const HOUR_BOUNDARY = 'hour boundary';
-/** Hours the planner looks ahead. */
-export const PLANNING_HORIZON_HOURS = 168;
 /**
  * Housekeeping on the same queue: forget old forecast hours, ended grid events, old metered energy
  * and finished jobs past their retention. Every service-clock hour, or four times per retention

@@ -11,16 +11,15 @@ import type { DispatchActionName, Job, Lateness } from '../domain/jobs/job.js';
 import { summarisePlan } from '../domain/planner/plan-summary.js';
 import type { JobPlan, Plan, PlanInput } from '../domain/planner/plan-types.js';
 import type { DateTime } from 'luxon';
-import { DispatchService } from '../execution/dispatch.service.js';
-import { JobEventsService } from '../execution/job-events.service.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { JobChanges } from '../jobs/job-changes.js';
 import { SignalsService } from '../signals/signals.service.js';
-import { planInputFrom } from '../domain/planner/plan-input.js';
+import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanRepository } from '../plans/plan.repository.js';
-import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, PLANNING_HORIZON_HOURS, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import { PlanDispatcher } from './plan-dispatcher.js';
+import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
@@ -44,8 +43,8 @@ function withLateness(job: Job, late: Lateness | undefined): Job {
 const UPDATE_CHUNK = 500;
 
 /**
- * The planning loop: changes (a job submitted or cancelled, a forecast or grid event accepted) and
- * the hourly tick ask for a re-plan through one BullMQ queue. The queue runs one re-plan at a time
+ * The planning loop: changes (a job submitted, cancelled or reported on, announced on JobChanges; a
+ * forecast or grid event accepted) and the hourly tick ask for a re-plan through one BullMQ queue. The queue runs one re-plan at a time
  * across every instance (global concurrency 1), and a burst of requests coalesces into one
  * waiting re-plan (deduplication, keeping the last request while one runs).
  */
@@ -53,6 +52,7 @@ const UPDATE_CHUNK = 500;
 export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Planning');
   private readonly subscriptions: Subscription[] = [];
+  private readonly stopListening: () => void;
   private readonly timeZones: Map<string, string>;
   private readonly pendingReasons = new Set<string>();
   private pendingTimer?: NodeJS.Timeout;
@@ -64,19 +64,15 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly jobs: JobsRepository,
     private readonly plans: PlanRepository,
     private readonly signals: SignalsService,
-    jobsService: JobsService,
-    jobEvents: JobEventsService,
-    private readonly dispatch: DispatchService,
+    jobChanges: JobChanges,
+    private readonly dispatch: PlanDispatcher,
     private readonly metrics: Metrics,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
-    this.subscriptions.push(
-      jobsService.changes.subscribe((change) => this.requestReplan(`job ${change.change}`)),
-      signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)),
-      jobEvents.changes.subscribe((change) => this.requestReplan(`job ${change.change}`)),
-    );
+    this.stopListening = jobChanges.listen((change) => this.requestReplan(`job ${change.change}`));
+    this.subscriptions.push(signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,6 +89,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onModuleDestroy(): Promise<void> {
     this.subscriptions.forEach((s) => s.unsubscribe());
+    this.stopListening();
     await this.flush();
   }
 

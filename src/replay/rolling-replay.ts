@@ -12,8 +12,7 @@ import { gaussian, seededRandom } from '../domain/seeded-random.js';
 import type { HourSignal } from '../domain/signals/forecast.js';
 import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
-import { PLANNING_HORIZON_HOURS } from '../planning/planning.constants.js';
-import { planInputFrom } from '../domain/planner/plan-input.js';
+import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import type { ReplaySignals } from './replay-input.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 

@@ -6,6 +6,9 @@ import { HOUR_MS } from '../time/hours.js';
 import { parseInstant } from '../time/instant.js';
 import type { PlanInput, PlanJob, PlanJobState, PlanSite } from './plan-types.js';
 
+/** Hours the planner looks ahead: the service's, the admission check's and the replay's horizon. */
+export const PLANNING_HORIZON_HOURS = 168;
+
 /** What the planner needs of a configured site. */
 export interface ConfiguredSite {
   id: string;

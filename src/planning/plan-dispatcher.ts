@@ -1,0 +1,11 @@
+import type { DispatchActionName, Job } from '../domain/jobs/job.js';
+import type { JobPlan } from '../domain/planner/plan-types.js';
+
+/**
+ * What planning asks of execution after storing a plan: send each job the action its plan wants
+ * now, and say how many of each were sent. Execution provides it (DispatchService), so planning
+ * never imports execution; the application module hands the provider in (PlanningModule.forRoot).
+ */
+export abstract class PlanDispatcher {
+  abstract dispatchPlan(version: number, parts: readonly JobPlan[], jobs: readonly Job[]): Promise<Partial<Record<DispatchActionName, number>>>;
+}
