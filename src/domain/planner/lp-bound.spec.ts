@@ -162,10 +162,19 @@ describe('LP bound on instances whose optimum is known by hand', () => {
     expect((await bound(crowded)).unmetWorkHours).toBeGreaterThanOrEqual(1 - 1e-9); // one GPU-hour slot, two jobs
   });
 
-  // Bug (lp-bound.ts, lpAccounting): unmetWorkHours adds the occupancy shortfall to the work
-  // shortfall, so a 3 h job with a 2 h window reports 2 unmet hours, two 1 h jobs sharing one slot
-  // report 2, and 2.5 h in a 2 h window reports 1.5. The replay report shows this figure.
-  it.todo('reports unmet work in work hours: 1 for a 3 h job in a 2 h window (today 2: occupancy counted too)');
+  it('reports unmet work in hours of work (not occupancy too)', async () => {
+    const sites = [site('west', flat(8))];
+    expect((await bound({ start, hours: 8, sites, jobs: [job('a', { deadline: at(2) })] })).unmetWorkHours).toBeCloseTo(1, 6);
+    const half = await bound({ start, hours: 8, sites, jobs: [job('a', { remainingHours: 2.5, deadline: at(2) })] });
+    expect(half.unmetWorkHours).toBeCloseTo(0.5, 6);
+    const crowded = {
+      start,
+      hours: 2,
+      sites: [site('west', flat(2), flat(2), { gpus: 10 })],
+      jobs: [job('a', { remainingHours: 1, deadline: at(1) }), job('b', { remainingHours: 1, deadline: at(1) })],
+    };
+    expect((await bound(crowded)).unmetWorkHours).toBeCloseTo(1, 6);
+  });
 });
 
 describe('LP bound: never above a feasible plan', () => {

@@ -252,8 +252,9 @@ function lpAccounting(world: PlanningWorld, lp: LpModel, x: ArrayLike<number>) {
       }
     }
   });
+  // Each job has two shortfall columns, work then occupancy: only the first is hours of work.
   let unmet = 0;
-  for (let j = 0; j < 2 * deferrable.length; j++) unmet += x[lp.xyCount + S * H + j];
+  for (let j = 0; j < deferrable.length; j++) unmet += x[lp.xyCount + S * H + 2 * j];
   return { ...sh.meter(), deferrablePeakHours, unmetWorkHours: unmet };
 }
 
