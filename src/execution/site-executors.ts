@@ -4,8 +4,8 @@ import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import type { Clock } from '../domain/time/clock.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { HttpExecutor } from './executors/http.executor.js';
-import { SimulatedExecutor } from './executors/simulated.executor.js';
+import { HttpExecutor } from './executors/http/http.executor.js';
+import { SimulatedExecutor } from './executors/simulated/simulated.executor.js';
 import type { SiteExecutor } from './executors/site-executor.js';
 
 /** Each site's executor, as its config chooses: simulated or http. */

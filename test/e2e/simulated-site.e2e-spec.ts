@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import type { ExecutorOrder } from '../../src/execution/executors/site-executor.js';
-import { SimulatedExecutor } from '../../src/execution/executors/simulated.executor.js';
+import { SimulatedExecutor } from '../../src/execution/executors/simulated/simulated.executor.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { connectTestRedis, deleteKeys, testPrefix } from '../support/test-app.js';
 

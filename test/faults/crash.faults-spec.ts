@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { JobPlan } from '../../src/domain/planner/plan-types.js';
 import type { Job } from '../../src/domain/jobs/job.js';
-import type { SimulatedLogEntry } from '../../src/execution/executors/simulated.executor.js';
+import type { SimulatedLogEntry } from '../../src/execution/executors/simulated/simulated.executor.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { seededRandom } from '../../src/domain/seeded-random.js';
 import { useServiceProcess } from '../support/service-process.js';

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { parse, stringify } from 'yaml';
 import { SiteExecutors } from '../../src/execution/site-executors.js';
-import type { SimulatedExecutor, SimulatedLogEntry } from '../../src/execution/executors/simulated.executor.js';
+import type { SimulatedExecutor, SimulatedLogEntry } from '../../src/execution/executors/simulated/simulated.executor.js';
 import { signedHeaders } from './signed-webhook.js';
 import { ALPHA, NW_GRID_SECRET, TEST_CONFIG, type TestApp } from './test-app.js';
 

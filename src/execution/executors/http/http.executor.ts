@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import type { ExecutorConfig } from '../../config/westwind-config.js';
-import type { ExecutorOrder, SiteExecutor } from './site-executor.js';
+import type { ExecutorConfig } from '../../../config/westwind-config.js';
+import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
 
 /** A site that did not take an order: the dispatch queue retries, then fails the job with this cause. */
 export class ExecutorError extends Error {

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
-import type { Clock } from '../../domain/time/clock.js';
-import { formatInstant } from '../../domain/time/instant.js';
-import { RedisKeys } from '../../redis/redis-keys.js';
-import type { ExecutionReports, ExecutorOrder, SiteExecutor } from './site-executor.js';
-import { HOUR_MS } from '../../domain/time/hours.js';
+import type { Clock } from '../../../domain/time/clock.js';
+import { formatInstant } from '../../../domain/time/instant.js';
+import { RedisKeys } from '../../../redis/redis-keys.js';
+import type { ExecutionReports, ExecutorOrder, SiteExecutor } from '../site-executor.js';
+import { HOUR_MS } from '../../../domain/time/hours.js';
 
 /** A job a simulated site is running. */
 export interface SimulatedRun {
