@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { flattenValidationErrors } from './field-errors.js';
+import { parseRequestJson } from './json-limits.js';
 import { ProblemException } from './problem.js';
 
 /**
@@ -29,13 +30,8 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 }
 
-/** Parses raw JSON bytes (kept raw for signature checks) and validates them like any body. */
+/** Parses raw JSON bytes (kept raw for signature checks) with the body limits and validates them like any body. */
 export async function parseJsonBody<T>(raw: unknown, dto: new () => T, allowUnknownFields = false): Promise<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '');
-  } catch (error) {
-    throw ProblemException.of(400, 'malformed-json', 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
-  }
+  const value = parseRequestJson(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0));
   return (await new StrictValidationPipe(allowUnknownFields).transform(value, { type: 'body', metatype: dto })) as T;
 }

@@ -1,13 +1,16 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import type { AddressInfo } from 'node:net';
+import { MAX_JSON_DEPTH } from '../../src/common/json-limits.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, BETA, NW_GRID_SECRET, OPENADR, OPERATOR, snapshot, useTestApp } from '../support/test-app.js';
 
 /**
  * Bad input at scale: 10,000 generated requests (fast-check, fixed seed) to every public endpoint
  * that takes input — job submission, forecast webhook, OpenADR, CSV upload, job events, cancel,
- * listing — each a valid request with one thing made wrong, or no valid request at all. Every one
+ * listing — each a valid request with one thing made wrong, or no valid request at all, including
+ * hostile shapes (JSON nested past the limit, prototype keys, job names with control or
+ * bidirectional characters or nothing visible). Every one
  * must be refused with a 4xx problem+json (never a 5xx, never a 2xx; an OpenADR notification of an
  * object type that does not affect scheduling is acknowledged as ignored), the service must stay
  * up, and the stored state must be exactly what it was before.
@@ -142,6 +145,85 @@ const csv: fc.Arbitrary<FuzzRequest> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<Record<string, string>>({}, ALPHA, { authorization: 'Bearer watcher-key-0000000001' }).map((auth) => ({ label: 'csv: not an uploader', method: 'POST' as const, path: '/v1/zones/west/forecasts.csv', headers: { ...auth, 'content-type': 'text/csv' }, body: `start,windMw,solarMw,loadMw\n${goodRow(0)}` })) },
 );
 
+// --- hostile shapes: deep nesting, prototype keys, names that hide or reorder what people read -------------
+const reservedKey = fc.constantFrom('__proto__', 'constructor', 'prototype');
+/** JSON text nested past the limit: mostly just past it, sometimes 100,000 levels (still within 1 MiB). */
+const deepJson = fc
+  .tuple(
+    fc.boolean(),
+    fc.oneof(
+      { weight: 9, arbitrary: fc.integer({ min: MAX_JSON_DEPTH + 1, max: 2000 }) },
+      { weight: 1, arbitrary: fc.constantFrom(10_000, 100_000) },
+    ),
+  )
+  .map(([arrays, depth]) =>
+    arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+  );
+/**
+ * A valid body's JSON text with one more member, `"key":value`, in one of its objects (the `at`-th,
+ * wrapping around). Written as text, so `__proto__` stays a key; the valid bodies have no `{` in strings.
+ */
+const withMember = (body: object, at: number, key: string, valueJson: string) => {
+  const text = JSON.stringify(body);
+  const objects = [...text.matchAll(/\{/g)].map((m) => m.index);
+  const open = objects[at % objects.length];
+  return `${text.slice(0, open + 1)}${JSON.stringify(key)}:${valueJson},${text.slice(open + 1)}`;
+};
+/** A body with a reserved key in one of its objects, or nested past the depth limit (in a field or as a whole). */
+const hostileBody = (valid: () => object) =>
+  fc.oneof(
+    fc.tuple(fc.nat(), reservedKey, fc.constantFrom('{"isAdmin":true}', '1', '{}', '[]')).map(([at, key, value]) => ({
+      shape: 'prototype key', body: withMember(valid(), at, key, value),
+    })),
+    fc.tuple(fc.nat(), deepJson).map(([at, deep]) => ({
+      shape: 'deep nesting', body: withMember(valid(), at, 'deep', deep),
+    })),
+    deepJson.map((deep) => ({ shape: 'deep nesting', body: deep })),
+  );
+const hiddenChar = fc
+  .oneof(
+    fc.integer({ min: 0, max: 0x1f }),
+    fc.integer({ min: 0x7f, max: 0x9f }),
+    fc.constantFrom(0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069),
+    fc.integer({ min: 0xd800, max: 0xdfff }),
+  )
+  .map((code) => String.fromCharCode(code));
+const invisibleOnly = fc
+  .array(fc.constantFrom(' ', '\u00a0', '\u2003', '\u3000', '\u200b', '\ufeff'), { maxLength: 10 })
+  .map((chars) => chars.join(''));
+const hostileName = fc.oneof(
+  fc
+    .tuple(fc.string({ maxLength: 20 }), hiddenChar, fc.string({ maxLength: 20 }))
+    .map(([before, hidden, after]) => before + hidden + after),
+  invisibleOnly,
+);
+const validOpenAdr = () => ({
+  objectType: 'EVENT',
+  operation: 'POST',
+  object: {
+    id: 'fuzz-event',
+    programID: 'west-dr',
+    intervalPeriod: { start: iso(now.plus({ days: 1 }).startOf('hour')), duration: 'PT1H' },
+    intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [20] }] }],
+  },
+});
+const post = (label: string, path: string, headers: Record<string, string>, body: string): FuzzRequest => ({
+  label, method: 'POST', path, headers, body,
+});
+const hostile: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  hostileName.map((name) =>
+    post('job: hostile name', '/v1/jobs', { ...ALPHA, ...JSON_TYPE }, JSON.stringify({ ...validJob(), name })),
+  ),
+  hostileBody(validJob).map(({ shape, body }) => post(`job: ${shape}`, '/v1/jobs', { ...ALPHA, ...JSON_TYPE }, body)),
+  hostileBody(validForecast).map(({ shape, body }) => {
+    const request = signed(body);
+    return post(`forecast: ${shape}, good signature`, '/v1/webhooks/forecasts', request.headers, request.body);
+  }),
+  hostileBody(validOpenAdr).map(({ shape, body }) =>
+    post(`openadr: ${shape}`, '/v1/webhooks/openadr', { ...OPENADR, ...JSON_TYPE }, body),
+  ),
+);
+
 // --- job events, cancel and listing --------------------------------------------------------------------
 const jobId = fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent));
 const others = (existing: string): fc.Arbitrary<FuzzRequest> =>
@@ -173,7 +255,17 @@ describe(`fuzz: ${REQUESTS.toLocaleString('en-US')} generated bad requests to ev
   });
 
   it('refuses every one with a 4xx problem+json, stays up, and changes nothing', async () => {
-    const all = fc.sample(fc.oneof({ weight: 8, arbitrary: jobs }, { weight: 4, arbitrary: forecasts }, { weight: 3, arbitrary: openadr }, { weight: 2, arbitrary: csv }, { weight: 3, arbitrary: others(existing) }), { numRuns: REQUESTS, seed: SEED });
+    const all = fc.sample(
+      fc.oneof(
+        { weight: 8, arbitrary: jobs },
+        { weight: 4, arbitrary: forecasts },
+        { weight: 3, arbitrary: openadr },
+        { weight: 2, arbitrary: csv },
+        { weight: 3, arbitrary: others(existing) },
+        { weight: 3, arbitrary: hostile },
+      ),
+      { numRuns: REQUESTS, seed: SEED },
+    );
     const before = await snapshot(ctx.t.redis, ctx.t.prefix);
     const wrong: string[] = [];
     const byLabel = new Map<string, number>();
@@ -195,7 +287,7 @@ describe(`fuzz: ${REQUESTS.toLocaleString('en-US')} generated bad requests to ev
     }
     expect((await fetch(`${base}/health`)).status).toBe(200);
     // Every kind of bad request was tried, many times.
-    expect(byLabel.size).toBeGreaterThanOrEqual(15);
+    expect(byLabel.size).toBeGreaterThanOrEqual(27);
     for (const count of byLabel.values()) expect(count).toBeGreaterThan(20);
   }, 240_000);
 });

@@ -2,6 +2,7 @@ import {
   ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUrl,
   Length, Matches, Max, Min, ValidateIf,
 } from 'class-validator';
+import { IsDisplayText } from '../../common/is-display-text.decorator.js';
 import { IsInstant } from '../../common/is-instant.decorator.js';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
@@ -9,9 +10,10 @@ const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** A training job as an ML engineer submits it. */
 export class SubmitJobDto {
-  /** Human-readable name, shown on the dashboard. */
+  /** Human-readable name, shown on the dashboard: no control or bidirectional characters, not only whitespace. */
   @IsString()
   @Length(1, 200)
+  @IsDisplayText()
   name: string;
 
   /** GPUs the job needs while it runs. */
