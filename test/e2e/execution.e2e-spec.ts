@@ -12,7 +12,7 @@ import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
 import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, postWestForecast, siteLog, submit, until } from '../support/execution.js';
-import { OPENADR, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
+import { ALPHA, OPENADR, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
 
 const ALL_ROLES = 'api,planner,dispatch';
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -109,6 +109,17 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
     // Within a few simulated minutes (a few real seconds at most), not at the next hour.
     expect(entered(paused.history, 'paused').diff(sentAt, 'minutes').minutes).toBeLessThan(5);
     expect((await siteLog(t, 'east-edge')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start', 'pause']);
+  });
+
+  it('a running job cancelled by its tenant is cancelled at its site, queued before the answer', async () => {
+    const http = t.app.getHttpServer();
+    const id = await submit(http, { name: 'called-off', runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', deferrable: false, sites: ['west-hub'] });
+    await until(() => getJob(http, id), (j) => j.state === 'running');
+    await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
+    // The cancel command's id: the job, no plan version, no segment (see cancelCommand).
+    expect(await t.app.get(DispatchQueues).forSite('west-hub').getJob(`${id}.v0.s-1.cancel`)).toBeDefined();
+    const log = await until(() => siteLog(t, 'west-hub'), (entries) => entries.some((e) => e.jobId === id && e.action === 'cancel'));
+    expect(log.filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start', 'cancel']);
   });
 });
 
