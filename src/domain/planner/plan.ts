@@ -22,6 +22,8 @@ const NEAR_DEADLINE_SLACK_HOURS = 2;
 /** Jobs a deadline repair moves aside at most, and re-placements all repairs of one plan make at most. */
 const REPAIR_MAX_MOVED = 200;
 const REPAIR_BUDGET_PER_JOB = 4;
+/** Above this many jobs the second start (from fifo's plan) runs only to keep deadlines: it doubles the time. */
+const SECOND_START_MAX_JOBS = 5_000;
 /** Jobs taken out beside the target in one search step, and the seed that picks them. */
 const SEARCH_NEIGHBOURS = 8;
 const SEARCH_SEED = 2019;
@@ -73,7 +75,7 @@ const ANY_SITE = -1;
 export function plan(input: PlanInput): Plan {
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
   const greedy = greedyPlan(input);
-  if (strategy !== 'westwind') return greedy;
+  if (strategy !== 'westwind' || (input.jobs.length > SECOND_START_MAX_JOBS && greedy.totals.deadlineMisses === 0)) return greedy;
   // A second start: fifo's plan (earliest hours: every deadline an earliest-first order keeps),
   // improved by the same moves, none of which makes a job late. Least-slack greedy wins where
   // hours are contested by price, this one where they are contested by deadlines; keep the better.
