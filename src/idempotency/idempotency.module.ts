@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyStore } from './idempotency.store.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 
-@Module({ providers: [IdempotencyStore], exports: [IdempotencyStore] })
+@Module({ providers: [IdempotencyRepository], exports: [IdempotencyRepository] })
 export class IdempotencyModule {}

@@ -38,7 +38,7 @@ return 0`;
  * created, so a replay always finds either nothing or the complete answer.
  */
 @Injectable()
-export class IdempotencyStore {
+export class IdempotencyRepository {
   constructor(
     @Inject(Redis) private readonly redis: Redis,
     private readonly keys: RedisKeys,

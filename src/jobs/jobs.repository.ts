@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import { Redis } from 'ioredis';
-import { Job, JobState } from '../domain/jobs/job.js';
+import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { SiteConfig, WestwindConfig } from '../config/westwind-config.js';
-import { closedSegmentEnergy } from '../domain/energy/energy-meter.js';
+import { closedSegmentEnergy, type HourlyMwh } from '../domain/energy/energy-meter.js';
 import { jobPowerMw } from '../domain/energy/power.js';
 import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -108,6 +108,19 @@ export class JobsRepository implements OnModuleInit {
     return this.read(ids);
   }
 
+  /** How many jobs of these tenants are in each state (from the state indexes, one pipeline). */
+  async countByState(tenants: readonly string[]): Promise<Record<JobState, number>> {
+    const pipeline = this.redis.pipeline();
+    for (const tenant of tenants) for (const state of JOB_STATES) pipeline.zcard(this.keys.tenantJobsInState(tenant, state));
+    const results = (await pipeline.exec()) ?? [];
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    results.forEach(([error, count], i) => {
+      if (error) throw error;
+      counts[JOB_STATES[i % JOB_STATES.length]] += count as number;
+    });
+    return counts;
+  }
+
   /** A tenant's jobs newest first, optionally in one state, continuing after the id `after`. */
   async page(tenant: string, state: JobState | undefined, limit: number, after?: string): Promise<JobPage> {
     const index = state ? this.keys.tenantJobsInState(tenant, state) : this.keys.tenantJobs(tenant);
@@ -166,6 +179,12 @@ export class JobsRepository implements OnModuleInit {
       await execTransaction(multi, 'job prune');
       pruned += ids.length;
     }
+  }
+
+  /** A site's energy ledger: AI energy its closed run segments used, MWh by hour (epoch ms). */
+  async meteredEnergy(site: string): Promise<HourlyMwh> {
+    const ledger = await this.redis.hgetall(this.keys.siteEnergy(site));
+    return new Map(Object.entries(ledger).map(([hour, mwh]) => [Number(hour), Number(mwh)]));
   }
 
   /** Forgets metered energy of hours before `beforeMs` in every site's ledger; returns how many hours. */

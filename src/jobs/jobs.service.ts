@@ -11,7 +11,7 @@ import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { finished } from '../domain/execution/job-run.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
-import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
+import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DeadlineCheck } from './deadline-check.js';
 import { JobChanges } from './job-changes.js';
@@ -38,7 +38,7 @@ export interface PlannedJob {
 export class JobsService {
   constructor(
     private readonly jobs: JobsRepository,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotency: IdempotencyRepository,
     private readonly config: WestwindConfig,
     private readonly plans: PlanRepository,
     private readonly deadlines: DeadlineCheck,

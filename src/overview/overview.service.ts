@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
@@ -13,7 +12,6 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanMeta, PlanRepository } from '../plans/plan.repository.js';
-import { RedisKeys } from '../redis/redis-keys.js';
 import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
@@ -79,17 +77,15 @@ export interface JobRow {
 }
 
 /**
- * What operators look at, read from Redis so every instance shows the same: the plan across its
- * horizon per site, energy metered and planned, jobs by state and the jobs table. Feeds the
- * dashboard and the metrics endpoint.
+ * What operators look at, read from Redis through the jobs, plan and signals repositories so every
+ * instance shows the same: the plan across its horizon per site, energy metered and planned, jobs
+ * by state and the jobs table. Feeds the dashboard and the metrics endpoint.
  */
 @Injectable()
 export class OverviewService {
   private cached?: { at: number; overview: Promise<Overview> };
 
   constructor(
-    @Inject(Redis) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
     private readonly jobs: JobsRepository,
     private readonly plans: PlanRepository,
     private readonly signals: SignalsService,
@@ -107,17 +103,9 @@ export class OverviewService {
     return this.cached.overview;
   }
 
-  /** Counts per state across tenants, from the state indexes (one pipeline). */
-  async jobsByState(): Promise<Record<JobState, number>> {
-    const pipeline = this.redis.pipeline();
-    for (const tenant of this.config.tenants) for (const state of JOB_STATES) pipeline.zcard(this.keys.tenantJobsInState(tenant.id, state));
-    const results = (await pipeline.exec()) ?? [];
-    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    results.forEach(([error, count], i) => {
-      if (error) throw error;
-      counts[JOB_STATES[i % JOB_STATES.length]] += count as number;
-    });
-    return counts;
+  /** Counts per state across tenants. */
+  jobsByState(): Promise<Record<JobState, number>> {
+    return this.jobs.countByState(this.config.tenants.map((t) => t.id));
   }
 
   /** Newest jobs first across tenants (or one), optionally in one state. */
@@ -126,9 +114,9 @@ export class OverviewService {
     const pages = await Promise.all(tenants.map((t) => this.jobs.page(t, filter.state, filter.limit)));
     // Ids are UUIDv7: their order is submission order.
     const jobs = pages.flatMap((p) => p.jobs).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, filter.limit);
-    const parts = jobs.length > 0 ? await this.redis.hmget(this.keys.planJobs(), ...jobs.map((j) => j.id)) : [];
+    const parts = await this.plans.jobPlans(jobs.map((j) => j.id));
     const now = this.clock.now();
-    return jobs.map((job, i) => toRow(job, parts[i] ? (JSON.parse(parts[i]) as JobPlan) : undefined, now));
+    return jobs.map((job, i) => toRow(job, parts[i], now));
   }
 
   private async read(): Promise<Overview> {
@@ -157,8 +145,8 @@ export class OverviewService {
   private async metered(running: readonly Job[], now: DateTime): Promise<EnergyFigures & { since: string }> {
     const sinceHour = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS });
     const since = sinceHour.toMillis();
-    const ledgers = await Promise.all(this.config.sites.map((site) => this.redis.hgetall(this.keys.siteEnergy(site.id))));
-    const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, new Map(Object.entries(ledgers[i]).map(([hour, mwh]) => [Number(hour), Number(mwh)]))]));
+    const ledgers = await Promise.all(this.config.sites.map((site) => this.jobs.meteredEnergy(site.id)));
+    const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, ledgers[i]]));
     for (const job of running) {
       const open = job.run?.segments.at(-1);
       if (open && open.end === undefined && used.has(open.site)) addHourly(used.get(open.site)!, segmentEnergy(Date.parse(open.start), now.toMillis(), this.jobs.powerMw(job, open.site)));

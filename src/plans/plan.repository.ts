@@ -78,6 +78,13 @@ export class PlanRepository {
     return text === null ? undefined : (JSON.parse(text) as Baseline);
   }
 
+  /** Each job's part of the current plan, in the order asked (undefined where it has none). */
+  async jobPlans(jobIds: readonly string[]): Promise<(JobPlan | undefined)[]> {
+    if (jobIds.length === 0) return [];
+    const texts = await this.redis.hmget(this.keys.planJobs(), ...jobIds);
+    return texts.map((text) => (text === null ? undefined : (JSON.parse(text) as JobPlan)));
+  }
+
   async jobPlan(jobId: string): Promise<JobPlan | undefined> {
     const text = await this.redis.hget(this.keys.planJobs(), jobId);
     return text === null ? undefined : (JSON.parse(text) as JobPlan);

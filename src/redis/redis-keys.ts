@@ -1,6 +1,9 @@
 import { JobState } from '../domain/jobs/job.js';
 
-/** Every Redis key Westwind writes, in one place, all under the configured prefix. */
+/**
+ * Every Redis key Westwind writes, in one place, all under the configured prefix. Each key is read
+ * and written by one repository (or the driver that owns it), never by the services around them.
+ */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
@@ -93,6 +96,11 @@ export class RedisKeys {
   /** A simulated site's own log of what it did, oldest first (the latest lines are kept). */
   simulatedSiteLog(site: string): string {
     return `${this.prefix}sim:${site}:log`;
+  }
+
+  /** Held while one worker submits a job to a Slurm site, so two never submit it at once. */
+  slurmSubmitting(site: string, jobId: string): string {
+    return `${this.prefix}slurm:${site}:submitting:${jobId}`;
   }
 
   /** AI energy a site used, metered from actual run segments: field = hour (epoch ms), value = MWh. */

@@ -10,7 +10,7 @@ import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
 import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
-import { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store.js';
+import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
 import { SignalsRepository } from './signals.repository.js';
 import { execTransaction } from '../redis/transaction.js';
 import { HOUR_MS } from '../domain/time/hours.js';
@@ -44,7 +44,7 @@ export class SignalsService {
 
   constructor(
     private readonly repository: SignalsRepository,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotency: IdempotencyRepository,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import { IdempotencyStore } from '../../src/idempotency/idempotency.store.js';
+import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
 import { until } from '../support/execution.js';
@@ -134,7 +134,7 @@ describe('jobs API (real app, real Redis)', () => {
 
     it('a duplicate while the first is still in flight: 409', async () => {
       const body = { ...validJob(), name: 'idem-inflight' };
-      const store = ctx.t.app.get(IdempotencyStore);
+      const store = ctx.t.app.get(IdempotencyRepository);
       // Another request holds the claim, as if it were mid-way through.
       const claim = await store.claim('alpha', 'submit-idem-inflight', store.fingerprint('POST /v1/jobs', body));
       expect(claim.outcome).toBe('claimed');
