@@ -66,7 +66,7 @@ export function admitJob(request: JobRequest, capacity: Capacity, ids: { id: str
     history: [admitted(at)],
   };
   // Optional fields only when given, so stored and returned jobs carry no undefined keys.
-  for (const key of ['sites', 'dataRegion', 'datasetGb', 'callbackUrl'] as const) {
+  for (const key of ['sites', 'dataRegion', 'datasetGb', 'callbackUrl', 'slurm'] as const) {
     if (request[key] !== undefined) Object.assign(job, { [key]: request[key] });
   }
   return { job };

@@ -1,3 +1,5 @@
+import type { SlurmJobSpec } from './slurm-job-spec.js';
+
 /**
  * A training job as Westwind stores it. Instants are UTC ISO strings; durations are hours.
  * Plain data, so it serialises to Redis and over HTTP unchanged.
@@ -25,6 +27,8 @@ export interface JobSpec {
   dataRegion?: string;
   datasetGb?: number;
   callbackUrl?: string;
+  /** What a Slurm site needs to run the job: its batch script or command and sbatch options. */
+  slurm?: SlurmJobSpec;
 }
 
 export interface StateChange {

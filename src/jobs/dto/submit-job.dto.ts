@@ -1,9 +1,11 @@
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUrl,
-  Length, Matches, Max, Min, ValidateIf,
+  Length, Matches, Max, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsDisplayText } from '../../common/is-display-text.decorator.js';
 import { IsInstant } from '../../common/is-instant.decorator.js';
+import { SlurmJobDto } from './slurm-job.dto.js';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -91,4 +93,10 @@ export class SubmitJobDto {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @Length(1, 2048)
   callbackUrl?: string;
+
+  /** For Slurm sites: the batch script (or command) and sbatch options; see docs/slurm.md. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SlurmJobDto)
+  slurm?: SlurmJobDto;
 }
