@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf,
   Length, MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
@@ -93,23 +93,12 @@ export class SupplyConfig {
   surplusShare: number = 1;
 }
 
-/**
- * How a site runs the service's start, pause, resume and cancel actions: `simulated` runs them
- * against the service clock (demo, tests); `http` POSTs each action, signed per Standard Webhooks,
- * to the site agent (or the job's callbackUrl), which reports back via POST /v1/jobs/:id/events.
- */
-export class ExecutorConfig {
-  @IsIn(['simulated', 'http'])
-  type: 'simulated' | 'http' = 'simulated';
+export const EXECUTOR_TYPES = ['simulated', 'http', 'slurm'] as const;
+export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
 
-  @ValidateIf((e: ExecutorConfig) => e.type === 'http')
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be the http(s) URL of the site agent' })
-  url?: string;
-
-  /** whsec_ secret the http executor signs with; the agent verifies with it. */
-  @ValidateIf((e: ExecutorConfig) => e.type === 'http')
-  @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, { message: 'must be whsec_ followed by base64 (at least 18 bytes)' })
-  secret?: string;
+/** What every executor shares: how long an action may take, how it is retried and paced. */
+export abstract class BaseExecutorConfig {
+  abstract readonly type: ExecutorType;
 
   /** An action not acknowledged within this many ms counts as failed (and is retried). */
   @IsInt()
@@ -138,6 +127,101 @@ export class ExecutorConfig {
   @Min(1)
   @Max(100_000)
   maxActionsPerSecond: number = 1000;
+}
+
+/** Runs the actions against the service clock (demo, tests). */
+export class SimulatedExecutorConfig extends BaseExecutorConfig {
+  @IsIn(['simulated'])
+  readonly type = 'simulated' as const;
+}
+
+/**
+ * POSTs each action, signed per Standard Webhooks, to the site agent (or the job's callbackUrl),
+ * which reports back via POST /v1/jobs/:id/events.
+ */
+export class HttpExecutorConfig extends BaseExecutorConfig {
+  @IsIn(['http'])
+  readonly type = 'http' as const;
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be the http(s) URL of the site agent' })
+  url: string;
+
+  /** whsec_ secret the http executor signs with; the agent verifies with it. */
+  @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, { message: 'must be whsec_ followed by base64 (at least 18 bytes)' })
+  secret: string;
+}
+
+export const SLURM_PAUSE_MODES = ['requeue', 'suspend'] as const;
+export type SlurmPauseMode = (typeof SLURM_PAUSE_MODES)[number];
+/** Slurm's names for partitions, accounts and QoS: no spaces, nothing a command line could misread. */
+const SLURM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+const SLURM_NAME_MESSAGE = 'must be a Slurm name (letters, digits, _ . -)';
+
+/**
+ * Drives a Slurm cluster with its client commands (sbatch, scontrol, scancel, squeue), run without a
+ * shell against the cluster's slurm.conf. A job is submitted held (`--hold --requeue`) before its
+ * planned start; start and resume release it, pause requeue-holds it (SIGTERM: it checkpoints and
+ * leaves its GPUs) or, in `suspend` mode, suspends it (SIGSTOP: its GPUs stay allocated).
+ */
+export class SlurmExecutorConfig extends BaseExecutorConfig {
+  @IsIn(['slurm'])
+  readonly type = 'slurm' as const;
+
+  /** The cluster's slurm.conf, as SLURM_CONF for the client commands; default: theirs (/etc/slurm/slurm.conf). */
+  @IsOptional()
+  @Matches(/^\/[^\0]{0,1023}$/, { message: 'must be an absolute path' })
+  slurmConf?: string;
+
+  /** Where sbatch, scontrol, scancel and squeue are; default: the service's PATH. */
+  @IsOptional()
+  @Matches(/^\/[^\0]{0,1023}$/, { message: 'must be an absolute path' })
+  binDir?: string;
+
+  @IsOptional()
+  @Matches(SLURM_NAME, { message: SLURM_NAME_MESSAGE })
+  partition?: string;
+
+  @IsOptional()
+  @Matches(SLURM_NAME, { message: SLURM_NAME_MESSAGE })
+  account?: string;
+
+  @IsOptional()
+  @Matches(SLURM_NAME, { message: SLURM_NAME_MESSAGE })
+  qos?: string;
+
+  /** requeue: SIGTERM, checkpoint, GPUs freed, held until resumed. suspend: SIGSTOP, GPUs kept (short pauses). */
+  @IsIn(SLURM_PAUSE_MODES, { message: `must be one of ${SLURM_PAUSE_MODES.join(', ')}` })
+  pauseMode: SlurmPauseMode = 'requeue';
+
+  /** How often (real ms) the site's queue is read (one squeue call) to follow its jobs. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  pollMs: number = 2000;
+}
+
+/** An executor whose type is none of EXECUTOR_TYPES: only its type is checked, and reported. */
+class UnknownExecutorConfig {
+  @IsIn(EXECUTOR_TYPES, { message: `must be one of ${EXECUTOR_TYPES.join(', ')}` })
+  type: unknown;
+}
+
+/** How a site runs the service's start, pause, resume and cancel actions: one config class per executor type. */
+export type ExecutorConfig = SimulatedExecutorConfig | HttpExecutorConfig | SlurmExecutorConfig;
+
+const EXECUTOR_CONFIGS: Record<ExecutorType, new () => ExecutorConfig> = {
+  simulated: SimulatedExecutorConfig,
+  http: HttpExecutorConfig,
+  slurm: SlurmExecutorConfig,
+};
+
+/** The config class of the executor's type (simulated when none is given), so other types' fields are refused. */
+function executorConfigOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const type = (value as { type?: unknown }).type ?? 'simulated';
+  const known = typeof type === 'string' && Object.hasOwn(EXECUTOR_CONFIGS, type);
+  if (!known) return plainToInstance(UnknownExecutorConfig, { type });
+  return plainToInstance(EXECUTOR_CONFIGS[type as ExecutorType], { ...value, type });
 }
 
 /** A compute hub: GPUs at one place in one zone. */
@@ -179,8 +263,8 @@ export class SiteConfig {
   importCapMw?: number;
 
   @ValidateNested()
-  @Type(() => ExecutorConfig)
-  executor: ExecutorConfig = new ExecutorConfig();
+  @Transform(({ obj }) => executorConfigOf((obj as { executor?: unknown }).executor), { toClassOnly: true })
+  executor: ExecutorConfig = new SimulatedExecutorConfig();
 
   /** Bearer keys the site's agent reports job events with. */
   @IsArray()

@@ -142,7 +142,7 @@ function orderFor(command: DispatchCommand, job: Job, now: DateTime): ExecutorOr
     site: command.site,
     planVersion: command.planVersion,
     segment: command.segment,
-    job: { name: job.name, gpus: job.gpus, runtimeHours: job.runtimeHours, doneHours: job.run?.checkpointedHours ?? 0, checkpointMinutes: job.checkpointMinutes, callbackUrl: job.callbackUrl },
+    job: { name: job.name, gpus: job.gpus, runtimeHours: job.runtimeHours, doneHours: job.run?.checkpointedHours ?? 0, checkpointMinutes: job.checkpointMinutes, callbackUrl: job.callbackUrl, slurm: job.slurm },
     at: formatInstant(now),
   };
 }

@@ -9,6 +9,7 @@ import { JobEventsController } from './job-events.controller.js';
 import { JobEventsService } from './job-events.service.js';
 import { SimulatedSites } from './simulated-sites.service.js';
 import { SiteExecutors } from './site-executors.js';
+import { SlurmSites } from './executors/slurm/slurm-sites.service.js';
 
 /**
  * Execution: plans become start, pause, resume and cancel actions on per-site dispatch queues,
@@ -29,7 +30,7 @@ export class ExecutionModule {
         { provide: PlanDispatcher, useExisting: DispatchService },
         SiteExecutors,
         DispatchProcessor,
-        ...(runDispatch ? [DispatchWorkers, SimulatedSites] : []),
+        ...(runDispatch ? [DispatchWorkers, SimulatedSites, SlurmSites] : []),
       ],
       exports: [JobEventsService, DispatchService, PlanDispatcher, SiteExecutors],
     };

@@ -47,7 +47,8 @@ export class JobEventsService implements ExecutionReports {
     }
     // Departures from the plan (finished, failed, progress off plan) are announced: the planner re-plans.
     const change = after === before ? undefined : changeOf(before!, event, at);
-    if (change) await this.changes.announce({ jobId, change });
+    if (change === 'cancelled') await this.changes.announce({ jobId, change, job: after });
+    else if (change) await this.changes.announce({ jobId, change });
     return after;
   }
 
@@ -75,8 +76,8 @@ export class JobEventsService implements ExecutionReports {
   }
 }
 
-function changeOf(before: Job, event: JobEvent, at: DateTime): Exclude<JobChange['change'], 'submitted' | 'cancelled'> | undefined {
-  if (event.type === 'completed' || event.type === 'failed') return event.type;
+function changeOf(before: Job, event: JobEvent, at: DateTime): Exclude<JobChange['change'], 'submitted'> | undefined {
+  if (event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled') return event.type;
   return Math.abs(workDone(before, at) - event.doneHours) >= OFF_PLAN_HOURS ? 'off plan' : undefined;
 }
 
@@ -84,7 +85,7 @@ function changeOf(before: Job, event: JobEvent, at: DateTime): Exclude<JobChange
 function apply(job: Job, site: string, event: JobEvent, at: DateTime): Job {
   const here = job.run?.site === site;
   if (isTerminal(job.state)) {
-    const repeat = here && ((event.type === 'completed' && job.state === 'completed') || (event.type === 'failed' && job.state === 'failed'));
+    const repeat = here && event.type !== 'progress' && event.type !== 'checkpointed' && event.type === job.state;
     if (repeat) return job;
     throw ProblemException.of(409, 'job-finished', 'Job already finished', `Job ${job.id} is ${job.state}; the ${event.type} report changes nothing.`);
   }
@@ -101,6 +102,8 @@ function apply(job: Job, site: string, event: JobEvent, at: DateTime): Job {
       return finished(job, 'completed', at, `completed at ${site}`);
     case 'failed':
       return finished(job, 'failed', at, `failed at ${site}: ${event.reason}`);
+    case 'cancelled':
+      return finished(job, 'cancelled', at, `cancelled at ${site}: ${event.reason}`);
     case 'progress':
     case 'checkpointed':
       if (event.doneHours > job.runtimeHours + 1e-9) {

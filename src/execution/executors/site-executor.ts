@@ -1,4 +1,5 @@
 import type { DispatchActionName } from '../../domain/jobs/job.js';
+import type { SlurmJobSpec } from '../../domain/jobs/slurm-job-spec.js';
 
 /** What a site is told to do: one action for one job, with what the site needs to carry it out. */
 export interface ExecutorOrder {
@@ -17,6 +18,8 @@ export interface ExecutorOrder {
     doneHours: number;
     checkpointMinutes: number;
     callbackUrl?: string;
+    /** What a Slurm site needs to run it (absent for jobs that name none). */
+    slurm?: SlurmJobSpec;
   };
   /** The service clock's now, ISO. */
   at: string;
@@ -36,7 +39,9 @@ export type JobEvent =
   | { type: 'progress'; doneHours: number; at?: string }
   | { type: 'checkpointed'; doneHours: number; at?: string }
   | { type: 'completed'; at?: string }
-  | { type: 'failed'; reason: string; at?: string };
+  | { type: 'failed'; reason: string; at?: string }
+  /** In process only (a Slurm job cancelled by its owner with scancel); agents cannot send it. */
+  | { type: 'cancelled'; reason: string; at?: string };
 
 export const JOB_EVENT_TYPES = ['progress', 'checkpointed', 'completed', 'failed'] as const;
 

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import type { ExecutorConfig } from '../../../config/westwind-config.js';
+import type { HttpExecutorConfig } from '../../../config/westwind-config.js';
 import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
 
 /** A site that did not take an order: the dispatch queue retries, then fails the job with this cause. */
@@ -17,13 +17,13 @@ export class HttpExecutor implements SiteExecutor {
 
   constructor(
     readonly site: string,
-    private readonly config: ExecutorConfig,
+    private readonly config: HttpExecutorConfig,
   ) {
-    this.webhook = new Webhook(config.secret!);
+    this.webhook = new Webhook(config.secret);
   }
 
   async perform(order: ExecutorOrder): Promise<void> {
-    const url = order.job.callbackUrl ?? this.config.url!;
+    const url = order.job.callbackUrl ?? this.config.url;
     const body = JSON.stringify(order);
     // The signature's timestamp is wall-clock time, even on a virtual clock: receivers check
     // freshness against their own clocks to refuse replays.
