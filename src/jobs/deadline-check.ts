@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
+import { noEnergy } from '../domain/energy/energy-meter.js';
 import type { Job } from '../domain/jobs/job.js';
 import { PlacementProbe } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
@@ -9,7 +10,7 @@ import { linksByRegion, planInputFrom, planJobFrom, PLANNING_HORIZON_HOURS } fro
 import { PlanRepository } from '../plans/plan.repository.js';
 import { SignalsService } from '../signals/signals.service.js';
 
-const EMPTY_TOTALS = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, objective: 0 };
+const EMPTY_TOTALS = { ...noEnergy(), pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, objective: 0 };
 
 /** How long a snapshot of the plan and signals serves submissions before it is read again. */
 const SNAPSHOT_MS = 5000;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
-import { addHourly, EnergyTotals, greenShare, HourlyMwh, meterTotals, segmentEnergy, sumTotals } from '../domain/energy/energy-meter.js';
+import { addHourly, energyFigures, HourlyMwh, meterTotals, segmentEnergy, sumTotals } from '../domain/energy/energy-meter.js';
 import { nextAction, NextAction } from '../domain/execution/next-action.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
@@ -18,7 +18,7 @@ import { HOUR_MS } from '../domain/time/hours.js';
 /** Several dashboards and a scraper asking within this long share one reading of Redis. */
 const OVERVIEW_CACHE_MS = 1000;
 
-export type EnergyFigures = EnergyTotals & { greenShare: number | null };
+export type EnergyFigures = ReturnType<typeof energyFigures>;
 
 /** One site's hours across the plan's horizon: what the chart draws. */
 export interface SiteHours {
@@ -132,8 +132,8 @@ export class OverviewService {
       jobsByState,
       energy: {
         metered,
-        planned: meta ? figures(meta.totals) : null,
-        fifo: baseline ? { ...figures(baseline.totals), westwindGridMwh: round(baseline.westwindTotals.gridMwh), computedAt: baseline.computedAt } : null,
+        planned: meta ? energyFigures(meta.totals) : null,
+        fifo: baseline ? { ...energyFigures(baseline.totals), westwindGridMwh: round(baseline.westwindTotals.gridMwh), computedAt: baseline.computedAt } : null,
         gridAvoidedMwh: baseline ? round(baseline.totals.gridMwh - baseline.westwindTotals.gridMwh) : null,
       },
       deadlineRisk: summary?.late ?? { count: 0, jobs: [] },
@@ -153,7 +153,7 @@ export class OverviewService {
     }
     // Signals only from the first metered hour in the retention window: usually far less than 30 days.
     const first = Math.min(...[...used.values()].flatMap((byHour) => [...byHour.keys()].filter((hour) => hour >= since)));
-    if (!Number.isFinite(first)) return { ...figures(sumTotals([])), since: formatInstant(sinceHour) };
+    if (!Number.isFinite(first)) return { ...energyFigures(sumTotals([])), since: formatInstant(sinceHour) };
     const hours = Math.ceil((now.toMillis() - first) / HOUR_MS);
     const supply = await this.signals.siteSignals(DateTime.fromMillis(first, { zone: 'utc' }), hours);
     const totals = sumTotals(
@@ -166,7 +166,7 @@ export class OverviewService {
         });
       }),
     );
-    return { ...figures(totals), since: formatInstant(sinceHour) };
+    return { ...energyFigures(totals), since: formatInstant(sinceHour) };
   }
 
   /** Each site's chart across the plan's horizon (or the next day, before any plan). */
@@ -193,10 +193,6 @@ export class OverviewService {
       };
     });
   }
-}
-
-function figures(totals: EnergyTotals): EnergyFigures {
-  return { energyMwh: round(totals.energyMwh), greenMwh: round(totals.greenMwh), gridMwh: round(totals.gridMwh), peakGridMwh: round(totals.peakGridMwh), carbonKg: round(totals.carbonKg), cost: round(totals.cost), greenShare: greenShare(totals) ?? null };
 }
 
 function round(value: number): number {

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { WestwindConfig } from '../config/westwind-config.js';
-import type { EnergyTotals } from '../domain/energy/energy-meter.js';
+import { energyFigures, type EnergyTotals } from '../domain/energy/energy-meter.js';
+import { zoneRenewableMw } from '../domain/energy/site-supply.js';
 import type { Job } from '../domain/jobs/job.js';
 import { lpBound } from '../domain/planner/lp-bound.js';
 import { plan } from '../domain/planner/plan.js';
@@ -126,7 +127,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
     const wallMs = performance.now() - started;
     const finishedJobs = result.jobs.filter((j) => j.finish !== undefined);
     strategies[strategy] = {
-      ...energyFigures(result.totals),
+      ...reportFigures(result.totals),
       deadlineMisses: result.jobs.filter((j) => !j.deadlineMet).length,
       pauses: result.jobs.reduce((sum, j) => sum + j.pauses, 0),
       meanDelayHours: finishedJobs.length ? round(finishedJobs.reduce((sum, j) => sum + j.delayHours!, 0) / finishedJobs.length) : null,
@@ -197,18 +198,17 @@ async function lpFigures(world: ReplayWorld, jobs: Job[], objective: Objective):
   input.options = { objective };
   const bound = await lpBound(input, plan(input));
   return {
-    ...energyFigures(bound),
+    ...reportFigures(bound),
     deadlineMisses: null, pauses: null, meanDelayHours: null, completed: null, replans: null,
     wallMs: Math.round(performance.now() - started),
     unmetWorkHours: round(bound.unmetWorkHours),
   };
 }
 
-function energyFigures(t: EnergyTotals) {
-  return {
-    totalMwh: round(t.energyMwh), greenMwh: round(t.greenMwh), gridMwh: round(t.gridMwh), peakGridMwh: round(t.peakGridMwh),
-    carbonKg: round(t.carbonKg), cost: round(t.cost), greenShare: t.energyMwh > 0 ? round(t.greenMwh / t.energyMwh, 4) : null,
-  };
+/** The report's columns: energy as `totalMwh`, the green share to four digits. */
+function reportFigures(t: EnergyTotals) {
+  const { energyMwh, greenShare, ...rest } = energyFigures(t);
+  return { totalMwh: energyMwh, ...rest, greenShare: greenShare === null ? null : round(greenShare, 4) };
 }
 
 /** The zones' actual grid and the sites' green supply, hour by hour, for the report's charts. */
@@ -226,7 +226,7 @@ function chartBase(world: ReplayWorld): ReplayCharts {
         zone: zone.id,
         timeZone: zone.timeZone,
         loadMw: values.map((v) => round(v?.loadMw ?? 0)),
-        renewableMw: values.map((v) => round((v?.windMw ?? 0) + (v?.solarMw ?? 0) + (v?.hydroMw ?? 0))),
+        renewableMw: values.map((v) => round(v ? zoneRenewableMw(v) : 0)),
         peak: Array.from(zonePeaks(series, zone.timeZone, zone.peak)),
         siteGreenMw: values.map((_, h) => round(sites.reduce((sum, s) => sum + actual.get(s.id)!.greenMw[h], 0))),
         aiMw: {},

@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import { CLOCK } from '../config/config.module.js';
 import { WebhookSenderConfig, WestwindConfig, ZoneConfig } from '../config/westwind-config.js';
 import { ProblemException } from '../common/problem.js';
+import { zoneRenewableMw, zoneSurplusMw } from '../domain/energy/site-supply.js';
 import type { FieldError } from '../domain/field-error.js';
 import { forecastToHours, ForecastPoint, pointProblems, Resolution } from '../domain/signals/forecast.js';
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
@@ -142,13 +143,12 @@ export class SignalsService {
       from: formatInstant(from),
       to: formatInstant(to),
       hours: view.series.values.map((v, h) => {
-        const renewableMw = v ? v.windMw + v.solarMw + (v.hydroMw ?? 0) : null;
         return {
           start: hourStart(h),
           local: from.plus({ hours: h }).setZone(zone.timeZone).toFormat("yyyy-MM-dd'T'HH:mmZZ"),
           forecast: v ? { ...v, hour: undefined, issuedAt: iso(view.issuedAt.get(v.hour)!) } : null,
-          renewableMw,
-          surplusMw: v ? Math.max(0, renewableMw! - v.loadMw) : null,
+          renewableMw: v ? zoneRenewableMw(v) : null,
+          surplusMw: v ? zoneSurplusMw(v) : null,
           peak: view.zonePeak[h] === 1,
         };
       }),

@@ -1,4 +1,4 @@
-import { closedSegmentEnergy, meterTotals, segmentEnergy } from './energy-meter.js';
+import { closedSegmentEnergy, energyFigures, meterTotals, noEnergy, segmentEnergy } from './energy-meter.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -34,5 +34,13 @@ describe('meterTotals', () => {
     ]);
     // Grid: 0 MWh at T0, 1.5 MWh at T0+1h (150 kg, 120), 1 MWh at T0+2h with no known carbon or price.
     expect(meterTotals(used, (h) => supply.get(h))).toEqual({ energyMwh: 6, greenMwh: 3.5, gridMwh: 2.5, peakGridMwh: 1.5, carbonKg: 150, cost: 120 });
+  });
+});
+
+describe('energyFigures', () => {
+  it('rounds totals to the thousandth and gives the green share, null without energy', () => {
+    const totals = { energyMwh: 2.00049, greenMwh: 0.5, gridMwh: 1.50049, peakGridMwh: 0, carbonKg: 600.1234, cost: 75.0005 };
+    expect(energyFigures(totals)).toEqual({ energyMwh: 2, greenMwh: 0.5, gridMwh: 1.5, peakGridMwh: 0, carbonKg: 600.123, cost: 75.001, greenShare: 0.5 / 2.00049 });
+    expect(energyFigures(noEnergy()).greenShare).toBeNull();
   });
 });

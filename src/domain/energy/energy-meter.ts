@@ -70,7 +70,8 @@ export function meterTotals(used: HourlyMwh, supplyAt: (hour: number) => HourSup
   return totals;
 }
 
-function noEnergy(): EnergyTotals {
+/** No energy yet: the totals to add to. */
+export function noEnergy(): EnergyTotals {
   return { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
 }
 
@@ -83,4 +84,21 @@ export function sumTotals(parts: readonly EnergyTotals[]): EnergyTotals {
 /** Green share of AI energy, 0–1; undefined when no energy was used. */
 export function greenShare(totals: EnergyTotals): number | undefined {
   return totals.energyMwh > 0 ? totals.greenMwh / totals.energyMwh : undefined;
+}
+
+/** Totals as people read them (to the kWh, kg or unit of price) with the green share, null when none. */
+export function energyFigures(totals: EnergyTotals): EnergyTotals & { greenShare: number | null } {
+  return {
+    energyMwh: roundKilo(totals.energyMwh),
+    greenMwh: roundKilo(totals.greenMwh),
+    gridMwh: roundKilo(totals.gridMwh),
+    peakGridMwh: roundKilo(totals.peakGridMwh),
+    carbonKg: roundKilo(totals.carbonKg),
+    cost: roundKilo(totals.cost),
+    greenShare: greenShare(totals) ?? null,
+  };
+}
+
+function roundKilo(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }

@@ -1,10 +1,17 @@
 import fc from 'fast-check';
 import { jobPowerMw } from './power.js';
-import { siteGreenMw, surplusMw } from './site-supply.js';
+import { renewableMw, siteGreenMw, surplusMw, zoneRenewableMw, zoneSurplusMw } from './site-supply.js';
 
 describe('energy model', () => {
   it('job power is GPUs × kW per GPU × PUE, in MW', () => {
     expect(jobPowerMw(1000, 0.7, 1.2)).toBeCloseTo(0.84, 12);
+  });
+
+  it('renewable supply is wind + solar + hydro, hydro only where reported, one hour or a series alike', () => {
+    expect(zoneRenewableMw({ windMw: 500, solarMw: 200, hydroMw: 50 })).toBe(750);
+    expect(zoneRenewableMw({ windMw: 500, solarMw: 200 })).toBe(700);
+    expect(zoneSurplusMw({ windMw: 500, solarMw: 200, loadMw: 800 })).toBe(0);
+    expect(renewableMw({ windMw: [500], solarMw: [200], hydroMw: [50], loadMw: [0] }, 0)).toBe(750);
   });
 
   it('surplus is renewable beyond load, never negative', () => {

@@ -15,8 +15,26 @@ export interface SupplyContract {
   surplusShare: number;
 }
 
+/** A zone's output and load in one hour, MW; hydro only where the zone reports it. */
+export interface ZoneHour {
+  windMw: number;
+  solarMw: number;
+  hydroMw?: number;
+  loadMw: number;
+}
+
+/** A zone's renewable supply in one hour: wind + solar + hydro, summed here and nowhere else. */
+export function zoneRenewableMw(hour: Omit<ZoneHour, 'loadMw'>): number {
+  return hour.windMw + hour.solarMw + (hour.hydroMw ?? 0);
+}
+
+/** Renewable supply beyond the zone's load in one hour (otherwise curtailed). */
+export function zoneSurplusMw(hour: ZoneHour): number {
+  return Math.max(0, zoneRenewableMw(hour) - hour.loadMw);
+}
+
 export function renewableMw(zone: ZoneHours, h: number): number {
-  return zone.windMw[h] + zone.solarMw[h] + (zone.hydroMw?.[h] ?? 0);
+  return zoneRenewableMw({ windMw: zone.windMw[h], solarMw: zone.solarMw[h], hydroMw: zone.hydroMw?.[h] });
 }
 
 export function surplusMw(zone: ZoneHours, h: number): number {
