@@ -3,9 +3,9 @@ import { DateTime } from 'luxon';
 import { ProblemException } from '../common/problem.js';
 import { StrictValidationPipe } from '../common/validation.pipe.js';
 import { OpenAdrSubscriptionConfig } from '../config/westwind-config.js';
-import { openAdrToGridEvent, OpenAdrEvent } from '../domain/signals/grid-event.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { OpenAdrEventDto, OpenAdrNotificationDto } from './dto/openadr-notification.dto.js';
+import { openAdrToGridEvent, OpenAdrEvent } from './openadr-mapping.js';
 import { SignalsRepository } from './signals.repository.js';
 import { SignalsService } from './signals.service.js';
 
