@@ -12,6 +12,7 @@ import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
+import type { ForecastAcceptedDto, ZoneDto, ZoneSignalsDto } from './dto/zone-signals.dto.js';
 import { SignalsRepository } from './signals.repository.js';
 import { execTransaction } from '../redis/transaction.js';
 import { HOUR_MS } from '../domain/time/hours.js';
@@ -108,7 +109,7 @@ export class SignalsService {
   }
 
   /** Zones with the latest issuedAt and the hours their effective series covers. */
-  async listZones() {
+  async listZones(): Promise<ZoneDto[]> {
     return Promise.all(
       this.config.zones.map(async (zone) => {
         const coverage = await this.repository.coverage(zone.id);
@@ -126,7 +127,7 @@ export class SignalsService {
   }
 
   /** The effective hourly series of a zone with derived fields, and per site green supply, peak flag and import cap. */
-  async signals(zoneId: string, fromText?: string, toText?: string) {
+  async signals(zoneId: string, fromText?: string, toText?: string): Promise<ZoneSignalsDto> {
     const zone = this.zones.get(zoneId);
     if (!zone) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${zoneId}" is configured.`);
     const from = (fromText ? parseInstant(fromText)! : this.clock.now()).startOf('hour');
@@ -198,7 +199,8 @@ export class SignalsService {
     if (problems.length > 0 || !hours) throw ProblemException.invalid(422, problems);
     const from = iso(hours[0].hour);
     const to = iso(hours[hours.length - 1].hour + HOUR_MS);
-    const answer: StoredResponse = { status: 200, body: { zone: forecast.zone, issuedAt: formatInstant(issuedAt), hours: hours.length, from, to } };
+    const accepted: ForecastAcceptedDto = { zone: forecast.zone, issuedAt: formatInstant(issuedAt), hours: hours.length, from, to };
+    const answer: StoredResponse = { status: 200, body: accepted };
     const multi = this.repository.multi();
     this.repository.merge(multi, forecast.zone, issuedAt.toMillis(), hours, audit);
     rememberAnswer(answer, multi);

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { OperatorKeyGuard, ReaderKeyGuard } from '../auth/api-key.guard.js';
 import type { Principal } from '../auth/tenant-directory.js';
 import { ProblemException } from '../common/problem.js';
 import { CsvUploadQueryDto } from './dto/csv-upload-query.dto.js';
+import { ForecastAcceptedDto, ZoneDto, ZoneSignalsDto } from './dto/zone-signals.dto.js';
 import { SignalsQueryDto } from './dto/signals-query.dto.js';
 import { SignalsService } from './signals.service.js';
 
@@ -17,14 +18,16 @@ export class ZonesController {
   /** Zones with their latest forecast's issuedAt and the hours covered. */
   @Get()
   @UseGuards(ReaderKeyGuard)
-  list() {
+  @ApiOkResponse({ type: [ZoneDto] })
+  list(): Promise<ZoneDto[]> {
     return this.signals.listZones();
   }
 
   /** The effective hourly series (revisions merged) with renewable, surplus and peak; per site green supply, peak and import cap. */
   @Get(':zone/signals')
   @UseGuards(ReaderKeyGuard)
-  series(@Param('zone') zone: string, @Query() query: SignalsQueryDto) {
+  @ApiOkResponse({ type: ZoneSignalsDto })
+  series(@Param('zone') zone: string, @Query() query: SignalsQueryDto): Promise<ZoneSignalsDto> {
     return this.signals.signals(zone, query.from, query.to);
   }
 
@@ -33,9 +36,15 @@ export class ZonesController {
   @HttpCode(200)
   @UseGuards(OperatorKeyGuard)
   @ApiConsumes('text/csv')
-  async uploadCsv(@Param('zone') zone: string, @Query() query: CsvUploadQueryDto, @Body() csv: unknown, @Req() request: Request & { principal?: Principal }) {
+  @ApiOkResponse({ type: ForecastAcceptedDto })
+  async uploadCsv(
+    @Param('zone') zone: string,
+    @Query() query: CsvUploadQueryDto,
+    @Body() csv: unknown,
+    @Req() request: Request & { principal?: Principal },
+  ): Promise<ForecastAcceptedDto> {
     if (typeof csv !== 'string') throw ProblemException.of(415, 'unsupported-media-type', 'Send text/csv', 'The body must be CSV with Content-Type: text/csv.');
     const answer = await this.signals.acceptCsv(request.principal!.id, zone, csv, query.issuedAt, query.resolution ?? 'PT1H');
-    return answer.body;
+    return answer.body as ForecastAcceptedDto;
   }
 }

@@ -18,6 +18,12 @@ describe('service surface', () => {
     expect(submit.required).toEqual(expect.arrayContaining(['name', 'gpus', 'runtimeHours', 'deadline']));
     expect(submit.properties.priority).toMatchObject({ minimum: 0, maximum: 9 });
     expect(doc.components.securitySchemes.bearer).toBeDefined();
+    // Answers are described too: the zones and their signals.
+    const answer = (path: string) => doc.paths[path].get.responses['200'].content['application/json'].schema;
+    expect(answer('/v1/zones')).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/ZoneDto' } });
+    expect(answer('/v1/zones/{zone}/signals')).toEqual({ $ref: '#/components/schemas/ZoneSignalsDto' });
+    expect(Object.keys(doc.components.schemas.ZoneHourDto.properties)).toEqual(expect.arrayContaining(['start', 'forecast', 'renewableMw', 'surplusMw', 'peak']));
+    expect(Object.keys(doc.components.schemas.SiteHourDto.properties)).toEqual(expect.arrayContaining(['greenMw', 'importCapMw']));
     await request(ctx.http).get('/docs').expect(200).expect('content-type', /html/);
   });
 

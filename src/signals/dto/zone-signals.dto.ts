@@ -1,0 +1,136 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** A configured zone and how far its effective forecast reaches. */
+export class ZoneDto {
+  @ApiProperty({ example: 'west' })
+  id: string;
+
+  @ApiPropertyOptional()
+  name?: string;
+
+  @ApiProperty({ description: 'IANA time zone of the zone’s sites', example: 'Asia/Shanghai' })
+  timeZone: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'issuedAt of the newest forecast stored; null before any' })
+  latestIssuedAt: string | null;
+
+  @ApiProperty({ description: 'Hours the effective series has a value for' })
+  hoursCovered: number;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Start of the first hour with a value (UTC)' })
+  firstHour: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'End of the last hour with a value (UTC)' })
+  lastHourEnd: string | null;
+}
+
+/** P10/P90 quantiles, where the sender gave them. */
+export class ForecastBandDto {
+  @ApiPropertyOptional() windMw?: number;
+  @ApiPropertyOptional() solarMw?: number;
+  @ApiPropertyOptional() loadMw?: number;
+}
+
+/** One hour of a zone's effective forecast, MW, with the forecast it came from. */
+export class ForecastHourDto {
+  @ApiProperty() windMw: number;
+  @ApiProperty() solarMw: number;
+  @ApiProperty() loadMw: number;
+  @ApiPropertyOptional() hydroMw?: number;
+  @ApiPropertyOptional() carbonGPerKwh?: number;
+  @ApiPropertyOptional() pricePerMwh?: number;
+  @ApiPropertyOptional({ type: ForecastBandDto }) p10?: ForecastBandDto;
+  @ApiPropertyOptional({ type: ForecastBandDto }) p90?: ForecastBandDto;
+
+  @ApiProperty({ description: 'issuedAt of the forecast revision this hour’s value came from' })
+  issuedAt: string;
+}
+
+/** One hour of a zone: its forecast and what follows from it. */
+export class ZoneHourDto {
+  @ApiProperty({ description: 'Start of the hour (UTC)' })
+  start: string;
+
+  @ApiProperty({ description: 'Start of the hour in the zone’s time zone', example: '2026-03-02T17:00+08:00' })
+  local: string;
+
+  @ApiProperty({ type: ForecastHourDto, nullable: true, description: 'null where no forecast covers the hour' })
+  forecast: ForecastHourDto | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Wind + solar + hydro, MW' })
+  renewableMw: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Renewable supply beyond the zone’s load, MW' })
+  surplusMw: number | null;
+
+  @ApiProperty({ description: 'A peak hour of the zone (its rules or a grid event)' })
+  peak: boolean;
+}
+
+/** One hour of a site: what the planner reads. */
+export class SiteHourDto {
+  @ApiProperty({ description: 'Start of the hour (UTC)' })
+  start: string;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Green supply the site may count as its own, MW; null without a forecast' })
+  greenMw: number | null;
+
+  @ApiProperty()
+  peak: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Cap on grid import (config or grid event), MW; null when uncapped' })
+  importCapMw: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  pricePerMwh: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  carbonGPerKwh: number | null;
+}
+
+export class SiteSignalsDto {
+  @ApiProperty()
+  id: string;
+
+  @ApiProperty({ type: [SiteHourDto] })
+  hours: SiteHourDto[];
+}
+
+/** A zone's effective hourly series (revisions merged) and each of its sites' signals. */
+export class ZoneSignalsDto {
+  @ApiProperty()
+  zone: string;
+
+  @ApiProperty()
+  timeZone: string;
+
+  @ApiProperty({ description: 'First hour (UTC)' })
+  from: string;
+
+  @ApiProperty({ description: 'End, exclusive (UTC)' })
+  to: string;
+
+  @ApiProperty({ type: [ZoneHourDto] })
+  hours: ZoneHourDto[];
+
+  @ApiProperty({ type: [SiteSignalsDto] })
+  sites: SiteSignalsDto[];
+}
+
+/** A forecast taken: the hours it covers after averaging to whole hours. */
+export class ForecastAcceptedDto {
+  @ApiProperty()
+  zone: string;
+
+  @ApiProperty()
+  issuedAt: string;
+
+  @ApiProperty({ description: 'Whole hours stored' })
+  hours: number;
+
+  @ApiProperty({ description: 'Start of the first hour (UTC)' })
+  from: string;
+
+  @ApiProperty({ description: 'End of the last hour (UTC)' })
+  to: string;
+}
