@@ -35,5 +35,6 @@ while ((step < steps)); do
   step=$((step + 1))
   ((step % every == 0)) && save
 done
+save
 echo "finished $steps steps"
 exit "${TRAIN_EXIT_CODE:-0}"

@@ -115,7 +115,10 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     const part = waiting && job.slurm ? await this.plans.jobPlan(job.id) : undefined;
     const first = part?.segments[0];
     if (waiting && first?.site === site.site) {
-      if (live.length === 0) await site.submitOnce({ jobId: job.id, name: job.name, gpus: job.gpus, slurm: job.slurm, plannedStart: first.start });
+      const submission = { jobId: job.id, name: job.name, gpus: job.gpus, slurm: job.slurm, plannedStart: first.start };
+      if (live.length === 0) await site.submitOnce(submission);
+      // A re-plan moved its start: the comment people read in squeue follows.
+      else for (const held of live.filter((j) => j.held)) await site.describe(held, submission);
       return;
     }
     const undecided = waiting && !first;

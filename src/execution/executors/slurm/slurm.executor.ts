@@ -101,6 +101,12 @@ export class SlurmExecutor implements SiteExecutor {
     }
   }
 
+  /** Rewrites a Slurm job's comment when the planned start it names changed. */
+  async describe(job: SlurmJob, submission: SlurmSubmission): Promise<void> {
+    const comment = slurmComment(submission.jobId, this.site, submission.name, submission.plannedStart);
+    if (job.comment !== comment) await this.cli.run('scontrol', ['update', `JobId=${job.id}`, `Comment=${comment}`]);
+  }
+
   /** Cancels every Slurm job of the Westwind job at this site that has not ended. */
   async cancel(jobId: string): Promise<void> {
     const lines = await this.cli.run('squeue', ['--noheader', '--states=all', `--name=${slurmJobName(jobId)}`, `--format=${LINE_FORMAT}`]);
