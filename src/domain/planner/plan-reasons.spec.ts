@@ -36,6 +36,25 @@ describe('plan reasons: every time labelled with its zone', () => {
   });
 });
 
+describe('plan reasons: a time a day or more ahead carries its date', () => {
+  const hours = 48;
+  const wide = (value: number) => new Array<number>(hours).fill(value);
+  const longSite = (signals: Partial<PlanSite['signals']> = {}) =>
+    site('west', wide(1), { signals: { greenMw: wide(1), peak: wide(0), ...signals } });
+  const reason = (s: PlanSite, j: PlanJob) => plan({ start, hours, sites: [s], jobs: [j] }).jobs[0].reason;
+
+  it('a non-deferrable job that runs tomorrow', () => {
+    const j = job('later', { deferrable: false, earliestStart: at(30), deadline: at(40) });
+    expect(reason(longSite(), j)).toBe('not deferrable: runs 2026-03-03 14:00–17:00 Asia/Shanghai at west without pause');
+  });
+
+  it('the end of the forecasts, near or far', () => {
+    const j = job('a', { remainingHours: 40, deadline: at(48) });
+    expect(reason(longSite({ forecastHours: 30 }), j)).toContain('runs past the forecasts (from 2026-03-03 14:00 Asia/Shanghai)');
+    expect(reason(longSite({ forecastHours: 6 }), j)).toContain('runs past the forecasts (from 14:00 Asia/Shanghai)');
+  });
+});
+
 describe('plan reasons: the dataset wait, only when it holds the start', () => {
   it('says how long the job waits when the transfer decides its start', () => {
     const reason = reasonOf([site('west', flat(1))], job('a', { transferHours: { west: 2.5 } }));

@@ -16,13 +16,19 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   const green = greenShare(plan, siteHours, s);
   const supply = green >= 0.995 ? 'on renewable supply' : `${Math.round(green * 100)}% renewable`;
   const parts: string[] = [];
+  const planStart = Date.parse(first.start) - first.startHour * HOUR_MS;
+  /** A local time a day or more ahead carries its ISO date: "2026-03-04 06:00" (nearer, "06:00"). */
+  const dated = (hour: number) => {
+    if (hour < 24) return local(hour);
+    return `${DateTime.fromMillis(planStart + hour * HOUR_MS, { zone: site.timeZone }).toFormat('yyyy-MM-dd')} ${local(hour)}`;
+  };
 
   if (!plan.meetsDeadline) {
     const deadline = `${job.deadline.setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')} ${site.timeZone}`;
     const finish = DateTime.fromISO(plan.finish!).setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm');
     parts.push(`cannot meet its deadline ${deadline}; earliest finish ${finish} at ${site.id} (${site.timeZone})`);
   } else if (!job.deferrable) {
-    const span = `${local(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} ${site.timeZone}`;
+    const span = `${dated(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} ${site.timeZone}`;
     parts.push(`not deferrable: runs ${span} at ${site.id} without pause`);
   } else if (first.startHour === 0 && job.state === 'running' && job.currentSite && job.currentSite !== site.id) {
     parts.push(`moving from ${job.currentSite} to ${site.id} ${supply}`);
@@ -37,9 +43,11 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`);
   if (plan.peakHours > 0 && plan.meetsDeadline) parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
   const forecastHours = site.signals.forecastHours ?? H;
-  if (plan.segments.at(-1)!.endHour > forecastHours) parts.push(`runs past the forecasts (from ${local(forecastHours)} ${site.timeZone}), where no renewable supply is assumed`);
+  if (plan.segments.at(-1)!.endHour > forecastHours) {
+    parts.push(`runs past the forecasts (from ${dated(forecastHours)} ${site.timeZone}), where no renewable supply is assumed`);
+  }
   const transfer = job.transferHours?.[site.id] ?? 0;
-  if (transferHeldStart(job, first, transfer)) {
+  if (transferHeldStart(job, first, transfer, planStart)) {
     parts.push(`waits ${duration(transfer)} for its dataset to reach ${site.id}`);
   }
   return parts.join('; ');
@@ -49,9 +57,8 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
  * Whether the dataset's journey is what keeps the job from starting sooner: it starts in the first
  * hour the transfer allows. A transfer done before the job would start anyway is not worth a word.
  */
-function transferHeldStart(job: PlanJob, first: Segment, transfer: number): boolean {
+function transferHeldStart(job: PlanJob, first: Segment, transfer: number, planStart: number): boolean {
   if (transfer <= 0) return false;
-  const planStart = Date.parse(first.start) - first.startHour * HOUR_MS;
   const earliestHour = Math.max(0, Math.ceil((job.earliestStart.toMillis() - planStart) / HOUR_MS - EPSILON));
   return first.startHour === earliestHour + Math.ceil(transfer - EPSILON);
 }
