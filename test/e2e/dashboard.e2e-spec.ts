@@ -153,6 +153,9 @@ describe('the dashboard in a real browser', () => {
     expect(Number(await chart.getAttribute('data-ai-mwh'))).toBeGreaterThan(0);
     expect(Number(await chart.getAttribute('data-green-mwh'))).toBeGreaterThan(0);
     expect(Number(await chart.getAttribute('data-hours'))).toBe(168);
+    // The chart spans the 48 forecast hours, not the whole week of the plan.
+    expect(Number(await chart.getAttribute('data-forecast-hours'))).toBe(48);
+    expect(Number(await chart.getAttribute('data-shown-hours'))).toBe(48);
     expect(await page.locator('#green-share').textContent()).toMatch(/%$/);
 
     // The timeline: planned segments, and the actual one since it started.
@@ -172,6 +175,87 @@ describe('the dashboard in a real browser', () => {
     await until(() => page.locator('#jobs tbody tr').count(), (n) => n === 0);
     expect(consoleErrors).toEqual([]);
   }, 60_000);
+
+  it('labels every time with its zone: site-local by default, all UTC at the toggle', async () => {
+    // Deferred to tomorrow: the planner's reason reads "starts 10:00 Asia/Shanghai at …", and the
+    // page dates that time from the job's next action: "starts 2026-03-03 10:00 Asia/Shanghai at …".
+    const deadline = clock.now().plus({ days: 1, hours: 12 }).startOf('minute');
+    const earliestStart = clock.now().plus({ hours: 20 }).toISO();
+    const job = { name: 'zone-probe', runtimeHours: 1, earliestStart, deadline: deadline.toISO(), deferrable: true };
+    const id = await submit(t.app.getHttpServer(), job);
+    await page.goto(`${base}/`);
+    const row = page.locator(`#jobs tr[data-job-id="${id}"]`);
+    const cellText = async (selector: string) => ((await row.locator(selector).textContent()) ?? '').trim();
+    /** Waits until the row's reason names the planned start, dated, in `zone` (the site's, if not given). */
+    const placed = (zone?: string) =>
+      until(
+        async () => ({
+          site: await cellText('td.site'),
+          start: await plannedStart(id),
+          reason: await cellText('td.reason'),
+        }),
+        ({ site, start, reason }) => {
+          const shown = zone ?? ZONES[site];
+          const named = `starts ${start?.setZone(shown).toFormat('yyyy-MM-dd HH:mm')} ${shown} at `;
+          return start !== undefined && shown !== undefined && reason.startsWith(named);
+        },
+        20_000,
+      );
+
+    // Site-local: the row's times in its site's zone, named; the plan's start in the reason likewise.
+    const zone = ZONES[(await placed()).site];
+    expect(await cellText('td.deadline')).toBe(`${deadline.setZone(zone).toFormat('yyyy-MM-dd HH:mm')} ${zone}`);
+    // The header: the service's time in both zones of the sites, one instant.
+    const clockText = (await page.locator('#clock').textContent()) ?? '';
+    const header = /^service time (\S+ \S+) Asia\/Shanghai · (\S+ \S+) Europe\/Berlin$/.exec(clockText);
+    expect(header).not.toBeNull();
+    const shanghai = DateTime.fromFormat(header![1], 'yyyy-MM-dd HH:mm', { zone: 'Asia/Shanghai' });
+    const berlin = DateTime.fromFormat(header![2], 'yyyy-MM-dd HH:mm', { zone: 'Europe/Berlin' });
+    expect(berlin.toMillis()).toBe(shanghai.toMillis());
+    expect(shanghai >= utc('2026-03-02T06:00:00Z') && shanghai <= clock.now()).toBe(true);
+    // The chart's legend shows the hour under the cursor, in the site's zone, and the values there.
+    const legend = await hoverChart('west-hub');
+    expect(legend[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:00 Asia\/Shanghai$/);
+    expect(legend[1]).toMatch(/^\d+\.\d+ MW$/);
+
+    // UTC: the same instants, every one labelled UTC, and no site zone left in the table.
+    await page.locator('#time-mode button[data-mode="utc"]').click();
+    const deadlineUtc = `${deadline.toUTC().toFormat('yyyy-MM-dd HH:mm')} UTC`;
+    await until(() => cellText('td.deadline'), (text) => text === deadlineUtc);
+    expect(await page.locator('#clock').textContent()).toMatch(/^service time \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    await placed('UTC');
+    expect(await page.locator('#jobs tbody').textContent()).not.toMatch(/Asia\/Shanghai|Europe\/Berlin/);
+    expect((await hoverChart('west-hub'))[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:00 UTC$/);
+
+    // The choice outlives a reload; back to site time.
+    await page.reload();
+    await until(() => cellText('td.deadline'), (text) => text.endsWith(' UTC'));
+    await page.locator('#time-mode button[data-mode="local"]').click();
+    await until(() => cellText('td.deadline'), (text) => text.endsWith(` ${zone}`));
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+
+  /** The zone of each site in test/fixtures/westwind.test.yaml. */
+  const ZONES: Record<string, string> = {
+    'west-hub': 'Asia/Shanghai',
+    'east-edge': 'Asia/Shanghai',
+    'de-hub': 'Europe/Berlin',
+  };
+
+  async function plannedStart(id: string): Promise<DateTime | undefined> {
+    const { plan } = (await request(base).get(`/dashboard/api/jobs/${id}`).set(OPERATOR).expect(200)).body;
+    return plan?.segments?.[0] ? utc(plan.segments[0].start) : undefined;
+  }
+
+  /** Points at the middle of a site's chart; returns its legend's values (time, green supply, …). */
+  async function hoverChart(site: string): Promise<string[]> {
+    const chart = page.locator(`#site-${site}`);
+    // From outside the chart, so that the pointer moves over it even if it was there before.
+    await page.mouse.move(0, 0);
+    await chart.locator('.u-over').hover();
+    await until(() => chart.locator('.u-legend .u-value').first().textContent(), (text) => text !== '–');
+    return chart.locator('.u-legend .u-value').allTextContents();
+  }
 });
 
 async function freePort(): Promise<number> {

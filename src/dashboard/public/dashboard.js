@@ -2,14 +2,126 @@
 // plan or a job changed. Plain browser JavaScript, no build step; charts by uPlot (served locally).
 
 const $ = (selector, root = document) => root.querySelector(selector);
-const COLORS = { green: '#3fb96f', grid: '#e0664b', running: '#4c9be8', paused: '#c9a227', waiting: '#7d6bd1', peak: 'rgba(224, 102, 75, 0.16)', now: '#e0664b' };
+const COLORS = {
+  green: '#3fb96f', grid: '#e0664b', running: '#4c9be8', paused: '#c9a227', waiting: '#7d6bd1',
+  peak: 'rgba(224, 102, 75, 0.16)', noForecast: 'rgba(138, 151, 165, 0.16)', now: '#f4f6f8', muted: '#8a97a5',
+};
+const HOUR_MS = 3_600_000;
 const charts = new Map();
+/** Each site's newest chart data: the charts' hooks and legends read it, so they never draw a stale plan. */
+const latestSites = new Map();
 let selectedJob = null;
+let lastNowMs = Date.now();
 
 const mwh = (v) => (v == null ? '–' : v >= 100 ? `${v.toFixed(0)} MWh` : `${v.toFixed(2)} MWh`);
+const mw = (v) => (v == null ? '–' : `${v.toFixed(v >= 100 ? 0 : 2)} MW`);
 const percent = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
-const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–');
 const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+// ---- time: one convention, labelled ----
+// Every time is shown in one zone with that zone's IANA name beside it: the site's own zone (a
+// job's times, its site's chart), or UTC for all when the operator picks it. 24-hour, ISO dates.
+
+const TIME_MODE_KEY = 'westwind.timeMode';
+let timeMode = localStorage.getItem(TIME_MODE_KEY) === 'utc' ? 'utc' : 'local';
+const siteZones = new Map();
+/** For times that belong to no site (a job not placed yet, the fifo baseline): the first site's zone. */
+let defaultZone = 'UTC';
+
+const shownZone = (zone) => (timeMode === 'utc' ? 'UTC' : (zone ?? defaultZone));
+const formatters = new Map();
+
+/** Date and time of `ms` in `zone`: { date: '2026-03-02', time: '14:00' }. */
+function partsIn(ms, zone) {
+  let format = formatters.get(zone);
+  if (!format) {
+    const date = { year: 'numeric', month: '2-digit', day: '2-digit' };
+    const time = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, ...date, ...time });
+    formatters.set(zone, format);
+  }
+  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+}
+
+/** "2026-03-02 14:00 Asia/Shanghai": `ms` in the zone shown for `zone`. */
+function stamp(ms, zone) {
+  const shown = shownZone(zone);
+  const { date, time } = partsIn(ms, shown);
+  return `${date} ${time} ${shown}`;
+}
+
+/** The same as an element: the zone's name set apart so the eye finds the time. */
+function stampElement(ms, zone) {
+  const shown = shownZone(zone);
+  const { date, time } = partsIn(ms, shown);
+  const el = document.createElement('time');
+  el.dateTime = new Date(ms).toISOString();
+  el.innerHTML = '<span class="t"></span> <span class="tz"></span>';
+  $('.t', el).textContent = `${date} ${time}`;
+  $('.tz', el).textContent = shown;
+  return el;
+}
+
+/** The instant a local "HH:mm" in `zone` names: on `date`, or the next one from `anchorMs`. */
+function instantOf(date, hhmm, zone, anchorMs) {
+  const offsetAt = (ms) => {
+    const p = partsIn(ms, zone);
+    return Date.parse(`${p.date}T${p.time}:00Z`) - Math.floor(ms / 60_000) * 60_000;
+  };
+  const at = (day) => {
+    const wall = Date.parse(`${day}T${hhmm}:00Z`);
+    return wall - offsetAt(wall - offsetAt(anchorMs)); // the offset in force then (DST)
+  };
+  const day = date ?? partsIn(anchorMs, zone).date;
+  const ms = at(day);
+  return date || ms >= anchorMs ? ms : at(new Date(Date.parse(day) + 24 * HOUR_MS).toISOString().slice(0, 10));
+}
+
+// What the planner writes in reasons: ISO instants, and local times labelled with their zone —
+// "17:00–22:00 Asia/Shanghai", "2026-03-02 11:00 Asia/Shanghai", "… 13:00 at west (Asia/Shanghai)".
+const ZONE = '(?:UTC|[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+)';
+const REASON_TIMES = new RegExp(
+  '(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?Z)' +
+    '|(?:(\\d{4}-\\d{2}-\\d{2}) )?(\\d{2}:\\d{2})(?:–(\\d{2}:\\d{2}))?' +
+    `(?:( at [\\w.-]+ )\\((${ZONE})\\)| (${ZONE}))`,
+  'g',
+);
+
+/**
+ * A reason with its times in the convention shown, dated where the date is known. The planner
+ * dates times a day or more ahead, but not a start or resume: that is the job's next action,
+ * given in `hints`. Any other undated time is read as the next one from the plan's first hour
+ * (a reason's times lie in the plan's horizon) and stays undated.
+ */
+function reasonText(reason, zone, hints = []) {
+  const anchor = Math.floor(lastNowMs / HOUR_MS) * HOUR_MS;
+  return reason.replace(REASON_TIMES, (match, iso, date, from, to, atSite, zoneInParens, zoneAfter) => {
+    if (iso) return stamp(Date.parse(iso), zone);
+    const written = zoneInParens ?? zoneAfter;
+    const hinted = date ? undefined : hints.find((ms) => ms >= anchor && partsIn(ms, written).time === from);
+    if (timeMode !== 'utc' && hinted === undefined) return match;
+    const shown = timeMode === 'utc' ? 'UTC' : written;
+    const start = hinted ?? instantOf(date, from, written, anchor);
+    const { date: day, time } = partsIn(start, shown);
+    let text = date || hinted !== undefined ? `${day} ${time}` : time;
+    if (to) text += `–${partsIn(instantOf(null, to, written, start + 60_000), shown).time}`;
+    return atSite ? `${text}${atSite}(${shown})` : `${text} ${shown}`;
+  });
+}
+
+function setTimeMode(mode) {
+  timeMode = mode;
+  localStorage.setItem(TIME_MODE_KEY, mode);
+  document.body.dataset.timeMode = mode;
+  for (const button of document.querySelectorAll('#time-mode button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.mode === mode));
+  }
+  // The charts' axes follow the zone: built anew.
+  for (const chart of charts.values()) chart.destroy();
+  charts.clear();
+  void refresh();
+}
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
@@ -23,49 +135,105 @@ function text(el, value) {
 
 // ---- headline figures ----
 
+function renderClock(o) {
+  const now = Date.parse(o.now);
+  const zones = timeMode === 'utc' ? ['UTC'] : [...new Set(o.sites.map((s) => s.timeZone))];
+  const clock = $('#clock');
+  const shown = zones.map((zone) => stampElement(now, zone));
+  const label = `service time ${shown.map((el) => el.textContent).join(' · ')}`;
+  if (clock.dataset.label === label) return;
+  clock.dataset.label = label;
+  clock.replaceChildren('service time ', ...shown.flatMap((el, i) => (i ? [' · ', el] : [el])));
+}
+
 function renderHeadline(o) {
   const { metered, planned, fifo, gridAvoidedMwh } = o.energy;
-  text($('#clock'), `service time ${new Date(o.now).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })}`);
+  renderClock(o);
   text($('#plan-version'), o.plan ? `plan v${o.plan.version}` : 'no plan yet');
   text($('#green-share'), percent(planned?.greenShare ?? null));
-  text($('#green-share-note'), `planned, ${mwh(planned?.energyMwh)} in the horizon · so far ${percent(metered.greenShare)} of ${mwh(metered.energyMwh)}`);
+  const soFar = `so far ${percent(metered.greenShare)} of ${mwh(metered.energyMwh)}`;
+  text($('#green-share-note'), `planned, ${mwh(planned?.energyMwh)} in the horizon · ${soFar}`);
   text($('#grid-avoided'), gridAvoidedMwh == null ? '–' : mwh(gridAvoidedMwh));
-  text($('#grid-avoided-note'), fifo ? `planned grid ${mwh(fifo.westwindGridMwh)} vs ${mwh(fifo.gridMwh)} if every job ran at submission (as of ${when(fifo.computedAt)})` : 'computing…');
+  if (fifo) {
+    const asOf = `${partsIn(Date.parse(fifo.computedAt), shownZone()).time} ${shownZone()}`;
+    const versus = `planned grid ${mwh(fifo.westwindGridMwh)} vs ${mwh(fifo.gridMwh)}`;
+    text($('#grid-avoided-note'), `${versus} if every job ran at submission (as of ${asOf})`);
+  } else {
+    text($('#grid-avoided-note'), 'computing…');
+  }
   text($('#peak-grid'), mwh(planned?.peakGridMwh ?? null));
-  text($('#peak-grid-note'), `planned · so far ${mwh(metered.peakGridMwh)}${fifo ? ` · fifo would plan ${mwh(fifo.peakGridMwh)}` : ''}`);
+  const fifoPeak = fifo ? ` · fifo would plan ${mwh(fifo.peakGridMwh)}` : '';
+  text($('#peak-grid-note'), `planned · so far ${mwh(metered.peakGridMwh)}${fifoPeak}`);
   text($('#deadline-risk'), String(o.deadlineRisk.count));
-  text($('#jobs-by-state'), Object.entries(o.jobsByState).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(' · ') || 'no jobs yet');
+  const byState = Object.entries(o.jobsByState).filter(([, n]) => n > 0);
+  text($('#jobs-by-state'), byState.map(([s, n]) => `${n} ${s}`).join(' · ') || 'no jobs yet');
 }
 
 // ---- per-site charts ----
 
-/** Shades the site's peak hours and draws the "now" line, under and over the series. */
-function peakAndNow(site, nowSeconds) {
+/** Hours the chart spans: those with a forecast, or as far as something is planned, a day at least. */
+function shownHours(site) {
+  const load = chartData(site)[2];
+  const lastLoad = load.findLastIndex((v, h) => v > 0 || site.gridMw[h] > 0) + 1;
+  return Math.min(site.hours.length, Math.max(24, site.forecastHours, lastLoad));
+}
+
+/**
+ * Under the series: peak hours shaded red, hours without a forecast grey. Over them: the "now" line,
+ * white and labelled, so it stands out from the red of peak and grid import.
+ */
+function shadingAndNow(id) {
+  const hourSpan = (u, site, from, to) => {
+    const x0 = u.valToPos(site.hours[0] + from * 3600, 'x', true);
+    const x1 = u.valToPos(site.hours[0] + to * 3600, 'x', true);
+    return [Math.max(x0, u.bbox.left), Math.min(x1, u.bbox.left + u.bbox.width)];
+  };
   return {
     hooks: {
       drawClear: [(u) => {
+        const site = latestSites.get(id);
         const { ctx, bbox } = u;
         ctx.save();
         ctx.fillStyle = COLORS.peak;
         site.peak.forEach((flag, h) => {
           if (!flag) return;
-          const x0 = u.valToPos(site.hours[h], 'x', true);
-          const x1 = u.valToPos(site.hours[h] + 3600, 'x', true);
-          ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+          const [x0, x1] = hourSpan(u, site, h, h + 1);
+          if (x1 > x0) ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
         });
+        const [f0, f1] = hourSpan(u, site, site.forecastHours, site.hours.length);
+        if (f1 > f0) {
+          ctx.fillStyle = COLORS.noForecast;
+          ctx.fillRect(f0, bbox.top, f1 - f0, bbox.height);
+          ctx.fillStyle = COLORS.muted;
+          ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+          ctx.textBaseline = 'top';
+          // Below the "now" label, which sits at the top.
+          ctx.fillText('no forecast yet', f0 + 6 * devicePixelRatio, bbox.top + 20 * devicePixelRatio);
+        }
         ctx.restore();
       }],
       draw: [(u) => {
         const { ctx, bbox } = u;
-        const x = u.valToPos(nowSeconds(), 'x', true);
+        const x = Math.round(u.valToPos(lastNowMs / 1000, 'x', true));
         if (x < bbox.left || x > bbox.left + bbox.width) return;
+        const px = devicePixelRatio;
         ctx.save();
+        ctx.setLineDash([]);
         ctx.strokeStyle = COLORS.now;
-        ctx.lineWidth = 2;
+        ctx.lineWidth = 2 * px;
         ctx.beginPath();
         ctx.moveTo(x, bbox.top);
         ctx.lineTo(x, bbox.top + bbox.height);
         ctx.stroke();
+        ctx.font = `600 ${Math.round(11 * px)}px system-ui, sans-serif`;
+        const label = 'now';
+        const width = ctx.measureText(label).width + 8 * px;
+        ctx.fillStyle = COLORS.now;
+        ctx.fillRect(x - width / 2, bbox.top, width, 15 * px);
+        ctx.fillStyle = '#0f1419';
+        ctx.textBaseline = 'middle';
+        ctx.textAlign = 'center';
+        ctx.fillText(label, x, bbox.top + 7.5 * px);
         ctx.restore();
       }],
     },
@@ -80,33 +248,64 @@ function chartData(site) {
   return [site.hours, site.greenMw, all, runningPaused, running, site.gridMw];
 }
 
-const CHART_HEIGHT = 220;
+const CHART_HEIGHT = 240;
 const chartWidth = (figure) => Math.max(320, figure.clientWidth - 16);
 
-function chartOptions(site, width, nowSeconds) {
-  const step = { paths: uPlot.paths.stepped({ align: 1 }) };
+/** Tick labels: the hour, with the ISO date under the first tick of each day. */
+function timeTicks(splits, zone) {
+  let lastDate = null;
+  return splits.map((seconds) => {
+    const { date, time } = partsIn(seconds * 1000, zone);
+    const label = date === lastDate ? time : `${time}\n${date}`;
+    lastDate = date;
+    return label;
+  });
+}
+
+function chartOptions(site, width) {
+  const id = site.id;
+  const zone = shownZone(site.timeZone);
+  const step = { paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } };
+  // Legend values under the cursor: each stacked series shows its own part, not the stack's top.
+  const part = (key) => (u, v, s, idx) => (idx == null ? '–' : mw(latestSites.get(id).aiMw[key][idx]));
+  const own = (u, v) => (v == null ? '–' : mw(v));
+  const axis = { stroke: COLORS.muted, grid: { stroke: '#2a3440' }, ticks: { stroke: '#2a3440' } };
   return {
     width,
     height: CHART_HEIGHT,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), site.timeZone),
-    plugins: [peakAndNow(site, nowSeconds)],
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-    axes: [{ stroke: '#8a97a5', grid: { stroke: '#2a3440' } }, { stroke: '#8a97a5', grid: { stroke: '#2a3440' }, label: 'MW' }],
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
+    plugins: [shadingAndNow(id)],
+    cursor: { points: { show: false } },
+    legend: { live: true },
+    scales: {
+      x: {
+        time: true,
+        range: () => {
+          const s = latestSites.get(id);
+          return [s.hours[0], s.hours[0] + shownHours(s) * 3600];
+        },
+      },
+      y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
+    },
+    axes: [
+      { ...axis, values: (u, splits) => timeTicks(splits, zone), label: `time (${zone})`, labelSize: 18, space: 70 },
+      { ...axis, label: 'MW' },
+    ],
     series: [
-      {},
-      { label: 'green supply', stroke: COLORS.green, width: 2, ...step },
-      { label: 'AI: + waiting', stroke: COLORS.waiting, fill: 'rgba(125, 107, 209, 0.55)', ...step },
-      { label: 'AI: + paused', stroke: COLORS.paused, fill: 'rgba(201, 162, 39, 0.6)', ...step },
-      { label: 'AI: running', stroke: COLORS.running, fill: 'rgba(76, 155, 232, 0.7)', ...step },
-      { label: 'grid import', stroke: COLORS.grid, width: 2, dash: [6, 4], ...step },
+      { label: 'time', value: (u, v) => (v == null ? '–' : stamp(v * 1000, site.timeZone)) },
+      { label: 'green supply', stroke: COLORS.green, width: 2, value: own, ...step },
+      { label: 'AI waiting', stroke: COLORS.waiting, fill: 'rgba(125,107,209,.55)', value: part('waiting'), ...step },
+      { label: 'AI paused', stroke: COLORS.paused, fill: 'rgba(201,162,39,.6)', value: part('paused'), ...step },
+      { label: 'AI running', stroke: COLORS.running, fill: 'rgba(76,155,232,.7)', value: part('running'), ...step },
+      { label: 'grid import', stroke: COLORS.grid, width: 2, dash: [6, 4], value: own, ...step },
     ],
   };
 }
 
 function renderSites(o) {
-  const nowSeconds = () => Date.parse(o.now) / 1000;
   const zones = $('#zones');
   for (const site of o.sites) {
+    latestSites.set(site.id, site);
     let figure = document.getElementById(`site-${site.id}`);
     if (!figure) {
       let zone = document.getElementById(`zone-${site.zone}`);
@@ -123,22 +322,28 @@ function renderSites(o) {
       figure.id = `site-${site.id}`;
       figure.innerHTML = '<div class="chart"></div><figcaption></figcaption>';
       $('.sites', zone).append(figure);
+      // Charts follow their column's width as the window or the grid of sites changes.
+      const follow = () => charts.get(site.id)?.setSize({ width: chartWidth(figure), height: CHART_HEIGHT });
+      new ResizeObserver(follow).observe(figure);
     }
     const data = chartData(site);
     const aiMwh = sum(data[2]);
+    const shown = shownHours(site);
     figure.dataset.aiMwh = aiMwh.toFixed(3);
     figure.dataset.greenMwh = sum(site.greenMw).toFixed(3);
     figure.dataset.hours = String(site.hours.length);
-    $('figcaption', figure).innerHTML = `<b></b> · ${site.gpus} GPUs · planned AI ${mwh(aiMwh)}, grid ${mwh(sum(site.gridMw))}, green supply ${mwh(sum(site.greenMw))} over ${site.hours.length} h`;
+    figure.dataset.forecastHours = String(site.forecastHours);
+    figure.dataset.shownHours = String(shown);
+    const forecasts = site.forecastHours > 0 ? `forecasts for the next ${site.forecastHours} h` : 'no forecast yet';
+    const energy = `planned AI ${mwh(aiMwh)}, grid ${mwh(sum(site.gridMw))}, green supply ${mwh(sum(site.greenMw))}`;
+    const caption = `${site.gpus} GPUs · ${energy} over ${site.hours.length} h · ${forecasts}`;
+    $('figcaption', figure).innerHTML = `<b></b> · ${caption}`;
     $('figcaption b', figure).textContent = site.id;
     const chart = charts.get(site.id);
     if (chart) {
       chart.setData(data);
     } else {
-      const created = new uPlot(chartOptions(site, chartWidth(figure), nowSeconds), data, $('.chart', figure));
-      charts.set(site.id, created);
-      // Charts follow their column's width as the window or the grid of sites changes.
-      new ResizeObserver(() => created.setSize({ width: chartWidth(figure), height: CHART_HEIGHT })).observe(figure);
+      charts.set(site.id, new uPlot(chartOptions(site, chartWidth(figure)), data, $('.chart', figure)));
     }
   }
 }
@@ -165,10 +370,15 @@ function cell(row, content, className) {
   return td;
 }
 
+function timeCell(row, iso, zone, className) {
+  return cell(row, iso ? stampElement(Date.parse(iso), zone) : '–', className);
+}
+
 function renderJobs(rows) {
   const body = $('#jobs tbody');
   body.replaceChildren();
   for (const job of rows) {
+    const zone = siteZones.get(job.site);
     const tr = body.insertRow();
     tr.dataset.jobId = job.id;
     tr.dataset.state = job.state;
@@ -183,23 +393,27 @@ function renderJobs(rows) {
     state.className = `state ${job.state}`;
     state.textContent = job.state;
     cell(tr, state, 'state-cell');
-    cell(tr, job.site ?? '–');
-    cell(tr, job.next ? `${job.next.action} ${when(job.next.at)}` : '–');
-    cell(tr, when(job.expectedFinish), job.late ? 'late' : '');
-    cell(tr, when(job.deadline));
-    cell(tr, job.reason, 'reason');
+    cell(tr, job.site ?? '–', 'site');
+    const next = document.createElement('span');
+    if (job.next) next.append(`${job.next.action} `, stampElement(Date.parse(job.next.at), zone));
+    cell(tr, job.next ? next : '–', 'next');
+    timeCell(tr, job.expectedFinish, zone, job.late ? 'finish late' : 'finish');
+    timeCell(tr, job.deadline, zone, 'deadline');
+    // A reason from the job's history ("plan 12: …") is older than its next action: no hint there.
+    const hints = job.next && !/^plan \d+: /.test(job.reason) ? [Date.parse(job.next.at)] : [];
+    cell(tr, reasonText(job.reason, zone, hints), 'reason');
     tr.addEventListener('click', () => showTimeline(job.id));
   }
   text($('#job-count'), `${rows.length} shown, newest first`);
 }
 
-function bar(track, className, from, to, start, span, label) {
+function bar(track, className, from, to, start, span, label, zone) {
   const el = document.createElement('div');
   el.className = `bar ${className}`;
   el.style.left = `${((from - start) / span) * 100}%`;
   el.style.width = `${Math.max(0.3, ((to - from) / span) * 100)}%`;
   el.textContent = label;
-  el.title = `${label}: ${when(new Date(from).toISOString())} – ${when(new Date(to).toISOString())}`;
+  el.title = `${label}: ${stamp(from, zone)} – ${stamp(to, zone)}`;
   track.append(el);
 }
 
@@ -215,29 +429,44 @@ function marker(track, className, at, start, span, title) {
 async function showTimeline(id) {
   selectedJob = id;
   const { job, plan, now } = await getJson(`/dashboard/api/jobs/${encodeURIComponent(id)}`);
+  const zone = siteZones.get(job.run?.site ?? plan?.site);
   const nowMs = Date.parse(now);
   const planned = plan?.segments ?? [];
   const actual = job.run?.segments ?? [];
-  const instants = [Date.parse(job.submittedAt), Date.parse(job.deadline), nowMs, ...planned.flatMap((s) => [Date.parse(s.start), Date.parse(s.end)]), ...actual.map((s) => Date.parse(s.start))];
+  const instants = [
+    Date.parse(job.submittedAt), Date.parse(job.deadline), nowMs,
+    ...planned.flatMap((s) => [Date.parse(s.start), Date.parse(s.end)]), ...actual.map((s) => Date.parse(s.start)),
+  ];
   const start = Math.min(...instants);
-  const span = Math.max(...instants) - start || 3_600_000;
+  const span = Math.max(...instants) - start || HOUR_MS;
   const panel = $('#timeline');
   panel.hidden = false;
   panel.dataset.jobId = id;
-  panel.innerHTML = '<h3></h3><div class="gantt-row planned"><span class="label">planned</span><div class="gantt-track"></div></div><div class="gantt-row actual"><span class="label">actual</span><div class="gantt-track"></div></div><div class="axis"><span></span><span></span></div><p class="note"></p>';
+  const row = (name) =>
+    `<div class="gantt-row ${name}"><span class="label">${name}</span><div class="gantt-track"></div></div>`;
+  const axis = '<div class="axis"><span></span><span></span></div>';
+  panel.innerHTML = `<h3></h3>${row('planned')}${row('actual')}${axis}<p class="note"></p>`;
   $('h3', panel).textContent = `${job.name} — ${job.state}`;
   const plannedTrack = $('.planned .gantt-track', panel);
   const actualTrack = $('.actual .gantt-track', panel);
-  for (const s of planned) bar(plannedTrack, 'planned', Date.parse(s.start), Date.parse(s.end), start, span, s.site);
-  for (const s of actual) bar(actualTrack, 'actual', Date.parse(s.start), s.end ? Date.parse(s.end) : nowMs, start, span, s.site);
+  for (const s of planned) {
+    bar(plannedTrack, 'planned', Date.parse(s.start), Date.parse(s.end), start, span, s.site, zone);
+  }
+  for (const s of actual) {
+    bar(actualTrack, 'actual', Date.parse(s.start), s.end ? Date.parse(s.end) : nowMs, start, span, s.site, zone);
+  }
   for (const track of [plannedTrack, actualTrack]) {
-    marker(track, 'now', nowMs, start, span, 'now');
-    marker(track, 'deadline', Date.parse(job.deadline), start, span, 'deadline');
+    marker(track, 'now', nowMs, start, span, `now ${stamp(nowMs, zone)}`);
+    const deadline = Date.parse(job.deadline);
+    marker(track, 'deadline', deadline, start, span, `deadline ${stamp(deadline, zone)}`);
   }
   const [from, to] = panel.querySelectorAll('.axis span');
-  from.textContent = when(new Date(start).toISOString());
-  to.textContent = when(new Date(start + span).toISOString());
-  text($('p.note', panel), plan?.reason ?? job.history.at(-1)?.reason ?? '');
+  from.replaceChildren(stampElement(start, zone));
+  to.replaceChildren(stampElement(start + span, zone));
+  const starts = planned.map((s) => Date.parse(s.start));
+  const last = job.history.at(-1)?.reason ?? '';
+  const reason = plan?.reason ? reasonText(plan.reason, zone, starts) : reasonText(last, zone);
+  text($('p.note', panel), reason);
   document.querySelectorAll('#jobs tbody tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.jobId === id));
 }
 
@@ -249,14 +478,23 @@ let again = false;
 async function refresh() {
   if (refreshing) return void (again = true);
   refreshing = (async () => {
-    const [overview, jobs] = await Promise.all([getJson('/dashboard/api/overview'), getJson(`/dashboard/api/jobs?${filters()}`)]);
+    const [overview, jobs] = await Promise.all([
+      getJson('/dashboard/api/overview'),
+      getJson(`/dashboard/api/jobs?${filters()}`),
+    ]);
+    lastNowMs = Date.parse(overview.now);
+    for (const site of overview.sites) siteZones.set(site.id, site.timeZone);
+    defaultZone = overview.sites[0]?.timeZone ?? 'UTC';
     fillSelect($('#filters select[name=state]'), overview.states);
     fillSelect($('#filters select[name=tenant]'), overview.tenants);
     renderHeadline(overview);
     renderSites(overview);
     renderJobs(jobs.items);
+    const unplaced = `${defaultZone} for a job not placed yet`;
+    text($('#time-note'), timeMode === 'utc' ? 'Times in UTC.' : `Times in each job’s site zone (${unplaced}).`);
     if (selectedJob) await showTimeline(selectedJob);
     document.body.dataset.planVersion = String(overview.plan?.version ?? 0);
+    document.body.dataset.shownTimeMode = timeMode;
   })();
   try {
     await refreshing;
@@ -281,7 +519,10 @@ function listen() {
 }
 
 $('#filters').addEventListener('change', () => void refresh());
+for (const button of document.querySelectorAll('#time-mode button')) {
+  button.addEventListener('click', () => setTimeMode(button.dataset.mode));
+}
 window.addEventListener('DOMContentLoaded', () => {
-  void refresh();
+  setTimeMode(timeMode);
   listen();
 });
