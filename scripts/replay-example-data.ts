@@ -1,5 +1,5 @@
 /**
- * Converts the bundled real data into the replay's CSV formats (README, "Replay"):
+ * Converts the bundled real data into the replay's CSV formats (docs/replay.md):
  * - signals.csv: OPSD 2019's four German control areas as zones `50hertz`, `amprion`, `tennet`,
  *   `transnetbw` — hourly actual load, wind (onshore + offshore) and solar, MW; plus a carbon
  *   intensity PROXY, not a measurement: 700 g/kWh × the share of load not met by wind and solar

@@ -8,8 +8,7 @@ import { TraceJob } from './itp-trace.js';
 import { ZoneSeries } from './opsd.js';
 
 /**
- * A planning instance built from the bundled real data, by stated rules (README, "Benchmarks";
- * docs/planner-benchmark.md):
+ * A planning instance built from the bundled real data, by stated rules (docs/planner-benchmark.md):
  * - each OPSD control area is a zone (Europe/Berlin) with `sitesPerZone` sites of `gpusPerSite`
  *   GPUs (or, with `siteGpus`, one site per zone of the given size) at 0.7 kW per GPU and PUE 1.2;
  * - a site's green supply (`supply`): a contracted share of its zone's wind + solar (a PPA) sized so

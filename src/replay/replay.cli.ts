@@ -2,7 +2,7 @@
  * npm run replay -- --config <yaml> --signals <csv> --jobs <csv> [--objective green|carbon|cost]
  *   [--forecast-error 0.05] [--seed N] [--strategies westwind,fifo,peak-pause,lp] [--from ISO --to ISO] [--out DIR]
  *
- * What-if replay of Westwind's planner over real data (README, "Replay"). Writes DIR/report.json and a
+ * What-if replay of Westwind's planner over real data (docs/replay.md). Writes DIR/report.json and a
  * self-contained DIR/report.html. Bad input (any file, line or flag) is reported and nothing runs: exit 2.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
