@@ -6,6 +6,9 @@ import type { JobPlan } from '../domain/planner/plan-types.js';
  * now, and say how many of each were sent. Execution provides it (DispatchService), so planning
  * never imports execution; the application module hands the provider in (PlanningModule.forRoot).
  */
+/** Dispatch actions sent, by action. */
+export type ActionCounts = Partial<Record<DispatchActionName, number>>;
+
 export abstract class PlanDispatcher {
-  abstract dispatchPlan(version: number, parts: readonly JobPlan[], jobs: readonly Job[]): Promise<Partial<Record<DispatchActionName, number>>>;
+  abstract dispatchPlan(version: number, parts: readonly JobPlan[], jobs: readonly Job[]): Promise<ActionCounts>;
 }

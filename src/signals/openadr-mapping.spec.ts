@@ -24,7 +24,9 @@ describe('OpenADR event mapping', () => {
   });
 
   it('names the notification field at fault', () => {
-    const { problems } = openAdrToGridEvent({ programID: 'west-dr', intervals: [{ id: 0, payloads: [{ type: 'PRICE', values: ['high'] }] }] }, mapping);
-    expect(problems).toEqual([{ field: 'object.intervals[0].intervalPeriod', message: 'needs a start and duration (its own or the event’s)' }]);
+    const intervals = [{ id: 0, payloads: [{ type: 'PRICE', values: ['high'] }] }];
+    const { problems } = openAdrToGridEvent({ programID: 'west-dr', intervals }, mapping);
+    const message = 'needs a start and duration (its own or the event’s)';
+    expect(problems).toEqual([{ field: 'object.intervals[0].intervalPeriod', message }]);
   });
 });

@@ -72,13 +72,15 @@ export class SiteHourDto {
   @ApiProperty({ description: 'Start of the hour (UTC)' })
   start: string;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Green supply the site may count as its own, MW; null without a forecast' })
+  /** Green supply the site counts as its own, MW; null without a forecast. */
+  @ApiProperty({ type: Number, nullable: true })
   greenMw: number | null;
 
   @ApiProperty()
   peak: boolean;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Cap on grid import (config or grid event), MW; null when uncapped' })
+  /** Cap on grid import (config or grid event), MW; null when uncapped. */
+  @ApiProperty({ type: Number, nullable: true })
   importCapMw: number | null;
 
   @ApiProperty({ type: Number, nullable: true })
