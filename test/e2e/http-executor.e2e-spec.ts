@@ -143,6 +143,11 @@ describe('http executor against a local site agent', () => {
   it('a failure the agent reports fails the job with its reason', async () => {
     const id = await job('crashes');
     await until(() => getJob(t.app.getHttpServer(), id), (j) => j.state === 'running');
+    // A reason is shown to operators: control and bidirectional characters are refused, not stored.
+    const before = await snapshot(t.redis, t.prefix, 'plan:');
+    await report(id, { type: 'failed', reason: 'x\u202Eevil' }).expect(400).expect('content-type', /problem\+json/);
+    await report(id, { type: 'failed', reason: 'line\u0007bell' }).expect(400);
+    expect(await snapshot(t.redis, t.prefix, 'plan:')).toEqual(before);
     const failed = await report(id, { type: 'failed', reason: 'NCCL timeout on node 3' }).expect(200);
     expect(failed.body.state).toBe('failed');
     expect(failed.body.history.at(-1).reason).toBe('failed at de-hub: NCCL timeout on node 3');

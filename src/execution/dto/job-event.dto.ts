@@ -1,4 +1,5 @@
 import { IsIn, IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsDisplayText } from '../../common/is-display-text.decorator.js';
 import { IsInstant } from '../../common/is-instant.decorator.js';
 import { JOB_EVENT_TYPES, type JobEvent } from '../executors/site-executor.js';
 
@@ -19,6 +20,7 @@ export class JobEventDto {
   @ValidateIf((e: JobEventDto) => e.type === 'failed')
   @IsString()
   @Length(1, 1000)
+  @IsDisplayText() // shown on the dashboard and in the job's history
   reason?: string;
 
   /** When it happened at the site, ISO 8601 with offset; default now. Reports older than the last one are refused. */
