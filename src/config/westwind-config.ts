@@ -11,6 +11,7 @@ import { FieldError, flattenValidationErrors } from '../common/field-errors.js';
 import { IsDuration } from '../common/is-duration.decorator.js';
 import { OPSD_ZONES } from '../datasets/opsd.js';
 import { ConfigError } from './config-error.js';
+import { type ForecastProviderConfig, forecastProviderConfigsOf, IsProviderSet } from './forecast-provider-config.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ID_MESSAGE = 'must be a lower-case id of letters, digits and dashes';
@@ -75,6 +76,13 @@ export class ZoneConfig {
   @ValidateNested()
   @Type(() => PeakRulesConfig)
   peak?: PeakRulesConfig;
+
+  /** Forecast providers pulled on a schedule (see docs/forecast-providers.md): one config class per type. */
+  @IsArray()
+  @IsProviderSet()
+  @ValidateNested({ each: true })
+  @Transform(({ obj }) => forecastProviderConfigsOf((obj as { providers?: unknown }).providers ?? []), { toClassOnly: true })
+  providers: ForecastProviderConfig[] = [];
 }
 
 /**
