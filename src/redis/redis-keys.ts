@@ -49,6 +49,16 @@ export class RedisKeys {
     return `${this.prefix}zone:${zone}:forecasts`;
   }
 
+  /** Each forecast provider's pull status for a zone: field = provider type, value = JSON. */
+  forecastPulls(zone: string): string {
+    return `${this.prefix}zone:${zone}:pulls`;
+  }
+
+  /** Failed forecast pulls, all instances: field = `zone|provider|kind`, value = count. */
+  forecastPullErrors(): string {
+    return `${this.prefix}forecast-pull-errors`;
+  }
+
   /** Grid events (OpenADR) in force or to come: field = event key, value = the event as JSON. */
   gridEvents(): string {
     return `${this.prefix}grid-events`;
