@@ -18,12 +18,13 @@ export SLURM_CONF="$dir/slurm.conf"
 
 node_idle() { [ -f "$SLURM_CONF" ] && timeout 5 sinfo -h -N -o '%T' 2>/dev/null | grep -qx 'idle\|mixed\|allocated'; }
 
-# Stops a daemon by the pid its pid file names, and waits for it to go.
+# Stops a daemon by the pid its pid file names (only if that process is still the daemon: a stale file's pid
+# may belong to another process by now), and waits for it to go.
 stop_pid_file() {
-  local file="$1" pid
+  local file="$1" name="$2" pid
   [ -f "$file" ] || return 0
   pid="$(cat "$file")"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
@@ -37,9 +38,9 @@ stop_all() {
     timeout 10 scancel --full --quiet --user=root 2>/dev/null || true
     for _ in $(seq 1 50); do [ -z "$(timeout 5 squeue -h -t running,completing,suspended -o %i 2>/dev/null)" ] && break; sleep 0.2; done
   fi
-  stop_pid_file "$dir/slurmd.pid"
-  stop_pid_file "$dir/slurmctld.pid"
-  stop_pid_file "$dir/munge/munged.pid"
+  stop_pid_file "$dir/slurmd.pid" slurmd
+  stop_pid_file "$dir/slurmctld.pid" slurmctld
+  stop_pid_file "$dir/munge/munged.pid" munged
 }
 
 install_if_missing() {
