@@ -16,6 +16,9 @@ import type { ForecastAcceptedDto, ZoneDto, ZoneSignalsDto } from './dto/zone-si
 import { SignalsRepository } from './signals.repository.js';
 import { execTransaction } from '../redis/transaction.js';
 import { HOUR_MS } from '../domain/time/hours.js';
+import { ForecastPullStatusRepository } from './providers/forecast-pull-status.repository.js';
+import { type StoredHour } from './providers/forecast-overlay.js';
+import { providerStatuses } from './providers/pull-status-view.js';
 
 export interface ForecastSubmission {
   zone: string;
@@ -49,6 +52,7 @@ export class SignalsService {
     private readonly idempotency: IdempotencyRepository,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly pulls: ForecastPullStatusRepository,
   ) {
     this.zones = new Map(config.zones.map((z) => [z.id, z]));
   }
@@ -112,7 +116,7 @@ export class SignalsService {
   async listZones(): Promise<ZoneDto[]> {
     return Promise.all(
       this.config.zones.map(async (zone) => {
-        const coverage = await this.repository.coverage(zone.id);
+        const [coverage, pulls] = await Promise.all([this.repository.coverage(zone.id), this.pulls.all(zone.id)]);
         return {
           id: zone.id,
           name: zone.name,
@@ -121,6 +125,7 @@ export class SignalsService {
           hoursCovered: coverage.hours,
           firstHour: coverage.firstHour === undefined ? null : iso(coverage.firstHour),
           lastHourEnd: coverage.lastHour === undefined ? null : iso(coverage.lastHour + HOUR_MS),
+          providers: providerStatuses(zone, pulls, this.clock.now().toMillis()),
         };
       }),
     );
@@ -165,6 +170,11 @@ export class SignalsService {
         })),
       })),
     };
+  }
+
+  /** A zone's stored hours in [fromMs, toMs) with the issuedAt each came from: what a forecast pull lays its fields over. */
+  storedHours(zone: string, fromMs: number, toMs: number): Promise<Map<number, StoredHour>> {
+    return this.repository.hours(zone, fromMs, toMs);
   }
 
   /** Every site's signals for the hours [from, from + hours), as the planner reads them. */
