@@ -4,6 +4,8 @@ import { ForecastWebhookController } from './forecast-webhook.controller.js';
 import { OpenAdrTokenGuard } from './openadr-token.guard.js';
 import { OpenAdrController } from './openadr.controller.js';
 import { OpenAdrService } from './openadr.service.js';
+import { ForecastPullMetrics } from './providers/forecast-pull.metrics.js';
+import { ForecastPullStatusRepository } from './providers/forecast-pull-status.repository.js';
 import { SignalsRepository } from './signals.repository.js';
 import { SignalsService } from './signals.service.js';
 import { WebhookSignatureGuard } from './webhook-signature.guard.js';
@@ -13,7 +15,10 @@ import { ZonesController } from './zones.controller.js';
 @Module({
   imports: [IdempotencyModule],
   controllers: [ForecastWebhookController, OpenAdrController, ZonesController],
-  providers: [SignalsService, OpenAdrService, SignalsRepository, WebhookSignatureGuard, OpenAdrTokenGuard],
+  providers: [
+    SignalsService, OpenAdrService, SignalsRepository, WebhookSignatureGuard, OpenAdrTokenGuard,
+    ForecastPullStatusRepository, ForecastPullMetrics,
+  ],
   exports: [SignalsService],
 })
 export class SignalsModule {}
