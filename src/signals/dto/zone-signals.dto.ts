@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ForecastProviderStatusDto } from '../providers/dto/forecast-provider-status.dto.js';
 
 /** A configured zone and how far its effective forecast reaches. */
 export class ZoneDto {
@@ -22,6 +23,9 @@ export class ZoneDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'End of the last hour with a value (UTC)' })
   lastHourEnd: string | null;
+
+  @ApiProperty({ type: [ForecastProviderStatusDto], description: 'The zone’s forecast providers and their last pulls' })
+  providers: ForecastProviderStatusDto[];
 }
 
 /** P10/P90 quantiles, where the sender gave them. */
