@@ -19,6 +19,7 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SignalsModule } from './signals/signals.module.js';
+import { ForecastPullModule } from './signals/providers/forecast-pull.module.js';
 import { PlanningModule } from './planning/planning.module.js';
 import { QueueBoardModule } from './queue-board/queue-board.module.js';
 import { RedisKeys } from './redis/redis-keys.js';
@@ -57,6 +58,8 @@ export class AppModule {
         }),
         JobsModule,
         SignalsModule,
+        // Forecast pulls are background work: they run where planning runs.
+        ...(roles.includes('planner') ? [ForecastPullModule] : []),
         DispatchQueuesModule.forRoot(config.sites),
         MetricsModule,
         QueueBoardModule,
