@@ -19,6 +19,6 @@ import { ZonesController } from './zones.controller.js';
     SignalsService, OpenAdrService, SignalsRepository, WebhookSignatureGuard, OpenAdrTokenGuard,
     ForecastPullStatusRepository, ForecastPullMetrics,
   ],
-  exports: [SignalsService],
+  exports: [SignalsService, ForecastPullStatusRepository],
 })
 export class SignalsModule {}
