@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, registerDecorator } from 'class-validator';
+import {
+  IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, registerDecorator,
+} from 'class-validator';
 import { Duration } from 'luxon';
 
 export const FORECAST_PROVIDER_TYPES = ['entsoe', 'electricity-maps', 'watttime'] as const;
@@ -46,7 +48,10 @@ export abstract class BaseForecastProviderConfig {
 
   /** Scheme, host and optional path of the API; set for tests and proxies, else the provider's own. */
   @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an http(s) URL' },
+  )
   baseUrl?: string;
 
   /** One HTTP request's limit, real milliseconds. */
@@ -191,7 +196,8 @@ export function IsProviderSet() {
           const carbon = types.filter((t) => CARBON_PROVIDER_TYPES.includes(t as ForecastProviderType));
           return new Set(types).size === types.length && carbon.length <= 1;
         },
-        defaultMessage: () => 'may name each provider type once, and one carbon provider (electricity-maps or watttime) at most',
+        defaultMessage: () =>
+          'may name each provider type once, and one carbon provider (electricity-maps or watttime) at most',
       },
     });
 }

@@ -3,10 +3,13 @@
  * so two instances never read a zone's stored hours and write them back over each other.
  */
 export const FORECAST_PULL_QUEUE = 'forecast-pull';
-/** One pull of one provider for one zone; data: PullJobData. */
+/** A provider's tick: pull if due (refresh passed, or a back-off's retry time); data: PullJobData. */
 export const FORECAST_PULL_JOB = 'pull';
-/** A retry after a failed pull, delayed by the back-off; data: PullJobData. */
-export const FORECAST_RETRY_JOB = 'retry';
+/**
+ * Ticks come this often (service clock) or every refresh if shorter, so a back-off's first retry
+ * (a minute) is not held to the refresh interval; a tick that is not due only reads the status.
+ */
+export const PULL_TICK_MS = 60_000;
 /** Job scheduler ids: one per zone and provider. */
 export const PULL_SCHEDULER_PREFIX = 'forecast-pull:';
 /** How far ahead a pull asks for, from the current hour. */

@@ -27,12 +27,13 @@ export class ForecastPullMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const { zone, provider, kind, count } of await statuses.errorCounts()) this.inc({ zone, provider, kind }, count);
+        const counts = await statuses.errorCounts();
+        for (const { zone, provider, kind, count } of counts) this.inc({ zone, provider, kind }, count);
       },
     });
     new Gauge({
       name: 'westwind_forecast_age_seconds',
-      help: 'Seconds (service clock) since the last successful pull of a zone\'s forecast from a provider; absent before one',
+      help: 'Seconds (service clock) since the last good pull of a zone\'s forecast from a provider; absent before one',
       labelNames: ['zone', 'provider'],
       registers,
       async collect() {

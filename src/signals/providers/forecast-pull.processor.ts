@@ -1,6 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { FORECAST_PULL_QUEUE, FORECAST_RETRY_JOB, type PullJobData } from './forecast-pull.constants.js';
+import { FORECAST_PULL_QUEUE, type PullJobData } from './forecast-pull.constants.js';
 import { ForecastPullService, type PullOutcome } from './forecast-pull.service.js';
 
 /** Runs forecast pulls, one at a time in this process; the queue's global concurrency makes it one across instances. */
@@ -11,6 +11,6 @@ export class ForecastPullProcessor extends WorkerHost {
   }
 
   process(job: Job<PullJobData>): Promise<PullOutcome> {
-    return this.pulls.pull(job.data, job.name === FORECAST_RETRY_JOB);
+    return this.pulls.pull(job.data);
   }
 }

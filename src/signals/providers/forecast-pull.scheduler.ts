@@ -5,13 +5,14 @@ import { CLOCK } from '../../config/config.module.js';
 import { WestwindConfig } from '../../config/westwind-config.js';
 import type { Clock } from '../../domain/time/clock.js';
 import {
-  FORECAST_PULL_JOB, FORECAST_PULL_QUEUE, PULL_SCHEDULER_PREFIX, type PullJobData, pullSchedulerId,
+  FORECAST_PULL_JOB, FORECAST_PULL_QUEUE, PULL_SCHEDULER_PREFIX, PULL_TICK_MS, type PullJobData, pullSchedulerId,
 } from './forecast-pull.constants.js';
 
 /**
- * A BullMQ job scheduler per zone and provider, every `refresh` of the service clock (a virtual
- * clock's hour passes faster, so the real interval is shorter); BullMQ runs an `every` scheduler's
- * first pull at once. Schedulers of providers no longer configured are removed.
+ * A BullMQ job scheduler per zone and provider, ticking every PULL_TICK_MS of the service clock (a
+ * virtual clock's minute passes faster, so the real interval is shorter, but never under a second);
+ * a tick pulls when the refresh interval or the back-off has passed. BullMQ runs an `every`
+ * scheduler's first tick at once. Schedulers of providers no longer configured are removed.
  */
 @Injectable()
 export class ForecastPullScheduler implements OnApplicationBootstrap {
@@ -30,7 +31,7 @@ export class ForecastPullScheduler implements OnApplicationBootstrap {
       for (const provider of zone.providers) {
         const id = pullSchedulerId(zone.id, provider.type);
         wanted.add(id);
-        const every = Math.max(1000, Math.round(provider.refreshMs / this.clock.speed));
+        const every = Math.max(1000, Math.round(Math.min(PULL_TICK_MS, provider.refreshMs) / this.clock.speed));
         const data = { zone: zone.id, provider: provider.type };
         const opts = { removeOnComplete: 100, removeOnFail: 100 };
         await this.queue.upsertJobScheduler(id, { every }, { name: FORECAST_PULL_JOB, data, opts });

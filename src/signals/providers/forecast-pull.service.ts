@@ -1,6 +1,4 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { CLOCK } from '../../config/config.module.js';
 import type { ForecastProviderConfig } from '../../config/forecast-provider-config.js';
 import { WestwindConfig, ZoneConfig } from '../../config/westwind-config.js';
@@ -14,9 +12,7 @@ import { ElectricityMapsProvider } from './electricity-maps/electricity-maps-pro
 import { EntsoeProvider } from './entsoe/entsoe-provider.js';
 import type { ForecastProvider, ProviderFailure, ProviderKind } from './forecast-provider.js';
 import { overlay } from './forecast-overlay.js';
-import {
-  FORECAST_PULL_QUEUE, FORECAST_RETRY_JOB, PULL_HORIZON_HOURS, type PullJobData,
-} from './forecast-pull.constants.js';
+import { PULL_HORIZON_HOURS, type PullJobData } from './forecast-pull.constants.js';
 import { ForecastPullStatusRepository, type PullStatus } from './forecast-pull-status.repository.js';
 import { retryDelayMs } from './pull-backoff.js';
 import { WattTimeProvider } from './watttime/watttime-provider.js';
@@ -48,22 +44,21 @@ export class ForecastPullService {
   constructor(
     private readonly signals: SignalsService,
     private readonly statuses: ForecastPullStatusRepository,
-    @InjectQueue(FORECAST_PULL_QUEUE) private readonly queue: Queue<PullJobData>,
     config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.zones = new Map(config.zones.map((z) => [z.id, z]));
   }
 
-  /** `retry`: the back-off's own job, which may run before a scheduled pull would. */
-  async pull({ zone: zoneId, provider: type }: PullJobData, retry: boolean): Promise<PullOutcome> {
+  /** Pulls if due: a provider's scheduler ticks more often than it refreshes, so a back-off can retry sooner. */
+  async pull({ zone: zoneId, provider: type }: PullJobData): Promise<PullOutcome> {
     const zone = this.zones.get(zoneId);
     const provider = zone?.providers.find((p) => p.type === type);
     if (!zone || !provider) return { outcome: 'skipped', reason: `no provider ${type} configured for zone ${zoneId}` };
     const now = this.clock.now();
     const status = await this.statuses.get(zone.id, type);
-    if (!retry && status.nextAttemptAt !== undefined && now.toMillis() < status.nextAttemptAt) {
-      return { outcome: 'skipped', reason: `backing off until ${formatInstant(DateTime.fromMillis(status.nextAttemptAt))}` };
+    if (status.nextAttemptAt !== undefined && now.toMillis() < status.nextAttemptAt) {
+      return { outcome: 'skipped', reason: `next pull at ${formatInstant(DateTime.fromMillis(status.nextAttemptAt))}` };
     }
     const from = now.startOf('hour');
     const to = DateTime.min(from.plus({ hours: PULL_HORIZON_HOURS }), now.plus({ days: MAX_HORIZON_DAYS }));
@@ -81,8 +76,9 @@ export class ForecastPullService {
     const laid = overlay(stored, result.forecast.hours, issuedAtMs, from.toMillis(), to.toMillis());
     if (laid.points.length > 0) {
       try {
+        const issuedAt = formatInstant(DateTime.fromMillis(laid.issuedAtMs));
         await this.signals.acceptForecast(
-          { zone: zone.id, issuedAt: formatInstant(DateTime.fromMillis(laid.issuedAtMs)), resolution: 'PT1H', points: laid.points },
+          { zone: zone.id, issuedAt, resolution: 'PT1H', points: laid.points },
           JSON.stringify({ provider: provider.type, area: provider.area, issuedAt: result.forecast.issuedAt }),
         );
       } catch (error) {
@@ -102,16 +98,17 @@ export class ForecastPullService {
       hoursIncomplete: laid.incomplete,
       hoursUnchanged: laid.unchanged,
       consecutiveFailures: 0,
-      nextAttemptAt: undefined,
+      nextAttemptAt: now.toMillis() + provider.refreshMs,
     });
     if (laid.incomplete > 0) {
-      this.logger.log(`${zone.id}/${type}: ${laid.incomplete} hour(s) left out: no wind, solar and load stored for them`);
+      this.logger.log(`${zone.id}/${type}: ${laid.incomplete} hour(s) left out: no wind, solar and load stored`);
     }
     return { outcome: 'stored', hours: laid.points.length, incomplete: laid.incomplete, unchanged: laid.unchanged };
   }
 
-  private async failed(zone: ZoneConfig, provider: ForecastProviderConfig, status: PullStatus, failure: ProviderFailure):
-    Promise<PullOutcome> {
+  private async failed(
+    zone: ZoneConfig, provider: ForecastProviderConfig, status: PullStatus, failure: ProviderFailure,
+  ): Promise<PullOutcome> {
     const now = this.clock.now().toMillis();
     const failures = status.consecutiveFailures + 1;
     const delay = retryDelayMs(failure, failures, provider.refreshMs, this.clock.speed);
@@ -122,17 +119,8 @@ export class ForecastPullService {
       consecutiveFailures: failures,
       nextAttemptAt: now + delay,
     }, failure.kind);
-    // A retry before the next scheduled pull; one per zone and provider (the job id), real ms.
-    if (delay < provider.refreshMs) {
-      const data = { zone: zone.id, provider: provider.type };
-      await this.queue.add(FORECAST_RETRY_JOB, data, {
-        jobId: `retry-${zone.id}-${provider.type}-${now}`,
-        delay: Math.max(0, Math.round(delay / this.clock.speed)),
-        removeOnComplete: 100,
-        removeOnFail: 100,
-      });
-    }
-    this.logger.warn(`${zone.id}/${provider.type}: ${failure.kind}: ${failure.message} (try again in ${delay / 1000} s)`);
+    const retry = `try again in ${delay / 1000} s`;
+    this.logger.warn(`${zone.id}/${provider.type}: ${failure.kind}: ${failure.message} (${retry})`);
     return { outcome: 'failed', kind: failure.kind, retryInMs: delay };
   }
 }
@@ -140,6 +128,8 @@ export class ForecastPullService {
 /** Drivers keep credentials out of messages; this makes sure, since messages reach logs and GET /v1/zones. */
 function scrub(failure: ProviderFailure, provider: ForecastProviderConfig): ProviderFailure {
   let message = failure.message;
-  for (const secret of Object.values(provider.credentials)) if (secret.length >= 4) message = message.split(secret).join('***');
+  for (const secret of Object.values(provider.credentials)) {
+    if (secret.length >= 4) message = message.split(secret).join('***');
+  }
   return { ...failure, message };
 }

@@ -12,7 +12,8 @@ export function providerStatuses(zone: ZoneConfig, statuses: ReadonlyMap<string,
   ForecastProviderStatusDto[] {
   return zone.providers.map((provider) => {
     const status = statuses.get(provider.type) ?? { consecutiveFailures: 0 };
-    const age = status.lastSuccessAt === undefined ? null : Math.max(0, Math.round((nowMs - status.lastSuccessAt) / 1000));
+    const since = status.lastSuccessAt;
+    const age = since === undefined ? null : Math.max(0, Math.round((nowMs - since) / 1000));
     const failedLast = status.lastError !== undefined && status.lastError.at >= (status.lastSuccessAt ?? -Infinity);
     const old = age === null || age * 1000 > STALE_AFTER_REFRESHES * provider.refreshMs;
     const { lastError } = status;

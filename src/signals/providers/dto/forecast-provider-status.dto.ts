@@ -27,7 +27,7 @@ export class ForecastProviderStatusDto {
   @ApiProperty({ description: 'Pulled this often (ISO 8601 duration)', example: 'PT1H' })
   refresh: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Last successful pull (service clock, UTC); null before any' })
+  @ApiProperty({ type: String, nullable: true, description: 'Last good pull (service clock, UTC); null before any' })
   lastSuccessAt: string | null;
 
   @ApiProperty({ type: Number, nullable: true, description: 'Seconds since the last successful pull; null before any' })
@@ -37,7 +37,7 @@ export class ForecastProviderStatusDto {
   issuedAt: string | null;
 
   @ApiProperty({
-    description: 'No good pull yet, the last pull failed, or the last good one is older than twice the refresh interval',
+    description: 'No good pull yet, the last pull failed, or the last good one is older than twice the refresh',
   })
   stale: boolean;
 
@@ -47,7 +47,10 @@ export class ForecastProviderStatusDto {
   @ApiProperty({ description: 'Failed pulls since the last good one' })
   consecutiveFailures: number;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Backing off: no pull before this (service clock, UTC)' })
+  @ApiProperty({
+    type: String, nullable: true,
+    description: 'Next pull, not before (service clock, UTC): a refresh after a good pull, a back-off after a failure',
+  })
   nextAttemptAt: string | null;
 
   @ApiProperty({ type: Number, nullable: true, description: 'Hours the last good pull stored' })
