@@ -133,7 +133,7 @@ const SUITE_TARGETS = {
   pausesPerJob: '<= 1',
   checkpointEnergyShare: '<= 0.015',
   deadlineMisses: 0,
-  mipGapShare: '<= 0.01 (exact slices)',
+  mipGapShare: '<= 0.01 (exact slices; and no more deferrable peak hours than the exact plan)',
 };
 
 /** Each target of a row: met (true), missed (false), or not measured (absent). */
@@ -144,7 +144,8 @@ function targetsMet(r: SuiteRow): Record<string, boolean> {
   if (r.checkpointEnergyShare !== null) met.checkpointEnergyShare = r.checkpointEnergyShare <= 0.015;
   met.deadlineMisses = r.deadlineMisses === 0;
   // Stopped at the time limit, the exact plan is an upper bound on the optimum: more than 1% above it is a miss, within 1% unknown.
-  if (r.mipGapShare !== undefined && r.mipGapShare !== null && (r.mipGapShare > 0.01 || r.exact?.status === 'optimal')) met.mipGapShare = r.mipGapShare <= 0.01;
+  if (r.peakHoursAboveExact !== undefined && r.peakHoursAboveExact !== null && r.peakHoursAboveExact > 0) met.mipGapShare = false;
+  else if (r.mipGapShare !== undefined && r.mipGapShare !== null && (r.mipGapShare > 0.01 || r.exact?.status === 'optimal')) met.mipGapShare = r.mipGapShare <= 0.01;
   return met;
 }
 
@@ -158,7 +159,7 @@ function printSuite(rows: SuiteRow[]): void {
       captured: mark(r.capturedShare, met.capturedShare), capturedGrid: r.capturedShareGrid, greenOfLp: r.greenShareOfLp,
       pausesPerJob: mark(r.pausesPerJob, met.pausesPerJob), checkpointShare: mark(r.checkpointEnergyShare, met.checkpointEnergyShare),
       misses: mark(r.deadlineMisses, met.deadlineMisses), fifoMisses: r.fifoDeadlineMisses, planMs: r.planMs,
-      aboveExact: r.exact ? `${mark(r.mipGapShare, met.mipGapShare)}${r.exact.status === 'optimal' ? '' : ` (≥; MIP ${r.exact.status}, gap ${r.exact.solverGap})`}` : '–',
+      aboveExact: r.exact ? `${mark(r.mipGapShare, met.mipGapShare)}, peak h +${r.peakHoursAboveExact}${r.exact.status === 'optimal' ? '' : ` (≥; MIP ${r.exact.status}, gap ${r.exact.solverGap})`}` : '–',
     }];
   })));
 }
