@@ -159,7 +159,11 @@ describe('planner pacing under a steady stream of requests', () => {
     const asking = setInterval(() => planning.requestReplan('steady stream'), 50);
     const replansSince = async () => (await queue.getJobs(['completed'])).filter((j) => j.name === REPLAN_JOB && j.processedOn! >= since).sort((x, y) => x.processedOn! - y.processedOn!);
     try {
-      await until(async () => (await replansSince()).length, (n) => n >= 3, 60_000);
+      // The wait scales with the first re-plan's time (and the rest it earns): a loaded machine
+      // plans slower, and that is not what this test is about.
+      const first = await until(replansSince, (d) => d.length >= 1, 120_000);
+      const cycleMs = (first[0].returnvalue as ReplanResult).ms + restAfterReplanMs((first[0].returnvalue as ReplanResult).ms);
+      await until(async () => (await replansSince()).length, (n) => n >= 3, 4 * cycleMs + 30_000);
     } finally {
       clearInterval(asking);
     }
@@ -171,7 +175,7 @@ describe('planner pacing under a steady stream of requests', () => {
       // The rest is set just before the re-plan job completes: allow the few ms between.
       expect(done[i].processedOn! - done[i - 1].finishedOn!).toBeGreaterThanOrEqual(restAfterReplanMs(replanMs[i - 1]) - 50);
     }
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('deadline check at submission', () => {
