@@ -16,14 +16,18 @@ const problems = (yaml: string, env: Record<string, string> = {}) => {
 
 describe('zone forecast providers in the configuration', () => {
   it('reads each type into its class, credentials from ${ENV}, refresh as a duration or minutes', () => {
-    const config = parseWestwindConfig(withProviders(`\
+    const config = parseWestwindConfig(
+      withProviders(`\
       - { type: entsoe, area: 10YFI-1--------U, token: "\${ENTSOE_TOKEN}", refresh: 30 }
       - type: watttime
         region: CAISO_NORTH
         username: "\${WT_USER}"
         password: "\${WT_PASS}"
         baseUrl: "http://127.0.0.1:9"
-`), 'test', { ENTSOE_TOKEN: 'entsoe-token-123', WT_USER: 'desk', WT_PASS: 'secret' });
+`),
+      'test',
+      { ENTSOE_TOKEN: 'entsoe-token-123', WT_USER: 'desk', WT_PASS: 'secret' },
+    );
     const [entsoe, watttime] = config.zones[0].providers;
     expect(entsoe).toBeInstanceOf(EntsoeProviderConfig);
     expect(entsoe).toMatchObject({ refresh: 'PT30M', refreshMs: 1_800_000 });
@@ -45,10 +49,12 @@ describe('zone forecast providers in the configuration', () => {
   });
 
   it('refuses a missing ${ENV} and two carbon providers in one zone', () => {
-    const message = problems(withProviders(`\
+    const message = problems(
+      withProviders(`\
       - { type: electricity-maps, zone: NL, token: "\${EM_TOKEN}" }
       - { type: watttime, region: CAISO_NORTH, username: a, password: b }
-`));
+`),
+    );
     expect(message).toContain('environment variable EM_TOKEN is not set');
     expect(message).toContain('one carbon provider');
   });

@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
-  IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, registerDecorator,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  registerDecorator,
 } from 'class-validator';
 import { Duration } from 'luxon';
 

@@ -22,8 +22,10 @@ const CHECKED = { from: '2024-02-10T00:00:00Z', to: '2024-02-10T23:00:00Z' };
 
 let server: ProviderServer;
 // The A65 answer recorded is DK2's, of December 2023: outside every pull's window, so no load from it.
-const recorded = (documentType: string): Reply =>
-  ({ body: documentType === 'A69' ? A69 : fixture('entsoe', 'a65-dk2-day-ahead-load.xml'), contentType: 'text/xml' });
+const recorded = (documentType: string): Reply => ({
+  body: documentType === 'A69' ? A69 : fixture('entsoe', 'a65-dk2-day-ahead-load.xml'),
+  contentType: 'text/xml',
+});
 let reply: (documentType: string) => Reply = recorded;
 beforeAll(async () => {
   server = await ProviderServer.start();
@@ -37,7 +39,9 @@ const ctx = useTestApp({
   // The test config with a zone `fi` pulling from the loopback server, read as the service reads
   // its file: `${ENV}` interpolated, validated.
   configure: (config) => {
-    const yaml = readFileSync(TEST_CONFIG, 'utf8').replace('zones:\n', `zones:
+    const yaml = readFileSync(TEST_CONFIG, 'utf8').replace(
+      'zones:\n',
+      `zones:
   - id: fi
     timeZone: Europe/Helsinki
     providers:
@@ -47,7 +51,8 @@ const ctx = useTestApp({
         baseUrl: "\${ENTSOE_URL}"
         refresh: PT1H
         timeoutMs: 2000
-`);
+`,
+    );
     const env = { ENTSOE_TOKEN: TOKEN, ENTSOE_URL: server.baseUrl };
     Object.assign(config, parseWestwindConfig(yaml, 'providers e2e', env));
   },
@@ -65,20 +70,30 @@ interface ProviderStatus {
 }
 
 async function entsoeStatus(): Promise<ProviderStatus> {
-  const zones = (await request(ctx.http).get('/v1/zones').set(ALPHA).expect(200)).body as
-    { id: string; providers: ProviderStatus[] }[];
+  const zones = (await request(ctx.http).get('/v1/zones').set(ALPHA).expect(200)).body as {
+    id: string;
+    providers: ProviderStatus[];
+  }[];
   return zones.find((z) => z.id === 'fi')!.providers.find((p) => p.type === 'entsoe')!;
 }
 
 type Hour = { start: string; forecast: { windMw: number; solarMw: number; loadMw: number; issuedAt: string } | null };
 async function fiHours(): Promise<Hour[]> {
-  return (await request(ctx.http).get('/v1/zones/fi/signals').query(CHECKED).set(ALPHA).expect(200)).body.hours;
+  const res = await request(ctx.http).get('/v1/zones/fi/signals').query(CHECKED).set(ALPHA).expect(200);
+  return (res.body as { hours: Hour[] }).hours;
 }
 
 async function pullErrors(kind: string): Promise<number> {
   const text = (await request(ctx.http).get('/metrics').set(OPERATOR).expect(200)).text;
-  const line = text.split('\n').find((l) => l.startsWith('westwind_forecast_pull_errors_total{')
-    && l.includes('zone="fi"') && l.includes('provider="entsoe"') && l.includes(`kind="${kind}"`));
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('westwind_forecast_pull_errors_total{') &&
+        l.includes('zone="fi"') &&
+        l.includes('provider="entsoe"') &&
+        l.includes(`kind="${kind}"`),
+    );
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -97,13 +112,18 @@ describe('forecast providers: scheduled pulls (ENTSO-E on a loopback server with
     expect(server.requests.some(asked)).toBe(true);
   });
 
-  it('the next scheduled pull lays the recorded wind and solar over the operator\'s load', async () => {
+  it("the next scheduled pull lays the recorded wind and solar over the operator's load", async () => {
     const csv = ['start,windMw,solarMw,loadMw'];
     for (let t = utc('2024-02-09T19:00Z'); t < utc('2024-02-10T23:00Z'); t = t.plus({ hours: 1 })) {
       csv.push(`${t.toISO()},1,1,9000`);
     }
-    await request(ctx.http).post('/v1/zones/fi/forecasts.csv').query({ issuedAt: '2024-02-09T12:00:00Z' })
-      .set(OPERATOR).set('content-type', 'text/csv').send(csv.join('\n')).expect(200);
+    await request(ctx.http)
+      .post('/v1/zones/fi/forecasts.csv')
+      .query({ issuedAt: '2024-02-09T12:00:00Z' })
+      .set(OPERATOR)
+      .set('content-type', 'text/csv')
+      .send(csv.join('\n'))
+      .expect(200);
 
     // What the driver reads from the same answer, hour by hour.
     const source = { area: EIC, baseUrl: server.baseUrl, credentials: { token: TOKEN }, timeoutMs: 2000 };
@@ -129,21 +149,22 @@ describe('forecast providers: scheduled pulls (ENTSO-E on a loopback server with
     ['a 503', 'server-error', () => ({ status: 503, body: '' })],
     ['a 401', 'unauthorized', () => ({ status: 401, body: '' })],
     ['a document cut short', 'malformed', () => ({ body: A69.slice(0, 20_000), contentType: 'text/xml' })],
-  ] as const)('%s keeps the last good forecast; the zone shows stale with the error; /metrics counts it', async (
-    _, kind, answer,
-  ) => {
-    const before = await pullErrors(kind);
-    reply = answer;
-    const status = await until(entsoeStatus, (s) => s.lastError?.kind === kind, 30_000);
-    expect(status.stale).toBe(true);
-    expect(status.consecutiveFailures).toBeGreaterThan(0);
-    expect(status.lastSuccessAt).not.toBeNull();
-    expect(JSON.stringify(status)).not.toContain(TOKEN);
-    expect(await fiHours()).toEqual(goodHours);
-    expect(await pullErrors(kind)).toBeGreaterThan(before);
-  });
+  ] as const)(
+    '%s keeps the last good forecast; the zone shows stale with the error; /metrics counts it',
+    async (_, kind, answer) => {
+      const before = await pullErrors(kind);
+      reply = answer;
+      const status = await until(entsoeStatus, (s) => s.lastError?.kind === kind, 30_000);
+      expect(status.stale).toBe(true);
+      expect(status.consecutiveFailures).toBeGreaterThan(0);
+      expect(status.lastSuccessAt).not.toBeNull();
+      expect(JSON.stringify(status)).not.toContain(TOKEN);
+      expect(await fiHours()).toEqual(goodHours);
+      expect(await pullErrors(kind)).toBeGreaterThan(before);
+    },
+  );
 
-  it('recovers at the back-off\'s next try once the provider answers again', async () => {
+  it("recovers at the back-off's next try once the provider answers again", async () => {
     reply = recorded;
     const status = await until(entsoeStatus, (s) => !s.stale, 30_000);
     expect(status).toMatchObject({ consecutiveFailures: 0, lastError: { kind: 'malformed' } });

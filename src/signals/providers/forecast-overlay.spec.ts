@@ -5,17 +5,23 @@ import { retryDelayMs } from './pull-backoff.js';
 const T0 = Date.UTC(2024, 1, 9, 19);
 const h = (n: number) => T0 + n * HOUR_MS;
 
-describe('overlay: a provider\'s fields over the zone\'s stored hours', () => {
+describe("overlay: a provider's fields over the zone's stored hours", () => {
   const stored = new Map<number, StoredHour>([
-    [h(0), {
-      values: { windMw: 1, solarMw: 2, loadMw: 900, pricePerMwh: -5, p10: { windMw: 0.5, loadMw: 800 } },
-      issuedAt: h(-3),
-    }],
+    [
+      h(0),
+      {
+        values: { windMw: 1, solarMw: 2, loadMw: 900, pricePerMwh: -5, p10: { windMw: 0.5, loadMw: 800 } },
+        issuedAt: h(-3),
+      },
+    ],
     [h(1), { values: { windMw: 1, solarMw: 2, loadMw: 900, carbonGPerKwh: 300 }, issuedAt: h(-1) }],
   ]);
 
-  it('keeps stored fields, replaces the provider\'s (their bands dropped), goes in after the newest stored', () => {
-    const given = [{ hour: h(0), windMw: 50, solarMw: 0 }, { hour: h(1), carbonGPerKwh: 120 }];
+  it("keeps stored fields, replaces the provider's (their bands dropped), goes in after the newest stored", () => {
+    const given = [
+      { hour: h(0), windMw: 50, solarMw: 0 },
+      { hour: h(1), carbonGPerKwh: 120 },
+    ];
     const laid = overlay(stored, given, h(-2), h(0), h(72));
     expect(laid.points).toEqual([
       { start: '2024-02-09T19:00:00.000Z', windMw: 50, solarMw: 0, loadMw: 900, pricePerMwh: -5, p10: { loadMw: 800 } },
@@ -26,11 +32,18 @@ describe('overlay: a provider\'s fields over the zone\'s stored hours', () => {
   });
 
   it('counts hours missing supply or load, hours unchanged and hours outside the window, and sends none', () => {
-    const laid = overlay(stored, [
-      { hour: h(1), carbonGPerKwh: 300 }, { hour: h(2), carbonGPerKwh: 99 },
-      { hour: h(-1), windMw: 3, solarMw: 3, loadMw: 3 },
-      { hour: h(72), windMw: 3, solarMw: 3, loadMw: 3 },
-    ], h(0), h(0), h(72));
+    const laid = overlay(
+      stored,
+      [
+        { hour: h(1), carbonGPerKwh: 300 },
+        { hour: h(2), carbonGPerKwh: 99 },
+        { hour: h(-1), windMw: 3, solarMw: 3, loadMw: 3 },
+        { hour: h(72), windMw: 3, solarMw: 3, loadMw: 3 },
+      ],
+      h(0),
+      h(0),
+      h(72),
+    );
     expect(laid).toMatchObject({ points: [], unchanged: 1, incomplete: 1, outside: 2 });
   });
 
@@ -48,7 +61,7 @@ describe('retryDelayMs', () => {
     expect([1, 2, 3, 6, 7, 40].map((n) => retryDelayMs(failure, n, hour, 1) / 60_000)).toEqual([1, 2, 4, 32, 60, 60]);
   });
 
-  it('never sooner than the provider asked, its real wait stretched by a virtual clock\'s speed', () => {
+  it("never sooner than the provider asked, its real wait stretched by a virtual clock's speed", () => {
     const banned = { kind: 'rate-limited' as const, message: '', retryAfterMs: 600_000 };
     expect(retryDelayMs(banned, 1, hour, 1)).toBe(600_000);
     expect(retryDelayMs(banned, 1, hour, 720)).toBe(600_000 * 720);

@@ -33,7 +33,7 @@ export class ForecastPullMetrics {
     });
     new Gauge({
       name: 'westwind_forecast_age_seconds',
-      help: 'Seconds (service clock) since the last good pull of a zone\'s forecast from a provider; absent before one',
+      help: "Seconds (service clock) since the last good pull of a zone's forecast from a provider; absent before one",
       labelNames: ['zone', 'provider'],
       registers,
       async collect() {

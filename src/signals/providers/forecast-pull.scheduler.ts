@@ -5,7 +5,12 @@ import { CLOCK } from '../../config/config.module.js';
 import { WestwindConfig } from '../../config/westwind-config.js';
 import type { Clock } from '../../domain/time/clock.js';
 import {
-  FORECAST_PULL_JOB, FORECAST_PULL_QUEUE, PULL_SCHEDULER_PREFIX, PULL_TICK_MS, type PullJobData, pullSchedulerId,
+  FORECAST_PULL_JOB,
+  FORECAST_PULL_QUEUE,
+  PULL_SCHEDULER_PREFIX,
+  PULL_TICK_MS,
+  type PullJobData,
+  pullSchedulerId,
 } from './forecast-pull.constants.js';
 
 /**

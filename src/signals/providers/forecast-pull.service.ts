@@ -84,7 +84,10 @@ export class ForecastPullService {
       } catch (error) {
         // The webhook's checks refused what the provider said (a negative value, an issuedAt ahead of us).
         if (!(error instanceof ProblemException)) throw error;
-        const problems = (error.problem.errors ?? []).slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ');
+        const problems = (error.problem.errors ?? [])
+          .slice(0, 3)
+          .map((e) => `${e.field} ${e.message}`)
+          .join('; ');
         const message = `${provider.type} forecast refused by the forecast checks: ${problems || error.problem.detail}`;
         return this.failed(zone, provider, status, { kind: 'malformed', message });
       }
@@ -107,18 +110,26 @@ export class ForecastPullService {
   }
 
   private async failed(
-    zone: ZoneConfig, provider: ForecastProviderConfig, status: PullStatus, failure: ProviderFailure,
+    zone: ZoneConfig,
+    provider: ForecastProviderConfig,
+    status: PullStatus,
+    failure: ProviderFailure,
   ): Promise<PullOutcome> {
     const now = this.clock.now().toMillis();
     const failures = status.consecutiveFailures + 1;
     const delay = retryDelayMs(failure, failures, provider.refreshMs, this.clock.speed);
-    await this.statuses.putFailure(zone.id, provider.type, {
-      ...status,
-      lastAttemptAt: now,
-      lastError: { kind: failure.kind, message: failure.message, status: failure.status, at: now },
-      consecutiveFailures: failures,
-      nextAttemptAt: now + delay,
-    }, failure.kind);
+    await this.statuses.putFailure(
+      zone.id,
+      provider.type,
+      {
+        ...status,
+        lastAttemptAt: now,
+        lastError: { kind: failure.kind, message: failure.message, status: failure.status, at: now },
+        consecutiveFailures: failures,
+        nextAttemptAt: now + delay,
+      },
+      failure.kind,
+    );
     const retry = `try again in ${delay / 1000} s`;
     this.logger.warn(`${zone.id}/${provider.type}: ${failure.kind}: ${failure.message} (${retry})`);
     return { outcome: 'failed', kind: failure.kind, retryInMs: delay };

@@ -8,8 +8,11 @@ import type { PullStatus } from './forecast-pull-status.repository.js';
 export const STALE_AFTER_REFRESHES = 2;
 
 /** Each configured provider of the zone with its stored pull status, as GET /v1/zones shows it. */
-export function providerStatuses(zone: ZoneConfig, statuses: ReadonlyMap<string, PullStatus>, nowMs: number):
-  ForecastProviderStatusDto[] {
+export function providerStatuses(
+  zone: ZoneConfig,
+  statuses: ReadonlyMap<string, PullStatus>,
+  nowMs: number,
+): ForecastProviderStatusDto[] {
   return zone.providers.map((provider) => {
     const status = statuses.get(provider.type) ?? { consecutiveFailures: 0 };
     const since = status.lastSuccessAt;

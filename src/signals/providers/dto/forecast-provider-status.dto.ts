@@ -48,7 +48,8 @@ export class ForecastProviderStatusDto {
   consecutiveFailures: number;
 
   @ApiProperty({
-    type: String, nullable: true,
+    type: String,
+    nullable: true,
     description: 'Next pull, not before (service clock, UTC): a refresh after a good pull, a back-off after a failure',
   })
   nextAttemptAt: string | null;
@@ -57,7 +58,8 @@ export class ForecastProviderStatusDto {
   hoursStored: number | null;
 
   @ApiProperty({
-    type: Number, nullable: true,
+    type: Number,
+    nullable: true,
     description: 'Hours of the last good pull left out: no wind, solar and load stored to lay a carbon forecast on',
   })
   hoursIncomplete: number | null;
