@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'replay-out/**', 'coverage/**', 'node_modules/**', 'test/artifacts/**', 'tmp-exp/**', 'data/**'],
+    ignores: [
+      'dist/**',
+      'out/**',
+      'replay-out/**',
+      'coverage/**',
+      'node_modules/**',
+      'test/artifacts/**',
+      'tmp-exp/**',
+      'data/**',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
