@@ -9,11 +9,30 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * Starts a server process (without the demo: benchmarks bring their own load) and waits until it
  * answers on `port`. Rate limits are raised out of reach: the benchmarks measure capacity.
  */
-export async function startServer(cmd: string, args: string[], port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { env: { ...process.env, REDIS_URL, PORT: String(port), WESTWIND_DEMO: 'false', WESTWIND_TENANT_REQUESTS: '10000000', WESTWIND_SENDER_REQUESTS: '10000000', ...env }, stdio: ['ignore', process.env.BENCH_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'] });
+export async function startServer(
+  cmd: string,
+  args: string[],
+  port: number,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(cmd, args, {
+    env: {
+      ...process.env,
+      REDIS_URL,
+      PORT: String(port),
+      WESTWIND_DEMO: 'false',
+      WESTWIND_TENANT_REQUESTS: '10000000',
+      WESTWIND_SENDER_REQUESTS: '10000000',
+      ...env,
+    },
+    stdio: ['ignore', process.env.BENCH_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'],
+  });
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(() => true, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(
+      () => true,
+      () => false,
+    );
     if (up) return child;
   }
   child.kill();
@@ -49,11 +68,35 @@ export function round(x: number, digits: number): number {
 }
 
 /** Accepted submissions per second and latency of one autocannon run (several at once: summed, worst p50/p99). */
-export interface LoadFigures { jobsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
+export interface LoadFigures {
+  jobsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
 
 /** POSTs `body` to every URL at once for `seconds`, `connections` in all, split evenly between them. */
-export async function postLoad(urls: string[], headers: Record<string, string>, body: string, seconds: number, connections: number): Promise<LoadFigures> {
-  const runs = await Promise.all(urls.map((url) => autocannon({ url, method: 'POST', headers, body, duration: seconds, connections: Math.max(1, Math.round(connections / urls.length)), pipelining: 1 })));
+export async function postLoad(
+  urls: string[],
+  headers: Record<string, string>,
+  body: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadFigures> {
+  const runs = await Promise.all(
+    urls.map((url) =>
+      autocannon({
+        url,
+        method: 'POST',
+        headers,
+        body,
+        duration: seconds,
+        connections: Math.max(1, Math.round(connections / urls.length)),
+        pipelining: 1,
+      }),
+    ),
+  );
   const sum = (f: (r: autocannon.Result) => number) => runs.reduce((n, r) => n + f(r), 0);
   return {
     jobsPerSec: Math.round(sum((r) => r.requests.total - r.non2xx - r.errors) / seconds),

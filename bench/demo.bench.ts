@@ -64,11 +64,20 @@ interface DemoSection {
 
 /** The shipped config with only demo.speed changed, in a temporary file. */
 function demoConfig(): { path: string; demo: DemoSection; dataRegions: string[]; siteGpus: Record<string, number> } {
-  const config = parse(readFileSync(CONFIG, 'utf8')) as { demo: DemoSection; dataRegions?: { id: string }[]; sites: { id: string; gpus: number }[] };
+  const config = parse(readFileSync(CONFIG, 'utf8')) as {
+    demo: DemoSection;
+    dataRegions?: { id: string }[];
+    sites: { id: string; gpus: number }[];
+  };
   config.demo.speed = SPEED;
   const path = join(mkdtempSync(join(tmpdir(), 'westwind-demo-bench-')), 'westwind.yaml');
   writeFileSync(path, stringify(config));
-  return { path, demo: config.demo, dataRegions: (config.dataRegions ?? []).map((r) => r.id), siteGpus: Object.fromEntries(config.sites.map((s) => [s.id, s.gpus])) };
+  return {
+    path,
+    demo: config.demo,
+    dataRegions: (config.dataRegions ?? []).map((r) => r.id),
+    siteGpus: Object.fromEntries(config.sites.map((s) => [s.id, s.gpus])),
+  };
 }
 
 /** Like bench-support's startServer, but with the demo on and the service's log kept in a file. */
@@ -76,14 +85,28 @@ async function startDemoServer(configPath: string, logFile: string): Promise<Chi
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
   const child = spawn('node', ['dist/main.js'], {
-    env: { ...process.env, REDIS_URL, PORT: String(PORT), WESTWIND_CONFIG: configPath, WESTWIND_DEMO: 'true', WESTWIND_PREFIX: PREFIX, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', WESTWIND_TENANT_REQUESTS: '10000000', WESTWIND_SENDER_REQUESTS: '10000000' },
+    env: {
+      ...process.env,
+      REDIS_URL,
+      PORT: String(PORT),
+      WESTWIND_CONFIG: configPath,
+      WESTWIND_DEMO: 'true',
+      WESTWIND_PREFIX: PREFIX,
+      WESTWIND_ROLES: 'api,planner,dispatch',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      WESTWIND_TENANT_REQUESTS: '10000000',
+      WESTWIND_SENDER_REQUESTS: '10000000',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child.stdout!.pipe(log);
   for (let i = 0; i < 300; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode}); see ${logFile}`);
-    const up = await fetch(`${base}/`, { method: 'HEAD' }).then(() => true, () => false);
+    const up = await fetch(`${base}/`, { method: 'HEAD' }).then(
+      () => true,
+      () => false,
+    );
     if (up) return child;
   }
   child.kill('SIGKILL');
@@ -106,7 +129,14 @@ async function overview(): Promise<Overview> {
 
 /** One change of a job's planned placement: [plan version, planned finish, meetsDeadline, first start, site, segments, reason]. */
 type PlanEntry = [number, string | null, boolean, string | null, string | null, number, string];
-interface PlanRecord { version: number; createdAt: string; reason: string; jobs: number; misses: number; pauses: number }
+interface PlanRecord {
+  version: number;
+  createdAt: string;
+  reason: string;
+  jobs: number;
+  misses: number;
+  pauses: number;
+}
 
 /** Reads every stored plan (coalesced: at most one read in flight, the latest plan wins). */
 class PlanTracer {
@@ -132,17 +162,36 @@ class PlanTracer {
   private async drain(): Promise<void> {
     while (this.dirty) {
       this.dirty = false;
-      const [metaText, parts] = await Promise.all([this.reader.get(this.keys.planMeta()), this.reader.hgetall(this.keys.planJobs())]);
+      const [metaText, parts] = await Promise.all([
+        this.reader.get(this.keys.planMeta()),
+        this.reader.hgetall(this.keys.planJobs()),
+      ]);
       if (!metaText) continue;
       const meta = JSON.parse(metaText) as PlanMeta;
       if (this.plans.at(-1)?.version === meta.version) continue;
-      this.plans.push({ version: meta.version, createdAt: meta.createdAt, reason: meta.reason, jobs: Object.keys(parts).length, misses: meta.totals.deadlineMisses, pauses: meta.totals.pauses });
+      this.plans.push({
+        version: meta.version,
+        createdAt: meta.createdAt,
+        reason: meta.reason,
+        jobs: Object.keys(parts).length,
+        misses: meta.totals.deadlineMisses,
+        pauses: meta.totals.pauses,
+      });
       for (const [id, text] of Object.entries(parts)) {
         const part = JSON.parse(text) as JobPlan;
-        const entry: PlanEntry = [meta.version, part.finish ?? null, part.meetsDeadline, part.segments[0]?.start ?? null, part.site ?? null, part.segments.length, part.reason];
+        const entry: PlanEntry = [
+          meta.version,
+          part.finish ?? null,
+          part.meetsDeadline,
+          part.segments[0]?.start ?? null,
+          part.site ?? null,
+          part.segments.length,
+          part.reason,
+        ];
         const list = this.byJob.get(id);
         const last = list?.at(-1);
-        if (last && last[1] === entry[1] && last[2] === entry[2] && last[3] === entry[3] && last[4] === entry[4]) continue;
+        if (last && last[1] === entry[1] && last[2] === entry[2] && last[3] === entry[3] && last[4] === entry[4])
+          continue;
         if (list) list.push(entry);
         else this.byJob.set(id, [entry]);
       }
@@ -187,8 +236,14 @@ function matchSamples(jobs: Job[], dataRegions: string[], gpuScale: number, coun
     return { ...s, slackHours: Math.round((Date.parse(s.deadline) - now.toMillis()) / HOUR_MS - s.runtimeHours) };
   });
   const same = (job: Job, s: JobRequest & { slackHours: number }) =>
-    job.name === s.name && job.gpus === s.gpus && job.runtimeHours === s.runtimeHours && job.deferrable === s.deferrable && job.interruptible === s.interruptible &&
-    job.dataRegion === s.dataRegion && job.datasetGb === s.datasetGb && Math.round((Date.parse(job.deadline) - Date.parse(job.submittedAt)) / HOUR_MS - job.runtimeHours) === s.slackHours;
+    job.name === s.name &&
+    job.gpus === s.gpus &&
+    job.runtimeHours === s.runtimeHours &&
+    job.deferrable === s.deferrable &&
+    job.interruptible === s.interruptible &&
+    job.dataRegion === s.dataRegion &&
+    job.datasetGb === s.datasetGb &&
+    Math.round((Date.parse(job.deadline) - Date.parse(job.submittedAt)) / HOUR_MS - job.runtimeHours) === s.slackHours;
   const used = new Uint8Array(count);
   const indexOf = new Map<string, number>();
   let cursor = 0;
@@ -246,7 +301,10 @@ function planLog(logFile: string) {
     }
     if (msg.startsWith('demo hour skipped')) demoHoursSkipped++;
     if ((entry.level ?? 0) >= 40) {
-      const key = msg.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').replace(/\d+/g, 'N').slice(0, 120);
+      const key = msg
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')
+        .replace(/\d+/g, 'N')
+        .slice(0, 120);
       warnings.set(key, (warnings.get(key) ?? 0) + 1);
     }
   }
@@ -261,7 +319,14 @@ function planLog(logFile: string) {
   };
 }
 
-function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, demo: DemoSection, dataRegions: string[], clockStart: string) {
+function analyse(
+  jobs: Job[],
+  stopNow: string,
+  tracer: PlanTracer | undefined,
+  demo: DemoSection,
+  dataRegions: string[],
+  clockStart: string,
+) {
   const stopMs = Date.parse(stopNow);
   const completed = jobs.filter((j) => j.state === 'completed');
   const finishOf = (j: Job) => j.history.at(-1)!.at;
@@ -272,7 +337,11 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
   const pausesOf = (j: Job) => j.history.filter((h) => h.to === 'paused').length;
   const segmentsOf = (j: Job) => j.run?.segments ?? [];
   const movesOf = (j: Job) => segmentsOf(j).filter((s, i, all) => i > 0 && all[i - 1].site !== s.site).length;
-  const shortRuns = { endedByPause: 0, endedByCompletion: 0, examples: [] as { job: string; minutes: number; site: string; start: string }[] };
+  const shortRuns = {
+    endedByPause: 0,
+    endedByCompletion: 0,
+    examples: [] as { job: string; minutes: number; site: string; start: string }[],
+  };
   let segments = 0;
   for (const job of jobs) {
     const segs = segmentsOf(job);
@@ -285,7 +354,8 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
       if (last) shortRuns.endedByCompletion++;
       else {
         shortRuns.endedByPause++;
-        if (shortRuns.examples.length < 5) shortRuns.examples.push({ job: job.id, minutes: round(minutes, 1), site: s.site, start: s.start });
+        if (shortRuns.examples.length < 5)
+          shortRuns.examples.push({ job: job.id, minutes: round(minutes, 1), site: s.site, start: s.start });
       }
     });
   }
@@ -293,7 +363,14 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
   for (const job of jobs) {
     for (const h of job.history) {
       if (h.to !== 'paused') continue;
-      const kind = h.reason.replace(/^plan \d+: /, '').replace(/\d{2}:\d{2}/g, 'HH:MM').replace(/\d+(\.\d+)?%/g, 'N%').replace(/\d+(\.\d+)? h/g, 'N h').replace(/\d{4}-\d{2}-\d{2} HH:MM/g, 'DATE').replace(/at [a-z]+-[a-z]+/g, 'at SITE').split(';')[0];
+      const kind = h.reason
+        .replace(/^plan \d+: /, '')
+        .replace(/\d{2}:\d{2}/g, 'HH:MM')
+        .replace(/\d+(\.\d+)?%/g, 'N%')
+        .replace(/\d+(\.\d+)? h/g, 'N h')
+        .replace(/\d{4}-\d{2}-\d{2} HH:MM/g, 'DATE')
+        .replace(/at [a-z]+-[a-z]+/g, 'at SITE')
+        .split(';')[0];
       pauseReasons.set(kind, (pauseReasons.get(kind) ?? 0) + 1);
     }
   }
@@ -324,11 +401,22 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
       namesAChange: reasons.some((r) => CHANGE_WORDS.test(r)),
       saysCannotMeet: reasons.some((r) => r.includes('cannot meet its deadline')),
       history: job.history.map((h) => `${h.at} ${h.from ?? '-'}→${h.to}: ${h.reason}`),
-      plans: trace ? {
-        seen: entries.length,
-        firstPlan: entries[0] ? { version: entries[0][0], meets: entries[0][2], finish: entries[0][1], start: entries[0][3] } : null,
-        firstLate: firstLate ? { version: firstLate[0], finish: firstLate[1], planReason: planReason.get(firstLate[0]) ?? null, jobReason: firstLate[6] } : null,
-      } : undefined,
+      plans: trace
+        ? {
+            seen: entries.length,
+            firstPlan: entries[0]
+              ? { version: entries[0][0], meets: entries[0][2], finish: entries[0][1], start: entries[0][3] }
+              : null,
+            firstLate: firstLate
+              ? {
+                  version: firstLate[0],
+                  finish: firstLate[1],
+                  planReason: planReason.get(firstLate[0]) ?? null,
+                  jobReason: firstLate[6],
+                }
+              : null,
+          }
+        : undefined,
     };
   });
   // Why late: late in its first plan (admission took what the plan cannot fit), pushed late by a
@@ -356,7 +444,9 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
   const refusedSamples = match.samples.slice(0, match.lastMatched + 1).filter((_, i) => !match.used[i]);
   // The hours after the last accepted one: the demo ran until stopNow (its first hour is an hour after the clock's start).
   const lastAccepted = jobs.at(-1);
-  const hoursAfterLast = lastAccepted ? Math.max(0, Math.floor((stopMs - Date.parse(lastAccepted.submittedAt)) / HOUR_MS)) : 0;
+  const hoursAfterLast = lastAccepted
+    ? Math.max(0, Math.floor((stopMs - Date.parse(lastAccepted.submittedAt)) / HOUR_MS))
+    : 0;
   const lastHourIndex = Math.floor(match.lastMatched / demo.jobsPerHour);
   const submitted = (lastHourIndex + 1 + hoursAfterLast) * demo.jobsPerHour;
 
@@ -366,10 +456,26 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
     submitted,
     accepted: jobs.length,
     refused: submitted - jobs.length,
-    refusedOfMatchedStream: { count: refusedSamples.length, deferrable: refusedSamples.filter((s) => s.deferrable).length, gpusP50: quantile(refusedSamples.map((s) => s.gpus), 0.5), slackHoursP50: quantile(refusedSamples.map((s) => s.slackHours), 0.5) },
+    refusedOfMatchedStream: {
+      count: refusedSamples.length,
+      deferrable: refusedSamples.filter((s) => s.deferrable).length,
+      gpusP50: quantile(
+        refusedSamples.map((s) => s.gpus),
+        0.5,
+      ),
+      slackHoursP50: quantile(
+        refusedSamples.map((s) => s.slackHours),
+        0.5,
+      ),
+    },
     unmatchedStoredJobs: match.unmatched,
     offeredGpuHoursPerDay: Math.round(offeredGpuHours / (hoursRun / 24)),
-    byState: Object.fromEntries(['queued', 'scheduled', 'running', 'paused', 'completed', 'failed', 'cancelled'].map((s) => [s, jobs.filter((j) => j.state === s).length])),
+    byState: Object.fromEntries(
+      ['queued', 'scheduled', 'running', 'paused', 'completed', 'failed', 'cancelled'].map((s) => [
+        s,
+        jobs.filter((j) => j.state === s).length,
+      ]),
+    ),
     completed: completed.length,
     completedLate: late.length,
     completedLateShare: completed.length ? round(late.length / completed.length, 4) : null,
@@ -384,11 +490,20 @@ function analyse(jobs: Job[], stopNow: string, tracer: PlanTracer | undefined, d
     lateCauseFromPlans: trace ? cause : null,
     firstLatePlanRequestReasons: trace ? Object.fromEntries([...firstLateReasons].sort((a, b) => b[1] - a[1])) : null,
     activePastDeadline: activePastDeadline.length,
-    activePastDeadlineByState: Object.fromEntries(['queued', 'scheduled', 'running', 'paused'].map((s) => [s, activePastDeadline.filter((j) => j.state === s).length])),
+    activePastDeadlineByState: Object.fromEntries(
+      ['queued', 'scheduled', 'running', 'paused'].map((s) => [
+        s,
+        activePastDeadline.filter((j) => j.state === s).length,
+      ]),
+    ),
     pauses: jobs.reduce((n, j) => n + pausesOf(j), 0),
     pausesOfCompleted: completed.reduce((n, j) => n + pausesOf(j), 0),
-    pausesPerCompletedJob: completed.length ? round(completed.reduce((n, j) => n + pausesOf(j), 0) / completed.length, 3) : null,
-    pausesAllJobsPerCompletedJob: completed.length ? round(jobs.reduce((n, j) => n + pausesOf(j), 0) / completed.length, 3) : null,
+    pausesPerCompletedJob: completed.length
+      ? round(completed.reduce((n, j) => n + pausesOf(j), 0) / completed.length, 3)
+      : null,
+    pausesAllJobsPerCompletedJob: completed.length
+      ? round(jobs.reduce((n, j) => n + pausesOf(j), 0) / completed.length, 3)
+      : null,
     completedNeverPaused: completed.filter((j) => pausesOf(j) === 0).length,
     moves: jobs.reduce((n, j) => n + movesOf(j), 0),
     pauseReasons: Object.fromEntries([...pauseReasons].sort((a, b) => b[1] - a[1]).slice(0, 10)),
@@ -424,27 +539,45 @@ async function main(): Promise<void> {
     const zone = 'Asia/Shanghai';
     // The demo clock starts at the last 14:00 in Shanghai (config demo.startLocalTime).
     const local = DateTime.fromISO(first.now, { zone: 'utc' }).setZone(zone);
-    const clockStart = (local.hour >= 14 ? local : local.minus({ days: 1 })).set({ hour: 14, minute: 0, second: 0, millisecond: 0 }).toUTC();
+    const clockStart = (local.hour >= 14 ? local : local.minus({ days: 1 }))
+      .set({ hour: 14, minute: 0, second: 0, millisecond: 0 })
+      .toUTC();
     const end = clockStart.plus({ days: DAYS });
-    console.error(`demo at ${SPEED}× from ${clockStart.toISO()} to ${end.toISO()} (~${Math.round(realMs / 1000)} s real); log ${logFile}`);
+    console.error(
+      `demo at ${SPEED}× from ${clockStart.toISO()} to ${end.toISO()} (~${Math.round(realMs / 1000)} s real); log ${logFile}`,
+    );
     const samples: { now: string; risk: number; byState: Record<string, number>; version: number }[] = [];
     let last = first;
     let lastPrint = 0;
     while (Date.parse(last.now) < end.toMillis()) {
-      if (Date.now() > deadline) throw new Error(`still short of ${end.toISO()} at ${last.now} after ${Math.round((performance.now() - startedAt) / 1000)} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `still short of ${end.toISO()} at ${last.now} after ${Math.round((performance.now() - startedAt) / 1000)} s`,
+        );
       if (server.exitCode !== null) throw new Error(`the service exited (${server.exitCode}); see ${logFile}`);
-      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(200, (end.toMillis() - Date.parse(last.now)) / SPEED))));
+      await new Promise((r) =>
+        setTimeout(r, Math.min(2000, Math.max(200, (end.toMillis() - Date.parse(last.now)) / SPEED))),
+      );
       last = await overview();
-      samples.push({ now: last.now, risk: last.deadlineRisk.count, byState: last.jobsByState, version: last.plan?.version ?? 0 });
+      samples.push({
+        now: last.now,
+        risk: last.deadlineRisk.count,
+        byState: last.jobsByState,
+        version: last.plan?.version ?? 0,
+      });
       if (performance.now() - lastPrint > 30_000) {
         lastPrint = performance.now();
-        console.error(`${last.now}: plan ${last.plan?.version}, deadline risk ${last.deadlineRisk.count}, ${JSON.stringify(last.jobsByState)}`);
+        console.error(
+          `${last.now}: plan ${last.plan?.version}, deadline risk ${last.deadlineRisk.count}, ${JSON.stringify(last.jobsByState)}`,
+        );
       }
     }
     const finalOverview = last;
     const overviewAt = Date.now();
     await stopServer(server);
-    const stopNow = DateTime.fromMillis(Date.parse(finalOverview.now) + (Date.now() - overviewAt) * SPEED, { zone: 'utc' }).toISO()!;
+    const stopNow = DateTime.fromMillis(Date.parse(finalOverview.now) + (Date.now() - overviewAt) * SPEED, {
+      zone: 'utc',
+    }).toISO()!;
     server = undefined;
     await tracer?.stop();
     const runSeconds = (performance.now() - startedAt) / 1000;
@@ -458,7 +591,8 @@ async function main(): Promise<void> {
     try {
       commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
       // Uncommitted changes to the service's code make the figures those of the working tree.
-      if (execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim()) commit += '+uncommitted changes in src';
+      if (execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim())
+        commit += '+uncommitted changes in src';
     } catch {
       /* not a checkout */
     }
@@ -466,21 +600,59 @@ async function main(): Promise<void> {
       measuredAt: DateTime.utc().toISO(),
       commit: process.env.BENCH_DEMO_COMMIT ?? commit,
       machine: `${availableParallelism()} cores; service (one process, all roles), Redis and this script share them`,
-      config: { file: CONFIG, speed: SPEED, days: DAYS, jobsPerHour: demo.jobsPerHour, gpuScale: demo.gpuScale, tenant: demo.tenant },
-      run: { realSeconds: Math.round(runSeconds), clockStart: clockStart.toISO(), stoppedAt: stopNow, simulatedHours: round(hoursBetween(clockStart.toISO()!, stopNow), 1) },
-      capacity: { gpus: siteGpus, gpuHoursPerDay: capacityGpuHoursPerDay, offeredGpuHoursPerDay: figures.offeredGpuHoursPerDay, offeredShare: round(figures.offeredGpuHoursPerDay / capacityGpuHoursPerDay, 3) },
+      config: {
+        file: CONFIG,
+        speed: SPEED,
+        days: DAYS,
+        jobsPerHour: demo.jobsPerHour,
+        gpuScale: demo.gpuScale,
+        tenant: demo.tenant,
+      },
+      run: {
+        realSeconds: Math.round(runSeconds),
+        clockStart: clockStart.toISO(),
+        stoppedAt: stopNow,
+        simulatedHours: round(hoursBetween(clockStart.toISO()!, stopNow), 1),
+      },
+      capacity: {
+        gpus: siteGpus,
+        gpuHoursPerDay: capacityGpuHoursPerDay,
+        offeredGpuHoursPerDay: figures.offeredGpuHoursPerDay,
+        offeredShare: round(figures.offeredGpuHoursPerDay / capacityGpuHoursPerDay, 3),
+      },
       ...totals,
-      deadlineRisk: { final: finalOverview.deadlineRisk.count, max: Math.max(0, ...samples.map((s) => s.risk)), p50: quantile(samples.map((s) => s.risk), 0.5) },
+      deadlineRisk: {
+        final: finalOverview.deadlineRisk.count,
+        max: Math.max(0, ...samples.map((s) => s.risk)),
+        p50: quantile(
+          samples.map((s) => s.risk),
+          0.5,
+        ),
+      },
       plannedPeakGridMwhFinal: finalOverview.energy.planned?.peakGridMwh ?? null,
       planLoop: { ...log, plansTraced: tracer?.plans.length ?? null, plansAnnounced: tracer?.announced ?? null },
       target: { lateAmongUnchanged: 0, pausesPerCompletedJob: 1 },
-      lateJobsSample: lateJobs.sort((a, b) => b.lateHours - a.lateHours).slice(0, 8).map(({ history, ...j }) => ({ ...j, history: history.slice(0, 14) })),
+      lateJobsSample: lateJobs
+        .sort((a, b) => b.lateHours - a.lateHours)
+        .slice(0, 8)
+        .map(({ history, ...j }) => ({ ...j, history: history.slice(0, 14) })),
     };
     mkdirSync(dirname(OUT), { recursive: true });
     writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
     if (tracer) {
       mkdirSync(dirname(TRACE), { recursive: true });
-      writeFileSync(TRACE, JSON.stringify({ prefix: PREFIX, config: result.config, plans: tracer.plans, overview: samples, lateJobs, jobs, planEntries: Object.fromEntries(tracer.byJob) }) + '\n');
+      writeFileSync(
+        TRACE,
+        JSON.stringify({
+          prefix: PREFIX,
+          config: result.config,
+          plans: tracer.plans,
+          overview: samples,
+          lateJobs,
+          jobs,
+          planEntries: Object.fromEntries(tracer.byJob),
+        }) + '\n',
+      );
     }
     printTable(result);
     console.error(`wrote ${OUT}${tracer ? ` and ${TRACE}` : ''} in ${Math.round(runSeconds)} s`);
@@ -490,10 +662,21 @@ async function main(): Promise<void> {
   }
 }
 
-function printTable(r: Record<string, unknown> & { config: { speed: number; days: number }; run: { realSeconds: number; simulatedHours: number } }) {
-  const x = r as unknown as ReturnType<typeof analyse> & { deadlineRisk: { final: number; max: number }; capacity: { offeredShare: number } };
+function printTable(
+  r: Record<string, unknown> & {
+    config: { speed: number; days: number };
+    run: { realSeconds: number; simulatedHours: number };
+  },
+) {
+  const x = r as unknown as ReturnType<typeof analyse> & {
+    deadlineRisk: { final: number; max: number };
+    capacity: { offeredShare: number };
+  };
   const rows: [string, unknown][] = [
-    ['speed × days', `${r.config.speed}× × ${r.config.days} d (${r.run.simulatedHours} h simulated, ${r.run.realSeconds} s real)`],
+    [
+      'speed × days',
+      `${r.config.speed}× × ${r.config.days} d (${r.run.simulatedHours} h simulated, ${r.run.realSeconds} s real)`,
+    ],
     ['submitted / accepted / refused', `${x.submitted} / ${x.accepted} / ${x.refused}`],
     ['offered load (share of GPU-hours)', x.capacity.offeredShare],
     ['completed', x.completed],
@@ -504,7 +687,10 @@ function printTable(r: Record<string, unknown> & { config: { speed: number; days
     ['active past deadline', x.activePastDeadline],
     ['pauses per completed job', x.pausesPerCompletedJob],
     ['moves', x.moves],
-    [`runs < ${SHORT_RUN_MINUTES} min (paused / completed)`, `${x.shortRuns.endedByPause} / ${x.shortRuns.endedByCompletion}`],
+    [
+      `runs < ${SHORT_RUN_MINUTES} min (paused / completed)`,
+      `${x.shortRuns.endedByPause} / ${x.shortRuns.endedByCompletion}`,
+    ],
     ['deadline risk final / max', `${x.deadlineRisk.final} / ${x.deadlineRisk.max}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

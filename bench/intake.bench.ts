@@ -16,7 +16,12 @@ const RUN = `bench-${Date.now()}`;
 /** Westwind's HTTP workers; the ceiling server is one process, the figure it is known by. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
-const body = JSON.stringify({ name: 'bench', gpus: 8, runtimeHours: 4, deadline: DateTime.utc().plus({ days: 3 }).toISO() });
+const body = JSON.stringify({
+  name: 'bench',
+  gpus: 8,
+  runtimeHours: 4,
+  deadline: DateTime.utc().plus({ days: 3 }).toISO(),
+});
 
 async function main(): Promise<void> {
   const westwindPrefix = `{${RUN}:westwind}:`;
@@ -30,10 +35,20 @@ async function main(): Promise<void> {
   try {
     // The API role alone: in production the planner runs in its own process (WESTWIND_ROLES), and
     // here it would re-plan the tens of thousands of jobs the benchmark submits, on the same cores.
-    const westwindEnv = { WESTWIND_PREFIX: westwindPrefix, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api' };
-    servers.push(await startServer('node', ['dist/main.js'], 3900, { ...westwindEnv, WESTWIND_WORKERS: String(WORKERS) }));
+    const westwindEnv = {
+      WESTWIND_PREFIX: westwindPrefix,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api',
+    };
+    servers.push(
+      await startServer('node', ['dist/main.js'], 3900, { ...westwindEnv, WESTWIND_WORKERS: String(WORKERS) }),
+    );
     servers.push(await startServer('node', ['dist/main.js'], 3902, { ...westwindEnv, WESTWIND_WORKERS: '1' }));
-    servers.push(await startServer('node', ['--import', 'tsx', 'bench/ceiling-server.ts'], 3901, { WESTWIND_PREFIX: ceilingPrefix }));
+    servers.push(
+      await startServer('node', ['--import', 'tsx', 'bench/ceiling-server.ts'], 3901, {
+        WESTWIND_PREFIX: ceilingPrefix,
+      }),
+    );
     const westwind = { workers: WORKERS, ...(await measure('http://127.0.0.1:3900/v1/jobs')) };
     const westwindOneWorker = { workers: 1, ...(await measure('http://127.0.0.1:3902/v1/jobs')) };
     const ceiling = { workers: 1, ...(await measure('http://127.0.0.1:3901/v1/jobs')) };
@@ -52,8 +67,14 @@ async function main(): Promise<void> {
     };
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/intake.json', JSON.stringify(result, null, 2) + '\n');
-    console.table({ [`westwind (${WORKERS} workers)`]: westwind, 'westwind (1 worker)': westwindOneWorker, 'ceiling (express + queue.add)': ceiling });
-    console.log(`ratio westwind/ceiling: ${result.ratio} (1 worker: ${result.ratioOneWorker}); targets: >= 2000 jobs/s, p99 <= 50 ms, ratio >= 0.5`);
+    console.table({
+      [`westwind (${WORKERS} workers)`]: westwind,
+      'westwind (1 worker)': westwindOneWorker,
+      'ceiling (express + queue.add)': ceiling,
+    });
+    console.log(
+      `ratio westwind/ceiling: ${result.ratio} (1 worker: ${result.ratioOneWorker}); targets: >= 2000 jobs/s, p99 <= 50 ms, ratio >= 0.5`,
+    );
   } finally {
     await Promise.all(servers.map(stopServer));
     await cleanup([westwindPrefix, ceilingPrefix]);

@@ -28,7 +28,15 @@ const base = `http://127.0.0.1:${PORT}`;
 function jobBody(i: number, now: DateTime): string {
   const gpus = [1, 2, 4, 8, 8, 16, 32][i % 7];
   const runtimeHours = 1 + ((i * 7) % 12);
-  return JSON.stringify({ name: `loop-${i}`, gpus, runtimeHours, deadline: now.plus({ hours: 48 + (i % 72) }).toISO(), deferrable: i % 5 !== 0, interruptible: true, acceptLate: true });
+  return JSON.stringify({
+    name: `loop-${i}`,
+    gpus,
+    runtimeHours,
+    deadline: now.plus({ hours: 48 + (i % 72) }).toISO(),
+    deferrable: i % 5 !== 0,
+    interruptible: true,
+    acceptLate: true,
+  });
 }
 
 /**
@@ -44,7 +52,12 @@ async function postForecasts(now: DateTime): Promise<void> {
     const points = Array.from({ length: 168 }, (_, h) => {
       const local = from.plus({ hours: h }).setZone('Asia/Shanghai').hour;
       if (FLAT) return { start: from.plus({ hours: h }).toISO(), windMw: 2000, solarMw: 0, loadMw: 7000 };
-      return { start: from.plus({ hours: h }).toISO(), windMw: local < 7 || local >= 22 ? 9000 : 2000, solarMw: local >= 9 && local < 16 ? 3000 : 0, loadMw: local >= 17 && local < 22 ? 10000 : 7000 };
+      return {
+        start: from.plus({ hours: h }).toISO(),
+        windMw: local < 7 || local >= 22 ? 9000 : 2000,
+        solarMw: local >= 9 && local < 16 ? 3000 : 0,
+        loadMw: local >= 17 && local < 22 ? 10000 : 7000,
+      };
     });
     const body = JSON.stringify({ zone, issuedAt: now.toISO(), resolution: 'PT1H', points });
     const id = `msg_loop_${zone}`;
@@ -52,7 +65,12 @@ async function postForecasts(now: DateTime): Promise<void> {
     const res = await fetch(`${base}/v1/webhooks/forecasts`, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(DEMO_SENDER_SECRET).sign(id, at, body) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(DEMO_SENDER_SECRET).sign(id, at, body),
+      },
     });
     if (!res.ok) throw new Error(`forecast for ${zone}: ${res.status} ${await res.text()}`);
   }
@@ -64,7 +82,11 @@ async function submitAll(now: DateTime): Promise<number> {
   const worker = async () => {
     while (next < JOBS) {
       const i = next++;
-      const res = await fetch(`${base}/v1/jobs`, { method: 'POST', body: jobBody(i, now), headers: { 'content-type': 'application/json', authorization: 'Bearer ww-demo-key-change-me' } });
+      const res = await fetch(`${base}/v1/jobs`, {
+        method: 'POST',
+        body: jobBody(i, now),
+        headers: { 'content-type': 'application/json', authorization: 'Bearer ww-demo-key-change-me' },
+      });
       if (res.status !== 201) throw new Error(`job ${i}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
       last201 = performance.now();
@@ -102,10 +124,15 @@ async function measureOperatorReads() {
   const events = await fetch(`${base}/dashboard/events`, { headers: OPERATOR, signal: stream.signal });
   const reader = events.body!.getReader();
   const decoder = new TextDecoder();
-  const rows = (await (await fetch(`${base}/dashboard/api/jobs?state=running&limit=1`, { headers: OPERATOR })).json()) as { items: { id: string }[] };
+  const rows = (await (
+    await fetch(`${base}/dashboard/api/jobs?state=running&limit=1`, { headers: OPERATOR })
+  ).json()) as { items: { id: string }[] };
   const id = rows.items[0].id;
   const cancelled = performance.now();
-  const cancel = await fetch(`${base}/v1/jobs/${id}`, { method: 'DELETE', headers: { authorization: 'Bearer ww-demo-key-change-me' } });
+  const cancel = await fetch(`${base}/v1/jobs/${id}`, {
+    method: 'DELETE',
+    headers: { authorization: 'Bearer ww-demo-key-change-me' },
+  });
   if (!cancel.ok) throw new Error(`cancel: ${cancel.status}`);
   let received = '';
   while (!received.includes(id)) received += decoder.decode((await reader.read()).value);
@@ -118,8 +145,14 @@ async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   // The queues share one connection of ours, so MONITOR can tell our commands from Westwind's.
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queues = [PLANNING_QUEUE, ...SITES.map(dispatchQueueName)].map((name) => new Queue(name, { connection, prefix: `${PREFIX}bull` }));
-  const server = await startServer('node', ['dist/main.js'], PORT, { WESTWIND_PREFIX: PREFIX, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', WESTWIND_ROLES: 'api,planner,dispatch' });
+  const queues = [PLANNING_QUEUE, ...SITES.map(dispatchQueueName)].map(
+    (name) => new Queue(name, { connection, prefix: `${PREFIX}bull` }),
+  );
+  const server = await startServer('node', ['dist/main.js'], PORT, {
+    WESTWIND_PREFIX: PREFIX,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    WESTWIND_ROLES: 'api,planner,dispatch',
+  });
   try {
     const now = DateTime.utc();
     await postForecasts(now);
@@ -132,7 +165,9 @@ async function main(): Promise<void> {
     const settled = async () => {
       const [meta, planned] = await Promise.all([redis.get(`${PREFIX}plan:meta`), redis.hlen(`${PREFIX}plan:jobs`)]);
       if (!meta || planned < JOBS) return false;
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+      const counts = await Promise.all(
+        queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+      );
       // The planning queue always holds its delayed schedulers (hourly tick, daily prune).
       return counts.every((c, i) => c.waiting + c.active + c.prioritized + (i === 0 ? 0 : c.delayed) === 0);
     };
@@ -153,11 +188,13 @@ async function main(): Promise<void> {
     let inScripts = 0;
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (source.endsWith('lua')) inScripts += 1;
-      else if (!ours.has(source.split(' ').at(-1)!)) byCommand.set(args[0].toUpperCase(), (byCommand.get(args[0].toUpperCase()) ?? 0) + 1);
+      else if (!ours.has(source.split(' ').at(-1)!))
+        byCommand.set(args[0].toUpperCase(), (byCommand.get(args[0].toUpperCase()) ?? 0) + 1);
     });
     const replanStarted = performance.now();
     await queues[0].add(REPLAN_JOB, { reason: 'benchmark' });
-    while (Number(await redis.get(`${PREFIX}plan:version`)) <= versionAfterBurst || !(await settled())) await new Promise((r) => setTimeout(r, 5));
+    while (Number(await redis.get(`${PREFIX}plan:version`)) <= versionAfterBurst || !(await settled()))
+      await new Promise((r) => setTimeout(r, 5));
     const replanMs = performance.now() - replanStarted;
     monitor.disconnect();
     monitored.disconnect();
@@ -174,11 +211,20 @@ async function main(): Promise<void> {
       lastCreatedToDispatchedPlanMs: Math.round(dispatchedMs),
       replansDuringBurst: versionAfterBurst,
       runningAfterDispatch: running,
-      steadyReplan: { ms: Math.round(replanMs), redisCommands: replanCommands, redisCommandsPerJob: round(replanCommands / JOBS, 3), commandsInsideLuaScripts: inScripts, topCommands },
+      steadyReplan: {
+        ms: Math.round(replanMs),
+        redisCommands: replanCommands,
+        redisCommandsPerJob: round(replanCommands / JOBS, 3),
+        commandsInsideLuaScripts: inScripts,
+        topCommands,
+      },
       operatorReads,
     };
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync(FLAT ? 'bench/results/loop-flat.json' : 'bench/results/loop.json', JSON.stringify({ forecast: FLAT ? 'flat' : 'diurnal', ...result }, null, 2) + '\n');
+    writeFileSync(
+      FLAT ? 'bench/results/loop-flat.json' : 'bench/results/loop.json',
+      JSON.stringify({ forecast: FLAT ? 'flat' : 'diurnal', ...result }, null, 2) + '\n',
+    );
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await stopServer(server);

@@ -8,7 +8,16 @@ import { DateTime } from 'luxon';
 import { SiteConfig, ZoneConfig } from '../src/config/westwind-config.js';
 import { readItpTrace } from '../src/datasets/itp-trace.js';
 import { readOpsdZones, ZoneSeries as OpsdZone } from '../src/datasets/opsd.js';
-import { exactSlice, KW_PER_GPU, MONTH, PUE, SUITE, SUITE_FROM, SuiteSpec, suiteInstance } from '../src/datasets/planning-instance.js';
+import {
+  exactSlice,
+  KW_PER_GPU,
+  MONTH,
+  PUE,
+  SUITE,
+  SUITE_FROM,
+  SuiteSpec,
+  suiteInstance,
+} from '../src/datasets/planning-instance.js';
 import type { EnergyTotals } from '../src/domain/energy/energy-meter.js';
 import { jobPowerMw } from '../src/domain/energy/power.js';
 import { admitJob } from '../src/domain/jobs/job-admission.js';
@@ -80,11 +89,28 @@ const powerOf = (gpus: number) => jobPowerMw(gpus, KW_PER_GPU, PUE);
 /** A plan's figures; checkpoint energy = energy − the work energy of the jobs it placed. */
 function fromPlan(input: PlanInput, p: Plan, planMs: number): Measured {
   const byId = new Map(input.jobs.map((j) => [j.id, j]));
-  const work = p.jobs.reduce((sum, jp) => sum + (jp.segments.length ? byId.get(jp.jobId)!.remainingHours * powerOf(byId.get(jp.jobId)!.gpus) : 0), 0);
-  return { totals: p.totals, deferrablePeakHours: p.totals.deferrablePeakHours, pauses: p.totals.pauses, deadlineMisses: p.totals.deadlineMisses, checkpointMwh: p.totals.energyMwh - work, planMs };
+  const work = p.jobs.reduce(
+    (sum, jp) =>
+      sum + (jp.segments.length ? byId.get(jp.jobId)!.remainingHours * powerOf(byId.get(jp.jobId)!.gpus) : 0),
+    0,
+  );
+  return {
+    totals: p.totals,
+    deferrablePeakHours: p.totals.deferrablePeakHours,
+    pauses: p.totals.pauses,
+    deadlineMisses: p.totals.deadlineMisses,
+    checkpointMwh: p.totals.energyMwh - work,
+    planMs,
+  };
 }
 
-function row(base: Omit<SuiteRow, keyof ReturnType<typeof compare>>, fifo: Measured, westwind: Measured, lp: LpBound | undefined, jobs: number) {
+function row(
+  base: Omit<SuiteRow, keyof ReturnType<typeof compare>>,
+  fifo: Measured,
+  westwind: Measured,
+  lp: LpBound | undefined,
+  jobs: number,
+) {
   return { ...base, ...compare(fifo, westwind, lp, jobs) };
 }
 
@@ -114,25 +140,63 @@ function compare(fifo: Measured, westwind: Measured, lp: LpBound | undefined, jo
 }
 
 /** The static instance's world as the replay takes it: zones with their peak rule, sites with their contracts, jobs as admitted. */
-function replayWorld(spec: SuiteSpec, zones: OpsdZone[], input: PlanInput, contracts: SupplyContract[]): { world: ReplayWorld; jobs: Job[] } {
+function replayWorld(
+  spec: SuiteSpec,
+  zones: OpsdZone[],
+  input: PlanInput,
+  contracts: SupplyContract[],
+): { world: ReplayWorld; jobs: Job[] } {
   const start = input.start;
   const config = {
-    zones: zones.map((z) => Object.assign(new ZoneConfig(), { id: z.zone, timeZone: 'Europe/Berlin', peak: spec.peak })),
-    sites: input.sites.map((s, k) => Object.assign(new SiteConfig(), { id: s.id, zone: zones[k].zone, gpus: s.gpus, kwPerGpu: s.kwPerGpu, pue: s.pue, supply: contracts[k] })),
+    zones: zones.map((z) =>
+      Object.assign(new ZoneConfig(), { id: z.zone, timeZone: 'Europe/Berlin', peak: spec.peak }),
+    ),
+    sites: input.sites.map((s, k) =>
+      Object.assign(new SiteConfig(), {
+        id: s.id,
+        zone: zones[k].zone,
+        gpus: s.gpus,
+        kwPerGpu: s.kwPerGpu,
+        pue: s.pue,
+        supply: contracts[k],
+      }),
+    ),
     dataRegions: [],
   };
   const signals = {
     start,
     hours: input.hours,
-    zones: new Map(zones.map((z) => [z.zone, {
-      start, hours: input.hours,
-      values: Array.from({ length: input.hours }, (_, h) => ({ hour: start.toMillis() + h * 3_600_000, windMw: z.windMw[h], solarMw: z.solarMw[h], loadMw: z.loadMw[h] })),
-    }])),
+    zones: new Map(
+      zones.map((z) => [
+        z.zone,
+        {
+          start,
+          hours: input.hours,
+          values: Array.from({ length: input.hours }, (_, h) => ({
+            hour: start.toMillis() + h * 3_600_000,
+            windMw: z.windMw[h],
+            solarMw: z.solarMw[h],
+            loadMw: z.loadMw[h],
+          })),
+        },
+      ]),
+    ),
   };
   const jobs = input.jobs.map((j: PlanJob) => {
     const admission = admitJob(
-      { name: j.id, gpus: j.gpus, runtimeHours: j.remainingHours, deadline: j.deadline.toISO()!, deferrable: j.deferrable, interruptible: j.interruptible, checkpointMinutes: j.checkpointMinutes, priority: j.priority },
-      config, { id: j.id, tenant: 'bench' }, j.earliestStart,
+      {
+        name: j.id,
+        gpus: j.gpus,
+        runtimeHours: j.remainingHours,
+        deadline: j.deadline.toISO()!,
+        deferrable: j.deferrable,
+        interruptible: j.interruptible,
+        checkpointMinutes: j.checkpointMinutes,
+        priority: j.priority,
+      },
+      config,
+      { id: j.id, tenant: 'bench' },
+      j.earliestStart,
     );
     if (!admission.job) throw new Error(`${j.id}: ${JSON.stringify(admission.problems)}`);
     return admission.job;
@@ -179,7 +243,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const westwind = fromPlan(input, westwindPlan, performance.now() - t0);
     const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
     const lp = await lpBound(input, westwindPlan, LP_SETTINGS);
-    const base = { name: spec.name, kind: 'static' as const, description: spec.description, jobs: input.jobs.length, sites: sitesText(input), hours: input.hours };
+    const base = {
+      name: spec.name,
+      kind: 'static' as const,
+      description: spec.description,
+      jobs: input.jobs.length,
+      sites: sitesText(input),
+      hours: input.hours,
+    };
     rows.push(row(base, fifo, westwind, lp, input.jobs.length));
     options.log(`${spec.name}: ${JSON.stringify(rows.at(-1))}`);
     inputs.set(spec.name, input);
@@ -188,8 +259,17 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
     for (const forecastError of [0, 0.05]) {
       const replayRow = row(
-        { ...base, name: `reference-replay${forecastError ? '-5pct' : ''}`, kind: 'rolling replay', forecastError, description: `the reference week replayed hour by hour, ${forecastError ? '5% forecast error' : 'perfect forecasts'}` },
-        fromReplay(world, jobs, 'fifo', forecastError), fromReplay(world, jobs, 'westwind', forecastError), lp, jobs.length,
+        {
+          ...base,
+          name: `reference-replay${forecastError ? '-5pct' : ''}`,
+          kind: 'rolling replay',
+          forecastError,
+          description: `the reference week replayed hour by hour, ${forecastError ? '5% forecast error' : 'perfect forecasts'}`,
+        },
+        fromReplay(world, jobs, 'fifo', forecastError),
+        fromReplay(world, jobs, 'westwind', forecastError),
+        lp,
+        jobs.length,
       );
       rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null });
       options.log(`${replayRow.name}: ${JSON.stringify(replayRow)}`);
@@ -202,15 +282,38 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const { world, jobs } = replayWorld(MONTH, built.zones, built.input, built.contracts);
     const lp = await lpBound(built.input, plan(built.input), LP_SETTINGS);
     for (const forecastError of [0, 0.05]) {
-      const base = { name: `month-replay${forecastError ? '-5pct' : ''}`, kind: 'rolling replay' as const, forecastError, description: `${MONTH.description}, ${forecastError ? '5% forecast error' : 'perfect forecasts'}`, jobs: jobs.length, sites: sitesText(built.input), hours: MONTH.hours };
-      rows.push(row(base, fromReplay(world, jobs, 'fifo', forecastError), fromReplay(world, jobs, 'westwind', forecastError), lp, jobs.length));
+      const base = {
+        name: `month-replay${forecastError ? '-5pct' : ''}`,
+        kind: 'rolling replay' as const,
+        forecastError,
+        description: `${MONTH.description}, ${forecastError ? '5% forecast error' : 'perfect forecasts'}`,
+        jobs: jobs.length,
+        sites: sitesText(built.input),
+        hours: MONTH.hours,
+      };
+      rows.push(
+        row(
+          base,
+          fromReplay(world, jobs, 'fifo', forecastError),
+          fromReplay(world, jobs, 'westwind', forecastError),
+          lp,
+          jobs.length,
+        ),
+      );
       options.log(`${base.name}: ${JSON.stringify(rows.at(-1))}`);
     }
   }
 
   // Small slices, solved exactly: of the reference week (load-derived peaks: most of the day) and of
   // the fixed-window instance (five peak hours a day).
-  const slices = options.quick ? [{ of: 'fixed-peaks-ppa', offset: 0 }] : [{ of: 'reference', offset: 0 }, { of: 'reference', offset: 96 }, { of: 'fixed-peaks-ppa', offset: 0 }, { of: 'fixed-peaks-ppa', offset: 96 }];
+  const slices = options.quick
+    ? [{ of: 'fixed-peaks-ppa', offset: 0 }]
+    : [
+        { of: 'reference', offset: 0 },
+        { of: 'reference', offset: 96 },
+        { of: 'fixed-peaks-ppa', offset: 0 },
+        { of: 'fixed-peaks-ppa', offset: 96 },
+      ];
   for (const { of, offset } of slices) {
     const input = exactSlice(inputs.get(of)!, offset);
     const t0 = performance.now();
@@ -219,19 +322,41 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
     const lp = await lpBound(input, westwindPlan);
     const exact = await exactPlan(input, { fixed: westwindPlan, timeLimitSeconds: options.exactSeconds });
-    const base = { name: `exact-${of}-h${offset}`, kind: 'exact slice' as const, description: `40 jobs of ${of} submitted in hours ${offset}–${offset + 24}, a 48 h slice, sites scaled to the same load`, jobs: input.jobs.length, sites: sitesText(input), hours: input.hours };
+    const base = {
+      name: `exact-${of}-h${offset}`,
+      kind: 'exact slice' as const,
+      description: `40 jobs of ${of} submitted in hours ${offset}–${offset + 24}, a 48 h slice, sites scaled to the same load`,
+      jobs: input.jobs.length,
+      sites: sitesText(input),
+      hours: input.hours,
+    };
     const r = row(base, fifo, westwind, lp, input.jobs.length);
     const exactObjective = exact.unmetWorkHours < 1e-6 ? exact.objective : NaN;
     rows.push({
       ...r,
-      mipGapShare: round(exactObjective > 1e-9 ? (objectiveOf(westwind.totals) - exactObjective) / exactObjective : NaN, 4),
-      peakHoursAboveExact: Number.isFinite(exactObjective) ? westwindPlan.totals.deferrablePeakHours - exact.deferrablePeakHours : null,
+      mipGapShare: round(
+        exactObjective > 1e-9 ? (objectiveOf(westwind.totals) - exactObjective) / exactObjective : NaN,
+        4,
+      ),
+      peakHoursAboveExact: Number.isFinite(exactObjective)
+        ? westwindPlan.totals.deferrablePeakHours - exact.deferrablePeakHours
+        : null,
       exact: {
-        status: exact.status, gridMwh: round(exact.gridMwh, 4), objective: round(exact.objective, 4), pauses: exact.pauses,
-        pausesPerJob: round(exact.pauses / input.jobs.length), checkpointEnergyShare: round(exact.checkpointMwh / exact.energyMwh, 4),
-        deferrablePeakHours: exact.deferrablePeakHours, westwindDeferrablePeakHours: westwindPlan.totals.deferrablePeakHours,
-        solverGap: round(exact.mipGap, 6), solverAbsoluteGap: round(exact.absoluteGap, 6), solveMs: round(exact.solveMs, 0), variables: exact.variables, binaries: exact.binaries,
-        lpObjective: round(lp.objective, 4), westwindPauses: westwind.pauses,
+        status: exact.status,
+        gridMwh: round(exact.gridMwh, 4),
+        objective: round(exact.objective, 4),
+        pauses: exact.pauses,
+        pausesPerJob: round(exact.pauses / input.jobs.length),
+        checkpointEnergyShare: round(exact.checkpointMwh / exact.energyMwh, 4),
+        deferrablePeakHours: exact.deferrablePeakHours,
+        westwindDeferrablePeakHours: westwindPlan.totals.deferrablePeakHours,
+        solverGap: round(exact.mipGap, 6),
+        solverAbsoluteGap: round(exact.absoluteGap, 6),
+        solveMs: round(exact.solveMs, 0),
+        variables: exact.variables,
+        binaries: exact.binaries,
+        lpObjective: round(lp.objective, 4),
+        westwindPauses: westwind.pauses,
       },
     });
     options.log(`${base.name}: ${JSON.stringify(rows.at(-1))}`);

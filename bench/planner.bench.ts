@@ -36,9 +36,16 @@ const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** di
 function figures(p: Plan, planMs: number) {
   const t = p.totals;
   return {
-    totalMwh: round(t.energyMwh), greenMwh: round(t.greenMwh), gridMwh: round(t.gridMwh), peakGridMwh: round(t.peakGridMwh),
-    greenShare: round(t.greenMwh / t.energyMwh), objective: round(t.objective), deadlineMisses: t.deadlineMisses, pauses: t.pauses,
-    deferrablePeakHours: t.deferrablePeakHours, planMs: round(planMs, 1),
+    totalMwh: round(t.energyMwh),
+    greenMwh: round(t.greenMwh),
+    gridMwh: round(t.gridMwh),
+    peakGridMwh: round(t.peakGridMwh),
+    greenShare: round(t.greenMwh / t.energyMwh),
+    objective: round(t.objective),
+    deadlineMisses: t.deadlineMisses,
+    pauses: t.pauses,
+    deferrablePeakHours: t.deferrablePeakHours,
+    planMs: round(planMs, 1),
   };
 }
 
@@ -55,7 +62,9 @@ async function main(): Promise<void> {
   const zones = readOpsdZones(FROM, WEEK);
   const trace = readItpTrace('data/itp-traces/cluster04.csv').filter((t) => t.submitSeconds < 5 * 86400);
   const { input, excluded } = realDataInstance({ zones, trace, sitesPerZone: 1, gpusPerSite: 256 });
-  console.log(`real-data instance: ${input.jobs.length} jobs (${excluded} left out: deadline past the week), ${input.sites.length} sites, ${WEEK} h`);
+  console.log(
+    `real-data instance: ${input.jobs.length} jobs (${excluded} left out: deadline past the week), ${input.sites.length} sites, ${WEEK} h`,
+  );
 
   const strategies: Record<string, ReturnType<typeof figures> & Record<string, unknown>> = {};
   const plans: Partial<Record<Strategy, Plan>> = {};
@@ -66,9 +75,18 @@ async function main(): Promise<void> {
   }
   const bound = await lpBound(input, plans.westwind!);
   strategies.lp = {
-    totalMwh: round(bound.energyMwh), greenMwh: round(bound.greenMwh), gridMwh: round(bound.gridMwh), peakGridMwh: round(bound.peakGridMwh),
-    greenShare: round(bound.greenMwh / bound.energyMwh), objective: round(bound.objective), deadlineMisses: bound.unmetWorkHours > 1e-6 ? NaN : 0,
-    pauses: 0, deferrablePeakHours: round(bound.deferrablePeakHours, 2), planMs: round(bound.solveMs, 1), variables: bound.variables, unmetWorkHours: round(bound.unmetWorkHours),
+    totalMwh: round(bound.energyMwh),
+    greenMwh: round(bound.greenMwh),
+    gridMwh: round(bound.gridMwh),
+    peakGridMwh: round(bound.peakGridMwh),
+    greenShare: round(bound.greenMwh / bound.energyMwh),
+    objective: round(bound.objective),
+    deadlineMisses: bound.unmetWorkHours > 1e-6 ? NaN : 0,
+    pauses: 0,
+    deferrablePeakHours: round(bound.deferrablePeakHours, 2),
+    planMs: round(bound.solveMs, 1),
+    variables: bound.variables,
+    unmetWorkHours: round(bound.unmetWorkHours),
   };
   const w = plans.westwind!.totals;
   const vsLp = {
@@ -86,14 +104,28 @@ async function main(): Promise<void> {
   // 3. The suite, against the issue's targets.
   const quick = process.env.BENCH_QUICK === '1';
   const suiteStarted = performance.now();
-  const suite = await runSuite({ quick, exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40), log: (line) => process.env.BENCH_VERBOSE && console.log(line) });
+  const suite = await runSuite({
+    quick,
+    exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40),
+    log: (line) => process.env.BENCH_VERBOSE && console.log(line),
+  });
   printSuite(suite);
-  console.log(`suite: ${suite.length} rows in ${Math.round((performance.now() - suiteStarted) / 1000)} s${quick ? ' (BENCH_QUICK)' : ''}`);
+  console.log(
+    `suite: ${suite.length} rows in ${Math.round((performance.now() - suiteStarted) / 1000)} s${quick ? ' (BENCH_QUICK)' : ''}`,
+  );
 
   const result = {
     measuredAt: DateTime.utc().toISO(),
     machine: '2 cores, shared; times are noisy',
-    instance: { from: FROM.toISO(), hours: WEEK, sites: input.sites.length, gpusPerSite: 256, jobs: input.jobs.length, excludedJobs: excluded, trace: 'data/itp-traces/cluster04.csv, first 5 days' },
+    instance: {
+      from: FROM.toISO(),
+      hours: WEEK,
+      sites: input.sites.length,
+      gpusPerSite: 256,
+      jobs: input.jobs.length,
+      excludedJobs: excluded,
+      trace: 'data/itp-traces/cluster04.csv, first 5 days',
+    },
     strategies,
     westwindVsLp: vsLp,
     scale: scaleFigures,
@@ -107,10 +139,16 @@ async function main(): Promise<void> {
 /** Planning time for 10,000 and 100,000 jobs over 168 h and 8 sites (2 per zone), trace jobs resampled. */
 function measureScale(zones: ReturnType<typeof readOpsdZones>) {
   const scale = (count: number, gpusPerSite: number) => {
-    const jobs = scaledTrace(readItpTrace('data/itp-traces/cluster04.csv').filter((t) => t.durationSeconds < 48 * 3600), count, 5 * 86400, 42);
+    const jobs = scaledTrace(
+      readItpTrace('data/itp-traces/cluster04.csv').filter((t) => t.durationSeconds < 48 * 3600),
+      count,
+      5 * 86400,
+      42,
+    );
     return realDataInstance({ zones, trace: jobs, sitesPerZone: 2, gpusPerSite }).input;
   };
-  const measure = (instance: PlanInput, runs: number) => median(Array.from({ length: runs }, () => timed(() => plan(instance)).ms));
+  const measure = (instance: PlanInput, runs: number) =>
+    median(Array.from({ length: runs }, () => timed(() => plan(instance)).ms));
   // 5,000 jobs: the largest plan that also gets the second start (fifo's plan improved).
   const jobs5k = measure(scale(5_000, 2048), 3);
   const tenK = scale(10_000, 4096);
@@ -118,11 +156,20 @@ function measureScale(zones: ReturnType<typeof readOpsdZones>) {
   const hundredK = scale(100_000, 40_960);
   const jobs100k = measure(hundredK, 3);
   const base = plan(tenK);
-  const newcomer = { ...tenK.jobs[17], id: 'new-job', earliestStart: tenK.start.plus({ hours: 30 }), submittedAt: tenK.start.plus({ hours: 30 }) };
+  const newcomer = {
+    ...tenK.jobs[17],
+    id: 'new-job',
+    earliestStart: tenK.start.plus({ hours: 30 }),
+    submittedAt: tenK.start.plus({ hours: 30 }),
+  };
   const incremental = median(Array.from({ length: 25 }, () => timed(() => planWithNewJob(base, tenK, newcomer)).ms));
   const scaleFigures = {
-    jobs5k_ms: round(jobs5k, 1), jobs10k_ms: round(jobs10k, 1), jobs100k_ms: round(jobs100k, 1), incremental_ms: round(incremental, 2),
-    jobs10k_placed: tenK.jobs.length, jobs100k_placed: hundredK.jobs.length,
+    jobs5k_ms: round(jobs5k, 1),
+    jobs10k_ms: round(jobs10k, 1),
+    jobs100k_ms: round(jobs100k, 1),
+    incremental_ms: round(incremental, 2),
+    jobs10k_placed: tenK.jobs.length,
+    jobs100k_placed: hundredK.jobs.length,
     targets: { jobs5k_ms: '<= 2000', jobs10k_ms: '<= 500', jobs100k_ms: '<= 8000', incremental_ms: '<= 25' },
   };
   return scaleFigures;
@@ -144,24 +191,49 @@ function targetsMet(r: SuiteRow): Record<string, boolean> {
   if (r.checkpointEnergyShare !== null) met.checkpointEnergyShare = r.checkpointEnergyShare <= 0.015;
   met.deadlineMisses = r.deadlineMisses === 0;
   // Stopped at the time limit, the exact plan is an upper bound on the optimum: more than 1% above it is a miss, within 1% unknown.
-  if (r.peakHoursAboveExact !== undefined && r.peakHoursAboveExact !== null && r.peakHoursAboveExact > 0) met.mipGapShare = false;
-  else if (r.mipGapShare !== undefined && r.mipGapShare !== null && (r.mipGapShare > 0.01 || r.exact?.status === 'optimal')) met.mipGapShare = r.mipGapShare <= 0.01;
+  if (r.peakHoursAboveExact !== undefined && r.peakHoursAboveExact !== null && r.peakHoursAboveExact > 0)
+    met.mipGapShare = false;
+  else if (
+    r.mipGapShare !== undefined &&
+    r.mipGapShare !== null &&
+    (r.mipGapShare > 0.01 || r.exact?.status === 'optimal')
+  )
+    met.mipGapShare = r.mipGapShare <= 0.01;
   return met;
 }
 
 function printSuite(rows: SuiteRow[]): void {
-  const mark = (value: number | null | undefined, ok: boolean | undefined) => (value === null || value === undefined ? '–' : `${value}${ok === undefined ? '' : ok ? ' ✓' : ' ✗'}`);
-  console.log('suite (✓ target met, ✗ missed): captured ≥ 0.9 (≥ 0.8 at 5% error), pauses/job ≤ 1, checkpoint share ≤ 0.015, 0 misses, ≤ 1% above exact');
-  console.table(Object.fromEntries(rows.map((r) => {
-    const met = targetsMet(r);
-    return [r.name, {
-      fifoGrid: r.fifoGridMwh, westwindGrid: r.westwindGridMwh, lpGrid: r.lpGridMwh,
-      captured: mark(r.capturedShare, met.capturedShare), capturedGrid: r.capturedShareGrid, greenOfLp: r.greenShareOfLp,
-      pausesPerJob: mark(r.pausesPerJob, met.pausesPerJob), checkpointShare: mark(r.checkpointEnergyShare, met.checkpointEnergyShare),
-      misses: mark(r.deadlineMisses, met.deadlineMisses), fifoMisses: r.fifoDeadlineMisses, planMs: r.planMs,
-      aboveExact: r.exact ? `${mark(r.mipGapShare, met.mipGapShare)}, peak h +${r.peakHoursAboveExact}${r.exact.status === 'optimal' ? '' : ` (≥; MIP ${r.exact.status}, gap ${r.exact.solverGap})`}` : '–',
-    }];
-  })));
+  const mark = (value: number | null | undefined, ok: boolean | undefined) =>
+    value === null || value === undefined ? '–' : `${value}${ok === undefined ? '' : ok ? ' ✓' : ' ✗'}`;
+  console.log(
+    'suite (✓ target met, ✗ missed): captured ≥ 0.9 (≥ 0.8 at 5% error), pauses/job ≤ 1, checkpoint share ≤ 0.015, 0 misses, ≤ 1% above exact',
+  );
+  console.table(
+    Object.fromEntries(
+      rows.map((r) => {
+        const met = targetsMet(r);
+        return [
+          r.name,
+          {
+            fifoGrid: r.fifoGridMwh,
+            westwindGrid: r.westwindGridMwh,
+            lpGrid: r.lpGridMwh,
+            captured: mark(r.capturedShare, met.capturedShare),
+            capturedGrid: r.capturedShareGrid,
+            greenOfLp: r.greenShareOfLp,
+            pausesPerJob: mark(r.pausesPerJob, met.pausesPerJob),
+            checkpointShare: mark(r.checkpointEnergyShare, met.checkpointEnergyShare),
+            misses: mark(r.deadlineMisses, met.deadlineMisses),
+            fifoMisses: r.fifoDeadlineMisses,
+            planMs: r.planMs,
+            aboveExact: r.exact
+              ? `${mark(r.mipGapShare, met.mipGapShare)}, peak h +${r.peakHoursAboveExact}${r.exact.status === 'optimal' ? '' : ` (≥; MIP ${r.exact.status}, gap ${r.exact.solverGap})`}`
+              : '–',
+          },
+        ];
+      }),
+    ),
+  );
 }
 
 main().catch((error) => {

@@ -18,10 +18,23 @@ async function main(): Promise<void> {
   const config = readReplayConfig('config/replay-example.yaml');
   const signals = parseSignalsCsv(readReplayFile(`${DIR}/signals.csv`), 'signals.csv', config);
   const jobs = parseJobsCsv(readReplayFile(`${DIR}/jobs.csv`), 'jobs.csv', config);
-  const strategies: ReplayStrategy[] = ['westwind', 'fifo', 'peak-pause', ...(process.env.BENCH_LP === '1' ? (['lp'] as const) : [])];
+  const strategies: ReplayStrategy[] = [
+    'westwind',
+    'fifo',
+    'peak-pause',
+    ...(process.env.BENCH_LP === '1' ? (['lp'] as const) : []),
+  ];
   const runs: Record<string, unknown> = {};
   for (const forecastError of [0, 0.05]) {
-    const { report } = await runReplay({ config, signals, jobs, strategies: forecastError === 0 ? strategies : strategies.filter((s) => s !== 'lp'), objective: 'green', forecastError, seed: 1 });
+    const { report } = await runReplay({
+      config,
+      signals,
+      jobs,
+      strategies: forecastError === 0 ? strategies : strategies.filter((s) => s !== 'lp'),
+      objective: 'green',
+      forecastError,
+      seed: 1,
+    });
     console.log(`forecast error ${forecastError}:`);
     console.table(report.strategies);
     runs[`forecastError=${forecastError}`] = report.strategies;
@@ -29,7 +42,14 @@ async function main(): Promise<void> {
   const westwindMs = (runs['forecastError=0.05'] as Record<string, { wallMs: number }>).westwind.wallMs;
   const result = {
     measuredAt: DateTime.utc().toISO(),
-    instance: { config: 'config/replay-example.yaml', from: signals.start.toISO(), hours: signals.hours, zones: config.zones.length, sites: config.sites.length, jobs: jobs.length },
+    instance: {
+      config: 'config/replay-example.yaml',
+      from: signals.start.toISO(),
+      hours: signals.hours,
+      zones: config.zones.length,
+      sites: config.sites.length,
+      jobs: jobs.length,
+    },
     runs,
     target: { westwindWallMs: '<= 60000', measured: westwindMs, met: westwindMs <= 60_000 },
   };

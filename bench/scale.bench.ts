@@ -21,9 +21,21 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PREFIX = `{bench-scale-${Date.now()}}:`;
 const BASE_PORT = 3960;
 const headers = { 'content-type': 'application/json', authorization: 'Bearer ww-demo-key-change-me' };
-const body = JSON.stringify({ name: 'bench', gpus: 8, runtimeHours: 4, deadline: DateTime.utc().plus({ days: 3 }).toISO() });
+const body = JSON.stringify({
+  name: 'bench',
+  gpus: 8,
+  runtimeHours: 4,
+  deadline: DateTime.utc().plus({ days: 3 }).toISO(),
+});
 
-const load = (ports: number[], seconds: number) => postLoad(ports.map((port) => `http://127.0.0.1:${port}/v1/jobs`), headers, body, seconds, CONNECTIONS);
+const load = (ports: number[], seconds: number) =>
+  postLoad(
+    ports.map((port) => `http://127.0.0.1:${port}/v1/jobs`),
+    headers,
+    body,
+    seconds,
+    CONNECTIONS,
+  );
 
 type Run = { instances: number } & LoadFigures;
 
@@ -35,10 +47,16 @@ async function series(cpuPercent?: number): Promise<Run[]> {
     const servers: ChildProcess[] = [];
     try {
       for (const port of ports) {
-        const server = await startServer('node', ['dist/main.js'], port, { WESTWIND_PREFIX: PREFIX, WESTWIND_ROLES: 'api', WESTWIND_WORKERS: '1', LOG_LEVEL: 'warn' });
+        const server = await startServer('node', ['dist/main.js'], port, {
+          WESTWIND_PREFIX: PREFIX,
+          WESTWIND_ROLES: 'api',
+          WESTWIND_WORKERS: '1',
+          LOG_LEVEL: 'warn',
+        });
         servers.push(server);
         // -z: cpulimit leaves when the instance does.
-        if (cpuPercent) spawn('cpulimit', ['-l', String(cpuPercent), '-p', String(server.pid), '-z', '-q'], { stdio: 'ignore' });
+        if (cpuPercent)
+          spawn('cpulimit', ['-l', String(cpuPercent), '-p', String(server.pid), '-z', '-q'], { stdio: 'ignore' });
       }
       await load(ports, 3); // warm-up
       runs.push({ instances, ...(await load(ports, DURATION_S)) });
@@ -51,7 +69,10 @@ async function series(cpuPercent?: number): Promise<Run[]> {
   return runs;
 }
 
-const ratios = (runs: Run[]) => ({ twoToOne: round(runs[1].jobsPerSec / runs[0].jobsPerSec, 2), threeToOne: round(runs[2].jobsPerSec / runs[0].jobsPerSec, 2) });
+const ratios = (runs: Run[]) => ({
+  twoToOne: round(runs[1].jobsPerSec / runs[0].jobsPerSec, 2),
+  threeToOne: round(runs[2].jobsPerSec / runs[0].jobsPerSec, 2),
+});
 
 async function main(): Promise<void> {
   const unconstrained = await series();
@@ -68,7 +89,9 @@ async function main(): Promise<void> {
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/scale.json', JSON.stringify(result, null, 2) + '\n');
-  console.log(`unconstrained: ${JSON.stringify(result.unconstrained.ratios)}; each instance capped at ${INSTANCE_CPU}% of a core: ${JSON.stringify(result.capped?.ratios ?? 'skipped')}`);
+  console.log(
+    `unconstrained: ${JSON.stringify(result.unconstrained.ratios)}; each instance capped at ${INSTANCE_CPU}% of a core: ${JSON.stringify(result.capped?.ratios ?? 'skipped')}`,
+  );
 }
 
 main().catch((error) => {

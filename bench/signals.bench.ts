@@ -23,17 +23,32 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function config(): string {
   const dir = mkdtempSync(join(tmpdir(), 'westwind-bench-'));
-  const zones = Array.from({ length: ZONES }, (_, z) => `  - { id: z${z}, timeZone: Asia/Shanghai, peak: { windows: [{ from: "17:00", to: "22:00" }] } }`).join('\n');
-  const sites = Array.from({ length: ZONES }, (_, z) => `  - { id: s${z}, zone: z${z}, gpus: 1024, kwPerGpu: 0.7, pue: 1.2 }`).join('\n');
+  const zones = Array.from(
+    { length: ZONES },
+    (_, z) => `  - { id: z${z}, timeZone: Asia/Shanghai, peak: { windows: [{ from: "17:00", to: "22:00" }] } }`,
+  ).join('\n');
+  const sites = Array.from(
+    { length: ZONES },
+    (_, z) => `  - { id: s${z}, zone: z${z}, gpus: 1024, kwPerGpu: 0.7, pue: 1.2 }`,
+  ).join('\n');
   const file = join(dir, 'bench.yaml');
-  writeFileSync(file, `zones:\n${zones}\nsites:\n${sites}\ntenants:\n  - { id: bench, apiKeys: [bench-key-0000000001] }\nwebhookSenders:\n  - { id: desk, secrets: [${SECRET}] }\nrateLimits:\n  sender: { requests: 10000000, perSeconds: 1 }\n`);
+  writeFileSync(
+    file,
+    `zones:\n${zones}\nsites:\n${sites}\ntenants:\n  - { id: bench, apiKeys: [bench-key-0000000001] }\nwebhookSenders:\n  - { id: desk, secrets: [${SECRET}] }\nrateLimits:\n  sender: { requests: 10000000, perSeconds: 1 }\n`,
+  );
   return file;
 }
 
 function forecast(zone: string, issuedAt: DateTime, resolution: 'PT1H' | 'PT15M'): string {
   const step = resolution === 'PT1H' ? 60 : 15;
   const start = DateTime.utc().startOf('hour');
-  const points = Array.from({ length: (14 * 24 * 60) / step }, (_, i) => ({ start: start.plus({ minutes: i * step }).toISO(), windMw: 800 + (i % 50), solarMw: 100, loadMw: 900, carbonGPerKwh: 550 }));
+  const points = Array.from({ length: (14 * 24 * 60) / step }, (_, i) => ({
+    start: start.plus({ minutes: i * step }).toISO(),
+    windMw: 800 + (i % 50),
+    solarMw: 100,
+    loadMw: 900,
+    carbonGPerKwh: 550,
+  }));
   return JSON.stringify({ zone, issuedAt: issuedAt.toISO(), resolution, points });
 }
 
@@ -42,19 +57,50 @@ async function deliver(body: string): Promise<void> {
   const now = new Date();
   const res = await fetch(`http://127.0.0.1:${PORT}/v1/webhooks/forecasts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(SECRET).sign(id, now, body) },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(SECRET).sign(id, now, body),
+    },
     body,
   });
   if (res.status !== 200) throw new Error(`delivery refused: ${res.status} ${await res.text()}`);
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const round = (x: number) => Math.round(x * 10) / 10;
 
 async function measure(workers: number) {
-  const service = spawn('node', [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sigprof'] : []), 'dist/main.js'], { env: { ...process.env, PORT: String(PORT), WESTWIND_CONFIG: config(), WESTWIND_PREFIX: PREFIX, WESTWIND_DEMO: 'false', LOG_LEVEL: 'warn', WESTWIND_WORKERS: String(workers), WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const service = spawn(
+    'node',
+    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sigprof'] : []), 'dist/main.js'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(PORT),
+        WESTWIND_CONFIG: config(),
+        WESTWIND_PREFIX: PREFIX,
+        WESTWIND_DEMO: 'false',
+        LOG_LEVEL: 'warn',
+        WESTWIND_WORKERS: String(workers),
+        WESTWIND_ROLES: process.env.BENCH_ROLES ?? 'api',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
-    for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${PORT}/health`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await fetch(`http://127.0.0.1:${PORT}/health`).then(
+        () => true,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     const allZones: number[] = [];
     const oneZoneQuarterHours: number[] = [];
     for (let run = 0; run < RUNS + 3; run++) {
@@ -70,8 +116,17 @@ async function measure(workers: number) {
     }
     return {
       workers,
-      twentyZones14Days: { requests: ZONES, pointsPerRequest: 336, p50Ms: round(percentile(allZones, 50)), p95Ms: round(percentile(allZones, 95)) },
-      oneZone14DaysPT15M: { points: 1344, p50Ms: round(percentile(oneZoneQuarterHours, 50)), p95Ms: round(percentile(oneZoneQuarterHours, 95)) },
+      twentyZones14Days: {
+        requests: ZONES,
+        pointsPerRequest: 336,
+        p50Ms: round(percentile(allZones, 50)),
+        p95Ms: round(percentile(allZones, 95)),
+      },
+      oneZone14DaysPT15M: {
+        points: 1344,
+        p50Ms: round(percentile(oneZoneQuarterHours, 50)),
+        p95Ms: round(percentile(oneZoneQuarterHours, 95)),
+      },
     };
   } finally {
     await stopServer(service);
@@ -83,7 +138,13 @@ async function measure(workers: number) {
 }
 
 async function main(): Promise<void> {
-  const result = { measuredAt: DateTime.utc().toISO(), runs: RUNS, targetP50Ms: 100, oneWorker: await measure(1), twoWorkers: await measure(2) };
+  const result = {
+    measuredAt: DateTime.utc().toISO(),
+    runs: RUNS,
+    targetP50Ms: 100,
+    oneWorker: await measure(1),
+    twoWorkers: await measure(2),
+  };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/signals.json', JSON.stringify(result, null, 2) + '\n');
   console.dir(result, { depth: 4 });

@@ -44,25 +44,54 @@ const FORECAST_SECRET = 'whsec_ZGVtby1zZWNyZXQtY2hhbmdlLW1lLW5vdw==';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function call(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; ms: number; text: string }> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; ms: number; text: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: body ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: body
+          ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+          : headers,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const jobBody = () => JSON.stringify({ name: 'soak', gpus: 8, runtimeHours: 2, deadline: DateTime.utc().plus({ days: 3 }).toISO(), deferrable: true });
+const jobBody = () =>
+  JSON.stringify({
+    name: 'soak',
+    gpus: 8,
+    runtimeHours: 2,
+    deadline: DateTime.utc().plus({ days: 3 }).toISO(),
+    deferrable: true,
+  });
 
 async function submit(): Promise<{ id?: string; ms: number; status: number }> {
   const res = await call(API_PORT, 'POST', '/v1/jobs', TENANT, jobBody());
-  return { id: res.status === 201 ? (JSON.parse(res.text) as { id: string }).id : undefined, ms: res.ms, status: res.status };
+  return {
+    id: res.status === 201 ? (JSON.parse(res.text) as { id: string }).id : undefined,
+    ms: res.ms,
+    status: res.status,
+  };
 }
 
 const cancel = (id: string) => call(API_PORT, 'DELETE', `/v1/jobs/${id}`, TENANT);
@@ -76,7 +105,12 @@ function track(p: Promise<unknown>): void {
   void p.finally(() => inFlight.delete(p));
 }
 
-interface LoopFigures { latencies: number[]; refused: number; refusals: Record<string, number>; maxInFlight: number }
+interface LoopFigures {
+  latencies: number[];
+  refused: number;
+  refusals: Record<string, number>;
+  maxInFlight: number;
+}
 
 /**
  * Open loop: submits at `rate` per second for `ms`, whatever the answers' pace, and cancels each
@@ -94,11 +128,16 @@ async function openLoop(rate: number, ms: number): Promise<LoopFigures> {
     const due = Math.floor(((Date.now() - start) / 1000) * rate) - sent;
     for (let i = 0; i < due; i++) {
       sent++;
-      track(submit().then((r) => {
-        figures.latencies.push(r.ms);
-        if (r.id) pendingCancels.push({ id: r.id, at: Date.now() });
-        else refuse(r.status);
-      }, () => refuse('error')));
+      track(
+        submit().then(
+          (r) => {
+            figures.latencies.push(r.ms);
+            if (r.id) pendingCancels.push({ id: r.id, at: Date.now() });
+            else refuse(r.status);
+          },
+          () => refuse('error'),
+        ),
+      );
     }
     sendDueCancels();
     figures.maxInFlight = Math.max(figures.maxInFlight, inFlight.size);
@@ -110,12 +149,15 @@ async function openLoop(rate: number, ms: number): Promise<LoopFigures> {
 
 /** Dispatch actions waiting in every site's queue. */
 async function dispatchWaiting(redis: Redis, sites: readonly { id: string }[]): Promise<number> {
-  return (await Promise.all(sites.map((site) => redis.llen(`${PREFIX}bull:${dispatchQueueName(site.id)}:wait`)))).reduce((a, b) => a + b, 0);
+  return (
+    await Promise.all(sites.map((site) => redis.llen(`${PREFIX}bull:${dispatchQueueName(site.id)}:wait`)))
+  ).reduce((a, b) => a + b, 0);
 }
 
 /** Cancels every job acknowledged CANCEL_AFTER_MS ago or more. */
 function sendDueCancels(): void {
-  while (pendingCancels.length > 0 && Date.now() - pendingCancels[0].at >= CANCEL_AFTER_MS) track(cancel(pendingCancels.shift()!.id).catch(() => undefined));
+  while (pendingCancels.length > 0 && Date.now() - pendingCancels[0].at >= CANCEL_AFTER_MS)
+    track(cancel(pendingCancels.shift()!.id).catch(() => undefined));
 }
 
 /** Sends every pending cancel when it falls due and waits for all answers. */
@@ -135,7 +177,13 @@ async function drain(): Promise<void> {
  * five seconds' worth of dispatch actions waiting at its end (intake alone can outrun dispatch).
  * (A closed loop overstates it: 32 clients never let a queue build, and 70% of that figure collapsed.)
  */
-async function sustainedRate(redis: Redis, sites: readonly { id: string }[]): Promise<{ sustained: number; steps: { rate: number; p50Ms: number; p99Ms: number; maxInFlight: number; dispatchWaiting: number; kept: boolean }[] }> {
+async function sustainedRate(
+  redis: Redis,
+  sites: readonly { id: string }[],
+): Promise<{
+  sustained: number;
+  steps: { rate: number; p50Ms: number; p99Ms: number; maxInFlight: number; dispatchWaiting: number; kept: boolean }[];
+}> {
   const steps = [];
   let sustained = 0;
   for (let rate = FIRST_STEP_PER_SEC; ; rate += STEP_PER_SEC) {
@@ -146,7 +194,9 @@ async function sustainedRate(redis: Redis, sites: readonly { id: string }[]): Pr
     // Each job brings two actions (start, cancel): more than five seconds of them waiting is a backlog.
     const kept = p99Ms <= 1000 && f.maxInFlight <= rate && f.refused === 0 && waiting <= rate * 2 * 5;
     steps.push({ rate, p50Ms, p99Ms, maxInFlight: f.maxInFlight, dispatchWaiting: waiting, kept });
-    console.log(`step ${rate}/s: p50 ${p50Ms} ms, p99 ${p99Ms} ms, in flight ≤ ${f.maxInFlight}, dispatch waiting ${waiting}${kept ? '' : ' — not kept up with'}`);
+    console.log(
+      `step ${rate}/s: p50 ${p50Ms} ms, p99 ${p99Ms} ms, in flight ≤ ${f.maxInFlight}, dispatch waiting ${waiting}${kept ? '' : ' — not kept up with'}`,
+    );
     if (!kept) return { sustained, steps };
     sustained = rate;
   }
@@ -161,23 +211,45 @@ async function postForecasts(zones: { id: string; timeZone: string }[], minute: 
     const points = Array.from({ length: 7 * 24 }, (_, h) => {
       const at = from.plus({ hours: h });
       const local = at.setZone(zone.timeZone).hour;
-      return { start: at.toISO(), windMw: (local >= 22 || local < 6 ? 1800 : 400) + ((h + minute) % 7) * 10, solarMw: local >= 9 && local < 16 ? 300 : 0, loadMw: 1000 };
+      return {
+        start: at.toISO(),
+        windMw: (local >= 22 || local < 6 ? 1800 : 400) + ((h + minute) % 7) * 10,
+        solarMw: local >= 9 && local < 16 ? 300 : 0,
+        loadMw: 1000,
+      };
     });
     const body = JSON.stringify({ zone: zone.id, issuedAt: DateTime.utc().toISO(), resolution: 'PT1H', points });
     const id = `msg_soak_${minute}_${zone.id}`;
     const at = new Date();
-    const res = await call(API_PORT, 'POST', '/v1/webhooks/forecasts', { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(id, at, body) }, body);
+    const res = await call(
+      API_PORT,
+      'POST',
+      '/v1/webhooks/forecasts',
+      {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': webhook.sign(id, at, body),
+      },
+      body,
+    );
     if (res.status === 200) accepted++;
   }
   return accepted;
 }
 
 /** Heap used and RSS (MB) of the process serving `port`, and its re-plans so far (count, seconds), from its own /metrics. */
-async function processFigures(port: number): Promise<{ heapMb: number; rssMb: number; replans: number; replanSeconds: number }> {
+async function processFigures(
+  port: number,
+): Promise<{ heapMb: number; rssMb: number; replans: number; replanSeconds: number }> {
   const text = (await call(port, 'GET', '/metrics', OPERATOR)).text;
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   const mb = (name: string) => round(value(name) / 2 ** 20, 1);
-  return { heapMb: mb('westwind_nodejs_heap_size_used_bytes'), rssMb: mb('westwind_process_resident_memory_bytes'), replans: value('westwind_replan_duration_seconds_count'), replanSeconds: value('westwind_replan_duration_seconds_sum') };
+  return {
+    heapMb: mb('westwind_nodejs_heap_size_used_bytes'),
+    rssMb: mb('westwind_process_resident_memory_bytes'),
+    replans: value('westwind_replan_duration_seconds_count'),
+    replanSeconds: value('westwind_replan_duration_seconds_sum'),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -199,13 +271,22 @@ async function main(): Promise<void> {
   const servers: ChildProcess[] = [];
   try {
     // Cancelled jobs are forgotten 2 min after they finished, so Redis holds a steady window of them.
-    const env = { WESTWIND_PREFIX: PREFIX, LOG_LEVEL: 'warn', WESTWIND_WORKERS: '1', WESTWIND_RETAIN_FINISHED_JOBS: 'PT2M' };
+    const env = {
+      WESTWIND_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      WESTWIND_WORKERS: '1',
+      WESTWIND_RETAIN_FINISHED_JOBS: 'PT2M',
+    };
     servers.push(await startServer('node', ['dist/main.js'], API_PORT, { ...env, WESTWIND_ROLES: 'api' }));
-    servers.push(await startServer('node', ['dist/main.js'], PLANNER_PORT, { ...env, WESTWIND_ROLES: 'api,planner,dispatch' }));
+    servers.push(
+      await startServer('node', ['dist/main.js'], PLANNER_PORT, { ...env, WESTWIND_ROLES: 'api,planner,dispatch' }),
+    );
     await postForecasts(config.zones, -1);
 
     // BENCH_SOAK_CAPACITY reuses an earlier search's figure (to time the soak, e.g. across an hour boundary).
-    const { sustained: submissionsPerSec, steps } = process.env.BENCH_SOAK_CAPACITY ? { sustained: Number(process.env.BENCH_SOAK_CAPACITY), steps: [] } : await sustainedRate(redis, config.sites);
+    const { sustained: submissionsPerSec, steps } = process.env.BENCH_SOAK_CAPACITY
+      ? { sustained: Number(process.env.BENCH_SOAK_CAPACITY), steps: [] }
+      : await sustainedRate(redis, config.sites);
     const rate = submissionsPerSec * LOAD_SHARE;
     // The search's last step ran above capacity: let its jobs be cancelled and answered before the
     // soak, so they neither crowd its first minute nor flatter the ratio to it.
@@ -213,7 +294,9 @@ async function main(): Promise<void> {
     // One minute at the soak rate before the first measured minute, so that minute compares like
     // for like: the active set full (~30 s of submissions), its cancels flowing, re-plans at full size.
     await openLoop(rate, 60_000);
-    console.log(`capacity: ${submissionsPerSec} submissions/s kept up with (each cancelled ${CANCEL_AFTER_MS / 1000} s later); soak at ${round(rate, 0)}/s for ${MINUTES} min`);
+    console.log(
+      `capacity: ${submissionsPerSec} submissions/s kept up with (each cancelled ${CANCEL_AFTER_MS / 1000} s later); soak at ${round(rate, 0)}/s for ${MINUTES} min`,
+    );
 
     const minutes: Record<string, number | boolean | string>[] = [];
     let replansBefore = await processFigures(PLANNER_PORT);
@@ -221,8 +304,15 @@ async function main(): Promise<void> {
       const forecastAt = DateTime.utc();
       const forecasts = await postForecasts(config.zones, m);
       const { latencies, refused, refusals, maxInFlight } = await openLoop(rate, 60_000);
-      const meta = JSON.parse((await redis.get(`${PREFIX}plan:meta`)) ?? '{}') as { version?: number; createdAt?: string };
-      const [api, planner, redisMemory] = await Promise.all([processFigures(API_PORT), processFigures(PLANNER_PORT), redis.info('memory')]);
+      const meta = JSON.parse((await redis.get(`${PREFIX}plan:meta`)) ?? '{}') as {
+        version?: number;
+        createdAt?: string;
+      };
+      const [api, planner, redisMemory] = await Promise.all([
+        processFigures(API_PORT),
+        processFigures(PLANNER_PORT),
+        redis.info('memory'),
+      ]);
       const replans = planner.replans - replansBefore.replans;
       const replanMeanMs = replans > 0 ? ((planner.replanSeconds - replansBefore.replanSeconds) / replans) * 1000 : NaN;
       replansBefore = planner;
@@ -256,11 +346,19 @@ async function main(): Promise<void> {
     const worst = Math.max(...minutes.map((m) => m.p99Ms as number));
     // The trend after the first minute (JIT and pools warm up then): MB per minute of a straight-line fit.
     const later = minutes.slice(1);
-    const trend = (field: string) => round(slope(later.map((m) => m.minute as number), later.map((m) => m[field] as number)), 2);
+    const trend = (field: string) =>
+      round(
+        slope(
+          later.map((m) => m.minute as number),
+          later.map((m) => m[field] as number),
+        ),
+        2,
+      );
     const result = {
       measuredAt: DateTime.utc().toISO(),
       machine: `${availableParallelism()} cores; load generator, both service processes and Redis share them`,
-      setup: 'API process (WESTWIND_ROLES=api, 1 worker) + planner/dispatch process, config/westwind.yaml (4 simulated hubs), real clock',
+      setup:
+        'API process (WESTWIND_ROLES=api, 1 worker) + planner/dispatch process, config/westwind.yaml (4 simulated hubs), real clock',
       minutes: MINUTES,
       capacitySteps: steps,
       capacitySubmissionsPerSec: round(submissionsPerSec, 0),
@@ -270,14 +368,21 @@ async function main(): Promise<void> {
       p99FirstMinuteMs: first,
       p99WorstMinuteMs: worst,
       p99WorstOverFirst: round(worst / first, 2),
-      memoryTrendMbPerMinute: { apiHeap: trend('apiHeapMb'), apiRss: trend('apiRssMb'), plannerHeap: trend('plannerHeapMb'), plannerRss: trend('plannerRssMb') },
+      memoryTrendMbPerMinute: {
+        apiHeap: trend('apiHeapMb'),
+        apiRss: trend('apiRssMb'),
+        plannerHeap: trend('plannerHeapMb'),
+        plannerRss: trend('plannerRssMb'),
+      },
       replansSkipped: minutes.filter((m) => !m.replannedAfterForecast).length,
       targets: { p99WorstOverFirst: 2, memoryTrend: 'flat', replansSkipped: 0 },
     };
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/soak.json', JSON.stringify(result, null, 2) + '\n');
     console.table(minutes);
-    console.log(`p99 worst/first minute: ${result.p99WorstOverFirst} (target <= 2); memory trend MB/min: ${JSON.stringify(result.memoryTrendMbPerMinute)}; re-plans skipped: ${result.replansSkipped}`);
+    console.log(
+      `p99 worst/first minute: ${result.p99WorstOverFirst} (target <= 2); memory trend MB/min: ${JSON.stringify(result.memoryTrendMbPerMinute)}; re-plans skipped: ${result.replansSkipped}`,
+    );
   } finally {
     await Promise.all(servers.map(stopServer));
     redis.disconnect();

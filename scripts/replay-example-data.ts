@@ -40,25 +40,51 @@ const signals = ['zone,start,windMw,solarMw,loadMw,carbonGPerKwh'];
 for (const zone of zones) {
   for (let h = 0; h < days * 24; h++) {
     const residualShare = Math.max(0, zone.loadMw[h] - zone.windMw[h] - zone.solarMw[h]) / zone.loadMw[h];
-    signals.push([zone.zone, formatInstant(from.plus({ hours: h })), zone.windMw[h], zone.solarMw[h], zone.loadMw[h], Math.round(FOSSIL_G_PER_KWH * residualShare)].join(','));
+    signals.push(
+      [
+        zone.zone,
+        formatInstant(from.plus({ hours: h })),
+        zone.windMw[h],
+        zone.solarMw[h],
+        zone.loadMw[h],
+        Math.round(FOSSIL_G_PER_KWH * residualShare),
+      ].join(','),
+    );
   }
 }
 
 // Deadlines reach at most 2 × 48 h past submission: submissions end 4 days before the data does.
-const trace = readItpTrace('data/itp-traces/cluster04.csv').filter((t) => t.durationSeconds > 0 && t.durationSeconds < LONGEST_RUN_HOURS * 3600);
+const trace = readItpTrace('data/itp-traces/cluster04.csv').filter(
+  (t) => t.durationSeconds > 0 && t.durationSeconds < LONGEST_RUN_HOURS * 3600,
+);
 const sampled = scaledTrace(trace, Number(values.jobs), (days - 4) * 86_400, Number(values.seed));
 const jobs = ['id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes'];
 sampled.forEach((t, k) => {
   const submitAt = from.plus({ seconds: t.submitSeconds });
   const runtimeHours = Number((Math.max(1, Math.round(t.durationSeconds / 60)) / 60).toFixed(4));
   // Rounded up to the minute: never earlier than the rule says.
-  const deadline = submitAt.plus({ hours: Math.max(2 * runtimeHours, runtimeHours + 12), minutes: 1 }).startOf('minute');
+  const deadline = submitAt
+    .plus({ hours: Math.max(2 * runtimeHours, runtimeHours + 12), minutes: 1 })
+    .startOf('minute');
   const deferrable = k % 10 !== 0;
   const interruptible = !deferrable || k % 5 !== 0;
-  jobs.push([`itp-${t.id}`, formatInstant(submitAt), t.gpus, runtimeHours, formatInstant(deadline), deferrable, interruptible, 10].join(','));
+  jobs.push(
+    [
+      `itp-${t.id}`,
+      formatInstant(submitAt),
+      t.gpus,
+      runtimeHours,
+      formatInstant(deadline),
+      deferrable,
+      interruptible,
+      10,
+    ].join(','),
+  );
 });
 
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'signals.csv'), signals.join('\n') + '\n');
 writeFileSync(join(values.out, 'jobs.csv'), jobs.join('\n') + '\n');
-console.log(`wrote ${join(values.out, 'signals.csv')} (${zones.length} zones × ${days * 24} h) and ${join(values.out, 'jobs.csv')} (${sampled.length} jobs)`);
+console.log(
+  `wrote ${join(values.out, 'signals.csv')} (${zones.length} zones × ${days * 24} h) and ${join(values.out, 'jobs.csv')} (${sampled.length} jobs)`,
+);

@@ -65,9 +65,16 @@ export class AppModule {
         QueueBoardModule,
         DashboardModule,
         // The demo drives one process: the one that plans (with node:cluster workers, the first).
-        DemoModule.forRoot(roles.includes('planner') && (!cluster.isWorker || cluster.worker?.id === 1) ? demoFrom(env, config) : undefined),
+        DemoModule.forRoot(
+          roles.includes('planner') && (!cluster.isWorker || cluster.worker?.id === 1)
+            ? demoFrom(env, config)
+            : undefined,
+        ),
         // Execution provides planning's dispatcher: composed here, so planning never imports execution.
-        PlanningModule.forRoot({ planner: roles.includes('planner'), dispatcher: ExecutionModule.forRoot(roles.includes('dispatch')) }),
+        PlanningModule.forRoot({
+          planner: roles.includes('planner'),
+          dispatcher: ExecutionModule.forRoot(roles.includes('dispatch')),
+        }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

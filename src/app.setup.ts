@@ -33,7 +33,9 @@ export function configureApp(app: INestApplication): INestApplication {
     app,
     new DocumentBuilder()
       .setTitle('Westwind')
-      .setDescription('Grid-aware scheduling of AI training jobs: submit jobs, track their state. Errors are application/problem+json (RFC 9457).')
+      .setDescription(
+        'Grid-aware scheduling of AI training jobs: submit jobs, track their state. Errors are application/problem+json (RFC 9457).',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -34,7 +34,9 @@ function exitIfShutdownHangs(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
-        console.error(`graceful shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s (is Redis reachable?); exiting`);
+        console.error(
+          `graceful shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s (is Redis reachable?); exiting`,
+        );
         process.exit(1);
       }, SHUTDOWN_GRACE_MS).unref();
     });

@@ -21,16 +21,37 @@ export function admit(directory: TenantDirectory, request: AuthenticatedRequest,
   const { principal, presented } = directory.authenticate(request.headers.authorization, admission.basic);
   if (!principal) {
     throw ProblemException.of(
-      401, 'unauthenticated', 'Authentication required',
-      presented ? 'The credentials are not recognised.' : admission.basic ? 'Log in as an operator (Basic: operator id and API key) or send "Authorization: Bearer <key>".' : 'Send an API key as "Authorization: Bearer <key>".',
-      {}, { 'WWW-Authenticate': admission.basic ? 'Basic realm="Westwind operators", charset="UTF-8"' : 'Bearer realm="westwind"' },
+      401,
+      'unauthenticated',
+      'Authentication required',
+      presented
+        ? 'The credentials are not recognised.'
+        : admission.basic
+          ? 'Log in as an operator (Basic: operator id and API key) or send "Authorization: Bearer <key>".'
+          : 'Send an API key as "Authorization: Bearer <key>".',
+      {},
+      {
+        'WWW-Authenticate': admission.basic
+          ? 'Basic realm="Westwind operators", charset="UTF-8"'
+          : 'Bearer realm="westwind"',
+      },
     );
   }
   if (!admission.kinds.includes(principal.kind)) {
-    throw ProblemException.of(403, 'forbidden', 'Not allowed', `This key belongs to ${principal.kind} "${principal.id}", which may not use this endpoint.`);
+    throw ProblemException.of(
+      403,
+      'forbidden',
+      'Not allowed',
+      `This key belongs to ${principal.kind} "${principal.id}", which may not use this endpoint.`,
+    );
   }
   if (principal.role === 'viewer' && !admission.viewers) {
-    throw ProblemException.of(403, 'forbidden', 'Not allowed', `Operator "${principal.id}" is a viewer and may not change anything.`);
+    throw ProblemException.of(
+      403,
+      'forbidden',
+      'Not allowed',
+      `Operator "${principal.id}" is a viewer and may not change anything.`,
+    );
   }
   request.principal = principal;
   return principal;
@@ -85,7 +106,9 @@ export class SiteKeyGuard extends KeyGuard {
   protected readonly admission = { kinds: ['site'], viewers: false, basic: false } as const;
 }
 
-const principalId = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal!.id);
+const principalId = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal!.id,
+);
 
 /** The authenticated tenant's id; use on routes guarded by ApiKeyGuard. */
 export const Tenant = principalId;

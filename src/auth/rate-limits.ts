@@ -21,9 +21,17 @@ export class RateLimits {
   constructor(config: WestwindConfig, @Inject(Redis) redis: Redis, keys: RedisKeys) {
     const limiter = (kind: RateLimited, limit: RateLimitConfig) => ({
       limit,
-      limiter: new RateLimiterRedis({ storeClient: redis, keyPrefix: keys.rateLimit(kind), points: limit.requests, duration: limit.perSeconds }),
+      limiter: new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: keys.rateLimit(kind),
+        points: limit.requests,
+        duration: limit.perSeconds,
+      }),
     });
-    this.limiters = { tenant: limiter('tenant', config.rateLimits.tenant), sender: limiter('sender', config.rateLimits.sender) };
+    this.limiters = {
+      tenant: limiter('tenant', config.rateLimits.tenant),
+      sender: limiter('sender', config.rateLimits.sender),
+    };
   }
 
   /** Spends one request of `id`'s budget, or throws 429. A Redis failure propagates (503, nothing acknowledged). */
@@ -39,15 +47,22 @@ export class RateLimits {
       refused = true;
     }
     const resetSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-    const headers = { 'RateLimit-Limit': String(limit.requests), 'RateLimit-Remaining': String(state.remainingPoints), 'RateLimit-Reset': String(resetSeconds) };
+    const headers = {
+      'RateLimit-Limit': String(limit.requests),
+      'RateLimit-Remaining': String(state.remainingPoints),
+      'RateLimit-Reset': String(resetSeconds),
+    };
     if (!refused) {
       response.set(headers);
       return;
     }
     throw ProblemException.of(
-      429, 'rate-limited', 'Too many requests',
+      429,
+      'rate-limited',
+      'Too many requests',
       `${kind === 'tenant' ? 'Tenant' : 'Sender'} "${id}" may send ${limit.requests} requests per ${limit.perSeconds} s; retry after ${resetSeconds} s.`,
-      {}, { ...headers, 'Retry-After': String(resetSeconds) },
+      {},
+      { ...headers, 'Retry-After': String(resetSeconds) },
     );
   }
 }

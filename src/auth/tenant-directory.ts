@@ -16,9 +16,13 @@ export class TenantDirectory {
   private readonly byKeyDigest = new Map<string, Principal>();
 
   constructor(config: WestwindConfig) {
-    for (const tenant of config.tenants) for (const key of tenant.apiKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'tenant', id: tenant.id });
-    for (const operator of config.operators) for (const key of operator.apiKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'operator', id: operator.id, role: operator.role });
-    for (const site of config.sites) for (const key of site.agentKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'site', id: site.id });
+    for (const tenant of config.tenants)
+      for (const key of tenant.apiKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'tenant', id: tenant.id });
+    for (const operator of config.operators)
+      for (const key of operator.apiKeys)
+        this.byKeyDigest.set(keyDigest(key), { kind: 'operator', id: operator.id, role: operator.role });
+    for (const site of config.sites)
+      for (const key of site.agentKeys) this.byKeyDigest.set(keyDigest(key), { kind: 'site', id: site.id });
   }
 
   principalFor(key: string): Principal | undefined {

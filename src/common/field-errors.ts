@@ -7,7 +7,10 @@ export type { FieldError };
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = joinPath(parent, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: stripProperty(message, error.property) }));
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message: stripProperty(message, error.property),
+    }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }

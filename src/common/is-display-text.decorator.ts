@@ -16,9 +16,11 @@ export function displayTextProblem(text: string): string | undefined {
   if (hidden) {
     const [char] = hidden;
     const codePoint = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    const kind = /\p{Cc}/u.test(char) ? 'a control character'
-      : /\p{Cs}/u.test(char) ? 'an unpaired surrogate'
-      : 'a bidirectional control';
+    const kind = /\p{Cc}/u.test(char)
+      ? 'a control character'
+      : /\p{Cs}/u.test(char)
+        ? 'an unpaired surrogate'
+        : 'a bidirectional control';
     return `must not contain ${kind} (${codePoint})`;
   }
   if (INVISIBLE_ONLY.test(text)) return 'must contain a visible character, not only whitespace';

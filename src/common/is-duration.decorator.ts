@@ -15,7 +15,8 @@ export function IsDuration(max: string, options?: ValidationOptions) {
           const duration = typeof value === 'string' ? Duration.fromISO(value) : undefined;
           return duration !== undefined && duration.isValid && duration.toMillis() > 0 && duration.toMillis() <= maxMs;
         },
-        defaultMessage: () => `must be an ISO 8601 duration longer than zero and at most ${max}, for example P30D or PT12H`,
+        defaultMessage: () =>
+          `must be an ISO 8601 duration longer than zero and at most ${max}, for example P30D or PT12H`,
       },
     });
 }

@@ -55,8 +55,10 @@ const bodyErrorHandler: ErrorRequestHandler = (error: BodyError | ProblemExcepti
   const status = error.status ?? 500;
   if (status >= 500 || !error.type) return next(error);
   const [slug, title, detail] =
-    error.type === 'entity.too.large' ? ['body-too-large', 'Request body too large', `The body exceeds the limit of ${error.limit} bytes.`]
-    : error.type === 'entity.parse.failed' ? ['malformed-json', 'Malformed JSON', `The body is not valid JSON: ${error.message}`]
-    : ['unreadable-body', 'Unreadable request body', error.message ?? 'The body could not be read.'];
+    error.type === 'entity.too.large'
+      ? ['body-too-large', 'Request body too large', `The body exceeds the limit of ${error.limit} bytes.`]
+      : error.type === 'entity.parse.failed'
+        ? ['malformed-json', 'Malformed JSON', `The body is not valid JSON: ${error.message}`]
+        : ['unreadable-body', 'Unreadable request body', error.message ?? 'The body could not be read.'];
   sendProblem(req, res, { type: problemType(slug), title, status, detail });
 };

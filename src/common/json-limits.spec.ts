@@ -74,7 +74,9 @@ describe('parseRequestJson', () => {
     const tooDeep = { status: 400, type: 'urn:westwind:problem:json-too-deep', maxDepth: MAX_JSON_DEPTH };
     expect(problem(objects(100_000))).toMatchObject(tooDeep);
     expect(problem('{"a":[{"__proto__":1}]}')).toMatchObject({
-      status: 400, type: 'urn:westwind:problem:invalid-request', errors: [{ field: 'a[0].__proto__' }],
+      status: 400,
+      type: 'urn:westwind:problem:invalid-request',
+      errors: [{ field: 'a[0].__proto__' }],
     });
     expect(problem('{"a":')).toMatchObject({ status: 400, type: 'urn:westwind:problem:malformed-json' });
   });

@@ -33,7 +33,8 @@ export function nestsDeeperThan(bytes: Uint8Array, limit = MAX_JSON_DEPTH): bool
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
     if (inString) {
-      if (byte === BACKSLASH) i++; // the escaped character, a quote perhaps, is part of the string
+      if (byte === BACKSLASH)
+        i++; // the escaped character, a quote perhaps, is part of the string
       else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) {
       inString = true;

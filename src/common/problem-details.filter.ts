@@ -24,24 +24,52 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (isRedisUnavailable(error)) {
       this.logger.warn(`store unavailable: ${(error as Error).message}`);
       return {
-        problem: { type: problemType('store-unavailable'), title: 'Service temporarily unavailable', status: 503, detail: 'The job store (Redis) cannot be reached; nothing was changed. Retry later.' },
+        problem: {
+          type: problemType('store-unavailable'),
+          title: 'Service temporarily unavailable',
+          status: 503,
+          detail: 'The job store (Redis) cannot be reached; nothing was changed. Retry later.',
+        },
         headers: { 'Retry-After': RETRY_AFTER_SECONDS },
       };
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
-      const { message, statusCode: _code, error: _name, status: _status, ...extensions } = typeof body === 'object' ? (body as Record<string, unknown>) : { message: body };
+      const {
+        message,
+        statusCode: _code,
+        error: _name,
+        status: _status,
+        ...extensions
+      } = typeof body === 'object' ? (body as Record<string, unknown>) : { message: body };
       const detail = Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
-      return { problem: { type: 'about:blank', title: statusTitle(status), status, detail, ...extensions }, headers: {} };
+      return {
+        problem: { type: 'about:blank', title: statusTitle(status), status, detail, ...extensions },
+        headers: {},
+      };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return { problem: { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred; it has been logged.' }, headers: {} };
+    return {
+      problem: {
+        type: 'about:blank',
+        title: 'Internal server error',
+        status: 500,
+        detail: 'An unexpected error occurred; it has been logged.',
+      },
+      headers: {},
+    };
   }
 }
 
 /** "Not Found" from 404, as RFC 9457 suggests for about:blank problems. */
 function statusTitle(status: number): string {
   const name = HttpStatus[status] as string | undefined;
-  return name ? name.toLowerCase().split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') : 'Error';
+  return name
+    ? name
+        .toLowerCase()
+        .split('_')
+        .map((w) => w[0].toUpperCase() + w.slice(1))
+        .join(' ')
+    : 'Error';
 }

@@ -27,12 +27,29 @@ export class ProblemException extends HttpException {
     super(problem, problem.status);
   }
 
-  static of(status: number, slug: string, title: string, detail?: string, extra: Partial<ProblemDetails> = {}, headers?: Record<string, string>) {
+  static of(
+    status: number,
+    slug: string,
+    title: string,
+    detail?: string,
+    extra: Partial<ProblemDetails> = {},
+    headers?: Record<string, string>,
+  ) {
     return new ProblemException({ type: problemType(slug), title, status, detail, ...extra }, headers);
   }
 
-  static invalid(status: 400 | 422, errors: FieldError[], detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ')) {
-    return ProblemException.of(status, status === 400 ? 'invalid-request' : 'unprocessable', status === 400 ? 'The request is invalid' : 'The request cannot be accepted', detail, { errors });
+  static invalid(
+    status: 400 | 422,
+    errors: FieldError[],
+    detail = errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+  ) {
+    return ProblemException.of(
+      status,
+      status === 400 ? 'invalid-request' : 'unprocessable',
+      status === 400 ? 'The request is invalid' : 'The request cannot be accepted',
+      detail,
+      { errors },
+    );
   }
 }
 
@@ -41,7 +58,12 @@ export function problemType(slug: string): string {
 }
 
 /** Writes a problem+json response: from Nest's filter, and from Express middleware outside it. */
-export function sendProblem(request: Request, response: Response, problem: ProblemDetails, headers: Record<string, string> = {}): void {
+export function sendProblem(
+  request: Request,
+  response: Response,
+  problem: ProblemDetails,
+  headers: Record<string, string> = {},
+): void {
   problem.instance ??= request.originalUrl;
   response.locals[PROBLEM_TYPE_LOCAL] = problem.type;
   response.status(problem.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));

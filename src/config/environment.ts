@@ -1,5 +1,18 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 import { DateTime } from 'luxon';
 import { IsInstant } from '../common/is-instant.decorator.js';
 import { Clock, systemClock, virtualClock } from '../domain/time/clock.js';
@@ -11,7 +24,9 @@ import type { DemoConfig, WestwindConfig } from './westwind-config.js';
 /** Process environment, validated once at start-up. */
 export class Environment {
   /** A redis:// URL; in cluster or sentinel mode a comma-separated list of seed nodes or sentinels. */
-  @Matches(/^rediss?:\/\/[^,\s]+(,\s*rediss?:\/\/[^,\s]+)*$/, { message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them' })
+  @Matches(/^rediss?:\/\/[^,\s]+(,\s*rediss?:\/\/[^,\s]+)*$/, {
+    message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them',
+  })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** `standalone` (one server), `cluster` (Redis Cluster) or `sentinel` (a master found through Sentinel). */
@@ -39,7 +54,9 @@ export class Environment {
    * one Redis. Its `{hash tag}` puts all of a deployment's keys in one Redis Cluster slot, which
    * multi-key transactions and Lua scripts need there.
    */
-  @Matches(/^[A-Za-z0-9:_.-]*\{[A-Za-z0-9:_.-]+\}[A-Za-z0-9:_.-]*$/, { message: 'must contain one {hash tag}, e.g. {westwind}:, in letters, digits and :_.-' })
+  @Matches(/^[A-Za-z0-9:_.-]*\{[A-Za-z0-9:_.-]+\}[A-Za-z0-9:_.-]*$/, {
+    message: 'must contain one {hash tag}, e.g. {westwind}:, in letters, digits and :_.-',
+  })
   @MaxLength(64)
   WESTWIND_PREFIX = '{westwind}:';
 
@@ -69,7 +86,9 @@ export class Environment {
    * queue (several instances may; BullMQ runs one re-plan at a time across them); `dispatch` runs
    * the sites' dispatch queues and the simulated sites.
    */
-  @Matches(/^(api|planner|dispatch)(,(api|planner|dispatch))*$/, { message: 'must be a comma-separated list of api, planner, dispatch' })
+  @Matches(/^(api|planner|dispatch)(,(api|planner|dispatch))*$/, {
+    message: 'must be a comma-separated list of api, planner, dispatch',
+  })
   WESTWIND_ROLES = 'api,planner,dispatch';
 
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per CPU core. */
@@ -97,7 +116,13 @@ export class Environment {
 }
 
 /** Variables without a default, so not among the keys of a new Environment. */
-const OPTIONAL_VARIABLES = ['WESTWIND_CLOCK_START', 'METRICS_PORT', 'WESTWIND_DEMO', 'REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD'];
+const OPTIONAL_VARIABLES = [
+  'WESTWIND_CLOCK_START',
+  'METRICS_PORT',
+  'WESTWIND_DEMO',
+  'REDIS_SENTINEL_MASTER',
+  'REDIS_SENTINEL_PASSWORD',
+];
 
 /** Reads the variables Westwind knows from `raw` (normally process.env); unset or empty ones keep their defaults. */
 export function parseEnvironment(raw: Record<string, string | undefined>): Environment {
@@ -106,7 +131,10 @@ export function parseEnvironment(raw: Record<string, string | undefined>): Envir
   for (const key of [...Object.keys(env), ...OPTIONAL_VARIABLES]) {
     const value = raw[key];
     if (value === undefined || value === '') continue;
-    target[key] = (typeof target[key] === 'number' || key === 'METRICS_PORT') && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    target[key] =
+      (typeof target[key] === 'number' || key === 'METRICS_PORT') && /^\d+(\.\d+)?$/.test(value)
+        ? Number(value)
+        : value;
   }
   const errors = flattenValidationErrors(validateSync(env));
   if (errors.length > 0) throw new ConfigError('environment', errors);
@@ -115,7 +143,10 @@ export function parseEnvironment(raw: Record<string, string | undefined>): Envir
 
 /** The demo to run: the configuration's, unless WESTWIND_DEMO=false. */
 export function demoFrom(env: Environment, config: WestwindConfig): DemoConfig | undefined {
-  if (env.WESTWIND_DEMO === 'true' && !config.demo) throw new ConfigError('environment', [{ field: 'WESTWIND_DEMO', message: 'is true but the configuration has no demo section' }]);
+  if (env.WESTWIND_DEMO === 'true' && !config.demo)
+    throw new ConfigError('environment', [
+      { field: 'WESTWIND_DEMO', message: 'is true but the configuration has no demo section' },
+    ]);
   return env.WESTWIND_DEMO === 'false' ? undefined : config.demo;
 }
 

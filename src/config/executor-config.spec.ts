@@ -1,5 +1,10 @@
 import { ConfigError } from './config-error.js';
-import { HttpExecutorConfig, parseWestwindConfig, SimulatedExecutorConfig, SlurmExecutorConfig } from './westwind-config.js';
+import {
+  HttpExecutorConfig,
+  parseWestwindConfig,
+  SimulatedExecutorConfig,
+  SlurmExecutorConfig,
+} from './westwind-config.js';
 
 const withExecutor = (executor: string) => `
 zones: [{ id: west, timeZone: Asia/Shanghai }]
@@ -25,26 +30,69 @@ describe('executor configuration: one validated class per type', () => {
   });
 
   it('reads an http executor with its url and secret', () => {
-    const executor = parseWestwindConfig(withExecutor('{ type: http, url: "http://agent:8080/x", secret: whsec_4M6EHaI24LaygGhJUYhYsOGtlRNY24O5 }'), 't').sites[0].executor;
+    const executor = parseWestwindConfig(
+      withExecutor('{ type: http, url: "http://agent:8080/x", secret: whsec_4M6EHaI24LaygGhJUYhYsOGtlRNY24O5 }'),
+      't',
+    ).sites[0].executor;
     expect(executor).toBeInstanceOf(HttpExecutorConfig);
     expect(executor).toMatchObject({ type: 'http', url: 'http://agent:8080/x' });
   });
 
   it('reads a slurm executor with requeue as the default pause mode', () => {
-    const executor = parseWestwindConfig(withExecutor('{ type: slurm, slurmConf: /etc/slurm/slurm.conf, partition: gpu, account: ml-lab, qos: normal }'), 't').sites[0].executor;
+    const executor = parseWestwindConfig(
+      withExecutor('{ type: slurm, slurmConf: /etc/slurm/slurm.conf, partition: gpu, account: ml-lab, qos: normal }'),
+      't',
+    ).sites[0].executor;
     expect(executor).toBeInstanceOf(SlurmExecutorConfig);
-    expect(executor).toMatchObject({ type: 'slurm', slurmConf: '/etc/slurm/slurm.conf', partition: 'gpu', account: 'ml-lab', qos: 'normal', pauseMode: 'requeue', pollMs: 2000 });
-    expect(parseWestwindConfig(withExecutor('{ type: slurm, pauseMode: suspend }'), 't').sites[0].executor).toMatchObject({ pauseMode: 'suspend' });
+    expect(executor).toMatchObject({
+      type: 'slurm',
+      slurmConf: '/etc/slurm/slurm.conf',
+      partition: 'gpu',
+      account: 'ml-lab',
+      qos: 'normal',
+      pauseMode: 'requeue',
+      pollMs: 2000,
+    });
+    expect(
+      parseWestwindConfig(withExecutor('{ type: slurm, pauseMode: suspend }'), 't').sites[0].executor,
+    ).toMatchObject({ pauseMode: 'suspend' });
   });
 
   it.each([
     ['an unknown type', '{ type: kubernetes }', ['sites[0].executor.type: must be one of simulated, http, slurm']],
-    ['an http executor without url and secret', '{ type: http }', ['sites[0].executor.url: must be the http(s) URL of the site agent', 'sites[0].executor.secret: must be whsec_ followed by base64 (at least 18 bytes)']],
-    ['http fields on a slurm executor', '{ type: slurm, url: "http://x" }', ['sites[0].executor.url: property url should not exist']],
-    ['slurm fields on a simulated executor', '{ type: simulated, partition: gpu }', ['sites[0].executor.partition: property partition should not exist']],
-    ['a relative slurm.conf', '{ type: slurm, slurmConf: slurm.conf }', ['sites[0].executor.slurmConf: must be an absolute path']],
-    ['a partition with a space', '{ type: slurm, partition: "gpu --wrap" }', ['sites[0].executor.partition: must be a Slurm name (letters, digits, _ . -)']],
-    ['an unknown pause mode', '{ type: slurm, pauseMode: stop }', ['sites[0].executor.pauseMode: must be one of requeue, suspend']],
+    [
+      'an http executor without url and secret',
+      '{ type: http }',
+      [
+        'sites[0].executor.url: must be the http(s) URL of the site agent',
+        'sites[0].executor.secret: must be whsec_ followed by base64 (at least 18 bytes)',
+      ],
+    ],
+    [
+      'http fields on a slurm executor',
+      '{ type: slurm, url: "http://x" }',
+      ['sites[0].executor.url: property url should not exist'],
+    ],
+    [
+      'slurm fields on a simulated executor',
+      '{ type: simulated, partition: gpu }',
+      ['sites[0].executor.partition: property partition should not exist'],
+    ],
+    [
+      'a relative slurm.conf',
+      '{ type: slurm, slurmConf: slurm.conf }',
+      ['sites[0].executor.slurmConf: must be an absolute path'],
+    ],
+    [
+      'a partition with a space',
+      '{ type: slurm, partition: "gpu --wrap" }',
+      ['sites[0].executor.partition: must be a Slurm name (letters, digits, _ . -)'],
+    ],
+    [
+      'an unknown pause mode',
+      '{ type: slurm, pauseMode: stop }',
+      ['sites[0].executor.pauseMode: must be one of requeue, suspend'],
+    ],
   ])('refuses %s', (_, executor, expected) => {
     expect(problemsOf(withExecutor(executor))).toEqual(expected);
   });

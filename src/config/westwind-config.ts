@@ -1,8 +1,26 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
-  ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf,
-  Length, MinLength, ValidateNested, validateSync, ValidationArguments, registerDecorator,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  Length,
+  MinLength,
+  ValidateNested,
+  validateSync,
+  ValidationArguments,
+  registerDecorator,
 } from 'class-validator';
 import { Duration, IANAZone } from 'luxon';
 import { readFileSync } from 'node:fs';
@@ -24,7 +42,8 @@ function IsIanaZone() {
       propertyName,
       validator: {
         validate: (value: unknown) => typeof value === 'string' && IANAZone.isValidZone(value),
-        defaultMessage: (args?: ValidationArguments) => `"${String(args?.value)}" is not an IANA time zone (for example Asia/Shanghai)`,
+        defaultMessage: (args?: ValidationArguments) =>
+          `"${String(args?.value)}" is not an IANA time zone (for example Asia/Shanghai)`,
       },
     });
 }
@@ -81,7 +100,9 @@ export class ZoneConfig {
   @IsArray()
   @IsProviderSet()
   @ValidateNested({ each: true })
-  @Transform(({ obj }) => forecastProviderConfigsOf((obj as { providers?: unknown }).providers ?? []), { toClassOnly: true })
+  @Transform(({ obj }) => forecastProviderConfigsOf((obj as { providers?: unknown }).providers ?? []), {
+    toClassOnly: true,
+  })
   providers: ForecastProviderConfig[] = [];
 }
 
@@ -151,7 +172,10 @@ export class HttpExecutorConfig extends BaseExecutorConfig {
   @IsIn(['http'])
   readonly type = 'http' as const;
 
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be the http(s) URL of the site agent' })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be the http(s) URL of the site agent' },
+  )
   url: string;
 
   /** whsec_ secret the http executor signs with; the agent verifies with it. */
@@ -290,7 +314,10 @@ export class WebhookSenderConfig {
   /** whsec_ secrets; several at once so a sender can rotate. */
   @IsArray()
   @ArrayMinSize(1)
-  @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, { each: true, message: 'each secret must be whsec_ followed by base64 (at least 18 bytes)' })
+  @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, {
+    each: true,
+    message: 'each secret must be whsec_ followed by base64 (at least 18 bytes)',
+  })
   secrets: string[];
 
   /** Zones this sender may publish; default all. */
@@ -530,7 +557,10 @@ export class WestwindConfig {
 }
 
 /** Reads, interpolates and validates the YAML configuration; throws ConfigError naming every bad key. */
-export function loadWestwindConfig(path: string, env: Record<string, string | undefined> = process.env): WestwindConfig {
+export function loadWestwindConfig(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): WestwindConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -540,7 +570,11 @@ export function loadWestwindConfig(path: string, env: Record<string, string | un
   return parseWestwindConfig(text, path, env);
 }
 
-export function parseWestwindConfig(text: string, source: string, env: Record<string, string | undefined> = {}): WestwindConfig {
+export function parseWestwindConfig(
+  text: string,
+  source: string,
+  env: Record<string, string | undefined> = {},
+): WestwindConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -548,7 +582,9 @@ export function parseWestwindConfig(text: string, source: string, env: Record<st
     throw new ConfigError(source, [{ field: '(yaml)', message: (error as Error).message }]);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(source, [{ field: '(root)', message: 'must be a mapping with zones, sites, dataRegions and tenants' }]);
+    throw new ConfigError(source, [
+      { field: '(root)', message: 'must be a mapping with zones, sites, dataRegions and tenants' },
+    ]);
   }
   const missing: FieldError[] = [];
   const config = plainToInstance(WestwindConfig, interpolate(raw, env, missing, ''));
@@ -562,17 +598,25 @@ export function parseWestwindConfig(text: string, source: string, env: Record<st
 }
 
 /** In string values, `${NAME}` and `${NAME:-default}` read the environment, so secrets stay out of the file. */
-function interpolate(value: unknown, env: Record<string, string | undefined>, missing: FieldError[], path: string): unknown {
+function interpolate(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  missing: FieldError[],
+  path: string,
+): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
       const found = env[name] ?? fallback;
-      if (found === undefined) missing.push({ field: path, message: `environment variable ${name} is not set and has no default` });
+      if (found === undefined)
+        missing.push({ field: path, message: `environment variable ${name} is not set and has no default` });
       return found ?? '';
     });
   }
   if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, missing, `${path}[${i}]`));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing, path ? `${path}.${k}` : k)]),
+    );
   }
   return value;
 }
@@ -582,7 +626,8 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
   const duplicates = (items: { id: string }[] | undefined, field: string) => {
     const seen = new Set<string>();
     (items ?? []).forEach((item, i) => {
-      if (item && seen.has(item.id)) problems.push({ field: `${field}[${i}].id`, message: `duplicate id "${item.id}"` });
+      if (item && seen.has(item.id))
+        problems.push({ field: `${field}[${i}].id`, message: `duplicate id "${item.id}"` });
       seen.add(item?.id);
     });
   };
@@ -595,46 +640,67 @@ function crossReferenceProblems(config: WestwindConfig): FieldError[] {
   const zoneIds = new Set((config.zones ?? []).map((z) => z?.id));
   (config.webhookSenders ?? []).forEach((sender, i) =>
     sender?.zones?.forEach((zone, k) => {
-      if (!zoneIds.has(zone)) problems.push({ field: `webhookSenders[${i}].zones[${k}]`, message: `unknown zone "${zone}"` });
+      if (!zoneIds.has(zone))
+        problems.push({ field: `webhookSenders[${i}].zones[${k}]`, message: `unknown zone "${zone}"` });
     }),
   );
   const siteIds = new Set((config.sites ?? []).map((s) => s?.id));
   (config.dataRegions ?? []).forEach((region, i) =>
     Object.entries(region?.linksGbps ?? {}).forEach(([site, gbps]) => {
-      if (!siteIds.has(site)) problems.push({ field: `dataRegions[${i}].linksGbps.${site}`, message: `unknown site "${site}"` });
-      else if (typeof gbps !== 'number' || !Number.isFinite(gbps) || gbps <= 0) problems.push({ field: `dataRegions[${i}].linksGbps.${site}`, message: 'must be a positive number of Gbit/s' });
+      if (!siteIds.has(site))
+        problems.push({ field: `dataRegions[${i}].linksGbps.${site}`, message: `unknown site "${site}"` });
+      else if (typeof gbps !== 'number' || !Number.isFinite(gbps) || gbps <= 0)
+        problems.push({ field: `dataRegions[${i}].linksGbps.${site}`, message: 'must be a positive number of Gbit/s' });
     }),
   );
   (config.openadr ?? []).forEach((subscription, i) =>
     subscription?.programs?.forEach((program, k) => {
-      if (!zoneIds.has(program.zone)) problems.push({ field: `openadr[${i}].programs[${k}].zone`, message: `unknown zone "${program.zone}"` });
+      if (!zoneIds.has(program.zone))
+        problems.push({ field: `openadr[${i}].programs[${k}].zone`, message: `unknown zone "${program.zone}"` });
       program.sites?.forEach((site, n) => {
-        if (!siteIds.has(site)) problems.push({ field: `openadr[${i}].programs[${k}].sites[${n}]`, message: `unknown site "${site}"` });
+        if (!siteIds.has(site))
+          problems.push({ field: `openadr[${i}].programs[${k}].sites[${n}]`, message: `unknown site "${site}"` });
       });
     }),
   );
   (config.sites ?? []).forEach((site, i) => {
-    if (site && !zoneIds.has(site.zone)) problems.push({ field: `sites[${i}].zone`, message: `unknown zone "${site.zone}"` });
+    if (site && !zoneIds.has(site.zone))
+      problems.push({ field: `sites[${i}].zone`, message: `unknown zone "${site.zone}"` });
   });
   const demo = config.demo;
   if (demo) {
     const tenantIds = new Set((config.tenants ?? []).map((t) => t?.id));
-    if (!tenantIds.has(demo.tenant)) problems.push({ field: 'demo.tenant', message: `unknown tenant "${demo.tenant}"` });
+    if (!tenantIds.has(demo.tenant))
+      problems.push({ field: 'demo.tenant', message: `unknown tenant "${demo.tenant}"` });
     Object.entries(demo.replay ?? {}).forEach(([zone, area]) => {
       if (!zoneIds.has(zone)) problems.push({ field: `demo.replay.${zone}`, message: `unknown zone "${zone}"` });
-      if (!(OPSD_ZONES as readonly string[]).includes(area)) problems.push({ field: `demo.replay.${zone}`, message: `must be one of ${OPSD_ZONES.join(', ')}` });
+      if (!(OPSD_ZONES as readonly string[]).includes(area))
+        problems.push({ field: `demo.replay.${zone}`, message: `must be one of ${OPSD_ZONES.join(', ')}` });
     });
   }
   const keyOwners = new Map<string, string>();
   const keyLists = [
-    ...(config.tenants ?? []).map((t, i) => ({ owner: `tenants:${t?.id}`, field: `tenants[${i}].apiKeys`, keys: t?.apiKeys })),
-    ...(config.operators ?? []).map((o, i) => ({ owner: `operators:${o?.id}`, field: `operators[${i}].apiKeys`, keys: o?.apiKeys })),
-    ...(config.sites ?? []).map((s, i) => ({ owner: `sites:${s?.id}`, field: `sites[${i}].agentKeys`, keys: s?.agentKeys })),
+    ...(config.tenants ?? []).map((t, i) => ({
+      owner: `tenants:${t?.id}`,
+      field: `tenants[${i}].apiKeys`,
+      keys: t?.apiKeys,
+    })),
+    ...(config.operators ?? []).map((o, i) => ({
+      owner: `operators:${o?.id}`,
+      field: `operators[${i}].apiKeys`,
+      keys: o?.apiKeys,
+    })),
+    ...(config.sites ?? []).map((s, i) => ({
+      owner: `sites:${s?.id}`,
+      field: `sites[${i}].agentKeys`,
+      keys: s?.agentKeys,
+    })),
   ];
   for (const { owner, field, keys } of keyLists) {
     (keys ?? []).forEach((key, k) => {
       const other = keyOwners.get(key);
-      if (other && other !== owner) problems.push({ field: `${field}[${k}]`, message: `key is also used by ${other.replace(':', ' ')}` });
+      if (other && other !== owner)
+        problems.push({ field: `${field}[${k}]`, message: `key is also used by ${other.replace(':', ' ')}` });
       keyOwners.set(key, owner);
     });
   }

@@ -29,7 +29,8 @@ const ASSETS: Record<string, { body: Buffer; type: string }> = {
 const PAGE = readFileSync(new URL('./public/index.html', import.meta.url));
 
 /** Browsers may run only this origin's scripts on the page, and nobody may frame it. */
-const PAGE_SECURITY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const PAGE_SECURITY =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** Changes reach watchers in batches this far apart: a burst of job updates becomes one redraw. */
 const CHANGE_BATCH_MS = 250;
@@ -110,5 +111,9 @@ export class DashboardController {
 function summarise(batch: readonly Change[]): { planVersion?: number; jobs: string[]; moreJobs: boolean } {
   const plans = batch.flatMap((c) => (c.kind === 'plan' ? [c.version] : []));
   const jobs = [...new Set(batch.flatMap((c) => (c.kind === 'job' ? [c.id] : [])))];
-  return { planVersion: plans.length > 0 ? Math.max(...plans) : undefined, jobs: jobs.slice(0, CHANGE_BATCH_JOBS), moreJobs: jobs.length > CHANGE_BATCH_JOBS };
+  return {
+    planVersion: plans.length > 0 ? Math.max(...plans) : undefined,
+    jobs: jobs.slice(0, CHANGE_BATCH_JOBS),
+    moreJobs: jobs.length > CHANGE_BATCH_JOBS,
+  };
 }

@@ -33,14 +33,22 @@ export class GridReplay {
     return Array.from({ length: hours }, (_, h) => {
       const at = from.plus({ hours: h });
       const i = this.sourceHour(at, timeZone);
-      return { start: at.toUTC().toISO()!, windMw: series.windMw[i], solarMw: series.solarMw[i], loadMw: series.loadMw[i] };
+      return {
+        start: at.toUTC().toISO()!,
+        windMw: series.windMw[i],
+        solarMw: series.solarMw[i],
+        loadMw: series.loadMw[i],
+      };
     });
   }
 
   /** Index of the 2019 hour with the same local wall-clock time (in Berlin) as `at` in `timeZone`. */
   private sourceHour(at: DateTime, timeZone: string): number {
     const local = at.setZone(timeZone);
-    let wall = DateTime.fromObject({ year: local.year, month: local.month, day: local.day, hour: local.hour }, { zone: OPSD_TIME_ZONE });
+    let wall = DateTime.fromObject(
+      { year: local.year, month: local.month, day: local.day, hour: local.hour },
+      { zone: OPSD_TIME_ZONE },
+    );
     const years = wall.year - 2019;
     wall = wall.minus({ weeks: WEEKS_PER_YEAR * years });
     let i = Math.round(wall.diff(OPSD_FIRST_HOUR, 'hours').hours);

@@ -29,7 +29,13 @@ export function readOpsdZones(from: DateTime, hours: number, file = OPSD_FILE): 
     const solar = column(`DE_${zone}_solar_generation_actual`);
     const onshore = column(`DE_${zone}_wind_onshore_generation_actual`);
     const offshore = column(`DE_${zone}_wind_offshore_generation_actual`);
-    const series: ZoneSeries = { zone, start: from.toUTC(), loadMw: new Float64Array(hours), windMw: new Float64Array(hours), solarMw: new Float64Array(hours) };
+    const series: ZoneSeries = {
+      zone,
+      start: from.toUTC(),
+      loadMw: new Float64Array(hours),
+      windMw: new Float64Array(hours),
+      solarMw: new Float64Array(hours),
+    };
     for (let h = 0; h < hours; h++) {
       const cells = lines[first + h].split(',');
       series.loadMw[h] = Number(cells[load]);

@@ -14,7 +14,13 @@ describe('regression on a fixed real-data instance (OPSD March 2019, ITP cluster
   it('builds the instance by its stated rules', () => {
     expect(input.sites.map((s) => s.id)).toEqual(['50hertz-1', 'amprion-1', 'tennet-1', 'transnetbw-1']);
     expect(input.jobs.length).toBe(28);
-    expect(input.jobs.every((j) => j.deadline.diff(j.earliestStart, 'hours').hours >= Math.max(2 * j.remainingHours, j.remainingHours + 12) - 1e-9)).toBe(true);
+    expect(
+      input.jobs.every(
+        (j) =>
+          j.deadline.diff(j.earliestStart, 'hours').hours >=
+          Math.max(2 * j.remainingHours, j.remainingHours + 12) - 1e-9,
+      ),
+    ).toBe(true);
   });
 
   it('westwind stays within 2% of total AI energy of the LP bound, with ≥ 97% of its green energy and no missed deadline', async () => {
@@ -28,7 +34,8 @@ describe('regression on a fixed real-data instance (OPSD March 2019, ITP cluster
   });
 
   it('beats both baselines on grid energy', () => {
-    const grid = (strategy: 'westwind' | 'fifo' | 'peak-pause') => plan({ ...input, options: { strategy } }).totals.gridMwh;
+    const grid = (strategy: 'westwind' | 'fifo' | 'peak-pause') =>
+      plan({ ...input, options: { strategy } }).totals.gridMwh;
     expect(grid('westwind')).toBeLessThan(grid('peak-pause'));
     expect(grid('westwind')).toBeLessThan(grid('fifo'));
   });
@@ -38,7 +45,12 @@ describe('the benchmark suite (issue #17): instances by their rules', () => {
   const trace = readItpTrace('data/itp-traces/cluster04.csv');
   const from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' });
   const zonesOf = (start: DateTime, hours: number) => readOpsdZones(start, hours);
-  const reference = suiteInstance(SUITE.find((s) => s.name === 'reference')!, zonesOf, from, trace);
+  const reference = suiteInstance(
+    SUITE.find((s) => s.name === 'reference')!,
+    zonesOf,
+    from,
+    trace,
+  );
 
   it('has at least six static instances, each varying a rule of the reference', () => {
     expect(SUITE.length).toBeGreaterThanOrEqual(6);
@@ -49,7 +61,11 @@ describe('the benchmark suite (issue #17): instances by their rules', () => {
 
   it('builds the reference: three zones, sites of 64, 96 and 128 GPUs, load-derived peaks, PPA plus surplus supply', () => {
     const { input, contracts } = reference;
-    expect(input.sites.map((s) => [s.id, s.gpus])).toEqual([['50hertz-1', 64], ['amprion-1', 96], ['tennet-1', 128]]);
+    expect(input.sites.map((s) => [s.id, s.gpus])).toEqual([
+      ['50hertz-1', 64],
+      ['amprion-1', 96],
+      ['tennet-1', 128],
+    ]);
     expect(input.hours).toBe(168);
     expect(input.jobs.length).toBeGreaterThan(1400);
     // amprion has no surplus that week: its supply is the PPA share alone.
@@ -66,10 +82,17 @@ describe('the benchmark suite (issue #17): instances by their rules', () => {
   });
 
   it('marks 17:00–22:00 Europe/Berlin as peak in the fixed-window instance', () => {
-    const { input } = suiteInstance(SUITE.find((s) => s.name === 'fixed-peaks-ppa')!, zonesOf, from, trace);
+    const { input } = suiteInstance(
+      SUITE.find((s) => s.name === 'fixed-peaks-ppa')!,
+      zonesOf,
+      from,
+      trace,
+    );
     const peak = input.sites[0].signals.peak;
     // 7 March 2019 is CET (UTC+1): 17:00–22:00 local is 16:00–21:00 UTC.
-    expect(Array.from({ length: 24 }, (_, h) => peak[h])).toEqual(Array.from({ length: 24 }, (_, h) => (h >= 16 && h < 21 ? 1 : 0)));
+    expect(Array.from({ length: 24 }, (_, h) => peak[h])).toEqual(
+      Array.from({ length: 24 }, (_, h) => (h >= 16 && h < 21 ? 1 : 0)),
+    );
   });
 
   it('slices 40 jobs and 48 hours for the exact MIP, jobs inside the slice, sites scaled to the same load', () => {
@@ -77,12 +100,18 @@ describe('the benchmark suite (issue #17): instances by their rules', () => {
     expect(slice.jobs).toHaveLength(40);
     expect(slice.hours).toBe(48);
     expect(slice.start.toISO()).toBe(from.toISO());
-    expect(slice.jobs.every((j) => j.earliestStart >= slice.start && j.deadline <= slice.start.plus({ hours: 48 }))).toBe(true);
+    expect(
+      slice.jobs.every((j) => j.earliestStart >= slice.start && j.deadline <= slice.start.plus({ hours: 48 })),
+    ).toBe(true);
     expect(new Set(slice.jobs.map((j) => j.id)).size).toBe(40);
-    const load = (input: PlanInput) => input.jobs.reduce((n, j) => n + j.gpus * j.remainingHours, 0) / (input.hours * input.sites.reduce((n, s) => n + s.gpus, 0));
+    const load = (input: PlanInput) =>
+      input.jobs.reduce((n, j) => n + j.gpus * j.remainingHours, 0) /
+      (input.hours * input.sites.reduce((n, s) => n + s.gpus, 0));
     expect(load(slice)).toBeLessThanOrEqual(load(reference.input) + 0.01);
     expect(load(slice)).toBeGreaterThan(0.5 * load(reference.input));
-    expect(Math.max(...slice.sites.map((s) => s.gpus))).toBeGreaterThanOrEqual(Math.max(...slice.jobs.map((j) => j.gpus)));
+    expect(Math.max(...slice.sites.map((s) => s.gpus))).toBeGreaterThanOrEqual(
+      Math.max(...slice.jobs.map((j) => j.gpus)),
+    );
     // Green supply scales with the site, hour by hour.
     const k = slice.sites[2].gpus / reference.input.sites[2].gpus;
     expect(slice.sites[2].signals.greenMw[5]).toBeCloseTo(k * reference.input.sites[2].signals.greenMw[5], 12);

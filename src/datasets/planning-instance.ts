@@ -49,7 +49,11 @@ export const KW_PER_GPU = 0.7;
 export const PUE = 1.2;
 const PEAK_WITHIN = 0.08;
 
-export function realDataInstance(options: InstanceOptions): { input: PlanInput; excluded: number; contracts: SupplyContract[] } {
+export function realDataInstance(options: InstanceOptions): {
+  input: PlanInput;
+  excluded: number;
+  contracts: SupplyContract[];
+} {
   const { zones, trace, greenCoverage = 0.6 } = options;
   const supply = options.supply ?? { ppaCoverage: greenCoverage, surplusCoverage: 0 };
   const peakRule = options.peak ?? { loadWithin: PEAK_WITHIN };
@@ -57,12 +61,21 @@ export function realDataInstance(options: InstanceOptions): { input: PlanInput; 
   const hours = zones[0].loadMw.length;
   const layout = options.siteGpus
     ? options.siteGpus.map((gpus, k) => ({ zone: zones[k], gpus, id: `${zones[k].zone}-1` }))
-    : zones.flatMap((zone) => Array.from({ length: options.sitesPerZone }, (_, k) => ({ zone, gpus: options.gpusPerSite, id: `${zone.zone}-${k + 1}` })));
+    : zones.flatMap((zone) =>
+        Array.from({ length: options.sitesPerZone }, (_, k) => ({
+          zone,
+          gpus: options.gpusPerSite,
+          id: `${zone.zone}-${k + 1}`,
+        })),
+      );
   const contracts: SupplyContract[] = [];
   const sites: PlanSite[] = layout.map(({ zone, gpus, id }) => {
     const contract = supplyContract(zone, supply, jobPowerMw(gpus, KW_PER_GPU, PUE));
     contracts.push(contract);
-    const signals = { greenMw: siteGreenMw(zone, contract, jobPowerMw(gpus, KW_PER_GPU, PUE)), peak: peakFlags(zone, peakRule) };
+    const signals = {
+      greenMw: siteGreenMw(zone, contract, jobPowerMw(gpus, KW_PER_GPU, PUE)),
+      peak: peakFlags(zone, peakRule),
+    };
     return { id, timeZone: TIME_ZONE, gpus, kwPerGpu: KW_PER_GPU, pue: PUE, signals };
   });
   const largest = Math.max(...sites.map((s) => s.gpus));
@@ -79,8 +92,17 @@ export function realDataInstance(options: InstanceOptions): { input: PlanInput; 
     }
     const deferrable = k % 10 !== 0;
     jobs.push({
-      id: t.id, gpus: t.gpus, remainingHours: runtimeHours, earliestStart: submitted, submittedAt: submitted, deadline,
-      deferrable, interruptible: !deferrable || k % 5 !== 0, checkpointMinutes: 10, priority: 5, state: 'queued',
+      id: t.id,
+      gpus: t.gpus,
+      remainingHours: runtimeHours,
+      earliestStart: submitted,
+      submittedAt: submitted,
+      deadline,
+      deferrable,
+      interruptible: !deferrable || k % 5 !== 0,
+      checkpointMinutes: 10,
+      priority: 5,
+      state: 'queued',
     });
   });
   return { input: { start, hours, sites, jobs }, excluded, contracts };
@@ -97,15 +119,22 @@ export function supplyContract(zone: ZoneSeries, rule: SupplyRule, siteMaxMw: nu
     meanRenewable += renewableMw(zone, h) / hours;
     meanSurplus += surplusMw(zone, h) / hours;
   }
-  const share = (coverage: number, mean: number) => (coverage > 0 && mean > 0 ? Math.min(1, (coverage * siteMaxMw) / mean) : 0);
-  return { renewableShare: share(rule.ppaCoverage, meanRenewable), surplusShare: share(rule.surplusCoverage, meanSurplus) };
+  const share = (coverage: number, mean: number) =>
+    coverage > 0 && mean > 0 ? Math.min(1, (coverage * siteMaxMw) / mean) : 0;
+  return {
+    renewableShare: share(rule.ppaCoverage, meanRenewable),
+    surplusShare: share(rule.surplusCoverage, meanSurplus),
+  };
 }
 
 /** Peak flags of a zone by the rule: windows, load-derived hours, or both. */
 export function peakFlags(zone: ZoneSeries, rule: PeakRule): Uint8Array {
   const hours = zone.loadMw.length;
-  const flags = rule.windows?.length ? peakFromWindows(zone.start, hours, TIME_ZONE, rule.windows) : new Uint8Array(hours);
-  if (rule.loadWithin !== undefined) peakFromLoad(zone.start, zone.loadMw, TIME_ZONE, rule.loadWithin).forEach((flag, h) => flag && (flags[h] = 1));
+  const flags = rule.windows?.length
+    ? peakFromWindows(zone.start, hours, TIME_ZONE, rule.windows)
+    : new Uint8Array(hours);
+  if (rule.loadWithin !== undefined)
+    peakFromLoad(zone.start, zone.loadMw, TIME_ZONE, rule.loadWithin).forEach((flag, h) => flag && (flags[h] = 1));
   return flags;
 }
 
@@ -143,9 +172,15 @@ export interface SuiteSpec {
 }
 
 const reference: SuiteSpec = {
-  name: 'reference', description: 'load-derived peaks (10%), PPA 40% + surplus 30%, sites 64/96/128 GPUs, 1,480 jobs',
-  zones: REFERENCE_ZONES, siteGpus: REFERENCE_GPUS, supply: { ppaCoverage: 0.4, surplusCoverage: 0.3 }, peak: { loadWithin: 0.1 },
-  jobs: REFERENCE_JOBS, submitDays: 5, hours: SUITE_HOURS,
+  name: 'reference',
+  description: 'load-derived peaks (10%), PPA 40% + surplus 30%, sites 64/96/128 GPUs, 1,480 jobs',
+  zones: REFERENCE_ZONES,
+  siteGpus: REFERENCE_GPUS,
+  supply: { ppaCoverage: 0.4, surplusCoverage: 0.3 },
+  peak: { loadWithin: 0.1 },
+  jobs: REFERENCE_JOBS,
+  submitDays: 5,
+  hours: SUITE_HOURS,
 };
 
 /**
@@ -155,28 +190,87 @@ const reference: SuiteSpec = {
  */
 export const SUITE: readonly SuiteSpec[] = [
   reference,
-  { ...reference, name: 'fixed-peaks-ppa', description: 'peaks 17:00–22:00 Europe/Berlin, PPA 60%', supply: { ppaCoverage: 0.6, surplusCoverage: 0 }, peak: { windows: EVENING } },
-  { ...reference, name: 'load-peaks-ppa', description: 'load-derived peaks (10%), PPA 60%', supply: { ppaCoverage: 0.6, surplusCoverage: 0 } },
-  { ...reference, name: 'surplus-only', description: 'load-derived peaks (10%), surplus 60% (zones without surplus get no green)', supply: { ppaCoverage: 0, surplusCoverage: 0.6 } },
-  { ...reference, name: 'fixed-peaks-both', description: 'peaks 17:00–22:00, PPA 40% + surplus 30%', peak: { windows: EVENING } },
-  { ...reference, name: 'loose-capacity', description: 'reference with twice the GPUs (128/192/256)', siteGpus: REFERENCE_GPUS.map((g) => 2 * g) },
-  { ...reference, name: 'tight-capacity', description: 'reference with 1.1× the jobs (1,628)', jobs: Math.round(1.1 * REFERENCE_JOBS) },
+  {
+    ...reference,
+    name: 'fixed-peaks-ppa',
+    description: 'peaks 17:00–22:00 Europe/Berlin, PPA 60%',
+    supply: { ppaCoverage: 0.6, surplusCoverage: 0 },
+    peak: { windows: EVENING },
+  },
+  {
+    ...reference,
+    name: 'load-peaks-ppa',
+    description: 'load-derived peaks (10%), PPA 60%',
+    supply: { ppaCoverage: 0.6, surplusCoverage: 0 },
+  },
+  {
+    ...reference,
+    name: 'surplus-only',
+    description: 'load-derived peaks (10%), surplus 60% (zones without surplus get no green)',
+    supply: { ppaCoverage: 0, surplusCoverage: 0.6 },
+  },
+  {
+    ...reference,
+    name: 'fixed-peaks-both',
+    description: 'peaks 17:00–22:00, PPA 40% + surplus 30%',
+    peak: { windows: EVENING },
+  },
+  {
+    ...reference,
+    name: 'loose-capacity',
+    description: 'reference with twice the GPUs (128/192/256)',
+    siteGpus: REFERENCE_GPUS.map((g) => 2 * g),
+  },
+  {
+    ...reference,
+    name: 'tight-capacity',
+    description: 'reference with 1.1× the jobs (1,628)',
+    jobs: Math.round(1.1 * REFERENCE_JOBS),
+  },
 ];
 
 /** The month of the rolling replay: March 2019 with the reference's rules; 3,000 jobs (about half the reference's rate) keep its LP bound within the bench's time. */
-export const MONTH: SuiteSpec = { ...reference, name: 'month', description: 'March 2019 (720 h), reference rules, 3,000 jobs over 26 days', jobs: 3000, submitDays: 26, hours: 720 };
+export const MONTH: SuiteSpec = {
+  ...reference,
+  name: 'month',
+  description: 'March 2019 (720 h), reference rules, 3,000 jobs over 26 days',
+  jobs: 3000,
+  submitDays: 26,
+  hours: 720,
+};
 
 /**
  * Builds a suite instance from the bundled data: `zonesOf(from, hours)` reads the OPSD zones,
  * `trace` is ITP cluster04's jobs; the jobs are `spec.jobs` trace jobs resampled (seed 7) with runs
  * under 48 h, their submissions spread over `spec.submitDays`.
  */
-export function suiteInstance(spec: SuiteSpec, zonesOf: (from: DateTime, hours: number) => ZoneSeries[], from: DateTime, trace: TraceJob[]) {
+export function suiteInstance(
+  spec: SuiteSpec,
+  zonesOf: (from: DateTime, hours: number) => ZoneSeries[],
+  from: DateTime,
+  trace: TraceJob[],
+) {
   const zones = zonesOf(from, spec.hours);
   const byName = new Map(zones.map((z) => [z.zone, z]));
-  const jobs = scaledTrace(trace.filter((t) => t.durationSeconds > 0 && t.durationSeconds < 48 * 3600), spec.jobs, spec.submitDays * 86_400, 7);
+  const jobs = scaledTrace(
+    trace.filter((t) => t.durationSeconds > 0 && t.durationSeconds < 48 * 3600),
+    spec.jobs,
+    spec.submitDays * 86_400,
+    7,
+  );
   const chosen = spec.zones.map((z) => byName.get(z)!);
-  return { ...realDataInstance({ zones: chosen, trace: jobs, sitesPerZone: 1, gpusPerSite: 0, siteGpus: spec.siteGpus, supply: spec.supply, peak: spec.peak }), zones: chosen };
+  return {
+    ...realDataInstance({
+      zones: chosen,
+      trace: jobs,
+      sitesPerZone: 1,
+      gpusPerSite: 0,
+      siteGpus: spec.siteGpus,
+      supply: spec.supply,
+      peak: spec.peak,
+    }),
+    zones: chosen,
+  };
 }
 
 /**
@@ -205,8 +299,13 @@ export function exactSlice(input: PlanInput, offsetHours: number, count = 40, ho
   const sites = input.sites.map((site, s) => {
     const gpus = sizes[s];
     const k = gpus / site.gpus;
-    const slice = (values: ArrayLike<number>, factor = 1) => Float64Array.from({ length: hours }, (_, h) => factor * (values[offsetHours + h] ?? 0));
-    return { ...site, gpus, signals: { greenMw: slice(site.signals.greenMw, k), peak: Uint8Array.from(slice(site.signals.peak)) } };
+    const slice = (values: ArrayLike<number>, factor = 1) =>
+      Float64Array.from({ length: hours }, (_, h) => factor * (values[offsetHours + h] ?? 0));
+    return {
+      ...site,
+      gpus,
+      signals: { greenMw: slice(site.signals.greenMw, k), peak: Uint8Array.from(slice(site.signals.peak)) },
+    };
   });
   return { start, hours, sites, jobs, options: input.options };
 }

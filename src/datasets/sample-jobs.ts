@@ -10,7 +10,13 @@ const TASKS = ['finetune', 'pretrain-shard', 'eval-sweep', 'distill', 'rlhf'];
  * and runtime (clipped to 1–12 h) drawn from a real trace job, four in five deferrable, with a
  * deadline 8–36 h of slack after the runtime — room for the planner to wait for the night wind.
  */
-export function sampleJob(trace: readonly TraceJob[], random: () => number, now: DateTime, dataRegions: readonly string[], gpuScale = 1): JobRequest {
+export function sampleJob(
+  trace: readonly TraceJob[],
+  random: () => number,
+  now: DateTime,
+  dataRegions: readonly string[],
+  gpuScale = 1,
+): JobRequest {
   const t = trace[Math.floor(random() * trace.length)];
   const runtimeHours = Math.round(Math.min(12, Math.max(1, t.durationSeconds / 3600)) * 4) / 4;
   const slackHours = 8 + Math.round(random() * 28);
@@ -20,7 +26,10 @@ export function sampleJob(trace: readonly TraceJob[], random: () => number, now:
     name: `${pick(MODELS)}-${pick(TASKS)}`,
     gpus: Math.max(1, Math.min(512, t.gpus * gpuScale)),
     runtimeHours,
-    deadline: now.plus({ hours: runtimeHours + slackHours }).toUTC().toISO()!,
+    deadline: now
+      .plus({ hours: runtimeHours + slackHours })
+      .toUTC()
+      .toISO()!,
     deferrable: random() < 0.8,
     interruptible: random() < 0.9,
     ...(region ? { dataRegion: region, datasetGb: 20 + Math.round(random() * 780) } : {}),

@@ -9,6 +9,10 @@ import { DemoService } from './demo.service.js';
 export class DemoModule {
   static forRoot(demo: DemoConfig | undefined): DynamicModule {
     if (!demo) return { module: DemoModule };
-    return { module: DemoModule, imports: [JobsModule, SignalsModule], providers: [{ provide: DemoConfig, useValue: demo }, DemoService] };
+    return {
+      module: DemoModule,
+      imports: [JobsModule, SignalsModule],
+      providers: [{ provide: DemoConfig, useValue: demo }, DemoService],
+    };
   }
 }

@@ -43,7 +43,9 @@ export class DemoService implements OnApplicationBootstrap, OnApplicationShutdow
     this.replay = new GridReplay();
     this.trace = readItpTrace(TRACE_FILE);
     await this.sendForecasts(this.clock.now());
-    this.logger.log(`demo running from ${formatInstant(this.clock.now())} at ${this.demo.speed}×: zones replay ${JSON.stringify(this.demo.replay)}`);
+    this.logger.log(
+      `demo running from ${formatInstant(this.clock.now())} at ${this.demo.speed}×: zones replay ${JSON.stringify(this.demo.replay)}`,
+    );
     this.timer = setInterval(() => void this.hour(), HOUR_MS / this.demo.speed);
   }
 
@@ -68,7 +70,10 @@ export class DemoService implements OnApplicationBootstrap, OnApplicationShutdow
       const area = this.demo.replay[zone.id];
       if (!area) continue;
       const points = this.replay!.points(area, zone.timeZone, from, FORECAST_HOURS);
-      await this.signals.acceptForecast({ zone: zone.id, issuedAt: formatInstant(now), resolution: 'PT1H', points }, `demo replay of ${area} 2019`);
+      await this.signals.acceptForecast(
+        { zone: zone.id, issuedAt: formatInstant(now), resolution: 'PT1H', points },
+        `demo replay of ${area} 2019`,
+      );
     }
   }
 
@@ -76,7 +81,9 @@ export class DemoService implements OnApplicationBootstrap, OnApplicationShutdow
     const regions = this.config.dataRegions.map((r) => r.id);
     for (let i = 0; i < this.demo.jobsPerHour; i++) {
       // A sample the plan cannot fit by its deadline is refused (422), as it would be over HTTP.
-      await this.jobs.submit(this.demo.tenant, sampleJob(this.trace, this.random, now, regions, this.demo.gpuScale)).catch(() => undefined);
+      await this.jobs
+        .submit(this.demo.tenant, sampleJob(this.trace, this.random, now, regions, this.demo.gpuScale))
+        .catch(() => undefined);
     }
   }
 }

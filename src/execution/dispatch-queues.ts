@@ -52,7 +52,8 @@ export class DispatchQueues {
    */
   async releaseInProgress(): Promise<void> {
     for (const queue of this.all()) {
-      for (const job of await queue.getActive()) await queue.removeDeduplicationKey(deduplicationId(job.data as DispatchCommand));
+      for (const job of await queue.getActive())
+        await queue.removeDeduplicationKey(deduplicationId(job.data as DispatchCommand));
     }
   }
 
@@ -61,7 +62,13 @@ export class DispatchQueues {
     for (const command of commands) bySite.set(command.site, [...(bySite.get(command.site) ?? []), command]);
     await Promise.all(
       [...bySite].map(([site, list]) =>
-        this.forSite(site).addBulk(list.map((c) => ({ name: c.action, data: c, opts: { jobId: c.id + idSuffix, ...(deduplicate && { deduplication: { id: deduplicationId(c) } }) } }))),
+        this.forSite(site).addBulk(
+          list.map((c) => ({
+            name: c.action,
+            data: c,
+            opts: { jobId: c.id + idSuffix, ...(deduplicate && { deduplication: { id: deduplicationId(c) } }) },
+          })),
+        ),
       ),
     );
   }
@@ -95,7 +102,13 @@ export class DispatchQueuesModule {
     return {
       module: DispatchQueuesModule,
       imports: registrations,
-      providers: [{ provide: DispatchQueues, useFactory: (...queues: Queue[]) => new DispatchQueues(queues), inject: names.map((n) => getQueueToken(n)) }],
+      providers: [
+        {
+          provide: DispatchQueues,
+          useFactory: (...queues: Queue[]) => new DispatchQueues(queues),
+          inject: names.map((n) => getQueueToken(n)),
+        },
+      ],
       exports: [DispatchQueues],
     };
   }

@@ -30,16 +30,21 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     this.workers = this.config.sites.map((site) => {
-      const worker = new Worker<DispatchCommand>(dispatchQueueName(site.id), (job, token) => this.processor.process(job, token), {
-        connection: this.connection,
-        prefix: this.keys.bullPrefix(),
-        concurrency: DISPATCH_CONCURRENCY,
-        limiter: { max: site.executor.maxActionsPerSecond, duration: 1000 },
-        // A process killed mid-action leaves its action stalled; let it be picked up again more than once.
-        maxStalledCount: 5,
-      });
+      const worker = new Worker<DispatchCommand>(
+        dispatchQueueName(site.id),
+        (job, token) => this.processor.process(job, token),
+        {
+          connection: this.connection,
+          prefix: this.keys.bullPrefix(),
+          concurrency: DISPATCH_CONCURRENCY,
+          limiter: { max: site.executor.maxActionsPerSecond, duration: 1000 },
+          // A process killed mid-action leaves its action stalled; let it be picked up again more than once.
+          maxStalledCount: 5,
+        },
+      );
       worker.on('failed', (job, error) => {
-        if (job && error.name !== 'DelayedError') this.logger.warn(`${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`);
+        if (job && error.name !== 'DelayedError')
+          this.logger.warn(`${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`);
       });
       worker.on('error', (error) => this.logger.warn(`dispatch worker for ${site.id}: ${error.message}`));
       return worker;
@@ -60,7 +65,14 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
     const lost: DispatchCommand[] = [];
     const held: DispatchCommand[] = [];
     for (const { id, pendingAction: p } of (await this.jobs.active()).filter((job) => job.pendingAction)) {
-      const command: DispatchCommand = { id: p!.id, action: p!.action, jobId: id, site: p!.site, planVersion: p!.planVersion, segment: p!.segment };
+      const command: DispatchCommand = {
+        id: p!.id,
+        action: p!.action,
+        jobId: id,
+        site: p!.site,
+        planVersion: p!.planVersion,
+        segment: p!.segment,
+      };
       const previous = await this.queues.forSite(command.site).getJob(command.id);
       const state = previous ? await previous.getState() : 'unknown';
       if (state === 'active') held.push(command);
@@ -73,6 +85,9 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
     }
     await this.queues.resend(lost);
     await this.queues.resend(held, true);
-    if (lost.length + held.length > 0) this.logger.log(`re-sent ${lost.length + held.length} action(s) cut short before the restart (${held.length} still held by a worker)`);
+    if (lost.length + held.length > 0)
+      this.logger.log(
+        `re-sent ${lost.length + held.length} action(s) cut short before the restart (${held.length} still held by a worker)`,
+      );
   }
 }

@@ -49,7 +49,8 @@ export class DispatchProcessor {
         await queueJob.moveToDelayed(Date.now() + DISPATCH_RECHECK_MS, token);
         throw new DelayedError();
       }
-      if (queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1)) await this.fail(command, error as Error, queueJob.attemptsMade + 1);
+      if (queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1))
+        await this.fail(command, error as Error, queueJob.attemptsMade + 1);
       throw error;
     }
   }
@@ -63,11 +64,25 @@ export class DispatchProcessor {
     const [meta, part] = await Promise.all([this.plans.meta(), this.plans.jobPlan(command.jobId)]);
     const now = this.clock.now();
     const hourStart = now.startOf('hour');
-    if (meta && Date.parse(meta.start) < hourStart.toMillis() && now < hourStart.plus({ minutes: STALE_PLAN_GRACE_MINUTES })) throw new NotYet();
-    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now).some((c) => c.action === command.action && c.site === command.site);
+    if (
+      meta &&
+      Date.parse(meta.start) < hourStart.toMillis() &&
+      now < hourStart.plus({ minutes: STALE_PLAN_GRACE_MINUTES })
+    )
+      throw new NotYet();
+    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now).some(
+      (c) => c.action === command.action && c.site === command.site,
+    );
     if (!wanted) return undefined;
     if (!ready(job, command)) throw new NotYet();
-    const pending: PendingAction = { id: command.id, action: command.action, site: command.site, planVersion: command.planVersion, segment: command.segment, since: formatInstant(now) };
+    const pending: PendingAction = {
+      id: command.id,
+      action: command.action,
+      site: command.site,
+      planVersion: command.planVersion,
+      segment: command.segment,
+      since: formatInstant(now),
+    };
     return this.jobs.update(command.jobId, (latest) => {
       // Another worker got there first, or the job changed: decide again shortly.
       if (latest.pendingAction || latest.state !== job.state) throw new NotYet();
@@ -96,7 +111,16 @@ export class DispatchProcessor {
       return started(scheduled, command.site, now, reason);
     });
     // Cancelled while the site was starting it: stop it there too.
-    if (cancelledMeanwhile) await this.executors.forSite(command.site).perform(orderFor({ ...command, id: `${command.id}.undo`, action: 'cancel' }, (await this.jobs.get(command.jobId))!, this.clock.now()));
+    if (cancelledMeanwhile)
+      await this.executors
+        .forSite(command.site)
+        .perform(
+          orderFor(
+            { ...command, id: `${command.id}.undo`, action: 'cancel' },
+            (await this.jobs.get(command.jobId))!,
+            this.clock.now(),
+          ),
+        );
     return { outcome: 'done', detail: `${command.action} at ${command.site}` };
   }
 
@@ -113,7 +137,8 @@ export class DispatchProcessor {
     this.logger.warn(`job ${command.jobId}: ${cause}`);
     await this.jobs
       .update(command.jobId, (job) => {
-        if (isTerminal(job.state)) return job.pendingAction?.id === command.id ? { ...job, pendingAction: undefined } : job;
+        if (isTerminal(job.state))
+          return job.pendingAction?.id === command.id ? { ...job, pendingAction: undefined } : job;
         return { ...finished(job, 'failed', this.clock.now(), cause), pendingAction: undefined };
       })
       .catch((e: Error) => this.logger.error(`could not mark ${command.jobId} failed: ${e.message}`));
@@ -142,7 +167,15 @@ function orderFor(command: DispatchCommand, job: Job, now: DateTime): ExecutorOr
     site: command.site,
     planVersion: command.planVersion,
     segment: command.segment,
-    job: { name: job.name, gpus: job.gpus, runtimeHours: job.runtimeHours, doneHours: job.run?.checkpointedHours ?? 0, checkpointMinutes: job.checkpointMinutes, callbackUrl: job.callbackUrl, slurm: job.slurm },
+    job: {
+      name: job.name,
+      gpus: job.gpus,
+      runtimeHours: job.runtimeHours,
+      doneHours: job.run?.checkpointedHours ?? 0,
+      checkpointMinutes: job.checkpointMinutes,
+      callbackUrl: job.callbackUrl,
+      slurm: job.slurm,
+    },
     at: formatInstant(now),
   };
 }

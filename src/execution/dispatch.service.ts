@@ -20,7 +20,9 @@ export class DispatchService implements PlanDispatcher, OnModuleInit, OnModuleDe
   ) {}
 
   onModuleInit(): void {
-    this.stopListening = this.changes.listen((change) => (change.change === 'cancelled' ? this.cancelAtSite(change.job) : undefined));
+    this.stopListening = this.changes.listen((change) =>
+      change.change === 'cancelled' ? this.cancelAtSite(change.job) : undefined,
+    );
   }
 
   onModuleDestroy(): void {
@@ -38,10 +40,16 @@ export class DispatchService implements PlanDispatcher, OnModuleInit, OnModuleDe
    * what its plan says for this moment gets the action that brings it there. A job with an action
    * in flight is left to it; the next round looks again.
    */
-  async dispatchPlan(version: number, parts: readonly JobPlan[], jobs: readonly Job[]): Promise<Partial<Record<DispatchActionName, number>>> {
+  async dispatchPlan(
+    version: number,
+    parts: readonly JobPlan[],
+    jobs: readonly Job[],
+  ): Promise<Partial<Record<DispatchActionName, number>>> {
     const now = this.clock.now();
     const byJob = new Map(parts.map((p) => [p.jobId, p]));
-    const commands = jobs.filter((job) => !job.pendingAction).flatMap((job) => actionsFor(job, byJob.get(job.id), version, now));
+    const commands = jobs
+      .filter((job) => !job.pendingAction)
+      .flatMap((job) => actionsFor(job, byJob.get(job.id), version, now));
     await this.queues.send(commands);
     const counts: Partial<Record<DispatchActionName, number>> = {};
     for (const c of commands) counts[c.action] = (counts[c.action] ?? 0) + 1;

@@ -87,15 +87,38 @@ function apply(job: Job, site: string, event: JobEvent, at: DateTime): Job {
   if (isTerminal(job.state)) {
     const repeat = here && event.type !== 'progress' && event.type !== 'checkpointed' && event.type === job.state;
     if (repeat) return job;
-    throw ProblemException.of(409, 'job-finished', 'Job already finished', `Job ${job.id} is ${job.state}; the ${event.type} report changes nothing.`);
+    throw ProblemException.of(
+      409,
+      'job-finished',
+      'Job already finished',
+      `Job ${job.id} is ${job.state}; the ${event.type} report changes nothing.`,
+    );
   }
   if (!here || (job.state !== 'running' && job.state !== 'paused')) {
     // A start being carried out right now: the site may report before the service has recorded it.
-    if (job.pendingAction?.site === site) throw ProblemException.of(409, 'not-running-yet', 'Job not running yet', `Job ${job.id} is being started at ${site}; report again shortly.`, {}, { 'Retry-After': '1' });
-    throw ProblemException.of(409, 'not-running-here', 'Job not running at this site', `Job ${job.id} is ${job.state}${job.run ? ` (last at ${job.run.site})` : ''}, not running at ${site}.`);
+    if (job.pendingAction?.site === site)
+      throw ProblemException.of(
+        409,
+        'not-running-yet',
+        'Job not running yet',
+        `Job ${job.id} is being started at ${site}; report again shortly.`,
+        {},
+        { 'Retry-After': '1' },
+      );
+    throw ProblemException.of(
+      409,
+      'not-running-here',
+      'Job not running at this site',
+      `Job ${job.id} is ${job.state}${job.run ? ` (last at ${job.run.site})` : ''}, not running at ${site}.`,
+    );
   }
   if (at.toMillis() < Date.parse(job.run!.reportedAt)) {
-    throw ProblemException.of(409, 'stale-event', 'Report older than the last one', `Job ${job.id} has a report from ${job.run!.reportedAt}; this one is from ${at.toISO()}.`);
+    throw ProblemException.of(
+      409,
+      'stale-event',
+      'Report older than the last one',
+      `Job ${job.id} has a report from ${job.run!.reportedAt}; this one is from ${at.toISO()}.`,
+    );
   }
   switch (event.type) {
     case 'completed':
@@ -107,9 +130,17 @@ function apply(job: Job, site: string, event: JobEvent, at: DateTime): Job {
     case 'progress':
     case 'checkpointed':
       if (event.doneHours > job.runtimeHours + 1e-9) {
-        throw ProblemException.invalid(422, [{ field: 'doneHours', message: `must not exceed the job's runtime of ${job.runtimeHours} h` }]);
+        throw ProblemException.invalid(422, [
+          { field: 'doneHours', message: `must not exceed the job's runtime of ${job.runtimeHours} h` },
+        ]);
       }
-      if (job.state !== 'running') throw ProblemException.of(409, 'not-running-here', 'Job is paused', `Job ${job.id} is paused; progress is reported while it runs.`);
+      if (job.state !== 'running')
+        throw ProblemException.of(
+          409,
+          'not-running-here',
+          'Job is paused',
+          `Job ${job.id} is paused; progress is reported while it runs.`,
+        );
       return progressed(job, event.doneHours, at, event.type === 'checkpointed');
   }
 }

@@ -55,7 +55,8 @@ export class IdempotencyRepository {
     for (;;) {
       const owner = randomUUID();
       const entry: Entry = { state: 'in-flight', fingerprint, owner };
-      if (await this.redis.set(redisKey, JSON.stringify(entry), 'EX', IN_FLIGHT_SECONDS, 'NX')) return { outcome: 'claimed', owner };
+      if (await this.redis.set(redisKey, JSON.stringify(entry), 'EX', IN_FLIGHT_SECONDS, 'NX'))
+        return { outcome: 'claimed', owner };
       const existing = await this.redis.get(redisKey);
       if (existing === null) continue; // lapsed between the two commands: claim again
       const found = JSON.parse(existing) as Entry;
@@ -88,9 +89,21 @@ export class IdempotencyRepository {
       case 'replay':
         return { response: claim.response, replayed: true };
       case 'mismatch':
-        throw ProblemException.of(422, 'idempotency-key-reused', `${name} reused`, `This ${name} was already used with a different request body.`);
+        throw ProblemException.of(
+          422,
+          'idempotency-key-reused',
+          `${name} reused`,
+          `This ${name} was already used with a different request body.`,
+        );
       case 'in-flight':
-        throw ProblemException.of(409, 'idempotency-key-in-flight', 'Request in progress', `A request with this ${name} is still being processed; retry shortly.`, {}, { 'Retry-After': '1' });
+        throw ProblemException.of(
+          409,
+          'idempotency-key-in-flight',
+          'Request in progress',
+          `A request with this ${name} is still being processed; retry shortly.`,
+          {},
+          { 'Retry-After': '1' },
+        );
     }
     try {
       const response = await work((answer, multi) => this.complete(multi, scope, key, fingerprint, answer));

@@ -55,17 +55,48 @@ export class DeadlineCheck {
   private async current(): Promise<{ input: PlanInput; probe: PlacementProbe }> {
     const start = this.clock.now().startOf('hour');
     // Within a second of the last look, in the same hour, the snapshot stands without asking Redis.
-    if (this.snapshot && this.snapshot.key.endsWith(`@${start.toMillis()}`) && Date.now() - this.snapshot.checkedAt < RECHECK_MS) return this.snapshot;
+    if (
+      this.snapshot &&
+      this.snapshot.key.endsWith(`@${start.toMillis()}`) &&
+      Date.now() - this.snapshot.checkedAt < RECHECK_MS
+    )
+      return this.snapshot;
     const meta = await this.plans.meta();
     const key = `${meta?.version ?? 0}@${start.toMillis()}`;
     if (this.snapshot && this.snapshot.key === key && Date.now() - this.snapshot.takenAt < SNAPSHOT_MS) {
       this.snapshot.checkedAt = Date.now();
       return this.snapshot;
     }
-    const [signals, load] = await Promise.all([this.signals.siteSignals(start, PLANNING_HORIZON_HOURS), meta?.start === start.toISO() ? this.plans.load() : undefined]);
+    const [signals, load] = await Promise.all([
+      this.signals.siteSignals(start, PLANNING_HORIZON_HOURS),
+      meta?.start === start.toISO() ? this.plans.load() : undefined,
+    ]);
     const zones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
-    const input = planInputFrom({ start, now: this.clock.now(), hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone) => zones.get(zone)!, dataRegions: this.config.dataRegions }, []);
-    const probe = new PlacementProbe(input, load ? { start: start.toISO()!, hours: PLANNING_HORIZON_HOURS, strategy: 'westwind', jobs: [], load, totals: EMPTY_TOTALS } : undefined);
+    const input = planInputFrom(
+      {
+        start,
+        now: this.clock.now(),
+        hours: PLANNING_HORIZON_HOURS,
+        sites: this.config.sites,
+        signals,
+        timeZoneOf: (zone) => zones.get(zone)!,
+        dataRegions: this.config.dataRegions,
+      },
+      [],
+    );
+    const probe = new PlacementProbe(
+      input,
+      load
+        ? {
+            start: start.toISO()!,
+            hours: PLANNING_HORIZON_HOURS,
+            strategy: 'westwind',
+            jobs: [],
+            load,
+            totals: EMPTY_TOTALS,
+          }
+        : undefined,
+    );
     this.snapshot = { key, takenAt: Date.now(), checkedAt: Date.now(), input, probe };
     return this.snapshot;
   }

@@ -21,7 +21,11 @@ export class JobsController {
   /** Submit a training job. 201 only once the job is stored. */
   @Post()
   @HttpCode(201)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat the request with the same key to get the first answer back instead of a second job.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeat the request with the same key to get the first answer back instead of a second job.',
+  })
   async submit(
     @Tenant() tenant: string,
     @Body() body: SubmitJobDto,
@@ -29,7 +33,9 @@ export class JobsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<JobDto> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw ProblemException.invalid(400, [{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }]);
+      throw ProblemException.invalid(400, [
+        { field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' },
+      ]);
     }
     const { response, replayed } = await this.jobs.submit(tenant, { ...body }, idempotencyKey);
     res.status(response.status);

@@ -49,7 +49,21 @@ export interface JobPage {
 }
 
 type JobsRedis = Redis & {
-  replaceJob(job: string, fromIndex: string, toIndex: string, active: string, ledger: string, finished: string, expected: string, next: string, id: string, finishedAtMs: string, channel: string, message: string, ...energy: (string | number)[]): Promise<number>;
+  replaceJob(
+    job: string,
+    fromIndex: string,
+    toIndex: string,
+    active: string,
+    ledger: string,
+    finished: string,
+    expected: string,
+    next: string,
+    id: string,
+    finishedAtMs: string,
+    channel: string,
+    message: string,
+    ...energy: (string | number)[]
+  ): Promise<number>;
 };
 
 /** Job records in Redis: the record, the tenant's indexes and the active set change together. */
@@ -104,14 +118,17 @@ export class JobsRepository implements OnModuleInit {
 
   /** Every job of these tenants in one state (from the state indexes). */
   async inState(tenants: readonly string[], state: JobState): Promise<Job[]> {
-    const ids = (await Promise.all(tenants.map((t) => this.redis.zrange(this.keys.tenantJobsInState(t, state), '0', '-1')))).flat();
+    const ids = (
+      await Promise.all(tenants.map((t) => this.redis.zrange(this.keys.tenantJobsInState(t, state), '0', '-1')))
+    ).flat();
     return this.read(ids);
   }
 
   /** How many jobs of these tenants are in each state (from the state indexes, one pipeline). */
   async countByState(tenants: readonly string[]): Promise<Record<JobState, number>> {
     const pipeline = this.redis.pipeline();
-    for (const tenant of tenants) for (const state of JOB_STATES) pipeline.zcard(this.keys.tenantJobsInState(tenant, state));
+    for (const tenant of tenants)
+      for (const state of JOB_STATES) pipeline.zcard(this.keys.tenantJobsInState(tenant, state));
     const results = (await pipeline.exec()) ?? [];
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     results.forEach(([error, count], i) => {
@@ -143,7 +160,9 @@ export class JobsRepository implements OnModuleInit {
       const next = change(current);
       if (next === current) return current;
       // Only the last segment is ever open, so a change closes at most one.
-      const [closed] = closedSegmentEnergy(current.run?.segments, next.run?.segments, (site) => this.powerMw(next, site));
+      const [closed] = closedSegmentEnergy(current.run?.segments, next.run?.segments, (site) =>
+        this.powerMw(next, site),
+      );
       const stored = await this.redis.replaceJob(
         this.keys.job(id),
         this.keys.tenantJobsInState(current.tenant, current.state),
@@ -172,10 +191,24 @@ export class JobsRepository implements OnModuleInit {
   async pruneFinished(beforeMs: number): Promise<number> {
     let pruned = 0;
     for (;;) {
-      const ids = await this.redis.zrange(this.keys.finishedJobs(), '-inf', String(beforeMs), 'BYSCORE', 'LIMIT', 0, PRUNE_BATCH);
+      const ids = await this.redis.zrange(
+        this.keys.finishedJobs(),
+        '-inf',
+        String(beforeMs),
+        'BYSCORE',
+        'LIMIT',
+        0,
+        PRUNE_BATCH,
+      );
       if (ids.length === 0) return pruned;
-      const multi = this.redis.multi().zrem(this.keys.finishedJobs(), ...ids).del(...ids.map((id) => this.keys.job(id)));
-      for (const job of await this.read(ids)) multi.zrem(this.keys.tenantJobs(job.tenant), job.id).zrem(this.keys.tenantJobsInState(job.tenant, job.state), job.id);
+      const multi = this.redis
+        .multi()
+        .zrem(this.keys.finishedJobs(), ...ids)
+        .del(...ids.map((id) => this.keys.job(id)));
+      for (const job of await this.read(ids))
+        multi
+          .zrem(this.keys.tenantJobs(job.tenant), job.id)
+          .zrem(this.keys.tenantJobsInState(job.tenant, job.state), job.id);
       await execTransaction(multi, 'job prune');
       pruned += ids.length;
     }
@@ -192,7 +225,8 @@ export class JobsRepository implements OnModuleInit {
     let pruned = 0;
     for (const site of this.sites.keys()) {
       const old = (await this.redis.hkeys(this.keys.siteEnergy(site))).filter((hour) => Number(hour) < beforeMs);
-      for (let i = 0; i < old.length; i += 1000) await this.redis.hdel(this.keys.siteEnergy(site), ...old.slice(i, i + 1000));
+      for (let i = 0; i < old.length; i += 1000)
+        await this.redis.hdel(this.keys.siteEnergy(site), ...old.slice(i, i + 1000));
       pruned += old.length;
     }
     return pruned;

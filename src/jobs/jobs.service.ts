@@ -47,10 +47,16 @@ export class JobsService {
   ) {}
 
   /** Admits a job and stores it; with an Idempotency-Key, a repeat returns the first answer. */
-  async submit(tenant: string, request: JobRequest & { acceptLate?: boolean }, idempotencyKey?: string): Promise<Submission> {
+  async submit(
+    tenant: string,
+    request: JobRequest & { acceptLate?: boolean },
+    idempotencyKey?: string,
+  ): Promise<Submission> {
     if (idempotencyKey === undefined) return { response: await this.admit(tenant, request), replayed: false };
     const fingerprint = this.idempotency.fingerprint('POST /v1/jobs', request);
-    return (await this.idempotency.once(tenant, idempotencyKey, fingerprint, 'Idempotency-Key', (remember) => this.admit(tenant, request, remember))) as Submission;
+    return (await this.idempotency.once(tenant, idempotencyKey, fingerprint, 'Idempotency-Key', (remember) =>
+      this.admit(tenant, request, remember),
+    )) as Submission;
   }
 
   async get(tenant: string, id: string): Promise<Job> {
@@ -78,7 +84,12 @@ export class JobsService {
     };
   }
 
-  async list(tenant: string, state: JobState | undefined, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<{ items: Job[]; nextCursor?: string }> {
+  async list(
+    tenant: string,
+    state: JobState | undefined,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+  ): Promise<{ items: Job[]; nextCursor?: string }> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const page = await this.jobs.page(tenant, state, limit, after);
     return { items: page.jobs, nextCursor: page.after === undefined ? undefined : encodeCursor(page.after) };
@@ -97,7 +108,12 @@ export class JobsService {
         cancelledNow = false; // update may call this again after a concurrent write
         if (job.state === 'cancelled') return job;
         if (isTerminal(job.state)) {
-          throw ProblemException.of(409, 'job-finished', 'Job already finished', `Job ${id} is ${job.state} and can no longer be cancelled.`);
+          throw ProblemException.of(
+            409,
+            'job-finished',
+            'Job already finished',
+            `Job ${id} is ${job.state} and can no longer be cancelled.`,
+          );
         }
         cancelledNow = true;
         return finished(job, 'cancelled', this.clock.now(), 'cancelled by the tenant');
@@ -121,10 +137,16 @@ export class JobsService {
     if (!request.acceptLate) {
       const earliestFinish = await this.deadlines.lateFinish(job);
       if (earliestFinish) {
-        throw ProblemException.of(422, 'deadline-not-feasible', 'The deadline cannot be met', `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. Move the deadline, or send "acceptLate": true to queue it anyway.`, {
-          earliestFinish,
-          errors: [{ field: 'deadline', message: `cannot be met; earliest finish ${earliestFinish}` }],
-        });
+        throw ProblemException.of(
+          422,
+          'deadline-not-feasible',
+          'The deadline cannot be met',
+          `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. Move the deadline, or send "acceptLate": true to queue it anyway.`,
+          {
+            earliestFinish,
+            errors: [{ field: 'deadline', message: `cannot be met; earliest finish ${earliestFinish}` }],
+          },
+        );
       }
     }
     const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
@@ -141,7 +163,9 @@ function encodeCursor(id: string): string {
 function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString();
   if (!/^[0-9a-f-]{36}$/.test(id)) {
-    throw ProblemException.invalid(400, [{ field: 'cursor', message: 'must be a nextCursor value from a previous page' }]);
+    throw ProblemException.invalid(400, [
+      { field: 'cursor', message: 'must be a nextCursor value from a previous page' },
+    ]);
   }
   return id;
 }

@@ -18,13 +18,20 @@ export function httpMetrics(metrics: Metrics) {
     const started = performance.now();
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      metrics.httpSeconds.observe({ method: req.method, route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+      metrics.httpSeconds.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
       const endpoint = SIGNAL_ENDPOINTS.find(([pattern]) => pattern.test(req.path))?.[1];
       if (endpoint && req.method !== 'GET') {
         const refused = res.statusCode >= 400;
         const type = res.locals[PROBLEM_TYPE_LOCAL] as string | undefined;
         const reason = refused ? (type?.replace(/^urn:westwind:problem:/, '') ?? String(res.statusCode)) : 'accepted';
-        metrics.webhookRequests.inc({ endpoint, outcome: refused ? 'refused' : 'accepted', reason: type === 'about:blank' ? String(res.statusCode) : reason });
+        metrics.webhookRequests.inc({
+          endpoint,
+          outcome: refused ? 'refused' : 'accepted',
+          reason: type === 'about:blank' ? String(res.statusCode) : reason,
+        });
       }
     });
     next();

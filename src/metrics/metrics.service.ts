@@ -45,7 +45,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       registers,
       async collect() {
         const { energy } = await read();
-        for (const [period, figures] of Object.entries({ metered: energy.metered, planned: energy.planned, fifo: energy.fifo })) {
+        for (const [period, figures] of Object.entries({
+          metered: energy.metered,
+          planned: energy.planned,
+          fifo: energy.fifo,
+        })) {
           if (!figures) continue;
           this.set({ period, source: 'green' }, figures.greenMwh);
           this.set({ period, source: 'grid' }, figures.gridMwh);
@@ -74,7 +78,10 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** The exposition text: the registry, then the queues' own BullMQ export merged into one family each. */
   async exposition(): Promise<string> {
     const queues = [this.planningQueue, ...this.dispatchQueues.all()];
-    const [own, ...exports] = await Promise.all([this.metrics.registry.metrics(), ...queues.map((q) => q.exportPrometheusMetrics())]);
+    const [own, ...exports] = await Promise.all([
+      this.metrics.registry.metrics(),
+      ...queues.map((q) => q.exportPrometheusMetrics()),
+    ]);
     return `${own}\n${mergeFamilies(exports)}\n`;
   }
 
@@ -88,7 +95,8 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return void res.writeHead(404).end();
       this.exposition().then(
         (text) => res.writeHead(200, { 'Content-Type': this.contentType }).end(text),
-        (error: Error) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`metrics unavailable: ${error.message}\n`),
+        (error: Error) =>
+          res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`metrics unavailable: ${error.message}\n`),
       );
     });
     await new Promise<void>((resolve) => this.server!.listen(this.env.METRICS_PORT, this.env.METRICS_HOST, resolve));

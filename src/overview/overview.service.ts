@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
-import { addHourly, energyFigures, HourlyMwh, meterTotals, segmentEnergy, sumTotals } from '../domain/energy/energy-meter.js';
+import {
+  addHourly,
+  energyFigures,
+  HourlyMwh,
+  meterTotals,
+  segmentEnergy,
+  sumTotals,
+} from '../domain/energy/energy-meter.js';
 import { nextAction, NextAction } from '../domain/execution/next-action.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
@@ -113,7 +120,10 @@ export class OverviewService {
     const tenants = this.config.tenants.map((t) => t.id).filter((t) => !filter.tenant || t === filter.tenant);
     const pages = await Promise.all(tenants.map((t) => this.jobs.page(t, filter.state, filter.limit)));
     // Ids are UUIDv7: their order is submission order.
-    const jobs = pages.flatMap((p) => p.jobs).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, filter.limit);
+    const jobs = pages
+      .flatMap((p) => p.jobs)
+      .sort((a, b) => (a.id < b.id ? 1 : -1))
+      .slice(0, filter.limit);
     const parts = await this.plans.jobPlans(jobs.map((j) => j.id));
     const now = this.clock.now();
     return jobs.map((job, i) => toRow(job, parts[i], now));
@@ -122,18 +132,38 @@ export class OverviewService {
   private async read(): Promise<Overview> {
     const now = this.clock.now();
     const tenants = this.config.tenants.map((t) => t.id);
-    const [meta, summary, baseline, jobsByState, running] = await Promise.all([this.plans.meta(), this.plans.summary(), this.plans.baseline(), this.jobsByState(), this.jobs.inState(tenants, 'running')]);
+    const [meta, summary, baseline, jobsByState, running] = await Promise.all([
+      this.plans.meta(),
+      this.plans.summary(),
+      this.plans.baseline(),
+      this.jobsByState(),
+      this.jobs.inState(tenants, 'running'),
+    ]);
     const [metered, sites] = await Promise.all([this.metered(running, now), this.siteHours(meta, summary, now)]);
     return {
       now: formatInstant(now),
       tenants,
       states: JOB_STATES,
-      plan: meta ? { version: meta.version, createdAt: meta.createdAt, start: meta.start, hours: meta.hours, reason: meta.reason } : null,
+      plan: meta
+        ? {
+            version: meta.version,
+            createdAt: meta.createdAt,
+            start: meta.start,
+            hours: meta.hours,
+            reason: meta.reason,
+          }
+        : null,
       jobsByState,
       energy: {
         metered,
         planned: meta ? energyFigures(meta.totals) : null,
-        fifo: baseline ? { ...energyFigures(baseline.totals), westwindGridMwh: round(baseline.westwindTotals.gridMwh), computedAt: baseline.computedAt } : null,
+        fifo: baseline
+          ? {
+              ...energyFigures(baseline.totals),
+              westwindGridMwh: round(baseline.westwindTotals.gridMwh),
+              computedAt: baseline.computedAt,
+            }
+          : null,
         gridAvoidedMwh: baseline ? round(baseline.totals.gridMwh - baseline.westwindTotals.gridMwh) : null,
       },
       deadlineRisk: summary?.late ?? { count: 0, jobs: [] },
@@ -149,10 +179,16 @@ export class OverviewService {
     const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, ledgers[i]]));
     for (const job of running) {
       const open = job.run?.segments.at(-1);
-      if (open && open.end === undefined && used.has(open.site)) addHourly(used.get(open.site)!, segmentEnergy(Date.parse(open.start), now.toMillis(), this.jobs.powerMw(job, open.site)));
+      if (open && open.end === undefined && used.has(open.site))
+        addHourly(
+          used.get(open.site)!,
+          segmentEnergy(Date.parse(open.start), now.toMillis(), this.jobs.powerMw(job, open.site)),
+        );
     }
     // Signals only from the first metered hour in the retention window: usually far less than 30 days.
-    const first = Math.min(...[...used.values()].flatMap((byHour) => [...byHour.keys()].filter((hour) => hour >= since)));
+    const first = Math.min(
+      ...[...used.values()].flatMap((byHour) => [...byHour.keys()].filter((hour) => hour >= since)),
+    );
     if (!Number.isFinite(first)) return { ...energyFigures(sumTotals([])), since: formatInstant(sinceHour) };
     const hours = Math.ceil((now.toMillis() - first) / HOUR_MS);
     const supply = await this.signals.siteSignals(DateTime.fromMillis(first, { zone: 'utc' }), hours);
@@ -162,7 +198,14 @@ export class OverviewService {
         const recent = new Map([...byHour].filter(([hour]) => hour >= first));
         return meterTotals(recent, (hour) => {
           const h = (hour - first) / HOUR_MS;
-          return signals && h < hours ? { greenMw: signals.greenMw[h], peak: signals.peak[h] === 1, carbonGPerKwh: signals.carbonGPerKwh[h], pricePerMwh: signals.pricePerMwh[h] } : undefined;
+          return signals && h < hours
+            ? {
+                greenMw: signals.greenMw[h],
+                peak: signals.peak[h] === 1,
+                carbonGPerKwh: signals.carbonGPerKwh[h],
+                pricePerMwh: signals.pricePerMwh[h],
+              }
+            : undefined;
         });
       }),
     );
@@ -170,7 +213,11 @@ export class OverviewService {
   }
 
   /** Each site's chart across the plan's horizon (or the next day, before any plan). */
-  private async siteHours(meta: PlanMeta | undefined, summary: PlanSummary | undefined, now: DateTime): Promise<SiteHours[]> {
+  private async siteHours(
+    meta: PlanMeta | undefined,
+    summary: PlanSummary | undefined,
+    now: DateTime,
+  ): Promise<SiteHours[]> {
     const start = meta ? DateTime.fromISO(meta.start, { zone: 'utc' }) : now.startOf('hour');
     const hours = meta?.hours ?? 24;
     const [signals, load] = await Promise.all([this.signals.siteSignals(start, hours), this.plans.load()]);
@@ -189,7 +236,11 @@ export class OverviewService {
         greenMw: s ? Array.from(s.greenMw, round) : zeros(),
         gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
         peak: s ? Array.from(s.peak) : zeros(),
-        aiMw: { running: stacked?.running.map(round) ?? zeros(), paused: stacked?.paused.map(round) ?? zeros(), waiting: stacked?.waiting.map(round) ?? zeros() },
+        aiMw: {
+          running: stacked?.running.map(round) ?? zeros(),
+          paused: stacked?.paused.map(round) ?? zeros(),
+          waiting: stacked?.waiting.map(round) ?? zeros(),
+        },
       };
     });
   }
@@ -213,7 +264,10 @@ function toRow(job: Job, part: JobPlan | undefined, now: DateTime): JobRow {
     next: finished ? null : (nextAction(job, part, now) ?? null),
     expectedFinish: finishedAt,
     deadline: job.deadline,
-    late: finishedAt !== null ? Date.parse(finishedAt) > Date.parse(job.deadline) : part !== undefined && !part.meetsDeadline,
+    late:
+      finishedAt !== null
+        ? Date.parse(finishedAt) > Date.parse(job.deadline)
+        : part !== undefined && !part.meetsDeadline,
     reason: (!finished && part?.reason) || job.history.at(-1)?.reason || '',
   };
 }

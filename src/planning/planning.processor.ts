@@ -42,7 +42,9 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.releaseAbandoned().catch((error: Error) => this.logger.warn(`could not look for abandoned planning jobs: ${error.message}`));
+    await this.releaseAbandoned().catch((error: Error) =>
+      this.logger.warn(`could not look for abandoned planning jobs: ${error.message}`),
+    );
   }
 
   async process(job: Job<{ reason?: string }>): Promise<ReplanResult | Housekeeping> {
@@ -81,7 +83,9 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
       const token = await this.bull.get(`${this.queue.toKey(job.id!)}:lock`);
       if (!token) continue; // its lock already expired: BullMQ's stalled check takes it from here
       await job.moveToWait(token);
-      this.logger.warn(`planning job ${job.id} (${job.name}) taken by ${job.processedBy}, which is gone: back to waiting`);
+      this.logger.warn(
+        `planning job ${job.id} (${job.name}) taken by ${job.processedBy}, which is gone: back to waiting`,
+      );
     }
   }
 

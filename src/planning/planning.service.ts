@@ -19,7 +19,14 @@ import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-in
 import { Metrics } from '../metrics/metrics.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { PlanDispatcher } from './plan-dispatcher.js';
-import { BASELINE_INTERVAL_MS, HOUR_BOUNDARY, HOURLY_REPLAN_SCHEDULER, PLANNING_QUEUE, REPLAN_DEDUPLICATION_ID, REPLAN_JOB } from './planning.constants.js';
+import {
+  BASELINE_INTERVAL_MS,
+  HOUR_BOUNDARY,
+  HOURLY_REPLAN_SCHEDULER,
+  PLANNING_QUEUE,
+  REPLAN_DEDUPLICATION_ID,
+  REPLAN_JOB,
+} from './planning.constants.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
@@ -72,7 +79,9 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   ) {
     this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
     this.stopListening = jobChanges.listen((change) => this.requestReplan(`job ${change.change}`));
-    this.subscriptions.push(signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)));
+    this.subscriptions.push(
+      signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -82,7 +91,11 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const every = Math.max(1000, Math.round(HOUR_MS / this.clock.speed));
     const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
     const offset = Math.round(nextHour) % every || every;
-    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, { every, offset }, { name: REPLAN_JOB, data: { reason: HOUR_BOUNDARY } });
+    await this.queue.upsertJobScheduler(
+      HOURLY_REPLAN_SCHEDULER,
+      { every, offset },
+      { name: REPLAN_JOB, data: { reason: HOUR_BOUNDARY } },
+    );
     // Whatever happened while no instance ran (a restart): plan and dispatch from what is stored.
     this.requestReplan('service started');
   }
@@ -109,7 +122,15 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const reason = [...this.pendingReasons].slice(0, 5).join('; ') + (this.pendingReasons.size > 5 ? '; …' : '');
     this.pendingReasons.clear();
     await this.queue
-      .add(REPLAN_JOB, { reason }, { deduplication: { id: REPLAN_DEDUPLICATION_ID, keepLastIfActive: true }, removeOnComplete: 100, removeOnFail: 100 })
+      .add(
+        REPLAN_JOB,
+        { reason },
+        {
+          deduplication: { id: REPLAN_DEDUPLICATION_ID, keepLastIfActive: true },
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
+      )
       .catch((error: Error) => this.logger.warn(`re-plan request lost (${reason}): ${error.message}`));
   }
 
@@ -120,15 +141,21 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const { jobs, input } = await this.planInput(now);
     const result = plan(input);
     await this.noteLateness(jobs, result.jobs, now, reason);
-    const summary = summarisePlan(result, new Map(input.jobs.map((j) => [j.id, j])), (gpus, site) => this.jobs.powerMw({ gpus }, site));
+    const summary = summarisePlan(result, new Map(input.jobs.map((j) => [j.id, j])), (gpus, site) =>
+      this.jobs.powerMw({ gpus }, site),
+    );
     const version = await this.plans.save(result, formatInstant(now), reason, summary);
     await this.markScheduled(jobs, result.jobs, version, now);
     const actions = await this.dispatch.dispatchPlan(version, result.jobs, jobs);
     const ms = performance.now() - started;
     this.metrics.replanSeconds.observe(ms / 1000);
-    this.logger.log(`plan ${version}: ${jobs.length} jobs, actions ${JSON.stringify(actions)} in ${ms.toFixed(0)} ms (${reason})`);
+    this.logger.log(
+      `plan ${version}: ${jobs.length} jobs, actions ${JSON.stringify(actions)} in ${ms.toFixed(0)} ms (${reason})`,
+    );
     if (performance.now() - this.baselineAt >= BASELINE_INTERVAL_MS) {
-      await this.saveBaseline(input, result, now, version).catch((error: Error) => this.logger.warn(`fifo baseline not stored: ${error.message}`));
+      await this.saveBaseline(input, result, now, version).catch((error: Error) =>
+        this.logger.warn(`fifo baseline not stored: ${error.message}`),
+      );
     }
     return { version, jobs: jobs.length, actions, ms };
   }
@@ -140,15 +167,34 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   private async saveBaseline(input: PlanInput, westwind: Plan, now: DateTime, planVersion: number): Promise<void> {
     this.baselineAt = performance.now();
     const fifo = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
-    await this.plans.saveBaseline({ strategy: 'fifo', totals: fifo.totals, westwindTotals: westwind.totals, computedAt: formatInstant(now), planVersion });
+    await this.plans.saveBaseline({
+      strategy: 'fifo',
+      totals: fifo.totals,
+      westwindTotals: westwind.totals,
+      computedAt: formatInstant(now),
+      planVersion,
+    });
   }
 
   /** Every unfinished job and the planner's input for them at `now`. */
   private async planInput(now: DateTime): Promise<{ jobs: Job[]; input: PlanInput }> {
     const start = now.startOf('hour');
-    const [jobs, signals, previous] = await Promise.all([this.jobs.active(), this.signals.siteSignals(start, PLANNING_HORIZON_HOURS), this.plans.meta()]);
+    const [jobs, signals, previous] = await Promise.all([
+      this.jobs.active(),
+      this.signals.siteSignals(start, PLANNING_HORIZON_HOURS),
+      this.plans.meta(),
+    ]);
     const hourDecided = previous !== undefined && Date.parse(previous.start) === start.toMillis();
-    const world = { start, now, hourDecided, hours: PLANNING_HORIZON_HOURS, sites: this.config.sites, signals, timeZoneOf: (zone: string) => this.timeZones.get(zone)!, dataRegions: this.config.dataRegions };
+    const world = {
+      start,
+      now,
+      hourDecided,
+      hours: PLANNING_HORIZON_HOURS,
+      sites: this.config.sites,
+      signals,
+      timeZoneOf: (zone: string) => this.timeZones.get(zone)!,
+      dataRegions: this.config.dataRegions,
+    };
     const input = planInputFrom(world, jobs);
     return { jobs, input };
   }
@@ -171,22 +217,48 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
       if (!job.late) updates.push({ id: job.id, late });
       part.reason += `; late since ${late.since}, after: ${late.cause}`;
     }
-    await this.updateEach(updates, 'note lateness of', ({ late }) => (current) => (isTerminal(current.state) ? current : withLateness(current, late)));
+    await this.updateEach(
+      updates,
+      'note lateness of',
+      ({ late }) =>
+        (current) =>
+          isTerminal(current.state) ? current : withLateness(current, late),
+    );
   }
 
   /** A queued job the plan places is now scheduled (concurrent updates, which ioredis pipelines). */
-  private async markScheduled(jobs: readonly Job[], parts: readonly JobPlan[], version: number, now: DateTime): Promise<void> {
+  private async markScheduled(
+    jobs: readonly Job[],
+    parts: readonly JobPlan[],
+    version: number,
+    now: DateTime,
+  ): Promise<void> {
     const placed = new Set(parts.filter((j) => j.segments.length > 0).map((j) => j.jobId));
     const queued = jobs.filter((job) => job.state === 'queued' && placed.has(job.id));
     const at = formatInstant(now);
-    await this.updateEach(queued, 'mark scheduled', () => (current) => (current.state === 'queued' ? transition(current, 'scheduled', at, `planned (plan ${version})`) : current));
+    await this.updateEach(
+      queued,
+      'mark scheduled',
+      () => (current) =>
+        current.state === 'queued' ? transition(current, 'scheduled', at, `planned (plan ${version})`) : current,
+    );
   }
 
   /** Updates many job records, a chunk of concurrent updates at a time (ioredis pipelines them); a failure is logged, not thrown. */
-  private async updateEach<T extends { id: string }>(items: readonly T[], what: string, change: (item: T) => (job: Job) => Job): Promise<void> {
+  private async updateEach<T extends { id: string }>(
+    items: readonly T[],
+    what: string,
+    change: (item: T) => (job: Job) => Job,
+  ): Promise<void> {
     for (let i = 0; i < items.length; i += UPDATE_CHUNK) {
       await Promise.all(
-        items.slice(i, i + UPDATE_CHUNK).map((item) => this.jobs.update(item.id, change(item)).catch((error: Error) => this.logger.warn(`could not ${what} ${item.id}: ${error.message}`))),
+        items
+          .slice(i, i + UPDATE_CHUNK)
+          .map((item) =>
+            this.jobs
+              .update(item.id, change(item))
+              .catch((error: Error) => this.logger.warn(`could not ${what} ${item.id}: ${error.message}`)),
+          ),
       );
     }
   }

@@ -44,10 +44,22 @@ export class PlanRepository {
   /** Replaces the current plan in one transaction; returns its version. */
   async save(plan: Plan, createdAt: string, reason: string, summary: PlanSummary): Promise<number> {
     const version = await this.redis.incr(this.keys.planVersion());
-    const meta: PlanMeta = { version, createdAt, start: plan.start, hours: plan.hours, strategy: plan.strategy, totals: plan.totals, reason };
+    const meta: PlanMeta = {
+      version,
+      createdAt,
+      start: plan.start,
+      hours: plan.hours,
+      strategy: plan.strategy,
+      totals: plan.totals,
+      reason,
+    };
     const multi = this.redis.multi().del(this.keys.planJobs());
-    if (plan.jobs.length > 0) multi.hset(this.keys.planJobs(), Object.fromEntries(plan.jobs.map((j) => [j.jobId, JSON.stringify(j)])));
-    multi.set(this.keys.planMeta(), JSON.stringify(meta)).set(this.keys.planLoad(), JSON.stringify(plan.load)).set(this.keys.planSummary(), JSON.stringify(summary));
+    if (plan.jobs.length > 0)
+      multi.hset(this.keys.planJobs(), Object.fromEntries(plan.jobs.map((j) => [j.jobId, JSON.stringify(j)])));
+    multi
+      .set(this.keys.planMeta(), JSON.stringify(meta))
+      .set(this.keys.planLoad(), JSON.stringify(plan.load))
+      .set(this.keys.planSummary(), JSON.stringify(summary));
     multi.publish(this.keys.changes(), JSON.stringify({ kind: 'plan', version } satisfies Change));
     await execTransaction(multi, 'plan');
     return version;

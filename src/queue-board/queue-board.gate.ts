@@ -19,7 +19,13 @@ export class QueueBoardGate {
   readonly handle = (req: Request, res: Response, next: NextFunction): void => {
     try {
       const principal = admit(this.directory, req as AuthenticatedRequest, OPERATOR_PAGES);
-      if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) throw ProblemException.of(403, 'cross-site-request', 'Cross-site request refused', 'Changes to queues must come from the queue board itself.');
+      if (!SAFE_METHODS.has(req.method) && !sameOrigin(req))
+        throw ProblemException.of(
+          403,
+          'cross-site-request',
+          'Cross-site request refused',
+          'Changes to queues must come from the queue board itself.',
+        );
       if (principal.role === 'viewer') return void this.viewerBoard(req, res, next);
       next();
     } catch (error) {

@@ -34,7 +34,11 @@ export class QueueBoardModule implements NestModule {
     const board = (readOnlyMode: boolean) => {
       const adapter = new ExpressAdapter();
       adapter.setBasePath(QUEUE_BOARD_ROUTE);
-      createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode })), serverAdapter: adapter, options: BOARD_OPTIONS });
+      createBullBoard({
+        queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode })),
+        serverAdapter: adapter,
+        options: BOARD_OPTIONS,
+      });
       // The board is an Express app of its own: it would announce "X-Powered-By: Express" again.
       const router = adapter.getRouter() as Express;
       router.disable('x-powered-by');

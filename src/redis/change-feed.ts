@@ -19,10 +19,7 @@ export class ChangeFeed implements OnApplicationShutdown {
   private readonly closing = new Subject<void>();
   readonly changes: Observable<Change>;
 
-  constructor(
-    @Inject(Redis) redis: Redis,
-    keys: RedisKeys,
-  ) {
+  constructor(@Inject(Redis) redis: Redis, keys: RedisKeys) {
     this.changes = new Observable<Change>((watcher) => {
       // A subscribed connection can do nothing else; it reconnects and resubscribes by itself.
       const subscriber = duplicate(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null });

@@ -23,7 +23,10 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 100, RECONNECT_MA
  */
 export function connectRedis(target: RedisTarget, options: RedisOptions = {}): Redis {
   const urls = target.REDIS_URL.split(',').map((u) => new URL(u.trim()));
-  const nodes = urls.map((u) => ({ host: u.hostname, port: Number(u.port || (target.REDIS_MODE === 'sentinel' ? 26379 : 6379)) }));
+  const nodes = urls.map((u) => ({
+    host: u.hostname,
+    port: Number(u.port || (target.REDIS_MODE === 'sentinel' ? 26379 : 6379)),
+  }));
   const first = urls[0];
   const auth: RedisOptions = {
     username: first.username ? decodeURIComponent(first.username) : undefined,
@@ -40,9 +43,24 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
         lazyConnect: options.lazyConnect,
       }) as unknown as Redis;
     case 'sentinel':
-      return new Redis({ ...auth, sentinelPassword: target.REDIS_SENTINEL_PASSWORD, sentinels: nodes, name: target.REDIS_SENTINEL_MASTER, retryStrategy, sentinelRetryStrategy: retryStrategy, ...options });
+      return new Redis({
+        ...auth,
+        sentinelPassword: target.REDIS_SENTINEL_PASSWORD,
+        sentinels: nodes,
+        name: target.REDIS_SENTINEL_MASTER,
+        retryStrategy,
+        sentinelRetryStrategy: retryStrategy,
+        ...options,
+      });
     default:
-      return new Redis({ ...auth, host: nodes[0].host, port: nodes[0].port, db: first.pathname.length > 1 ? Number(first.pathname.slice(1)) : 0, retryStrategy, ...options });
+      return new Redis({
+        ...auth,
+        host: nodes[0].host,
+        port: nodes[0].port,
+        db: first.pathname.length > 1 ? Number(first.pathname.slice(1)) : 0,
+        retryStrategy,
+        ...options,
+      });
   }
 }
 
@@ -55,7 +73,10 @@ export function isCluster(redis: Redis): boolean {
 export function duplicate(redis: Redis, options: RedisOptions): Redis {
   if (!isCluster(redis)) return redis.duplicate(options);
   const cluster = redis as unknown as Cluster;
-  return cluster.duplicate([], { redisOptions: { ...cluster.options.redisOptions, ...options }, enableOfflineQueue: options.enableOfflineQueue }) as unknown as Redis;
+  return cluster.duplicate([], {
+    redisOptions: { ...cluster.options.redisOptions, ...options },
+    enableOfflineQueue: options.enableOfflineQueue,
+  }) as unknown as Redis;
 }
 
 /** The masters holding keys: every master of a cluster, or the one server. */

@@ -7,6 +7,9 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MaxRetriesPerRequestError' || error.name === 'ClusterAllFailedError') return true;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
-  return /Stream isn't writeable|Connection is closed|Command timed out|enableOfflineQueue|LOADING|READONLY|CLUSTERDOWN/i.test(error.message);
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code))
+    return true;
+  return /Stream isn't writeable|Connection is closed|Command timed out|enableOfflineQueue|LOADING|READONLY|CLUSTERDOWN/i.test(
+    error.message,
+  );
 }

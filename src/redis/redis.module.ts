@@ -13,7 +13,12 @@ export const BULL_CONNECTION = Symbol('BULL_CONNECTION');
  * Options for the request-path connection: fail fast instead of queueing while Redis is away,
  * so an HTTP request gets a prompt 503 rather than hanging, and never a false acknowledgement.
  */
-export const REQUEST_PATH_OPTIONS: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3000, connectTimeout: 3000 };
+export const REQUEST_PATH_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 3000,
+  connectTimeout: 3000,
+};
 
 /** BullMQ waits for Redis instead (its workers require maxRetriesPerRequest: null). */
 const BULL_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };

@@ -6,9 +6,17 @@ import { connectRedis, type RedisTarget } from './redis-connection.js';
  * because a missing Redis is the one prerequisite a new user is most likely to hit.
  */
 export async function waitForRedis(target: RedisTarget, timeoutMs = 5000): Promise<void> {
-  const redis = connectRedis(target, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  const redis = connectRedis(target, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
-  const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref());
+  const deadline = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+  );
   try {
     await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
   } catch (error) {
@@ -38,7 +46,15 @@ export async function whenReady(redis: Redis, timeoutMs = 30_000): Promise<void>
   redis.on('error', remember);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RedisNotAnsweringError(`Redis was not ready within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new RedisNotAnsweringError(
+              `Redis was not ready within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`,
+            ),
+          ),
+        timeoutMs,
+      );
       redis.once('ready', () => {
         clearTimeout(timer);
         resolve();

@@ -45,10 +45,18 @@ ${charts.zones.map((zone) => zoneSection(zone, charts, simulated)).join('\n')}
 }
 
 const ROWS: [keyof StrategyFigures, string, number][] = [
-  ['totalMwh', 'AI energy, MWh', 2], ['greenMwh', 'green, MWh', 2], ['gridMwh', 'grid, MWh', 2],
-  ['peakGridMwh', 'peak-hour grid, MWh', 2], ['greenShare', 'green share', 3], ['carbonKg', 'grid carbon, kg', 0],
-  ['cost', 'grid cost', 0], ['deadlineMisses', 'deadline misses', 0], ['pauses', 'pauses', 0],
-  ['meanDelayHours', 'mean delay, h', 2], ['completed', 'jobs completed', 0], ['wallMs', 'wall time, ms', 0],
+  ['totalMwh', 'AI energy, MWh', 2],
+  ['greenMwh', 'green, MWh', 2],
+  ['gridMwh', 'grid, MWh', 2],
+  ['peakGridMwh', 'peak-hour grid, MWh', 2],
+  ['greenShare', 'green share', 3],
+  ['carbonKg', 'grid carbon, kg', 0],
+  ['cost', 'grid cost', 0],
+  ['deadlineMisses', 'deadline misses', 0],
+  ['pauses', 'pauses', 0],
+  ['meanDelayHours', 'mean delay, h', 2],
+  ['completed', 'jobs completed', 0],
+  ['wallMs', 'wall time, ms', 0],
 ];
 
 function figuresTable(figures: ReplayReport['strategies'], strategies: ReplayStrategy[]): string {

@@ -18,7 +18,11 @@ function problemsOf(run: () => unknown): string[] {
   try {
     run();
   } catch (error) {
-    if (error instanceof ReplayInputError) return error.message.split('\n').slice(1).map((line) => line.trim());
+    if (error instanceof ReplayInputError)
+      return error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim());
     throw error;
   }
   throw new Error('expected a ReplayInputError');
@@ -29,19 +33,39 @@ const HEADER = 'zone,start,windMw,solarMw,loadMw';
 describe('signals CSV', () => {
   it('reads each zone hour by hour and keeps the hours all zones have', () => {
     const signals = parseSignalsCsv(
-      [`${HEADER},pricePerMwh`, 'west,2026-03-02T00:00:00Z,10,0,50,-5', 'west,2026-03-02T09:00:00+08:00,11,0,50,', 'east,2026-03-02T01:00:00Z,1,2,3,4', 'east,2026-03-02T02:00:00Z,1,2,3,4', 'west,2026-03-02T02:00:00Z,12,0,50,7'].join('\n'),
+      [
+        `${HEADER},pricePerMwh`,
+        'west,2026-03-02T00:00:00Z,10,0,50,-5',
+        'west,2026-03-02T09:00:00+08:00,11,0,50,',
+        'east,2026-03-02T01:00:00Z,1,2,3,4',
+        'east,2026-03-02T02:00:00Z,1,2,3,4',
+        'west,2026-03-02T02:00:00Z,12,0,50,7',
+      ].join('\n'),
       'signals.csv',
       CONFIG,
     );
     expect(signals.start.toISO()).toBe('2026-03-02T01:00:00.000Z');
     expect(signals.hours).toBe(2);
-    expect(signals.zones.get('west')!.values.map((v) => [v!.windMw, v!.pricePerMwh])).toEqual([[11, undefined], [12, 7]]);
+    expect(signals.zones.get('west')!.values.map((v) => [v!.windMw, v!.pricePerMwh])).toEqual([
+      [11, undefined],
+      [12, 7],
+    ]);
   });
 
   it('names file, line and field for every bad row, and refuses the whole file', () => {
     const problems = problemsOf(() =>
       parseSignalsCsv(
-        [HEADER, 'west,2026-03-02T00:00:00Z,10,0,50', 'north,2026-03-02T00:00:00Z,1,1,1', 'west,2026-03-02T01:00:00Z,-3,0,50', 'west,2026-03-02T01:30:00Z,1,0,50', 'west,2026-03-02T05:00:00Z,1,0,50', 'west,yesterday,1,0,50', 'west,2026-03-02T06:00:00Z,1,0', 'east,2026-03-02T00:00:00Z,1,x,1'].join('\n'),
+        [
+          HEADER,
+          'west,2026-03-02T00:00:00Z,10,0,50',
+          'north,2026-03-02T00:00:00Z,1,1,1',
+          'west,2026-03-02T01:00:00Z,-3,0,50',
+          'west,2026-03-02T01:30:00Z,1,0,50',
+          'west,2026-03-02T05:00:00Z,1,0,50',
+          'west,yesterday,1,0,50',
+          'west,2026-03-02T06:00:00Z,1,0',
+          'east,2026-03-02T00:00:00Z,1,x,1',
+        ].join('\n'),
         'signals.csv',
         CONFIG,
       ),
@@ -50,7 +74,9 @@ describe('signals CSV', () => {
       'signals.csv:3: zone: "north" is not a zone of the config (west, east)',
       'signals.csv:4: windMw: must be a finite, non-negative number',
       'signals.csv:5: start: must be the start of an hour',
-      expect.stringMatching(/^signals\.csv:6: start: 2026-03-02T05:00:00Z does not follow 2026-03-02T01:00:00.000Z by one hour/),
+      expect.stringMatching(
+        /^signals\.csv:6: start: 2026-03-02T05:00:00Z does not follow 2026-03-02T01:00:00.000Z by one hour/,
+      ),
       'signals.csv:7: start: must be an ISO 8601 date-time with an offset',
       'signals.csv:8: has 4 fields; the header has 5',
       'signals.csv:9: solarMw: must be a finite, non-negative number',
@@ -61,20 +87,41 @@ describe('signals CSV', () => {
     expect(problemsOf(() => parseSignalsCsv('zone,start,windMw,loadMw,extra\n', 's.csv', CONFIG))).toEqual([
       's.csv:1: header: must name zone, start, windMw, solarMw, loadMw and optionally hydroMw, carbonGPerKwh, pricePerMwh (missing solarMw; unknown extra)',
     ]);
-    expect(problemsOf(() => parseSignalsCsv(`${HEADER}\nwest,2026-03-02T00:00:00Z,1,1,1`, 's.csv', CONFIG))).toEqual(['s.csv: zone: config zone "east" has no rows']);
+    expect(problemsOf(() => parseSignalsCsv(`${HEADER}\nwest,2026-03-02T00:00:00Z,1,1,1`, 's.csv', CONFIG))).toEqual([
+      's.csv: zone: config zone "east" has no rows',
+    ]);
   });
 });
 
-const JOBS = 'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,priority,sites,dataRegion,datasetGb';
+const JOBS =
+  'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,priority,sites,dataRegion,datasetGb';
 
 describe('jobs CSV', () => {
   it('admits rows by the API rules, with defaults for empty cells', () => {
     const [job, other] = parseJobsCsv(
-      [JOBS, 'j-1,2026-03-02T08:00:00+08:00,8,2.5,2026-03-03T00:00:00Z,false,,,7,hub;edge,shanghai,100', 'j.2,2026-03-02T00:00:00Z,1,1,2026-03-02T05:00:00Z,,,,,,,'].join('\n'),
+      [
+        JOBS,
+        'j-1,2026-03-02T08:00:00+08:00,8,2.5,2026-03-03T00:00:00Z,false,,,7,hub;edge,shanghai,100',
+        'j.2,2026-03-02T00:00:00Z,1,1,2026-03-02T05:00:00Z,,,,,,,',
+      ].join('\n'),
       'jobs.csv',
       CONFIG,
     );
-    expect(job).toMatchObject({ id: 'j-1', tenant: 'replay', submittedAt: '2026-03-02T00:00:00.000Z', gpus: 8, runtimeHours: 2.5, deferrable: false, interruptible: true, checkpointMinutes: 10, priority: 7, sites: ['hub', 'edge'], dataRegion: 'shanghai', datasetGb: 100, state: 'queued' });
+    expect(job).toMatchObject({
+      id: 'j-1',
+      tenant: 'replay',
+      submittedAt: '2026-03-02T00:00:00.000Z',
+      gpus: 8,
+      runtimeHours: 2.5,
+      deferrable: false,
+      interruptible: true,
+      checkpointMinutes: 10,
+      priority: 7,
+      sites: ['hub', 'edge'],
+      dataRegion: 'shanghai',
+      datasetGb: 100,
+      state: 'queued',
+    });
     expect(other).toMatchObject({ id: 'j.2', deferrable: true, priority: 5 });
     expect(other.sites).toBeUndefined();
   });
@@ -117,7 +164,10 @@ describe('replay config', () => {
   it("reads the service's own YAML; secrets the replay never uses need no environment", () => {
     const dir = mkdtempSync(join(tmpdir(), 'westwind-replay-'));
     const file = join(dir, 'prod.yaml');
-    writeFileSync(file, 'zones: [{ id: west, timeZone: UTC }]\nsites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]\ntenants: [{ id: t, apiKeys: ["${TENANT_KEY_NOT_SET}"] }]\n');
+    writeFileSync(
+      file,
+      'zones: [{ id: west, timeZone: UTC }]\nsites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]\ntenants: [{ id: t, apiKeys: ["${TENANT_KEY_NOT_SET}"] }]\n',
+    );
     expect(readReplayConfig(file, {}).sites.map((s) => s.id)).toEqual(['hub']);
     writeFileSync(file, 'zones: [{ id: west, timeZone: Mars/Olympus }]\nsites: []\ntenants: []\n');
     expect(() => readReplayConfig(file, {})).toThrow(/timeZone/);

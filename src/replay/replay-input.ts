@@ -38,7 +38,15 @@ export function describeProblem(p: InputProblem): string {
 const SIGNAL_REQUIRED = ['zone', 'start', 'windMw', 'solarMw', 'loadMw'] as const;
 const SIGNAL_OPTIONAL = ['hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
 const JOB_REQUIRED = ['id', 'submitAt', 'gpus', 'runtimeHours', 'deadline'] as const;
-const JOB_OPTIONAL = ['deferrable', 'interruptible', 'checkpointMinutes', 'priority', 'sites', 'dataRegion', 'datasetGb'] as const;
+const JOB_OPTIONAL = [
+  'deferrable',
+  'interruptible',
+  'checkpointMinutes',
+  'priority',
+  'sites',
+  'dataRegion',
+  'datasetGb',
+] as const;
 const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Replayed jobs belong to this tenant; the replay has one. */
@@ -52,14 +60,26 @@ export function readReplayConfig(path: string, env: Record<string, string | unde
   try {
     return loadWestwindConfig(path, env);
   } catch (error) {
-    const unset = error instanceof ConfigError ? error.problems.flatMap((p) => /^environment variable (\w+) is not set/.exec(p.message)?.[1] ?? []) : [];
+    const unset =
+      error instanceof ConfigError
+        ? error.problems.flatMap((p) => /^environment variable (\w+) is not set/.exec(p.message)?.[1] ?? [])
+        : [];
     if (unset.length === 0) throw error;
-    return loadWestwindConfig(path, { ...env, ...Object.fromEntries(unset.map((name) => [name, 'not-used-by-the-replay'])) });
+    return loadWestwindConfig(path, {
+      ...env,
+      ...Object.fromEntries(unset.map((name) => [name, 'not-used-by-the-replay'])),
+    });
   }
 }
 
 /** A CSV file as header + rows of trimmed cells; the formats have no quoting (ids, instants and numbers only). */
-function readTable(text: string, file: string, required: readonly string[], optional: readonly string[], problems: InputProblem[]): { header: string[]; rows: { line: number; cells: Map<string, string> }[] } {
+function readTable(
+  text: string,
+  file: string,
+  required: readonly string[],
+  optional: readonly string[],
+  problems: InputProblem[],
+): { header: string[]; rows: { line: number; cells: Map<string, string> }[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   const header = (lines[0] ?? '').split(',').map((h) => h.trim());
@@ -67,8 +87,19 @@ function readTable(text: string, file: string, required: readonly string[], opti
   const unknown = header.filter((c) => !required.includes(c) && !optional.includes(c));
   const repeated = header.filter((c, i) => header.indexOf(c) !== i);
   if (missing.length || unknown.length || repeated.length) {
-    const detail = [missing.length ? `missing ${missing.join(', ')}` : '', unknown.length ? `unknown ${unknown.join(', ')}` : '', repeated.length ? `repeated ${repeated.join(', ')}` : ''].filter(Boolean).join('; ');
-    problems.push({ file, line: 1, field: 'header', message: `must name ${required.join(', ')} and optionally ${optional.join(', ')} (${detail})` });
+    const detail = [
+      missing.length ? `missing ${missing.join(', ')}` : '',
+      unknown.length ? `unknown ${unknown.join(', ')}` : '',
+      repeated.length ? `repeated ${repeated.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    problems.push({
+      file,
+      line: 1,
+      field: 'header',
+      message: `must name ${required.join(', ')} and optionally ${optional.join(', ')} (${detail})`,
+    });
     return { header, rows: [] };
   }
   if (lines.length < 2) problems.push({ file, message: 'has no rows' });
@@ -115,19 +146,25 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
       if (cell === undefined || (cell === '' && (SIGNAL_OPTIONAL as readonly string[]).includes(column))) continue;
       const value = Number(cell);
       const mayBeNegative = column === 'pricePerMwh';
-      if (!NUMBER.test(cell) || !Number.isFinite(value) || (!mayBeNegative && value < 0)) at(column, mayBeNegative ? 'must be a finite number' : 'must be a finite, non-negative number');
+      if (!NUMBER.test(cell) || !Number.isFinite(value) || (!mayBeNegative && value < 0))
+        at(column, mayBeNegative ? 'must be a finite number' : 'must be a finite, non-negative number');
       else signal[column] = value;
     }
     if (!zoneIds.has(zone) || !onTheHour) continue;
     const series = byZone.get(zone) ?? byZone.set(zone, []).get(zone)!;
     const previous = series[series.length - 1];
     if (previous && signal.hour !== previous.hour + HOUR_MS) {
-      at('start', `${cells.get('start')} does not follow ${new Date(previous.hour).toISOString()} by one hour: each zone's rows must be hourly, in order, without gaps`);
+      at(
+        'start',
+        `${cells.get('start')} does not follow ${new Date(previous.hour).toISOString()} by one hour: each zone's rows must be hourly, in order, without gaps`,
+      );
       continue;
     }
     series.push(signal as unknown as HourSignal);
   }
-  for (const zone of zoneIds) if (!byZone.has(zone) && rows.length > 0) problems.push({ file, field: 'zone', message: `config zone "${zone}" has no rows` });
+  for (const zone of zoneIds)
+    if (!byZone.has(zone) && rows.length > 0)
+      problems.push({ file, field: 'zone', message: `config zone "${zone}" has no rows` });
   if (problems.length > 0) throw new ReplayInputError(byLine(problems));
 
   const first = Math.max(...[...byZone.values()].map((s) => s[0].hour));
@@ -177,7 +214,9 @@ export function parseJobsCsv(text: string, file: string, config: WestwindConfig)
     }
     if (problems.length > before) continue;
     // The API's own validation, then its admission rules (known sites, a site big enough, room before the deadline).
-    const shape = flattenValidationErrors(validateSync(plainToInstance(SubmitJobDto, request), { whitelist: true, forbidNonWhitelisted: true }));
+    const shape = flattenValidationErrors(
+      validateSync(plainToInstance(SubmitJobDto, request), { whitelist: true, forbidNonWhitelisted: true }),
+    );
     shape.forEach((p) => at(p.field === 'name' ? 'id' : p.field, p.message));
     if (shape.length > 0 || !submitAt) continue;
     const admission = admitJob(request as unknown as SubmitJobDto, config, { id, tenant: REPLAY_TENANT }, submitAt);

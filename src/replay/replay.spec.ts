@@ -18,13 +18,21 @@ const CONFIG = parseWestwindConfig(CONFIG_YAML, 'test');
 const WINDY = new Set([4, 5, 8, 9]);
 const SIGNALS = [
   'zone,start,windMw,solarMw,loadMw,carbonGPerKwh,pricePerMwh',
-  ...Array.from({ length: 24 }, (_, h) => `west,2026-03-02T${String(h).padStart(2, '0')}:00:00Z,${WINDY.has(h) ? 1000 : 0},0,100,500,40`),
+  ...Array.from(
+    { length: 24 },
+    (_, h) => `west,2026-03-02T${String(h).padStart(2, '0')}:00:00Z,${WINDY.has(h) ? 1000 : 0},0,100,500,40`,
+  ),
 ].join('\n');
 
 async function replay(jobsCsv: string, strategies: ReplayStrategy[], forecastError = 0) {
   const signals = parseSignalsCsv(SIGNALS, 'signals.csv', CONFIG);
-  const jobs = parseJobsCsv(`id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes\n${jobsCsv}`, 'jobs.csv', CONFIG);
-  return (await runReplay({ config: CONFIG, signals, jobs, strategies, objective: 'green', forecastError, seed: 3 })).report;
+  const jobs = parseJobsCsv(
+    `id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes\n${jobsCsv}`,
+    'jobs.csv',
+    CONFIG,
+  );
+  return (await runReplay({ config: CONFIG, signals, jobs, strategies, objective: 'green', forecastError, seed: 3 }))
+    .report;
 }
 
 describe('replay, by hand', () => {
@@ -32,50 +40,130 @@ describe('replay, by hand', () => {
 
   it('fifo runs a job at once: 2 MWh from the grid, both hours in the peak', async () => {
     const { strategies, jobs } = await replay(twoHours, ['fifo']);
-    expect(strategies.fifo).toMatchObject({ totalMwh: 2, greenMwh: 0, gridMwh: 2, peakGridMwh: 2, carbonKg: 1000, cost: 80, deadlineMisses: 0, pauses: 0, meanDelayHours: 0, completed: 1 });
-    expect(jobs[0].strategies.fifo).toMatchObject({ start: '2026-03-02T00:00:00.000Z', finish: '2026-03-02T02:00:00.000Z', deadlineMet: true, site: 'hub' });
+    expect(strategies.fifo).toMatchObject({
+      totalMwh: 2,
+      greenMwh: 0,
+      gridMwh: 2,
+      peakGridMwh: 2,
+      carbonKg: 1000,
+      cost: 80,
+      deadlineMisses: 0,
+      pauses: 0,
+      meanDelayHours: 0,
+      completed: 1,
+    });
+    expect(jobs[0].strategies.fifo).toMatchObject({
+      start: '2026-03-02T00:00:00.000Z',
+      finish: '2026-03-02T02:00:00.000Z',
+      deadlineMet: true,
+      site: 'hub',
+    });
   });
 
   it('peak-pause waits out the peak: same grid energy, none of it in the peak', async () => {
     const { strategies, jobs } = await replay(twoHours, ['peak-pause']);
-    expect(strategies['peak-pause']).toMatchObject({ totalMwh: 2, gridMwh: 2, peakGridMwh: 0, carbonKg: 1000, meanDelayHours: 2 });
+    expect(strategies['peak-pause']).toMatchObject({
+      totalMwh: 2,
+      gridMwh: 2,
+      peakGridMwh: 0,
+      carbonKg: 1000,
+      meanDelayHours: 2,
+    });
     expect(jobs[0].strategies['peak-pause']!.finish).toBe('2026-03-02T04:00:00.000Z');
   });
 
   it('westwind waits for the wind: 2 MWh, all green, no carbon, no cost', async () => {
     const { strategies, jobs } = await replay(twoHours, ['westwind']);
-    expect(strategies.westwind).toMatchObject({ totalMwh: 2, greenMwh: 2, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0, greenShare: 1, deadlineMisses: 0, meanDelayHours: 4 });
-    expect(jobs[0].strategies.westwind).toMatchObject({ start: '2026-03-02T04:00:00.000Z', finish: '2026-03-02T06:00:00.000Z', pauses: 0 });
+    expect(strategies.westwind).toMatchObject({
+      totalMwh: 2,
+      greenMwh: 2,
+      gridMwh: 0,
+      peakGridMwh: 0,
+      carbonKg: 0,
+      cost: 0,
+      greenShare: 1,
+      deadlineMisses: 0,
+      meanDelayHours: 4,
+    });
+    expect(jobs[0].strategies.westwind).toMatchObject({
+      start: '2026-03-02T04:00:00.000Z',
+      finish: '2026-03-02T06:00:00.000Z',
+      pauses: 0,
+    });
   });
 
   it('westwind pauses across the calm and pays the 30-minute restore in green hours', async () => {
     // Runs 04–06, pauses, resumes at 08:00 restoring until 08:30, works 08:30–09:30:
     // energy 2 + 1 + 0.5 = 3.5 MWh, all of it within the 1 MW of green in hours 4, 5, 8 and 9.
-    const { strategies, jobs } = await replay('c,2026-03-02T00:00:00Z,100,3,2026-03-02T12:00:00Z,true,true,30', ['westwind']);
-    expect(strategies.westwind).toMatchObject({ totalMwh: 3.5, greenMwh: 3.5, gridMwh: 0, pauses: 1, meanDelayHours: 6.5 });
-    expect(jobs[0].strategies.westwind).toMatchObject({ start: '2026-03-02T04:00:00.000Z', finish: '2026-03-02T09:30:00.000Z', pauses: 1, deadlineMet: true });
+    const { strategies, jobs } = await replay('c,2026-03-02T00:00:00Z,100,3,2026-03-02T12:00:00Z,true,true,30', [
+      'westwind',
+    ]);
+    expect(strategies.westwind).toMatchObject({
+      totalMwh: 3.5,
+      greenMwh: 3.5,
+      gridMwh: 0,
+      pauses: 1,
+      meanDelayHours: 6.5,
+    });
+    expect(jobs[0].strategies.westwind).toMatchObject({
+      start: '2026-03-02T04:00:00.000Z',
+      finish: '2026-03-02T09:30:00.000Z',
+      pauses: 1,
+      deadlineMet: true,
+    });
   });
 
   it('a job submitted mid-hour becomes known at the next hour', async () => {
     const { jobs } = await replay('late,2026-03-02T02:20:00Z,100,1,2026-03-02T06:00:00Z,false,false,0', ['fifo']);
-    expect(jobs[0].strategies.fifo).toMatchObject({ start: '2026-03-02T03:00:00.000Z', finish: '2026-03-02T04:00:00.000Z' });
+    expect(jobs[0].strategies.fifo).toMatchObject({
+      start: '2026-03-02T03:00:00.000Z',
+      finish: '2026-03-02T04:00:00.000Z',
+    });
   });
 
   it('a job whose dataset must travel starts once it has arrived: the wait runs from its submission', async () => {
     // 45 GB over 100 Gbit/s: 3.6 s. Counted afresh from each hourly re-plan and rounded up to the
     // hour, the wait never ended and the job never started.
-    const config = parseWestwindConfig(`${CONFIG_YAML}\ndataRegions: [{ id: east, linksGbps: { hub: 100 } }]\n`, 'test');
+    const config = parseWestwindConfig(
+      `${CONFIG_YAML}\ndataRegions: [{ id: east, linksGbps: { hub: 100 } }]\n`,
+      'test',
+    );
     const signals = parseSignalsCsv(SIGNALS, 'signals.csv', config);
-    const jobs = parseJobsCsv('id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,dataRegion,datasetGb\nd,2026-03-02T00:30:00Z,100,2,2026-03-02T12:00:00Z,true,true,0,east,45', 'jobs.csv', config);
-    const { report } = await runReplay({ config, signals, jobs, strategies: ['westwind'], objective: 'green', forecastError: 0, seed: 3 });
-    expect(report.jobs[0].strategies.westwind).toMatchObject({ start: '2026-03-02T04:00:00.000Z', finish: '2026-03-02T06:00:00.000Z', deadlineMet: true });
+    const jobs = parseJobsCsv(
+      'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,dataRegion,datasetGb\nd,2026-03-02T00:30:00Z,100,2,2026-03-02T12:00:00Z,true,true,0,east,45',
+      'jobs.csv',
+      config,
+    );
+    const { report } = await runReplay({
+      config,
+      signals,
+      jobs,
+      strategies: ['westwind'],
+      objective: 'green',
+      forecastError: 0,
+      seed: 3,
+    });
+    expect(report.jobs[0].strategies.westwind).toMatchObject({
+      start: '2026-03-02T04:00:00.000Z',
+      finish: '2026-03-02T06:00:00.000Z',
+      deadlineMet: true,
+    });
   });
 
   it('a job that cannot finish before the data ends is a miss, and its energy so far still counts', async () => {
     // Both need the whole site: b holds it 00–20, so d starts at 20:00 and has run 4 of its 5 hours when the data ends.
-    const { strategies, jobs } = await replay(['b,2026-03-02T00:00:00Z,100,20,2026-03-03T00:00:00Z,false,false,0', 'd,2026-03-02T00:00:00Z,100,5,2026-03-03T00:00:00Z,false,false,0'].join('\n'), ['fifo']);
+    const { strategies, jobs } = await replay(
+      [
+        'b,2026-03-02T00:00:00Z,100,20,2026-03-03T00:00:00Z,false,false,0',
+        'd,2026-03-02T00:00:00Z,100,5,2026-03-03T00:00:00Z,false,false,0',
+      ].join('\n'),
+      ['fifo'],
+    );
     expect(strategies.fifo).toMatchObject({ totalMwh: 24, deadlineMisses: 1, completed: 1 });
-    expect(jobs.find((j) => j.id === 'd')!.strategies.fifo).toMatchObject({ start: '2026-03-02T20:00:00.000Z', deadlineMet: false });
+    expect(jobs.find((j) => j.id === 'd')!.strategies.fifo).toMatchObject({
+      start: '2026-03-02T20:00:00.000Z',
+      deadlineMet: false,
+    });
   });
 
   it('accounts with the actual series: forecast noise does not change what fifo (which ignores forecasts) is charged', async () => {
@@ -85,7 +173,11 @@ describe('replay, by hand', () => {
   });
 
   it('the same seed gives the same report; jobs with deadlines after the data are left out and listed', async () => {
-    const csv = [twoHours, 'c,2026-03-02T00:00:00Z,100,3,2026-03-02T12:00:00Z,true,true,30', 'far,2026-03-02T01:00:00Z,1,1,2026-03-05T00:00:00Z,true,true,0'].join('\n');
+    const csv = [
+      twoHours,
+      'c,2026-03-02T00:00:00Z,100,3,2026-03-02T12:00:00Z,true,true,30',
+      'far,2026-03-02T01:00:00Z,1,1,2026-03-05T00:00:00Z,true,true,0',
+    ].join('\n');
     const first = await replay(csv, ['westwind'], 0.3);
     const second = await replay(csv, ['westwind'], 0.3);
     expect(second.jobs).toEqual(first.jobs);
@@ -98,10 +190,23 @@ describe('report charts', () => {
   it('hold a finite value for every hour of a long replay', async () => {
     const rows = ['zone,start,windMw,solarMw,loadMw'];
     const start = Date.parse('2026-01-01T00:00:00Z');
-    for (let h = 0; h < 400; h++) rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 24 < 6 ? 1000 : 0},0,100`);
+    for (let h = 0; h < 400; h++)
+      rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 24 < 6 ? 1000 : 0},0,100`);
     const signals = parseSignalsCsv(rows.join('\n'), 'signals.csv', CONFIG);
-    const jobs = parseJobsCsv('id,submitAt,gpus,runtimeHours,deadline\nj,2026-01-13T00:00:00Z,10,30,2026-01-16T00:00:00Z', 'jobs.csv', CONFIG);
-    const { charts } = await runReplay({ config: CONFIG, signals, jobs, strategies: ['fifo'], objective: 'green', forecastError: 0, seed: 1 });
+    const jobs = parseJobsCsv(
+      'id,submitAt,gpus,runtimeHours,deadline\nj,2026-01-13T00:00:00Z,10,30,2026-01-16T00:00:00Z',
+      'jobs.csv',
+      CONFIG,
+    );
+    const { charts } = await runReplay({
+      config: CONFIG,
+      signals,
+      jobs,
+      strategies: ['fifo'],
+      objective: 'green',
+      forecastError: 0,
+      seed: 1,
+    });
     const ai = charts.zones[0].aiMw.fifo!;
     expect(ai).toHaveLength(400);
     expect(ai.every(Number.isFinite)).toBe(true);
@@ -113,7 +218,8 @@ describe('forecast noise', () => {
   it('has standard deviation error × the series mean, the same for every strategy, and none in the actual series', () => {
     const rows = ['zone,start,windMw,solarMw,loadMw'];
     const start = Date.parse('2026-01-01T00:00:00Z');
-    for (let h = 0; h < 2000; h++) rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 2 ? 1500 : 500},0,100`);
+    for (let h = 0; h < 2000; h++)
+      rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 2 ? 1500 : 500},0,100`);
     const signals = parseSignalsCsv(rows.join('\n'), 'signals.csv', CONFIG);
     const forecasts = new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9);
     const seen = forecasts.siteSignals(0, 2000).get('hub')!.greenMw;
@@ -126,7 +232,11 @@ describe('forecast noise', () => {
     expect(sd).toBeGreaterThan(0.09);
     expect(sd).toBeLessThan(0.11);
     expect(Math.abs(mean)).toBeLessThan(0.01);
-    expect(Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9).siteSignals(0, 2000).get('hub')!.greenMw)).toEqual(Array.from(seen));
-    expect(Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 10).siteSignals(0, 2000).get('hub')!.greenMw)).not.toEqual(Array.from(seen));
+    expect(
+      Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9).siteSignals(0, 2000).get('hub')!.greenMw),
+    ).toEqual(Array.from(seen));
+    expect(
+      Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 10).siteSignals(0, 2000).get('hub')!.greenMw),
+    ).not.toEqual(Array.from(seen));
   });
 });

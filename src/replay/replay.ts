@@ -109,7 +109,11 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   const jobs = request.jobs.filter((job) => {
     const submitted = Date.parse(job.submittedAt);
     if (submitted < window.from.toMillis() || submitted >= window.to.toMillis()) return false;
-    if (Date.parse(job.deadline) > dataEndMs) jobsExcluded.push({ id: job.id, reason: `deadline ${job.deadline} is after the signals end (${formatInstant(window.dataEnd)})` });
+    if (Date.parse(job.deadline) > dataEndMs)
+      jobsExcluded.push({
+        id: job.id,
+        reason: `deadline ${job.deadline} is after the signals end (${formatInstant(window.dataEnd)})`,
+      });
     return Date.parse(job.deadline) <= dataEndMs;
   });
 
@@ -121,7 +125,11 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   for (const [k, strategy] of simulated.entries()) {
     const started = performance.now();
     const result = replayStrategy(world, jobs, {
-      strategy: strategy as Strategy, objective, forecastError, seed, horizonHours,
+      strategy: strategy as Strategy,
+      objective,
+      forecastError,
+      seed,
+      horizonHours,
       onHour: (hour) => request.onProgress?.(k * signals.hours + hour, total),
     });
     const wallMs = performance.now() - started;
@@ -130,7 +138,9 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       ...reportFigures(result.totals),
       deadlineMisses: result.jobs.filter((j) => !j.deadlineMet).length,
       pauses: result.jobs.reduce((sum, j) => sum + j.pauses, 0),
-      meanDelayHours: finishedJobs.length ? round(finishedJobs.reduce((sum, j) => sum + j.delayHours!, 0) / finishedJobs.length) : null,
+      meanDelayHours: finishedJobs.length
+        ? round(finishedJobs.reduce((sum, j) => sum + j.delayHours!, 0) / finishedJobs.length)
+        : null,
       completed: finishedJobs.length,
       replans: result.replans,
       wallMs: Math.round(wallMs),
@@ -138,7 +148,8 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
     for (const { id, ...rest } of result.jobs) outcomes.get(id)![strategy] = rest;
     for (const zone of charts.zones) {
       const ai = new Array<number>(signals.hours).fill(0);
-      for (const site of config.sites.filter((s) => s.zone === zone.zone)) result.siteHourMwh.get(site.id)!.forEach((mwh, h) => (ai[h] += mwh));
+      for (const site of config.sites.filter((s) => s.zone === zone.zone))
+        result.siteHourMwh.get(site.id)!.forEach((mwh, h) => (ai[h] += mwh));
       zone.aiMw[strategy] = ai.map((mwh) => round(mwh));
     }
   }
@@ -147,14 +158,28 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
 
   const report: ReplayReport = {
     input: {
-      from: formatInstant(window.from), to: formatInstant(window.to), dataEnd: formatInstant(window.dataEnd),
-      zones: config.zones.map((z) => z.id), sites: config.sites.map((s) => s.id),
-      objective, forecastError, seed, horizonHours, jobsReplayed: jobs.length, jobsExcluded,
+      from: formatInstant(window.from),
+      to: formatInstant(window.to),
+      dataEnd: formatInstant(window.dataEnd),
+      zones: config.zones.map((z) => z.id),
+      sites: config.sites.map((s) => s.id),
+      objective,
+      forecastError,
+      seed,
+      horizonHours,
+      jobsReplayed: jobs.length,
+      jobsExcluded,
     },
     strategies,
     jobs: jobs.map((job) => ({
-      id: job.id, submitAt: job.submittedAt, deadline: job.deadline, gpus: job.gpus, runtimeHours: job.runtimeHours,
-      deferrable: job.deferrable, interruptible: job.interruptible, strategies: outcomes.get(job.id)!,
+      id: job.id,
+      submitAt: job.submittedAt,
+      deadline: job.deadline,
+      gpus: job.gpus,
+      runtimeHours: job.runtimeHours,
+      deferrable: job.deferrable,
+      interruptible: job.interruptible,
+      strategies: outcomes.get(job.id)!,
     })),
   };
   return { report, charts };
@@ -169,8 +194,10 @@ function replayWindow(request: ReplayRequest): { from: DateTime; to: DateTime; d
   const problems: InputProblem[] = [];
   const range = `the signals cover ${formatInstant(signals.start)} to ${formatInstant(dataEnd)}`;
   if (!isHourStart(from.toMillis())) problems.push({ file: '--from', message: 'must be the start of an hour' });
-  if (from < signals.start || from >= dataEnd) problems.push({ file: '--from', message: `is outside the signals: ${range}` });
-  if (to <= from || to > dataEnd) problems.push({ file: '--to', message: `must be after --from and not after the signals' end: ${range}` });
+  if (from < signals.start || from >= dataEnd)
+    problems.push({ file: '--from', message: `is outside the signals: ${range}` });
+  if (to <= from || to > dataEnd)
+    problems.push({ file: '--to', message: `must be after --from and not after the signals' end: ${range}` });
   if (problems.length > 0) throw new ReplayInputError(problems);
   return { from, to, dataEnd };
 }
@@ -178,7 +205,9 @@ function replayWindow(request: ReplayRequest): { from: DateTime; to: DateTime; d
 function fromHour(signals: ReplaySignals, from: DateTime): ReplaySignals {
   const offset = Math.round((from.toMillis() - signals.start.toMillis()) / HOUR_MS);
   const hours = signals.hours - offset;
-  const zones = new Map<string, ZoneSeries>([...signals.zones].map(([zone, s]) => [zone, { start: from, hours, values: s.values.slice(offset) }]));
+  const zones = new Map<string, ZoneSeries>(
+    [...signals.zones].map(([zone, s]) => [zone, { start: from, hours, values: s.values.slice(offset) }]),
+  );
   return { start: from, hours, zones };
 }
 
@@ -192,14 +221,26 @@ async function lpFigures(world: ReplayWorld, jobs: Job[], objective: Objective):
   const { signals, config } = world;
   const forecasts = new ReplayForecasts(world, 0, 0);
   const input = planInputFrom(
-    { start: signals.start, now: signals.start, hours: signals.hours, sites: config.sites, signals: forecasts.siteSignals(0, signals.hours, true), timeZoneOf: forecasts.timeZoneOf, dataRegions: config.dataRegions },
+    {
+      start: signals.start,
+      now: signals.start,
+      hours: signals.hours,
+      sites: config.sites,
+      signals: forecasts.siteSignals(0, signals.hours, true),
+      timeZoneOf: forecasts.timeZoneOf,
+      dataRegions: config.dataRegions,
+    },
     jobs,
   );
   input.options = { objective };
   const bound = await lpBound(input, plan(input));
   return {
     ...reportFigures(bound),
-    deadlineMisses: null, pauses: null, meanDelayHours: null, completed: null, replans: null,
+    deadlineMisses: null,
+    pauses: null,
+    meanDelayHours: null,
+    completed: null,
+    replans: null,
     wallMs: Math.round(performance.now() - started),
     unmetWorkHours: round(bound.unmetWorkHours),
   };

@@ -1,6 +1,13 @@
 import { DateTime } from 'luxon';
 import type { SiteConfig, WestwindConfig } from '../config/westwind-config.js';
-import { addHourly, closedSegmentEnergy, EnergyTotals, HourlyMwh, meterTotals, sumTotals } from '../domain/energy/energy-meter.js';
+import {
+  addHourly,
+  closedSegmentEnergy,
+  EnergyTotals,
+  HourlyMwh,
+  meterTotals,
+  sumTotals,
+} from '../domain/energy/energy-meter.js';
 import { jobPowerMw } from '../domain/energy/power.js';
 import { actionsFor } from '../domain/execution/dispatch-decision.js';
 import { finished, paused, started, workDone } from '../domain/execution/job-run.js';
@@ -77,7 +84,8 @@ export class ReplayForecasts {
         const sigma: Partial<Record<(typeof NOISY)[number], number>> = {};
         for (const key of NOISY) {
           const present = series.values.filter((v) => v?.[key] !== undefined);
-          if (present.length > 0) sigma[key] = (forecastError * Math.abs(present.reduce((sum, v) => sum + v![key]!, 0))) / present.length;
+          if (present.length > 0)
+            sigma[key] = (forecastError * Math.abs(present.reduce((sum, v) => sum + v![key]!, 0))) / present.length;
         }
         return [zone, sigma] as const;
       }),
@@ -132,7 +140,8 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
   const ledgers = new Map<string, HourlyMwh>(config.sites.map((s) => [s.id, new Map()]));
   const powerOf = (job: Job) => (site: string) => jobPowerMw(job.gpus, sites.get(site)!.kwPerGpu, sites.get(site)!.pue);
   const meter = (before: Job, after: Job) => {
-    for (const { site, mwh } of closedSegmentEnergy(before.run?.segments, after.run?.segments, powerOf(after))) addHourly(ledgers.get(site)!, mwh);
+    for (const { site, mwh } of closedSegmentEnergy(before.run?.segments, after.run?.segments, powerOf(after)))
+      addHourly(ledgers.get(site)!, mwh);
   };
 
   const arrivals = [...jobs].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
@@ -150,7 +159,15 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
     }
     const now = DateTime.fromMillis(nowMs, { zone: 'utc' });
     const input: PlanInput = planInputFrom(
-      { start: now, now, hours: horizon, sites: config.sites, signals: forecasts.siteSignals(hour, horizon), timeZoneOf: forecasts.timeZoneOf, dataRegions: config.dataRegions },
+      {
+        start: now,
+        now,
+        hours: horizon,
+        sites: config.sites,
+        signals: forecasts.siteSignals(hour, horizon),
+        timeZoneOf: forecasts.timeZoneOf,
+        dataRegions: config.dataRegions,
+      },
       active,
     );
     input.options = { strategy: options.strategy, objective: options.objective };
@@ -162,11 +179,18 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
       for (const command of actionsFor(job, parts.get(job.id), hour, now)) {
         const reason = `replay hour ${hour}: ${command.action} at ${command.site}`;
         if (command.action === 'pause') job = paused(job, now, reason);
-        else job = started(job.state === 'queued' ? transition(job, 'scheduled', formatInstant(now), reason) : job, command.site, now, reason);
+        else
+          job = started(
+            job.state === 'queued' ? transition(job, 'scheduled', formatInstant(now), reason) : job,
+            command.site,
+            now,
+            reason,
+          );
       }
       if (job.state === 'running') {
         const finishMs = finishTime(job, now);
-        if (finishMs <= nowMs + HOUR_MS) job = finished(job, 'completed', DateTime.fromMillis(finishMs, { zone: 'utc' }), 'replay: work done');
+        if (finishMs <= nowMs + HOUR_MS)
+          job = finished(job, 'completed', DateTime.fromMillis(finishMs, { zone: 'utc' }), 'replay: work done');
       }
       meter(before, job);
       (isTerminal(job.state) ? done : stillActive).push(job);
@@ -188,16 +212,30 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
       const s = actual.get(site.id)!;
       return meterTotals(ledgers.get(site.id)!, (hourMs) => {
         const h = (hourMs - startMs) / HOUR_MS;
-        return h < signals.hours ? { greenMw: s.greenMw[h], peak: s.peak[h] === 1, carbonGPerKwh: s.carbonGPerKwh[h], pricePerMwh: s.pricePerMwh[h] } : undefined;
+        return h < signals.hours
+          ? {
+              greenMw: s.greenMw[h],
+              peak: s.peak[h] === 1,
+              carbonGPerKwh: s.carbonGPerKwh[h],
+              pricePerMwh: s.pricePerMwh[h],
+            }
+          : undefined;
       });
     }),
   );
-  return { totals, jobs: done.map(outcome), siteHourMwh: hourlyBySite(ledgers, config.sites, startMs, signals.hours), replans };
+  return {
+    totals,
+    jobs: done.map(outcome),
+    siteHourMwh: hourlyBySite(ledgers, config.sites, startMs, signals.hours),
+    replans,
+  };
 }
 
 /** When a running job's work is done: after any checkpoint restore, its remaining work at full rate. */
 function finishTime(job: Job, now: DateTime): number {
-  const restoredAt = job.run?.restoringUntil ? Math.max(now.toMillis(), Date.parse(job.run.restoringUntil)) : now.toMillis();
+  const restoredAt = job.run?.restoringUntil
+    ? Math.max(now.toMillis(), Date.parse(job.run.restoringUntil))
+    : now.toMillis();
   return restoredAt + (job.runtimeHours - workDone(job, now)) * HOUR_MS;
 }
 
@@ -215,7 +253,12 @@ function outcome(job: Job): JobOutcome {
   };
 }
 
-function hourlyBySite(ledgers: Map<string, HourlyMwh>, sites: readonly SiteConfig[], startMs: number, hours: number): Map<string, Float64Array> {
+function hourlyBySite(
+  ledgers: Map<string, HourlyMwh>,
+  sites: readonly SiteConfig[],
+  startMs: number,
+  hours: number,
+): Map<string, Float64Array> {
   return new Map(
     sites.map((site) => {
       const byHour = new Float64Array(hours);

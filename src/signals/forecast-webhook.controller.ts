@@ -21,10 +21,23 @@ export class ForecastWebhookController {
   @ApiBody({ type: ForecastDto })
   @ApiHeader({ name: 'webhook-id', required: true })
   @ApiHeader({ name: 'webhook-timestamp', required: true, description: 'Unix seconds, within 5 minutes of now' })
-  @ApiHeader({ name: 'webhook-signature', required: true, description: 'v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated if several' })
-  async forecast(@Req() request: SignedRequest, @Body() raw: Buffer, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  @ApiHeader({
+    name: 'webhook-signature',
+    required: true,
+    description: 'v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated if several',
+  })
+  async forecast(
+    @Req() request: SignedRequest,
+    @Body() raw: Buffer,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
     const forecast = await parseJsonBody(raw, ForecastDto);
-    const { response, replayed } = await this.signals.acceptWebhook(request.webhookSender!, String(request.headers['webhook-id']), raw, forecast);
+    const { response, replayed } = await this.signals.acceptWebhook(
+      request.webhookSender!,
+      String(request.headers['webhook-id']),
+      raw,
+      forecast,
+    );
     res.status(response.status);
     if (replayed) res.setHeader('Webhook-Replayed', 'true');
     return response.body;

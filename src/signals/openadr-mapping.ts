@@ -9,7 +9,11 @@ export interface OpenAdrEvent {
   programID: string;
   eventName?: string;
   intervalPeriod?: { start?: string; duration?: string };
-  intervals: { id: number; intervalPeriod?: { start?: string; duration?: string }; payloads: { type: string; values: unknown[] }[] }[];
+  intervals: {
+    id: number;
+    intervalPeriod?: { start?: string; duration?: string };
+    payloads: { type: string; values: unknown[] }[];
+  }[];
 }
 
 export interface ProgramMapping {
@@ -29,14 +33,26 @@ const MAX_INTERVAL = Duration.fromObject({ days: 366 });
  * name the notification's fields (`object.intervals[0]…`), which is why this lives in the OpenADR
  * adapter and the domain keeps only the grid event.
  */
-export function openAdrToGridEvent(event: OpenAdrEvent, mapping: ProgramMapping): { event: GridEvent; problems?: undefined } | { event?: undefined; problems: FieldError[] } {
+export function openAdrToGridEvent(
+  event: OpenAdrEvent,
+  mapping: ProgramMapping,
+): { event: GridEvent; problems?: undefined } | { event?: undefined; problems: FieldError[] } {
   const problems: FieldError[] = [];
   const period = (p: { start?: string; duration?: string } | undefined, field: string) => {
     const start = p?.start ? parseInstant(p.start) : undefined;
     const duration = p?.duration ? Duration.fromISO(p.duration) : undefined;
-    if (p?.start && !start) problems.push({ field: `${field}.start`, message: 'must be an ISO 8601 date-time with an offset' });
-    if (p?.duration && (!duration?.isValid || duration.as('milliseconds') <= 0)) problems.push({ field: `${field}.duration`, message: 'must be a positive ISO 8601 duration' });
-    return { start, duration: duration?.isValid ? (duration.as('milliseconds') > MAX_INTERVAL.as('milliseconds') ? MAX_INTERVAL : duration) : undefined };
+    if (p?.start && !start)
+      problems.push({ field: `${field}.start`, message: 'must be an ISO 8601 date-time with an offset' });
+    if (p?.duration && (!duration?.isValid || duration.as('milliseconds') <= 0))
+      problems.push({ field: `${field}.duration`, message: 'must be a positive ISO 8601 duration' });
+    return {
+      start,
+      duration: duration?.isValid
+        ? duration.as('milliseconds') > MAX_INTERVAL.as('milliseconds')
+          ? MAX_INTERVAL
+          : duration
+        : undefined,
+    };
   };
   const base = period(event.intervalPeriod, 'object.intervalPeriod');
   const intervals: GridEventInterval[] = [];
@@ -44,9 +60,13 @@ export function openAdrToGridEvent(event: OpenAdrEvent, mapping: ProgramMapping)
     const field = `object.intervals[${i}]`;
     const own = period(interval.intervalPeriod, `${field}.intervalPeriod`);
     const duration = own.duration ?? base.duration;
-    const start: DateTime | undefined = own.start ?? (base.start && duration ? base.start.plus(duration.mapUnits((x) => x * interval.id)) : undefined);
+    const start: DateTime | undefined =
+      own.start ?? (base.start && duration ? base.start.plus(duration.mapUnits((x) => x * interval.id)) : undefined);
     if (!start || !duration) {
-      problems.push({ field: `${field}.intervalPeriod`, message: 'needs a start and duration (its own or the event’s)' });
+      problems.push({
+        field: `${field}.intervalPeriod`,
+        message: 'needs a start and duration (its own or the event’s)',
+      });
       return;
     }
     const result: GridEventInterval = { startMs: start.toMillis(), endMs: start.plus(duration).toMillis() };
@@ -78,5 +98,12 @@ export function openAdrToGridEvent(event: OpenAdrEvent, mapping: ProgramMapping)
     intervals.push(result);
   });
   if (problems.length > 0) return { problems };
-  return { event: { key: `${event.programID}:${event.id ?? event.eventName ?? 'event'}`, zone: mapping.zone, sites: mapping.sites, intervals } };
+  return {
+    event: {
+      key: `${event.programID}:${event.id ?? event.eventName ?? 'event'}`,
+      zone: mapping.zone,
+      sites: mapping.sites,
+      intervals,
+    },
+  };
 }

@@ -24,7 +24,14 @@ export class OpenAdrTokenGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     const subscription = token ? this.byDigest.get(keyDigest(token)) : undefined;
     if (!subscription) {
-      throw ProblemException.of(401, 'unauthenticated', 'Authentication required', 'Send the subscription’s token as "Authorization: Bearer <token>".', {}, { 'WWW-Authenticate': 'Bearer realm="westwind-openadr"' });
+      throw ProblemException.of(
+        401,
+        'unauthenticated',
+        'Authentication required',
+        'Send the subscription’s token as "Authorization: Bearer <token>".',
+        {},
+        { 'WWW-Authenticate': 'Bearer realm="westwind-openadr"' },
+      );
     }
     request.subscription = subscription;
     await this.rateLimits.spend('sender', `openadr:${subscription.id}`, context.switchToHttp().getResponse<Response>());

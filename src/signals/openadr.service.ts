@@ -19,10 +19,17 @@ export class OpenAdrService {
 
   async notify(subscription: OpenAdrSubscriptionConfig, notification: OpenAdrNotificationDto) {
     // A VTN may notify of programs, reports and more; only events concern the schedule.
-    if (notification.objectType !== 'EVENT') return { ignored: true, reason: `objectType ${notification.objectType} does not affect scheduling` };
+    if (notification.objectType !== 'EVENT')
+      return { ignored: true, reason: `objectType ${notification.objectType} does not affect scheduling` };
     const event = await validateEvent(notification.object);
     const program = subscription.programs.find((p) => p.programId === event.programID);
-    if (!program) throw ProblemException.invalid(422, [{ field: 'object.programID', message: `program "${event.programID}" is not mapped to a zone for subscription "${subscription.id}"` }]);
+    if (!program)
+      throw ProblemException.invalid(422, [
+        {
+          field: 'object.programID',
+          message: `program "${event.programID}" is not mapped to a zone for subscription "${subscription.id}"`,
+        },
+      ]);
     const { event: gridEvent, problems } = openAdrToGridEvent(event as OpenAdrEvent, program);
     if (problems) throw ProblemException.invalid(422, problems);
     if (notification.operation === 'DELETE') {
@@ -32,7 +39,12 @@ export class OpenAdrService {
     }
     await this.repository.putEvent(gridEvent);
     this.announce(gridEvent.zone, gridEvent.intervals);
-    return { key: gridEvent.key, zone: gridEvent.zone, operation: notification.operation, intervals: gridEvent.intervals.length };
+    return {
+      key: gridEvent.key,
+      zone: gridEvent.zone,
+      operation: notification.operation,
+      intervals: gridEvent.intervals.length,
+    };
   }
 
   private announce(zone: string, intervals: { startMs: number; endMs: number }[]): void {
@@ -47,10 +59,16 @@ export class OpenAdrService {
 /** Validates the event object, naming fields from the notification's root. */
 async function validateEvent(object: Record<string, unknown>): Promise<OpenAdrEventDto> {
   try {
-    return (await new StrictValidationPipe(true).transform(object, { type: 'body', metatype: OpenAdrEventDto })) as OpenAdrEventDto;
+    return (await new StrictValidationPipe(true).transform(object, {
+      type: 'body',
+      metatype: OpenAdrEventDto,
+    })) as OpenAdrEventDto;
   } catch (error) {
     if (error instanceof ProblemException && error.problem.errors) {
-      throw ProblemException.invalid(400, error.problem.errors.map((e) => ({ ...e, field: `object.${e.field}` })));
+      throw ProblemException.invalid(
+        400,
+        error.problem.errors.map((e) => ({ ...e, field: `object.${e.field}` })),
+      );
     }
     throw error;
   }

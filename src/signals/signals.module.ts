@@ -16,8 +16,13 @@ import { ZonesController } from './zones.controller.js';
   imports: [IdempotencyModule],
   controllers: [ForecastWebhookController, OpenAdrController, ZonesController],
   providers: [
-    SignalsService, OpenAdrService, SignalsRepository, WebhookSignatureGuard, OpenAdrTokenGuard,
-    ForecastPullStatusRepository, ForecastPullMetrics,
+    SignalsService,
+    OpenAdrService,
+    SignalsRepository,
+    WebhookSignatureGuard,
+    OpenAdrTokenGuard,
+    ForecastPullStatusRepository,
+    ForecastPullMetrics,
   ],
   exports: [SignalsService, ForecastPullStatusRepository],
 })

@@ -55,7 +55,15 @@ export class SignalsRepository implements OnModuleInit {
 
   /** Adds the merge to `multi` (so it commits with whatever else the request writes). */
   merge(multi: ChainableCommander, zone: string, issuedAt: number, hours: HourSignal[], audit: string): void {
-    const args: (string | number)[] = [this.keys.zoneSignals(zone), this.keys.zoneSignalsIssued(zone), this.keys.zoneMeta(zone), this.keys.zoneForecasts(zone), issuedAt, audit, AUDIT_LENGTH];
+    const args: (string | number)[] = [
+      this.keys.zoneSignals(zone),
+      this.keys.zoneSignalsIssued(zone),
+      this.keys.zoneMeta(zone),
+      this.keys.zoneForecasts(zone),
+      issuedAt,
+      audit,
+      AUDIT_LENGTH,
+    ];
     for (const { hour, ...values } of hours) args.push(hour, JSON.stringify(values));
     (multi as unknown as { mergeForecast(...a: (string | number)[]): void }).mergeForecast(...args);
   }
@@ -65,14 +73,22 @@ export class SignalsRepository implements OnModuleInit {
   }
 
   /** Effective values for the hours [fromMs, toMs), keyed by hour start (epoch ms). */
-  async hours(zone: string, fromMs: number, toMs: number): Promise<Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>> {
+  async hours(
+    zone: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>> {
     const fields: string[] = [];
     for (let t = fromMs; t < toMs; t += HOUR_MS) fields.push(String(t));
     if (fields.length === 0) return new Map();
-    const [values, issued] = await Promise.all([this.redis.hmget(this.keys.zoneSignals(zone), ...fields), this.redis.hmget(this.keys.zoneSignalsIssued(zone), ...fields)]);
+    const [values, issued] = await Promise.all([
+      this.redis.hmget(this.keys.zoneSignals(zone), ...fields),
+      this.redis.hmget(this.keys.zoneSignalsIssued(zone), ...fields),
+    ]);
     const result = new Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>();
     fields.forEach((field, i) => {
-      if (values[i] !== null) result.set(Number(field), { values: JSON.parse(values[i]!), issuedAt: Number(issued[i]) });
+      if (values[i] !== null)
+        result.set(Number(field), { values: JSON.parse(values[i]!), issuedAt: Number(issued[i]) });
     });
     return result;
   }
@@ -87,7 +103,9 @@ export class SignalsRepository implements OnModuleInit {
   }
 
   async events(zone: string): Promise<GridEvent[]> {
-    return (await this.redis.hvals(this.keys.gridEvents())).map((text) => JSON.parse(text) as GridEvent).filter((e) => e.zone === zone);
+    return (await this.redis.hvals(this.keys.gridEvents()))
+      .map((text) => JSON.parse(text) as GridEvent)
+      .filter((e) => e.zone === zone);
   }
 
   /** Drops a zone's hours that started before `beforeMs`; returns how many. */
@@ -95,7 +113,11 @@ export class SignalsRepository implements OnModuleInit {
     const old = (await this.redis.hkeys(this.keys.zoneSignalsIssued(zone))).filter((hour) => Number(hour) < beforeMs);
     for (let i = 0; i < old.length; i += 1000) {
       const chunk = old.slice(i, i + 1000);
-      await this.redis.multi().hdel(this.keys.zoneSignals(zone), ...chunk).hdel(this.keys.zoneSignalsIssued(zone), ...chunk).exec();
+      await this.redis
+        .multi()
+        .hdel(this.keys.zoneSignals(zone), ...chunk)
+        .hdel(this.keys.zoneSignalsIssued(zone), ...chunk)
+        .exec();
     }
     return old.length;
   }
@@ -111,7 +133,10 @@ export class SignalsRepository implements OnModuleInit {
   }
 
   async coverage(zone: string): Promise<ZoneCoverage> {
-    const [latest, hourFields] = await Promise.all([this.redis.hget(this.keys.zoneMeta(zone), 'latestIssuedAt'), this.redis.hkeys(this.keys.zoneSignalsIssued(zone))]);
+    const [latest, hourFields] = await Promise.all([
+      this.redis.hget(this.keys.zoneMeta(zone), 'latestIssuedAt'),
+      this.redis.hkeys(this.keys.zoneSignalsIssued(zone)),
+    ]);
     const hours = hourFields.map(Number);
     return {
       latestIssuedAt: latest === null ? undefined : Number(latest),

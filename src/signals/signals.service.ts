@@ -61,12 +61,22 @@ export class SignalsService {
    * Stores a verified forecast webhook all-or-nothing. A repeated webhook-id returns the first
    * answer and stores nothing new; a bad forecast is refused naming the field or point.
    */
-  async acceptWebhook(sender: WebhookSenderConfig, webhookId: string, rawBody: Buffer, forecast: ForecastSubmission): Promise<{ response: StoredResponse; replayed: boolean }> {
+  async acceptWebhook(
+    sender: WebhookSenderConfig,
+    webhookId: string,
+    rawBody: Buffer,
+    forecast: ForecastSubmission,
+  ): Promise<{ response: StoredResponse; replayed: boolean }> {
     const scope = `webhook:${sender.id}`;
     const fingerprint = this.idempotency.fingerprint('POST /v1/webhooks/forecasts', rawBody);
     return this.idempotency.once(scope, webhookId, fingerprint, 'webhook-id', (remember) => {
       if (sender.zones && !sender.zones.includes(forecast.zone)) {
-        throw ProblemException.of(403, 'zone-not-allowed', 'Zone not allowed for this sender', `Sender "${sender.id}" may not publish forecasts for zone "${forecast.zone}".`);
+        throw ProblemException.of(
+          403,
+          'zone-not-allowed',
+          'Zone not allowed for this sender',
+          `Sender "${sender.id}" may not publish forecasts for zone "${forecast.zone}".`,
+        );
       }
       return this.store(forecast, JSON.stringify({ sender: sender.id, webhookId, forecast }), remember);
     });
@@ -74,7 +84,8 @@ export class SignalsService {
 
   /** A forecast from inside the service (the demo's replayed grid data): the same checks and merge as a webhook. */
   async acceptForecast(forecast: ForecastSubmission, source: string): Promise<StoredResponse> {
-    if (!this.zones.has(forecast.zone)) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${forecast.zone}" is configured.`);
+    if (!this.zones.has(forecast.zone))
+      throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${forecast.zone}" is configured.`);
     return this.store(forecast, JSON.stringify({ source, forecast }), () => undefined);
   }
 
@@ -82,8 +93,15 @@ export class SignalsService {
    * An operator's CSV upload for one zone: the same checks and merge as a webhook, problems named
    * by line number. Uploading the same file twice changes nothing (same issuedAt).
    */
-  async acceptCsv(operator: string, zone: string, csv: string, issuedAt: string | undefined, resolution: Resolution): Promise<StoredResponse> {
-    if (!this.zones.has(zone)) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${zone}" is configured.`);
+  async acceptCsv(
+    operator: string,
+    zone: string,
+    csv: string,
+    issuedAt: string | undefined,
+    resolution: Resolution,
+  ): Promise<StoredResponse> {
+    if (!this.zones.has(zone))
+      throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${zone}" is configured.`);
     const { points, problems } = parseForecastCsv(csv);
     if (problems) throw ProblemException.invalid(422, problems);
     const submission = { zone, issuedAt: issuedAt ?? formatInstant(this.clock.now()), resolution, points };
@@ -92,7 +110,10 @@ export class SignalsService {
     } catch (error) {
       if (error instanceof ProblemException && error.problem.errors) {
         // points[i] is line i + 2 of the file (after the header).
-        const errors = error.problem.errors.map((e) => ({ ...e, field: e.field.replace(/^points\[(\d+)\]\.start$/, (_, i: string) => `line ${Number(i) + 2}: start`) }));
+        const errors = error.problem.errors.map((e) => ({
+          ...e,
+          field: e.field.replace(/^points\[(\d+)\]\.start$/, (_, i: string) => `line ${Number(i) + 2}: start`),
+        }));
         throw ProblemException.invalid(422, errors);
       }
       throw error;
@@ -136,10 +157,14 @@ export class SignalsService {
     const zone = this.zones.get(zoneId);
     if (!zone) throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${zoneId}" is configured.`);
     const from = (fromText ? parseInstant(fromText)! : this.clock.now()).startOf('hour');
-    const to = toText ? parseInstant(toText)!.plus({ minutes: 59, seconds: 59 }).startOf('hour') : from.plus({ hours: 48 });
+    const to = toText
+      ? parseInstant(toText)!.plus({ minutes: 59, seconds: 59 }).startOf('hour')
+      : from.plus({ hours: 48 });
     const hours = Math.round(to.diff(from, 'hours').hours);
     if (hours <= 0 || hours > MAX_SIGNALS_RANGE_HOURS) {
-      throw ProblemException.invalid(400, [{ field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` }]);
+      throw ProblemException.invalid(400, [
+        { field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` },
+      ]);
     }
     const view = await this.zoneView(zone, from, hours);
     const hourStart = (h: number) => iso(from.toMillis() + h * HOUR_MS);
@@ -185,31 +210,51 @@ export class SignalsService {
 
   /** A zone's effective series for [from, from + hours) and each of its sites' signals. */
   private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
-    const [stored, events] = await Promise.all([this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * HOUR_MS), this.repository.events(zone.id)]);
+    const [stored, events] = await Promise.all([
+      this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * HOUR_MS),
+      this.repository.events(zone.id),
+    ]);
     const hourMs = (h: number) => from.toMillis() + h * HOUR_MS;
     const values = Array.from({ length: hours }, (_, h) => {
       const found = stored.get(hourMs(h));
       return found ? { hour: hourMs(h), ...found.values } : undefined;
     });
     const series: ZoneSeries = { start: from, hours, values };
-    const { zonePeak, sites } = zoneSiteSignals(series, zone, this.config.sites.filter((s) => s.zone === zone.id), events);
+    const { zonePeak, sites } = zoneSiteSignals(
+      series,
+      zone,
+      this.config.sites.filter((s) => s.zone === zone.id),
+      events,
+    );
     return { series, zonePeak, sites, issuedAt: new Map([...stored].map(([hour, v]) => [hour, v.issuedAt])) };
   }
 
-  private async store(forecast: ForecastSubmission, audit: string, rememberAnswer: (answer: StoredResponse, multi: ReturnType<SignalsRepository['multi']>) => void): Promise<StoredResponse> {
+  private async store(
+    forecast: ForecastSubmission,
+    audit: string,
+    rememberAnswer: (answer: StoredResponse, multi: ReturnType<SignalsRepository['multi']>) => void,
+  ): Promise<StoredResponse> {
     const now = this.clock.now();
-    if (!this.zones.has(forecast.zone)) throw ProblemException.invalid(422, [{ field: 'zone', message: `unknown zone "${forecast.zone}"` }]);
+    if (!this.zones.has(forecast.zone))
+      throw ProblemException.invalid(422, [{ field: 'zone', message: `unknown zone "${forecast.zone}"` }]);
     const shape = pointProblems(forecast.points);
     if (shape.length > 0) throw ProblemException.invalid(400, shape);
     const issuedAt = parseInstant(forecast.issuedAt)!;
     const problems: FieldError[] = [];
-    if (issuedAt.toMillis() > now.toMillis() + ISSUED_AT_SKEW_MS) problems.push({ field: 'issuedAt', message: 'is in the future' });
+    if (issuedAt.toMillis() > now.toMillis() + ISSUED_AT_SKEW_MS)
+      problems.push({ field: 'issuedAt', message: 'is in the future' });
     const { hours, problems: hourProblems } = forecastToHours(forecast.points, forecast.resolution, now);
     problems.push(...(hourProblems ?? []));
     if (problems.length > 0 || !hours) throw ProblemException.invalid(422, problems);
     const from = iso(hours[0].hour);
     const to = iso(hours[hours.length - 1].hour + HOUR_MS);
-    const accepted: ForecastAcceptedDto = { zone: forecast.zone, issuedAt: formatInstant(issuedAt), hours: hours.length, from, to };
+    const accepted: ForecastAcceptedDto = {
+      zone: forecast.zone,
+      issuedAt: formatInstant(issuedAt),
+      hours: hours.length,
+      from,
+      to,
+    };
     const answer: StoredResponse = { status: 200, body: accepted };
     const multi = this.repository.multi();
     this.repository.merge(multi, forecast.zone, issuedAt.toMillis(), hours, audit);

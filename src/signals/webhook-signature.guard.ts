@@ -31,7 +31,9 @@ export class WebhookSignatureGuard implements CanActivate {
     config: WestwindConfig,
     private readonly rateLimits: RateLimits,
   ) {
-    this.verifiers = config.webhookSenders.flatMap((sender) => sender.secrets.map((secret) => ({ sender, webhook: new Webhook(secret) })));
+    this.verifiers = config.webhookSenders.flatMap((sender) =>
+      sender.secrets.map((secret) => ({ sender, webhook: new Webhook(secret) })),
+    );
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,7 +57,14 @@ export class WebhookSignatureGuard implements CanActivate {
         if (error.message !== 'No matching signature found') break;
       }
     }
-    throw ProblemException.of(401, 'webhook-unauthenticated', 'Webhook signature not accepted', reason, {}, { 'WWW-Authenticate': 'Standard-Webhooks' });
+    throw ProblemException.of(
+      401,
+      'webhook-unauthenticated',
+      'Webhook signature not accepted',
+      reason,
+      {},
+      { 'WWW-Authenticate': 'Standard-Webhooks' },
+    );
   }
 }
 

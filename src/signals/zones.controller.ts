@@ -43,8 +43,20 @@ export class ZonesController {
     @Body() csv: unknown,
     @Req() request: Request & { principal?: Principal },
   ): Promise<ForecastAcceptedDto> {
-    if (typeof csv !== 'string') throw ProblemException.of(415, 'unsupported-media-type', 'Send text/csv', 'The body must be CSV with Content-Type: text/csv.');
-    const answer = await this.signals.acceptCsv(request.principal!.id, zone, csv, query.issuedAt, query.resolution ?? 'PT1H');
+    if (typeof csv !== 'string')
+      throw ProblemException.of(
+        415,
+        'unsupported-media-type',
+        'Send text/csv',
+        'The body must be CSV with Content-Type: text/csv.',
+      );
+    const answer = await this.signals.acceptCsv(
+      request.principal!.id,
+      zone,
+      csv,
+      query.issuedAt,
+      query.resolution ?? 'PT1H',
+    );
     return answer.body as ForecastAcceptedDto;
   }
 }

@@ -27,12 +27,15 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('operator pages refuse anyone else', () => {
-  it.each(['/', '/queues', '/queues/api/queues', '/metrics', '/dashboard/api/overview', '/dashboard/events'])('%s without credentials is 401 with a Basic challenge', async (path) => {
-    const res = await request(base).get(path).expect(401);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.headers['www-authenticate']).toMatch(/^Basic realm="Westwind operators"/);
-    expect(res.body.type).toBe('urn:westwind:problem:unauthenticated');
-  });
+  it.each(['/', '/queues', '/queues/api/queues', '/metrics', '/dashboard/api/overview', '/dashboard/events'])(
+    '%s without credentials is 401 with a Basic challenge',
+    async (path) => {
+      const res = await request(base).get(path).expect(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toMatch(/^Basic realm="Westwind operators"/);
+      expect(res.body.type).toBe('urn:westwind:problem:unauthenticated');
+    },
+  );
 
   it.each(['/', '/queues', '/metrics'])('%s with a tenant key, or a wrong password, is refused', async (path) => {
     await request(base).get(path).set(ALPHA).expect(403);
@@ -41,7 +44,11 @@ describe('operator pages refuse anyone else', () => {
   });
 
   it('a viewer operator may not upload forecasts', async () => {
-    const res = await request(base).post('/v1/zones/west/forecasts.csv').set({ authorization: `Bearer ${VIEWER.key}`, 'content-type': 'text/csv' }).send('start,windMw,solarMw,loadMw\n').expect(403);
+    const res = await request(base)
+      .post('/v1/zones/west/forecasts.csv')
+      .set({ authorization: `Bearer ${VIEWER.key}`, 'content-type': 'text/csv' })
+      .send('start,windMw,solarMw,loadMw\n')
+      .expect(403);
     expect(res.body.detail).toMatch(/viewer/);
   });
 });
@@ -63,11 +70,21 @@ describe('the dashboard API refuses bad input', () => {
 });
 
 describe('bull-board at /queues', () => {
-  const queues = async (auth: { user: string; key: string }) => (await request(base).get('/queues/api/queues').auth(auth.user, auth.key).expect(200)).body.queues as { name: string; readOnlyMode: boolean; isPaused: boolean }[];
+  const queues = async (auth: { user: string; key: string }) =>
+    (await request(base).get('/queues/api/queues').auth(auth.user, auth.key).expect(200)).body.queues as {
+      name: string;
+      readOnlyMode: boolean;
+      isPaused: boolean;
+    }[];
 
   it('shows the planning queue and every site dispatch queue; read-only for a viewer', async () => {
     const admin = await queues({ user: 'ops', key: 'ops-key-000000000001' });
-    expect(admin.map((q) => q.name).sort()).toEqual(['dispatch-de-hub', 'dispatch-east-edge', 'dispatch-west-hub', 'planning']);
+    expect(admin.map((q) => q.name).sort()).toEqual([
+      'dispatch-de-hub',
+      'dispatch-east-edge',
+      'dispatch-west-hub',
+      'planning',
+    ]);
     expect(admin.every((q) => !q.readOnlyMode)).toBe(true);
     expect((await queues(VIEWER)).every((q) => q.readOnlyMode)).toBe(true);
   });
@@ -87,19 +104,48 @@ describe('bull-board at /queues', () => {
 
 describe('GET /metrics', () => {
   it('exports jobs by state, queue depths, re-plan durations, energy and webhook outcomes', async () => {
-    const id = await submit(t.app.getHttpServer(), { name: 'metrics-probe', runtimeHours: 1, deadline: clock.now().plus({ days: 2 }).toISO(), deferrable: true });
-    await until(() => getJob(t.app.getHttpServer(), id), (job) => job.state !== 'queued');
+    const id = await submit(t.app.getHttpServer(), {
+      name: 'metrics-probe',
+      runtimeHours: 1,
+      deadline: clock.now().plus({ days: 2 }).toISO(),
+      deferrable: true,
+    });
+    await until(
+      () => getJob(t.app.getHttpServer(), id),
+      (job) => job.state !== 'queued',
+    );
     const forged = JSON.stringify({ zone: 'west', issuedAt: clock.now().toISO(), resolution: 'PT1H', points: [] });
-    await request(base).post('/v1/webhooks/forecasts').set(signedHeaders('whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', forged)).send(forged).expect(401);
-    const placed = (body: string) => [...body.matchAll(/^westwind_jobs\{state="(?:scheduled|running)"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    await request(base)
+      .post('/v1/webhooks/forecasts')
+      .set(signedHeaders('whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', forged))
+      .send(forged)
+      .expect(401);
+    const placed = (body: string) =>
+      [...body.matchAll(/^westwind_jobs\{state="(?:scheduled|running)"\} (\d+)/gm)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
     // Shared figures are cached for a second: wait until they include the job, a re-plan and the fifo baseline.
-    const text = await until(async () => (await request(base).get('/metrics').auth(VIEWER.user, VIEWER.key).expect(200)).text, (body) => /westwind_replan_duration_seconds_count [1-9]/.test(body) && placed(body) >= 1 && body.includes('period="fifo"'), 10_000);
+    const text = await until(
+      async () => (await request(base).get('/metrics').auth(VIEWER.user, VIEWER.key).expect(200)).text,
+      (body) =>
+        /westwind_replan_duration_seconds_count [1-9]/.test(body) &&
+        placed(body) >= 1 &&
+        body.includes('period="fifo"'),
+      10_000,
+    );
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
     expect(value(/^bullmq_job_count\{queue="planning", state="completed"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(text.match(/^# TYPE bullmq_job_count gauge$/gm)).toHaveLength(1);
     expect(text).toMatch(/^bullmq_job_count\{queue="dispatch-west-hub", state="waiting"\} \d+/m);
-    expect(value(/^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="accepted",reason="accepted"\} (\d+)/m)).toBe(1);
-    expect(text).toMatch(/^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="refused",reason="webhook-unauthenticated"\} 1$/m);
+    expect(
+      value(
+        /^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="accepted",reason="accepted"\} (\d+)/m,
+      ),
+    ).toBe(1);
+    expect(text).toMatch(
+      /^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="refused",reason="webhook-unauthenticated"\} 1$/m,
+    );
     expect(value(/^westwind_energy_mwh\{period="planned",source="green"\} ([\d.]+)/m)).toBeGreaterThan(0);
     expect(text).toMatch(/^westwind_energy_mwh\{period="fifo",source="grid"\} [\d.]+/m);
     expect(text).toMatch(/^westwind_process_resident_memory_bytes \d+/m);
@@ -128,7 +174,10 @@ describe('the dashboard in a real browser', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    const context = await browser.newContext({ httpCredentials: { username: 'ops', password: 'ops-key-000000000001' }, viewport: { width: 1400, height: 1300 } });
+    const context = await browser.newContext({
+      httpCredentials: { username: 'ops', password: 'ops-key-000000000001' },
+      viewport: { width: 1400, height: 1300 },
+    });
     page = await context.newPage();
     page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     page.on('pageerror', (error) => consoleErrors.push(error.message));
@@ -142,11 +191,21 @@ describe('the dashboard in a real browser', () => {
     await page.locator('#live.on').waitFor();
     // One hour of work fits before the 09:00 UTC peak: it runs at once (a longer job, rather than
     // pause through the peak, waits for the green after it in one block).
-    const id = await submit(t.app.getHttpServer(), { name: 'browser-probe', gpus: 64, runtimeHours: 1, deadline: clock.now().plus({ days: 1 }).toISO(), deferrable: true });
+    const id = await submit(t.app.getHttpServer(), {
+      name: 'browser-probe',
+      gpus: 64,
+      runtimeHours: 1,
+      deadline: clock.now().plus({ days: 1 }).toISO(),
+      deferrable: true,
+    });
 
     // It appears without a reload, and runs once dispatched (the simulated site starts it).
     await page.locator(`#jobs tr[data-job-id="${id}"]`).waitFor();
-    await until(() => rowState(id), (state) => state === 'running', 20_000);
+    await until(
+      () => rowState(id),
+      (state) => state === 'running',
+      20_000,
+    );
 
     const chart = page.locator('#site-west-hub');
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
@@ -166,13 +225,23 @@ describe('the dashboard in a real browser', () => {
     await page.screenshot({ path: 'test/artifacts/dashboard.png', fullPage: true });
 
     await request(t.app.getHttpServer()).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
-    await until(() => rowState(id), (state) => state === 'cancelled', 10_000);
+    await until(
+      () => rowState(id),
+      (state) => state === 'cancelled',
+      10_000,
+    );
 
     // Filters: by state, by tenant.
     await page.selectOption('#filters select[name=state]', 'cancelled');
-    await until(() => page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))), (states) => states.length > 0 && states.every((s) => s === 'cancelled'));
+    await until(
+      () => page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))),
+      (states) => states.length > 0 && states.every((s) => s === 'cancelled'),
+    );
     await page.selectOption('#filters select[name=tenant]', 'beta');
-    await until(() => page.locator('#jobs tbody tr').count(), (n) => n === 0);
+    await until(
+      () => page.locator('#jobs tbody tr').count(),
+      (n) => n === 0,
+    );
     expect(consoleErrors).toEqual([]);
   }, 60_000);
 
@@ -221,7 +290,10 @@ describe('the dashboard in a real browser', () => {
     // UTC: the same instants, every one labelled UTC, and no site zone left in the table.
     await page.locator('#time-mode button[data-mode="utc"]').click();
     const deadlineUtc = `${deadline.toUTC().toFormat('yyyy-MM-dd HH:mm')} UTC`;
-    await until(() => cellText('td.deadline'), (text) => text === deadlineUtc);
+    await until(
+      () => cellText('td.deadline'),
+      (text) => text === deadlineUtc,
+    );
     expect(await page.locator('#clock').textContent()).toMatch(/^service time \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
     await placed('UTC');
     expect(await page.locator('#jobs tbody').textContent()).not.toMatch(/Asia\/Shanghai|Europe\/Berlin/);
@@ -229,9 +301,15 @@ describe('the dashboard in a real browser', () => {
 
     // The choice outlives a reload; back to site time.
     await page.reload();
-    await until(() => cellText('td.deadline'), (text) => text.endsWith(' UTC'));
+    await until(
+      () => cellText('td.deadline'),
+      (text) => text.endsWith(' UTC'),
+    );
     await page.locator('#time-mode button[data-mode="local"]').click();
-    await until(() => cellText('td.deadline'), (text) => text.endsWith(` ${zone}`));
+    await until(
+      () => cellText('td.deadline'),
+      (text) => text.endsWith(` ${zone}`),
+    );
     expect(consoleErrors).toEqual([]);
   }, 60_000);
 
@@ -253,7 +331,10 @@ describe('the dashboard in a real browser', () => {
     // From outside the chart, so that the pointer moves over it even if it was there before.
     await page.mouse.move(0, 0);
     await chart.locator('.u-over').hover();
-    await until(() => chart.locator('.u-legend .u-value').first().textContent(), (text) => text !== '–');
+    await until(
+      () => chart.locator('.u-legend .u-value').first().textContent(),
+      (text) => text !== '–',
+    );
     return chart.locator('.u-legend .u-value').allTextContents();
   }
 });

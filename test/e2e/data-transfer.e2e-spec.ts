@@ -10,15 +10,29 @@ describe('a job whose dataset must travel to its site (virtual clock, one hour p
   let t: TestApp;
   beforeAll(async () => {
     // 45 GB over 100 Gbit/s: at west-hub 3.6 s after submission.
-    const configPath = testConfigWith((config) => (config.dataRegions = [{ id: 'shanghai', linksGbps: { 'west-hub': 100 } }]));
+    const configPath = testConfigWith(
+      (config) => (config.dataRegions = [{ id: 'shanghai', linksGbps: { 'west-hub': 100 } }]),
+    );
     t = await startTestApp({ clock, configPath, roles: 'api,planner,dispatch' });
   });
   afterAll(() => t.close());
 
   it('starts in the first whole hour after its data has arrived, not an hour later at every re-plan', async () => {
     const http = t.app.getHttpServer();
-    const id = await submit(http, { name: 'remote-data', runtimeHours: 1, deadline: '2026-03-02T08:00:00Z', deferrable: false, sites: ['west-hub'], dataRegion: 'shanghai', datasetGb: 45 });
-    const running = await until(() => getJob(http, id), (job) => job.state === 'running', 30_000);
+    const id = await submit(http, {
+      name: 'remote-data',
+      runtimeHours: 1,
+      deadline: '2026-03-02T08:00:00Z',
+      deferrable: false,
+      sites: ['west-hub'],
+      dataRegion: 'shanghai',
+      datasetGb: 45,
+    });
+    const running = await until(
+      () => getJob(http, id),
+      (job) => job.state === 'running',
+      30_000,
+    );
     const startedAt = utc(running.history.find((h: { to: string }) => h.to === 'running').at);
     // Planned from 02:00 (hour 0 had begun); counted afresh from each re-plan the wait never ended.
     expect(startedAt >= utc('2026-03-02T02:00:00Z') && startedAt < utc('2026-03-02T02:30:00Z')).toBe(true);

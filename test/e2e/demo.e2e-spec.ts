@@ -31,25 +31,41 @@ describe('the self-running demo', () => {
   it('starts before the evening peak in Shanghai, replays real forecasts and submits jobs', async () => {
     const clock = t.app.get<Clock>(CLOCK);
     expect(clock.speed).toBe(3600);
-    const zones = (await request(t.app.getHttpServer()).get('/v1/zones').set({ authorization: 'Bearer ww-operator-key-change-me' }).expect(200)).body as { id: string; hoursCovered: number }[];
-    expect(zones.map((z) => [z.id, z.hoursCovered >= 48])).toEqual([['cn-nx', true], ['cn-gs', true], ['cn-nm', true], ['cn-ec', true]]);
+    const zones = (
+      await request(t.app.getHttpServer())
+        .get('/v1/zones')
+        .set({ authorization: 'Bearer ww-operator-key-change-me' })
+        .expect(200)
+    ).body as { id: string; hoursCovered: number }[];
+    expect(zones.map((z) => [z.id, z.hoursCovered >= 48])).toEqual([
+      ['cn-nx', true],
+      ['cn-gs', true],
+      ['cn-nm', true],
+      ['cn-ec', true],
+    ]);
     // 14:00 in Shanghai or up to a few simulated hours after (the app has been running since).
     expect(clock.now().setZone('Asia/Shanghai').hour).toBeGreaterThanOrEqual(14);
-    await until(() => t.redis.zcard(`${t.prefix}tenant:demo:jobs`), (n) => n >= 12);
+    await until(
+      () => t.redis.zcard(`${t.prefix}tenant:demo:jobs`),
+      (n) => n >= 12,
+    );
   });
 
   it('pauses a deferrable job at the peak and resumes it later, under the virtual clock', async () => {
     const jobs = t.app.get(JobsRepository);
     // Pauses for other reasons (a move, greener hours) may come first: wait for one at the peak.
     const resumed = await until(
-      async () => (await jobs.page('demo', undefined, 500)).jobs.find((job) => {
-        const peakPause = job.history.findIndex((h) => h.to === 'paused' && PEAK_PAUSE.test(h.reason));
-        return job.deferrable && peakPause > 0 && job.history.slice(peakPause).some((h) => h.to === 'running');
-      }),
+      async () =>
+        (await jobs.page('demo', undefined, 500)).jobs.find((job) => {
+          const peakPause = job.history.findIndex((h) => h.to === 'paused' && PEAK_PAUSE.test(h.reason));
+          return job.deferrable && peakPause > 0 && job.history.slice(peakPause).some((h) => h.to === 'running');
+        }),
       (job) => job !== undefined,
       60_000,
     );
     const pause = resumed!.history.find((h) => h.to === 'paused' && PEAK_PAUSE.test(h.reason))!;
-    expect(pause.reason).toMatch(/^plan \d+: paused: peak \d\d:\d\d–\d\d:\d\d Asia\/Shanghai; resumes \d\d:\d\d Asia\/Shanghai at /);
+    expect(pause.reason).toMatch(
+      /^plan \d+: paused: peak \d\d:\d\d–\d\d:\d\d Asia\/Shanghai; resumes \d\d:\d\d Asia\/Shanghai at /,
+    );
   }, 90_000);
 });

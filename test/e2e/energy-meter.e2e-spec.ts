@@ -25,7 +25,8 @@ describe('metered energy, from what jobs actually ran', () => {
     await postWestForecast(ctx.http, day('08:00'), 12, (at) => (at.hour >= 14 ? 500 : 0), clock.now());
     const repository = ctx.t.app.get(JobsRepository);
     const deadline = clock.now().plus({ days: 1 }).toISO();
-    const scheduled = (id: string) => repository.update(id, (job) => transition(job, 'scheduled', day('10:00').toISO()!, 'test'));
+    const scheduled = (id: string) =>
+      repository.update(id, (job) => transition(job, 'scheduled', day('10:00').toISO()!, 'test'));
     // 100 GPUs × 0.7 kW × PUE 1.2 = 0.084 MW.
     const a = await submit(ctx.http, { name: 'metered', gpus: 100, runtimeHours: 10, deadline, deferrable: true });
     await scheduled(a);
@@ -34,8 +35,16 @@ describe('metered energy, from what jobs actually ran', () => {
     await repository.update(a, (job) => started(job, 'west-hub', day('14:00'), 'test'));
     await repository.update(a, (job) => finished(job, 'completed', day('15:30'), 'test'));
     const ledger = await ctx.t.redis.hgetall(`${ctx.t.prefix}energy:west-hub`);
-    expect(Object.fromEntries(Object.entries(ledger).map(([hour, mwh]) => [new Date(Number(hour)).toISOString().slice(11, 16), Number(mwh)]))).toEqual({
-      '10:00': 0.042, '11:00': 0.084, '12:00': 0.021, '14:00': 0.084, '15:00': 0.042,
+    expect(
+      Object.fromEntries(
+        Object.entries(ledger).map(([hour, mwh]) => [new Date(Number(hour)).toISOString().slice(11, 16), Number(mwh)]),
+      ),
+    ).toEqual({
+      '10:00': 0.042,
+      '11:00': 0.084,
+      '12:00': 0.021,
+      '14:00': 0.084,
+      '15:00': 0.042,
     });
 
     // Still running since 15:30: half an hour at 0.084 MW so far, in an hour with green to spare.
@@ -51,9 +60,15 @@ describe('metered energy, from what jobs actually ran', () => {
     expect(metered.greenShare).toBeCloseTo(0.168 / 0.315, 3);
   });
 
-  it('forgets metered hours older than the signals\' retention window in the daily housekeeping', async () => {
+  it("forgets metered hours older than the signals' retention window in the daily housekeeping", async () => {
     const repository = ctx.t.app.get(JobsRepository);
-    const id = await submit(ctx.http, { name: 'long-ago', gpus: 100, runtimeHours: 10, deadline: clock.now().plus({ days: 1 }).toISO(), deferrable: true });
+    const id = await submit(ctx.http, {
+      name: 'long-ago',
+      gpus: 100,
+      runtimeHours: 10,
+      deadline: clock.now().plus({ days: 1 }).toISO(),
+      deferrable: true,
+    });
     await repository.update(id, (job) => transition(job, 'scheduled', day('00:00').toISO()!, 'test'));
     // A segment 31 days back (clock-wise) and one within the window.
     await repository.update(id, (job) => started(job, 'west-hub', day('09:00').minus({ days: 31 }), 'test'));
@@ -68,7 +83,12 @@ describe('metered energy, from what jobs actually ran', () => {
   it('meters nothing for a job that never ran, and a repeated close adds nothing', async () => {
     const repository = ctx.t.app.get(JobsRepository);
     const before = await ctx.t.redis.hgetall(`${ctx.t.prefix}energy:west-hub`);
-    const id = await submit(ctx.http, { name: 'never-ran', gpus: 8, runtimeHours: 1, deadline: clock.now().plus({ days: 1 }).toISO() });
+    const id = await submit(ctx.http, {
+      name: 'never-ran',
+      gpus: 8,
+      runtimeHours: 1,
+      deadline: clock.now().plus({ days: 1 }).toISO(),
+    });
     await repository.update(id, (job) => finished(job, 'cancelled', clock.now(), 'test'));
     await repository.update(id, (job) => job);
     expect(await ctx.t.redis.hgetall(`${ctx.t.prefix}energy:west-hub`)).toEqual(before);

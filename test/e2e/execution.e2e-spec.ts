@@ -37,26 +37,57 @@ describe('execution: the plan drives the simulated sites (virtual clock, one hou
 
   it('pauses a deferrable job at the peak and resumes it after, runs a non-deferrable one through, across a restart', async () => {
     // Wind only before and after the peak: running in the peak would draw from the grid.
-    await postWestForecast(a.app.getHttpServer(), utc('2026-03-02T06:00:00Z'), 48, (at) => ((at.hour >= 7 && at.hour < 9) || (at.hour >= 14 && at.hour < 16) ? 1000 : 0), utc('2026-03-02T06:00:00Z'));
-    const deferrable = await submit(a.app.getHttpServer(), { name: 'night-wind', runtimeHours: 4, checkpointMinutes: 12, deadline: '2026-03-02T18:00:00Z', deferrable: true, sites: ['west-hub'] });
-    const steady = await submit(a.app.getHttpServer(), { name: 'urgent', runtimeHours: 4, deadline: '2026-03-03T07:00:00Z', deferrable: false, sites: ['west-hub'] });
+    await postWestForecast(
+      a.app.getHttpServer(),
+      utc('2026-03-02T06:00:00Z'),
+      48,
+      (at) => ((at.hour >= 7 && at.hour < 9) || (at.hour >= 14 && at.hour < 16) ? 1000 : 0),
+      utc('2026-03-02T06:00:00Z'),
+    );
+    const deferrable = await submit(a.app.getHttpServer(), {
+      name: 'night-wind',
+      runtimeHours: 4,
+      checkpointMinutes: 12,
+      deadline: '2026-03-02T18:00:00Z',
+      deferrable: true,
+      sites: ['west-hub'],
+    });
+    const steady = await submit(a.app.getHttpServer(), {
+      name: 'urgent',
+      runtimeHours: 4,
+      deadline: '2026-03-03T07:00:00Z',
+      deferrable: false,
+      sites: ['west-hub'],
+    });
 
-    const pausedJob = await until(() => getJob(a.app.getHttpServer(), deferrable), (j) => j.state === 'paused');
+    const pausedJob = await until(
+      () => getJob(a.app.getHttpServer(), deferrable),
+      (j) => j.state === 'paused',
+    );
     // Restart while it is paused: a new instance on the same Redis carries on.
     await a.app.close();
     a.redis.disconnect();
     b = await startTestApp({ prefix, clock, roles: ALL_ROLES });
     const http = b.app.getHttpServer();
-    const done = await until(() => Promise.all([getJob(http, deferrable), getJob(http, steady)]), ([d, s]) => d.state === 'completed' && s.state === 'completed', 45_000);
+    const done = await until(
+      () => Promise.all([getJob(http, deferrable), getJob(http, steady)]),
+      ([d, s]) => d.state === 'completed' && s.state === 'completed',
+      45_000,
+    );
 
     const [d, s] = done;
     expect(states(d.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running', 'completed']);
     expect(within(entered(d.history, 'paused'), '2026-03-02T09:00:00Z', 20)).toBe(true);
-    expect(pausedJob.history.at(-1).reason).toMatch(/paused: peak 17:00–22:00 Asia\/Shanghai; resumes 22:00 Asia\/Shanghai at west-hub/);
+    expect(pausedJob.history.at(-1).reason).toMatch(
+      /paused: peak 17:00–22:00 Asia\/Shanghai; resumes 22:00 Asia\/Shanghai at west-hub/,
+    );
     expect(within(entered(d.history, 'running', 1), '2026-03-02T14:00:00Z', 20)).toBe(true);
     expect(entered(d.history, 'completed') <= utc(d.deadline)).toBe(true);
     // The resume restored its checkpoint (12 minutes) before progressing: 4 h of work ends ≥ 12 min after 4 h of running.
-    const ranHours = d.run.segments.reduce((sum: number, seg: { start: string; end: string }) => sum + utc(seg.end).diff(utc(seg.start), 'hours').hours, 0);
+    const ranHours = d.run.segments.reduce(
+      (sum: number, seg: { start: string; end: string }) => sum + utc(seg.end).diff(utc(seg.start), 'hours').hours,
+      0,
+    );
     expect(ranHours).toBeCloseTo(4.2, 1);
 
     expect(states(s.history)).toEqual(['queued', 'scheduled', 'running', 'completed']);
@@ -81,14 +112,38 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
 
   it('a forecast revision moves a planned job to the new surplus hours', async () => {
     const http = t.app.getHttpServer();
-    await postWestForecast(http, utc('2026-03-02T00:00:00Z'), 72, (at) => (at.day === 2 && at.hour >= 20 && at.hour < 23 ? 1000 : 0), utc('2026-03-02T00:30:00Z'));
-    const id = await submit(http, { name: 'movable', runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', deferrable: true, sites: ['west-hub'] });
-    const planned = await until(() => getJob(http, id), (j) => j.plan !== null && j.state === 'scheduled');
+    await postWestForecast(
+      http,
+      utc('2026-03-02T00:00:00Z'),
+      72,
+      (at) => (at.day === 2 && at.hour >= 20 && at.hour < 23 ? 1000 : 0),
+      utc('2026-03-02T00:30:00Z'),
+    );
+    const id = await submit(http, {
+      name: 'movable',
+      runtimeHours: 2,
+      deadline: '2026-03-04T00:00:00Z',
+      deferrable: true,
+      sites: ['west-hub'],
+    });
+    const planned = await until(
+      () => getJob(http, id),
+      (j) => j.plan !== null && j.state === 'scheduled',
+    );
     expect(planned.plan.segments[0].start).toBe('2026-03-02T20:00:00.000Z');
 
     // The desk revises: the wind comes the next morning instead.
-    await postWestForecast(http, utc('2026-03-02T00:00:00Z'), 72, (at) => (at.day === 3 && at.hour >= 2 && at.hour < 5 ? 1000 : 0), utc('2026-03-02T00:45:00Z'));
-    const moved = await until(() => getJob(http, id), (j) => j.plan?.segments[0]?.start === '2026-03-03T02:00:00.000Z');
+    await postWestForecast(
+      http,
+      utc('2026-03-02T00:00:00Z'),
+      72,
+      (at) => (at.day === 3 && at.hour >= 2 && at.hour < 5 ? 1000 : 0),
+      utc('2026-03-02T00:45:00Z'),
+    );
+    const moved = await until(
+      () => getJob(http, id),
+      (j) => j.plan?.segments[0]?.start === '2026-03-03T02:00:00.000Z',
+    );
     expect(moved.state).toBe('scheduled');
     expect(moved.plan.reason).toMatch(/starts 10:00 Asia\/Shanghai at west-hub/);
   });
@@ -97,28 +152,68 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
     const http = t.app.getHttpServer();
     const now = clock.now();
     // No wind now: the job runs on grid power, so a cap of 0 kW stops it.
-    const id = await submit(http, { name: 'capped', runtimeHours: 2.5, deadline: now.plus({ hours: 3, minutes: 30 }).toISO(), deferrable: true, sites: ['east-edge'] });
-    await until(() => getJob(http, id), (j) => j.state === 'running');
+    const id = await submit(http, {
+      name: 'capped',
+      runtimeHours: 2.5,
+      deadline: now.plus({ hours: 3, minutes: 30 }).toISO(),
+      deferrable: true,
+      sites: ['east-edge'],
+    });
+    await until(
+      () => getJob(http, id),
+      (j) => j.state === 'running',
+    );
     const event = {
-      objectType: 'EVENT', operation: 'POST',
-      object: { id: 'emergency-1', programID: 'west-dr', eventName: 'grid-emergency', intervalPeriod: { start: clock.now().toISO(), duration: 'PT1H' }, intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [0] }] }] },
+      objectType: 'EVENT',
+      operation: 'POST',
+      object: {
+        id: 'emergency-1',
+        programID: 'west-dr',
+        eventName: 'grid-emergency',
+        intervalPeriod: { start: clock.now().toISO(), duration: 'PT1H' },
+        intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [0] }] }],
+      },
     };
     const sentAt = clock.now();
-    await request(http).post('/v1/webhooks/openadr').set(OPENADR).set('content-type', 'application/json').send(JSON.stringify(event)).expect(200);
-    const paused = await until(() => getJob(http, id), (j) => j.state === 'paused', 5000);
+    await request(http)
+      .post('/v1/webhooks/openadr')
+      .set(OPENADR)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(event))
+      .expect(200);
+    const paused = await until(
+      () => getJob(http, id),
+      (j) => j.state === 'paused',
+      5000,
+    );
     // Within a few simulated minutes (a few real seconds at most), not at the next hour.
     expect(entered(paused.history, 'paused').diff(sentAt, 'minutes').minutes).toBeLessThan(5);
-    expect((await siteLog(t, 'east-edge')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start', 'pause']);
+    expect((await siteLog(t, 'east-edge')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual([
+      'start',
+      'pause',
+    ]);
   });
 
   it('a running job cancelled by its tenant is cancelled at its site, queued before the answer', async () => {
     const http = t.app.getHttpServer();
-    const id = await submit(http, { name: 'called-off', runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', deferrable: false, sites: ['west-hub'] });
-    await until(() => getJob(http, id), (j) => j.state === 'running');
+    const id = await submit(http, {
+      name: 'called-off',
+      runtimeHours: 2,
+      deadline: '2026-03-04T00:00:00Z',
+      deferrable: false,
+      sites: ['west-hub'],
+    });
+    await until(
+      () => getJob(http, id),
+      (j) => j.state === 'running',
+    );
     await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
     // The cancel command's id: the job, no plan version, no segment (see cancelCommand).
     expect(await t.app.get(DispatchQueues).forSite('west-hub').getJob(`${id}.v0.s-1.cancel`)).toBeDefined();
-    const log = await until(() => siteLog(t, 'west-hub'), (entries) => entries.some((e) => e.jobId === id && e.action === 'cancel'));
+    const log = await until(
+      () => siteLog(t, 'west-hub'),
+      (entries) => entries.some((e) => e.jobId === id && e.action === 'cancel'),
+    );
     expect(log.filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start', 'cancel']);
   });
 });
@@ -130,7 +225,10 @@ describe('execution: three instances on one Redis', () => {
   let others: TestApp[];
   beforeAll(async () => {
     a = await startTestApp({ prefix, clock, roles: ALL_ROLES });
-    others = [await startTestApp({ prefix, clock, roles: ALL_ROLES }), await startTestApp({ prefix, clock, roles: ALL_ROLES })];
+    others = [
+      await startTestApp({ prefix, clock, roles: ALL_ROLES }),
+      await startTestApp({ prefix, clock, roles: ALL_ROLES }),
+    ];
   });
   afterAll(async () => {
     for (const t of others) {
@@ -143,15 +241,32 @@ describe('execution: three instances on one Redis', () => {
   it('dispatch each action once: every job started once, whichever instance took it', async () => {
     const apps = [a, ...others].map((t) => t.app.getHttpServer());
     const ids = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => submit(apps[i % apps.length], { name: `pair-${i}`, runtimeHours: 5, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })),
+      Array.from({ length: 30 }, (_, i) =>
+        submit(apps[i % apps.length], {
+          name: `pair-${i}`,
+          runtimeHours: 5,
+          deadline: '2026-03-03T00:00:00Z',
+          deferrable: false,
+          sites: ['west-hub'],
+        }),
+      ),
     );
-    await until(() => Promise.all(ids.map((id) => getJob(apps[0], id))), (jobs) => jobs.every((j) => j.state === 'running'));
+    await until(
+      () => Promise.all(ids.map((id) => getJob(apps[0], id))),
+      (jobs) => jobs.every((j) => j.state === 'running'),
+    );
     // Let any duplicate decisions from later re-plans run their course.
     await new Promise((r) => setTimeout(r, 1000));
     const log = await siteLog(a, 'west-hub');
-    expect(log.filter((e) => e.action === 'start').map((e) => e.jobId).sort()).toEqual([...ids].sort());
+    expect(
+      log
+        .filter((e) => e.action === 'start')
+        .map((e) => e.jobId)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(log).toHaveLength(30);
-    for (const id of ids) expect(states((await getJob(apps[2], id)).history)).toEqual(['queued', 'scheduled', 'running']);
+    for (const id of ids)
+      expect(states((await getJob(apps[2], id)).history)).toEqual(['queued', 'scheduled', 'running']);
   });
 });
 
@@ -166,15 +281,31 @@ describe('execution: a dispatch backlog is not multiplied by re-plans', () => {
 
   it('keeps one waiting start per job however many plans want it', async () => {
     const http = t.app.getHttpServer();
-    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => submit(http, { name: `backlog-${i}`, runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })));
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        submit(http, {
+          name: `backlog-${i}`,
+          runtimeHours: 2,
+          deadline: '2026-03-03T00:00:00Z',
+          deferrable: false,
+          sites: ['west-hub'],
+        }),
+      ),
+    );
     const plans = t.app.get(PlanRepository);
     const planning = t.app.get(PlanningService);
     const queue = t.app.get(DispatchQueues).forSite('west-hub');
-    await until(() => queue.getJobCounts('waiting'), (c) => c.waiting === 5);
+    await until(
+      () => queue.getJobCounts('waiting'),
+      (c) => c.waiting === 5,
+    );
     for (let i = 0; i < 3; i++) {
       const before = (await plans.meta())!.version;
       planning.requestReplan('test');
-      await until(async () => (await plans.meta())!.version, (v) => v > before);
+      await until(
+        async () => (await plans.meta())!.version,
+        (v) => v > before,
+      );
     }
     const waiting = await queue.getJobs(['waiting']);
     expect(waiting.map((j) => j.data.jobId).sort()).toEqual([...ids].sort());
@@ -202,26 +333,56 @@ describe('execution: an action held by a killed process is carried through at re
 
   it('re-sends it under a new BullMQ id, so it runs at once instead of after the dead lock expires', async () => {
     const http = planner.app.getHttpServer();
-    const id = await submit(http, { name: 'mid-start', runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] });
+    const id = await submit(http, {
+      name: 'mid-start',
+      runtimeHours: 2,
+      deadline: '2026-03-03T00:00:00Z',
+      deferrable: false,
+      sites: ['west-hub'],
+    });
     const queue = planner.app.get(DispatchQueues).forSite('west-hub');
-    await until(() => queue.getJobCounts('waiting'), (c) => c.waiting === 1);
+    await until(
+      () => queue.getJobCounts('waiting'),
+      (c) => c.waiting === 1,
+    );
     // A process takes the start, claims it on the job record as the dispatch processor does, then dies (kill -9: no lock renewal, no release).
     const jobs = planner.app.get(JobsRepository);
     let claimed!: () => void;
     const claimedOnce = new Promise<void>((resolve) => (claimed = resolve));
-    doomed = new Worker<DispatchCommand>(queue.name, async (job) => {
-      const c = job.data;
-      await jobs.update(c.jobId, (j) => ({ ...j, pendingAction: { id: c.id, action: c.action, site: c.site, planVersion: c.planVersion, segment: c.segment, since: clock.now().toISO()! } }));
-      claimed();
-      await new Promise(() => undefined);
-    }, { connection: (doomedConnection = planner.app.get<Redis>(BULL_CONNECTION).duplicate()), prefix: planner.app.get(RedisKeys).bullPrefix() });
+    doomed = new Worker<DispatchCommand>(
+      queue.name,
+      async (job) => {
+        const c = job.data;
+        await jobs.update(c.jobId, (j) => ({
+          ...j,
+          pendingAction: {
+            id: c.id,
+            action: c.action,
+            site: c.site,
+            planVersion: c.planVersion,
+            segment: c.segment,
+            since: clock.now().toISO()!,
+          },
+        }));
+        claimed();
+        await new Promise(() => undefined);
+      },
+      {
+        connection: (doomedConnection = planner.app.get<Redis>(BULL_CONNECTION).duplicate()),
+        prefix: planner.app.get(RedisKeys).bullPrefix(),
+      },
+    );
     await claimedOnce;
     await doomed.close(true);
     expect(await queue.getJobCounts('active')).toMatchObject({ active: 1 });
 
     restarted = await startTestApp({ prefix, clock, roles: 'dispatch' });
     // Well within the 30 s the dead worker's lock still holds.
-    const job = await until(() => getJob(http, id), (j) => j.state === 'running', 8_000);
+    const job = await until(
+      () => getJob(http, id),
+      (j) => j.state === 'running',
+      8_000,
+    );
     expect((await planner.app.get(JobsRepository).get(id))!.pendingAction).toBeUndefined();
     expect(job.state).toBe('running');
     expect((await siteLog(planner, 'west-hub')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start']);
@@ -232,14 +393,32 @@ describe('execution: a site takes at most its maxActionsPerSecond', () => {
   const clock = virtualClock(utc('2026-03-02T01:00:00Z'), 1);
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ clock, roles: ALL_ROLES, configure: (config) => (config.sites.find((s) => s.id === 'west-hub')!.executor.maxActionsPerSecond = 5) });
+    t = await startTestApp({
+      clock,
+      roles: ALL_ROLES,
+      configure: (config) => (config.sites.find((s) => s.id === 'west-hub')!.executor.maxActionsPerSecond = 5),
+    });
   });
   afterAll(() => t.close());
 
   it('spreads a burst of starts over seconds (5 a second: 15 starts need three one-second windows)', async () => {
     const http = t.app.getHttpServer();
-    const ids = await Promise.all(Array.from({ length: 15 }, (_, i) => submit(http, { name: `burst-${i}`, gpus: 1, runtimeHours: 2, deadline: '2026-03-03T00:00:00Z', deferrable: false, sites: ['west-hub'] })));
-    await until(() => Promise.all(ids.map((id) => getJob(http, id))), (jobs) => jobs.every((j) => j.state === 'running'));
+    const ids = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        submit(http, {
+          name: `burst-${i}`,
+          gpus: 1,
+          runtimeHours: 2,
+          deadline: '2026-03-03T00:00:00Z',
+          deferrable: false,
+          sites: ['west-hub'],
+        }),
+      ),
+    );
+    await until(
+      () => Promise.all(ids.map((id) => getJob(http, id))),
+      (jobs) => jobs.every((j) => j.state === 'running'),
+    );
     const starts = (await siteLog(t, 'west-hub')).filter((e) => e.action === 'start').map((e) => utc(e.at).toMillis());
     expect(starts).toHaveLength(15);
     // BullMQ's windows open with the first action: the last five start ≥ 2 s after the first

@@ -26,7 +26,10 @@ const forecast = () => ({
   issuedAt: iso(now.minus({ minutes: 1 })),
   resolution: 'PT1H',
   points: [0, 1, 2].map((h) => ({
-    start: iso(now.startOf('hour').plus({ hours: h })), windMw: 100, solarMw: 10, loadMw: 500,
+    start: iso(now.startOf('hour').plus({ hours: h })),
+    windMw: 100,
+    solarMw: 10,
+    loadMw: 500,
   })),
 });
 const openadrEvent = () => ({

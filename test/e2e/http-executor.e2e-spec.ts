@@ -71,7 +71,14 @@ describe('http executor against a local site agent', () => {
     url = await agent.start();
     const configPath = testConfigWith((config) => {
       const site = (id: string) => config.sites.find((s: { id: string }) => s.id === id);
-      site('de-hub').executor = { type: 'http', url: `${url}/agent`, secret: SECRET, attempts: 3, backoffMs: 50, timeoutMs: 2000 };
+      site('de-hub').executor = {
+        type: 'http',
+        url: `${url}/agent`,
+        secret: SECRET,
+        attempts: 3,
+        backoffMs: 50,
+        timeoutMs: 2000,
+      };
       site('de-hub').agentKeys = ['de-agent-key-000000001'];
       site('west-hub').agentKeys = ['west-agent-key-00000001'];
     });
@@ -83,44 +90,75 @@ describe('http executor against a local site agent', () => {
   });
 
   const job = (name: string, extra: Record<string, unknown> = {}) =>
-    submit(t.app.getHttpServer(), { name, runtimeHours: 3, deadline: '2026-03-08T12:00:00Z', deferrable: false, sites: ['de-hub'], ...extra });
-  const report = (id: string, body: unknown, key = DE_AGENT) => request(t.app.getHttpServer()).post(`/v1/jobs/${id}/events`).set(key).send(body as object);
+    submit(t.app.getHttpServer(), {
+      name,
+      runtimeHours: 3,
+      deadline: '2026-03-08T12:00:00Z',
+      deferrable: false,
+      sites: ['de-hub'],
+      ...extra,
+    });
+  const report = (id: string, body: unknown, key = DE_AGENT) =>
+    request(t.app.getHttpServer())
+      .post(`/v1/jobs/${id}/events`)
+      .set(key)
+      .send(body as object);
 
   it('sends a signed start, retries a 503 with the same action id, and the job runs', async () => {
     const id = await job('flaky');
-    const running = await until(() => getJob(t.app.getHttpServer(), id), (j) => j.state === 'running');
+    const running = await until(
+      () => getJob(t.app.getHttpServer(), id),
+      (j) => j.state === 'running',
+    );
     const sent = agent.forJob(id);
     expect(sent.map((r) => r.answered)).toEqual([503, 503, 202]);
     expect(new Set(sent.map((r) => r.webhookId))).toEqual(new Set([sent[0].order.actionId]));
-    expect(sent[0]).toMatchObject({ path: '/agent', order: { action: 'start', site: 'de-hub', job: { gpus: 8, runtimeHours: 3, doneHours: 0 } } });
+    expect(sent[0]).toMatchObject({
+      path: '/agent',
+      order: { action: 'start', site: 'de-hub', job: { gpus: 8, runtimeHours: 3, doneHours: 0 } },
+    });
     expect(running.run).toMatchObject({ site: 'de-hub', doneHours: 0 });
   });
 
   it('fails the job with the cause once the agent keeps failing, and leaves other jobs alone', async () => {
     const id = await job('broken');
-    const failed = await until(() => getJob(t.app.getHttpServer(), id), (j) => j.state === 'failed');
+    const failed = await until(
+      () => getJob(t.app.getHttpServer(), id),
+      (j) => j.state === 'failed',
+    );
     expect(agent.forJob(id)).toHaveLength(3);
     expect(failed.history.at(-1).reason).toMatch(/start at de-hub failed after 3 attempt\(s\): .*HTTP 500/);
     const healthy = await job('healthy');
-    await until(() => getJob(t.app.getHttpServer(), healthy), (j) => j.state === 'running');
+    await until(
+      () => getJob(t.app.getHttpServer(), healthy),
+      (j) => j.state === 'running',
+    );
   });
 
   it('posts to the job’s callbackUrl when it has one', async () => {
     const id = await job('called-back', { callbackUrl: `${url}/callback/abc` });
-    await until(() => getJob(t.app.getHttpServer(), id), (j) => j.state === 'running');
+    await until(
+      () => getJob(t.app.getHttpServer(), id),
+      (j) => j.state === 'running',
+    );
     expect(agent.forJob(id)[0].path).toBe('/callback/abc');
   });
 
   it('takes progress, checkpoints and completion from the agent of the job’s site only', async () => {
     const id = await job('reported');
-    await until(() => getJob(t.app.getHttpServer(), id), (j) => j.state === 'running');
+    await until(
+      () => getJob(t.app.getHttpServer(), id),
+      (j) => j.state === 'running',
+    );
     const at = (minutes: number) => clock.now().plus({ minutes }).toISO();
 
     const progressed = await report(id, { type: 'checkpointed', doneHours: 1.5, at: at(0) }).expect(200);
     expect(progressed.body.run).toMatchObject({ doneHours: 1.5, checkpointedHours: 1.5 });
 
     const before = await snapshot(t.redis, t.prefix, 'plan:');
-    await report(id, { type: 'progress', doneHours: 1, at: at(-30) }).expect(409).expect('content-type', /problem\+json/);
+    await report(id, { type: 'progress', doneHours: 1, at: at(-30) })
+      .expect(409)
+      .expect('content-type', /problem\+json/);
     await report(id, { type: 'progress', doneHours: 9 }).expect(422);
     await report(id, { type: 'progress' }).expect(400);
     await report(id, { type: 'launched' }).expect(400);
@@ -142,10 +180,15 @@ describe('http executor against a local site agent', () => {
 
   it('a failure the agent reports fails the job with its reason', async () => {
     const id = await job('crashes');
-    await until(() => getJob(t.app.getHttpServer(), id), (j) => j.state === 'running');
+    await until(
+      () => getJob(t.app.getHttpServer(), id),
+      (j) => j.state === 'running',
+    );
     // A reason is shown to operators: control and bidirectional characters are refused, not stored.
     const before = await snapshot(t.redis, t.prefix, 'plan:');
-    await report(id, { type: 'failed', reason: 'x\u202Eevil' }).expect(400).expect('content-type', /problem\+json/);
+    await report(id, { type: 'failed', reason: 'x\u202Eevil' })
+      .expect(400)
+      .expect('content-type', /problem\+json/);
     await report(id, { type: 'failed', reason: 'line\u0007bell' }).expect(400);
     expect(await snapshot(t.redis, t.prefix, 'plan:')).toEqual(before);
     const failed = await report(id, { type: 'failed', reason: 'NCCL timeout on node 3' }).expect(200);

@@ -12,13 +12,30 @@ const validJob = () => ({ name: 'llama-finetune', gpus: 64, runtimeHours: 12, de
 describe('jobs API (real app, real Redis)', () => {
   const ctx = useTestApp();
 
-  const submit = (body: unknown, headers: Record<string, string> = ALPHA) => request(ctx.http).post('/v1/jobs').set(headers).send(body as object);
+  const submit = (body: unknown, headers: Record<string, string> = ALPHA) =>
+    request(ctx.http)
+      .post('/v1/jobs')
+      .set(headers)
+      .send(body as object);
 
   describe('POST /v1/jobs', () => {
     it('stores the job, answers 201 with a Location, and GET returns the same job', async () => {
-      const res = await submit({ ...validJob(), sites: ['west-hub'], dataRegion: 'shanghai', datasetGb: 500, callbackUrl: 'http://agent.local/hook' }).expect(201);
+      const res = await submit({
+        ...validJob(),
+        sites: ['west-hub'],
+        dataRegion: 'shanghai',
+        datasetGb: 500,
+        callbackUrl: 'http://agent.local/hook',
+      }).expect(201);
       expect(res.headers.location).toBe(`/v1/jobs/${res.body.id}`);
-      expect(res.body).toMatchObject({ tenant: 'alpha', state: 'queued', gpus: 64, sites: ['west-hub'], dataRegion: 'shanghai', datasetGb: 500 });
+      expect(res.body).toMatchObject({
+        tenant: 'alpha',
+        state: 'queued',
+        gpus: 64,
+        sites: ['west-hub'],
+        dataRegion: 'shanghai',
+        datasetGb: 500,
+      });
       const stored = JSON.parse((await ctx.t.redis.get(`${ctx.t.prefix}job:${res.body.id}`))!);
       expect(stored).toEqual(res.body);
       expect(await ctx.t.redis.zscore(`${ctx.t.prefix}jobs:active`, res.body.id)).not.toBeNull();
@@ -46,7 +63,12 @@ describe('jobs API (real app, real Redis)', () => {
 
   describe('bad input gets a 4xx problem+json and changes nothing', () => {
     const cases: Array<[string, () => request.Test, number, string]> = [
-      ['malformed JSON', () => request(ctx.http).post('/v1/jobs').set(ALPHA).set('content-type', 'application/json').send('{"name": '), 400, '(malformed-json)'],
+      [
+        'malformed JSON',
+        () => request(ctx.http).post('/v1/jobs').set(ALPHA).set('content-type', 'application/json').send('{"name": '),
+        400,
+        '(malformed-json)',
+      ],
       ['a JSON array instead of an object', () => submit([validJob()]), 400, '(body)'],
       ['a string for a number', () => submit({ ...validJob(), gpus: '8' }), 400, 'gpus'],
       ['a fractional GPU count', () => submit({ ...validJob(), gpus: 1.5 }), 400, 'gpus'],
@@ -55,29 +77,71 @@ describe('jobs API (real app, real Redis)', () => {
       ['an unknown field', () => submit({ ...validJob(), colour: 'green' }), 400, 'colour'],
       ['a missing required field', () => submit({ gpus: 1, runtimeHours: 1, deadline: inDays(1) }), 400, 'name'],
       ['a deadline without offset', () => submit({ ...validJob(), deadline: '2030-01-01T00:00:00' }), 400, 'deadline'],
-      ['an earliestStart without offset', () => submit({ ...validJob(), earliestStart: '2030-01-01T00:00' }), 400, 'earliestStart'],
+      [
+        'an earliestStart without offset',
+        () => submit({ ...validJob(), earliestStart: '2030-01-01T00:00' }),
+        400,
+        'earliestStart',
+      ],
       ['an impossible date', () => submit({ ...validJob(), deadline: '2030-02-30T00:00:00Z' }), 400, 'deadline'],
       ['datasetGb without dataRegion', () => submit({ ...validJob(), datasetGb: 10 }), 400, 'dataRegion'],
-      ['a callbackUrl that is not ctx.http(s)', () => submit({ ...validJob(), callbackUrl: 'ftp://x/y' }), 400, 'callbackUrl'],
+      [
+        'a callbackUrl that is not ctx.http(s)',
+        () => submit({ ...validJob(), callbackUrl: 'ftp://x/y' }),
+        400,
+        'callbackUrl',
+      ],
       ['more GPUs than the largest site', () => submit({ ...validJob(), gpus: 513 }), 422, 'gpus'],
-      ['more GPUs than the largest allowed site', () => submit({ ...validJob(), gpus: 65, sites: ['east-edge'] }), 422, 'gpus'],
-      ['a deadline before earliestStart + runtimeHours', () => submit({ ...validJob(), runtimeHours: 100, deadline: inDays(2) }), 422, 'deadline'],
+      [
+        'more GPUs than the largest allowed site',
+        () => submit({ ...validJob(), gpus: 65, sites: ['east-edge'] }),
+        422,
+        'gpus',
+      ],
+      [
+        'a deadline before earliestStart + runtimeHours',
+        () => submit({ ...validJob(), runtimeHours: 100, deadline: inDays(2) }),
+        422,
+        'deadline',
+      ],
       ['an unknown site', () => submit({ ...validJob(), sites: ['west-hub', 'atlantis'] }), 422, 'sites[1]'],
-      ['a deadline no allowed site can meet (import cap)', () => submit({ ...validJob(), gpus: 60, sites: ['east-edge'] }), 422, 'deadline'],
+      [
+        'a deadline no allowed site can meet (import cap)',
+        () => submit({ ...validJob(), gpus: 60, sites: ['east-edge'] }),
+        422,
+        'deadline',
+      ],
       ['an unknown data region', () => submit({ ...validJob(), dataRegion: 'mars' }), 422, 'dataRegion'],
-      ['a body over 1 MiB', () => submit({ ...validJob(), name: 'x'.repeat(1024 * 1024 + 10) }), 413, '(body-too-large)'],
-      ['a malformed Idempotency-Key', () => submit(validJob(), { ...ALPHA, 'idempotency-key': 'x'.repeat(300) }), 400, 'Idempotency-Key'],
+      [
+        'a body over 1 MiB',
+        () => submit({ ...validJob(), name: 'x'.repeat(1024 * 1024 + 10) }),
+        413,
+        '(body-too-large)',
+      ],
+      [
+        'a malformed Idempotency-Key',
+        () => submit(validJob(), { ...ALPHA, 'idempotency-key': 'x'.repeat(300) }),
+        400,
+        'Idempotency-Key',
+      ],
     ];
 
     it.each(cases)('%s', async (_, send, status, field) => {
       const before = await snapshot(ctx.t.redis, ctx.t.prefix);
       const res = await send().expect(status);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), instance: '/v1/jobs' });
+      expect(res.body).toMatchObject({
+        status,
+        title: expect.any(String),
+        detail: expect.any(String),
+        instance: '/v1/jobs',
+      });
       if (field.startsWith('(') && field.endsWith(')') && !field.includes('body)')) {
         expect(res.body.type).toBe(`urn:westwind:problem:${field.slice(1, -1)}`);
       } else {
-        expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
+        expect(res.body.errors).toEqual(
+          expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]),
+        );
       }
       expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
     });
@@ -170,11 +234,16 @@ describe('jobs API (real app, real Redis)', () => {
   describe('GET /v1/jobs', () => {
     it('pages newest first with a cursor, without gaps or repeats', async () => {
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await submit({ ...validJob(), name: `page-${i}` }, BETA).expect(201)).body.id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await submit({ ...validJob(), name: `page-${i}` }, BETA).expect(201)).body.id);
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const res = await request(ctx.http).get('/v1/jobs').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(BETA).expect(200);
+        const res = await request(ctx.http)
+          .get('/v1/jobs')
+          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+          .set(BETA)
+          .expect(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...res.body.items.map((j: { id: string }) => j.id));
         cursor = res.body.nextCursor;
@@ -194,8 +263,13 @@ describe('jobs API (real app, real Redis)', () => {
     });
 
     it.each([
-      ['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=abc', 'limit'], ['state=sleeping', 'state'],
-      ['cursor=%24%24%24', 'cursor'], ['cursor=bm90LWFuLWlk', 'cursor'], ['colour=green', 'colour'],
+      ['limit=0', 'limit'],
+      ['limit=201', 'limit'],
+      ['limit=abc', 'limit'],
+      ['state=sleeping', 'state'],
+      ['cursor=%24%24%24', 'cursor'],
+      ['cursor=bm90LWFuLWlk', 'cursor'],
+      ['colour=green', 'colour'],
     ])('refuses ?%s with 400 naming %s', async (query, field) => {
       const res = await request(ctx.http).get(`/v1/jobs?${query}`).set(ALPHA).expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field })]);
@@ -207,7 +281,11 @@ describe('jobs API (real app, real Redis)', () => {
       const job = (await submit(validJob()).expect(201)).body;
       const cancelled = await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
       expect(cancelled.body.state).toBe('cancelled');
-      expect(cancelled.body.history.at(-1)).toMatchObject({ from: 'queued', to: 'cancelled', reason: 'cancelled by the tenant' });
+      expect(cancelled.body.history.at(-1)).toMatchObject({
+        from: 'queued',
+        to: 'cancelled',
+        reason: 'cancelled by the tenant',
+      });
       expect(await ctx.t.redis.zscore(`${ctx.t.prefix}jobs:active`, job.id)).toBeNull();
       const again = await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
       expect(again.body).toEqual(cancelled.body);
@@ -231,7 +309,12 @@ describe('jobs API (real app, real Redis)', () => {
     const touching = [];
     for (const key of keys) {
       const type = await ctx.t.redis.type(key);
-      const holds = type === 'string' ? (await ctx.t.redis.get(key))?.includes(job.id) : type === 'zset' ? (await ctx.t.redis.zscore(key, job.id)) !== null : false;
+      const holds =
+        type === 'string'
+          ? (await ctx.t.redis.get(key))?.includes(job.id)
+          : type === 'zset'
+            ? (await ctx.t.redis.zscore(key, job.id)) !== null
+            : false;
       if (holds || key.includes(job.id)) touching.push(key);
     }
     expect(touching.length).toBeGreaterThanOrEqual(4); // record, tenant index, state index, active set
@@ -242,8 +325,15 @@ describe('jobs API (real app, real Redis)', () => {
 describe('retention of finished jobs', () => {
   const ctx = useTestApp({ roles: 'api,planner', configure: (config) => (config.retention.finishedJobs = 'PT2S') });
   const get = (id: string) => request(ctx.http).get(`/v1/jobs/${id}`).set(ALPHA);
-  const listed = async (state?: string) => (await request(ctx.http).get(`/v1/jobs${state ? `?state=${state}` : ''}`).set(ALPHA).expect(200)).body.items.map((j: { id: string }) => j.id);
-  const submit = async () => (await request(ctx.http).post('/v1/jobs').set(ALPHA).send(validJob()).expect(201)).body as { id: string };
+  const listed = async (state?: string) =>
+    (
+      await request(ctx.http)
+        .get(`/v1/jobs${state ? `?state=${state}` : ''}`)
+        .set(ALPHA)
+        .expect(200)
+    ).body.items.map((j: { id: string }) => j.id);
+  const submit = async () =>
+    (await request(ctx.http).post('/v1/jobs').set(ALPHA).send(validJob()).expect(201)).body as { id: string };
 
   it('forgets a job that finished before the cutoff — record, lists and indexes — and nothing else', async () => {
     const jobs = ctx.t.app.get(JobsRepository);
@@ -274,6 +364,10 @@ describe('retention of finished jobs', () => {
     await request(ctx.http).delete(`/v1/jobs/${job.id}`).set(ALPHA).expect(200);
     await get(job.id).expect(200);
     // Retention PT2S: housekeeping runs every second (a quarter of the window, at least 1 s).
-    await until(async () => (await get(job.id)).status, (status) => status === 404, 10_000);
+    await until(
+      async () => (await get(job.id)).status,
+      (status) => status === 404,
+      10_000,
+    );
   });
 });

@@ -13,11 +13,35 @@ describe('a job pushed past its deadline after acceptance', () => {
   it('keeps when and why it turned late in its record, and its plan reason says so', async () => {
     const http = t.app.getHttpServer();
     const deadline = DateTime.utc().plus({ hours: 4 }).toISO();
-    const accepted = (await request(http).post('/v1/jobs').set(ALPHA).send({ name: 'on-time', gpus: 128, runtimeHours: 3, deadline, sites: ['de-hub'] }).expect(201)).body;
-    await until(async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body, (job) => job.plan?.meetsDeadline === true);
+    const accepted = (
+      await request(http)
+        .post('/v1/jobs')
+        .set(ALPHA)
+        .send({ name: 'on-time', gpus: 128, runtimeHours: 3, deadline, sites: ['de-hub'] })
+        .expect(201)
+    ).body;
+    await until(
+      async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
+      (job) => job.plan?.meetsDeadline === true,
+    );
     // Every GPU of de-hub for the next three hours, for a job that may not wait (queued though late).
-    await request(http).post('/v1/jobs').set(ALPHA).send({ name: 'urgent', gpus: 128, runtimeHours: 3, deadline: DateTime.utc().plus({ hours: 5 }).toISO(), sites: ['de-hub'], deferrable: false, acceptLate: true }).expect(201);
-    const late = await until(async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body, (job) => job.plan?.meetsDeadline === false);
+    await request(http)
+      .post('/v1/jobs')
+      .set(ALPHA)
+      .send({
+        name: 'urgent',
+        gpus: 128,
+        runtimeHours: 3,
+        deadline: DateTime.utc().plus({ hours: 5 }).toISO(),
+        sites: ['de-hub'],
+        deferrable: false,
+        acceptLate: true,
+      })
+      .expect(201);
+    const late = await until(
+      async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
+      (job) => job.plan?.meetsDeadline === false,
+    );
     expect(late.late).toEqual({ since: expect.any(String), cause: expect.stringContaining('job submitted') });
     expect(late.plan.reason).toMatch(/^cannot meet its deadline .*; late since .*, after: .*job submitted/);
   });

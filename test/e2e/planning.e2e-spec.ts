@@ -5,7 +5,12 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
-import { PLANNING_QUEUE, REPLAN_JOB, REPLAN_MAX_BUSY_SHARE, REPLAN_MIN_INTERVAL_MS } from '../../src/planning/planning.constants.js';
+import {
+  PLANNING_QUEUE,
+  REPLAN_JOB,
+  REPLAN_MAX_BUSY_SHARE,
+  REPLAN_MIN_INTERVAL_MS,
+} from '../../src/planning/planning.constants.js';
 import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
@@ -38,24 +43,46 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   });
 
   it('plans a submitted job: its GET shows segments, expected finish and the reason, and it becomes scheduled', async () => {
-    const created = (await request(a.app.getHttpServer()).post('/v1/jobs').set(ALPHA).send(job('first')).expect(201)).body;
+    const created = (await request(a.app.getHttpServer()).post('/v1/jobs').set(ALPHA).send(job('first')).expect(201))
+      .body;
     const got = await until(
       async () => (await request(b.app.getHttpServer()).get(`/v1/jobs/${created.id}`).set(ALPHA).expect(200)).body,
       (body) => body.plan !== null && body.state === 'scheduled',
     );
-    expect(got.plan).toMatchObject({ version: expect.any(Number), site: expect.any(String), meetsDeadline: true, reason: expect.any(String) });
+    expect(got.plan).toMatchObject({
+      version: expect.any(Number),
+      site: expect.any(String),
+      meetsDeadline: true,
+      reason: expect.any(String),
+    });
     expect(got.plan.segments.length).toBeGreaterThan(0);
     expect(DateTime.fromISO(got.plan.expectedFinish) <= DateTime.fromISO(created.deadline)).toBe(true);
-    expect(got.history.at(-1)).toMatchObject({ from: 'queued', to: 'scheduled', reason: expect.stringMatching(/^planned \(plan \d+\)$/) });
+    expect(got.history.at(-1)).toMatchObject({
+      from: 'queued',
+      to: 'scheduled',
+      reason: expect.stringMatching(/^planned \(plan \d+\)$/),
+    });
   });
 
   it('coalesces a burst: 200 submissions lead to a handful of re-plans that cover them all', async () => {
     const before = await version();
     const http = a.app.getHttpServer();
     const started = Date.now();
-    const ids = (await Promise.all(Array.from({ length: 200 }, (_, i) => request(http).post('/v1/jobs').set(ALPHA).send(job(`burst-${i}`))))).map((r) => r.body.id as string);
+    const ids = (
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          request(http)
+            .post('/v1/jobs')
+            .set(ALPHA)
+            .send(job(`burst-${i}`)),
+        ),
+      )
+    ).map((r) => r.body.id as string);
     const burstMs = Date.now() - started;
-    await until(async () => Promise.all(ids.map((id) => a.app.get(PlanRepository).jobPlan(id))), (plans) => plans.every((p) => p !== undefined));
+    await until(
+      async () => Promise.all(ids.map((id) => a.app.get(PlanRepository).jobPlan(id))),
+      (plans) => plans.every((p) => p !== undefined),
+    );
     const replans = (await version()) - before;
     expect(replans).toBeGreaterThanOrEqual(1);
     // At most one re-plan per REPLAN_MIN_INTERVAL_MS while the burst lasts, plus the one covering its tail.
@@ -66,7 +93,10 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   it('runs one re-plan at a time across three planner instances, and each request once', async () => {
     const queue = a.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
     expect(await queue.getGlobalConcurrency()).toBe(1);
-    await until(() => queue.getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0);
+    await until(
+      () => queue.getJobCounts('active', 'waiting'),
+      (c) => c.active === 0 && c.waiting === 0,
+    );
     const before = await version();
     b.app.get(PlanningService).requestReplan('test');
     await until(version, (v) => v === before + 1);
@@ -75,10 +105,22 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   });
 
   it('re-plans when a forecast is accepted', async () => {
-    await until(() => a.app.get<Queue>(getQueueToken(PLANNING_QUEUE)).getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0);
+    await until(
+      () => a.app.get<Queue>(getQueueToken(PLANNING_QUEUE)).getJobCounts('active', 'waiting'),
+      (c) => c.active === 0 && c.waiting === 0,
+    );
     const before = await version();
-    const body = JSON.stringify({ zone: 'west', issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 1, loadMw: 1 }] });
-    await request(a.app.getHttpServer()).post('/v1/webhooks/forecasts').set(signedHeaders(NW_GRID_SECRET, body)).send(body).expect(200);
+    const body = JSON.stringify({
+      zone: 'west',
+      issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(),
+      resolution: 'PT1H',
+      points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 1, loadMw: 1 }],
+    });
+    await request(a.app.getHttpServer())
+      .post('/v1/webhooks/forecasts')
+      .set(signedHeaders(NW_GRID_SECRET, body))
+      .send(body)
+      .expect(200);
     await until(version, (v) => v > before);
     expect((await a.app.get(PlanRepository).meta())!.reason).toMatch(/signals changed in west|job submitted/);
   });
@@ -106,14 +148,25 @@ describe('planning: a re-plan held by a killed process', () => {
   it('is left alone while its planner lives, and released at the next planner start once it died', async () => {
     const queue = api.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
     const version = async () => (await api.app.get(PlanRepository).meta())?.version ?? 0;
-    await until(() => queue.getJobCounts('waiting'), (c) => c.waiting >= 1); // the API's start-up request
+    await until(
+      () => queue.getJobCounts('waiting'),
+      (c) => c.waiting >= 1,
+    ); // the API's start-up request
     // Another planner process takes the re-plan and is busy with it (a large plan).
     let taken!: (job: QueueJob) => void;
     const takenOnce = new Promise<QueueJob>((resolve) => (taken = resolve));
-    holder = new Worker(queue.name, async (job) => {
-      taken(job);
-      await new Promise(() => undefined);
-    }, { name: 'planner@elsewhere', connection: (holderConnection = api.app.get<Redis>(BULL_CONNECTION).duplicate()), prefix: api.app.get(RedisKeys).bullPrefix() });
+    holder = new Worker(
+      queue.name,
+      async (job) => {
+        taken(job);
+        await new Promise(() => undefined);
+      },
+      {
+        name: 'planner@elsewhere',
+        connection: (holderConnection = api.app.get<Redis>(BULL_CONNECTION).duplicate()),
+        prefix: api.app.get(RedisKeys).bullPrefix(),
+      },
+    );
     const held = await takenOnce;
     // A submission meanwhile asks for a re-plan, which waits behind it (one at a time).
     await request(api.app.getHttpServer()).post('/v1/jobs').set(ALPHA).send(job('while-held')).expect(201);
@@ -132,7 +185,10 @@ describe('planning: a re-plan held by a killed process', () => {
     await until(version, (v) => v >= 1, 8_000);
     expect(Date.now() - started).toBeLessThan(8_000);
     // The abandoned job itself ran again, on one of the live planners.
-    const rerun = await until(() => queue.getJob(held.id!), (j) => j?.finishedOn !== undefined);
+    const rerun = await until(
+      () => queue.getJob(held.id!),
+      (j) => j?.finishedOn !== undefined,
+    );
     expect(await rerun!.getState()).toBe('completed');
     expect(rerun!.processedBy).toMatch(/^planner@.+:\d+:/);
   });
@@ -152,18 +208,30 @@ describe('planner pacing under a steady stream of requests', () => {
       await Promise.all(Array.from({ length: 200 }, (_, k) => jobs.submit('alpha', job(`backlog-${i + k}`))));
     }
     const queue = t.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
-    await until(() => queue.getJobCounts('active', 'waiting'), (c) => c.active === 0 && c.waiting === 0, 30_000);
+    await until(
+      () => queue.getJobCounts('active', 'waiting'),
+      (c) => c.active === 0 && c.waiting === 0,
+      30_000,
+    );
     const since = Date.now();
     const planning = t.app.get(PlanningService);
     // Requests never stop until three re-plans ran: without pacing, they would run back to back.
     const asking = setInterval(() => planning.requestReplan('steady stream'), 50);
-    const replansSince = async () => (await queue.getJobs(['completed'])).filter((j) => j.name === REPLAN_JOB && j.processedOn! >= since).sort((x, y) => x.processedOn! - y.processedOn!);
+    const replansSince = async () =>
+      (await queue.getJobs(['completed']))
+        .filter((j) => j.name === REPLAN_JOB && j.processedOn! >= since)
+        .sort((x, y) => x.processedOn! - y.processedOn!);
     try {
       // The wait scales with the first re-plan's time (and the rest it earns): a loaded machine
       // plans slower, and that is not what this test is about.
       const first = await until(replansSince, (d) => d.length >= 1, 120_000);
-      const cycleMs = (first[0].returnvalue as ReplanResult).ms + restAfterReplanMs((first[0].returnvalue as ReplanResult).ms);
-      await until(async () => (await replansSince()).length, (n) => n >= 3, 4 * cycleMs + 30_000);
+      const cycleMs =
+        (first[0].returnvalue as ReplanResult).ms + restAfterReplanMs((first[0].returnvalue as ReplanResult).ms);
+      await until(
+        async () => (await replansSince()).length,
+        (n) => n >= 3,
+        4 * cycleMs + 30_000,
+      );
     } finally {
       clearInterval(asking);
     }
@@ -173,7 +241,9 @@ describe('planner pacing under a steady stream of requests', () => {
     expect(Math.max(...replanMs)).toBeGreaterThan(REPLAN_MIN_INTERVAL_MS / (1 / REPLAN_MAX_BUSY_SHARE - 1));
     for (let i = 1; i < done.length; i++) {
       // The rest is set just before the re-plan job completes: allow the few ms between.
-      expect(done[i].processedOn! - done[i - 1].finishedOn!).toBeGreaterThanOrEqual(restAfterReplanMs(replanMs[i - 1]) - 50);
+      expect(done[i].processedOn! - done[i - 1].finishedOn!).toBeGreaterThanOrEqual(
+        restAfterReplanMs(replanMs[i - 1]) - 50,
+      );
     }
   }, 600_000);
 });
@@ -189,17 +259,49 @@ describe('deadline check at submission', () => {
     const http = c.app.getHttpServer();
     const hour = DateTime.utc().startOf('hour');
     // east-edge may import 0.05 MW (54 of its 64 GPUs); the blocker takes 54 for 20 hours, without pause.
-    const blocker = (await request(http).post('/v1/jobs').set(ALPHA).send({ name: 'blocker', gpus: 54, runtimeHours: 20, deferrable: false, sites: ['east-edge'], deadline: hour.plus({ days: 3 }).toISO() }).expect(201)).body;
-    await until(() => c.app.get(PlanRepository).jobPlan(blocker.id), (p) => p !== undefined);
+    const blocker = (
+      await request(http)
+        .post('/v1/jobs')
+        .set(ALPHA)
+        .send({
+          name: 'blocker',
+          gpus: 54,
+          runtimeHours: 20,
+          deferrable: false,
+          sites: ['east-edge'],
+          deadline: hour.plus({ days: 3 }).toISO(),
+        })
+        .expect(201)
+    ).body;
+    await until(
+      () => c.app.get(PlanRepository).jobPlan(blocker.id),
+      (p) => p !== undefined,
+    );
     await new Promise((r) => setTimeout(r, 1100)); // submissions see a new plan within a second
-    const tight = { name: 'tight', gpus: 8, runtimeHours: 2, sites: ['east-edge'], deadline: hour.plus({ hours: 10 }).toISO() };
+    const tight = {
+      name: 'tight',
+      gpus: 8,
+      runtimeHours: 2,
+      sites: ['east-edge'],
+      deadline: hour.plus({ hours: 10 }).toISO(),
+    };
     const refused = await request(http).post('/v1/jobs').set(ALPHA).send(tight).expect(422);
-    expect(refused.body).toMatchObject({ type: 'urn:westwind:problem:deadline-not-feasible', earliestFinish: expect.any(String) });
+    expect(refused.body).toMatchObject({
+      type: 'urn:westwind:problem:deadline-not-feasible',
+      earliestFinish: expect.any(String),
+    });
     expect(DateTime.fromISO(refused.body.earliestFinish) >= hour.plus({ hours: 21 })).toBe(true);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'deadline' })]);
-    await request(http).post('/v1/jobs').set(ALPHA).send({ ...tight, acceptLate: true }).expect(201);
+    await request(http)
+      .post('/v1/jobs')
+      .set(ALPHA)
+      .send({ ...tight, acceptLate: true })
+      .expect(201);
     // the same job elsewhere (any site) is fine
-    await request(http).post('/v1/jobs').set(ALPHA).send({ ...tight, sites: undefined }).expect(201);
+    await request(http)
+      .post('/v1/jobs')
+      .set(ALPHA)
+      .send({ ...tight, sites: undefined })
+      .expect(201);
   });
-
 });

@@ -27,7 +27,10 @@ describe('Redis outage (app reaches Redis through a proxy the test cuts)', () =>
     await request(http).post('/v1/jobs').set(ALPHA).send(job()).expect(201);
     await proxy.cut();
 
-    const refused = await request(http).post('/v1/jobs').set(ALPHA).send({ ...job(), name: 'during-outage' });
+    const refused = await request(http)
+      .post('/v1/jobs')
+      .set(ALPHA)
+      .send({ ...job(), name: 'during-outage' });
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
     expect(refused.headers['content-type']).toMatch(/problem\+json/);
@@ -37,7 +40,11 @@ describe('Redis outage (app reaches Redis through a proxy the test cuts)', () =>
 
     await proxy.restore();
     // Ready again by itself within 10 s (until() throws otherwise).
-    await until(() => request(http).get('/health/ready'), (r) => r.status === 200, 10_000);
+    await until(
+      () => request(http).get('/health/ready'),
+      (r) => r.status === 200,
+      10_000,
+    );
     const list = await request(http).get('/v1/jobs?limit=200').set(ALPHA).expect(200);
     expect(list.body.items.map((j: { name: string }) => j.name)).toEqual(['outage']);
     await request(http).post('/v1/jobs').set(ALPHA).send(job()).expect(201);

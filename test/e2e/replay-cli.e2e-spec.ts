@@ -9,7 +9,9 @@ const run = promisify(execFile);
 /** The CLI as a user runs it (`npm run replay -- …`), on the repo's own real data converted by the documented converter. */
 async function replayCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/replay/replay.cli.ts', ...args], { timeout: 120_000 });
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/replay/replay.cli.ts', ...args], {
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -22,18 +24,61 @@ describe('npm run replay (real OPSD zones and ITP jobs)', () => {
   const input = join(dir, 'input');
 
   beforeAll(async () => {
-    await run('node', ['--import', 'tsx', 'scripts/replay-example-data.ts', '--from', '2019-03-04T00:00:00Z', '--days', '6', '--jobs', '150', '--out', input], { timeout: 60_000 });
+    await run(
+      'node',
+      [
+        '--import',
+        'tsx',
+        'scripts/replay-example-data.ts',
+        '--from',
+        '2019-03-04T00:00:00Z',
+        '--days',
+        '6',
+        '--jobs',
+        '150',
+        '--out',
+        input,
+      ],
+      { timeout: 60_000 },
+    );
   }, 60_000);
 
   it('replays every strategy and writes report.json in the documented shape and a self-contained report.html', async () => {
     const out = join(dir, 'report');
-    const result = await replayCli(['--config', 'config/replay-example.yaml', '--signals', join(input, 'signals.csv'), '--jobs', join(input, 'jobs.csv'), '--strategies', 'westwind,fifo,peak-pause,lp', '--forecast-error', '0.05', '--seed', '4', '--out', out]);
+    const result = await replayCli([
+      '--config',
+      'config/replay-example.yaml',
+      '--signals',
+      join(input, 'signals.csv'),
+      '--jobs',
+      join(input, 'jobs.csv'),
+      '--strategies',
+      'westwind,fifo,peak-pause,lp',
+      '--forecast-error',
+      '0.05',
+      '--seed',
+      '4',
+      '--out',
+      out,
+    ]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(Object.keys(report.strategies)).toEqual(['westwind', 'fifo', 'peak-pause', 'lp']);
     for (const figures of Object.values(report.strategies) as Record<string, unknown>[]) {
-      for (const key of ['totalMwh', 'greenMwh', 'gridMwh', 'peakGridMwh', 'carbonKg', 'cost', 'deadlineMisses', 'pauses', 'meanDelayHours', 'wallMs']) expect(figures).toHaveProperty(key);
+      for (const key of [
+        'totalMwh',
+        'greenMwh',
+        'gridMwh',
+        'peakGridMwh',
+        'carbonKg',
+        'cost',
+        'deadlineMisses',
+        'pauses',
+        'meanDelayHours',
+        'wallMs',
+      ])
+        expect(figures).toHaveProperty(key);
     }
     const { westwind, fifo, lp } = report.strategies;
     expect(report.input.jobsReplayed).toBe(150);
@@ -44,7 +89,15 @@ describe('npm run replay (real OPSD zones and ITP jobs)', () => {
     expect(westwind.gridMwh).toBeLessThan(fifo.gridMwh);
     expect(lp.gridMwh).toBeLessThanOrEqual(westwind.gridMwh + 1e-6);
     expect(report.jobs).toHaveLength(150);
-    expect(report.jobs[0].strategies.westwind).toEqual(expect.objectContaining({ start: expect.any(String), finish: expect.any(String), deadlineMet: true, pauses: expect.any(Number), site: expect.any(String) }));
+    expect(report.jobs[0].strategies.westwind).toEqual(
+      expect.objectContaining({
+        start: expect.any(String),
+        finish: expect.any(String),
+        deadlineMet: true,
+        pauses: expect.any(Number),
+        site: expect.any(String),
+      }),
+    );
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
@@ -59,17 +112,37 @@ describe('npm run replay (real OPSD zones and ITP jobs)', () => {
     lines[2] = lines[2].replace(/^([^,]+,[^,]+),\d+,/, '$1,0,');
     writeFileSync(jobs, lines.join('\n'));
     const out = join(dir, 'never');
-    const result = await replayCli(['--config', 'config/replay-example.yaml', '--signals', join(input, 'signals.csv'), '--jobs', jobs, '--out', out]);
+    const result = await replayCli([
+      '--config',
+      'config/replay-example.yaml',
+      '--signals',
+      join(input, 'signals.csv'),
+      '--jobs',
+      jobs,
+      '--out',
+      out,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${jobs}:3: gpus: must not be less than 1`);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 
   it('refuses bad flags before reading anything', async () => {
-    const result = await replayCli(['--config', 'config/replay-example.yaml', '--jobs', 'x.csv', '--strategies', 'westwind,magic', '--objective', 'speed']);
+    const result = await replayCli([
+      '--config',
+      'config/replay-example.yaml',
+      '--jobs',
+      'x.csv',
+      '--strategies',
+      'westwind,magic',
+      '--objective',
+      'speed',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--signals: is required');
     expect(result.stderr).toContain('--objective: must be one of green, carbon, cost');
-    expect(result.stderr).toContain('--strategies: must be a comma-separated list of westwind, fifo, peak-pause, lp (unknown: magic)');
+    expect(result.stderr).toContain(
+      '--strategies: must be a comma-separated list of westwind, fifo, peak-pause, lp (unknown: magic)',
+    );
   }, 60_000);
 });

@@ -3,7 +3,17 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { RateLimitConfig } from '../../src/config/westwind-config.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, BETA, DE_DESK_SECRET, NW_GRID_SECRET, OPERATOR, snapshot, startTestApp, TestApp, testPrefix } from '../support/test-app.js';
+import {
+  ALPHA,
+  BETA,
+  DE_DESK_SECRET,
+  NW_GRID_SECRET,
+  OPERATOR,
+  snapshot,
+  startTestApp,
+  TestApp,
+  testPrefix,
+} from '../support/test-app.js';
 
 const TENANT_BUDGET = 5;
 const SENDER_BUDGET = 2;
@@ -12,16 +22,24 @@ const job = (name: string) => ({ name, gpus: 8, runtimeHours: 2, deadline: DateT
 
 function forecast(zone: string) {
   const start = DateTime.utc().startOf('hour');
-  const points = Array.from({ length: 6 }, (_, i) => ({ start: start.plus({ hours: i }).toISO(), windMw: 1000, solarMw: 0, loadMw: 900 }));
+  const points = Array.from({ length: 6 }, (_, i) => ({
+    start: start.plus({ hours: i }).toISO(),
+    windMw: 1000,
+    solarMw: 0,
+    loadMw: 900,
+  }));
   return JSON.stringify({ zone, issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points });
 }
 
 describe('rate limits hold across two instances of one deployment', () => {
   const prefix = testPrefix();
-  const tight = { prefix, configure: (c: { rateLimits: { tenant: RateLimitConfig; sender: RateLimitConfig } }) => {
-    c.rateLimits.tenant = RateLimitConfig.of(TENANT_BUDGET, 60);
-    c.rateLimits.sender = RateLimitConfig.of(SENDER_BUDGET, 60);
-  } };
+  const tight = {
+    prefix,
+    configure: (c: { rateLimits: { tenant: RateLimitConfig; sender: RateLimitConfig } }) => {
+      c.rateLimits.tenant = RateLimitConfig.of(TENANT_BUDGET, 60);
+      c.rateLimits.sender = RateLimitConfig.of(SENDER_BUDGET, 60);
+    },
+  };
   let a: TestApp;
   let b: TestApp;
   let httpA: App;
@@ -40,7 +58,12 @@ describe('rate limits hold across two instances of one deployment', () => {
 
   it('per tenant: the budget is shared by both instances; over it, 429 with Retry-After and nothing stored; other tenants unaffected', async () => {
     const answers = [];
-    for (let i = 0; i < TENANT_BUDGET; i++) answers.push(await request(i % 2 ? httpB : httpA).get('/v1/jobs').set(ALPHA));
+    for (let i = 0; i < TENANT_BUDGET; i++)
+      answers.push(
+        await request(i % 2 ? httpB : httpA)
+          .get('/v1/jobs')
+          .set(ALPHA),
+      );
     expect(answers.map((r) => r.status)).toEqual(Array(TENANT_BUDGET).fill(200));
     expect(answers.map((r) => r.headers['ratelimit-remaining'])).toEqual(['4', '3', '2', '1', '0']);
     expect(answers[0].headers['ratelimit-limit']).toBe(String(TENANT_BUDGET));
@@ -90,10 +113,17 @@ describe('security headers', () => {
   });
 
   it('every response, API and bull-board included, carries nosniff and isolation headers', async () => {
-    for (const [path, auth] of [['/v1/jobs', ALPHA], ['/queues/', OPERATOR], ['/health', {}], ['/dashboard/api/overview', OPERATOR]] as const) {
+    for (const [path, auth] of [
+      ['/v1/jobs', ALPHA],
+      ['/queues/', OPERATOR],
+      ['/health', {}],
+      ['/dashboard/api/overview', OPERATOR],
+    ] as const) {
       const res = await request(t.app.getHttpServer()).get(path).set(auth);
       expect({ path, nosniff: res.headers['x-content-type-options'] }).toEqual({ path, nosniff: 'nosniff' });
-      expect({ path, coop: res.headers['cross-origin-opener-policy'], poweredBy: res.headers['x-powered-by'] }).toEqual({ path, coop: 'same-origin', poweredBy: undefined });
+      expect({ path, coop: res.headers['cross-origin-opener-policy'], poweredBy: res.headers['x-powered-by'] }).toEqual(
+        { path, coop: 'same-origin', poweredBy: undefined },
+      );
     }
   });
 });

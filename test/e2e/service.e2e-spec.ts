@@ -22,8 +22,12 @@ describe('service surface', () => {
     const answer = (path: string) => doc.paths[path].get.responses['200'].content['application/json'].schema;
     expect(answer('/v1/zones')).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/ZoneDto' } });
     expect(answer('/v1/zones/{zone}/signals')).toEqual({ $ref: '#/components/schemas/ZoneSignalsDto' });
-    expect(Object.keys(doc.components.schemas.ZoneHourDto.properties)).toEqual(expect.arrayContaining(['start', 'forecast', 'renewableMw', 'surplusMw', 'peak']));
-    expect(Object.keys(doc.components.schemas.SiteHourDto.properties)).toEqual(expect.arrayContaining(['greenMw', 'importCapMw']));
+    expect(Object.keys(doc.components.schemas.ZoneHourDto.properties)).toEqual(
+      expect.arrayContaining(['start', 'forecast', 'renewableMw', 'surplusMw', 'peak']),
+    );
+    expect(Object.keys(doc.components.schemas.SiteHourDto.properties)).toEqual(
+      expect.arrayContaining(['greenMw', 'importCapMw']),
+    );
     await request(ctx.http).get('/docs').expect(200).expect('content-type', /html/);
   });
 
@@ -40,7 +44,11 @@ describe('service surface', () => {
 
   it('tags every response with a request id, reusing a sane one from the caller', async () => {
     expect((await request(ctx.http).get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await request(ctx.http).get('/health').set('x-request-id', 'trace-123')).headers['x-request-id']).toBe('trace-123');
-    expect((await request(ctx.http).get('/health').set('x-request-id', 'bad id with spaces')).headers['x-request-id']).not.toContain('bad');
+    expect((await request(ctx.http).get('/health').set('x-request-id', 'trace-123')).headers['x-request-id']).toBe(
+      'trace-123',
+    );
+    expect(
+      (await request(ctx.http).get('/health').set('x-request-id', 'bad id with spaces')).headers['x-request-id'],
+    ).not.toContain('bad');
   });
 });

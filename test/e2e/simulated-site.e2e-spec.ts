@@ -18,8 +18,14 @@ describe('simulated site (real Redis)', () => {
   });
 
   const order = (n: number): ExecutorOrder => ({
-    actionId: `job-${n}.v1.s0.start`, action: 'start', jobId: `job-${n}`, site: 'west-hub', planVersion: 1, segment: 0,
-    job: { name: `job-${n}`, gpus: 8, runtimeHours: 2, doneHours: 0, checkpointMinutes: 10 }, at: clock.now().toISO()!,
+    actionId: `job-${n}.v1.s0.start`,
+    action: 'start',
+    jobId: `job-${n}`,
+    site: 'west-hub',
+    planVersion: 1,
+    segment: 0,
+    job: { name: `job-${n}`, gpus: 8, runtimeHours: 2, doneHours: 0, checkpointMinutes: 10 },
+    at: clock.now().toISO()!,
   });
 
   it('acts on each action once and keeps only its latest action ids and log lines', async () => {
@@ -28,6 +34,12 @@ describe('simulated site (real Redis)', () => {
     await site.perform(order(5)); // a retry of a recent action changes nothing
     expect((await site.log()).map((e) => e.jobId)).toEqual(['job-3', 'job-4', 'job-5']);
     expect(await redis.zcard(keys.simulatedSiteActions('west-hub'))).toBe(3);
-    expect(Object.keys(await redis.hgetall(keys.simulatedSite('west-hub'))).sort()).toEqual(['job-1', 'job-2', 'job-3', 'job-4', 'job-5']);
+    expect(Object.keys(await redis.hgetall(keys.simulatedSite('west-hub'))).sort()).toEqual([
+      'job-1',
+      'job-2',
+      'job-3',
+      'job-4',
+      'job-5',
+    ]);
   });
 });

@@ -24,124 +24,214 @@ if (unavailable) {
 }
 const describeSlurm = unavailable ? describe.skip : describe;
 
-describeSlurm('a Slurm site driven against a real slurmctld and slurmd (virtual clock, one hour per five seconds)', () => {
-  // Zone west's peak is 17:00–22:00 Asia/Shanghai = 09:00–14:00 UTC. The clock starts three hours before the
-  // first windy hour: the app's start-up on a loaded machine must not eat the wait for the planned start.
-  const clock = virtualClock(utc('2026-03-02T04:00:00Z'), 720);
-  const workdir = mkdtempSync(join(tmpdir(), 'westwind-slurm-e2e-'));
-  const submitted: string[] = [];
-  let t: TestApp;
+describeSlurm(
+  'a Slurm site driven against a real slurmctld and slurmd (virtual clock, one hour per five seconds)',
+  () => {
+    // Zone west's peak is 17:00–22:00 Asia/Shanghai = 09:00–14:00 UTC. The clock starts three hours before the
+    // first windy hour: the app's start-up on a loaded machine must not eat the wait for the planned start.
+    const clock = virtualClock(utc('2026-03-02T04:00:00Z'), 720);
+    const workdir = mkdtempSync(join(tmpdir(), 'westwind-slurm-e2e-'));
+    const submitted: string[] = [];
+    let t: TestApp;
 
-  const slurmJob = (env: Record<string, string>, extra: Record<string, unknown> = {}) => ({ script: TRAIN_SCRIPT, workdir, environment: env, ...extra });
-  const submitSlurm = async (job: Record<string, unknown>) => {
-    const id = await submit(t.app.getHttpServer(), { gpus: 2, sites: [SITE], ...job });
-    submitted.push(id);
-    return id;
-  };
-  const output = (slurmId: number) => readFileSync(join(workdir, `slurm-${slurmId}.out`), 'utf8');
-
-  beforeAll(async () => {
-    const configPath = testConfigWith((config) => {
-      config.sites.find((s: { id: string }) => s.id === SITE).executor = {
-        type: 'slurm', slurmConf: SLURM_CONF, partition: 'gpu', pollMs: 250, timeoutMs: 10_000, attempts: 5, backoffMs: 200,
-      };
+    const slurmJob = (env: Record<string, string>, extra: Record<string, unknown> = {}) => ({
+      script: TRAIN_SCRIPT,
+      workdir,
+      environment: env,
+      ...extra,
     });
-    t = await startTestApp({ clock, roles: ALL_ROLES, configPath });
-    // Wind only before and after the peak, each day: running in the peak would draw from the grid.
-    await postWestForecast(t.app.getHttpServer(), utc('2026-03-02T04:00:00Z'), 50, (at) => ((at.hour >= 7 && at.hour < 9) || (at.hour >= 14 && at.hour < 16) ? 1000 : 0), utc('2026-03-02T04:00:00Z'));
-  });
-  afterAll(async () => {
-    // Leave the cluster as found.
-    for (const id of submitted) for (const job of await slurmJobsOf(id)) if (!isFinished(job)) await slurmCli.run('scancel', [String(job.id)]);
-    await t?.close();
-  });
+    const submitSlurm = async (job: Record<string, unknown>) => {
+      const id = await submit(t.app.getHttpServer(), { gpus: 2, sites: [SITE], ...job });
+      submitted.push(id);
+      return id;
+    };
+    const output = (slurmId: number) => readFileSync(join(workdir, `slurm-${slurmId}.out`), 'utf8');
 
-  it('holds a deferrable job until its planned start, requeue-holds it at the peak (it checkpoints), releases it after, and it resumes and completes; a non-deferrable job runs through', async () => {
-    const http = t.app.getHttpServer();
-    const deferrable = await submitSlurm({
-      // Three hours: the two windy hours before the peak and one after (07:00–09:00, 14:00–15:10 with the restore).
-      // The script's 13 one-second steps outlast the 10 s until the peak and end soon after the resume.
-      name: 'night-wind', runtimeHours: 3, checkpointMinutes: 10, deadline: '2026-03-02T18:00:00Z', deferrable: true,
-      slurm: slurmJob({ TRAIN_STEPS: '13', TRAIN_STEP_SECONDS: '1' }),
+    beforeAll(async () => {
+      const configPath = testConfigWith((config) => {
+        config.sites.find((s: { id: string }) => s.id === SITE).executor = {
+          type: 'slurm',
+          slurmConf: SLURM_CONF,
+          partition: 'gpu',
+          pollMs: 250,
+          timeoutMs: 10_000,
+          attempts: 5,
+          backoffMs: 200,
+        };
+      });
+      t = await startTestApp({ clock, roles: ALL_ROLES, configPath });
+      // Wind only before and after the peak, each day: running in the peak would draw from the grid.
+      await postWestForecast(
+        t.app.getHttpServer(),
+        utc('2026-03-02T04:00:00Z'),
+        50,
+        (at) => ((at.hour >= 7 && at.hour < 9) || (at.hour >= 14 && at.hour < 16) ? 1000 : 0),
+        utc('2026-03-02T04:00:00Z'),
+      );
     });
-    const steady = await submitSlurm({
-      name: 'urgent', runtimeHours: 1, deadline: '2026-03-03T04:00:00Z', deferrable: false,
-      slurm: slurmJob({ TRAIN_STEPS: '3', TRAIN_STEP_SECONDS: '1' }),
+    afterAll(async () => {
+      // Leave the cluster as found.
+      for (const id of submitted)
+        for (const job of await slurmJobsOf(id)) if (!isFinished(job)) await slurmCli.run('scancel', [String(job.id)]);
+      await t?.close();
     });
 
-    // Submitted held ahead of its start, with a comment naming Westwind, the job and the planned start.
-    const comment = `westwind job ${deferrable} at ${SITE}: night-wind; planned start 2026-03-02T07:00:00.000Z`;
-    const [held] = await until(() => slurmJobsOf(deferrable), (jobs) => jobs.length === 1 && jobs[0].held && jobs[0].comment === comment, 10_000);
-    const seenAt = clock.now();
-    expect(seenAt < utc('2026-03-02T07:00:00Z')).toBe(true);
-    expect(held.state).toBe('PENDING');
+    it('holds a deferrable job until its planned start, requeue-holds it at the peak (it checkpoints), releases it after, and it resumes and completes; a non-deferrable job runs through', async () => {
+      const http = t.app.getHttpServer();
+      const deferrable = await submitSlurm({
+        // Three hours: the two windy hours before the peak and one after (07:00–09:00, 14:00–15:10 with the restore).
+        // The script's 13 one-second steps outlast the 10 s until the peak and end soon after the resume.
+        name: 'night-wind',
+        runtimeHours: 3,
+        checkpointMinutes: 10,
+        deadline: '2026-03-02T18:00:00Z',
+        deferrable: true,
+        slurm: slurmJob({ TRAIN_STEPS: '13', TRAIN_STEP_SECONDS: '1' }),
+      });
+      const steady = await submitSlurm({
+        name: 'urgent',
+        runtimeHours: 1,
+        deadline: '2026-03-03T04:00:00Z',
+        deferrable: false,
+        slurm: slurmJob({ TRAIN_STEPS: '3', TRAIN_STEP_SECONDS: '1' }),
+      });
 
-    const [d, s] = await until(() => Promise.all([getJob(http, deferrable), getJob(http, steady)]), ([a, b]) => a.state === 'completed' && b.state === 'completed', 90_000);
-    expect(states(d.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running', 'completed']);
-    expect(entered(d.history, 'running') >= utc('2026-03-02T07:00:00Z')).toBe(true);
-    expect(entered(d.history, 'paused').diff(utc('2026-03-02T09:00:00Z'), 'minutes').minutes).toBeLessThan(20);
-    expect(entered(d.history, 'running', 1) >= utc('2026-03-02T14:00:00Z')).toBe(true);
-    expect(entered(d.history, 'completed') <= utc(d.deadline)).toBe(true);
+      // Submitted held ahead of its start, with a comment naming Westwind, the job and the planned start.
+      const comment = `westwind job ${deferrable} at ${SITE}: night-wind; planned start 2026-03-02T07:00:00.000Z`;
+      const [held] = await until(
+        () => slurmJobsOf(deferrable),
+        (jobs) => jobs.length === 1 && jobs[0].held && jobs[0].comment === comment,
+        10_000,
+      );
+      const seenAt = clock.now();
+      expect(seenAt < utc('2026-03-02T07:00:00Z')).toBe(true);
+      expect(held.state).toBe('PENDING');
 
-    // Slurm's own record: one Slurm job (never submitted twice), completed; the script saw SIGTERM at the
-    // peak, wrote its checkpoint, and its second run resumed from it.
-    const slurmJobs = await slurmJobsOf(deferrable);
-    expect(slurmJobs.map((j) => j.state)).toEqual(['COMPLETED']);
-    const log = output(slurmJobs[0].id);
-    const term = /SIGTERM at step (\d+): checkpoint written \(run 0\)/.exec(log);
-    expect(term).not.toBeNull();
-    expect(Number(term![1])).toBeGreaterThan(0);
-    expect(log).toContain(`resumed from checkpoint at step ${term![1]} (run 1)`);
-    expect(log).toContain('finished 13 steps');
-    expect(readFileSync(join(workdir, `checkpoint-${deferrable}`), 'utf8').trim()).toBe('13');
+      const [d, s] = await until(
+        () => Promise.all([getJob(http, deferrable), getJob(http, steady)]),
+        ([a, b]) => a.state === 'completed' && b.state === 'completed',
+        90_000,
+      );
+      expect(states(d.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running', 'completed']);
+      expect(entered(d.history, 'running') >= utc('2026-03-02T07:00:00Z')).toBe(true);
+      expect(entered(d.history, 'paused').diff(utc('2026-03-02T09:00:00Z'), 'minutes').minutes).toBeLessThan(20);
+      expect(entered(d.history, 'running', 1) >= utc('2026-03-02T14:00:00Z')).toBe(true);
+      expect(entered(d.history, 'completed') <= utc(d.deadline)).toBe(true);
 
-    expect(states(s.history)).toEqual(['queued', 'scheduled', 'running', 'completed']);
-    expect(entered(s.history, 'running') < utc('2026-03-02T07:00:00Z')).toBe(true); // it did not wait for the wind
-    const steadySlurm = await slurmJobsOf(steady);
-    expect(steadySlurm.map((j) => j.state)).toEqual(['COMPLETED']);
-    expect(output(steadySlurm[0].id)).not.toContain('SIGTERM');
-  }, 120_000);
+      // Slurm's own record: one Slurm job (never submitted twice), completed; the script saw SIGTERM at the
+      // peak, wrote its checkpoint, and its second run resumed from it.
+      const slurmJobs = await slurmJobsOf(deferrable);
+      expect(slurmJobs.map((j) => j.state)).toEqual(['COMPLETED']);
+      const log = output(slurmJobs[0].id);
+      const term = /SIGTERM at step (\d+): checkpoint written \(run 0\)/.exec(log);
+      expect(term).not.toBeNull();
+      expect(Number(term![1])).toBeGreaterThan(0);
+      expect(log).toContain(`resumed from checkpoint at step ${term![1]} (run 1)`);
+      expect(log).toContain('finished 13 steps');
+      expect(readFileSync(join(workdir, `checkpoint-${deferrable}`), 'utf8').trim()).toBe('13');
 
-  it('DELETE /v1/jobs/:id of a job held for a later start leaves no Slurm job behind', async () => {
-    const http = t.app.getHttpServer();
-    // Past 16:00 UTC the next wind is tomorrow at 07:00: the job waits, held in Slurm.
-    await until(async () => clock.now(), (now) => now >= utc('2026-03-02T16:00:00Z'), 60_000);
-    const id = await submitSlurm({ name: 'tomorrow', runtimeHours: 2, deadline: '2026-03-03T12:00:00Z', deferrable: true, slurm: slurmJob({ TRAIN_STEPS: '5' }) });
-    await until(() => slurmJobsOf(id), (jobs) => jobs.length === 1 && jobs[0].held);
-    expect((await getJob(http, id)).state).toBe('scheduled');
-    await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
-    const after = await until(() => slurmJobsOf(id), (jobs) => jobs.every(isFinished));
-    expect(after.map((j) => j.state)).toEqual(['CANCELLED']);
-  }, 90_000);
+      expect(states(s.history)).toEqual(['queued', 'scheduled', 'running', 'completed']);
+      expect(entered(s.history, 'running') < utc('2026-03-02T07:00:00Z')).toBe(true); // it did not wait for the wind
+      const steadySlurm = await slurmJobsOf(steady);
+      expect(steadySlurm.map((j) => j.state)).toEqual(['COMPLETED']);
+      expect(output(steadySlurm[0].id)).not.toContain('SIGTERM');
+    }, 120_000);
 
-  it('DELETE /v1/jobs/:id of a running job cancels its Slurm job', async () => {
-    const http = t.app.getHttpServer();
-    const id = await submitSlurm({ name: 'called-off', runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', deferrable: false, slurm: slurmJob({ TRAIN_STEPS: '1000' }) });
-    await until(() => slurmJobsOf(id), (jobs) => jobs.some((j) => j.state === 'RUNNING'));
-    expect((await getJob(http, id)).state).toBe('running');
-    await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
-    const after = await until(() => slurmJobsOf(id), (jobs) => jobs.every(isFinished));
-    expect(after.map((j) => j.state)).toEqual(['CANCELLED']);
-    expect((await getJob(http, id)).state).toBe('cancelled');
-  });
+    it('DELETE /v1/jobs/:id of a job held for a later start leaves no Slurm job behind', async () => {
+      const http = t.app.getHttpServer();
+      // Past 16:00 UTC the next wind is tomorrow at 07:00: the job waits, held in Slurm.
+      await until(
+        async () => clock.now(),
+        (now) => now >= utc('2026-03-02T16:00:00Z'),
+        60_000,
+      );
+      const id = await submitSlurm({
+        name: 'tomorrow',
+        runtimeHours: 2,
+        deadline: '2026-03-03T12:00:00Z',
+        deferrable: true,
+        slurm: slurmJob({ TRAIN_STEPS: '5' }),
+      });
+      await until(
+        () => slurmJobsOf(id),
+        (jobs) => jobs.length === 1 && jobs[0].held,
+      );
+      expect((await getJob(http, id)).state).toBe('scheduled');
+      await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
+      const after = await until(
+        () => slurmJobsOf(id),
+        (jobs) => jobs.every(isFinished),
+      );
+      expect(after.map((j) => j.state)).toEqual(['CANCELLED']);
+    }, 90_000);
 
-  it('a script that exits 1 marks the job failed with its exit code', async () => {
-    const http = t.app.getHttpServer();
-    const id = await submitSlurm({ name: 'broken', runtimeHours: 1, deadline: '2026-03-04T00:00:00Z', deferrable: false, slurm: slurmJob({ TRAIN_STEPS: '1', TRAIN_EXIT_CODE: '1' }) });
-    const failed = await until(() => getJob(http, id), (job) => job.state === 'failed');
-    const [slurm] = await slurmJobsOf(id);
-    expect(slurm.state).toBe('FAILED');
-    expect(failed.history.at(-1).reason).toBe(`failed at ${SITE}: Slurm job ${slurm.id} FAILED: exit code 1`);
-  });
+    it('DELETE /v1/jobs/:id of a running job cancels its Slurm job', async () => {
+      const http = t.app.getHttpServer();
+      const id = await submitSlurm({
+        name: 'called-off',
+        runtimeHours: 2,
+        deadline: '2026-03-04T00:00:00Z',
+        deferrable: false,
+        slurm: slurmJob({ TRAIN_STEPS: '1000' }),
+      });
+      await until(
+        () => slurmJobsOf(id),
+        (jobs) => jobs.some((j) => j.state === 'RUNNING'),
+      );
+      expect((await getJob(http, id)).state).toBe('running');
+      await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
+      const after = await until(
+        () => slurmJobsOf(id),
+        (jobs) => jobs.every(isFinished),
+      );
+      expect(after.map((j) => j.state)).toEqual(['CANCELLED']);
+      expect((await getJob(http, id)).state).toBe('cancelled');
+    });
 
-  it('a job its owner cancels in Slurm (scancel) is cancelled in Westwind', async () => {
-    const http = t.app.getHttpServer();
-    const id = await submitSlurm({ name: 'owner-stops-it', runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', deferrable: false, slurm: slurmJob({ TRAIN_STEPS: '1000' }) });
-    const [running] = await until(() => slurmJobsOf(id), (jobs) => jobs.some((j) => j.state === 'RUNNING'));
-    await until(() => getJob(http, id), (job) => job.state === 'running');
-    await slurmCli.run('scancel', [String(running.id)]);
-    const cancelled = await until(() => getJob(http, id), (job) => job.state === 'cancelled');
-    expect(cancelled.history.at(-1).reason).toBe(`cancelled at ${SITE}: Slurm job ${running.id} was cancelled in Slurm (scancel)`);
-    expect((await slurmJobsOf(id)).map((j) => j.state)).toEqual(['CANCELLED']);
-  });
-});
+    it('a script that exits 1 marks the job failed with its exit code', async () => {
+      const http = t.app.getHttpServer();
+      const id = await submitSlurm({
+        name: 'broken',
+        runtimeHours: 1,
+        deadline: '2026-03-04T00:00:00Z',
+        deferrable: false,
+        slurm: slurmJob({ TRAIN_STEPS: '1', TRAIN_EXIT_CODE: '1' }),
+      });
+      const failed = await until(
+        () => getJob(http, id),
+        (job) => job.state === 'failed',
+      );
+      const [slurm] = await slurmJobsOf(id);
+      expect(slurm.state).toBe('FAILED');
+      expect(failed.history.at(-1).reason).toBe(`failed at ${SITE}: Slurm job ${slurm.id} FAILED: exit code 1`);
+    });
+
+    it('a job its owner cancels in Slurm (scancel) is cancelled in Westwind', async () => {
+      const http = t.app.getHttpServer();
+      const id = await submitSlurm({
+        name: 'owner-stops-it',
+        runtimeHours: 2,
+        deadline: '2026-03-04T00:00:00Z',
+        deferrable: false,
+        slurm: slurmJob({ TRAIN_STEPS: '1000' }),
+      });
+      const [running] = await until(
+        () => slurmJobsOf(id),
+        (jobs) => jobs.some((j) => j.state === 'RUNNING'),
+      );
+      await until(
+        () => getJob(http, id),
+        (job) => job.state === 'running',
+      );
+      await slurmCli.run('scancel', [String(running.id)]);
+      const cancelled = await until(
+        () => getJob(http, id),
+        (job) => job.state === 'cancelled',
+      );
+      expect(cancelled.history.at(-1).reason).toBe(
+        `cancelled at ${SITE}: Slurm job ${running.id} was cancelled in Slurm (scancel)`,
+      );
+      expect((await slurmJobsOf(id)).map((j) => j.state)).toEqual(['CANCELLED']);
+    });
+  },
+);

@@ -54,7 +54,11 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         return { start: at.toISO(), windMw: local >= 22 || local < 6 ? 2000 : 300, solarMw: 0, loadMw: 900 };
       });
       const body = JSON.stringify({ zone, issuedAt: now().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points });
-      await request(service.url).post('/v1/webhooks/forecasts').set(signedHeaders(zone === 'west' ? NW_GRID_SECRET : DE_DESK_SECRET, body)).send(body).expect(200);
+      await request(service.url)
+        .post('/v1/webhooks/forecasts')
+        .set(signedHeaders(zone === 'west' ? NW_GRID_SECRET : DE_DESK_SECRET, body))
+        .send(body)
+        .expect(200);
     }
 
     const acknowledged = new Map<string, { deadline: string; deferrable: boolean }>();
@@ -63,14 +67,19 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         name: `crash-${i + k}`,
         gpus: 1 + Math.floor(random() * 8),
         runtimeHours: Math.round((0.5 + random() * 1.5) * 4) / 4,
-        deadline: now().plus({ hours: 24 + Math.floor(random() * 6) }).toISO(),
+        deadline: now()
+          .plus({ hours: 24 + Math.floor(random() * 6) })
+          .toISO(),
         deferrable: random() < 0.7,
         interruptible: true,
       }));
-      await Promise.all(batch.map(async (job) => {
-        const res = await request(service.url).post('/v1/jobs').set(ALPHA).send(job);
-        if (res.status === 201) acknowledged.set(res.body.id, { deadline: job.deadline!, deferrable: job.deferrable });
-      }));
+      await Promise.all(
+        batch.map(async (job) => {
+          const res = await request(service.url).post('/v1/jobs').set(ALPHA).send(job);
+          if (res.status === 201)
+            acknowledged.set(res.body.id, { deadline: job.deadline!, deferrable: job.deferrable });
+        }),
+      );
     }
     expect(acknowledged.size).toBe(JOBS);
 
@@ -96,7 +105,9 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     }
 
     // Then let the run finish.
-    const finished = ['completed', 'failed', 'cancelled'].map((s) => keys.tenantJobsInState('alpha', s as Job['state']));
+    const finished = ['completed', 'failed', 'cancelled'].map((s) =>
+      keys.tenantJobsInState('alpha', s as Job['state']),
+    );
     const deadline = Date.now() + 300_000;
     for (;;) {
       const done = (await Promise.all(finished.map((k) => redis.zcard(k)))).reduce((a, b) => a + b, 0);
@@ -112,20 +123,27 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
       expect(res.status).toBe(200);
       const job = res.body as Job;
       const completedAt = job.history.find((h) => h.to === 'completed')?.at;
-      if (job.state === 'completed' && completedAt && DateTime.fromISO(completedAt) <= DateTime.fromISO(spec.deadline)) continue;
+      if (job.state === 'completed' && completedAt && DateTime.fromISO(completedAt) <= DateTime.fromISO(spec.deadline))
+        continue;
       const reason = job.history.at(-1)?.reason;
       if (!reason) unfinished.push(`${id}: ${job.state}`);
     }
     expect(unfinished).toEqual([]);
     const completed = await redis.zcard(keys.tenantJobsInState('alpha', 'completed'));
     // What the service said (warnings and errors) is the first clue when the run did not finish or a job ran while paused.
-    if (completed !== JOBS || violations.length > 0) console.log(`service output (last 8,000 characters):\n${service.output.slice(-8000)}`);
+    if (completed !== JOBS || violations.length > 0)
+      console.log(`service output (last 8,000 characters):\n${service.output.slice(-8000)}`);
     expect(completed).toBe(JOBS);
 
     // The sites' own logs: no job started twice, no action carried out twice.
-    const log: SimulatedLogEntry[] = (await Promise.all(SITES.map((site) => redis.lrange(keys.simulatedSiteLog(site), 0, -1)))).flat().map((l) => JSON.parse(l));
+    const log: SimulatedLogEntry[] = (
+      await Promise.all(SITES.map((site) => redis.lrange(keys.simulatedSiteLog(site), 0, -1)))
+    )
+      .flat()
+      .map((l) => JSON.parse(l));
     const starts = new Map<string, number>();
-    for (const entry of log.filter((e) => e.action === 'start')) starts.set(entry.jobId, (starts.get(entry.jobId) ?? 0) + 1);
+    for (const entry of log.filter((e) => e.action === 'start'))
+      starts.set(entry.jobId, (starts.get(entry.jobId) ?? 0) + 1);
     expect([...starts].filter(([, n]) => n > 1)).toEqual([]);
     expect(starts.size).toBe(JOBS);
     expect(new Set(log.map((e) => e.actionId)).size).toBe(log.length);
@@ -159,7 +177,12 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         for (const jobId of runs[i]) {
           watched.runsSeen++;
           const plan = plans[jobId] ? (JSON.parse(plans[jobId]) as JobPlan) : undefined;
-          const planned = plan?.segments.some((s) => s.site === site && DateTime.fromISO(s.start).minus({ minutes: DISPATCH_GRACE_MIN }) <= at && at < DateTime.fromISO(s.end).plus({ minutes: DISPATCH_GRACE_MIN }));
+          const planned = plan?.segments.some(
+            (s) =>
+              s.site === site &&
+              DateTime.fromISO(s.start).minus({ minutes: DISPATCH_GRACE_MIN }) <= at &&
+              at < DateTime.fromISO(s.end).plus({ minutes: DISPATCH_GRACE_MIN }),
+          );
           if (planned) continue;
           const key = `${site}/${jobId}@v${version}`;
           current.add(key);
@@ -167,8 +190,8 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
           if (since === undefined) {
             seen.set(key, Date.now());
             watched.briefSuspects++;
-          }
-          else if (Date.now() - since >= 1_000 && !found.some((f) => f.startsWith(`${key} `))) found.push(`${key} at ${at.toISO()}`);
+          } else if (Date.now() - since >= 1_000 && !found.some((f) => f.startsWith(`${key} `)))
+            found.push(`${key} at ${at.toISO()}`);
         }
       });
       for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);

@@ -19,7 +19,11 @@ describe('crash during intake: kill -9 with submissions in flight', () => {
   const deadline = DateTime.utc().plus({ days: 2 }).toISO();
   const body = (key: string) => JSON.stringify({ name: key, gpus: 1, runtimeHours: 1, deadline });
   const submit = (key: string) =>
-    fetch(`${service.url}/v1/jobs`, { method: 'POST', headers: { ...ALPHA, 'content-type': 'application/json', 'idempotency-key': key }, body: body(key) });
+    fetch(`${service.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { ...ALPHA, 'content-type': 'application/json', 'idempotency-key': key },
+      body: body(key),
+    });
 
   it('keeps every acknowledged job, and a retried unanswered one is stored once', async () => {
     const { redis } = suite;
@@ -80,6 +84,8 @@ describe('crash during intake: kill -9 with submissions in flight', () => {
     expect(ids.sort()).toEqual([...acknowledged.values()].sort());
     const records = await Promise.all(ids.map((id) => redis.exists(keys.job(id))));
     expect(records.filter((n) => n === 0)).toHaveLength(0);
-    console.log(`intake crash: killed once ${KILL_AFTER} were acknowledged (${acknowledgedBeforeKill} by the time it died); ${unanswered.size} requests in flight got no answer, ${replayed} of them had been stored (replayed on retry), the rest stored on retry; ${acknowledged.size} jobs, one per key, all readable`);
+    console.log(
+      `intake crash: killed once ${KILL_AFTER} were acknowledged (${acknowledgedBeforeKill} by the time it died); ${unanswered.size} requests in flight got no answer, ${replayed} of them had been stored (replayed on retry), the rest stored on retry; ${acknowledged.size} jobs, one per key, all readable`,
+    );
   }, 180_000);
 });

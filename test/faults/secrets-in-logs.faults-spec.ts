@@ -8,11 +8,20 @@ import { ALPHA, NW_GRID_SECRET, OPENADR, OPERATOR, TEST_CONFIG } from '../suppor
 
 /** Every secret the test configuration holds: API keys, agent keys, webhook secrets, OpenADR tokens. */
 function configuredSecrets(): string[] {
-  const config = parse(readFileSync(TEST_CONFIG, 'utf8')) as Record<string, { apiKeys?: string[]; agentKeys?: string[]; secrets?: string[]; token?: string; executor?: { secret?: string } }[]>;
+  const config = parse(readFileSync(TEST_CONFIG, 'utf8')) as Record<
+    string,
+    { apiKeys?: string[]; agentKeys?: string[]; secrets?: string[]; token?: string; executor?: { secret?: string } }[]
+  >;
   return Object.values(config)
     .filter(Array.isArray)
     .flat()
-    .flatMap((entry) => [...(entry.apiKeys ?? []), ...(entry.agentKeys ?? []), ...(entry.secrets ?? []), ...(entry.token ? [entry.token] : []), ...(entry.executor?.secret ? [entry.executor.secret] : [])]);
+    .flatMap((entry) => [
+      ...(entry.apiKeys ?? []),
+      ...(entry.agentKeys ?? []),
+      ...(entry.secrets ?? []),
+      ...(entry.token ? [entry.token] : []),
+      ...(entry.executor?.secret ? [entry.executor.secret] : []),
+    ]);
 }
 
 /**
@@ -31,19 +40,37 @@ describe('secrets never reach the logs', () => {
 
     const job = { name: 'log-probe', gpus: 8, runtimeHours: 1, deadline: DateTime.utc().plus({ days: 1 }).toISO() };
     await request(service.url).post('/v1/jobs').set(ALPHA).send(job).expect(201);
-    await request(service.url).get('/v1/jobs').set({ authorization: `Bearer ${wrongKey}` }).expect(401);
+    await request(service.url)
+      .get('/v1/jobs')
+      .set({ authorization: `Bearer ${wrongKey}` })
+      .expect(401);
     await request(service.url).get('/').set({ authorization: basic }).expect(200);
     await request(service.url).get('/metrics').set(OPERATOR).expect(200);
-    const body = JSON.stringify({ zone: 'west', issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(), resolution: 'PT1H', points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 0, loadMw: 1 }] });
+    const body = JSON.stringify({
+      zone: 'west',
+      issuedAt: DateTime.utc().minus({ minutes: 1 }).toISO(),
+      resolution: 'PT1H',
+      points: [{ start: DateTime.utc().startOf('hour').toISO(), windMw: 1, solarMw: 0, loadMw: 1 }],
+    });
     const signed = signedHeaders(NW_GRID_SECRET, body);
     await request(service.url).post('/v1/webhooks/forecasts').set(signed).send(body).expect(200);
-    await request(service.url).post('/v1/webhooks/forecasts').set({ ...signed, 'webhook-signature': 'v1,AAAA' }).send(body).expect(401);
+    await request(service.url)
+      .post('/v1/webhooks/forecasts')
+      .set({ ...signed, 'webhook-signature': 'v1,AAAA' })
+      .send(body)
+      .expect(401);
     await request(service.url).get('/v1/webhooks/openadr').query({ echo: 'challenge' }).set(OPENADR).expect(200);
-    await request(service.url).get('/v1/webhooks/openadr').query({ echo: 'challenge' }).set({ authorization: `Bearer ${wrongKey}` }).expect(401);
+    await request(service.url)
+      .get('/v1/webhooks/openadr')
+      .query({ echo: 'challenge' })
+      .set({ authorization: `Bearer ${wrongKey}` })
+      .expect(401);
     await new Promise((r) => setTimeout(r, 500)); // let the log lines out
 
     expect(service.output).toMatch(/"reqId"|"req":\{"id"/); // it did log the requests
-    const leaked = [...secrets, wrongKey, basic.slice(6), signed['webhook-signature'].slice(3)].filter((secret) => service.output.includes(secret));
+    const leaked = [...secrets, wrongKey, basic.slice(6), signed['webhook-signature'].slice(3)].filter((secret) =>
+      service.output.includes(secret),
+    );
     expect(leaked).toEqual([]);
   });
 });

@@ -4,8 +4,10 @@ import { until } from '../support/execution.js';
 import { useServiceProcess } from '../support/service-process.js';
 import { ALPHA } from '../support/test-app.js';
 
-const redisCli = (port: number, ...args: string[]) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
-const replicationOffset = (port: number, field: string) => Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(redisCli(port, 'info', 'replication'))?.[1] ?? -1);
+const redisCli = (port: number, ...args: string[]) =>
+  execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+const replicationOffset = (port: number, field: string) =>
+  Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(redisCli(port, 'info', 'replication'))?.[1] ?? -1);
 
 /**
  * The built service through its own local Sentinel (master, replica, one Sentinel that takes a
@@ -13,14 +15,30 @@ const replicationOffset = (port: number, field: string) => Number(new RegExp(`^$
  * 20 ms while it happens, and a look at what came of them.
  */
 function useSentinel(ports: { master: number; replica: number; sentinel: number; service: number }) {
-  const env = { ...process.env, REDIS_SENTINEL_MASTER_PORT: String(ports.master), REDIS_SENTINEL_REPLICA_PORT: String(ports.replica), REDIS_SENTINEL_PORT: String(ports.sentinel), REDIS_SENTINEL_DOWN_AFTER_MS: '1000' };
-  const script = (command: 'start' | 'stop') => execFileSync('bash', ['scripts/redis-sentinel.sh', command], { env, encoding: 'utf8' });
+  const env = {
+    ...process.env,
+    REDIS_SENTINEL_MASTER_PORT: String(ports.master),
+    REDIS_SENTINEL_REPLICA_PORT: String(ports.replica),
+    REDIS_SENTINEL_PORT: String(ports.sentinel),
+    REDIS_SENTINEL_DOWN_AFTER_MS: '1000',
+  };
+  const script = (command: 'start' | 'stop') =>
+    execFileSync('bash', ['scripts/redis-sentinel.sh', command], { env, encoding: 'utf8' });
   beforeAll(() => script('start'));
   afterAll(() => script('stop'));
   // Its data lives in this Sentinel's master and goes with it; the suite's own connection sees none of it.
-  const { service } = useServiceProcess(ports.service, { REDIS_MODE: 'sentinel', REDIS_URL: `redis://127.0.0.1:${ports.sentinel}`, REDIS_SENTINEL_MASTER: 'westwind' });
+  const { service } = useServiceProcess(ports.service, {
+    REDIS_MODE: 'sentinel',
+    REDIS_URL: `redis://127.0.0.1:${ports.sentinel}`,
+    REDIS_SENTINEL_MASTER: 'westwind',
+  });
   const deadline = DateTime.utc().plus({ days: 2 }).toISO();
-  const submit = (name: string) => fetch(`${service.url}/v1/jobs`, { method: 'POST', headers: { ...ALPHA, 'content-type': 'application/json' }, body: JSON.stringify({ name, gpus: 1, runtimeHours: 1, deadline }) });
+  const submit = (name: string) =>
+    fetch(`${service.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { ...ALPHA, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, gpus: 1, runtimeHours: 1, deadline }),
+    });
   const read = (id: string) => fetch(`${service.url}/v1/jobs/${id}`, { headers: ALPHA });
   const planOf = async (id: string) => ((await (await read(id)).json()) as { plan: unknown }).plan;
 
@@ -35,9 +53,15 @@ function useSentinel(ports: { master: number; replica: number; sentinel: number;
       const res = await submit('before-failover');
       expect(res.status).toBe(201);
       const { id } = (await res.json()) as { id: string };
-      await until(() => planOf(id), (plan) => plan !== null);
+      await until(
+        () => planOf(id),
+        (plan) => plan !== null,
+      );
       const written = replicationOffset(ports.master, 'master_repl_offset');
-      await until(async () => replicationOffset(ports.replica, 'slave_repl_offset'), (offset) => offset >= written);
+      await until(
+        async () => replicationOffset(ports.replica, 'slave_repl_offset'),
+        (offset) => offset >= written,
+      );
       return id;
     },
     /**
@@ -51,19 +75,30 @@ function useSentinel(ports: { master: number; replica: number; sentinel: number;
       let submitting = true;
       const stream = (async () => {
         for (let i = 0; submitting; i++) {
-          const status = await submit(`during-${i}`).then(async (res) => {
-            if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
-            return res.status;
-          }, () => 0);
+          const status = await submit(`during-${i}`).then(
+            async (res) => {
+              if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
+              return res.status;
+            },
+            () => 0,
+          );
           answers[status] = (answers[status] ?? 0) + 1;
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
       const began = Date.now();
       failover();
-      await until(async () => redisCli(ports.sentinel, 'sentinel', 'get-master-addr-by-name', 'westwind'), (addr) => addr.endsWith(String(ports.replica)), 30_000);
+      await until(
+        async () => redisCli(ports.sentinel, 'sentinel', 'get-master-addr-by-name', 'westwind'),
+        (addr) => addr.endsWith(String(ports.replica)),
+        30_000,
+      );
       const promotedMs = Date.now() - began;
-      const after = await until(() => submit('after-failover'), (res) => res.status === 201, 30_000);
+      const after = await until(
+        () => submit('after-failover'),
+        (res) => res.status === 201,
+        30_000,
+      );
       const acceptingMs = Date.now() - began;
       await new Promise((r) => setTimeout(r, 1000));
       submitting = false;
@@ -92,8 +127,14 @@ describe('Sentinel failover (planned: SENTINEL FAILOVER)', () => {
     expect(run.lost).toEqual([]);
     expect(await sentinel.planOf(first)).not.toBeNull();
     // Planned there: the planning queue's BullMQ workers followed the master too.
-    await until(() => sentinel.planOf(run.afterId), (plan) => plan !== null, 30_000);
-    console.log(`sentinel failover: replica promoted in ${run.promotedMs} ms; a job accepted ${run.acceptingMs} ms after the failover began and planned ${Date.now() - run.began} ms after; answers meanwhile ${JSON.stringify(run.answers)}, all ${run.acknowledged} acknowledged jobs there`);
+    await until(
+      () => sentinel.planOf(run.afterId),
+      (plan) => plan !== null,
+      30_000,
+    );
+    console.log(
+      `sentinel failover: replica promoted in ${run.promotedMs} ms; a job accepted ${run.acceptingMs} ms after the failover began and planned ${Date.now() - run.began} ms after; answers meanwhile ${JSON.stringify(run.answers)}, all ${run.acknowledged} acknowledged jobs there`,
+    );
   }, 120_000);
 });
 
@@ -108,7 +149,11 @@ describe('Sentinel failover (unplanned: the master dies)', () => {
     // Sentinel waits 1 s before it calls the master dead; the service must be taking jobs soon after the promotion.
     expect(run.acceptingMs - run.promotedMs).toBeLessThan(10_000);
     expect(await sentinel.planOf(first)).not.toBeNull();
-    await until(() => sentinel.planOf(run.afterId), (plan) => plan !== null, 30_000);
+    await until(
+      () => sentinel.planOf(run.afterId),
+      (plan) => plan !== null,
+      30_000,
+    );
     // Replication is asynchronous: what the master acknowledged in its last moment may not have reached the replica.
     const plannedMs = Date.now() - run.began;
 
@@ -118,6 +163,8 @@ describe('Sentinel failover (unplanned: the master dies)', () => {
     await sentinel.service.stop();
     const stopMs = Date.now() - stopping;
     expect(stopMs).toBeLessThan(15_000);
-    console.log(`sentinel master death: replica promoted ${run.promotedMs} ms after kill -9, a job accepted at ${run.acceptingMs} ms and planned at ${plannedMs} ms; answers meanwhile ${JSON.stringify(run.answers)}; ${run.lost.length} of ${run.acknowledged} acknowledged jobs lost; with Redis gone, SIGTERM ended the service in ${stopMs} ms`);
+    console.log(
+      `sentinel master death: replica promoted ${run.promotedMs} ms after kill -9, a job accepted at ${run.acceptingMs} ms and planned at ${plannedMs} ms; answers meanwhile ${JSON.stringify(run.answers)}; ${run.lost.length} of ${run.acknowledged} acknowledged jobs lost; with Redis gone, SIGTERM ended the service in ${stopMs} ms`,
+    );
   }, 120_000);
 });

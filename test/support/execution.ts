@@ -6,7 +6,10 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { parse, stringify } from 'yaml';
 import { SiteExecutors } from '../../src/execution/site-executors.js';
-import type { SimulatedExecutor, SimulatedLogEntry } from '../../src/execution/executors/simulated/simulated.executor.js';
+import type {
+  SimulatedExecutor,
+  SimulatedLogEntry,
+} from '../../src/execution/executors/simulated/simulated.executor.js';
 import { signedHeaders } from './signed-webhook.js';
 import { ALPHA, NW_GRID_SECRET, TEST_CONFIG, type TestApp } from './test-app.js';
 
@@ -16,13 +19,20 @@ export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolea
   for (;;) {
     const value = await probe();
     if (ok(value)) return value;
-    if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms: ${JSON.stringify(value).slice(0, 500)}`);
+    if (Date.now() - started > withinMs)
+      throw new Error(`condition not met within ${withinMs} ms: ${JSON.stringify(value).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** Posts a signed forecast for zone `west`: `windMw(hour)` for each of `hours` UTC hours from `from`. */
-export async function postWestForecast(http: App, from: DateTime, hours: number, windMw: (at: DateTime) => number, issuedAt: DateTime): Promise<void> {
+export async function postWestForecast(
+  http: App,
+  from: DateTime,
+  hours: number,
+  windMw: (at: DateTime) => number,
+  issuedAt: DateTime,
+): Promise<void> {
   const points = Array.from({ length: hours }, (_, h) => {
     const at = from.plus({ hours: h });
     return { start: at.toISO(), windMw: windMw(at), solarMw: 0, loadMw: 500 };
@@ -32,7 +42,10 @@ export async function postWestForecast(http: App, from: DateTime, hours: number,
 }
 
 export async function submit(http: App, job: Record<string, unknown>): Promise<string> {
-  const res = await request(http).post('/v1/jobs').set(ALPHA).send({ gpus: 8, interruptible: true, ...job });
+  const res = await request(http)
+    .post('/v1/jobs')
+    .set(ALPHA)
+    .send({ gpus: 8, interruptible: true, ...job });
   if (res.status !== 201) throw new Error(`submission refused: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }

@@ -24,14 +24,30 @@ export class ServiceProcess {
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
     // Another process on the port (one left over from an interrupted run) would answer in its
     // place, and the test would talk to a service with another prefix.
-    if (await fetch(`${this.url}/health`).then(() => true, () => false)) throw new Error(`port ${this.port} is already in use: stop the process listening there`);
-    const child = spawn('node', ['dist/main.js'], { env: { ...process.env, WESTWIND_DEMO: 'false', ...this.env, ...extraEnv, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (
+      await fetch(`${this.url}/health`).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw new Error(`port ${this.port} is already in use: stop the process listening there`);
+    const child = spawn('node', ['dist/main.js'], {
+      env: { ...process.env, WESTWIND_DEMO: 'false', ...this.env, ...extraEnv, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child = child;
     for (let i = 0; i < 300; i++) {
-      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${this.output.slice(-2000)}`);
-      if (await fetch(`${this.url}/health`).then((r) => r.ok, () => false)) return;
+      if (child.exitCode !== null)
+        throw new Error(`service exited with ${child.exitCode}:\n${this.output.slice(-2000)}`);
+      if (
+        await fetch(`${this.url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`service did not answer within 30 s:\n${this.output.slice(-2000)}`);
@@ -58,10 +74,19 @@ export class ServiceProcess {
  * A suite's built service with all roles under its own prefix, plus a connection for looking at
  * what it stored; after the suite the service is stopped and every key it wrote deleted.
  */
-export function useServiceProcess(port: number, env: Record<string, string> = {}): { service: ServiceProcess; prefix: string; redis: Redis } {
+export function useServiceProcess(
+  port: number,
+  env: Record<string, string> = {},
+): { service: ServiceProcess; prefix: string; redis: Redis } {
   const prefix = testPrefix();
   const suite = {
-    service: new ServiceProcess(port, { WESTWIND_CONFIG: TEST_CONFIG, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: 'api,planner,dispatch', LOG_LEVEL: 'warn', ...env }),
+    service: new ServiceProcess(port, {
+      WESTWIND_CONFIG: TEST_CONFIG,
+      WESTWIND_PREFIX: prefix,
+      WESTWIND_ROLES: 'api,planner,dispatch',
+      LOG_LEVEL: 'warn',
+      ...env,
+    }),
     prefix,
     redis: undefined as unknown as Redis, // connected before the suite's first test
   };

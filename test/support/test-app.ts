@@ -15,7 +15,11 @@ export const TEST_CONFIG = 'test/fixtures/westwind.test.yaml';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The Redis the tests run against: REDIS_URL and REDIS_MODE (`npm run test:cluster` sets a Redis Cluster, then Sentinel). */
-export const REDIS_TARGET = parseEnvironment({ REDIS_URL, REDIS_MODE: process.env.REDIS_MODE, REDIS_SENTINEL_MASTER: process.env.REDIS_SENTINEL_MASTER });
+export const REDIS_TARGET = parseEnvironment({
+  REDIS_URL,
+  REDIS_MODE: process.env.REDIS_MODE,
+  REDIS_SENTINEL_MASTER: process.env.REDIS_SENTINEL_MASTER,
+});
 export const ON_CLUSTER = REDIS_TARGET.REDIS_MODE === 'cluster';
 
 /** A connection to the tests' Redis for looking at what an app stored (a Cluster client in cluster mode). */
@@ -58,11 +62,25 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const prefix = options.prefix ?? testPrefix();
   // API-only unless a test asks for the planner, so background re-plans never race its assertions.
-  const env = parseEnvironment({ ...process.env, REDIS_URL: options.redisUrl ?? REDIS_URL, REDIS_MODE: options.redisUrl ? 'standalone' : REDIS_TARGET.REDIS_MODE, WESTWIND_PREFIX: prefix, WESTWIND_ROLES: options.roles ?? 'api', LOG_LEVEL: process.env.TEST_LOGS ? 'error' : 'silent', ...options.env });
+  const env = parseEnvironment({
+    ...process.env,
+    REDIS_URL: options.redisUrl ?? REDIS_URL,
+    REDIS_MODE: options.redisUrl ? 'standalone' : REDIS_TARGET.REDIS_MODE,
+    WESTWIND_PREFIX: prefix,
+    WESTWIND_ROLES: options.roles ?? 'api',
+    LOG_LEVEL: process.env.TEST_LOGS ? 'error' : 'silent',
+    ...options.env,
+  });
   const config = loadWestwindConfig(options.configPath ?? TEST_CONFIG, {});
   options.configure?.(config);
   // abortOnError: false, so a start-up error fails the suite with its message instead of exiting jest's worker.
-  const app = configureApp(await NestFactory.create(AppModule.forRoot(env, config, options.clock), { bodyParser: false, logger: process.env.TEST_LOGS ? ['error'] : false, abortOnError: false }));
+  const app = configureApp(
+    await NestFactory.create(AppModule.forRoot(env, config, options.clock), {
+      bodyParser: false,
+      logger: process.env.TEST_LOGS ? ['error'] : false,
+      abortOnError: false,
+    }),
+  );
   await app.init();
   const redis = await connectTestRedis();
   return {
@@ -97,7 +115,11 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
  * re-plan request may land at any moment. With a planner running, pass `'plan:'` too: its
  * re-plans (an earlier request's, the hourly tick) rewrite the plan whenever they run.
  */
-export async function snapshot(redis: Redis, prefix: string, ...backgroundKeys: string[]): Promise<Record<string, string>> {
+export async function snapshot(
+  redis: Redis,
+  prefix: string,
+  ...backgroundKeys: string[]
+): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   const ignored = ['bull:', 'rate:', ...backgroundKeys].map((k) => `${prefix}${k}`);
   for (const key of (await keysUnder(redis, prefix)).filter((k) => !ignored.some((i) => k.startsWith(i)))) {

@@ -3,8 +3,15 @@
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const COLORS = {
-  green: '#3fb96f', grid: '#e0664b', running: '#4c9be8', paused: '#c9a227', waiting: '#7d6bd1',
-  peak: 'rgba(224, 102, 75, 0.16)', noForecast: 'rgba(138, 151, 165, 0.16)', now: '#f4f6f8', muted: '#8a97a5',
+  green: '#3fb96f',
+  grid: '#e0664b',
+  running: '#4c9be8',
+  paused: '#c9a227',
+  waiting: '#7d6bd1',
+  peak: 'rgba(224, 102, 75, 0.16)',
+  noForecast: 'rgba(138, 151, 165, 0.16)',
+  now: '#f4f6f8',
+  muted: '#8a97a5',
 };
 const HOUR_MS = 3_600_000;
 const charts = new Map();
@@ -190,52 +197,56 @@ function shadingAndNow(id) {
   };
   return {
     hooks: {
-      drawClear: [(u) => {
-        const site = latestSites.get(id);
-        const { ctx, bbox } = u;
-        ctx.save();
-        ctx.fillStyle = COLORS.peak;
-        site.peak.forEach((flag, h) => {
-          if (!flag) return;
-          const [x0, x1] = hourSpan(u, site, h, h + 1);
-          if (x1 > x0) ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
-        });
-        const [f0, f1] = hourSpan(u, site, site.forecastHours, site.hours.length);
-        if (f1 > f0) {
-          ctx.fillStyle = COLORS.noForecast;
-          ctx.fillRect(f0, bbox.top, f1 - f0, bbox.height);
-          ctx.fillStyle = COLORS.muted;
-          ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
-          ctx.textBaseline = 'top';
-          // Below the "now" label, which sits at the top.
-          ctx.fillText('no forecast yet', f0 + 6 * devicePixelRatio, bbox.top + 20 * devicePixelRatio);
-        }
-        ctx.restore();
-      }],
-      draw: [(u) => {
-        const { ctx, bbox } = u;
-        const x = Math.round(u.valToPos(lastNowMs / 1000, 'x', true));
-        if (x < bbox.left || x > bbox.left + bbox.width) return;
-        const px = devicePixelRatio;
-        ctx.save();
-        ctx.setLineDash([]);
-        ctx.strokeStyle = COLORS.now;
-        ctx.lineWidth = 2 * px;
-        ctx.beginPath();
-        ctx.moveTo(x, bbox.top);
-        ctx.lineTo(x, bbox.top + bbox.height);
-        ctx.stroke();
-        ctx.font = `600 ${Math.round(11 * px)}px system-ui, sans-serif`;
-        const label = 'now';
-        const width = ctx.measureText(label).width + 8 * px;
-        ctx.fillStyle = COLORS.now;
-        ctx.fillRect(x - width / 2, bbox.top, width, 15 * px);
-        ctx.fillStyle = '#0f1419';
-        ctx.textBaseline = 'middle';
-        ctx.textAlign = 'center';
-        ctx.fillText(label, x, bbox.top + 7.5 * px);
-        ctx.restore();
-      }],
+      drawClear: [
+        (u) => {
+          const site = latestSites.get(id);
+          const { ctx, bbox } = u;
+          ctx.save();
+          ctx.fillStyle = COLORS.peak;
+          site.peak.forEach((flag, h) => {
+            if (!flag) return;
+            const [x0, x1] = hourSpan(u, site, h, h + 1);
+            if (x1 > x0) ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+          });
+          const [f0, f1] = hourSpan(u, site, site.forecastHours, site.hours.length);
+          if (f1 > f0) {
+            ctx.fillStyle = COLORS.noForecast;
+            ctx.fillRect(f0, bbox.top, f1 - f0, bbox.height);
+            ctx.fillStyle = COLORS.muted;
+            ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+            ctx.textBaseline = 'top';
+            // Below the "now" label, which sits at the top.
+            ctx.fillText('no forecast yet', f0 + 6 * devicePixelRatio, bbox.top + 20 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+      draw: [
+        (u) => {
+          const { ctx, bbox } = u;
+          const x = Math.round(u.valToPos(lastNowMs / 1000, 'x', true));
+          if (x < bbox.left || x > bbox.left + bbox.width) return;
+          const px = devicePixelRatio;
+          ctx.save();
+          ctx.setLineDash([]);
+          ctx.strokeStyle = COLORS.now;
+          ctx.lineWidth = 2 * px;
+          ctx.beginPath();
+          ctx.moveTo(x, bbox.top);
+          ctx.lineTo(x, bbox.top + bbox.height);
+          ctx.stroke();
+          ctx.font = `600 ${Math.round(11 * px)}px system-ui, sans-serif`;
+          const label = 'now';
+          const width = ctx.measureText(label).width + 8 * px;
+          ctx.fillStyle = COLORS.now;
+          ctx.fillRect(x - width / 2, bbox.top, width, 15 * px);
+          ctx.fillStyle = '#0f1419';
+          ctx.textBaseline = 'middle';
+          ctx.textAlign = 'center';
+          ctx.fillText(label, x, bbox.top + 7.5 * px);
+          ctx.restore();
+        },
+      ],
     },
   };
 }
@@ -434,8 +445,11 @@ async function showTimeline(id) {
   const planned = plan?.segments ?? [];
   const actual = job.run?.segments ?? [];
   const instants = [
-    Date.parse(job.submittedAt), Date.parse(job.deadline), nowMs,
-    ...planned.flatMap((s) => [Date.parse(s.start), Date.parse(s.end)]), ...actual.map((s) => Date.parse(s.start)),
+    Date.parse(job.submittedAt),
+    Date.parse(job.deadline),
+    nowMs,
+    ...planned.flatMap((s) => [Date.parse(s.start), Date.parse(s.end)]),
+    ...actual.map((s) => Date.parse(s.start)),
   ];
   const start = Math.min(...instants);
   const span = Math.max(...instants) - start || HOUR_MS;
@@ -506,7 +520,7 @@ async function refresh() {
     console.error('dashboard update failed', error);
   } finally {
     refreshing = null;
-    if (again) (again = false), void refresh();
+    if (again) ((again = false), void refresh());
   }
 }
 

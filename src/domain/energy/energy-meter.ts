@@ -28,7 +28,7 @@ export interface HourSupply {
 /** The energy of a job running at `powerMw` over [start, end), split at UTC hour boundaries. */
 export function segmentEnergy(start: number, end: number, powerMw: number): HourlyMwh {
   const byHour: HourlyMwh = new Map();
-  for (let from = start; from < end; ) {
+  for (let from = start; from < end;) {
     const hour = hourStartMs(from);
     const to = Math.min(end, hour + HOUR_MS);
     byHour.set(hour, (byHour.get(hour) ?? 0) + (powerMw * (to - from)) / HOUR_MS);
@@ -38,10 +38,17 @@ export function segmentEnergy(start: number, end: number, powerMw: number): Hour
 }
 
 /** Energy of the segments that `after` closed and `before` still had open (a pause or a finish). */
-export function closedSegmentEnergy(before: readonly ActualSegment[] | undefined, after: readonly ActualSegment[] | undefined, powerMwAt: (site: string) => number): { site: string; mwh: HourlyMwh }[] {
+export function closedSegmentEnergy(
+  before: readonly ActualSegment[] | undefined,
+  after: readonly ActualSegment[] | undefined,
+  powerMwAt: (site: string) => number,
+): { site: string; mwh: HourlyMwh }[] {
   return (after ?? [])
     .filter((segment, i) => segment.end !== undefined && before?.[i]?.end === undefined)
-    .map((segment) => ({ site: segment.site, mwh: segmentEnergy(Date.parse(segment.start), Date.parse(segment.end!), powerMwAt(segment.site)) }));
+    .map((segment) => ({
+      site: segment.site,
+      mwh: segmentEnergy(Date.parse(segment.start), Date.parse(segment.end!), powerMwAt(segment.site)),
+    }));
 }
 
 /** Adds `more` into `into`, hour by hour. */

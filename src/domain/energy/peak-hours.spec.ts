@@ -11,7 +11,15 @@ describe('peak hours', () => {
     const start = DateTime.fromISO('2026-03-28T00:00', { zone: 'Europe/Berlin' }).toUTC();
     const flags = peakFromWindows(start, 71, 'Europe/Berlin', [{ from: '17:00', to: '20:00' }]); // 24 + 23 + 24 hours
     expect(flaggedLocalHours(start, flags, 'Europe/Berlin')).toEqual([
-      '03-28 17:00', '03-28 18:00', '03-28 19:00', '03-29 17:00', '03-29 18:00', '03-29 19:00', '03-30 17:00', '03-30 18:00', '03-30 19:00',
+      '03-28 17:00',
+      '03-28 18:00',
+      '03-28 19:00',
+      '03-29 17:00',
+      '03-29 18:00',
+      '03-29 19:00',
+      '03-30 17:00',
+      '03-30 18:00',
+      '03-30 19:00',
     ]);
   });
 
@@ -19,7 +27,12 @@ describe('peak hours', () => {
     const start = DateTime.fromISO('2026-10-25T00:00', { zone: 'Europe/Berlin' }).toUTC();
     const flags = peakFromWindows(start, 25, 'Europe/Berlin', [{ from: '01:00', to: '04:00' }]);
     // 02:00 happens twice: both count; 4 flagged UTC hours for 3 wall-clock hours.
-    expect(flaggedLocalHours(start, flags, 'Europe/Berlin')).toEqual(['10-25 01:00', '10-25 02:00', '10-25 02:00', '10-25 03:00']);
+    expect(flaggedLocalHours(start, flags, 'Europe/Berlin')).toEqual([
+      '10-25 01:00',
+      '10-25 02:00',
+      '10-25 02:00',
+      '10-25 03:00',
+    ]);
   });
 
   it('works in a zone without DST (Asia/Shanghai), with windows over midnight and weekdays only', () => {
@@ -30,13 +43,21 @@ describe('peak hours', () => {
 
   it('derives peaks from load: hours within 10% of the local day maximum', () => {
     const start = DateTime.fromISO('2026-01-05T00:00', { zone: 'Asia/Shanghai' }).toUTC();
-    const load = Array.from({ length: 48 }, (_, h) => (h % 24 === 19 ? 100 : h % 24 === 18 ? 91 : 50) * (h < 24 ? 1 : 2));
+    const load = Array.from(
+      { length: 48 },
+      (_, h) => (h % 24 === 19 ? 100 : h % 24 === 18 ? 91 : 50) * (h < 24 ? 1 : 2),
+    );
     expect(flaggedLocalHours(start, peakFromLoad(start, load, 'Asia/Shanghai', 0.1), 'Asia/Shanghai')).toEqual([
-      '01-05 18:00', '01-05 19:00', '01-06 18:00', '01-06 19:00',
+      '01-05 18:00',
+      '01-05 19:00',
+      '01-06 18:00',
+      '01-06 19:00',
     ]);
   });
 
   it('refuses a malformed window', () => {
-    expect(() => peakFromWindows(DateTime.utc(), 1, 'UTC', [{ from: '7pm', to: '22:00' }])).toThrow('"7pm" is not a time of day');
+    expect(() => peakFromWindows(DateTime.utc(), 1, 'UTC', [{ from: '7pm', to: '22:00' }])).toThrow(
+      '"7pm" is not a time of day',
+    );
   });
 });

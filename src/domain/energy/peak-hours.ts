@@ -13,9 +13,18 @@ export interface PeakWindow {
  * Each UTC hour is judged by its local start time, so on DST days (23 or 25 local hours) the
  * windows still cover the right wall-clock hours.
  */
-export function peakFromWindows(start: DateTime, hours: number, timeZone: string, windows: readonly PeakWindow[]): Uint8Array {
+export function peakFromWindows(
+  start: DateTime,
+  hours: number,
+  timeZone: string,
+  windows: readonly PeakWindow[],
+): Uint8Array {
   const flags = new Uint8Array(hours);
-  const parsed = windows.map((w) => ({ from: minutes(w.from), to: minutes(w.to), weekdaysOnly: w.days === 'weekdays' }));
+  const parsed = windows.map((w) => ({
+    from: minutes(w.from),
+    to: minutes(w.to),
+    weekdaysOnly: w.days === 'weekdays',
+  }));
   const local = localHours(start, hours, timeZone);
   for (let h = 0; h < hours; h++) {
     const minute = local.minuteOfDay[h];
@@ -33,7 +42,12 @@ export function peakFromWindows(start: DateTime, hours: number, timeZone: string
  * Peak flags derived from a load forecast: hours whose load is within `withinFraction` of the
  * maximum load of the same local day (in `timeZone`).
  */
-export function peakFromLoad(start: DateTime, loadMw: ArrayLike<number>, timeZone: string, withinFraction: number): Uint8Array {
+export function peakFromLoad(
+  start: DateTime,
+  loadMw: ArrayLike<number>,
+  timeZone: string,
+  withinFraction: number,
+): Uint8Array {
   const flags = new Uint8Array(loadMw.length);
   const dayOf = localHours(start, loadMw.length, timeZone).day;
   const dayMax = new Map<number, number>();
@@ -49,7 +63,11 @@ export function peakFromLoad(start: DateTime, loadMw: ArrayLike<number>, timeZon
  * weekday (1 = Monday) and local day number. One offset lookup per hour (luxon's IANAZone), not a
  * DateTime per hour: peak flags for a month of hours are computed on every re-plan and dashboard read.
  */
-function localHours(start: DateTime, hours: number, timeZone: string): { minuteOfDay: Int32Array; weekday: Int32Array; day: Int32Array } {
+function localHours(
+  start: DateTime,
+  hours: number,
+  timeZone: string,
+): { minuteOfDay: Int32Array; weekday: Int32Array; day: Int32Array } {
   const zone = IANAZone.create(timeZone);
   const minuteOfDay = new Int32Array(hours);
   const weekday = new Int32Array(hours);
@@ -67,6 +85,7 @@ function localHours(start: DateTime, hours: number, timeZone: string): { minuteO
 
 function minutes(hhmm: string): number {
   const match = /^(\d{2}):(\d{2})$/.exec(hhmm);
-  if (!match || Number(match[1]) > 24 || Number(match[2]) > 59) throw new Error(`"${hhmm}" is not a time of day (HH:mm)`);
+  if (!match || Number(match[1]) > 24 || Number(match[2]) > 59)
+    throw new Error(`"${hhmm}" is not a time of day (HH:mm)`);
   return Number(match[1]) * 60 + Number(match[2]);
 }

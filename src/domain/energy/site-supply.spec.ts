@@ -27,13 +27,17 @@ describe('energy model', () => {
 
   it('green supply stays within [0, site max] for any non-negative forecast', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(20000), fc.nat(20000), fc.nat(40000)), { minLength: 1, maxLength: 48 }), fc.double({ min: 0, max: 1, noNaN: true }), (rows, share) => {
-        const zone = { windMw: rows.map((r) => r[0]), solarMw: rows.map((r) => r[1]), loadMw: rows.map((r) => r[2]) };
-        for (const g of siteGreenMw(zone, { renewableShare: share, surplusShare: share }, 50)) {
-          expect(g).toBeGreaterThanOrEqual(0);
-          expect(g).toBeLessThanOrEqual(50);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(20000), fc.nat(20000), fc.nat(40000)), { minLength: 1, maxLength: 48 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (rows, share) => {
+          const zone = { windMw: rows.map((r) => r[0]), solarMw: rows.map((r) => r[1]), loadMw: rows.map((r) => r[2]) };
+          for (const g of siteGreenMw(zone, { renewableShare: share, surplusShare: share }, 50)) {
+            expect(g).toBeGreaterThanOrEqual(0);
+            expect(g).toBeLessThanOrEqual(50);
+          }
+        },
+      ),
       { seed: 501, numRuns: 100 },
     );
   });

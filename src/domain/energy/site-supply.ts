@@ -46,7 +46,10 @@ export function siteGreenMw(zone: ZoneHours, contract: SupplyContract, siteMaxMw
   const hours = zone.loadMw.length;
   const green = new Float64Array(hours);
   for (let h = 0; h < hours; h++) {
-    green[h] = Math.min(siteMaxMw, contract.renewableShare * renewableMw(zone, h) + contract.surplusShare * surplusMw(zone, h));
+    green[h] = Math.min(
+      siteMaxMw,
+      contract.renewableShare * renewableMw(zone, h) + contract.surplusShare * surplusMw(zone, h),
+    );
   }
   return green;
 }

@@ -6,16 +6,42 @@ import { paused, started, workDone } from './job-run.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 const job: Job = {
-  id: 'j1', tenant: 't', name: 'n', gpus: 8, runtimeHours: 4, deadline: '2026-03-03T00:00:00.000Z', earliestStart: '2026-03-02T07:00:00.000Z',
-  deferrable: true, interruptible: true, checkpointMinutes: 12, priority: 5, state: 'scheduled', submittedAt: '2026-03-02T07:00:00.000Z', updatedAt: '2026-03-02T07:00:00.000Z', history: [],
+  id: 'j1',
+  tenant: 't',
+  name: 'n',
+  gpus: 8,
+  runtimeHours: 4,
+  deadline: '2026-03-03T00:00:00.000Z',
+  earliestStart: '2026-03-02T07:00:00.000Z',
+  deferrable: true,
+  interruptible: true,
+  checkpointMinutes: 12,
+  priority: 5,
+  state: 'scheduled',
+  submittedAt: '2026-03-02T07:00:00.000Z',
+  updatedAt: '2026-03-02T07:00:00.000Z',
+  history: [],
 };
 const segment = (site: string, start: string, end: string) => ({ site, start, end, startHour: 0, endHour: 0 });
-const plan = (...segments: ReturnType<typeof segment>[]): JobPlan => ({ jobId: 'j1', site: segments[0]?.site, segments, meetsDeadline: true, pauses: 0, peakHours: 0, reason: 'r' });
-const twoSegments = plan(segment('a', '2026-03-02T07:00:00.000Z', '2026-03-02T09:00:00.000Z'), segment('b', '2026-03-02T14:00:00.000Z', '2026-03-02T17:00:00.000Z'));
+const plan = (...segments: ReturnType<typeof segment>[]): JobPlan => ({
+  jobId: 'j1',
+  site: segments[0]?.site,
+  segments,
+  meetsDeadline: true,
+  pauses: 0,
+  peakHours: 0,
+  reason: 'r',
+});
+const twoSegments = plan(
+  segment('a', '2026-03-02T07:00:00.000Z', '2026-03-02T09:00:00.000Z'),
+  segment('b', '2026-03-02T14:00:00.000Z', '2026-03-02T17:00:00.000Z'),
+);
 
 describe('which dispatch action a job needs now', () => {
   it('starts a scheduled job whose segment covers now, with an id from job, plan version and segment', () => {
-    expect(actionsFor(job, twoSegments, 7, at('2026-03-02T07:20:00Z'))).toEqual([{ id: 'j1.v7.s0.start', action: 'start', jobId: 'j1', site: 'a', planVersion: 7, segment: 0 }]);
+    expect(actionsFor(job, twoSegments, 7, at('2026-03-02T07:20:00Z'))).toEqual([
+      { id: 'j1.v7.s0.start', action: 'start', jobId: 'j1', site: 'a', planVersion: 7, segment: 0 },
+    ]);
     expect(actionsFor(job, twoSegments, 7, at('2026-03-02T10:00:00Z'))).toEqual([]);
     expect(actionsFor(job, undefined, 7, at('2026-03-02T07:20:00Z'))).toEqual([]);
   });
@@ -23,19 +49,29 @@ describe('which dispatch action a job needs now', () => {
   it('pauses a running job at the end of its segment (the boundary belongs to the gap) and resumes it where the next begins', () => {
     const running = started(job, 'a', at('2026-03-02T07:20:00Z'), 'go');
     expect(actionsFor(running, twoSegments, 8, at('2026-03-02T08:59:59Z'))).toEqual([]);
-    expect(actionsFor(running, twoSegments, 8, at('2026-03-02T09:00:00Z')).map((c) => [c.action, c.site, c.segment])).toEqual([['pause', 'a', 1]]);
+    expect(
+      actionsFor(running, twoSegments, 8, at('2026-03-02T09:00:00Z')).map((c) => [c.action, c.site, c.segment]),
+    ).toEqual([['pause', 'a', 1]]);
     const resting = paused(running, at('2026-03-02T09:00:00Z'), 'peak');
-    expect(actionsFor(resting, twoSegments, 9, at('2026-03-02T14:00:00Z')).map((c) => [c.action, c.site])).toEqual([['resume', 'b']]);
+    expect(actionsFor(resting, twoSegments, 9, at('2026-03-02T14:00:00Z')).map((c) => [c.action, c.site])).toEqual([
+      ['resume', 'b'],
+    ]);
   });
 
   it('moves a running job whose plan continues at another site: pause here, resume there', () => {
     const running = started(job, 'b', at('2026-03-02T07:00:00Z'), 'go');
-    expect(actionsFor(running, twoSegments, 3, at('2026-03-02T08:00:00Z')).map((c) => [c.action, c.site])).toEqual([['pause', 'b'], ['resume', 'a']]);
+    expect(actionsFor(running, twoSegments, 3, at('2026-03-02T08:00:00Z')).map((c) => [c.action, c.site])).toEqual([
+      ['pause', 'b'],
+      ['resume', 'a'],
+    ]);
   });
 
   it('cancels at the site only a job that ran somewhere', () => {
     expect(cancelCommand(job)).toBeUndefined();
-    expect(cancelCommand(started(job, 'a', at('2026-03-02T07:00:00Z'), 'go'))).toMatchObject({ action: 'cancel', site: 'a' });
+    expect(cancelCommand(started(job, 'a', at('2026-03-02T07:00:00Z'), 'go'))).toMatchObject({
+      action: 'cancel',
+      site: 'a',
+    });
   });
 });
 
@@ -44,7 +80,11 @@ describe('work done from progress', () => {
     const running = started(job, 'a', at('2026-03-02T07:00:00Z'), 'go');
     expect(workDone(running, at('2026-03-02T08:30:00Z'))).toBeCloseTo(1.5);
     const resting = paused(running, at('2026-03-02T09:00:00Z'), 'peak');
-    expect(resting.run).toMatchObject({ doneHours: 2, checkpointedHours: 2, segments: [{ site: 'a', start: '2026-03-02T07:00:00.000Z', end: '2026-03-02T09:00:00.000Z' }] });
+    expect(resting.run).toMatchObject({
+      doneHours: 2,
+      checkpointedHours: 2,
+      segments: [{ site: 'a', start: '2026-03-02T07:00:00.000Z', end: '2026-03-02T09:00:00.000Z' }],
+    });
     expect(workDone(resting, at('2026-03-02T13:00:00Z'))).toBe(2);
     const resumed = started(resting, 'b', at('2026-03-02T14:00:00Z'), 'wind');
     // 12 minutes restoring the checkpoint, then progress.

@@ -19,7 +19,13 @@ export function commandId(jobId: string, planVersion: number, segment: number, a
   return `${jobId}.v${planVersion}.s${segment}.${action}`;
 }
 
-function command(job: Job, action: DispatchActionName, site: string, planVersion: number, segment: number): DispatchCommand {
+function command(
+  job: Job,
+  action: DispatchActionName,
+  site: string,
+  planVersion: number,
+  segment: number,
+): DispatchCommand {
   return { id: commandId(job.id, planVersion, segment, action), action, jobId: job.id, site, planVersion, segment };
 }
 
@@ -42,7 +48,11 @@ export function actionsFor(job: Job, part: JobPlan | undefined, planVersion: num
     case 'running': {
       const site = job.run!.site;
       if (!segment) return [command(job, 'pause', site, planVersion, nextSegment(part, at))];
-      if (segment.site !== site) return [command(job, 'pause', site, planVersion, current), command(job, 'resume', segment.site, planVersion, current)];
+      if (segment.site !== site)
+        return [
+          command(job, 'pause', site, planVersion, current),
+          command(job, 'resume', segment.site, planVersion, current),
+        ];
       return [];
     }
     default:

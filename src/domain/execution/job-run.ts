@@ -44,7 +44,10 @@ export function started(job: Job, site: string, at: DateTime, reason: string): J
 /** The job paused at `at`, its work so far checkpointed. */
 export function paused(job: Job, at: DateTime, reason: string): Job {
   const done = workDone(job, at);
-  return { ...transition(job, 'paused', formatInstant(at), reason), run: closeRun(job, at, { doneHours: done, checkpointedHours: done }) };
+  return {
+    ...transition(job, 'paused', formatInstant(at), reason),
+    run: closeRun(job, at, { doneHours: done, checkpointedHours: done }),
+  };
 }
 
 /** The job finished (completed, failed or cancelled) at `at`. */
@@ -60,14 +63,21 @@ export function progressed(job: Job, doneHours: number, at: DateTime, checkpoint
   return {
     ...job,
     updatedAt: formatInstant(at),
-    run: { ...run, doneHours, reportedAt: formatInstant(at), checkpointedHours: checkpointed ? doneHours : run.checkpointedHours, restoringUntil: undefined },
+    run: {
+      ...run,
+      doneHours,
+      reportedAt: formatInstant(at),
+      checkpointedHours: checkpointed ? doneHours : run.checkpointedHours,
+      restoringUntil: undefined,
+    },
   };
 }
 
 function closeRun(job: Job, at: DateTime, change: Partial<JobRun>): JobRun {
   const run = job.run!;
   const iso = formatInstant(at);
-  const segments = run.segments.map((s, i) => (i === run.segments.length - 1 && s.end === undefined ? { ...s, end: iso } : s));
+  const segments = run.segments.map((s, i) =>
+    i === run.segments.length - 1 && s.end === undefined ? { ...s, end: iso } : s,
+  );
   return { ...run, ...change, reportedAt: iso, restoringUntil: undefined, segments };
 }
-

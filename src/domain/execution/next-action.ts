@@ -13,7 +13,11 @@ export interface NextAction {
  * at its next planned segment; a running job pauses where its segment ends and another follows,
  * or finishes at the end of its last one. A running job the plan has stopped pauses now.
  */
-export function nextAction(job: Pick<Job, 'state'>, plan: Pick<JobPlan, 'segments'> | undefined, now: DateTime): NextAction | undefined {
+export function nextAction(
+  job: Pick<Job, 'state'>,
+  plan: Pick<JobPlan, 'segments'> | undefined,
+  now: DateTime,
+): NextAction | undefined {
   const segments = plan?.segments ?? [];
   const at = now.toMillis();
   if (job.state === 'running') {

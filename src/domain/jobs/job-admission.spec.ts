@@ -2,10 +2,17 @@ import { DateTime } from 'luxon';
 import { admitJob, JobRequest } from './job-admission.js';
 
 const ids = { id: 'j', tenant: 't' };
-const admissionProblems = (request: JobRequest, c: typeof capacity, at: DateTime) => admitJob(request, c, ids, at).problems ?? [];
+const admissionProblems = (request: JobRequest, c: typeof capacity, at: DateTime) =>
+  admitJob(request, c, ids, at).problems ?? [];
 
 const now = DateTime.fromISO('2026-03-01T00:00:00Z', { zone: 'utc' });
-const capacity = { sites: [{ id: 'west', gpus: 512 }, { id: 'east', gpus: 64 }], dataRegions: [{ id: 'shanghai' }] };
+const capacity = {
+  sites: [
+    { id: 'west', gpus: 512 },
+    { id: 'east', gpus: 64 },
+  ],
+  dataRegions: [{ id: 'shanghai' }],
+};
 const base: JobRequest = { name: 'llm', gpus: 8, runtimeHours: 10, deadline: '2026-03-02T00:00:00+08:00' };
 
 describe('job admission', () => {
@@ -30,21 +37,32 @@ describe('job admission', () => {
     // deadline 2026-03-01T16:00Z; start 08:00Z + 10 h = 18:00Z
     const late = { ...base, earliestStart: '2026-03-01T08:00:00Z', deadline: '2026-03-02T00:00:00+08:00' };
     expect(admissionProblems(late, capacity, now)).toEqual([
-      { field: 'deadline', message: 'is before the earliest possible finish 2026-03-01T18:00:00.000Z (earliest start + runtimeHours)' },
+      {
+        field: 'deadline',
+        message: 'is before the earliest possible finish 2026-03-01T18:00:00.000Z (earliest start + runtimeHours)',
+      },
     ]);
     const past = { ...base, earliestStart: '2020-01-01T00:00:00Z', runtimeHours: 17 };
     expect(admissionProblems(past, capacity, now)[0].field).toBe('deadline');
   });
 
   it('refuses deadlines more than a year ahead', () => {
-    expect(admissionProblems({ ...base, deadline: '2027-03-03T00:00:00Z' }, capacity, now)[0].message).toContain('days ahead');
+    expect(admissionProblems({ ...base, deadline: '2027-03-03T00:00:00Z' }, capacity, now)[0].message).toContain(
+      'days ahead',
+    );
   });
 
   it('creates a queued job in UTC with defaults and a first history entry', () => {
     const { job } = admitJob(base, capacity, ids, now);
     expect(job).toMatchObject({
-      deadline: '2026-03-01T16:00:00.000Z', earliestStart: '2026-03-01T00:00:00.000Z', deferrable: true, interruptible: true,
-      checkpointMinutes: 10, priority: 5, state: 'queued', history: [{ at: '2026-03-01T00:00:00.000Z', from: null, to: 'queued', reason: 'submitted' }],
+      deadline: '2026-03-01T16:00:00.000Z',
+      earliestStart: '2026-03-01T00:00:00.000Z',
+      deferrable: true,
+      interruptible: true,
+      checkpointMinutes: 10,
+      priority: 5,
+      state: 'queued',
+      history: [{ at: '2026-03-01T00:00:00.000Z', from: null, to: 'queued', reason: 'submitted' }],
     });
     expect(Object.keys(job!)).not.toContain('sites');
     expect(admitJob({ ...base, sites: ['west'] }, capacity, ids, now).job!.sites).toEqual(['west']);

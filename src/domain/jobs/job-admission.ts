@@ -23,7 +23,12 @@ export type Admission = { job: Job; problems?: undefined } | { job?: undefined; 
  * data region, a site big enough, a deadline that leaves room for the runtime) and, when it passes,
  * returns the new queued job with defaults applied and instants normalised to UTC.
  */
-export function admitJob(request: JobRequest, capacity: Capacity, ids: { id: string; tenant: string }, now: DateTime): Admission {
+export function admitJob(
+  request: JobRequest,
+  capacity: Capacity,
+  ids: { id: string; tenant: string },
+  now: DateTime,
+): Admission {
   const problems: FieldError[] = [];
   const knownSites = new Map(capacity.sites.map((s) => [s.id, s.gpus]));
   request.sites?.forEach((id, i) => {
@@ -41,7 +46,10 @@ export function admitJob(request: JobRequest, capacity: Capacity, ids: { id: str
   const earliestStart = request.earliestStart ? parseInstant(request.earliestStart)! : now;
   const earliestFinish = DateTime.max(now, earliestStart).plus({ hours: request.runtimeHours });
   if (deadline < earliestFinish) {
-    problems.push({ field: 'deadline', message: `is before the earliest possible finish ${formatInstant(earliestFinish)} (earliest start + runtimeHours)` });
+    problems.push({
+      field: 'deadline',
+      message: `is before the earliest possible finish ${formatInstant(earliestFinish)} (earliest start + runtimeHours)`,
+    });
   } else if (deadline > now.plus(MAX_DEADLINE_AHEAD)) {
     problems.push({ field: 'deadline', message: `is more than ${MAX_DEADLINE_AHEAD.as('days')} days ahead` });
   }

@@ -5,9 +5,21 @@ const at = '2026-01-01T00:00:00.000Z';
 
 function job(state: JobState = 'queued'): Job {
   return {
-    id: 'j1', tenant: 't', name: 'n', gpus: 1, runtimeHours: 1, deadline: at, earliestStart: at,
-    deferrable: true, interruptible: true, checkpointMinutes: 10, priority: 5,
-    state, submittedAt: at, updatedAt: at, history: [admitted(at)],
+    id: 'j1',
+    tenant: 't',
+    name: 'n',
+    gpus: 1,
+    runtimeHours: 1,
+    deadline: at,
+    earliestStart: at,
+    deferrable: true,
+    interruptible: true,
+    checkpointMinutes: 10,
+    priority: 5,
+    state,
+    submittedAt: at,
+    updatedAt: at,
+    history: [admitted(at)],
   };
 }
 
@@ -15,7 +27,11 @@ describe('job state machine', () => {
   it('walks the happy path queued → scheduled → running ⇄ paused → completed, recording each change', () => {
     let j = job();
     for (const [to, reason] of [
-      ['scheduled', 'planned'], ['running', 'started'], ['paused', 'peak'], ['running', 'surplus'], ['completed', 'done'],
+      ['scheduled', 'planned'],
+      ['running', 'started'],
+      ['paused', 'peak'],
+      ['running', 'surplus'],
+      ['completed', 'done'],
     ] as const) {
       j = transition(j, to, at, reason);
     }

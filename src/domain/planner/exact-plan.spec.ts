@@ -17,13 +17,23 @@ function site(id: string, greenMw: number[], peak: number[] = none, extra: Parti
 
 function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
   return {
-    id, gpus: 10, remainingHours: 3, earliestStart: start, deadline: at(24), deferrable: true, interruptible: true,
-    checkpointMinutes: 0, priority: 5, state: 'queued', ...fields,
+    id,
+    gpus: 10,
+    remainingHours: 3,
+    earliestStart: start,
+    deadline: at(24),
+    deferrable: true,
+    interruptible: true,
+    checkpointMinutes: 0,
+    priority: 5,
+    state: 'queued',
+    ...fields,
   };
 }
 
 const greenAt = (hours: number[], mw = 1) => none.map((_, h) => (hours.includes(h) ? mw : 0));
-const hoursOf = (result: ExactPlanResult, id: string) => result.jobs.find((j) => j.jobId === id)!.hours.map((h) => h.hour);
+const hoursOf = (result: ExactPlanResult, id: string) =>
+  result.jobs.find((j) => j.jobId === id)!.hours.map((h) => h.hour);
 /** The objective with the peak rule priced in, as both the planner and the models minimise it. */
 const priced = (objective: number, deferrablePeakHours: number) => objective + PEAK_PENALTY * deferrablePeakHours;
 
@@ -38,7 +48,12 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
 
   it('gives one green hour to the job that saves more grid energy when only one fits', async () => {
     // 20 GPUs: one job at a time. Green 0.02 MW in hour 2 only. a draws 0.02 MW, b 0.015 MW.
-    const input: PlanInput = { start, hours: 24, sites: [site('west', greenAt([2], 0.02), none, { gpus: 20 })], jobs: [job('a', { gpus: 20, remainingHours: 1 }), job('b', { gpus: 15, remainingHours: 1 })] };
+    const input: PlanInput = {
+      start,
+      hours: 24,
+      sites: [site('west', greenAt([2], 0.02), none, { gpus: 20 })],
+      jobs: [job('a', { gpus: 20, remainingHours: 1 }), job('b', { gpus: 15, remainingHours: 1 })],
+    };
     const result = await exactPlan(input);
     expect(hoursOf(result, 'a')).toEqual([2]);
     expect(hoursOf(result, 'b')).not.toContain(2);
@@ -47,7 +62,12 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
 
   it('keeps a non-interruptible job in one block, paying grid for it', async () => {
     const alternate = greenAt([0, 2, 4, 6]);
-    const oneBlock = await exactPlan({ start, hours: 24, sites: [site('west', alternate)], jobs: [job('a', { interruptible: false })] });
+    const oneBlock = await exactPlan({
+      start,
+      hours: 24,
+      sites: [site('west', alternate)],
+      jobs: [job('a', { interruptible: false })],
+    });
     expect(oneBlock.jobs[0].segments).toBe(1);
     const hours = hoursOf(oneBlock, 'a');
     expect(hours[2] - hours[0]).toBe(2);
@@ -62,12 +82,22 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
     // Split over 0–1 and 10–12 costs one restore: with 30 min it fits in the 5 green hours (no grid);
     // with 150 min the work is 6.5 h, 1.5 h of it on grid: worse than the contiguous run.
     const sites = [site('west', greenAt([0, 1, 10, 11, 12]))];
-    const cheap = await exactPlan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 4, checkpointMinutes: 30 })] });
+    const cheap = await exactPlan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('a', { remainingHours: 4, checkpointMinutes: 30 })],
+    });
     expect(hoursOf(cheap, 'a')).toEqual([0, 1, 10, 11, 12]);
     expect(cheap).toMatchObject({ pauses: 1, gridMwh: 0 });
     expect(cheap.energyMwh).toBeCloseTo(4.5 * 0.01, 9);
     expect(cheap.checkpointMwh).toBeCloseTo(0.5 * 0.01, 9);
-    const dear = await exactPlan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 4, checkpointMinutes: 150 })] });
+    const dear = await exactPlan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('a', { remainingHours: 4, checkpointMinutes: 150 })],
+    });
     expect(dear.pauses).toBe(0);
     expect(dear.gridMwh).toBeCloseTo(0.01, 9);
     expect(dear.checkpointMwh).toBe(0);
@@ -75,26 +105,51 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
 
   it('moves between sites to follow the green supply, a move counting as a new segment', async () => {
     const sites = [site('east', greenAt([0, 1])), site('west', greenAt([2, 3]))];
-    const result = await exactPlan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 4, checkpointMinutes: 6 })] });
+    const result = await exactPlan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('a', { remainingHours: 4, checkpointMinutes: 6 })],
+    });
     // 4 h + one restore of 0.1 h: 5 hours, one on grid for its 0.1 h only.
-    expect(result.jobs[0].hours.slice(0, 4)).toEqual([{ site: 'east', hour: 0 }, { site: 'east', hour: 1 }, { site: 'west', hour: 2 }, { site: 'west', hour: 3 }]);
+    expect(result.jobs[0].hours.slice(0, 4)).toEqual([
+      { site: 'east', hour: 0 },
+      { site: 'east', hour: 1 },
+      { site: 'west', hour: 2 },
+      { site: 'west', hour: 3 },
+    ]);
     expect(result.jobs[0]).toMatchObject({ segments: 2, pauses: 1 });
     expect(result.gridMwh).toBeCloseTo(0.1 * 0.01, 9);
   });
 
   it('runs a deferrable job in peak hours only when nothing else meets its deadline', async () => {
     const peak = none.map((_, h) => (h >= 9 && h < 13 ? 1 : 0));
-    const result = await exactPlan({ start, hours: 24, sites: [site('west', none, peak)], jobs: [job('a', { remainingHours: 4, earliestStart: at(9), deadline: at(13) })] });
+    const result = await exactPlan({
+      start,
+      hours: 24,
+      sites: [site('west', none, peak)],
+      jobs: [job('a', { remainingHours: 4, earliestStart: at(9), deadline: at(13) })],
+    });
     expect(result.deferrablePeakHours).toBe(4);
     expect(result.objective).toBeCloseTo(10 * 0.04, 9); // peak grid counts 10 times (default peakWeight)
   });
 
   it('charges a paused job a restore for its first start, and lets a running job continue without one', async () => {
     const sites = [site('west', greenAt([0, 1, 2, 3]))];
-    const paused = await exactPlan({ start, hours: 24, sites, jobs: [job('p', { state: 'paused', currentSite: 'west', remainingHours: 3, checkpointMinutes: 30 })] });
+    const paused = await exactPlan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('p', { state: 'paused', currentSite: 'west', remainingHours: 3, checkpointMinutes: 30 })],
+    });
     expect(paused.energyMwh).toBeCloseTo(3.5 * 0.01, 9);
     expect(paused.pauses).toBe(0);
-    const running = await exactPlan({ start, hours: 24, sites, jobs: [job('r', { state: 'running', currentSite: 'west', remainingHours: 3, checkpointMinutes: 30 })] });
+    const running = await exactPlan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('r', { state: 'running', currentSite: 'west', remainingHours: 3, checkpointMinutes: 30 })],
+    });
     expect(running.energyMwh).toBeCloseTo(3 * 0.01, 9);
     expect(hoursOf(running, 'r')).toEqual([0, 1, 2]);
     expect(running.pauses).toBe(0);
@@ -103,31 +158,74 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
   it('minimises the chosen objective: carbon weighs each grid MWh by its hour', async () => {
     const carbon = none.map((_, h) => (h === 5 ? 100 : 800));
     const sites = [site('west', none, none, { signals: { greenMw: none, peak: none, carbonGPerKwh: carbon } })];
-    const result = await exactPlan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 1 })], options: { objective: 'carbon' } });
+    const result = await exactPlan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('a', { remainingHours: 1 })],
+      options: { objective: 'carbon' },
+    });
     expect(hoursOf(result, 'a')).toEqual([5]);
     expect(result.objective).toBeCloseTo(0.01 * 100, 9); // MWh × g/kWh = kg
     expect(result.carbonKg).toBeCloseTo(1, 9);
   });
 
   it('reports work that fits nowhere before its deadline as unmet', async () => {
-    const result = await exactPlan({ start, hours: 24, sites: [site('west', none, none, { gpus: 5 })], jobs: [job('a')] });
+    const result = await exactPlan({
+      start,
+      hours: 24,
+      sites: [site('west', none, none, { gpus: 5 })],
+      jobs: [job('a')],
+    });
     expect(result.unmetWorkHours).toBeCloseTo(3, 9);
   });
 });
 
 describe('exact plan: between the LP bound and the planner on random instances', () => {
   const instance = fc.record({
-    sites: fc.array(fc.record({ gpus: fc.integer({ min: 8, max: 32 }), greenMw: fc.array(fc.double({ min: 0, max: 0.03, noNaN: true }), { minLength: 16, maxLength: 16 }), peak: fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }) }), { minLength: 1, maxLength: 2 }),
-    jobs: fc.array(fc.record({ gpus: fc.integer({ min: 1, max: 8 }), work: fc.double({ min: 0.2, max: 4, noNaN: true }), from: fc.integer({ min: 0, max: 6 }), slack: fc.integer({ min: 0, max: 6 }), deferrable: fc.boolean(), interruptible: fc.boolean(), checkpointMinutes: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 5 }),
+    sites: fc.array(
+      fc.record({
+        gpus: fc.integer({ min: 8, max: 32 }),
+        greenMw: fc.array(fc.double({ min: 0, max: 0.03, noNaN: true }), { minLength: 16, maxLength: 16 }),
+        peak: fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
+      }),
+      { minLength: 1, maxLength: 2 },
+    ),
+    jobs: fc.array(
+      fc.record({
+        gpus: fc.integer({ min: 1, max: 8 }),
+        work: fc.double({ min: 0.2, max: 4, noNaN: true }),
+        from: fc.integer({ min: 0, max: 6 }),
+        slack: fc.integer({ min: 0, max: 6 }),
+        deferrable: fc.boolean(),
+        interruptible: fc.boolean(),
+        checkpointMinutes: fc.integer({ min: 0, max: 40 }),
+      }),
+      { minLength: 1, maxLength: 5 },
+    ),
   });
   type Instance = typeof instance extends fc.Arbitrary<infer T> ? T : never;
 
   function build(i: Instance): PlanInput {
-    const sites: PlanSite[] = i.sites.map((s, k) => ({ id: `s${k}`, timeZone: 'UTC', gpus: s.gpus, kwPerGpu: 1, pue: 1.2, signals: { greenMw: s.greenMw, peak: s.peak.map(Number) } }));
-    const jobs: PlanJob[] = i.jobs.map((j, k) => job(`j${k}`, {
-      gpus: j.gpus, remainingHours: j.work, earliestStart: at(j.from), deadline: at(j.from + Math.ceil(j.work) + j.slack),
-      deferrable: j.deferrable, interruptible: j.interruptible, checkpointMinutes: j.checkpointMinutes,
+    const sites: PlanSite[] = i.sites.map((s, k) => ({
+      id: `s${k}`,
+      timeZone: 'UTC',
+      gpus: s.gpus,
+      kwPerGpu: 1,
+      pue: 1.2,
+      signals: { greenMw: s.greenMw, peak: s.peak.map(Number) },
     }));
+    const jobs: PlanJob[] = i.jobs.map((j, k) =>
+      job(`j${k}`, {
+        gpus: j.gpus,
+        remainingHours: j.work,
+        earliestStart: at(j.from),
+        deadline: at(j.from + Math.ceil(j.work) + j.slack),
+        deferrable: j.deferrable,
+        interruptible: j.interruptible,
+        checkpointMinutes: j.checkpointMinutes,
+      }),
+    );
     return { start, hours: 16, sites, jobs };
   }
 

@@ -75,7 +75,9 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   // Rows per site-hour: GPUs, grid balance (Σ P·x − g ≤ green − fixed load), import cap on full power.
   const gpuRow = Array.from({ length: S * H }, (_, i) => model.addRow(-infinity, sh.gpusFree[i]));
   const gridRow = Array.from({ length: S * H }, (_, i) => model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]));
-  const importRow = Array.from({ length: S * H }, (_, i) => (sh.importCapMw[i] === Infinity ? -1 : model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i])));
+  const importRow = Array.from({ length: S * H }, (_, i) =>
+    sh.importCapMw[i] === Infinity ? -1 : model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]),
+  );
 
   // Per job: work row, one-segment row (non-interruptible), free-first-start row; per job-site-hour: y, z, x.
   const columns: { j: number; s: number; h: number; y: number; z: number; x: number }[] = [];
@@ -91,7 +93,9 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     // Σy − Σx < 1: it holds GPUs only for hours it works (one may be partial), never idles through a gap to save a restore.
     const idleRow = model.addRow(-infinity, 1 - IDLE_TOLERANCE);
     const exclusiveRow = new Map<number, number>();
-    if (windows[j].length > 1) for (const { from, to } of windows[j]) for (let h = from; h < to; h++) if (!exclusiveRow.has(h)) exclusiveRow.set(h, model.addRow(-infinity, 1)); // one site at a time
+    if (windows[j].length > 1)
+      for (const { from, to } of windows[j])
+        for (let h = from; h < to; h++) if (!exclusiveRow.has(h)) exclusiveRow.set(h, model.addRow(-infinity, 1)); // one site at a time
     const first = columns.length;
     for (const { s, from, to, mw } of windows[j]) {
       // z[h] − y[h] + y[h−1] ≥ 0 (a start where it runs after not running there) and z[h] − y[h] ≤ 0.
@@ -109,7 +113,8 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         const i = s * H + h;
         const yRows = [startRow[k], startOnlyRow[k], linkRow[k], gpuRow[i], idleRow];
         const yCoefficients = [-1, -1, -1, job.gpus, 1];
-        const add = (row: number, coefficient: number) => row >= 0 && (yRows.push(row), yCoefficients.push(coefficient));
+        const add = (row: number, coefficient: number) =>
+          row >= 0 && (yRows.push(row), yCoefficients.push(coefficient));
         if (k + 1 < to - from) add(startRow[k + 1], 1);
         add(importRow[i], mw);
         add(exclusiveRow.get(h) ?? -1, 1);
@@ -117,24 +122,40 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         const y = model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, yRows, yCoefficients, { integer: true });
         const zRows = [startRow[k], startOnlyRow[k]];
         const zCoefficients = [1, 1];
-        if (checkpoint > 0) zRows.push(workRow), zCoefficients.push(-checkpoint);
-        if (freeStartRow >= 0) zRows.push(freeStartRow), zCoefficients.push(-1);
-        if (oneSegmentRow >= 0) zRows.push(oneSegmentRow), zCoefficients.push(1);
+        if (checkpoint > 0) (zRows.push(workRow), zCoefficients.push(-checkpoint));
+        if (freeStartRow >= 0) (zRows.push(freeStartRow), zCoefficients.push(-1));
+        if (oneSegmentRow >= 0) (zRows.push(oneSegmentRow), zCoefficients.push(1));
         const z = model.addColumn(SEGMENT_TIE_BREAK, 1, zRows, zCoefficients, { integer: true });
         const x = model.addColumn(0, 1, [workRow, gridRow[i], linkRow[k], idleRow], [1, mw, 1, -1]);
         columns.push({ j, s, h, y, z, x });
       }
     }
     // Its small reward makes p take its maximum, min(1, Σz): no checkpoint work is added where green is free.
-    const freeStart = freeStartRow >= 0 ? model.addColumn(-SEGMENT_TIE_BREAK, 1, [workRow, freeStartRow], [checkpoint, 1]) : -1;
-    jobColumns.push({ from: first, to: columns.length, unmet: model.addColumn(UNMET_PENALTY, infinity, [workRow], [1]), freeStart });
+    const freeStart =
+      freeStartRow >= 0 ? model.addColumn(-SEGMENT_TIE_BREAK, 1, [workRow, freeStartRow], [checkpoint, 1]) : -1;
+    jobColumns.push({
+      from: first,
+      to: columns.length,
+      unmet: model.addColumn(UNMET_PENALTY, infinity, [workRow], [1]),
+      freeStart,
+    });
   });
   const firstGridColumn = model.numCols;
   for (let i = 0; i < S * H; i++) model.addColumn(sh.gridWeight[i], infinity, [gridRow[i]], [-1]);
 
   // The planner's own plan is a feasible point: offered as the first incumbent, the search starts from it.
   const start = incumbentFrom(fixed);
-  const solution = solveModel(highs, model, { time_limit: options.timeLimitSeconds ?? 60, mip_rel_gap: 0, mip_abs_gap: options.absoluteGap ?? 1e-5, ...options.settings }, start);
+  const solution = solveModel(
+    highs,
+    model,
+    {
+      time_limit: options.timeLimitSeconds ?? 60,
+      mip_rel_gap: 0,
+      mip_abs_gap: options.absoluteGap ?? 1e-5,
+      ...options.settings,
+    },
+    start,
+  );
   /** Column values of `p`'s placements of the deferrable jobs (a job placed outside its window counts as unmet). */
   function incumbentFrom(p: Plan): Float64Array {
     const value = new Float64Array(model.numCols);
@@ -145,7 +166,11 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
       const { from, to, unmet, freeStart } = jobColumns[j];
       const where = new Map<string, number>();
       for (let k = from; k < to; k++) where.set(`${columns[k].s}:${columns[k].h}`, k);
-      const held = (byId.get(job.id)?.segments ?? []).flatMap((seg) => Array.from({ length: seg.endHour - seg.startHour }, (_, d) => where.get(`${siteIndex.get(seg.site)}:${seg.startHour + d}`)));
+      const held = (byId.get(job.id)?.segments ?? []).flatMap((seg) =>
+        Array.from({ length: seg.endHour - seg.startHour }, (_, d) =>
+          where.get(`${siteIndex.get(seg.site)}:${seg.startHour + d}`),
+        ),
+      );
       if (held.length === 0 || held.some((k) => k === undefined)) {
         value[unmet] = job.remainingHours;
         return;
@@ -156,7 +181,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         const previous = n > 0 ? columns[held[n - 1]!] : undefined;
         const c = columns[k!];
         const continuing = n === 0 && job.state === 'running' && c.h === 0 && input.sites[c.s].id === job.currentSite;
-        if (!continuing && !(previous && previous.s === c.s && previous.h === c.h - 1)) (value[c.z] = 1), starts++;
+        if (!continuing && !(previous && previous.s === c.s && previous.h === c.h - 1)) ((value[c.z] = 1), starts++);
         value[c.y] = 1;
       });
       if (freeStart >= 0) value[freeStart] = 1;
@@ -176,16 +201,34 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   const solveMs = () => performance.now() - started;
   if (solution.status === 'not-solved') {
     return {
-      status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN,
-      deferrablePeakHours: NaN, unmetWorkHours: NaN, pauses: NaN, checkpointMwh: NaN, mipGap: NaN, absoluteGap: NaN,
-      variables: model.numCols, binaries, solveMs: solveMs(), jobs: [],
+      status: 'not-solved',
+      energyMwh: NaN,
+      greenMwh: NaN,
+      gridMwh: NaN,
+      peakGridMwh: NaN,
+      carbonKg: NaN,
+      cost: NaN,
+      objective: NaN,
+      deferrablePeakHours: NaN,
+      unmetWorkHours: NaN,
+      pauses: NaN,
+      checkpointMwh: NaN,
+      mipGap: NaN,
+      absoluteGap: NaN,
+      variables: model.numCols,
+      binaries,
+      solveMs: solveMs(),
+      jobs: [],
     };
   }
 
   // Accounting as a plan does: the deferrable load on top of the fixed load, then energy by source.
   const { x: value } = solution;
   const on = (column: number) => value[column] > 0.5;
-  let deferrablePeakHours = 0, unmetWorkHours = 0, pauses = 0, checkpointMwh = 0;
+  let deferrablePeakHours = 0,
+    unmetWorkHours = 0,
+    pauses = 0,
+    checkpointMwh = 0;
   const jobs = deferrable.map((job, j) => {
     const { from, to, unmet } = jobColumns[j];
     const held: { site: string; hour: number }[] = [];
@@ -216,9 +259,15 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   return {
     status: solution.status,
     ...sh.meter(),
-    deferrablePeakHours, unmetWorkHours, pauses, checkpointMwh,
+    deferrablePeakHours,
+    unmetWorkHours,
+    pauses,
+    checkpointMwh,
     mipGap: solution.status === 'optimal' ? Math.max(0, solution.mipGap) : solution.mipGap,
     absoluteGap: solution.objective - solution.dualBound,
-    variables: model.numCols, binaries, solveMs: solveMs(), jobs,
+    variables: model.numCols,
+    binaries,
+    solveMs: solveMs(),
+    jobs,
   };
 }

@@ -164,7 +164,10 @@ describe('LP bound on instances whose optimum is known by hand', () => {
 
   it('reports unmet work in hours of work (not occupancy too)', async () => {
     const sites = [site('west', flat(8))];
-    expect((await bound({ start, hours: 8, sites, jobs: [job('a', { deadline: at(2) })] })).unmetWorkHours).toBeCloseTo(1, 6);
+    expect((await bound({ start, hours: 8, sites, jobs: [job('a', { deadline: at(2) })] })).unmetWorkHours).toBeCloseTo(
+      1,
+      6,
+    );
     const half = await bound({ start, hours: 8, sites, jobs: [job('a', { remainingHours: 2.5, deadline: at(2) })] });
     expect(half.unmetWorkHours).toBeCloseTo(0.5, 6);
     const crowded = {

@@ -38,7 +38,20 @@ export async function lpBound(input: PlanInput, fixed: Plan, settings: HighsSett
   const solution = solveModel(highs, lp.model, settings);
   const solveMs = performance.now() - started;
   if (solution.status !== 'optimal') {
-    return { status: 'not-solved', energyMwh: NaN, greenMwh: NaN, gridMwh: NaN, peakGridMwh: NaN, carbonKg: NaN, cost: NaN, objective: NaN, deferrablePeakHours: NaN, unmetWorkHours: NaN, variables: lp.model.numCols, solveMs };
+    return {
+      status: 'not-solved',
+      energyMwh: NaN,
+      greenMwh: NaN,
+      gridMwh: NaN,
+      peakGridMwh: NaN,
+      carbonKg: NaN,
+      cost: NaN,
+      objective: NaN,
+      deferrablePeakHours: NaN,
+      unmetWorkHours: NaN,
+      variables: lp.model.numCols,
+      solveMs,
+    };
   }
   return { status: 'optimal', ...lpAccounting(world, lp, solution.x), variables: lp.model.numCols, solveMs };
 }
@@ -85,7 +98,10 @@ export function planningWorld(input: PlanInput, fixed: Plan): PlanningWorld {
   }
   const deferrable = input.jobs.filter((j) => j.deferrable && j.remainingHours > 0);
   const windows = deferrable.map((job) =>
-    jobWindow(job, input, siteIndex, startMs).map((w) => ({ ...w, mw: jobPowerMw(job.gpus, input.sites[w.s].kwPerGpu, input.sites[w.s].pue) })),
+    jobWindow(job, input, siteIndex, startMs).map((w) => ({
+      ...w,
+      mw: jobPowerMw(job.gpus, input.sites[w.s].kwPerGpu, input.sites[w.s].pue),
+    })),
   );
   return { input, options, hours: H, sites: input.sites.length, siteHours, deferrable, windows };
 }
@@ -111,7 +127,13 @@ export class SparseModel {
   }
 
   /** Adds a column; returns its index. */
-  addColumn(cost: number, upper: number, rows: readonly number[], coefficients: readonly number[], kind: { lower?: number; integer?: boolean } = {}): number {
+  addColumn(
+    cost: number,
+    upper: number,
+    rows: readonly number[],
+    coefficients: readonly number[],
+    kind: { lower?: number; integer?: boolean } = {},
+  ): number {
     this.colCost.push(cost);
     this.colLower.push(kind.lower ?? 0);
     this.colUpper.push(upper);
@@ -150,7 +172,12 @@ const PRIMAL_FEASIBLE = 2;
  * Solves `model` (a MIP when any column is integer); HiGHS options such as time_limit pass through.
  * `start`, a value per column, is offered to a MIP as its first incumbent (HiGHS drops it if infeasible).
  */
-export function solveModel(highs: Highs, model: SparseModel, settings: HighsSettings = {}, start?: ArrayLike<number>): ModelSolution {
+export function solveModel(
+  highs: Highs,
+  model: SparseModel,
+  settings: HighsSettings = {},
+  start?: ArrayLike<number>,
+): ModelSolution {
   const { numCols, numRows } = model;
   const isMip = model.integer.some((k) => k === 1);
   return highs.withModel(
@@ -162,7 +189,14 @@ export function solveModel(highs: Highs, model: SparseModel, settings: HighsSett
       colUpper: Float64Array.from(model.colUpper),
       rowLower: Float64Array.from(model.rowLower),
       rowUpper: Float64Array.from(model.rowUpper),
-      matrix: { format: 'csc', numRows, numCols, starts: Int32Array.from(model.starts), indices: Int32Array.from(model.indices), values: Float64Array.from(model.values) },
+      matrix: {
+        format: 'csc',
+        numRows,
+        numCols,
+        starts: Int32Array.from(model.starts),
+        indices: Int32Array.from(model.indices),
+        values: Float64Array.from(model.values),
+      },
       ...(isMip ? { integrality: Int32Array.from(model.integer) } : {}),
     },
     (m) => {
@@ -171,9 +205,20 @@ export function solveModel(highs: Highs, model: SparseModel, settings: HighsSett
       m.run();
       const code = m.getModelStatus() as number;
       const feasible = Number(m.info.get('primal_solution_status')) === PRIMAL_FEASIBLE;
-      const status: ModelSolution['status'] = code === STATUS.optimal ? 'optimal' : (code === STATUS.timeLimit || code === STATUS.interrupted) && feasible ? 'time-limit' : 'not-solved';
+      const status: ModelSolution['status'] =
+        code === STATUS.optimal
+          ? 'optimal'
+          : (code === STATUS.timeLimit || code === STATUS.interrupted) && feasible
+            ? 'time-limit'
+            : 'not-solved';
       const info = (name: string) => (isMip ? Number(m.info.get(name)) : NaN);
-      return { status, x: status === 'not-solved' ? [] : m.getSolution().colValue, objective: m.getObjectiveValue(), mipGap: info('mip_gap'), dualBound: info('mip_dual_bound') };
+      return {
+        status,
+        x: status === 'not-solved' ? [] : m.getSolution().colValue,
+        objective: m.getObjectiveValue(),
+        mipGap: info('mip_gap'),
+        dualBound: info('mip_dual_bound'),
+      };
     },
   );
 }
@@ -202,7 +247,8 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
   // Import caps limit the power of the jobs holding an hour (y), not the hour's average.
   const capped: number[] = [];
   const importRow = new Int32Array(S * H).fill(-1);
-  for (let i = 0; i < S * H; i++) if (sh.importCapMw[i] !== Infinity) importRow[i] = 2 * J + 2 * S * H + capped.push(i) - 1;
+  for (let i = 0; i < S * H; i++)
+    if (sh.importCapMw[i] !== Infinity) importRow[i] = 2 * J + 2 * S * H + capped.push(i) - 1;
   const firstLinkRow = 2 * J + 2 * S * H + capped.length;
   let linkRows = 0;
   deferrable.forEach((job, j) => {
@@ -222,7 +268,8 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
     }
   });
   const xyCount = model.numCols;
-  for (let i = 0; i < S * H; i++) model.addColumn(sh.gridWeight[i], infinity, [gridRow(Math.floor(i / H), i % H)], [-1]);
+  for (let i = 0; i < S * H; i++)
+    model.addColumn(sh.gridWeight[i], infinity, [gridRow(Math.floor(i / H), i % H)], [-1]);
   for (let j = 0; j < J; j++) {
     model.addColumn(UNMET_PENALTY, infinity, [workRow(j)], [1]);
     model.addColumn(UNMET_PENALTY, infinity, [occupancyRow(j)], [1]);
@@ -268,11 +315,18 @@ export function highsSolver(): Promise<Highs> {
 }
 
 /** The hours [from, to) job may use at each allowed site: after its earliest start and data transfer, before its deadline. */
-export function jobWindow(job: PlanInput['jobs'][number], input: PlanInput, siteIndex: Map<string, number>, startMs: number) {
+export function jobWindow(
+  job: PlanInput['jobs'][number],
+  input: PlanInput,
+  siteIndex: Map<string, number>,
+  startMs: number,
+) {
   const from = Math.max(0, Math.ceil((job.earliestStart.toMillis() - startMs) / 3_600_000 - 1e-9));
   const to = Math.min(input.hours, Math.floor((job.deadline.toMillis() - startMs) / 3_600_000 + 1e-9));
   return (job.sites ?? input.sites.map((s) => s.id)).flatMap((id) => {
     const s = siteIndex.get(id);
-    return s === undefined ? [] : [{ s, from: from + Math.max(0, Math.ceil((job.transferHours?.[id] ?? 0) - 1e-9)), to }];
+    return s === undefined
+      ? []
+      : [{ s, from: from + Math.max(0, Math.ceil((job.transferHours?.[id] ?? 0) - 1e-9)), to }];
   });
 }

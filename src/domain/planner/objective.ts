@@ -10,7 +10,13 @@ import type { Objective, PlanTotals } from './plan-types.js';
 export const PEAK_PENALTY = 1e4;
 
 /** The weight of one MWh drawn from the grid in an hour. */
-export function gridWeight(objective: Objective, peakWeight: number, peak: boolean, carbonGPerKwh: number, pricePerMwh: number): number {
+export function gridWeight(
+  objective: Objective,
+  peakWeight: number,
+  peak: boolean,
+  carbonGPerKwh: number,
+  pricePerMwh: number,
+): number {
   const base = objective === 'carbon' ? carbonGPerKwh : objective === 'cost' ? pricePerMwh : 1;
   return base * (peak ? peakWeight : 1);
 }

@@ -13,9 +13,18 @@ describe('planner: deadlines on the benchmark suite’s real-data weeks', () => 
   // Greedy order by slack left jobs late that fifo finishes on time (a short job squeezed out of
   // crowded night hours; with 1.1× the jobs, 38 of them); westwind keeps every deadline fifo keeps.
   it.each(['fixed-peaks-ppa', 'reference', 'tight-capacity'])('%s: westwind misses no deadline fifo meets', (name) => {
-    const { input } = suiteInstance(SUITE.find((s) => s.name === name)!, readOpsdZones, from, trace);
+    const { input } = suiteInstance(
+      SUITE.find((s) => s.name === name)!,
+      readOpsdZones,
+      from,
+      trace,
+    );
     expect(plan({ ...input, options: { strategy: 'fifo' } }).totals.deadlineMisses).toBe(0);
-    expect(plan(input).jobs.filter((j) => !j.meetsDeadline).map((j) => `${j.jobId}: ${j.reason}`)).toEqual([]);
+    expect(
+      plan(input)
+        .jobs.filter((j) => !j.meetsDeadline)
+        .map((j) => `${j.jobId}: ${j.reason}`),
+    ).toEqual([]);
   });
 });
 
@@ -44,11 +53,27 @@ describe('planner: never more deadline misses than fifo', () => {
         const input: PlanInput = {
           start,
           hours,
-          sites: [{ id: 'west', timeZone: 'Asia/Shanghai', gpus: x.gpus, kwPerGpu: 1, pue: 1, signals: { greenMw: x.green, peak: x.peak.map(Number) } }],
+          sites: [
+            {
+              id: 'west',
+              timeZone: 'Asia/Shanghai',
+              gpus: x.gpus,
+              kwPerGpu: 1,
+              pue: 1,
+              signals: { greenMw: x.green, peak: x.peak.map(Number) },
+            },
+          ],
           jobs: x.jobs.map((j, k) => ({
-            id: `j${k}`, gpus: j.gpus, remainingHours: j.work, earliestStart: start.plus({ hours: j.earliest }),
-            deadline: start.plus({ hours: Math.min(hours, j.earliest + j.work + j.slack) }), deferrable: j.deferrable,
-            interruptible: j.interruptible, checkpointMinutes: 10, priority: 5, state: 'queued' as const,
+            id: `j${k}`,
+            gpus: j.gpus,
+            remainingHours: j.work,
+            earliestStart: start.plus({ hours: j.earliest }),
+            deadline: start.plus({ hours: Math.min(hours, j.earliest + j.work + j.slack) }),
+            deferrable: j.deferrable,
+            interruptible: j.interruptible,
+            checkpointMinutes: 10,
+            priority: 5,
+            state: 'queued' as const,
           })),
         };
         const fifo = plan({ ...input, options: { strategy: 'fifo' } });

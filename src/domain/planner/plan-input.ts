@@ -41,7 +41,14 @@ export interface PlanningWorld {
 /** The planner's input from what the service stores: jobs not yet finished, each site with its hourly signals. */
 export function planInputFrom(world: PlanningWorld, jobs: readonly Job[]): PlanInput {
   const links = linksByRegion(world.dataRegions);
-  return { start: world.start, now: world.now, hourDecided: world.hourDecided, hours: world.hours, sites: world.sites.map((site) => planSite(site, world)), jobs: jobs.map((job) => planJobFrom(job, world.start, world.now, links)) };
+  return {
+    start: world.start,
+    now: world.now,
+    hourDecided: world.hourDecided,
+    hours: world.hours,
+    sites: world.sites.map((site) => planSite(site, world)),
+    jobs: jobs.map((job) => planJobFrom(job, world.start, world.now, links)),
+  };
 }
 
 function planSite(site: ConfiguredSite, world: PlanningWorld): PlanSite {
@@ -52,7 +59,14 @@ function planSite(site: ConfiguredSite, world: PlanningWorld): PlanSite {
     gpus: site.gpus,
     kwPerGpu: site.kwPerGpu,
     pue: site.pue,
-    signals: { greenMw: s.greenMw, peak: s.peak, importCapMw: s.importCapMw, carbonGPerKwh: s.carbonGPerKwh.map((v) => v ?? 0), pricePerMwh: s.pricePerMwh.map((v) => v ?? 0), forecastHours: s.forecastHours },
+    signals: {
+      greenMw: s.greenMw,
+      peak: s.peak,
+      importCapMw: s.importCapMw,
+      carbonGPerKwh: s.carbonGPerKwh.map((v) => v ?? 0),
+      pricePerMwh: s.pricePerMwh.map((v) => v ?? 0),
+      forecastHours: s.forecastHours,
+    },
   };
 }
 
@@ -65,11 +79,23 @@ export function linksByRegion(dataRegions: readonly DataRegion[]): Map<string, R
  * run now is given hour 0, with the part of it already gone added to its work, so a job placed
  * in hour 0 starts at once and its plan still ends late enough. Work left comes from progress.
  */
-export function planJobFrom(job: Job, start: DateTime, now: DateTime, links: Map<string, Record<string, number>>): PlanJob {
+export function planJobFrom(
+  job: Job,
+  start: DateTime,
+  now: DateTime,
+  links: Map<string, Record<string, number>>,
+): PlanJob {
   const earliestStart = parseInstant(job.earliestStart)!;
   const eligibleNow = earliestStart <= now;
   const goneOfHourZero = Math.max(0, now.toMillis() - start.toMillis()) / HOUR_MS;
-  const transfer = job.dataRegion && job.datasetGb ? transferLeft(transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}), job, eligibleNow ? start : earliestStart) : undefined;
+  const transfer =
+    job.dataRegion && job.datasetGb
+      ? transferLeft(
+          transferHours(job.datasetGb, links.get(job.dataRegion) ?? {}),
+          job,
+          eligibleNow ? start : earliestStart,
+        )
+      : undefined;
   return {
     id: job.id,
     gpus: job.gpus,
@@ -96,7 +122,12 @@ export function planJobFrom(job: Job, start: DateTime, now: DateTime, links: Map
  */
 function transferLeft(transfer: Record<string, number>, job: Job, from: DateTime): Record<string, number> {
   const sentAt = parseInstant(job.submittedAt)!.toMillis();
-  const left = Object.fromEntries(Object.entries(transfer).map(([site, hours]) => [site, Math.max(0, (sentAt + hours * HOUR_MS - from.toMillis()) / HOUR_MS)]));
+  const left = Object.fromEntries(
+    Object.entries(transfer).map(([site, hours]) => [
+      site,
+      Math.max(0, (sentAt + hours * HOUR_MS - from.toMillis()) / HOUR_MS),
+    ]),
+  );
   if (job.run) left[job.run.site] = 0;
   return left;
 }

@@ -14,8 +14,17 @@ function site(id: string, greenMw: number[], extra: Partial<PlanSite> = {}): Pla
 
 function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
   return {
-    id, gpus: 10, remainingHours: 3, earliestStart: start, deadline: at(24), deferrable: true, interruptible: true,
-    checkpointMinutes: 0, priority: 5, state: 'queued', ...fields,
+    id,
+    gpus: 10,
+    remainingHours: 3,
+    earliestStart: start,
+    deadline: at(24),
+    deferrable: true,
+    interruptible: true,
+    checkpointMinutes: 0,
+    priority: 5,
+    state: 'queued',
+    ...fields,
   };
 }
 
@@ -45,12 +54,16 @@ describe('plan reasons: a time a day or more ahead carries its date', () => {
 
   it('a non-deferrable job that runs tomorrow', () => {
     const j = job('later', { deferrable: false, earliestStart: at(30), deadline: at(40) });
-    expect(reason(longSite(), j)).toBe('not deferrable: runs 2026-03-03 14:00–17:00 Asia/Shanghai at west without pause');
+    expect(reason(longSite(), j)).toBe(
+      'not deferrable: runs 2026-03-03 14:00–17:00 Asia/Shanghai at west without pause',
+    );
   });
 
   it('the end of the forecasts, near or far', () => {
     const j = job('a', { remainingHours: 40, deadline: at(48) });
-    expect(reason(longSite({ forecastHours: 30 }), j)).toContain('runs past the forecasts (from 2026-03-03 14:00 Asia/Shanghai)');
+    expect(reason(longSite({ forecastHours: 30 }), j)).toContain(
+      'runs past the forecasts (from 2026-03-03 14:00 Asia/Shanghai)',
+    );
     expect(reason(longSite({ forecastHours: 6 }), j)).toContain('runs past the forecasts (from 14:00 Asia/Shanghai)');
   });
 });

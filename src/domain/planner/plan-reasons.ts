@@ -10,7 +10,14 @@ const EPSILON = 1e-9;
  * One sentence an operator can read: where and when the job runs and why, in the site's local time.
  * For example "paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 Asia/Shanghai at nm-helinger on renewable supply".
  */
-export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, siteHours: SiteHours, s: number, local: (hour: number) => string): string {
+export function describePlacement(
+  job: PlanJob,
+  plan: JobPlan,
+  site: PlanSite,
+  siteHours: SiteHours,
+  s: number,
+  local: (hour: number) => string,
+): string {
   const H = siteHours.hours;
   const first = plan.segments[0];
   const green = greenShare(plan, siteHours, s);
@@ -33,18 +40,28 @@ export function describePlacement(job: PlanJob, plan: JobPlan, site: PlanSite, s
   } else if (first.startHour === 0 && job.state === 'running' && job.currentSite && job.currentSite !== site.id) {
     parts.push(`moving from ${job.currentSite} to ${site.id} ${supply}`);
   } else if (first.startHour === 0) {
-    parts.push(`${job.state === 'running' ? 'running' : job.state === 'paused' ? 'resumes now' : 'starts now'} at ${site.id} ${supply}`);
+    parts.push(
+      `${job.state === 'running' ? 'running' : job.state === 'paused' ? 'resumes now' : 'starts now'} at ${site.id} ${supply}`,
+    );
   } else if (job.state === 'running' || job.state === 'paused') {
-    const pause = siteHours.peak[s * H + 0] ? `peak ${peakRun(siteHours, s, 0).map(local).join('–')} ${site.timeZone}` : 'for greener hours';
+    const pause = siteHours.peak[s * H + 0]
+      ? `peak ${peakRun(siteHours, s, 0).map(local).join('–')} ${site.timeZone}`
+      : 'for greener hours';
     parts.push(`paused: ${pause}; resumes ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   } else {
     parts.push(`starts ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   }
-  if (plan.segments.length > 1) parts.push(`${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`);
-  if (plan.peakHours > 0 && plan.meetsDeadline) parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
+  if (plan.segments.length > 1)
+    parts.push(
+      `${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`,
+    );
+  if (plan.peakHours > 0 && plan.meetsDeadline)
+    parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
   const forecastHours = site.signals.forecastHours ?? H;
   if (plan.segments.at(-1)!.endHour > forecastHours) {
-    parts.push(`runs past the forecasts (from ${dated(forecastHours)} ${site.timeZone}), where no renewable supply is assumed`);
+    parts.push(
+      `runs past the forecasts (from ${dated(forecastHours)} ${site.timeZone}), where no renewable supply is assumed`,
+    );
   }
   const transfer = job.transferHours?.[site.id] ?? 0;
   if (transferHeldStart(job, first, transfer, planStart)) {
@@ -71,7 +88,8 @@ function duration(hours: number): string {
 /** Whether any pause between the plan's segments covers a peak hour at site s. */
 function gapsHavePeak(plan: JobPlan, siteHours: SiteHours, s: number): boolean {
   for (let k = 1; k < plan.segments.length; k++) {
-    for (let h = plan.segments[k - 1].endHour; h < plan.segments[k].startHour; h++) if (siteHours.peak[s * siteHours.hours + h]) return true;
+    for (let h = plan.segments[k - 1].endHour; h < plan.segments[k].startHour; h++)
+      if (siteHours.peak[s * siteHours.hours + h]) return true;
   }
   return false;
 }

@@ -2,19 +2,39 @@ import type { JobPlan, Plan, PlanTotals } from './plan-types.js';
 import { summarisePlan } from './plan-summary.js';
 
 const part = (jobId: string, segments: [string, number, number][], meetsDeadline = true): JobPlan => ({
-  jobId, segments: segments.map(([site, startHour, endHour]) => ({ site, startHour, endHour, start: '', end: '' })), meetsDeadline, pauses: 0, peakHours: 0, reason: '',
+  jobId,
+  segments: segments.map(([site, startHour, endHour]) => ({ site, startHour, endHour, start: '', end: '' })),
+  meetsDeadline,
+  pauses: 0,
+  peakHours: 0,
+  reason: '',
 });
 
 describe('summarisePlan', () => {
   const plan: Plan = {
-    start: '2026-03-02T00:00:00.000Z', hours: 4, strategy: 'westwind', totals: {} as PlanTotals,
+    start: '2026-03-02T00:00:00.000Z',
+    hours: 4,
+    strategy: 'westwind',
+    totals: {} as PlanTotals,
     load: { a: [], b: [] },
-    jobs: [part('run', [['a', 0, 2], ['b', 3, 4]]), part('wait', [['a', 1, 3]], false), part('pause', [['b', 2, 9]]), part('gone', [['a', 0, 4]])],
+    jobs: [
+      part('run', [
+        ['a', 0, 2],
+        ['b', 3, 4],
+      ]),
+      part('wait', [['a', 1, 3]], false),
+      part('pause', [['b', 2, 9]]),
+      part('gone', [['a', 0, 4]]),
+    ],
   };
-  const jobs = new Map([['run', { state: 'running' as const, gpus: 2 }], ['wait', { state: 'scheduled' as const, gpus: 1 }], ['pause', { state: 'paused' as const, gpus: 4 }]]);
+  const jobs = new Map([
+    ['run', { state: 'running' as const, gpus: 2 }],
+    ['wait', { state: 'scheduled' as const, gpus: 1 }],
+    ['pause', { state: 'paused' as const, gpus: 4 }],
+  ]);
   const summary = summarisePlan(plan, jobs, (gpus, site) => gpus * (site === 'a' ? 1 : 10));
 
-  it('stacks each job\'s planned power on its sites\' hours by the job\'s state, within the horizon', () => {
+  it("stacks each job's planned power on its sites' hours by the job's state, within the horizon", () => {
     expect(summary.loadByState.a).toEqual({ running: [2, 2, 0, 0], paused: [0, 0, 0, 0], waiting: [0, 1, 1, 0] });
     expect(summary.loadByState.b).toEqual({ running: [0, 0, 0, 20], paused: [0, 0, 40, 40], waiting: [0, 0, 0, 0] });
   });

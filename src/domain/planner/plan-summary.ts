@@ -20,10 +20,15 @@ const LATE_LISTED = 20;
  * Summarises a plan for display: each job's planned segments add its power to its site's hours,
  * stacked by the job's state now; jobs whose plan misses the deadline (or has no placement) are late.
  */
-export function summarisePlan(plan: Plan, jobs: ReadonlyMap<string, { state: PlanJobState; gpus: number }>, powerMw: (gpus: number, site: string) => number): PlanSummary {
+export function summarisePlan(
+  plan: Plan,
+  jobs: ReadonlyMap<string, { state: PlanJobState; gpus: number }>,
+  powerMw: (gpus: number, site: string) => number,
+): PlanSummary {
   const loadByState: Record<string, LoadByState> = {};
   const zeros = () => new Array<number>(plan.hours).fill(0);
-  for (const site of Object.keys(plan.load)) loadByState[site] = { running: zeros(), paused: zeros(), waiting: zeros() };
+  for (const site of Object.keys(plan.load))
+    loadByState[site] = { running: zeros(), paused: zeros(), waiting: zeros() };
   const late: string[] = [];
   for (const part of plan.jobs) {
     const job = jobs.get(part.jobId);

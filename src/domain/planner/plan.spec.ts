@@ -17,12 +17,24 @@ function site(id: string, greenMw: number[], peak: number[], extra: Partial<Plan
 
 function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
   return {
-    id, gpus: 10, remainingHours: 3, earliestStart: start, deadline: at(24), deferrable: true, interruptible: true,
-    checkpointMinutes: 0, priority: 5, state: 'queued', ...fields,
+    id,
+    gpus: 10,
+    remainingHours: 3,
+    earliestStart: start,
+    deadline: at(24),
+    deferrable: true,
+    interruptible: true,
+    checkpointMinutes: 0,
+    priority: 5,
+    state: 'queued',
+    ...fields,
   };
 }
 
-const hoursOf = (p: Plan, id: string) => p.jobs.find((j) => j.jobId === id)!.segments.flatMap((s) => Array.from({ length: s.endHour - s.startHour }, (_, i) => s.startHour + i));
+const hoursOf = (p: Plan, id: string) =>
+  p.jobs
+    .find((j) => j.jobId === id)!
+    .segments.flatMap((s) => Array.from({ length: s.endHour - s.startHour }, (_, i) => s.startHour + i));
 
 /** 24 h: wind at night (hours 0–5: 1 MW), nothing by day, peak 9–13. */
 const night = Array.from({ length: 24 }, (_, h) => (h < 6 ? 1 : 0));
@@ -30,7 +42,13 @@ const dayPeak = Array.from({ length: 24 }, (_, h) => (h >= 9 && h < 13 ? 1 : 0))
 
 describe('planner: hard rules and the westwind strategy', () => {
   it('runs a deferrable job in the renewable surplus and never in peak hours', () => {
-    const p = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a', { earliestStart: at(8), deadline: at(24 + 0) })], options: {} });
+    const p = plan({
+      start,
+      hours: 24,
+      sites: [site('west', night, dayPeak)],
+      jobs: [job('a', { earliestStart: at(8), deadline: at(24 + 0) })],
+      options: {},
+    });
     // from 08:00, no surplus before the deadline: it must avoid 09–13 and otherwise start early
     expect(hoursOf(p, 'a')).toEqual([8, 13, 14]);
     expect(p.jobs[0].reason).toBe('starts 08:00 UTC at west 0% renewable; 2 segments, pausing through peak hours');
@@ -41,7 +59,12 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('runs a deferrable job in peak hours only when nothing else meets its deadline, and says so', () => {
-    const p = plan({ start, hours: 24, sites: [site('west', night, dayPeak)], jobs: [job('a', { earliestStart: at(9), deadline: at(13), remainingHours: 4 })] });
+    const p = plan({
+      start,
+      hours: 24,
+      sites: [site('west', night, dayPeak)],
+      jobs: [job('a', { earliestStart: at(9), deadline: at(13), remainingHours: 4 })],
+    });
     expect(hoursOf(p, 'a')).toEqual([9, 10, 11, 12]);
     expect(p.jobs[0]).toMatchObject({ meetsDeadline: true, peakHours: 4 });
     expect(p.jobs[0].reason).toContain('runs 4 peak hour(s) because no other hours meet its deadline');
@@ -49,7 +72,10 @@ describe('planner: hard rules and the westwind strategy', () => {
 
   it('starts a non-deferrable job at the first hour capacity allows and never pauses it, peak or not', () => {
     const sites = [site('west', night, dayPeak, { gpus: 20 })];
-    const jobs = [job('big', { deferrable: false, gpus: 20, remainingHours: 10, earliestStart: at(6) }), job('urgent', { deferrable: false, gpus: 10, remainingHours: 2, earliestStart: at(7) })];
+    const jobs = [
+      job('big', { deferrable: false, gpus: 20, remainingHours: 10, earliestStart: at(6) }),
+      job('urgent', { deferrable: false, gpus: 10, remainingHours: 2, earliestStart: at(7) }),
+    ];
     const p = plan({ start, hours: 24, sites, jobs });
     expect(hoursOf(p, 'big')).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(hoursOf(p, 'urgent')).toEqual([16, 17]); // the first hours with 10 GPUs free
@@ -58,15 +84,30 @@ describe('planner: hard rules and the westwind strategy', () => {
 
   it('keeps a non-interruptible job in one block', () => {
     const green = [1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    const p = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { interruptible: false, remainingHours: 3 })] });
+    const p = plan({
+      start,
+      hours: 24,
+      sites: [site('west', green, new Array(24).fill(0))],
+      jobs: [job('a', { interruptible: false, remainingHours: 3 })],
+    });
     expect(p.jobs[0].segments).toHaveLength(1);
-    const split = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { remainingHours: 3 })] });
+    const split = plan({
+      start,
+      hours: 24,
+      sites: [site('west', green, new Array(24).fill(0))],
+      jobs: [job('a', { remainingHours: 3 })],
+    });
     expect(hoursOf(split, 'a')).toEqual([0, 2, 4]);
   });
 
   it('charges checkpoint time for every resume', () => {
     const green = new Array(24).fill(0).map((_, h) => (h < 2 || (h >= 10 && h < 13) ? 1 : 0));
-    const p = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { remainingHours: 4, checkpointMinutes: 30 })] });
+    const p = plan({
+      start,
+      hours: 24,
+      sites: [site('west', green, new Array(24).fill(0))],
+      jobs: [job('a', { remainingHours: 4, checkpointMinutes: 30 })],
+    });
     // 4 h of work + one resume of 0.5 h = 4.5 h: five hours in two segments
     expect(hoursOf(p, 'a')).toEqual([0, 1, 10, 11, 12]);
     expect(p.jobs[0].pauses).toBe(1);
@@ -76,7 +117,13 @@ describe('planner: hard rules and the westwind strategy', () => {
   it('respects a minimum segment length', () => {
     const green = [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const options = { minSegmentHours: 2 };
-    const p = plan({ start, hours: 24, sites: [site('west', green, new Array(24).fill(0))], jobs: [job('a', { remainingHours: 3 })], options });
+    const p = plan({
+      start,
+      hours: 24,
+      sites: [site('west', green, new Array(24).fill(0))],
+      jobs: [job('a', { remainingHours: 3 })],
+      options,
+    });
     expect(p.jobs[0].segments.every((s) => s.endHour - s.startHour >= 2)).toBe(true);
   });
 
@@ -85,7 +132,10 @@ describe('planner: hard rules and the westwind strategy', () => {
     // then finds every block blocked. Moving x to hours 0–1 keeps both deadlines.
     const green = Array.from({ length: 24 }, (_, h) => (h === 4 || h === 5 ? 1 : 0));
     const sites = [site('west', green, new Array(24).fill(0), { gpus: 10 })];
-    const jobs = [job('x', { remainingHours: 2, deadline: at(6) }), job('y', { remainingHours: 3, interruptible: false, earliestStart: at(2), deadline: at(8) })];
+    const jobs = [
+      job('x', { remainingHours: 2, deadline: at(6) }),
+      job('y', { remainingHours: 3, interruptible: false, earliestStart: at(2), deadline: at(8) }),
+    ];
     const p = plan({ start, hours: 24, sites, jobs });
     expect(p.totals.deadlineMisses).toBe(0);
     expect(hoursOf(p, 'y')).toHaveLength(3);
@@ -94,7 +144,10 @@ describe('planner: hard rules and the westwind strategy', () => {
 
   it('reports a job that cannot meet its deadline, with the earliest finish it can offer', () => {
     const sites = [site('west', night, dayPeak, { gpus: 10 })];
-    const jobs = [job('first', { deferrable: false, remainingHours: 5 }), job('late', { remainingHours: 3, deadline: at(6) })];
+    const jobs = [
+      job('first', { deferrable: false, remainingHours: 5 }),
+      job('late', { remainingHours: 3, deadline: at(6) }),
+    ];
     const p = plan({ start, hours: 24, sites, jobs });
     const late = p.jobs.find((j) => j.jobId === 'late')!;
     expect(late).toMatchObject({ meetsDeadline: false, finish: at(8).toISO() });
@@ -105,7 +158,12 @@ describe('planner: hard rules and the westwind strategy', () => {
   it('delays the start away from the data region by the transfer time, and prefers the site with the data', () => {
     const flat = new Array(24).fill(1);
     const sites = [site('east', flat, new Array(24).fill(0)), site('west', flat, new Array(24).fill(0))];
-    const p = plan({ start, hours: 24, sites, jobs: [job('a', { sites: ['west'], transferHours: { west: 4.5 } }), job('b', { transferHours: { west: 4.5 } })] });
+    const p = plan({
+      start,
+      hours: 24,
+      sites,
+      jobs: [job('a', { sites: ['west'], transferHours: { west: 4.5 } }), job('b', { transferHours: { west: 4.5 } })],
+    });
     expect(hoursOf(p, 'a')[0]).toBe(5);
     expect(p.jobs[0].reason).toContain('waits 4.5 h for its dataset to reach west');
     expect(p.jobs[1].site).toBe('east');
@@ -113,7 +171,10 @@ describe('planner: hard rules and the westwind strategy', () => {
 
   it('keeps a running job at its site unless moving wins clearly (hysteresis)', () => {
     // 100 GPUs draw 0.1 MW: 0.01 MW from the grid here, 0.0095 MW there (5% cheaper: not worth a move)
-    const sites = [site('here', new Array(24).fill(0.09), new Array(24).fill(0)), site('there', new Array(24).fill(0.0905), new Array(24).fill(0))];
+    const sites = [
+      site('here', new Array(24).fill(0.09), new Array(24).fill(0)),
+      site('there', new Array(24).fill(0.0905), new Array(24).fill(0)),
+    ];
     const running = job('r', { state: 'running', currentSite: 'here', remainingHours: 5, gpus: 100 });
     expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].site).toBe('here');
     const clearlyBetter = [sites[0], site('there', new Array(24).fill(1), new Array(24).fill(0))];
@@ -126,14 +187,33 @@ describe('planner: hard rules and the westwind strategy', () => {
     const peak = peakFromWindows(local, hours, 'Asia/Shanghai', [{ from: '17:00', to: '22:00' }]);
     const green = Array.from({ length: hours }, (_, h) => (h >= 7 && h < 13 ? 1 : 0)); // 00:00–06:00 local
     const sites = [site('nm-helinger', green, [...peak], { timeZone: 'Asia/Shanghai' })];
-    const p = plan({ start: local, hours, sites, jobs: [job('r', { state: 'running', currentSite: 'nm-helinger', earliestStart: local, deadline: local.plus({ hours: 40 }) })] });
-    expect(p.jobs[0].reason).toBe('paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 Asia/Shanghai at nm-helinger on renewable supply');
+    const p = plan({
+      start: local,
+      hours,
+      sites,
+      jobs: [
+        job('r', {
+          state: 'running',
+          currentSite: 'nm-helinger',
+          earliestStart: local,
+          deadline: local.plus({ hours: 40 }),
+        }),
+      ],
+    });
+    expect(p.jobs[0].reason).toBe(
+      'paused: peak 17:00–22:00 Asia/Shanghai; resumes 00:00 Asia/Shanghai at nm-helinger on renewable supply',
+    );
   });
 
   it('says a running job moves, and where to', () => {
-    const sites = [site('here', new Array(24).fill(0.09), new Array(24).fill(0)), site('there', new Array(24).fill(1), new Array(24).fill(0))];
+    const sites = [
+      site('here', new Array(24).fill(0.09), new Array(24).fill(0)),
+      site('there', new Array(24).fill(1), new Array(24).fill(0)),
+    ];
     const running = job('r', { state: 'running', currentSite: 'here', remainingHours: 5, gpus: 100 });
-    expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].reason).toBe('moving from here to there on renewable supply');
+    expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].reason).toBe(
+      'moving from here to there on renewable supply',
+    );
   });
 
   it('keeps a running job through an hour an earlier plan already decided, even at the peak', () => {
@@ -141,7 +221,13 @@ describe('planner: hard rules and the westwind strategy', () => {
     const peak = peakFromWindows(local, 48, 'Asia/Shanghai', [{ from: '17:00', to: '22:00' }]);
     const green = Array.from({ length: 48 }, (_, h) => (h >= 7 && h < 13 ? 1 : 0));
     const sites = [site('nm', green, [...peak], { timeZone: 'Asia/Shanghai' })];
-    const running = job('r', { state: 'running', currentSite: 'nm', earliestStart: local, deadline: local.plus({ hours: 40 }), runningSince: local.minus({ hours: 3 }) });
+    const running = job('r', {
+      state: 'running',
+      currentSite: 'nm',
+      earliestStart: local,
+      deadline: local.plus({ hours: 40 }),
+      runningSince: local.minus({ hours: 3 }),
+    });
     const input = { start: local, now: local.plus({ minutes: 20 }), hours: 48, sites, jobs: [running] };
     expect(plan(input).jobs[0].segments[0].startHour).toBe(7); // the hour's first plan pauses it at the peak
     const decided = plan({ ...input, hourDecided: true }).jobs[0];
@@ -150,7 +236,13 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('keeps a running job close to its deadline running, peak or not', () => {
-    const near = job('r', { state: 'running', currentSite: 'west', earliestStart: at(9), remainingHours: 3, deadline: at(13.5) });
+    const near = job('r', {
+      state: 'running',
+      currentSite: 'west',
+      earliestStart: at(9),
+      remainingHours: 3,
+      deadline: at(13.5),
+    });
     const input = { start: at(9), hours: 15, sites: [site('west', night.slice(9), dayPeak.slice(9))], jobs: [near] };
     expect(hoursOf(plan(input), 'r')).toEqual([0, 1, 2]); // 1.5 h of slack: no pause for the peak
     const roomy = { ...near, deadline: at(20) };
@@ -160,8 +252,19 @@ describe('planner: hard rules and the westwind strategy', () => {
   it('keeps a job that started less than minSegmentHours ago running that long', () => {
     const none = new Array(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h >= 10 ? 1 : 0));
-    const running = job('r', { state: 'running', currentSite: 'west', remainingHours: 4, runningSince: start.minus({ minutes: 30 }) });
-    const input = { start, hours: 24, sites: [site('west', green, none)], jobs: [running], options: { minSegmentHours: 2 } };
+    const running = job('r', {
+      state: 'running',
+      currentSite: 'west',
+      remainingHours: 4,
+      runningSince: start.minus({ minutes: 30 }),
+    });
+    const input = {
+      start,
+      hours: 24,
+      sites: [site('west', green, none)],
+      jobs: [running],
+      options: { minSegmentHours: 2 },
+    };
     // Started 00:30 before hour 0 with a 2 h minimum: hour 0 and hour 1 (to 01:30) stay.
     expect(hoursOf(plan(input), 'r').slice(0, 2)).toEqual([0, 1]);
   });
@@ -176,16 +279,29 @@ describe('planner: hard rules and the westwind strategy', () => {
 
   it('assumes no renewable supply past the forecasts, and says so', () => {
     const none = new Array(24).fill(0);
-    const sites = [site('west', new Array(24).fill(1), none, { signals: { greenMw: new Array(24).fill(1), peak: none, forecastHours: 6 } })];
+    const sites = [
+      site('west', new Array(24).fill(1), none, {
+        signals: { greenMw: new Array(24).fill(1), peak: none, forecastHours: 6 },
+      }),
+    ];
     const p = plan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 8 })] });
     expect(p.load.west.slice(5, 8).map((l) => l.gridMw)).toEqual([0, 0.01, 0.01]);
-    expect(p.jobs[0].reason).toBe('starts now at west 75% renewable; runs past the forecasts (from 06:00 UTC), where no renewable supply is assumed');
+    expect(p.jobs[0].reason).toBe(
+      'starts now at west 75% renewable; runs past the forecasts (from 06:00 UTC), where no renewable supply is assumed',
+    );
   });
 
   it('plans across a DST change in UTC hours, reporting local times right', () => {
     const local = DateTime.fromISO('2026-03-29T00:00', { zone: 'Europe/Berlin' }).toUTC(); // 23-hour day
     const green = Array.from({ length: 24 }, (_, h) => (h === 2 || h === 3 ? 1 : 0)); // UTC 01:00–03:00 = 03:00–05:00 CEST
-    const p = plan({ start: local, hours: 24, sites: [site('de', green, new Array(24).fill(0), { timeZone: 'Europe/Berlin' })], jobs: [job('a', { earliestStart: local.plus({ hours: 1 }), remainingHours: 2, deadline: local.plus({ hours: 23 }) })] });
+    const p = plan({
+      start: local,
+      hours: 24,
+      sites: [site('de', green, new Array(24).fill(0), { timeZone: 'Europe/Berlin' })],
+      jobs: [
+        job('a', { earliestStart: local.plus({ hours: 1 }), remainingHours: 2, deadline: local.plus({ hours: 23 }) }),
+      ],
+    });
     expect(hoursOf(p, 'a')).toEqual([2, 3]);
     expect(p.jobs[0].reason).toBe('starts 03:00 Europe/Berlin at de on renewable supply');
   });
@@ -194,7 +310,9 @@ describe('planner: hard rules and the westwind strategy', () => {
     const none = new Array(24).fill(0);
     const carbon = Array.from({ length: 24 }, (_, h) => (h === 5 ? 100 : 800));
     const price = Array.from({ length: 24 }, (_, h) => (h === 9 ? 10 : 90));
-    const sites = [site('west', none, none, { signals: { greenMw: none, peak: none, carbonGPerKwh: carbon, pricePerMwh: price } })];
+    const sites = [
+      site('west', none, none, { signals: { greenMw: none, peak: none, carbonGPerKwh: carbon, pricePerMwh: price } }),
+    ];
     const one = job('a', { remainingHours: 1 });
     expect(hoursOf(plan({ start, hours: 24, sites, jobs: [one], options: { objective: 'carbon' } }), 'a')).toEqual([5]);
     const byCost = plan({ start, hours: 24, sites, jobs: [one], options: { objective: 'cost' } });
@@ -204,7 +322,12 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('probes where a job would go without changing the plan', () => {
-    const input: PlanInput = { start, hours: 24, sites: [site('west', night, dayPeak, { gpus: 30 })], jobs: [job('a', { gpus: 20 })] };
+    const input: PlanInput = {
+      start,
+      hours: 24,
+      sites: [site('west', night, dayPeak, { gpus: 30 })],
+      jobs: [job('a', { gpus: 20 })],
+    };
     const before = plan(input);
     const probe = new PlacementProbe(input, before);
     const first = probe.place(job('b', { gpus: 20 }));
@@ -224,7 +347,12 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('places one new job incrementally on top of a plan without disturbing it', () => {
-    const input: PlanInput = { start, hours: 24, sites: [site('west', night, dayPeak, { gpus: 30 })], jobs: [job('a', { gpus: 20 }), job('b', { gpus: 10 })] };
+    const input: PlanInput = {
+      start,
+      hours: 24,
+      sites: [site('west', night, dayPeak, { gpus: 30 })],
+      jobs: [job('a', { gpus: 20 }), job('b', { gpus: 10 })],
+    };
     const before = plan(input);
     const after = planWithNewJob(before, input, job('c', { gpus: 20 }));
     expect(after.jobs.slice(0, 2)).toEqual(before.jobs);
@@ -236,22 +364,56 @@ describe('planner: hard rules and the westwind strategy', () => {
 describe('planner: properties on random instances', () => {
   const instance = fc.record({
     hours: fc.integer({ min: 6, max: 36 }),
-    sites: fc.array(fc.record({ gpus: fc.integer({ min: 8, max: 64 }), greenMw: fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 36, maxLength: 36 }), peak: fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }), cap: fc.option(fc.double({ min: 0.01, max: 0.05, noNaN: true })) }), { minLength: 1, maxLength: 3 }),
-    jobs: fc.array(fc.record({ gpus: fc.integer({ min: 1, max: 8 }), work: fc.double({ min: 0.2, max: 6, noNaN: true }), from: fc.integer({ min: 0, max: 12 }), slack: fc.integer({ min: 0, max: 18 }), deferrable: fc.boolean(), interruptible: fc.boolean(), checkpointMinutes: fc.integer({ min: 0, max: 30 }) }), { minLength: 1, maxLength: 12 }),
+    sites: fc.array(
+      fc.record({
+        gpus: fc.integer({ min: 8, max: 64 }),
+        greenMw: fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 36, maxLength: 36 }),
+        peak: fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }),
+        cap: fc.option(fc.double({ min: 0.01, max: 0.05, noNaN: true })),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    jobs: fc.array(
+      fc.record({
+        gpus: fc.integer({ min: 1, max: 8 }),
+        work: fc.double({ min: 0.2, max: 6, noNaN: true }),
+        from: fc.integer({ min: 0, max: 12 }),
+        slack: fc.integer({ min: 0, max: 18 }),
+        deferrable: fc.boolean(),
+        interruptible: fc.boolean(),
+        checkpointMinutes: fc.integer({ min: 0, max: 30 }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    ),
   });
 
   type Instance = typeof instance extends fc.Arbitrary<infer T> ? T : never;
 
   function build(i: Instance): PlanInput {
     const sites: PlanSite[] = i.sites.map((s, k) => ({
-      id: `s${k}`, timeZone: 'UTC', gpus: s.gpus, kwPerGpu: 1, pue: 1.2,
-      signals: { greenMw: s.greenMw, peak: s.peak.map(Number), importCapMw: s.cap === null ? undefined : new Array(36).fill(s.cap) },
+      id: `s${k}`,
+      timeZone: 'UTC',
+      gpus: s.gpus,
+      kwPerGpu: 1,
+      pue: 1.2,
+      signals: {
+        greenMw: s.greenMw,
+        peak: s.peak.map(Number),
+        importCapMw: s.cap === null ? undefined : new Array(36).fill(s.cap),
+      },
     }));
     const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack)); // deadlines inside the horizon
-    const jobs: PlanJob[] = i.jobs.map((j, k) => job(`j${k}`, {
-      gpus: j.gpus, remainingHours: j.work, earliestStart: at(j.from), deadline: at(j.from + Math.ceil(j.work) + j.slack),
-      deferrable: j.deferrable, interruptible: j.interruptible, checkpointMinutes: j.checkpointMinutes,
-    }));
+    const jobs: PlanJob[] = i.jobs.map((j, k) =>
+      job(`j${k}`, {
+        gpus: j.gpus,
+        remainingHours: j.work,
+        earliestStart: at(j.from),
+        deadline: at(j.from + Math.ceil(j.work) + j.slack),
+        deferrable: j.deferrable,
+        interruptible: j.interruptible,
+        checkpointMinutes: j.checkpointMinutes,
+      }),
+    );
     return { start, hours, sites, jobs };
   }
 
@@ -386,7 +548,9 @@ describe('planner: stability between re-plans', () => {
     const flatPeak = new Array(48).fill(1);
     const sites = [site('west', new Array(48).fill(0), flatPeak, { gpus: 40 })];
     const jobs = [
-      ...['r1', 'r2', 'r3', 'r4'].map((id) => job(id, { state: 'running', currentSite: 'west', remainingHours: 3, deadline: at(40), checkpointMinutes: 10 })),
+      ...['r1', 'r2', 'r3', 'r4'].map((id) =>
+        job(id, { state: 'running', currentSite: 'west', remainingHours: 3, deadline: at(40), checkpointMinutes: 10 }),
+      ),
       ...['w1', 'w2', 'w3', 'w4'].map((id) => job(id, { remainingHours: 5, deadline: at(12), checkpointMinutes: 10 })),
     ];
     const p = plan({ start, hours: 48, sites, jobs });

@@ -2,7 +2,14 @@ import { DateTime } from 'luxon';
 import { jobPowerMw } from '../energy/power.js';
 import { describePlacement } from './plan-reasons.js';
 import {
-  DEFAULT_PLAN_OPTIONS, JobPlan, Plan, PlanInput, PlanJob, PlanOptions, PlanTotals, Segment,
+  DEFAULT_PLAN_OPTIONS,
+  JobPlan,
+  Plan,
+  PlanInput,
+  PlanJob,
+  PlanOptions,
+  PlanTotals,
+  Segment,
 } from './plan-types.js';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
 import { SiteHours } from './site-hours.js';
@@ -80,7 +87,8 @@ export function plan(input: PlanInput): Plan {
   // in re-plans while work is under way: switching starts from hour to hour packed jobs against
   // their deadlines, and later arrivals made 2–4 of 1,474 late in the reference week's replays.
   if (strategy !== 'westwind') return greedy;
-  if (greedy.totals.deadlineMisses === 0 && (underWay(input) || input.jobs.length > SECOND_START_MAX_JOBS)) return greedy;
+  if (greedy.totals.deadlineMisses === 0 && (underWay(input) || input.jobs.length > SECOND_START_MAX_JOBS))
+    return greedy;
   const fifo = placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true);
   const fromFifo = improveFrom(input, fifo);
   return planCost(fromFifo.totals) < planCost(greedy.totals) ? fromFifo : greedy;
@@ -212,7 +220,9 @@ class Planner {
     const S = this.input.sites.length;
     const powerMw = new Float64Array(S);
     this.input.sites.forEach((site, s) => (powerMw[s] = jobPowerMw(job.gpus, site.kwPerGpu, site.pue)));
-    const allowed = job.sites ? job.sites.map((id) => this.siteIndex.get(id)).filter((s): s is number => s !== undefined) : [...this.siteIndex.values()];
+    const allowed = job.sites
+      ? job.sites.map((id) => this.siteIndex.get(id)).filter((s): s is number => s !== undefined)
+      : [...this.siteIndex.values()];
     const work = Math.max(0, job.remainingHours);
     const currentSite = job.currentSite ? (this.siteIndex.get(job.currentSite) ?? -1) : -1;
     return {
@@ -239,7 +249,11 @@ class Planner {
     // Close to its deadline a pause or a move risks it (a late dispatch, a slow restore): it runs on.
     if (!job.interruptible || this.hoursFromStart(job.deadline) - work < NEAR_DEADLINE_SLACK_HOURS) return all;
     let until = this.input.hourDecided ? 1 : 0;
-    if (job.runningSince) until = Math.max(until, Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: this.options.minSegmentHours })) - EPSILON));
+    if (job.runningSince)
+      until = Math.max(
+        until,
+        Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: this.options.minSegmentHours })) - EPSILON),
+      );
     return Math.min(all, until);
   }
 
@@ -253,7 +267,11 @@ class Planner {
       if (task.committed === 0) continue;
       const base = task.currentSite * this.hours;
       let fitting = 0;
-      while (fitting < task.committed && this.siteHours.fits(base + fitting, task.job.gpus, task.powerMw[task.currentSite])) fitting++;
+      while (
+        fitting < task.committed &&
+        this.siteHours.fits(base + fitting, task.job.gpus, task.powerMw[task.currentSite])
+      )
+        fitting++;
       task.committed = fitting;
       if (fitting > 0) this.reserve(task, this.committedCandidate(task), 1);
     }
@@ -278,7 +296,8 @@ class Planner {
     task.committed = kept;
     const h = Int32Array.from(hours);
     const s = Int32Array.from(sites);
-    const totalWork = task.work + task.checkpointHours * (segmentCount(h, h.length, s) - 1) + this.resumeOverhead(task, s[0], h[0]);
+    const totalWork =
+      task.work + task.checkpointHours * (segmentCount(h, h.length, s) - 1) + this.resumeOverhead(task, s[0], h[0]);
     const candidate = this.candidate(h, s, 0, totalWork, task);
     this.reserve(task, candidate, 1);
     return candidate;
@@ -305,7 +324,8 @@ class Planner {
     // Fixed work first (running non-deferrable, then non-deferrable by start), then running
     // deferrable jobs, then the rest by slack: the job with the least room to move chooses first.
     const latestStart = tasks.map((t) => t.deadlineHour - t.work);
-    const rank = (t: Task) => (!t.job.deferrable ? (running(t) ? 0 : 1) : first.has(t.job.id) ? 2 : runningFirst && running(t) ? 3 : 4);
+    const rank = (t: Task) =>
+      !t.job.deferrable ? (running(t) ? 0 : 1) : first.has(t.job.id) ? 2 : runningFirst && running(t) ? 3 : 4;
     return order.sort(
       (a, b) =>
         rank(tasks[a]) - rank(tasks[b]) ||
@@ -395,13 +415,21 @@ class Planner {
     const random = seededRandom(SEARCH_SEED);
     const rankOf = ranks(order);
     // Neighbours are drawn at random: a round without gain does not mean none is left to find.
-    for (let idle = 0; budget > 0 && idle < SEARCH_IDLE_ROUNDS; ) {
-      const targets = order.filter((t) => placements[t] && tasks[t].job.deferrable && tasks[t].committed < placements[t]!.hours.length && this.drawsGridOrPeak(placements[t]!));
+    for (let idle = 0; budget > 0 && idle < SEARCH_IDLE_ROUNDS;) {
+      const targets = order.filter(
+        (t) =>
+          placements[t] &&
+          tasks[t].job.deferrable &&
+          tasks[t].committed < placements[t]!.hours.length &&
+          this.drawsGridOrPeak(placements[t]!),
+      );
       if (targets.length === 0) return;
       let gained = false;
       for (const t of targets) {
         if (budget <= 0) return;
-        const neighbours = this.someJobsInWindow(tasks[t], tasks, placements, t, random).sort((a, b) => rankOf[a] - rankOf[b]);
+        const neighbours = this.someJobsInWindow(tasks[t], tasks, placements, t, random).sort(
+          (a, b) => rankOf[a] - rankOf[b],
+        );
         // The target first (it takes the hours it wants), else everyone by slack (they make room).
         for (const group of [[t, ...neighbours], [t, ...neighbours].sort((a, b) => rankOf[a] - rankOf[b])]) {
           budget -= group.length;
@@ -462,12 +490,14 @@ class Planner {
   private objective(tasks: Task[], group: number[], placements: Candidate[]): number {
     const sh = this.siteHours;
     let cost = 0;
-    for (let i = 0; i < sh.loadMw.length; i++) if (sh.loadMw[i] > sh.greenMw[i]) cost += sh.gridWeight[i] * (sh.loadMw[i] - sh.greenMw[i]);
+    for (let i = 0; i < sh.loadMw.length; i++)
+      if (sh.loadMw[i] > sh.greenMw[i]) cost += sh.gridWeight[i] * (sh.loadMw[i] - sh.greenMw[i]);
     group.forEach((u, k) => {
       const { hours, sites, totalWork } = placements[k];
       const task = tasks[u];
       cost += this.checkpointCost(task, hours, sites, totalWork);
-      if (task.job.deferrable) for (let j = 0; j < hours.length; j++) if (sh.peak[sites[j] * this.hours + hours[j]]) cost += PEAK_PENALTY;
+      if (task.job.deferrable)
+        for (let j = 0; j < hours.length; j++) if (sh.peak[sites[j] * this.hours + hours[j]]) cost += PEAK_PENALTY;
     });
     return cost;
   }
@@ -487,8 +517,15 @@ class Planner {
    * Up to SEARCH_NEIGHBOURS of the jobs in task's window, drawn at random: from all of them in a
    * small plan; in a large one by probing random jobs (a full scan per step would cost O(jobs)).
    */
-  private someJobsInWindow(task: Task, tasks: Task[], placements: (Candidate | undefined)[], t: number, random: () => number): number[] {
-    if (tasks.length <= SEARCH_SCAN_JOBS) return sample(this.jobsInWindow(task, tasks, placements, t), SEARCH_NEIGHBOURS, random);
+  private someJobsInWindow(
+    task: Task,
+    tasks: Task[],
+    placements: (Candidate | undefined)[],
+    t: number,
+    random: () => number,
+  ): number[] {
+    if (tasks.length <= SEARCH_SCAN_JOBS)
+      return sample(this.jobsInWindow(task, tasks, placements, t), SEARCH_NEIGHBOURS, random);
     const found = new Set<number>();
     for (let probe = 0; probe < SEARCH_PROBES && found.size < SEARCH_NEIGHBOURS; probe++) {
       const u = Math.floor(random() * tasks.length);
@@ -505,11 +542,18 @@ class Planner {
   }
 
   /** Job u is placed, deferrable, not t, and holds an hour of task's window at one of its sites beyond its committed hours. */
-  private holdsWindowHour(task: Task, tasks: Task[], placements: (Candidate | undefined)[], u: number, t: number): boolean {
+  private holdsWindowHour(
+    task: Task,
+    tasks: Task[],
+    placements: (Candidate | undefined)[],
+    u: number,
+    t: number,
+  ): boolean {
     const c = placements[u];
     if (!c || u === t || !tasks[u].job.deferrable || tasks[u].committed >= c.hours.length) return false;
     for (let k = 0; k < c.hours.length; k++) {
-      if (c.hours[k] >= task.earliestHour && c.hours[k] < task.deadlineHour && task.sites.includes(c.sites[k])) return true;
+      if (c.hours[k] >= task.earliestHour && c.hours[k] < task.deadlineHour && task.sites.includes(c.sites[k]))
+        return true;
     }
     return false;
   }
@@ -572,7 +616,14 @@ class Planner {
       if (candidate && (!best || this.better(task, candidate, best, earliestFinish))) best = candidate;
     };
     // A deferrable job that may pause may also resume elsewhere: also try all sites' hours at once.
-    if (this.options.strategy === 'westwind' && !earliestFinish && task.job.deferrable && task.job.interruptible && this.options.minSegmentHours <= 1) consider(ANY_SITE);
+    if (
+      this.options.strategy === 'westwind' &&
+      !earliestFinish &&
+      task.job.deferrable &&
+      task.job.interruptible &&
+      this.options.minSegmentHours <= 1
+    )
+      consider(ANY_SITE);
     for (const s of task.sites) consider(s);
     return best;
   }
@@ -581,13 +632,19 @@ class Planner {
    * A job started now runs only the rest of hour 0: when its first segment would then be shorter
    * than `minSegmentHours` and a pause follows, it starts at hour 1 instead (no 5-minute runs).
    */
-  private candidateWithoutShortStart(task: Task, s: number, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
+  private candidateWithoutShortStart(
+    task: Task,
+    s: number,
+    windowEnd: number,
+    earliestFinish: boolean,
+  ): Candidate | undefined {
     const candidate = this.candidateAt(task, s, windowEnd, earliestFinish);
     if (!candidate || earliestFinish || task.job.state === 'running' || candidate.hours[0] !== 0) return candidate;
     const { hours, sites } = candidate;
     let length = 1;
     while (length < hours.length && hours[length] === length && sites[length] === sites[0]) length++;
-    if (length === hours.length || length - this.hoursFromStart(this.now) >= this.options.minSegmentHours - EPSILON) return candidate;
+    if (length === hours.length || length - this.hoursFromStart(this.now) >= this.options.minSegmentHours - EPSILON)
+      return candidate;
     return this.candidateAt(task, s, windowEnd, earliestFinish, 1) ?? candidate;
   }
 
@@ -602,7 +659,9 @@ class Planner {
 
   /** A running job stays put unless moving is clearly cheaper: other sites' costs count more. */
   private withHysteresis(task: Task, s: number, cost: number): number {
-    return task.job.state === 'running' && task.currentSite >= 0 && s !== task.currentSite ? cost / (1 - this.options.moveHysteresis) : cost;
+    return task.job.state === 'running' && task.currentSite >= 0 && s !== task.currentSite
+      ? cost / (1 - this.options.moveHysteresis)
+      : cost;
   }
 
   /**
@@ -610,12 +669,19 @@ class Planner {
    * site), by the strategy's rule, from hour `notBefore` on; undefined if it does not fit.
    * A running job's committed hours come first, at its current site.
    */
-  private candidateAt(task: Task, s: number, windowEnd: number, earliestFinish: boolean, notBefore = 0): Candidate | undefined {
+  private candidateAt(
+    task: Task,
+    s: number,
+    windowEnd: number,
+    earliestFinish: boolean,
+    notBefore = 0,
+  ): Candidate | undefined {
     const { job, committed } = task;
     const strategy = this.options.strategy;
     const split = job.interruptible && job.deferrable && strategy !== 'fifo';
     if (committed > 0) {
-      if (committed >= Math.ceil(task.work - EPSILON)) return s === task.currentSite ? this.committedCandidate(task) : undefined;
+      if (committed >= Math.ceil(task.work - EPSILON))
+        return s === task.currentSite ? this.committedCandidate(task) : undefined;
       // A job that may not pause continues where it runs.
       if (!split && s !== task.currentSite) return undefined;
     }
@@ -626,26 +692,44 @@ class Planner {
     for (const site of s === ANY_SITE ? task.sites : [s]) {
       const siteFrom = Math.max(this.firstHourAt(task, site), notBefore, committed);
       if (siteFrom >= windowEnd) continue;
-      this.fillCosts(task, site, siteFrom, windowEnd, weighByGrid, peakPenalty, s === ANY_SITE && from < windowEnd, from);
+      this.fillCosts(
+        task,
+        site,
+        siteFrom,
+        windowEnd,
+        weighByGrid,
+        peakPenalty,
+        s === ANY_SITE && from < windowEnd,
+        from,
+      );
       from = Math.min(from, siteFrom);
     }
     if (from >= windowEnd) return undefined;
     const choose = (k: number, contiguous: boolean): Selection | undefined => {
       // After committed hours, a job that may not pause continues its block.
-      if (!split && committed > 0) return earliestRun(this.cost, committed, Math.min(windowEnd, committed + k), k, this.picked);
+      if (!split && committed > 0)
+        return earliestRun(this.cost, committed, Math.min(windowEnd, committed + k), k, this.picked);
       if (contiguous) {
         return strategy === 'westwind' && job.deferrable && !earliestFinish
           ? cheapestRun(this.cost, from, windowEnd, k, this.picked)
           : earliestRun(this.cost, from, windowEnd, k, this.picked);
       }
-      return weighByGrid ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked) : earliestHours(this.cost, from, windowEnd, k, this.picked);
+      return weighByGrid
+        ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked)
+        : earliestHours(this.cost, from, windowEnd, k, this.picked);
     };
     if (!split) return this.selectHours(task, from, (k) => choose(k, true));
     const scattered = this.selectHours(task, from, (k) => choose(k, false));
-    const shortSegment = scattered && this.options.minSegmentHours > 1 && hasShortSegment(scattered.hours, this.options.minSegmentHours);
+    const shortSegment =
+      scattered && this.options.minSegmentHours > 1 && hasShortSegment(scattered.hours, this.options.minSegmentHours);
     // Scattered hours pay a checkpoint per pause: one block at one site may cost less overall.
     if (s === ANY_SITE) return shortSegment ? undefined : scattered;
-    if (scattered && !shortSegment && (!weighByGrid || segmentCount(scattered.hours, scattered.hours.length, scattered.sites) === 1)) return scattered;
+    if (
+      scattered &&
+      !shortSegment &&
+      (!weighByGrid || segmentCount(scattered.hours, scattered.hours.length, scattered.sites) === 1)
+    )
+      return scattered;
     const block = this.selectHours(task, from, (k) => choose(k, true));
     if (!scattered || shortSegment) return block;
     return block && block.cost <= scattered.cost + EPSILON ? block : scattered;
@@ -657,7 +741,10 @@ class Planner {
    */
   private selectHours(task: Task, from: number, choose: (k: number) => Selection | undefined): Candidate | undefined {
     const c = task.committed;
-    let k = Math.max(1, Math.ceil(task.work + (c > 0 ? 0 : this.resumeOverhead(task, this.costSite[from], from)) - EPSILON) - c);
+    let k = Math.max(
+      1,
+      Math.ceil(task.work + (c > 0 ? 0 : this.resumeOverhead(task, this.costSite[from], from)) - EPSILON) - c,
+    );
     for (let attempt = 0; attempt < 8; attempt++) {
       const selection = choose(k);
       if (!selection) return undefined;
@@ -672,7 +759,8 @@ class Planner {
         sites[c + j] = this.costSite[selection.hours[j]];
       }
       const segments = segmentCount(hours, hours.length, sites);
-      const totalWork = task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
+      const totalWork =
+        task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
       const needed = Math.max(1, Math.ceil(totalWork - EPSILON)) - c;
       if (needed <= k) return this.candidate(hours, sites, selection.cost, totalWork, task);
       k = needed;
@@ -682,14 +770,22 @@ class Planner {
 
   /** Away from its data region a job first waits for its dataset to arrive. */
   private firstHourAt(task: Task, s: number): number {
-    return task.earliestHour + Math.max(0, Math.ceil((task.job.transferHours?.[this.input.sites[s].id] ?? 0) - EPSILON));
+    return (
+      task.earliestHour + Math.max(0, Math.ceil((task.job.transferHours?.[this.input.sites[s].id] ?? 0) - EPSILON))
+    );
   }
 
   /** A candidate's cost counts its checkpoint energy, so pauses must pay for themselves. */
   private candidate(hours: Int32Array, sites: Int32Array, hoursCost: number, totalWork: number, task: Task): Candidate {
     const last = hours[hours.length - 1];
     const overheadCost = this.options.strategy === 'westwind' ? this.checkpointCost(task, hours, sites, totalWork) : 0;
-    return { hours, sites, totalWork, cost: hoursCost + overheadCost, finishHour: last + (totalWork - (hours.length - 1)) };
+    return {
+      hours,
+      sites,
+      totalWork,
+      cost: hoursCost + overheadCost,
+      finishHour: last + (totalWork - (hours.length - 1)),
+    };
   }
 
   /**
@@ -697,7 +793,16 @@ class Planner {
    * With `keepCheaper`, an hour keeps an earlier site's cost when that is lower (ANY_SITE), and hours
    * before `filledFrom` not yet filled start at Infinity.
    */
-  private fillCosts(task: Task, s: number, from: number, to: number, weighByGrid: boolean, peakPenalty: number, keepCheaper = false, filledFrom = to): void {
+  private fillCosts(
+    task: Task,
+    s: number,
+    from: number,
+    to: number,
+    weighByGrid: boolean,
+    peakPenalty: number,
+    keepCheaper = false,
+    filledFrom = to,
+  ): void {
     const { siteHours } = this;
     const base = s * this.hours;
     const gpus = task.job.gpus;
@@ -738,7 +843,14 @@ class Planner {
       if (this.siteHours.peak[sites[k] * this.hours + hours[k]]) peakHours++;
       const last = segments[segments.length - 1];
       if (last && last.endHour === hours[k] && last.site === this.input.sites[sites[k]].id) last.endHour++;
-      else segments.push({ site: this.input.sites[sites[k]].id, startHour: hours[k], endHour: hours[k] + 1, start: '', end: '' });
+      else
+        segments.push({
+          site: this.input.sites[sites[k]].id,
+          startHour: hours[k],
+          endHour: hours[k] + 1,
+          start: '',
+          end: '',
+        });
     }
     for (const segment of segments) {
       segment.start = this.instant(segment.startHour);
@@ -757,7 +869,9 @@ class Planner {
       peakHours: task.job.deferrable ? peakHours : 0,
       reason: '',
     };
-    plan.reason = describePlacement(task.job, plan, site, this.siteHours, sites[0], (hour) => this.localTime(sites[0], hour));
+    plan.reason = describePlacement(task.job, plan, site, this.siteHours, sites[0], (hour) =>
+      this.localTime(sites[0], hour),
+    );
     return plan;
   }
 
@@ -768,14 +882,17 @@ class Planner {
       meetsDeadline: false,
       pauses: 0,
       peakHours: 0,
-      reason: task.sites.length === 0
-        ? 'infeasible: none of its allowed sites exists'
-        : `infeasible: no allowed site has ${task.job.gpus} GPUs free for ${round(task.work)} h within the planning horizon (until ${this.instant(this.hours)})`,
+      reason:
+        task.sites.length === 0
+          ? 'infeasible: none of its allowed sites exists'
+          : `infeasible: no allowed site has ${task.job.gpus} GPUs free for ${round(task.work)} h within the planning horizon (until ${this.instant(this.hours)})`,
     };
   }
 
   private totals(jobPlans: JobPlan[]): PlanTotals {
-    let pauses = 0, misses = 0, deferrablePeakHours = 0;
+    let pauses = 0,
+      misses = 0,
+      deferrablePeakHours = 0;
     for (const p of jobPlans) {
       pauses += p.pauses;
       deferrablePeakHours += p.peakHours;
@@ -807,7 +924,10 @@ class Planner {
   /** "HH:mm" at a site in its time zone; memoised for the reasons' words. */
   private localTime(s: number, hour: number): string {
     const key = s * (this.hours + 1) + hour;
-    return (this.localHourText[key] ??= this.start.plus({ hours: hour }).setZone(this.input.sites[s].timeZone).toFormat('HH:mm'));
+    return (this.localHourText[key] ??= this.start
+      .plus({ hours: hour })
+      .setZone(this.input.sites[s].timeZone)
+      .toFormat('HH:mm'));
   }
 }
 

@@ -85,7 +85,12 @@ export class SiteHours {
 
   /** Energy by source over every site-hour with its load, and the objective: Σ weight × grid MWh. */
   meter(): EnergyTotals & { objective: number } {
-    let energy = 0, grid = 0, peakGrid = 0, carbon = 0, cost = 0, objective = 0;
+    let energy = 0,
+      grid = 0,
+      peakGrid = 0,
+      carbon = 0,
+      cost = 0,
+      objective = 0;
     for (let i = 0; i < this.loadMw.length; i++) {
       if (this.loadMw[i] === 0) continue;
       const g = this.gridMw(i);
@@ -96,7 +101,15 @@ export class SiteHours {
       cost += g * this.price[i];
       objective += g * this.gridWeight[i];
     }
-    return { energyMwh: energy, greenMwh: energy - grid, gridMwh: grid, peakGridMwh: peakGrid, carbonKg: carbon, cost, objective };
+    return {
+      energyMwh: energy,
+      greenMwh: energy - grid,
+      gridMwh: grid,
+      peakGridMwh: peakGrid,
+      carbonKg: carbon,
+      cost,
+      objective,
+    };
   }
 
   /** Per-site, per-hour load for the plan's output. */
@@ -108,7 +121,13 @@ export class SiteHours {
       for (let h = 0; h < this.hours; h++) {
         const i = s * this.hours + h;
         const mw = this.loadMw[i];
-        rows[h] = { gpus: capacity - this.gpusFree[i], mw, drawMw: this.drawMw[i], greenMw: Math.min(mw, this.greenMw[i]), gridMw: this.gridMw(i) };
+        rows[h] = {
+          gpus: capacity - this.gpusFree[i],
+          mw,
+          drawMw: this.drawMw[i],
+          greenMw: Math.min(mw, this.greenMw[i]),
+          gridMw: this.gridMw(i),
+        };
       }
       result[site.id] = rows;
     });

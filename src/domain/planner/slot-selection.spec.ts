@@ -94,15 +94,13 @@ describe('slot selection: segments', () => {
   });
 
   it('agrees with counting the breaks one by one, for any sorted hours and sites', () => {
-    const selection = fc
-      .uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 20 })
-      .chain((hours) =>
-        fc.record({
-          hours: fc.constant(hours.sort((a, b) => a - b)),
-          sites: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: hours.length, maxLength: hours.length }),
-          count: fc.integer({ min: 0, max: hours.length }),
-        }),
-      );
+    const selection = fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 20 }).chain((hours) =>
+      fc.record({
+        hours: fc.constant(hours.sort((a, b) => a - b)),
+        sites: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: hours.length, maxLength: hours.length }),
+        count: fc.integer({ min: 0, max: hours.length }),
+      }),
+    );
     fc.assert(
       fc.property(selection, ({ hours, sites, count }) => {
         const startsSegment = (i: number, moves: boolean) =>

@@ -22,7 +22,14 @@ export function segmentCount(hours: Int32Array, count: number, sites?: Int32Arra
  * The `k` cheapest finite-cost hours of cost[from..to), ties to the earlier hour; undefined if
  * fewer than k are available. O(window) with quickselect on a scratch copy.
  */
-export function cheapestHours(cost: Float64Array, from: number, to: number, k: number, scratch: Float64Array, out: Int32Array): Selection | undefined {
+export function cheapestHours(
+  cost: Float64Array,
+  from: number,
+  to: number,
+  k: number,
+  scratch: Float64Array,
+  out: Int32Array,
+): Selection | undefined {
   let n = 0;
   for (let h = from; h < to; h++) if (cost[h] !== Infinity) scratch[n++] = cost[h];
   if (n < k || k <= 0) return undefined;
@@ -43,17 +50,36 @@ export function cheapestHours(cost: Float64Array, from: number, to: number, k: n
 }
 
 /** The cheapest run of `k` consecutive finite-cost hours in cost[from..to); ties to the earliest. */
-export function cheapestRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array): Selection | undefined {
+export function cheapestRun(
+  cost: Float64Array,
+  from: number,
+  to: number,
+  k: number,
+  out: Int32Array,
+): Selection | undefined {
   return slidingRun(cost, from, to, k, out, false);
 }
 
 /** The first run of `k` consecutive finite-cost hours in cost[from..to). */
-export function earliestRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array): Selection | undefined {
+export function earliestRun(
+  cost: Float64Array,
+  from: number,
+  to: number,
+  k: number,
+  out: Int32Array,
+): Selection | undefined {
   return slidingRun(cost, from, to, k, out, true);
 }
 
 /** A window of `k` hours slides over cost[from..to), restarting after each unavailable hour. */
-function slidingRun(cost: Float64Array, from: number, to: number, k: number, out: Int32Array, takeFirst: boolean): Selection | undefined {
+function slidingRun(
+  cost: Float64Array,
+  from: number,
+  to: number,
+  k: number,
+  out: Int32Array,
+  takeFirst: boolean,
+): Selection | undefined {
   let best = -1;
   let bestCost = Infinity;
   let runCost = 0;
@@ -82,7 +108,13 @@ function slidingRun(cost: Float64Array, from: number, to: number, k: number, out
 }
 
 /** The first `k` finite-cost hours of cost[from..to), wherever they are. */
-export function earliestHours(cost: Float64Array, from: number, to: number, k: number, out: Int32Array): Selection | undefined {
+export function earliestHours(
+  cost: Float64Array,
+  from: number,
+  to: number,
+  k: number,
+  out: Int32Array,
+): Selection | undefined {
   let count = 0;
   let total = 0;
   for (let h = from; h < to && count < k; h++) {

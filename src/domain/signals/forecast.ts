@@ -42,7 +42,8 @@ const POINT_KEYS = new Set<string>(['start', ...SERIES, ...OPTIONAL_SERIES, 'p10
 export function pointProblems(points: readonly unknown[]): FieldError[] {
   const problems: FieldError[] = [];
   const number = (value: unknown, field: string, mayBeNegative = false) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) problems.push({ field, message: 'must be a finite number' });
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      problems.push({ field, message: 'must be a finite number' });
     else if (!mayBeNegative && value < 0) problems.push({ field, message: 'must not be negative' });
   };
   points.forEach((point, i) => {
@@ -52,8 +53,10 @@ export function pointProblems(points: readonly unknown[]): FieldError[] {
       return;
     }
     const p = point as Record<string, unknown>;
-    for (const key of Object.keys(p)) if (!POINT_KEYS.has(key)) problems.push({ field: `${at}.${key}`, message: `property ${key} should not exist` });
-    if (typeof p.start !== 'string' || !parseInstant(p.start)) problems.push({ field: `${at}.start`, message: 'must be an ISO 8601 date-time with an offset' });
+    for (const key of Object.keys(p))
+      if (!POINT_KEYS.has(key)) problems.push({ field: `${at}.${key}`, message: `property ${key} should not exist` });
+    if (typeof p.start !== 'string' || !parseInstant(p.start))
+      problems.push({ field: `${at}.start`, message: 'must be an ISO 8601 date-time with an offset' });
     for (const key of SERIES) number(p[key], `${at}.${key}`);
     for (const key of OPTIONAL_SERIES) if (p[key] !== undefined) number(p[key], `${at}.${key}`, key === 'pricePerMwh');
     for (const side of ['p10', 'p90'] as const) {
@@ -80,13 +83,21 @@ export const MAX_POINTS = 10_000;
  * hours left incomplete at a finer resolution, and a horizon reaching more than 14 days past `now`.
  * Each point's shape is checked before, by pointProblems.
  */
-export function forecastToHours(points: readonly ForecastPoint[], resolution: Resolution, now: DateTime): { hours: HourSignal[]; problems?: undefined } | { hours?: undefined; problems: FieldError[] } {
+export function forecastToHours(
+  points: readonly ForecastPoint[],
+  resolution: Resolution,
+  now: DateTime,
+): { hours: HourSignal[]; problems?: undefined } | { hours?: undefined; problems: FieldError[] } {
   const stepMinutes = RESOLUTIONS[resolution];
   const stepMs = stepMinutes * 60_000;
   const problems: FieldError[] = [];
   const starts = points.map((point, i) => {
     const start = parseInstant(point.start)!.toMillis();
-    if (start % stepMs !== 0) problems.push({ field: `points[${i}].start`, message: `${point.start} is not on the ${resolution} grid (intervals start at multiples of ${stepMinutes} minutes)` });
+    if (start % stepMs !== 0)
+      problems.push({
+        field: `points[${i}].start`,
+        message: `${point.start} is not on the ${resolution} grid (intervals start at multiples of ${stepMinutes} minutes)`,
+      });
     return start;
   });
   if (problems.length > 0) return { problems };
@@ -95,25 +106,34 @@ export function forecastToHours(points: readonly ForecastPoint[], resolution: Re
   for (let k = 1; k < order.length; k++) {
     const [previous, current] = [order[k - 1], order[k]];
     if (starts[current] < starts[previous] + stepMs) {
-      problems.push({ field: `points[${current}].start`, message: `overlaps points[${previous}] (${points[previous].start})` });
+      problems.push({
+        field: `points[${current}].start`,
+        message: `overlaps points[${previous}] (${points[previous].start})`,
+      });
     }
   }
   const horizonEnd = now.toMillis() + MAX_HORIZON_DAYS * 24 * HOUR_MS;
   const last = order[order.length - 1];
   if (last !== undefined && starts[last] + stepMs > horizonEnd) {
-    problems.push({ field: `points[${last}].start`, message: `reaches past the ${MAX_HORIZON_DAYS}-day horizon (${MAX_HORIZON_DAYS} days from now)` });
+    problems.push({
+      field: `points[${last}].start`,
+      message: `reaches past the ${MAX_HORIZON_DAYS}-day horizon (${MAX_HORIZON_DAYS} days from now)`,
+    });
   }
   if (problems.length > 0) return { problems };
 
   // Group into hours; a finer resolution must cover the whole hour.
   const perHour = 60 / stepMinutes;
   const hours: HourSignal[] = [];
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     const hour = hourStartMs(starts[order[k]]);
     const group: ForecastPoint[] = [];
     while (k < order.length && starts[order[k]] < hour + HOUR_MS) group.push(points[order[k++]]);
     if (group.length !== perHour) {
-      problems.push({ field: `points[${order[k - 1]}].start`, message: `the hour from ${new Date(hour).toISOString()} has ${group.length} of the ${perHour} ${resolution} points it needs` });
+      problems.push({
+        field: `points[${order[k - 1]}].start`,
+        message: `the hour from ${new Date(hour).toISOString()} has ${group.length} of the ${perHour} ${resolution} points it needs`,
+      });
       continue;
     }
     hours.push({ hour, ...average(group) });
@@ -128,7 +148,11 @@ function average(points: ForecastPoint[]): Omit<HourSignal, 'hour'> {
   };
   const band = (side: 'p10' | 'p90'): Band | undefined => {
     if (!points.every((p) => p[side])) return undefined;
-    return compact({ windMw: mean((p) => p[side]!.windMw), solarMw: mean((p) => p[side]!.solarMw), loadMw: mean((p) => p[side]!.loadMw) });
+    return compact({
+      windMw: mean((p) => p[side]!.windMw),
+      solarMw: mean((p) => p[side]!.solarMw),
+      loadMw: mean((p) => p[side]!.loadMw),
+    });
   };
   return compact({
     windMw: mean((p) => p.windMw)!,

@@ -21,7 +21,17 @@ export interface GridEvent {
 }
 
 /** Per hour of [startMs, startMs + hours h), what events say for one site: the tightest cap, peak, price, carbon. */
-export function eventsByHour(events: readonly GridEvent[], site: string, startMs: number, hours: number): { importCapMw: Float64Array; peak: Uint8Array; pricePerMwh: (number | undefined)[]; carbonGPerKwh: (number | undefined)[] } {
+export function eventsByHour(
+  events: readonly GridEvent[],
+  site: string,
+  startMs: number,
+  hours: number,
+): {
+  importCapMw: Float64Array;
+  peak: Uint8Array;
+  pricePerMwh: (number | undefined)[];
+  carbonGPerKwh: (number | undefined)[];
+} {
   const importCapMw = new Float64Array(hours).fill(Infinity);
   const peak = new Uint8Array(hours);
   const pricePerMwh: (number | undefined)[] = new Array(hours).fill(undefined);

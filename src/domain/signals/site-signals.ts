@@ -23,7 +23,9 @@ export interface ZoneSeries {
  * load. Hours without a load forecast are never load-derived peaks.
  */
 export function zonePeaks(series: ZoneSeries, timeZone: string, rules: PeakRules = {}): Uint8Array {
-  const peaks = rules.windows?.length ? peakFromWindows(series.start, series.hours, timeZone, rules.windows) : new Uint8Array(series.hours);
+  const peaks = rules.windows?.length
+    ? peakFromWindows(series.start, series.hours, timeZone, rules.windows)
+    : new Uint8Array(series.hours);
   if (rules.loadWithin !== undefined) {
     const load = series.values.map((v) => v?.loadMw ?? 0);
     peakFromLoad(series.start, load, timeZone, rules.loadWithin).forEach((flag, h) => {
@@ -77,11 +79,21 @@ export interface ZoneRules {
  * cap of config and events; price and carbon from events, else the forecast. The service and the
  * replay both read signals through here.
  */
-export function zoneSiteSignals<S extends SiteShape & { id: string }>(series: ZoneSeries, zone: ZoneRules, sites: readonly S[], events: readonly GridEvent[] = []): { zonePeak: Uint8Array; sites: { id: string; signals: SiteHourSignals }[] } {
+export function zoneSiteSignals<S extends SiteShape & { id: string }>(
+  series: ZoneSeries,
+  zone: ZoneRules,
+  sites: readonly S[],
+  events: readonly GridEvent[] = [],
+): { zonePeak: Uint8Array; sites: { id: string; signals: SiteHourSignals }[] } {
   const from = series.start.toMillis();
   const zonePeak = zonePeaks(series, zone.timeZone, zone.peak);
   // Zone-wide events (no site list) mark the zone's hours too.
-  eventsByHour(events.filter((e) => !e.sites), '', from, series.hours).peak.forEach((flag, h) => flag && (zonePeak[h] = 1));
+  eventsByHour(
+    events.filter((e) => !e.sites),
+    '',
+    from,
+    series.hours,
+  ).peak.forEach((flag, h) => flag && (zonePeak[h] = 1));
   return {
     zonePeak,
     sites: sites.map((site) => {

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 
 /** ISO 8601 date-time that states its offset (`Z` or `±hh:mm`): a local time without one is ambiguous. */
-const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
+const ISO_WITH_OFFSET =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
 
 /**
  * Parses an ISO 8601 instant with an explicit offset into UTC, or returns undefined.
@@ -18,9 +19,15 @@ export function parseInstant(text: string): DateTime<true> | undefined {
   const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) : 0;
   const local = new Date(ms + offset * 60_000);
   const fieldsHold =
-    local.getUTCFullYear() === Number(year) && local.getUTCMonth() + 1 === Number(month) && local.getUTCDate() === Number(day) &&
-    local.getUTCHours() === Number(hour) && local.getUTCMinutes() === Number(minute) && local.getUTCSeconds() === Number(second ?? 0);
-  return fieldsHold && Math.abs(offset) <= 18 * 60 ? (DateTime.fromMillis(ms, { zone: 'utc' }) as DateTime<true>) : undefined;
+    local.getUTCFullYear() === Number(year) &&
+    local.getUTCMonth() + 1 === Number(month) &&
+    local.getUTCDate() === Number(day) &&
+    local.getUTCHours() === Number(hour) &&
+    local.getUTCMinutes() === Number(minute) &&
+    local.getUTCSeconds() === Number(second ?? 0);
+  return fieldsHold && Math.abs(offset) <= 18 * 60
+    ? (DateTime.fromMillis(ms, { zone: 'utc' }) as DateTime<true>)
+    : undefined;
 }
 
 /** The canonical stored form of an instant: UTC, millisecond precision, `Z` suffix. */

@@ -39,7 +39,6 @@ export class JobPageDto {
   nextCursor?: string;
 }
 
-
 export class PlannedSegmentDto {
   site: string;
   start: string;

@@ -1,18 +1,36 @@
-import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, registerDecorator, ValidateIf } from 'class-validator';
 import {
-  ENVIRONMENT_NAME, MAX_ENVIRONMENT_ENTRIES, MAX_ENVIRONMENT_VALUE, MAX_SCRIPT_LENGTH, RESERVED_ENVIRONMENT, type SlurmJobSpec,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateIf,
+} from 'class-validator';
+import {
+  ENVIRONMENT_NAME,
+  MAX_ENVIRONMENT_ENTRIES,
+  MAX_ENVIRONMENT_VALUE,
+  MAX_SCRIPT_LENGTH,
+  RESERVED_ENVIRONMENT,
+  type SlurmJobSpec,
 } from '../../domain/jobs/slurm-job-spec.js';
 
 /** What is wrong with an environment map, or undefined when nothing is. */
 function environmentProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of names to string values';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'must be an object of names to string values';
   const entries = Object.entries(value);
   if (entries.length > MAX_ENVIRONMENT_ENTRIES) return `must have at most ${MAX_ENVIRONMENT_ENTRIES} variables`;
   for (const [name, text] of entries) {
     if (!ENVIRONMENT_NAME.test(name)) return `"${name.slice(0, 64)}" is not a variable name (letters, digits, _)`;
     if (RESERVED_ENVIRONMENT.test(name)) return `${name} is set by Westwind or Slurm, not by the job`;
     if (typeof text !== 'string') return `${name} must be a string`;
-    if (text.length > MAX_ENVIRONMENT_VALUE || text.includes('\0')) return `${name} must be at most ${MAX_ENVIRONMENT_VALUE} characters, without NUL`;
+    if (text.length > MAX_ENVIRONMENT_VALUE || text.includes('\0'))
+      return `${name} must be at most ${MAX_ENVIRONMENT_VALUE} characters, without NUL`;
   }
   return undefined;
 }
@@ -34,7 +52,8 @@ function scriptProblem(script: unknown, command: unknown): string | undefined {
   if (script === undefined) return command === undefined ? 'give a batch script or a command' : undefined;
   if (command !== undefined) return 'give a batch script or a command, not both';
   if (typeof script !== 'string' || !script.startsWith('#!')) return 'must be a batch script starting with #!';
-  if (script.length > MAX_SCRIPT_LENGTH || script.includes('\0')) return `must be at most ${MAX_SCRIPT_LENGTH} characters, without NUL`;
+  if (script.length > MAX_SCRIPT_LENGTH || script.includes('\0'))
+    return `must be at most ${MAX_SCRIPT_LENGTH} characters, without NUL`;
   return undefined;
 }
 

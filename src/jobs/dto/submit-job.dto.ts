@@ -1,7 +1,20 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUrl,
-  Length, Matches, Max, Min, ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { IsDisplayText } from '../../common/is-display-text.decorator.js';
 import { IsInstant } from '../../common/is-instant.decorator.js';

@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 export class OpenAdrPeriodDto {
   @IsOptional() @IsString() @Length(1, 64) start?: string;
@@ -14,7 +25,11 @@ export class OpenAdrPayloadDto {
 export class OpenAdrIntervalDto {
   @IsInt() @Min(0) id: number;
   @IsOptional() @ValidateNested() @Type(() => OpenAdrPeriodDto) intervalPeriod?: OpenAdrPeriodDto;
-  @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => OpenAdrPayloadDto) payloads: OpenAdrPayloadDto[];
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => OpenAdrPayloadDto)
+  payloads: OpenAdrPayloadDto[];
 }
 
 /** The fields of an OpenADR 3 EVENT that Westwind reads; the VTN's other fields are allowed and ignored. */
@@ -23,7 +38,11 @@ export class OpenAdrEventDto {
   @IsString() @Length(1, 128) programID: string;
   @IsOptional() @IsString() @Length(1, 128) eventName?: string;
   @IsOptional() @ValidateNested() @Type(() => OpenAdrPeriodDto) intervalPeriod?: OpenAdrPeriodDto;
-  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => OpenAdrIntervalDto) intervals: OpenAdrIntervalDto[];
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => OpenAdrIntervalDto)
+  intervals: OpenAdrIntervalDto[];
 }
 
 export const OPENADR_OBJECT_TYPES = ['PROGRAM', 'REPORT', 'EVENT', 'SUBSCRIPTION', 'VEN', 'RESOURCE'] as const;

@@ -39,7 +39,14 @@ export interface ProviderForecast {
 }
 
 export const FAILURE_KINDS = [
-  'timeout', 'network', 'unauthorized', 'rate-limited', 'client-error', 'server-error', 'malformed', 'no-data',
+  'timeout',
+  'network',
+  'unauthorized',
+  'rate-limited',
+  'client-error',
+  'server-error',
+  'malformed',
+  'no-data',
 ] as const;
 export type ProviderFailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -63,7 +70,10 @@ export interface ForecastProvider {
 export const PROVIDER_KINDS = ['entsoe', 'electricity-maps', 'watttime'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
-export function failed(kind: ProviderFailureKind, message: string, extra: Partial<ProviderFailure> = {}):
-  ProviderResult {
+export function failed(
+  kind: ProviderFailureKind,
+  message: string,
+  extra: Partial<ProviderFailure> = {},
+): ProviderResult {
   return { ok: false, failure: { kind, message, ...extra } };
 }

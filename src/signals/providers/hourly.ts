@@ -20,7 +20,7 @@ export function hourlyMeans(intervals: readonly Interval[], whole: boolean): Map
   const sums = new Map<number, { weighted: number; covered: number }>();
   for (const { startMs, stepMs, value } of slots.values()) {
     // A step longer than an hour (PT1D is not used here) is cut at each hour boundary.
-    for (let t = startMs; t < startMs + stepMs; ) {
+    for (let t = startMs; t < startMs + stepMs;) {
       const hour = hourStartMs(t);
       const end = Math.min(startMs + stepMs, hour + HOUR_MS);
       const sum = sums.get(hour) ?? { weighted: 0, covered: 0 };

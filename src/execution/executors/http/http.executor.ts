@@ -42,11 +42,17 @@ export class HttpExecutor implements SiteExecutor {
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (error) {
-      const cause = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+      const cause =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${this.config.timeoutMs} ms`
+          : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
       throw new ExecutorError(`${order.action} at ${this.site}: ${url} unreachable (${cause})`);
     }
     // Drain the body so the connection can be reused.
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw new ExecutorError(`${order.action} at ${this.site}: ${url} answered HTTP ${response.status}${text ? ` ${text.slice(0, 200)}` : ''}`);
+    if (!response.ok)
+      throw new ExecutorError(
+        `${order.action} at ${this.site}: ${url} answered HTTP ${response.status}${text ? ` ${text.slice(0, 200)}` : ''}`,
+      );
   }
 }

@@ -55,7 +55,17 @@ if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET
 return 1`;
 
 type SimulatedRedis = Redis & {
-  applySimulatedOrder(runs: string, actions: string, log: string, actionId: string, jobId: string, run: string, entry: string, order: number, keep: number): Promise<number>;
+  applySimulatedOrder(
+    runs: string,
+    actions: string,
+    log: string,
+    actionId: string,
+    jobId: string,
+    run: string,
+    entry: string,
+    order: number,
+    keep: number,
+  ): Promise<number>;
   replaceSimulatedRun(runs: string, jobId: string, expected: string, next: string): Promise<number>;
 };
 
@@ -87,15 +97,28 @@ export class SimulatedExecutor implements SiteExecutor {
         runtimeHours: order.job.runtimeHours,
         doneHours: order.job.doneHours,
         since: formatInstant(now),
-        restoringUntil: order.action === 'resume' ? formatInstant(now.plus({ minutes: order.job.checkpointMinutes })) : undefined,
+        restoringUntil:
+          order.action === 'resume' ? formatInstant(now.plus({ minutes: order.job.checkpointMinutes })) : undefined,
         reportedHours: Math.floor(order.job.doneHours),
       };
     }
     // A pause checkpoints and frees the GPUs; a cancel just frees them.
-    const entry: SimulatedLogEntry = { at: formatInstant(now), action: order.action, jobId: order.jobId, actionId: order.actionId };
+    const entry: SimulatedLogEntry = {
+      at: formatInstant(now),
+      action: order.action,
+      jobId: order.jobId,
+      actionId: order.actionId,
+    };
     await (this.redis as SimulatedRedis).applySimulatedOrder(
-      this.keys.simulatedSite(this.site), this.keys.simulatedSiteActions(this.site), this.keys.simulatedSiteLog(this.site),
-      order.actionId, order.jobId, run ? JSON.stringify(run) : '', JSON.stringify(entry), Date.now(), this.memory,
+      this.keys.simulatedSite(this.site),
+      this.keys.simulatedSiteActions(this.site),
+      this.keys.simulatedSiteLog(this.site),
+      order.actionId,
+      order.jobId,
+      run ? JSON.stringify(run) : '',
+      JSON.stringify(entry),
+      Date.now(),
+      this.memory,
     );
   }
 
@@ -110,12 +133,21 @@ export class SimulatedExecutor implements SiteExecutor {
       const run = JSON.parse(text) as SimulatedRun;
       const from = Math.max(Date.parse(run.since), run.restoringUntil ? Date.parse(run.restoringUntil) : 0);
       const done = run.doneHours + Math.max(0, now - from) / HOUR_MS;
-      const replace = (next: string) => (this.redis as SimulatedRedis).replaceSimulatedRun(this.keys.simulatedSite(this.site), jobId, text, next);
+      const replace = (next: string) =>
+        (this.redis as SimulatedRedis).replaceSimulatedRun(this.keys.simulatedSite(this.site), jobId, text, next);
       if (done >= run.runtimeHours - 1e-9) {
-        const finishedAt = formatInstant(DateTime.fromMillis(from + (run.runtimeHours - run.doneHours) * HOUR_MS, { zone: 'utc' }));
+        const finishedAt = formatInstant(
+          DateTime.fromMillis(from + (run.runtimeHours - run.doneHours) * HOUR_MS, { zone: 'utc' }),
+        );
         if (await reports.report(this.site, jobId, { type: 'completed', at: finishedAt })) await replace('');
       } else if (Math.floor(done) > run.reportedHours) {
-        if (await reports.report(this.site, jobId, { type: 'progress', doneHours: done, at: formatInstant(DateTime.fromMillis(now, { zone: 'utc' })) })) {
+        if (
+          await reports.report(this.site, jobId, {
+            type: 'progress',
+            doneHours: done,
+            at: formatInstant(DateTime.fromMillis(now, { zone: 'utc' })),
+          })
+        ) {
           await replace(JSON.stringify({ ...run, reportedHours: Math.floor(done) }));
         }
       }
@@ -124,6 +156,8 @@ export class SimulatedExecutor implements SiteExecutor {
 
   /** The site's own log, oldest first. */
   async log(): Promise<SimulatedLogEntry[]> {
-    return (await this.redis.lrange(this.keys.simulatedSiteLog(this.site), 0, -1)).map((line) => JSON.parse(line) as SimulatedLogEntry);
+    return (await this.redis.lrange(this.keys.simulatedSiteLog(this.site), 0, -1)).map(
+      (line) => JSON.parse(line) as SimulatedLogEntry,
+    );
   }
 }

@@ -6,7 +6,8 @@ export const SLURM_COMMANDS = ['sbatch', 'scontrol', 'scancel', 'squeue'] as con
 export type SlurmCommand = (typeof SLURM_COMMANDS)[number];
 
 /** What the client commands print when slurmctld does not answer (stopped, unreachable, overloaded). */
-const UNREACHABLE = /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted|Communication connection failure/i;
+const UNREACHABLE =
+  /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted|Communication connection failure/i;
 
 /** A Slurm client command that failed: refused by Slurm, or slurmctld not reachable (then worth retrying). */
 export class SlurmCommandError extends Error {
@@ -48,7 +49,10 @@ export class SlurmCli {
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly options: SlurmCliOptions) {
-    this.env = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...(options.slurmConf && { SLURM_CONF: options.slurmConf }) };
+    this.env = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      ...(options.slurmConf && { SLURM_CONF: options.slurmConf }),
+    };
   }
 
   run(command: SlurmCommand, args: readonly string[], io: SlurmRun = {}): Promise<string> {
@@ -66,13 +70,19 @@ export class SlurmCli {
       child.on('close', (code, signal) => {
         const stdout = Buffer.concat(out).toString('utf8');
         if (code === 0 && !spawnError) return resolve(stdout);
-        const text = (Buffer.concat(err).toString('utf8') || spawnError?.message || '').trim().replace(/\s+/g, ' ').slice(0, 500);
+        const text = (Buffer.concat(err).toString('utf8') || spawnError?.message || '')
+          .trim()
+          .replace(/\s+/g, ' ')
+          .slice(0, 500);
         const timedOut = signal === 'SIGKILL';
         const unreachable = timedOut || spawnError !== undefined || UNREACHABLE.test(text);
         const why = timedOut ? `no answer within ${this.options.timeoutMs} ms` : text || `exit code ${code}`;
         reject(new SlurmCommandError(command, text, unreachable, `${command} ${args[0] ?? ''}: ${why}`));
       });
-      for (const [fd, text] of [[0, io.input ?? ''], [3, io.fd3]] as const) {
+      for (const [fd, text] of [
+        [0, io.input ?? ''],
+        [3, io.fd3],
+      ] as const) {
         const pipe = child.stdio[fd] as Writable | null | undefined;
         if (!pipe || text === undefined) continue;
         pipe.on('error', () => undefined); // the command may exit without reading it

@@ -6,7 +6,17 @@
  */
 
 /** Slurm's base job states that are over: the job will not run again unless requeued. */
-export const FINISHED_STATES = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED'] as const;
+export const FINISHED_STATES = [
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'PREEMPTED',
+] as const;
 
 export interface SlurmJob {
   id: number;
@@ -67,7 +77,10 @@ export function parseSqueueLines(text: string): SlurmJob[] {
     .map((line) => {
       const [id, state, reason, priority, name, ...comment] = line.split('|');
       const text = comment.join('|');
-      return heldOrNot({ id: Number(id), state, reason, name, comment: text === '(null)' ? '' : text }, Number(priority));
+      return heldOrNot(
+        { id: Number(id), state, reason, name, comment: text === '(null)' ? '' : text },
+        Number(priority),
+      );
     });
 }
 
@@ -93,7 +106,10 @@ export function parseSqueueJson(text: string): SlurmJob[] {
     .map((j) => {
       const status = j.exit_code ?? 0;
       return {
-        ...heldOrNot({ id: j.job_id, name: j.name, comment: j.comment ?? '', state: j.job_state, reason: j.state_reason ?? '' }, j.priority ?? 1),
+        ...heldOrNot(
+          { id: j.job_id, name: j.name, comment: j.comment ?? '', state: j.job_state, reason: j.state_reason ?? '' },
+          j.priority ?? 1,
+        ),
         exitCode: status >> 8,
         signal: status & 0x7f,
         startTime: j.start_time ?? 0,

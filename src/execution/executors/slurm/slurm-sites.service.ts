@@ -74,7 +74,8 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
       const here = bySlurm.get(job.id) ?? [];
       if (job.pendingAction) continue; // an action is changing it: look next round
       try {
-        if (job.run?.site === site.site && (job.state === 'running' || job.state === 'paused')) await this.follow(site, job, here);
+        if (job.run?.site === site.site && (job.state === 'running' || job.state === 'paused'))
+          await this.follow(site, job, here);
         else await this.admitOrClean(site, job, here);
       } catch (error) {
         // Slurm unreachable fails the round; anything else concerns this job only.
@@ -98,11 +99,19 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     const ended = here.sort((a, b) => b.id - a.id)[0];
     const at = formatInstant(this.clock.now());
     if (!ended) {
-      await this.events.report(site.site, job.id, { type: 'failed', reason: `its Slurm job is no longer in ${site.site}'s queue (ended while Westwind was away longer than Slurm's MinJobAge?)`, at });
+      await this.events.report(site.site, job.id, {
+        type: 'failed',
+        reason: `its Slurm job is no longer in ${site.site}'s queue (ended while Westwind was away longer than Slurm's MinJobAge?)`,
+        at,
+      });
     } else if (ended.state === 'COMPLETED') {
       await this.events.report(site.site, job.id, { type: 'completed', at });
     } else if (ended.state === 'CANCELLED') {
-      await this.events.report(site.site, job.id, { type: 'cancelled', reason: `Slurm job ${ended.id} was cancelled in Slurm (scancel)`, at });
+      await this.events.report(site.site, job.id, {
+        type: 'cancelled',
+        reason: `Slurm job ${ended.id} was cancelled in Slurm (scancel)`,
+        at,
+      });
     } else {
       await this.events.report(site.site, job.id, { type: 'failed', reason: failureOf(ended), at });
     }

@@ -7,7 +7,14 @@ import { ExecutorError } from '../http/http.executor.js';
 import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
 import { SlurmCli, SlurmCommandError } from './slurm-cli.js';
 import {
-  isFinished, LINE_FORMAT, parseSqueueJson, parseSqueueLines, siteOfComment, slurmComment, slurmJobName, type SlurmJob,
+  isFinished,
+  LINE_FORMAT,
+  parseSqueueJson,
+  parseSqueueLines,
+  siteOfComment,
+  slurmComment,
+  slurmJobName,
+  type SlurmJob,
 } from './slurm-queue.js';
 
 /** The job's PATH when it sets none: Westwind's own PATH stays Westwind's. */
@@ -49,16 +56,23 @@ export class SlurmExecutor implements SiteExecutor {
       switch (order.action) {
         case 'start':
         case 'resume':
-          return await this.act(() => this.submitOnce(submissionOf(order)), (job) => this.release(job));
+          return await this.act(
+            () => this.submitOnce(submissionOf(order)),
+            (job) => this.release(job),
+          );
         case 'pause':
-          return await this.act(async () => (await this.find(order.jobId)) ?? this.missing(order), (job) => this.hold(job));
+          return await this.act(
+            async () => (await this.find(order.jobId)) ?? this.missing(order),
+            (job) => this.hold(job),
+          );
         case 'cancel':
           return await this.cancel(order.jobId);
         default:
           return exhaustive(order.action);
       }
     } catch (error) {
-      if (error instanceof SlurmCommandError) throw new ExecutorError(`${order.action} at ${this.site}: ${error.message}`);
+      if (error instanceof SlurmCommandError)
+        throw new ExecutorError(`${order.action} at ${this.site}: ${error.message}`);
       throw error;
     }
   }
@@ -71,8 +85,15 @@ export class SlurmExecutor implements SiteExecutor {
 
   /** The job's Slurm job here: a live one (newest first), else the newest that ended. */
   async find(jobId: string): Promise<SlurmJob | undefined> {
-    const lines = await this.cli.run('squeue', ['--noheader', '--states=all', `--name=${slurmJobName(jobId)}`, `--format=${LINE_FORMAT}`]);
-    const here = parseSqueueLines(lines).filter((job) => siteOfComment(job.comment, jobId) === this.site).sort((a, b) => b.id - a.id);
+    const lines = await this.cli.run('squeue', [
+      '--noheader',
+      '--states=all',
+      `--name=${slurmJobName(jobId)}`,
+      `--format=${LINE_FORMAT}`,
+    ]);
+    const here = parseSqueueLines(lines)
+      .filter((job) => siteOfComment(job.comment, jobId) === this.site)
+      .sort((a, b) => b.id - a.id);
     return here.find((job) => !isFinished(job)) ?? here[0];
   }
 
@@ -84,7 +105,10 @@ export class SlurmExecutor implements SiteExecutor {
   async submitOnce(submission: SlurmSubmission): Promise<SlurmJob> {
     const existing = await this.find(submission.jobId);
     if (existing && !cancelledUnstarted(existing)) return existing;
-    if (!submission.slurm) throw new ExecutorError(`job ${submission.jobId} has no Slurm batch script or command (its "slurm" field), so ${this.site} cannot run it`);
+    if (!submission.slurm)
+      throw new ExecutorError(
+        `job ${submission.jobId} has no Slurm batch script or command (its "slurm" field), so ${this.site} cannot run it`,
+      );
     const lock = this.keys.slurmSubmitting(this.site, submission.jobId);
     const token = randomUUID();
     if ((await this.redis.set(lock, token, 'PX', this.config.timeoutMs * 3 + 10_000, 'NX')) !== 'OK') {
@@ -94,10 +118,24 @@ export class SlurmExecutor implements SiteExecutor {
       const again = await this.find(submission.jobId);
       if (again && !cancelledUnstarted(again)) return again;
       const id = Number((await this.sbatch(submission)).trim().split(';')[0]);
-      return { id, name: slurmJobName(submission.jobId), comment: '', state: 'PENDING', reason: 'JobHeldUser', held: true };
+      return {
+        id,
+        name: slurmJobName(submission.jobId),
+        comment: '',
+        state: 'PENDING',
+        reason: 'JobHeldUser',
+        held: true,
+      };
     } finally {
       // Only our own lock: one that ran out and was taken by another worker stays theirs.
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lock, token).catch(() => undefined);
+      await this.redis
+        .eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          lock,
+          token,
+        )
+        .catch(() => undefined);
     }
   }
 
@@ -109,8 +147,15 @@ export class SlurmExecutor implements SiteExecutor {
 
   /** Cancels every Slurm job of the Westwind job at this site that has not ended. */
   async cancel(jobId: string): Promise<void> {
-    const lines = await this.cli.run('squeue', ['--noheader', '--states=all', `--name=${slurmJobName(jobId)}`, `--format=${LINE_FORMAT}`]);
-    const live = parseSqueueLines(lines).filter((job) => siteOfComment(job.comment, jobId) === this.site && !isFinished(job));
+    const lines = await this.cli.run('squeue', [
+      '--noheader',
+      '--states=all',
+      `--name=${slurmJobName(jobId)}`,
+      `--format=${LINE_FORMAT}`,
+    ]);
+    const live = parseSqueueLines(lines).filter(
+      (job) => siteOfComment(job.comment, jobId) === this.site && !isFinished(job),
+    );
     for (const job of live) await this.cli.run('scancel', [String(job.id)]);
   }
 
@@ -118,7 +163,9 @@ export class SlurmExecutor implements SiteExecutor {
     const spec = submission.slurm!;
     const nodes = spec.nodes ?? 1;
     const args = [
-      '--parsable', '--hold', '--requeue',
+      '--parsable',
+      '--hold',
+      '--requeue',
       `--job-name=${slurmJobName(submission.jobId)}`,
       `--comment=${slurmComment(submission.jobId, this.site, submission.name, submission.plannedStart)}`,
       ...(this.config.partition ? [`--partition=${this.config.partition}`] : []),
@@ -135,8 +182,15 @@ export class SlurmExecutor implements SiteExecutor {
       '--export-file=3',
       ...(spec.command !== undefined ? [`--wrap=${spec.command}`] : []),
     ];
-    const environment = { PATH: DEFAULT_JOB_PATH, ...spec.environment, WESTWIND_JOB_ID: submission.jobId, WESTWIND_SITE: this.site };
-    const fd3 = Object.entries(environment).map(([name, value]) => `${name}=${value}\0`).join('');
+    const environment = {
+      PATH: DEFAULT_JOB_PATH,
+      ...spec.environment,
+      WESTWIND_JOB_ID: submission.jobId,
+      WESTWIND_SITE: this.site,
+    };
+    const fd3 = Object.entries(environment)
+      .map(([name, value]) => `${name}=${value}\0`)
+      .join('');
     return this.cli.run('sbatch', args, { input: spec.command === undefined ? spec.script : undefined, fd3 });
   }
 
@@ -190,7 +244,13 @@ function exhaustive(action: never): never {
 }
 
 function submissionOf(order: ExecutorOrder): SlurmSubmission {
-  return { jobId: order.jobId, name: order.job.name, gpus: order.job.gpus, slurm: order.job.slurm, plannedStart: order.at };
+  return {
+    jobId: order.jobId,
+    name: order.job.name,
+    gpus: order.job.gpus,
+    slurm: order.job.slurm,
+    plannedStart: order.at,
+  };
 }
 
 /**

@@ -1,6 +1,10 @@
 import { DateTime } from 'luxon';
 import {
-  failed, type ForecastProvider, type ProviderResult, type ProviderSource, type ProviderWindow,
+  failed,
+  type ForecastProvider,
+  type ProviderResult,
+  type ProviderSource,
+  type ProviderWindow,
 } from '../forecast-provider.js';
 import { HOUR_MS } from '../../../domain/time/hours.js';
 import { hourlyMeans, type Interval } from '../hourly.js';

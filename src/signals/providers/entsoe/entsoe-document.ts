@@ -43,7 +43,10 @@ export function parseEntsoeDocument(xml: string): EntsoeDocument {
   }
   const doc = root['GL_MarketDocument'] as Node | undefined;
   if (!doc || typeof doc !== 'object') {
-    const roots = Object.keys(root).filter((k) => k !== '?xml').join(', ') || 'none';
+    const roots =
+      Object.keys(root)
+        .filter((k) => k !== '?xml')
+        .join(', ') || 'none';
     throw new Error(`not a GL_MarketDocument (root: ${roots})`);
   }
   const createdDateTime = parseInstant(String(doc['createdDateTime'] ?? ''));

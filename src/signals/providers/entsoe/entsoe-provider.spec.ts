@@ -41,12 +41,20 @@ describe('EntsoeProvider', () => {
     const [generation, load] = server.requests;
     expect(generation.path).toBe('/api');
     expect(Object.fromEntries(generation.query)).toEqual({
-      securityToken: TOKEN, documentType: 'A69', processType: 'A01', in_Domain: '10YFI-1--------U',
-      periodStart: '202312272300', periodEnd: '202402102300',
+      securityToken: TOKEN,
+      documentType: 'A69',
+      processType: 'A01',
+      in_Domain: '10YFI-1--------U',
+      periodStart: '202312272300',
+      periodEnd: '202402102300',
     });
     expect(Object.fromEntries(load.query)).toEqual({
-      securityToken: TOKEN, documentType: 'A65', processType: 'A01', outBiddingZone_Domain: '10YFI-1--------U',
-      periodStart: '202312272300', periodEnd: '202402102300',
+      securityToken: TOKEN,
+      documentType: 'A65',
+      processType: 'A01',
+      outBiddingZone_Domain: '10YFI-1--------U',
+      periodStart: '202312272300',
+      periodEnd: '202402102300',
     });
   });
 

@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon';
 import {
-  failed, type ForecastProvider, type ProviderForecast, type ProviderHour, type ProviderResult, type ProviderSource,
+  failed,
+  type ForecastProvider,
+  type ProviderForecast,
+  type ProviderHour,
+  type ProviderResult,
+  type ProviderSource,
   type ProviderWindow,
 } from '../forecast-provider.js';
 import { hourlyMeans } from '../hourly.js';

@@ -100,15 +100,19 @@ describe('WattTimeProvider', () => {
     const result = await provider.fetchHistorical(source, window);
     expect(result).toEqual({
       ok: true,
-      forecasts: [{
-        issuedAt: '2022-07-15T00:00:00.000Z',
-        hours: [{ hour: at('2022-07-15T00:00Z').toMillis(), carbonGPerKwh: expect.closeTo(870 * LBS_PER_MWH, 9) }],
-      }],
+      forecasts: [
+        {
+          issuedAt: '2022-07-15T00:00:00.000Z',
+          hours: [{ hour: at('2022-07-15T00:00Z').toMillis(), carbonGPerKwh: expect.closeTo(870 * LBS_PER_MWH, 9) }],
+        },
+      ],
     });
     const request = server.requests.find((r) => r.path === '/v3/forecast/historical')!;
     expect(Object.fromEntries(request.query)).toEqual({
-      region: 'CAISO_NORTH', signal_type: 'co2_moer',
-      start: '2022-07-15T00:00:00.000Z', end: '2022-07-16T00:00:00.000Z',
+      region: 'CAISO_NORTH',
+      signal_type: 'co2_moer',
+      start: '2022-07-15T00:00:00.000Z',
+      end: '2022-07-16T00:00:00.000Z',
     });
   });
 });

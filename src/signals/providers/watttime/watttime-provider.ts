@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon';
 import {
-  failed, type ForecastProvider, type ProviderFailure, type ProviderForecast, type ProviderResult, type ProviderSource,
+  failed,
+  type ForecastProvider,
+  type ProviderFailure,
+  type ProviderForecast,
+  type ProviderResult,
+  type ProviderSource,
   type ProviderWindow,
 } from '../forecast-provider.js';
 import { hourlyMeans, type Interval } from '../hourly.js';
