@@ -26,6 +26,26 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    rules: {
+      // `_`-prefixed parameters keep an interface's signature; a destructured rest drops the named keys.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    // Tests read untyped data on purpose: supertest's `res.body`, JSON.parse of logs and files, and jest's
+    // asymmetric matchers (`expect.any`, `expect.stringContaining`, ...) are all typed `any`. Typing each
+    // one would add casts, not safety, so the no-unsafe-* family is off in tests (src/ keeps it).
+    files: ['test/**/*.ts', '**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
   },
   {
     // Plain JavaScript (configs, the dashboard's browser script): no type information.

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigError } from './config/config-error.js';
-import { Environment, parseEnvironment } from './config/environment.js';
+import { parseEnvironment } from './config/environment.js';
 import { loadWestwindConfig } from './config/westwind-config.js';
 import { RedisNotAnsweringError, waitForRedis } from './redis/wait-for-redis.js';
 

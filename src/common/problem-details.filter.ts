@@ -43,7 +43,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status: _status,
         ...extensions
       } = typeof body === 'object' ? (body as Record<string, unknown>) : { message: body };
-      const detail = Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+      const detail = Array.isArray(message)
+        ? message.join('; ')
+        : typeof message === 'string'
+          ? message
+          : error.message;
       return {
         problem: { type: 'about:blank', title: statusTitle(status), status, detail, ...extensions },
         headers: {},

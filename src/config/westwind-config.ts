@@ -14,7 +14,6 @@ import {
   Matches,
   Max,
   Min,
-  ValidateIf,
   Length,
   MinLength,
   ValidateNested,

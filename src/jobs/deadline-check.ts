@@ -88,7 +88,7 @@ export class DeadlineCheck {
       input,
       load
         ? {
-            start: start.toISO()!,
+            start: start.toISO(),
             hours: PLANNING_HORIZON_HOURS,
             strategy: 'westwind',
             jobs: [],

@@ -10,7 +10,6 @@ import { admitJob, JobRequest } from '../domain/jobs/job-admission.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { finished } from '../domain/execution/job-run.js';
 import type { Clock } from '../domain/time/clock.js';
-import { formatInstant } from '../domain/time/instant.js';
 import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DeadlineCheck } from './deadline-check.js';

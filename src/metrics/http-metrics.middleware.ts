@@ -17,7 +17,9 @@ export function httpMetrics(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // Express types req.route as any: read only the path pattern the matched route was declared with.
+      const routePath = (req.route as { path?: string | RegExp } | undefined)?.path;
+      const route = routePath ? `${req.baseUrl}${String(routePath)}` : 'unmatched';
       metrics.httpSeconds.observe(
         { method: req.method, route, status: String(res.statusCode) },
         (performance.now() - started) / 1000,

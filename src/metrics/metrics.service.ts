@@ -118,7 +118,10 @@ export function mergeFamilies(exports: readonly string[]): string {
   for (const line of exports.flatMap((text) => text.split('\n')).filter(Boolean)) {
     const header = /^# (HELP|TYPE) (\S+)/.exec(line);
     const family = header ? header[2] : line.split(/[{\s]/)[0];
-    if (!samples.has(family)) (headers.set(family, []), samples.set(family, []));
+    if (!samples.has(family)) {
+      headers.set(family, []);
+      samples.set(family, []);
+    }
     if (header) {
       if (!headers.get(family)!.some((h) => h.startsWith(`# ${header[1]} `))) headers.get(family)!.push(line);
     } else samples.get(family)!.push(line);

@@ -5,7 +5,7 @@ import { zoneRenewableMw } from '../domain/energy/site-supply.js';
 import type { Job } from '../domain/jobs/job.js';
 import { lpBound } from '../domain/planner/lp-bound.js';
 import { plan } from '../domain/planner/plan.js';
-import type { Objective, Strategy } from '../domain/planner/plan-types.js';
+import type { Objective } from '../domain/planner/plan-types.js';
 import { zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
@@ -125,7 +125,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   for (const [k, strategy] of simulated.entries()) {
     const started = performance.now();
     const result = replayStrategy(world, jobs, {
-      strategy: strategy as Strategy,
+      strategy: strategy,
       objective,
       forecastError,
       seed,

@@ -118,7 +118,7 @@ export class ReplayForecasts {
     const next: HourSignal = { ...value };
     for (const key of NOISY) {
       if (value[key] === undefined) continue;
-      const drawn = value[key]! + sigma[key]! * gaussian(random);
+      const drawn = value[key] + sigma[key]! * gaussian(random);
       next[key] = key === 'pricePerMwh' ? drawn : Math.max(0, drawn);
     }
     return next;

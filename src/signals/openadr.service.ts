@@ -5,7 +5,7 @@ import { StrictValidationPipe } from '../common/validation.pipe.js';
 import { OpenAdrSubscriptionConfig } from '../config/westwind-config.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { OpenAdrEventDto, OpenAdrNotificationDto } from './dto/openadr-notification.dto.js';
-import { openAdrToGridEvent, OpenAdrEvent } from './openadr-mapping.js';
+import { openAdrToGridEvent } from './openadr-mapping.js';
 import { SignalsRepository } from './signals.repository.js';
 import { SignalsService } from './signals.service.js';
 
@@ -30,7 +30,7 @@ export class OpenAdrService {
           message: `program "${event.programID}" is not mapped to a zone for subscription "${subscription.id}"`,
         },
       ]);
-    const { event: gridEvent, problems } = openAdrToGridEvent(event as OpenAdrEvent, program);
+    const { event: gridEvent, problems } = openAdrToGridEvent(event, program);
     if (problems) throw ProblemException.invalid(422, problems);
     if (notification.operation === 'DELETE') {
       const existed = await this.repository.deleteEvent(gridEvent.key);

@@ -88,7 +88,10 @@ export class SignalsRepository implements OnModuleInit {
     const result = new Map<number, { values: Omit<HourSignal, 'hour'>; issuedAt: number }>();
     fields.forEach((field, i) => {
       if (values[i] !== null)
-        result.set(Number(field), { values: JSON.parse(values[i]!), issuedAt: Number(issued[i]) });
+        result.set(Number(field), {
+          values: JSON.parse(values[i]) as Omit<HourSignal, 'hour'>,
+          issuedAt: Number(issued[i]),
+        });
     });
     return result;
   }

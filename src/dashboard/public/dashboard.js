@@ -520,7 +520,10 @@ async function refresh() {
     console.error('dashboard update failed', error);
   } finally {
     refreshing = null;
-    if (again) ((again = false), void refresh());
+    if (again) {
+      again = false;
+      void refresh();
+    }
   }
 }
 

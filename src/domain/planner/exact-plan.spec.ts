@@ -7,7 +7,7 @@ import type { PlanInput, PlanJob, PlanSite } from './plan-types.js';
 
 const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
 const at = (hour: number) => start.plus({ hours: hour });
-const none = new Array(24).fill(0);
+const none = new Array<number>(24).fill(0);
 /** 1 kW per GPU, PUE 1: a 10-GPU job draws 0.01 MW. */
 const MW_PER_GPU = 0.001;
 

@@ -122,9 +122,18 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         const y = model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, yRows, yCoefficients, { integer: true });
         const zRows = [startRow[k], startOnlyRow[k]];
         const zCoefficients = [1, 1];
-        if (checkpoint > 0) (zRows.push(workRow), zCoefficients.push(-checkpoint));
-        if (freeStartRow >= 0) (zRows.push(freeStartRow), zCoefficients.push(-1));
-        if (oneSegmentRow >= 0) (zRows.push(oneSegmentRow), zCoefficients.push(1));
+        if (checkpoint > 0) {
+          zRows.push(workRow);
+          zCoefficients.push(-checkpoint);
+        }
+        if (freeStartRow >= 0) {
+          zRows.push(freeStartRow);
+          zCoefficients.push(-1);
+        }
+        if (oneSegmentRow >= 0) {
+          zRows.push(oneSegmentRow);
+          zCoefficients.push(1);
+        }
         const z = model.addColumn(SEGMENT_TIE_BREAK, 1, zRows, zCoefficients, { integer: true });
         const x = model.addColumn(0, 1, [workRow, gridRow[i], linkRow[k], idleRow], [1, mw, 1, -1]);
         columns.push({ j, s, h, y, z, x });
@@ -181,7 +190,10 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         const previous = n > 0 ? columns[held[n - 1]!] : undefined;
         const c = columns[k!];
         const continuing = n === 0 && job.state === 'running' && c.h === 0 && input.sites[c.s].id === job.currentSite;
-        if (!continuing && !(previous && previous.s === c.s && previous.h === c.h - 1)) ((value[c.z] = 1), starts++);
+        if (!continuing && !(previous && previous.s === c.s && previous.h === c.h - 1)) {
+          value[c.z] = 1;
+          starts++;
+        }
         value[c.y] = 1;
       });
       if (freeStart >= 0) value[freeStart] = 1;

@@ -87,25 +87,25 @@ describe('planner: hard rules and the westwind strategy', () => {
     const p = plan({
       start,
       hours: 24,
-      sites: [site('west', green, new Array(24).fill(0))],
+      sites: [site('west', green, new Array<number>(24).fill(0))],
       jobs: [job('a', { interruptible: false, remainingHours: 3 })],
     });
     expect(p.jobs[0].segments).toHaveLength(1);
     const split = plan({
       start,
       hours: 24,
-      sites: [site('west', green, new Array(24).fill(0))],
+      sites: [site('west', green, new Array<number>(24).fill(0))],
       jobs: [job('a', { remainingHours: 3 })],
     });
     expect(hoursOf(split, 'a')).toEqual([0, 2, 4]);
   });
 
   it('charges checkpoint time for every resume', () => {
-    const green = new Array(24).fill(0).map((_, h) => (h < 2 || (h >= 10 && h < 13) ? 1 : 0));
+    const green = new Array<number>(24).fill(0).map((_, h) => (h < 2 || (h >= 10 && h < 13) ? 1 : 0));
     const p = plan({
       start,
       hours: 24,
-      sites: [site('west', green, new Array(24).fill(0))],
+      sites: [site('west', green, new Array<number>(24).fill(0))],
       jobs: [job('a', { remainingHours: 4, checkpointMinutes: 30 })],
     });
     // 4 h of work + one resume of 0.5 h = 4.5 h: five hours in two segments
@@ -120,7 +120,7 @@ describe('planner: hard rules and the westwind strategy', () => {
     const p = plan({
       start,
       hours: 24,
-      sites: [site('west', green, new Array(24).fill(0))],
+      sites: [site('west', green, new Array<number>(24).fill(0))],
       jobs: [job('a', { remainingHours: 3 })],
       options,
     });
@@ -131,7 +131,7 @@ describe('planner: hard rules and the westwind strategy', () => {
     // x (less slack) is placed first and takes the green hours 4–5; y, one block of 3 h in [2, 8),
     // then finds every block blocked. Moving x to hours 0–1 keeps both deadlines.
     const green = Array.from({ length: 24 }, (_, h) => (h === 4 || h === 5 ? 1 : 0));
-    const sites = [site('west', green, new Array(24).fill(0), { gpus: 10 })];
+    const sites = [site('west', green, new Array<number>(24).fill(0), { gpus: 10 })];
     const jobs = [
       job('x', { remainingHours: 2, deadline: at(6) }),
       job('y', { remainingHours: 3, interruptible: false, earliestStart: at(2), deadline: at(8) }),
@@ -156,8 +156,11 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('delays the start away from the data region by the transfer time, and prefers the site with the data', () => {
-    const flat = new Array(24).fill(1);
-    const sites = [site('east', flat, new Array(24).fill(0)), site('west', flat, new Array(24).fill(0))];
+    const flat = new Array<number>(24).fill(1);
+    const sites = [
+      site('east', flat, new Array<number>(24).fill(0)),
+      site('west', flat, new Array<number>(24).fill(0)),
+    ];
     const p = plan({
       start,
       hours: 24,
@@ -172,12 +175,12 @@ describe('planner: hard rules and the westwind strategy', () => {
   it('keeps a running job at its site unless moving wins clearly (hysteresis)', () => {
     // 100 GPUs draw 0.1 MW: 0.01 MW from the grid here, 0.0095 MW there (5% cheaper: not worth a move)
     const sites = [
-      site('here', new Array(24).fill(0.09), new Array(24).fill(0)),
-      site('there', new Array(24).fill(0.0905), new Array(24).fill(0)),
+      site('here', new Array<number>(24).fill(0.09), new Array<number>(24).fill(0)),
+      site('there', new Array<number>(24).fill(0.0905), new Array<number>(24).fill(0)),
     ];
     const running = job('r', { state: 'running', currentSite: 'here', remainingHours: 5, gpus: 100 });
     expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].site).toBe('here');
-    const clearlyBetter = [sites[0], site('there', new Array(24).fill(1), new Array(24).fill(0))];
+    const clearlyBetter = [sites[0], site('there', new Array<number>(24).fill(1), new Array<number>(24).fill(0))];
     expect(plan({ start, hours: 24, sites: clearlyBetter, jobs: [running] }).jobs[0].site).toBe('there');
   });
 
@@ -207,8 +210,8 @@ describe('planner: hard rules and the westwind strategy', () => {
 
   it('says a running job moves, and where to', () => {
     const sites = [
-      site('here', new Array(24).fill(0.09), new Array(24).fill(0)),
-      site('there', new Array(24).fill(1), new Array(24).fill(0)),
+      site('here', new Array<number>(24).fill(0.09), new Array<number>(24).fill(0)),
+      site('there', new Array<number>(24).fill(1), new Array<number>(24).fill(0)),
     ];
     const running = job('r', { state: 'running', currentSite: 'here', remainingHours: 5, gpus: 100 });
     expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].reason).toBe(
@@ -250,7 +253,7 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('keeps a job that started less than minSegmentHours ago running that long', () => {
-    const none = new Array(24).fill(0);
+    const none = new Array<number>(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h >= 10 ? 1 : 0));
     const running = job('r', {
       state: 'running',
@@ -270,7 +273,7 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('does not start a job for the last minutes of an hour when a pause follows', () => {
-    const none = new Array(24).fill(0);
+    const none = new Array<number>(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h === 0 || h === 5 || h === 6 ? 1 : 0));
     const input = { start, hours: 24, sites: [site('west', green, none)], jobs: [job('a', { remainingHours: 3 })] };
     expect(hoursOf(plan(input), 'a')).toEqual([0, 5, 6]); // at 00:00 hour 0 is a whole hour
@@ -278,10 +281,10 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('assumes no renewable supply past the forecasts, and says so', () => {
-    const none = new Array(24).fill(0);
+    const none = new Array<number>(24).fill(0);
     const sites = [
-      site('west', new Array(24).fill(1), none, {
-        signals: { greenMw: new Array(24).fill(1), peak: none, forecastHours: 6 },
+      site('west', new Array<number>(24).fill(1), none, {
+        signals: { greenMw: new Array<number>(24).fill(1), peak: none, forecastHours: 6 },
       }),
     ];
     const p = plan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 8 })] });
@@ -297,7 +300,7 @@ describe('planner: hard rules and the westwind strategy', () => {
     const p = plan({
       start: local,
       hours: 24,
-      sites: [site('de', green, new Array(24).fill(0), { timeZone: 'Europe/Berlin' })],
+      sites: [site('de', green, new Array<number>(24).fill(0), { timeZone: 'Europe/Berlin' })],
       jobs: [
         job('a', { earliestStart: local.plus({ hours: 1 }), remainingHours: 2, deadline: local.plus({ hours: 23 }) }),
       ],
@@ -307,7 +310,7 @@ describe('planner: hard rules and the westwind strategy', () => {
   });
 
   it('minimises carbon or cost instead of grid energy when asked', () => {
-    const none = new Array(24).fill(0);
+    const none = new Array<number>(24).fill(0);
     const carbon = Array.from({ length: 24 }, (_, h) => (h === 5 ? 100 : 800));
     const price = Array.from({ length: 24 }, (_, h) => (h === 9 ? 10 : 90));
     const sites = [
@@ -399,7 +402,7 @@ describe('planner: properties on random instances', () => {
       signals: {
         greenMw: s.greenMw,
         peak: s.peak.map(Number),
-        importCapMw: s.cap === null ? undefined : new Array(36).fill(s.cap),
+        importCapMw: s.cap === null ? undefined : new Array<number>(36).fill(s.cap),
       },
     }));
     const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack)); // deadlines inside the horizon
@@ -545,8 +548,8 @@ describe('planner: stability between re-plans', () => {
   it('does not swap running jobs for waiting ones when every hour costs the same (flat, all-peak forecast)', () => {
     // One site of 40 GPUs, every hour a peak with no green: all hours cost the same. Four jobs run
     // and fill it; four more wait with less slack. Pausing a running job only adds checkpoint time.
-    const flatPeak = new Array(48).fill(1);
-    const sites = [site('west', new Array(48).fill(0), flatPeak, { gpus: 40 })];
+    const flatPeak = new Array<number>(48).fill(1);
+    const sites = [site('west', new Array<number>(48).fill(0), flatPeak, { gpus: 40 })];
     const jobs = [
       ...['r1', 'r2', 'r3', 'r4'].map((id) =>
         job(id, { state: 'running', currentSite: 'west', remainingHours: 3, deadline: at(40), checkpointMinutes: 10 }),

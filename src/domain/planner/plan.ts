@@ -420,8 +420,8 @@ class Planner {
         (t) =>
           placements[t] &&
           tasks[t].job.deferrable &&
-          tasks[t].committed < placements[t]!.hours.length &&
-          this.drawsGridOrPeak(placements[t]!),
+          tasks[t].committed < placements[t].hours.length &&
+          this.drawsGridOrPeak(placements[t]),
       );
       if (targets.length === 0) return;
       let gained = false;
@@ -463,7 +463,7 @@ class Planner {
    */
   private placeAgain(group: number[], tasks: Task[], placements: (Candidate | undefined)[]): Candidate[] | undefined {
     const before = group.map((u) => placements[u]);
-    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k]!, -1));
+    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k], -1));
     const after: Candidate[] = [];
     for (const u of group) {
       const next = this.bestCandidate(tasks[u], tasks[u].deadlineHour, false);
@@ -473,14 +473,14 @@ class Planner {
     }
     if (after.length === group.length) return after;
     this.exchange(tasks, group.slice(0, after.length), after, []);
-    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k]!, 1));
+    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k], 1));
     return undefined;
   }
 
   /** Releases the group's placements `from` and holds `to` instead (an absent entry holds nothing). */
   private exchange(tasks: Task[], group: number[], from: Candidate[], to: (Candidate | undefined)[]): void {
     group.forEach((u, k) => this.reserve(tasks[u], from[k], -1));
-    group.forEach((u, k) => to[k] && this.reserve(tasks[u], to[k]!, 1));
+    group.forEach((u, k) => to[k] && this.reserve(tasks[u], to[k], 1));
   }
 
   /**

@@ -12,7 +12,7 @@ function site(id: string, signals: Partial<SiteSignals>, gpus = 100): PlanSite {
     gpus,
     kwPerGpu: 1,
     pue: 1,
-    signals: { greenMw: new Array(hours).fill(0), peak: new Array(hours).fill(0), ...signals },
+    signals: { greenMw: new Array<number>(hours).fill(0), peak: new Array<number>(hours).fill(0), ...signals },
   };
 }
 
@@ -100,9 +100,9 @@ describe('site hours: holding and releasing', () => {
     expect(hours.loadMw[i]).toBe(0.015);
     expect([...hours.gpusFree].filter((g) => g !== 100)).toEqual([90]);
     hours.reserve(i, -10, -0.03, -0.015);
-    expect([...hours.gpusFree]).toEqual(new Array(8).fill(100));
-    expect([...hours.drawMw]).toEqual(new Array(8).fill(0));
-    expect([...hours.loadMw]).toEqual(new Array(8).fill(0));
+    expect([...hours.gpusFree]).toEqual(new Array<number>(8).fill(100));
+    expect([...hours.drawMw]).toEqual(new Array<number>(8).fill(0));
+    expect([...hours.loadMw]).toEqual(new Array<number>(8).fill(0));
   });
 
   it('a reservation and its release leave what was planned before: GPUs exactly, power to rounding', () => {
@@ -129,8 +129,8 @@ describe('site hours: holding and releasing', () => {
         expect(drift(hours.drawMw, before.draw)).toBeLessThan(1e-12);
         expect(drift(hours.loadMw, before.load)).toBeLessThan(1e-12);
         planned.forEach((r) => hold(r, -1));
-        expect([...hours.gpusFree]).toEqual(new Array(12).fill(1000));
-        expect(drift(hours.loadMw, new Array(12).fill(0))).toBeLessThan(1e-12);
+        expect([...hours.gpusFree]).toEqual(new Array<number>(12).fill(1000));
+        expect(drift(hours.loadMw, new Array<number>(12).fill(0))).toBeLessThan(1e-12);
       }),
       { seed: 201, numRuns: 200 },
     );

@@ -117,7 +117,7 @@ export class SiteHours {
     const result: Record<string, SiteHourLoad[]> = {};
     this.sites.forEach((site, s) => {
       const capacity = gpusOf(s);
-      const rows: SiteHourLoad[] = new Array(this.hours);
+      const rows = new Array<SiteHourLoad>(this.hours);
       for (let h = 0; h < this.hours; h++) {
         const i = s * this.hours + h;
         const mw = this.loadMw[i];

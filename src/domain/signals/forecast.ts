@@ -65,7 +65,7 @@ export function pointProblems(points: readonly unknown[]): FieldError[] {
         problems.push({ field: `${at}.${side}`, message: 'must be an object' });
         continue;
       }
-      for (const [key, value] of Object.entries(p[side] as object)) {
+      for (const [key, value] of Object.entries(p[side])) {
         if ((SERIES as readonly string[]).includes(key)) number(value, `${at}.${side}.${key}`);
         else problems.push({ field: `${at}.${side}.${key}`, message: `property ${key} should not exist` });
       }
@@ -144,7 +144,7 @@ export function forecastToHours(
 function average(points: ForecastPoint[]): Omit<HourSignal, 'hour'> {
   const mean = (pick: (p: ForecastPoint) => number | undefined): number | undefined => {
     const values = points.map(pick);
-    return values.every((v) => v !== undefined) ? values.reduce((a, b) => a! + b!, 0)! / values.length : undefined;
+    return values.every((v) => v !== undefined) ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
   };
   const band = (side: 'p10' | 'p90'): Band | undefined => {
     if (!points.every((p) => p[side])) return undefined;

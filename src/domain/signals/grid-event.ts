@@ -34,8 +34,8 @@ export function eventsByHour(
 } {
   const importCapMw = new Float64Array(hours).fill(Infinity);
   const peak = new Uint8Array(hours);
-  const pricePerMwh: (number | undefined)[] = new Array(hours).fill(undefined);
-  const carbonGPerKwh: (number | undefined)[] = new Array(hours).fill(undefined);
+  const pricePerMwh: (number | undefined)[] = new Array<number | undefined>(hours).fill(undefined);
+  const carbonGPerKwh: (number | undefined)[] = new Array<number | undefined>(hours).fill(undefined);
   for (const event of events) {
     if (event.sites && !event.sites.includes(site)) continue;
     for (const interval of event.intervals) {

@@ -11,7 +11,7 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => DateTime.utc() as DateTime<true>,
+  now: () => DateTime.utc(),
   speed: 1,
 };
 

@@ -63,8 +63,8 @@ export class SlurmCli {
       const child = spawn(file, args, { env: this.env, stdio, timeout: this.options.timeoutMs, killSignal: 'SIGKILL' });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
       let spawnError: NodeJS.ErrnoException | undefined;
       child.on('error', (error: NodeJS.ErrnoException) => (spawnError = error));
       child.on('close', (code, signal) => {

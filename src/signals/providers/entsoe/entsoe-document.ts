@@ -39,7 +39,7 @@ export function parseEntsoeDocument(xml: string): EntsoeDocument {
   const ack = root['Acknowledgement_MarketDocument'] as Node | undefined;
   if (ack) {
     const reason = ((ack['Reason'] as Node[] | undefined) ?? [])[0] ?? {};
-    return { type: 'acknowledgement', code: String(reason['code'] ?? ''), text: String(reason['text'] ?? '') };
+    return { type: 'acknowledgement', code: text(reason['code']), text: text(reason['text']) };
   }
   const doc = root['GL_MarketDocument'] as Node | undefined;
   if (!doc || typeof doc !== 'object') {
@@ -49,23 +49,28 @@ export function parseEntsoeDocument(xml: string): EntsoeDocument {
         .join(', ') || 'none';
     throw new Error(`not a GL_MarketDocument (root: ${roots})`);
   }
-  const createdDateTime = parseInstant(String(doc['createdDateTime'] ?? ''));
+  const createdDateTime = parseInstant(text(doc['createdDateTime']));
   if (!createdDateTime) throw new Error('createdDateTime missing or not an instant');
   const series = ((doc['TimeSeries'] as Node[] | undefined) ?? []).map((ts, i) => readSeries(ts, i));
-  return { type: 'market', createdDateTime: createdDateTime.toISO()!, series };
+  return { type: 'market', createdDateTime: createdDateTime.toISO(), series };
+}
+
+/** An XML scalar as text; '' for a missing value or an element where a scalar belongs. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 function readSeries(ts: Node, index: number): EntsoeSeries {
   const psr = (ts['MktPSRType'] as Node | undefined)?.['psrType'];
   // A03 (variable sized blocks) leaves out a position whose value repeats the one before.
-  const repeatsGaps = String(ts['curveType'] ?? 'A01') === 'A03';
+  const repeatsGaps = (text(ts['curveType']) || 'A01') === 'A03';
   const intervals: Interval[] = [];
   ((ts['Period'] as Node[] | undefined) ?? []).forEach((period, p) => {
     const at = `TimeSeries[${index}].Period[${p}]`;
     const interval = period['timeInterval'] as Node | undefined;
-    const start = parseInstant(String(interval?.['start'] ?? ''));
-    const end = parseInstant(String(interval?.['end'] ?? ''));
-    const minutes = RESOLUTION_MINUTES[String(period['resolution'] ?? '')];
+    const start = parseInstant(text(interval?.['start']));
+    const end = parseInstant(text(interval?.['end']));
+    const minutes = RESOLUTION_MINUTES[text(period['resolution'])];
     if (!start || !end || !minutes) {
       throw new Error(`${at}: timeInterval or resolution (${String(period['resolution'])}) not readable`);
     }
@@ -91,5 +96,5 @@ function readSeries(ts: Node, index: number): EntsoeSeries {
       previous = value;
     }
   });
-  return { psrType: psr === undefined ? undefined : String(psr), intervals };
+  return { psrType: psr === undefined ? undefined : text(psr), intervals };
 }

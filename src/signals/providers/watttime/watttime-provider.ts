@@ -10,7 +10,7 @@ import {
 } from '../forecast-provider.js';
 import { hourlyMeans, type Interval } from '../hourly.js';
 import { arrayField, field, instantField, numberField, parseJson } from '../json-body.js';
-import { endpoint, httpGet, isFailure, statusFailure, type HttpAnswer } from '../provider-http.js';
+import { endpoint, httpGet, isFailure, statusFailure } from '../provider-http.js';
 
 /** lbs CO2 per MWh to g per kWh. */
 const LBS_PER_MWH_IN_G_PER_KWH = 453.59237 / 1000;
@@ -72,7 +72,7 @@ export class WattTimeProvider implements ForecastProvider {
       if (isFailure(answer)) return answer;
       if (answer.status === 401 && attempt === 0) continue;
       if (answer.status !== 200) return statusFailure(answer, 'WattTime');
-      return answer as HttpAnswer;
+      return answer;
     }
     return { kind: 'unauthorized' as const, message: 'WattTime refused a fresh token' };
   }
