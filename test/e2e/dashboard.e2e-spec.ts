@@ -7,7 +7,7 @@ import { virtualClock } from '../../src/domain/time/clock.js';
 import { launchChromium } from '../support/browser.js';
 import { getJob, postWestForecast, submit, until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, NW_GRID_SECRET, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
+import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 
 const VIEWER = { user: 'watcher', key: 'watcher-key-0000000001' };
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });

@@ -361,7 +361,7 @@ describe('execution: an action held by a killed process is carried through at re
             site: c.site,
             planVersion: c.planVersion,
             segment: c.segment,
-            since: clock.now().toISO()!,
+            since: clock.now().toISO(),
           },
         }));
         claimed();

@@ -121,15 +121,13 @@ const jobs: fc.Arbitrary<FuzzRequest> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .integer({ min: 1, max: 60 })
-      .map((cut) => ({
-        label: 'job: malformed JSON',
-        method: 'POST' as const,
-        path: '/v1/jobs',
-        headers: { ...ALPHA, ...JSON_TYPE },
-        body: JSON.stringify(validJob()).slice(0, cut),
-      })),
+    arbitrary: fc.integer({ min: 1, max: 60 }).map((cut) => ({
+      label: 'job: malformed JSON',
+      method: 'POST' as const,
+      path: '/v1/jobs',
+      headers: { ...ALPHA, ...JSON_TYPE },
+      body: JSON.stringify(validJob()).slice(0, cut),
+    })),
   },
   {
     weight: 1,
@@ -150,27 +148,23 @@ const jobs: fc.Arbitrary<FuzzRequest> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'text/csv')
-      .map((type) => ({
-        label: 'job: wrong media type',
-        method: 'POST' as const,
-        path: '/v1/jobs',
-        headers: { ...ALPHA, 'content-type': type },
-        body: 'name=fuzz&gpus=8',
-      })),
+    arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'text/csv').map((type) => ({
+      label: 'job: wrong media type',
+      method: 'POST' as const,
+      path: '/v1/jobs',
+      headers: { ...ALPHA, 'content-type': type },
+      body: 'name=fuzz&gpus=8',
+    })),
   },
   {
     weight: 1,
-    arbitrary: fc
-      .string({ minLength: 1, maxLength: 30 })
-      .map((key) => ({
-        label: 'job: bad field + idempotency key',
-        method: 'POST' as const,
-        path: '/v1/jobs',
-        headers: { ...ALPHA, ...JSON_TYPE, 'idempotency-key': `fuzz-${key.replace(/[^\x21-\x7e]/g, 'x')}` },
-        body: JSON.stringify({ ...validJob(), gpus: 0 }),
-      })),
+    arbitrary: fc.string({ minLength: 1, maxLength: 30 }).map((key) => ({
+      label: 'job: bad field + idempotency key',
+      method: 'POST' as const,
+      path: '/v1/jobs',
+      headers: { ...ALPHA, ...JSON_TYPE, 'idempotency-key': `fuzz-${key.replace(/[^\x21-\x7e]/g, 'x')}` },
+      body: JSON.stringify({ ...validJob(), gpus: 0 }),
+    })),
   },
 );
 
@@ -222,14 +216,12 @@ const forecasts: fc.Arbitrary<FuzzRequest> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .integer({ min: 1, max: 80 })
-      .map((cut) => ({
-        label: 'forecast: malformed JSON',
-        method: 'POST' as const,
-        path: '/v1/webhooks/forecasts',
-        ...signed(JSON.stringify(validForecast()).slice(0, cut)),
-      })),
+    arbitrary: fc.integer({ min: 1, max: 80 }).map((cut) => ({
+      label: 'forecast: malformed JSON',
+      method: 'POST' as const,
+      path: '/v1/webhooks/forecasts',
+      ...signed(JSON.stringify(validForecast()).slice(0, cut)),
+    })),
   },
   {
     weight: 2,
@@ -325,15 +317,13 @@ const csv: fc.Arbitrary<FuzzRequest> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .constantFrom('nowhere', 'WEST', '..%2F..', 'west%00')
-      .map((zone) => ({
-        label: 'csv: unknown zone',
-        method: 'POST' as const,
-        path: `/v1/zones/${zone}/forecasts.csv`,
-        headers: { ...OPERATOR, 'content-type': 'text/csv' },
-        body: `start,windMw,solarMw,loadMw\n${goodRow(0)}`,
-      })),
+    arbitrary: fc.constantFrom('nowhere', 'WEST', '..%2F..', 'west%00').map((zone) => ({
+      label: 'csv: unknown zone',
+      method: 'POST' as const,
+      path: `/v1/zones/${zone}/forecasts.csv`,
+      headers: { ...OPERATOR, 'content-type': 'text/csv' },
+      body: `start,windMw,solarMw,loadMw\n${goodRow(0)}`,
+    })),
   },
   {
     weight: 1,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
@@ -26,22 +26,24 @@ class LocalAgent {
   private readonly webhook = new Webhook(SECRET);
 
   async start(): Promise<string> {
-    this.server = createServer(async (req, res) => {
-      const body = await read(req);
-      let order: ExecutorOrder;
-      try {
-        order = this.webhook.verify(body, req.headers as Record<string, string>) as ExecutorOrder;
-      } catch {
-        res.writeHead(401).end();
-        return;
-      }
-      const tries = this.received.filter((r) => r.webhookId === req.headers['webhook-id']).length;
-      const answer = order.job.name === 'broken' ? 500 : order.job.name === 'flaky' && tries < 2 ? 503 : 202;
-      this.received.push({ path: req.url!, order, webhookId: String(req.headers['webhook-id']), answered: answer });
-      res.writeHead(answer).end();
-    });
+    this.server = createServer((req, res) => void this.answer(req, res));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await read(req);
+    let order: ExecutorOrder;
+    try {
+      order = this.webhook.verify(body, req.headers as Record<string, string>) as ExecutorOrder;
+    } catch {
+      res.writeHead(401).end();
+      return;
+    }
+    const tries = this.received.filter((r) => r.webhookId === req.headers['webhook-id']).length;
+    const answer = order.job.name === 'broken' ? 500 : order.job.name === 'flaky' && tries < 2 ? 503 : 202;
+    this.received.push({ path: req.url!, order, webhookId: String(req.headers['webhook-id']), answered: answer });
+    res.writeHead(answer).end();
   }
 
   stop(): Promise<void> {

@@ -65,7 +65,7 @@ describe('npm run replay (real OPSD zones and ITP jobs)', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(Object.keys(report.strategies)).toEqual(['westwind', 'fifo', 'peak-pause', 'lp']);
-    for (const figures of Object.values(report.strategies) as Record<string, unknown>[]) {
+    for (const figures of Object.values<Record<string, unknown>>(report.strategies)) {
       for (const key of [
         'totalMwh',
         'greenMwh',

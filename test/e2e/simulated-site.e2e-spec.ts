@@ -25,7 +25,7 @@ describe('simulated site (real Redis)', () => {
     planVersion: 1,
     segment: 0,
     job: { name: `job-${n}`, gpus: 8, runtimeHours: 2, doneHours: 0, checkpointMinutes: 10 },
-    at: clock.now().toISO()!,
+    at: clock.now().toISO(),
   });
 
   it('acts on each action once and keeps only its latest action ids and log lines', async () => {

@@ -141,7 +141,7 @@ describeSlurm(
       const http = t.app.getHttpServer();
       // Past 16:00 UTC the next wind is tomorrow at 07:00: the job waits, held in Slurm.
       await until(
-        async () => clock.now(),
+        () => clock.now(),
         (now) => now >= utc('2026-03-02T16:00:00Z'),
         60_000,
       );

@@ -59,7 +59,7 @@ function useSentinel(ports: { master: number; replica: number; sentinel: number;
       );
       const written = replicationOffset(ports.master, 'master_repl_offset');
       await until(
-        async () => replicationOffset(ports.replica, 'slave_repl_offset'),
+        () => replicationOffset(ports.replica, 'slave_repl_offset'),
         (offset) => offset >= written,
       );
       return id;
@@ -89,7 +89,7 @@ function useSentinel(ports: { master: number; replica: number; sentinel: number;
       const began = Date.now();
       failover();
       await until(
-        async () => redisCli(ports.sentinel, 'sentinel', 'get-master-addr-by-name', 'westwind'),
+        () => redisCli(ports.sentinel, 'sentinel', 'get-master-addr-by-name', 'westwind'),
         (addr) => addr.endsWith(String(ports.replica)),
         30_000,
       );

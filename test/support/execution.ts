@@ -14,7 +14,7 @@ import { signedHeaders } from './signed-webhook.js';
 import { ALPHA, NW_GRID_SECRET, TEST_CONFIG, type TestApp } from './test-app.js';
 
 /** Polls `probe` until `ok`, or fails naming the last value. */
-export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, withinMs = 20_000): Promise<T> {
+export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, withinMs = 20_000): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
@@ -60,8 +60,12 @@ export function siteLog(t: TestApp, site: string): Promise<SimulatedLogEntry[]> 
 }
 
 /** The test configuration with changes, written to a temporary file; returns its path. */
-export function testConfigWith(change: (config: Record<string, any>) => void): string {
-  const config = parse(readFileSync(TEST_CONFIG, 'utf8')) as Record<string, any>;
+// Tests reach into the parsed YAML at any depth (config.sites[0].executor.url = ...): untyped on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LooseConfig = Record<string, any>;
+
+export function testConfigWith(change: (config: LooseConfig) => void): string {
+  const config = parse(readFileSync(TEST_CONFIG, 'utf8')) as LooseConfig;
   change(config);
   const path = join(mkdtempSync(join(tmpdir(), 'westwind-config-')), 'westwind.yaml');
   writeFileSync(path, stringify(config));

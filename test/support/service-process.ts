@@ -35,8 +35,8 @@ export class ServiceProcess {
       env: { ...process.env, WESTWIND_DEMO: 'false', ...this.env, ...extraEnv, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child = child;
     for (let i = 0; i < 300; i++) {
       if (child.exitCode !== null)
