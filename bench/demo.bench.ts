@@ -99,7 +99,7 @@ async function startDemoServer(configPath: string, logFile: string): Promise<Chi
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  child.stdout!.pipe(log);
+  child.stdout.pipe(log);
   for (let i = 0; i < 300; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (child.exitCode !== null) throw new Error(`dist/main.js exited (${child.exitCode}); see ${logFile}`);

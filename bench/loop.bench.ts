@@ -122,7 +122,7 @@ async function measureOperatorReads() {
 
   const stream = new AbortController();
   const events = await fetch(`${base}/dashboard/events`, { headers: OPERATOR, signal: stream.signal });
-  const reader = events.body!.getReader();
+  const reader = (events.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const rows = (await (
     await fetch(`${base}/dashboard/api/jobs?state=running&limit=1`, { headers: OPERATOR })
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     // connections send (each a round trip or part of a pipeline; commands run inside Lua scripts
     // are counted apart), leaving out this benchmark's connections.
     const ours = new Set<string>();
-    for (const client of [redis, connection]) ours.add(/addr=(\S+)/.exec((await client.client('INFO')) as string)![1]);
+    for (const client of [redis, connection]) ours.add(/addr=(\S+)/.exec(await client.client('INFO'))![1]);
     const monitored = new Redis(REDIS_URL);
     const monitor = await monitored.monitor();
     const byCommand = new Map<string, number>();

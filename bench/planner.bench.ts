@@ -52,9 +52,9 @@ function figures(p: Plan, planMs: number) {
 async function main(): Promise<void> {
   if (process.env.BENCH_SCALE_ONLY === '1') {
     // Re-measures only the scale figures (on a quieter machine) into the existing results.
-    const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8'));
-    result.scale = { ...measureScale(readOpsdZones(FROM, WEEK)), measuredAt: DateTime.utc().toISO() };
-    console.log('scale:', result.scale);
+    const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as Record<string, unknown>;
+    result['scale'] = { ...measureScale(readOpsdZones(FROM, WEEK)), measuredAt: DateTime.utc().toISO() };
+    console.log('scale:', result['scale']);
     writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
     return;
   }
@@ -227,7 +227,7 @@ function printSuite(rows: SuiteRow[]): void {
             fifoMisses: r.fifoDeadlineMisses,
             planMs: r.planMs,
             aboveExact: r.exact
-              ? `${mark(r.mipGapShare, met.mipGapShare)}, peak h +${r.peakHoursAboveExact}${r.exact.status === 'optimal' ? '' : ` (≥; MIP ${r.exact.status}, gap ${r.exact.solverGap})`}`
+              ? `${mark(r.mipGapShare, met.mipGapShare)}, peak h +${r.peakHoursAboveExact}${r.exact.status === 'optimal' ? '' : ` (≥; MIP ${String(r.exact.status)}, gap ${String(r.exact.solverGap)})`}`
               : '–',
           },
         ];
