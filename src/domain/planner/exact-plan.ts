@@ -1,5 +1,13 @@
 import type { EnergyTotals } from '../energy/energy-meter.js';
-import { HighsSettings, highsSolver, planningWorld, solveModel, SparseModel, UNMET_PENALTY } from './lp-bound.js';
+import {
+  HighsSettings,
+  highsSolver,
+  planningWorld,
+  solveModel,
+  SparseModel,
+  UNMET_PENALTY,
+  UNSOLVED_FIGURES,
+} from './lp-bound.js';
 import { PEAK_PENALTY } from './objective.js';
 import { plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
@@ -214,15 +222,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   if (solution.status === 'not-solved') {
     return {
       status: 'not-solved',
-      energyMwh: NaN,
-      greenMwh: NaN,
-      gridMwh: NaN,
-      peakGridMwh: NaN,
-      carbonKg: NaN,
-      cost: NaN,
-      objective: NaN,
-      deferrablePeakHours: NaN,
-      unmetWorkHours: NaN,
+      ...UNSOLVED_FIGURES,
       pauses: NaN,
       checkpointMwh: NaN,
       mipGap: NaN,

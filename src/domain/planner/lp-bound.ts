@@ -38,23 +38,23 @@ export async function lpBound(input: PlanInput, fixed: Plan, settings: HighsSett
   const solution = solveModel(highs, lp.model, settings);
   const solveMs = performance.now() - started;
   if (solution.status !== 'optimal') {
-    return {
-      status: 'not-solved',
-      energyMwh: NaN,
-      greenMwh: NaN,
-      gridMwh: NaN,
-      peakGridMwh: NaN,
-      carbonKg: NaN,
-      cost: NaN,
-      objective: NaN,
-      deferrablePeakHours: NaN,
-      unmetWorkHours: NaN,
-      variables: lp.model.numCols,
-      solveMs,
-    };
+    return { status: 'not-solved', ...UNSOLVED_FIGURES, variables: lp.model.numCols, solveMs };
   }
   return { status: 'optimal', ...lpAccounting(world, lp, solution.x), variables: lp.model.numCols, solveMs };
 }
+
+/** The figures of a model the solver did not solve (the LP bound's and the exact MIP's). */
+export const UNSOLVED_FIGURES = {
+  energyMwh: NaN,
+  greenMwh: NaN,
+  gridMwh: NaN,
+  peakGridMwh: NaN,
+  carbonKg: NaN,
+  cost: NaN,
+  objective: NaN,
+  deferrablePeakHours: NaN,
+  unmetWorkHours: NaN,
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // Model building, shared with the exact MIP (exact-plan.ts).
