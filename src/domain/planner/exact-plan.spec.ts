@@ -1,35 +1,15 @@
 import fc from 'fast-check';
-import { DateTime } from 'luxon';
 import { exactPlan, ExactPlanResult } from './exact-plan.js';
 import { lpBound } from './lp-bound.js';
 import { PEAK_PENALTY, plan } from './plan.js';
 import type { PlanInput, PlanJob, PlanSite } from './plan-types.js';
+import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 
-const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
-const at = (hour: number) => start.plus({ hours: hour });
+const site = planSite;
+const job = planJob;
 const none = new Array<number>(24).fill(0);
 /** 1 kW per GPU, PUE 1: a 10-GPU job draws 0.01 MW. */
 const MW_PER_GPU = 0.001;
-
-function site(id: string, greenMw: number[], peak: number[] = none, extra: Partial<PlanSite> = {}): PlanSite {
-  return { id, timeZone: 'UTC', gpus: 100, kwPerGpu: 1, pue: 1, signals: { greenMw, peak }, ...extra };
-}
-
-function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
-  return {
-    id,
-    gpus: 10,
-    remainingHours: 3,
-    earliestStart: start,
-    deadline: at(24),
-    deferrable: true,
-    interruptible: true,
-    checkpointMinutes: 0,
-    priority: 5,
-    state: 'queued',
-    ...fields,
-  };
-}
 
 const greenAt = (hours: number[], mw = 1) => none.map((_, h) => (hours.includes(h) ? mw : 0));
 const hoursOf = (result: ExactPlanResult, id: string) =>

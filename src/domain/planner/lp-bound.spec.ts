@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { DateTime } from 'luxon';
 import { lpBound } from './lp-bound.js';
 import { PEAK_PENALTY } from './objective.js';
 import { plan } from './plan.js';
-import type { PlanInput, PlanJob, PlanSite, SiteSignals } from './plan-types.js';
+import type { PlanInput, PlanJob, SiteSignals } from './plan-types.js';
+import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 
-const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
-const at = (hour: number) => start.plus({ hours: hour });
+const site = planSite;
+const job = (id: string, fields: Partial<PlanJob> = {}) => planJob(id, { deadline: at(8), ...fields });
 const PEAK_WEIGHT = 10; // the default: a peak hour's grid MWh counts ten times
 /** 1 kW per GPU, PUE 1: a 10-GPU job draws 0.01 MW. */
 const JOB_MW = 0.01;
@@ -14,29 +14,9 @@ const JOB_MW = 0.01;
 const flat = (hours: number, value = 0) => new Array<number>(hours).fill(value);
 const only = (hours: number, on: number[], value = 1) => flat(hours).map((_, h) => (on.includes(h) ? value : 0));
 
-function site(id: string, greenMw: number[], peak = flat(greenMw.length), extra: Partial<PlanSite> = {}): PlanSite {
-  return { id, timeZone: 'UTC', gpus: 100, kwPerGpu: 1, pue: 1, signals: { greenMw, peak }, ...extra };
-}
-
 /** A site with no green and no peak over `hours`, and the other signals given. */
 const signalSite = (hours: number, signals: Partial<SiteSignals>) =>
   site('west', flat(hours), flat(hours), { signals: { greenMw: flat(hours), peak: flat(hours), ...signals } });
-
-function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
-  return {
-    id,
-    gpus: 10,
-    remainingHours: 3,
-    earliestStart: start,
-    deadline: at(8),
-    deferrable: true,
-    interruptible: true,
-    checkpointMinutes: 0,
-    priority: 5,
-    state: 'queued',
-    ...fields,
-  };
-}
 
 /** The bound for an input, with the planner's plan supplying the non-deferrable load. */
 async function bound(input: PlanInput) {

@@ -1,32 +1,12 @@
-import { DateTime } from 'luxon';
 import { plan } from './plan.js';
 import type { PlanJob, PlanSite } from './plan-types.js';
+import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 
 // 00:00 UTC is 08:00 in Shanghai.
-const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
-const at = (hour: number) => start.plus({ hours: hour });
+const site = (id: string, greenMw: number[], extra: Partial<PlanSite> = {}) =>
+  planSite(id, greenMw, undefined, { timeZone: 'Asia/Shanghai', ...extra });
+const job = planJob;
 const flat = (value: number) => new Array<number>(24).fill(value);
-
-function site(id: string, greenMw: number[], extra: Partial<PlanSite> = {}): PlanSite {
-  const signals = { greenMw, peak: flat(0) };
-  return { id, timeZone: 'Asia/Shanghai', gpus: 100, kwPerGpu: 1, pue: 1, signals, ...extra };
-}
-
-function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
-  return {
-    id,
-    gpus: 10,
-    remainingHours: 3,
-    earliestStart: start,
-    deadline: at(24),
-    deferrable: true,
-    interruptible: true,
-    checkpointMinutes: 0,
-    priority: 5,
-    state: 'queued',
-    ...fields,
-  };
-}
 
 const reasonOf = (sites: PlanSite[], j: PlanJob) => plan({ start, hours: 24, sites, jobs: [j] }).jobs[0].reason;
 

@@ -6,30 +6,10 @@ import { lpBound } from './lp-bound.js';
 import { PEAK_PENALTY } from './plan.js';
 import { PlacementProbe, plan, planWithNewJob } from './plan.js';
 import type { Plan, PlanInput, PlanJob, PlanSite } from './plan-types.js';
+import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 
-const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
-const at = (hour: number) => start.plus({ hours: hour });
-
-/** A site whose renewable supply and peak flags are given per hour. */
-function site(id: string, greenMw: number[], peak: number[], extra: Partial<PlanSite> = {}): PlanSite {
-  return { id, timeZone: 'UTC', gpus: 100, kwPerGpu: 1, pue: 1, signals: { greenMw, peak }, ...extra };
-}
-
-function job(id: string, fields: Partial<PlanJob> = {}): PlanJob {
-  return {
-    id,
-    gpus: 10,
-    remainingHours: 3,
-    earliestStart: start,
-    deadline: at(24),
-    deferrable: true,
-    interruptible: true,
-    checkpointMinutes: 0,
-    priority: 5,
-    state: 'queued',
-    ...fields,
-  };
-}
+const site = planSite;
+const job = planJob;
 
 const hoursOf = (p: Plan, id: string) =>
   p.jobs

@@ -1,0 +1,33 @@
+import { DateTime } from 'luxon';
+import type { PlanJob, PlanSite } from '../../src/domain/planner/plan-types.js';
+
+/** Hour 0 of the planner's unit tests: a Monday, 00:00 UTC. */
+export const PLAN_START = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
+export const at = (hour: number): DateTime => PLAN_START.plus({ hours: hour });
+
+/** A site of 100 GPUs at 1 kW each (PUE 1), its green supply (MW) and peak flags given per hour (none by default). */
+export function planSite(
+  id: string,
+  greenMw: number[],
+  peak: number[] = new Array<number>(greenMw.length).fill(0),
+  extra: Partial<PlanSite> = {},
+): PlanSite {
+  return { id, timeZone: 'UTC', gpus: 100, kwPerGpu: 1, pue: 1, signals: { greenMw, peak }, ...extra };
+}
+
+/** A queued deferrable, interruptible job of 10 GPUs and 3 h, free from hour 0, due at hour 24. */
+export function planJob(id: string, fields: Partial<PlanJob> = {}): PlanJob {
+  return {
+    id,
+    gpus: 10,
+    remainingHours: 3,
+    earliestStart: PLAN_START,
+    deadline: at(24),
+    deferrable: true,
+    interruptible: true,
+    checkpointMinutes: 0,
+    priority: 5,
+    state: 'queued',
+    ...fields,
+  };
+}
