@@ -106,6 +106,14 @@ describeSlurm(
       const seenAt = clock.now();
       expect(seenAt < utc('2026-03-02T07:00:00Z')).toBe(true);
       expect(held.state).toBe('PENDING');
+      // The job's GET shows its Slurm job beside Westwind's state (pending held, or already released by now).
+      const shown = await until(
+        () => getJob(http, deferrable),
+        (job) => job.slurmJob?.id === held.id,
+        10_000,
+      );
+      expect(shown.slurmJob.site).toBe(SITE);
+      expect(['PENDING', 'RUNNING']).toContain(shown.slurmJob.state);
 
       const [d, s] = await until(
         () => Promise.all([getJob(http, deferrable), getJob(http, steady)]),
@@ -122,6 +130,14 @@ describeSlurm(
       // peak, wrote its checkpoint, and its second run resumed from it.
       const slurmJobs = await slurmJobsOf(deferrable);
       expect(slurmJobs.map((j) => j.state)).toEqual(['COMPLETED']);
+      // Slurm's end is on the record by the time Westwind reports it.
+      expect(d.slurmJob).toEqual({
+        site: SITE,
+        id: slurmJobs[0].id,
+        state: 'COMPLETED',
+        held: false,
+        seenAt: expect.any(String),
+      });
       const log = output(slurmJobs[0].id);
       const term = /SIGTERM at step (\d+): checkpoint written \(run 0\)/.exec(log);
       expect(term).not.toBeNull();
@@ -186,6 +202,12 @@ describeSlurm(
       );
       expect(after.map((j) => j.state)).toEqual(['CANCELLED']);
       expect((await getJob(http, id)).state).toBe('cancelled');
+      // The record follows the Slurm job to its end after Westwind's own (cancelled at once by DELETE).
+      const shown = await until(
+        () => getJob(http, id),
+        (job) => job.slurmJob?.state === 'CANCELLED',
+      );
+      expect(shown.slurmJob.id).toBe(after[0].id);
     });
 
     it('a script that exits 1 marks the job failed with its exit code', async () => {
@@ -203,6 +225,7 @@ describeSlurm(
       );
       const [slurm] = await slurmJobsOf(id);
       expect(slurm.state).toBe('FAILED');
+      expect(failed.slurmJob).toMatchObject({ site: SITE, id: slurm.id, state: 'FAILED' });
       expect(failed.history.at(-1).reason).toBe(`failed at ${SITE}: Slurm job ${slurm.id} FAILED: exit code 1`);
     });
 

@@ -51,6 +51,23 @@ export interface Job extends JobSpec {
   pendingAction?: PendingAction;
   /** Set while its plan cannot meet its deadline: since when, and what the re-plan that found it late was answering. */
   late?: Lateness;
+  /** On a Slurm site: its Slurm job as Westwind last read it from the site's queue (absent until submitted). */
+  slurmJob?: SlurmJobStatus;
+}
+
+/** A job's Slurm job, as squeue showed it. */
+export interface SlurmJobStatus {
+  site: string;
+  /** Slurm's job id. */
+  id: number;
+  /** Slurm's job state: PENDING, RUNNING, SUSPENDED, COMPLETED, FAILED, CANCELLED, TIMEOUT… */
+  state: string;
+  /** Slurm's reason, e.g. JobHeldUser while Westwind holds it; absent for None. */
+  reason?: string;
+  /** Held by Westwind (or anyone): pending with priority 0. */
+  held: boolean;
+  /** The service clock when Westwind read this state. */
+  seenAt: string;
 }
 
 export interface Lateness {

@@ -1,4 +1,4 @@
-import { type Job, type JobState, type StateChange } from '../../domain/jobs/job.js';
+import { type Job, type JobState, type SlurmJobStatus, type StateChange } from '../../domain/jobs/job.js';
 
 /** One change of a job's state. */
 export class StateChangeDto implements StateChange {
@@ -7,6 +7,21 @@ export class StateChangeDto implements StateChange {
   from: JobState | null;
   to: JobState;
   reason: string;
+}
+
+/** A job's Slurm job on a Slurm site, as Westwind last read it from the site's queue. */
+export class SlurmJobStatusDto implements SlurmJobStatus {
+  site: string;
+  /** Slurm's job id (as in squeue, scontrol, sacct). */
+  id: number;
+  /** Slurm's job state: PENDING, RUNNING, SUSPENDED, COMPLETED, FAILED, CANCELLED, TIMEOUT… */
+  state: string;
+  /** Slurm's reason, e.g. JobHeldUser while Westwind holds it; absent when Slurm gives none. */
+  reason?: string;
+  /** Held: pending with priority 0 until released. */
+  held: boolean;
+  /** The service clock when Westwind read this state. */
+  seenAt: string;
 }
 
 /** A stored job: the submitted fields with defaults applied, plus its state and history. */
@@ -31,6 +46,8 @@ export class JobDto implements Job {
   submittedAt: string;
   updatedAt: string;
   history: StateChangeDto[];
+  /** On a Slurm site: its Slurm job id and state beside Westwind's (absent until it is submitted there). */
+  slurmJob?: SlurmJobStatusDto;
 }
 
 export class JobPageDto {

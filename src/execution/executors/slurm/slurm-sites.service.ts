@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CLOCK } from '../../../config/config.module.js';
-import type { Job } from '../../../domain/jobs/job.js';
+import type { Job, SlurmJobStatus } from '../../../domain/jobs/job.js';
 import { isTerminal } from '../../../domain/jobs/job-state-machine.js';
 import type { Clock } from '../../../domain/time/clock.js';
 import { formatInstant } from '../../../domain/time/instant.js';
@@ -24,6 +24,12 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SlurmSites');
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly busy = new Set<string>();
+  /**
+   * Per site: jobs that ended in Westwind since the last round, or whose Slurm job had not ended yet
+   * (a cancel in flight): their record follows Slurm until it shows how the Slurm job ended.
+   */
+  private readonly trailing = new Map<string, Set<string>>();
+  private readonly lastActive = new Map<string, Set<string>>();
   private stopped = false;
 
   constructor(
@@ -72,8 +78,9 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     for (const job of active) {
       if (this.stopped) return;
       const here = bySlurm.get(job.id) ?? [];
-      if (job.pendingAction) continue; // an action is changing it: look next round
       try {
+        await this.recordStatus(site, job, here);
+        if (job.pendingAction) continue; // an action is changing it: look next round
         if (job.run?.site === site.site && (job.state === 'running' || job.state === 'paused'))
           await this.follow(site, job, here);
         else await this.admitOrClean(site, job, here);
@@ -84,12 +91,36 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     // Slurm jobs of jobs that are over (cancelled before they started): nothing should stay held.
+    const trailing = this.trailing.get(site.site) ?? new Set<string>();
+    this.trailing.set(site.site, trailing);
+    for (const id of this.lastActive.get(site.site) ?? []) if (!activeIds.has(id)) trailing.add(id);
+    this.lastActive.set(site.site, activeIds);
     for (const [jobId, list] of bySlurm) {
-      if (activeIds.has(jobId) || !list.some((j) => !isFinished(j))) continue;
+      if (activeIds.has(jobId) || (!list.some((j) => !isFinished(j)) && !trailing.has(jobId))) continue;
       const job = await this.jobs.get(jobId);
       // Unknown here: another Westwind deployment's job on the same cluster, left alone.
-      if (job && isTerminal(job.state)) await site.cancel(jobId);
+      if (!job || !isTerminal(job.state)) continue;
+      // The record shows how Slurm ended it too (a DELETE ends the Westwind job before Slurm's).
+      await this.recordStatus(site, job, list);
+      if (list.some((j) => !isFinished(j))) {
+        trailing.add(jobId);
+        await site.cancel(jobId);
+      } else trailing.delete(jobId);
     }
+    for (const id of trailing) if (!bySlurm.has(id)) trailing.delete(id);
+  }
+
+  /** Stores the job's newest Slurm job's id and state on its record when they changed (one write per change). */
+  private async recordStatus(site: SlurmExecutor, job: Job, here: SlurmJob[]): Promise<void> {
+    const current = newest(here);
+    // A job that moved on from this site keeps the record of where it is now.
+    const ours = job.slurmJob?.site === site.site || job.run?.site === site.site || here.some((j) => !isFinished(j));
+    if (!current || !ours) return;
+    const seen = statusOf(site.site, current, formatInstant(this.clock.now()));
+    if (sameStatus(job.slurmJob, seen)) return;
+    await this.jobs.update(job.id, (latest) =>
+      sameStatus(latest.slurmJob, seen) ? latest : { ...latest, slurmJob: seen },
+    );
   }
 
   /** A job running or paused at this site: reports how Slurm ended it. */
@@ -134,4 +165,19 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     // Planned at another site now, or resumed elsewhere after a pause here: the held job goes.
     if (!undecided && live.length > 0 && live.every((j) => j.held)) await site.cancel(job.id);
   }
+}
+
+/** The Slurm job that stands for the job now: a live one (newest first), else the newest that ended. */
+function newest(here: SlurmJob[]): SlurmJob | undefined {
+  const sorted = [...here].sort((a, b) => b.id - a.id);
+  return sorted.find((j) => !isFinished(j)) ?? sorted[0];
+}
+
+function statusOf(site: string, job: SlurmJob, seenAt: string): SlurmJobStatus {
+  const reason = job.reason && job.reason !== 'None' ? job.reason : undefined;
+  return { site, id: job.id, state: job.state, ...(reason && { reason }), held: job.held, seenAt };
+}
+
+function sameStatus(a: SlurmJobStatus | undefined, b: SlurmJobStatus): boolean {
+  return !!a && a.site === b.site && a.id === b.id && a.state === b.state && a.reason === b.reason && a.held === b.held;
 }
