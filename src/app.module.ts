@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module.js';
+import { ClockModule } from './clock/clock.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { AppConfigModule } from './config/config.module.js';
 import { clockFrom, demoFrom, Environment } from './config/environment.js';
@@ -52,6 +53,7 @@ export class AppModule {
         RedisModule,
         AuthModule,
         HealthModule,
+        ClockModule,
         BullModule.forRootAsync({
           inject: [BULL_CONNECTION, RedisKeys],
           useFactory: (connection: Redis, keys: RedisKeys) => ({ connection, prefix: keys.bullPrefix() }),
