@@ -70,6 +70,16 @@ describe('LP bound on instances whose optimum is known by hand', () => {
     expect(plan(input).totals.objective).toBeCloseTo(3 * 0.005, 9);
   });
 
+  it('runs a job at one site at a time: two sites cannot do two hours of its work in one hour', async () => {
+    // Green only in hour 0, at both sites; a 2 h job due at hour 2. At both sites at once it would
+    // finish in the green hour; one site at a time, its second hour is on the grid.
+    const green = only(2, [0], JOB_MW);
+    const sites = [site('west', green, flat(2)), site('east', green, flat(2))];
+    const result = await bound({ start, hours: 2, sites, jobs: [job('a', { remainingHours: 2, deadline: at(2) })] });
+    expect(result.objective).toBeCloseTo(JOB_MW, 9);
+    expect(result.gridMwh).toBeCloseTo(JOB_MW, 9);
+  });
+
   it('gives the one green hour to one of two jobs sharing a site that holds one at a time', async () => {
     // 10 GPUs: one job per hour. Green covers one job in hour 0; the other hour is on the grid.
     const sites = [site('west', only(2, [0], JOB_MW), flat(2), { gpus: 10 })];

@@ -234,7 +234,7 @@ interface LpModel {
  * Columns, per job j, allowed site s and hour h of its window: x (hours of work done there) and
  * y (the hour is occupied: the job holds its GPUs for the whole hour, as plans do); then g[s,h]
  * (grid MW) and the unmet work of each job. Rows: work, occupancy, GPUs, grid balance, import
- * caps, x ≤ y.
+ * caps, x ≤ y, and one site at a time per job and hour.
  */
 function buildLp(world: PlanningWorld, infinity: number): LpModel {
   const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
@@ -251,7 +251,16 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
     if (sh.importCapMw[i] !== Infinity) importRow[i] = 2 * J + 2 * S * H + capped.push(i) - 1;
   const firstLinkRow = 2 * J + 2 * S * H + capped.length;
   let linkRows = 0;
+  // A job holds GPUs at one site at a time: Σ_s y[j,s,h] ≤ 1 for jobs with more than one site.
+  const firstExclusiveRow =
+    firstLinkRow + windows.reduce((n, w) => n + w.reduce((m, { from, to }) => m + to - from, 0), 0);
+  let exclusiveRows = 0;
   deferrable.forEach((job, j) => {
+    const exclusiveRow = new Map<number, number>();
+    if (windows[j].length > 1)
+      for (const { from, to } of windows[j])
+        for (let h = from; h < to; h++)
+          if (!exclusiveRow.has(h)) exclusiveRow.set(h, firstExclusiveRow + exclusiveRows++);
     for (const { s, from, to, mw } of windows[j]) {
       for (let h = from; h < to; h++) {
         const link = firstLinkRow + linkRows++;
@@ -262,6 +271,11 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
         if (importRow[i] >= 0) {
           rows.splice(2, 0, importRow[i]);
           coefficients.splice(2, 0, mw);
+        }
+        const exclusive = exclusiveRow.get(h);
+        if (exclusive !== undefined) {
+          rows.push(exclusive);
+          coefficients.push(1);
         }
         model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, rows, coefficients);
       }
@@ -283,6 +297,7 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
   for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]); // Σ P·x − g ≤ green − fixed load
   for (const i of capped) model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]); // Σ P·y ≤ cap + green − fixed draw
   for (let k = 0; k < linkRows; k++) model.addRow(-infinity, 0); // x − y ≤ 0
+  for (let k = 0; k < exclusiveRows; k++) model.addRow(-infinity, 1); // Σ_s y ≤ 1
   return { model, xyCount };
 }
 
