@@ -2,7 +2,6 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
-import { LoggerModule } from 'nestjs-pino';
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module.js';
@@ -18,6 +17,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SignalsModule } from './signals/signals.module.js';
 import { ForecastPullModule } from './signals/providers/forecast-pull.module.js';
@@ -36,19 +36,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env, config, clock ?? clockFrom(env, config)),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: env.LOG_LEVEL,
-            // Reuse a caller's request id when it is sane, so logs join across services.
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            redact: ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+        LoggingModule.forRoot({
+          level: env.LOG_LEVEL,
+          // Reuse a caller's request id when it is sane, so logs join across services.
+          genReqId: (req, res) => {
+            const given = req.headers['x-request-id'];
+            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+            res.setHeader('X-Request-Id', id);
+            return id;
           },
+          redact: ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'],
+          autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
         }),
         RedisModule,
         AuthModule,

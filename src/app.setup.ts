@@ -2,9 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
-import { Logger } from 'nestjs-pino';
 import { useJsonBodies } from './common/json-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
+import { AppLogger } from './logging/app-logger.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { Metrics } from './metrics/metrics.js';
 
@@ -17,7 +17,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Everything main.ts and the e2e tests do to a created app before it listens, in one place. */
 export function configureApp(app: INestApplication): INestApplication {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Must exceed the keep-alive timeout, or Node cuts a slow request's headers on a reused connection.
