@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import type { ReplayCharts, ReplayReport, ReplayStrategy, StrategyFigures } from './replay.js';
+import {
+  forecastText,
+  type ReplayCharts,
+  type ReplayReport,
+  type ReplayStrategy,
+  type StrategyFigures,
+} from './replay.js';
 
 /**
  * report.html: one self-contained file (inline CSS and SVG, no scripts, nothing fetched) that an
@@ -31,7 +37,7 @@ svg{width:100%;height:auto;background:#fbfcfe;border:1px solid #e2e8f0}
 <p class="muted">Jobs submitted ${escape(period)} (simulated on to ${escape(utcText(input.dataEnd))}),
 ${input.jobsReplayed} jobs,
 ${input.zones.length} zones, ${input.sites.length} sites; objective <b>${escape(input.objective)}</b>,
-forecast error ${input.forecastError} × each series' mean (seed ${input.seed}),
+${escape(forecastText(input))} (seed ${input.seed}),
 re-planned hourly over ${input.horizonHours} h.${excluded}</p>
 <h2>Strategies</h2>
 ${figuresTable(report.strategies, strategies)}
@@ -44,7 +50,8 @@ ${charts.zones.map((zone) => zoneSection(zone, charts, simulated)).join('\n')}
 `;
 }
 
-const ROWS: [keyof StrategyFigures, string, number][] = [
+type Figure = keyof StrategyFigures | ((figures: StrategyFigures) => number | null | undefined);
+const ROWS: [Figure, string, number][] = [
   ['totalMwh', 'AI energy, MWh', 2],
   ['greenMwh', 'green, MWh', 2],
   ['gridMwh', 'grid, MWh', 2],
@@ -56,6 +63,11 @@ const ROWS: [keyof StrategyFigures, string, number][] = [
   ['pauses', 'pauses', 0],
   ['meanDelayHours', 'mean delay, h', 2],
   ['completed', 'jobs completed', 0],
+  ['objective', 'objective', 2],
+  ['saving', 'saving (fifo − this)', 2],
+  [(f) => f.perfectForecasts?.saving, 'saving with perfect forecasts', 2],
+  ['retainedShare', 'share of it kept', 3],
+  [(f) => f.perfectForecasts?.deadlineMisses, 'deadline misses with perfect forecasts', 0],
   ['wallMs', 'wall time, ms', 0],
 ];
 
@@ -64,7 +76,7 @@ function figuresTable(figures: ReplayReport['strategies'], strategies: ReplayStr
   const head = `<tr><th></th>${names.join('')}</tr>`;
   const rows = ROWS.map(([key, label, digits]) => {
     const cells = strategies.map((s) => {
-      const value = figures[s]![key];
+      const value = typeof key === 'function' ? key(figures[s]!) : figures[s]![key];
       const digitsShown = { maximumFractionDigits: digits, minimumFractionDigits: digits };
       return `<td>${typeof value === 'number' ? value.toLocaleString('en-US', digitsShown) : '–'}</td>`;
     });

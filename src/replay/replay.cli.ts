@@ -1,6 +1,7 @@
 /**
  * npm run replay -- --config <yaml> --signals <csv> --jobs <csv> [--objective green|carbon|cost]
- *   [--forecast-error 0.05] [--seed N] [--strategies westwind,fifo,peak-pause,lp] [--from ISO --to ISO] [--out DIR]
+ *   [--forecast-error 0.1] [--forecast-bias -0.05] [--forecast-load-error 0.03] [--forecast-model evolving|redrawn|flat]
+ *   [--seed N] [--strategies westwind,fifo,peak-pause,lp] [--from ISO --to ISO] [--out DIR]
  *
  * What-if replay of Westwind's planner over real data (docs/replay.md). Writes DIR/report.json and a
  * self-contained DIR/report.html. Bad input (any file, line or flag) is reported and nothing runs: exit 2.
@@ -20,7 +21,16 @@ import {
   ReplayInputError,
 } from './replay-input.js';
 import { renderReportHtml } from './replay-html.js';
-import { REPLAY_STRATEGIES, ReplayRequest, ReplayStrategy, runReplay } from './replay.js';
+import {
+  FORECAST_MODELS,
+  forecastText,
+  ForecastModelName,
+  REPLAY_STRATEGIES,
+  ReplayReport,
+  ReplayRequest,
+  ReplayStrategy,
+  runReplay,
+} from './replay.js';
 import { ProgressBar } from './progress-bar.js';
 
 const OBJECTIVES: readonly Objective[] = ['green', 'carbon', 'cost'];
@@ -28,7 +38,7 @@ const OBJECTIVES: readonly Objective[] = ['green', 'carbon', 'cost'];
 /** The command line as a replay request; every bad flag is a problem, none is guessed. */
 function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProgress'>; out: string } {
   const { values } = parseArgs({
-    args,
+    args: negativeValuesJoined(args),
     strict: true,
     options: {
       config: { type: 'string' },
@@ -36,6 +46,9 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
       jobs: { type: 'string' },
       objective: { type: 'string', default: 'green' },
       'forecast-error': { type: 'string', default: '0' },
+      'forecast-bias': { type: 'string', default: '0' },
+      'forecast-load-error': { type: 'string' },
+      'forecast-model': { type: 'string', default: 'evolving' },
       seed: { type: 'string', default: '1' },
       strategies: { type: 'string', default: 'westwind,fifo,peak-pause' },
       from: { type: 'string' },
@@ -47,9 +60,25 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
   const flag = (name: string, message: string) => problems.push({ file: `--${name}`, message });
   for (const name of ['config', 'signals', 'jobs'] as const) if (!values[name]) flag(name, 'is required');
   if (!OBJECTIVES.includes(values.objective as Objective)) flag('objective', `must be one of ${OBJECTIVES.join(', ')}`);
+  const model = values['forecast-model'] as ForecastModelName;
+  if (!FORECAST_MODELS.includes(model)) flag('forecast-model', `must be one of ${FORECAST_MODELS.join(', ')}`);
   const forecastError = Number(values['forecast-error']);
   if (!/^\d+(\.\d+)?$/.test(values['forecast-error']) || forecastError > 10)
-    flag('forecast-error', "must be a number from 0 to 10 (a fraction of each series' mean)");
+    flag(
+      'forecast-error',
+      "must be a number from 0 to 10 (the mean absolute percentage error at 24 h lead as a fraction; flat: of each series' mean)",
+    );
+  const forecastBias = Number(values['forecast-bias']);
+  if (!/^-?\d+(\.\d+)?$/.test(values['forecast-bias']) || Math.abs(forecastBias) >= 1)
+    flag(
+      'forecast-bias',
+      'must be a number above -1 and below 1 (a fraction: -0.05 forecasts 5% less renewable supply)',
+    );
+  const loadError = values['forecast-load-error'];
+  if (loadError !== undefined && (!/^\d+(\.\d+)?$/.test(loadError) || Number(loadError) > 10))
+    flag('forecast-load-error', 'must be a number from 0 to 10 (as --forecast-error, for the load)');
+  if (model === 'flat' && (forecastBias !== 0 || loadError !== undefined))
+    flag('forecast-model', 'flat takes neither --forecast-bias nor --forecast-load-error: use evolving or redrawn');
   const seed = Number(values.seed);
   if (!/^\d{1,9}$/.test(values.seed)) flag('seed', 'must be a whole number from 0 to 999999999');
   const strategies = values.strategies.split(',').map((s) => s.trim());
@@ -76,12 +105,36 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
       strategies: [...new Set(strategies)] as ReplayStrategy[],
       objective: values.objective as Objective,
       forecastError,
+      forecastBias,
+      forecastLoadError: loadError === undefined ? undefined : Number(loadError),
+      forecastModel: model,
       seed,
       from,
       to,
     },
     out: values.out,
   };
+}
+
+/** `--forecast-bias -0.05` as `--forecast-bias=-0.05`: parseArgs takes a value starting with a dash for an option. */
+function negativeValuesJoined(args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i].startsWith('--forecast-') && !args[i].includes('=') && /^-\d/.test(args[i + 1] ?? ''))
+      joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]);
+  }
+  return joined;
+}
+
+/** The table printed: each strategy's figures, the perfect-forecast run's reduced to its deadline misses. */
+function tableRows(report: ReplayReport): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(report.strategies).map(([name, { perfectForecasts, ...figures }]) => [
+      name,
+      { ...figures, ...(perfectForecasts ? { perfectMisses: perfectForecasts.deadlineMisses } : {}) },
+    ]),
+  );
 }
 
 async function main(): Promise<void> {
@@ -94,13 +147,13 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'report.html'), renderReportHtml(report, charts));
   const { input } = report;
   console.log(
-    `replayed ${input.jobsReplayed} jobs submitted ${input.from} – ${input.to} over ${input.zones.length} zones, ${input.sites.length} sites (objective ${input.objective}, forecast error ${input.forecastError}, seed ${input.seed})`,
+    `replayed ${input.jobsReplayed} jobs submitted ${input.from} – ${input.to} over ${input.zones.length} zones, ${input.sites.length} sites (objective ${input.objective}, ${forecastText(input)}, seed ${input.seed})`,
   );
   if (input.jobsExcluded.length > 0)
     console.log(
       `left out ${input.jobsExcluded.length} job(s) whose deadline is after the signals end (listed in report.json)`,
     );
-  console.table(report.strategies);
+  console.table(tableRows(report));
   console.log(`wrote ${join(out, 'report.json')} and ${join(out, 'report.html')}`);
 }
 

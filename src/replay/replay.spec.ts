@@ -1,6 +1,6 @@
 import { parseWestwindConfig } from '../config/westwind-config.js';
 import { parseJobsCsv, parseSignalsCsv } from './replay-input.js';
-import { runReplay, ReplayStrategy } from './replay.js';
+import { runReplay, ReplayRequest, ReplayStrategy } from './replay.js';
 import { ReplayForecasts } from './rolling-replay.js';
 
 /**
@@ -24,15 +24,30 @@ const SIGNALS = [
   ),
 ].join('\n');
 
-async function replay(jobsCsv: string, strategies: ReplayStrategy[], forecastError = 0) {
+async function replay(
+  jobsCsv: string,
+  strategies: ReplayStrategy[],
+  forecastError = 0,
+  forecast: Partial<ReplayRequest> = {},
+) {
   const signals = parseSignalsCsv(SIGNALS, 'signals.csv', CONFIG);
   const jobs = parseJobsCsv(
     `id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes\n${jobsCsv}`,
     'jobs.csv',
     CONFIG,
   );
-  return (await runReplay({ config: CONFIG, signals, jobs, strategies, objective: 'green', forecastError, seed: 3 }))
-    .report;
+  return (
+    await runReplay({
+      config: CONFIG,
+      signals,
+      jobs,
+      strategies,
+      objective: 'green',
+      forecastError,
+      seed: 3,
+      ...forecast,
+    })
+  ).report;
 }
 
 describe('replay, by hand', () => {
@@ -169,7 +184,35 @@ describe('replay, by hand', () => {
   it('accounts with the actual series: forecast noise does not change what fifo (which ignores forecasts) is charged', async () => {
     const exact = await replay(twoHours, ['fifo'], 0);
     const noisy = await replay(twoHours, ['fifo'], 1);
-    expect({ ...noisy.strategies.fifo, wallMs: 0 }).toEqual({ ...exact.strategies.fifo, wallMs: 0 });
+    const { perfectForecasts, ...figures } = noisy.strategies.fifo!;
+    expect({ ...figures, wallMs: 0 }).toEqual({ ...exact.strategies.fifo, wallMs: 0 });
+    expect(perfectForecasts).toEqual({ objective: 20, deadlineMisses: 0, saving: 0 });
+  });
+
+  it('reports each strategy’s objective and its saving against fifo: all of it kept with perfect forecasts', async () => {
+    // fifo: 2 MWh of grid, both in the peak: 2 × 10 = 20; westwind: none; peak-pause: 2 MWh outside the peak.
+    const { strategies } = await replay(twoHours, ['westwind', 'fifo', 'peak-pause']);
+    expect(strategies.fifo).toMatchObject({ objective: 20, saving: 0, savingLost: null, retainedShare: null });
+    expect(strategies.westwind).toMatchObject({ objective: 0, saving: 20, savingLost: 0, retainedShare: 1 });
+    expect(strategies['peak-pause']).toMatchObject({ objective: 2, saving: 18, savingLost: 0, retainedShare: 1 });
+    expect(strategies.westwind!.perfectForecasts).toBeUndefined();
+  });
+
+  it('with forecast errors, sets the saving beside the perfect-forecast replay’s (fifo replayed as the baseline even when not asked)', async () => {
+    const { strategies } = await replay(twoHours, ['westwind'], 2, { forecastBias: -0.5 });
+    expect(strategies.fifo).toBeUndefined();
+    const westwind = strategies.westwind!;
+    expect(westwind.perfectForecasts).toEqual({ objective: 0, deadlineMisses: 0, saving: 20 });
+    expect(westwind.saving).toBeCloseTo(20 - westwind.objective, 6);
+    expect(westwind.savingLost).toBeCloseTo(20 - westwind.saving, 6);
+    expect(westwind.retainedShare).toBeCloseTo(westwind.saving / 20, 4);
+    expect(westwind.deadlineMisses).toBe(0);
+  });
+
+  it('refuses a bias or load error with the flat model', async () => {
+    await expect(replay(twoHours, ['fifo'], 0.1, { forecastModel: 'flat', forecastBias: 0.1 })).rejects.toThrow(
+      /flat takes neither a bias nor a load error/,
+    );
   });
 
   it('the same seed gives the same report; jobs with deadlines after the data are left out and listed', async () => {

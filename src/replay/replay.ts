@@ -11,9 +11,13 @@ import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import { InputProblem, ReplayInputError, ReplaySignals } from './replay-input.js';
 import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld } from './rolling-replay.js';
+import { ForecastErrorModel, isPerfect } from './forecast-error.js';
 import { HOUR_MS, isHourStart } from '../domain/time/hours.js';
 
 export const REPLAY_STRATEGIES = ['westwind', 'fifo', 'peak-pause', 'lp'] as const;
+/** How the replay's forecasts err: lead-dependent errors revised hour by hour or drawn afresh, or flat noise (before #21). */
+export const FORECAST_MODELS = ['evolving', 'redrawn', 'flat'] as const;
+export type ForecastModelName = (typeof FORECAST_MODELS)[number];
 export type ReplayStrategy = (typeof REPLAY_STRATEGIES)[number];
 
 export interface ReplayRequest {
@@ -22,7 +26,17 @@ export interface ReplayRequest {
   jobs: Job[];
   strategies: ReplayStrategy[];
   objective: Objective;
+  /**
+   * The forecasts' error level: with the `evolving` or `redrawn` model (forecast-error.ts), the
+   * mean absolute percentage error at 24 h lead; with `flat`, σ as a fraction of each series' mean.
+   */
   forecastError: number;
+  /** Systematic relative error of the renewable supply forecasts (evolving and redrawn only); default 0. */
+  forecastBias?: number;
+  /** The load forecasts' level (evolving and redrawn only); default `forecastError`. */
+  forecastLoadError?: number;
+  /** Default `evolving`. */
+  forecastModel?: ForecastModelName;
   seed: number;
   /** Jobs submitted in [from, to) are replayed; defaults: the signals' first hour and end. */
   from?: DateTime;
@@ -48,6 +62,19 @@ export interface StrategyFigures {
   completed: number | null;
   replans: number | null;
   wallMs: number;
+  /** The planner's objective on what happened (green: grid MWh + 9 × peak-hour grid MWh; the LP: its bound). */
+  objective: number;
+  /** fifo's objective − this one's, with the same forecasts: what planning saved (fifo: 0). */
+  saving: number;
+  /**
+   * The same strategy replayed with perfect forecasts; absent when these forecasts are perfect
+   * (then it is this run) and for the LP bound, which always knows the actual series.
+   */
+  perfectForecasts?: { objective: number; deadlineMisses: number; saving: number };
+  /** The saving with perfect forecasts − this saving (null for fifo and the LP). */
+  savingLost: number | null;
+  /** This saving / the saving with perfect forecasts (null for fifo, the LP, or where perfect forecasts saved nothing). */
+  retainedShare: number | null;
   /** The LP bound only: work it could not place before deadlines, hours. */
   unmetWorkHours?: number;
 }
@@ -61,7 +88,10 @@ export interface ReplayReport {
     zones: string[];
     sites: string[];
     objective: Objective;
+    forecastModel: ForecastModelName;
     forecastError: number;
+    forecastBias: number;
+    forecastLoadError: number;
     seed: number;
     horizonHours: number;
     jobsReplayed: number;
@@ -121,20 +151,30 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   const outcomes = new Map<string, ReplayReport['jobs'][number]['strategies']>(jobs.map((j) => [j.id, {}]));
   const charts = chartBase(world);
   const simulated = request.strategies.filter((s) => s !== 'lp');
-  const total = simulated.length * signals.hours;
-  for (const [k, strategy] of simulated.entries()) {
+  const forecast = forecastOf(request);
+  const perfect = typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast);
+  // fifo is the baseline of every saving: replayed even when not asked for (and then not reported).
+  const runs: { strategy: Exclude<ReplayStrategy, 'lp'>; perfect: boolean }[] = [
+    ...[...new Set([...simulated, 'fifo' as const])].map((strategy) => ({ strategy, perfect })),
+    ...(perfect ? [] : [...new Set([...simulated, 'fifo' as const])].map((strategy) => ({ strategy, perfect: true }))),
+  ];
+  const total = runs.length * signals.hours;
+  const measured = new Map<string, StrategyFigures>();
+  for (const [k, run] of runs.entries()) {
+    const { strategy } = run;
     const started = performance.now();
     const result = replayStrategy(world, jobs, {
-      strategy: strategy,
+      strategy,
       objective,
-      forecastError,
+      forecastError: run.perfect ? 0 : typeof forecast === 'number' ? forecast : 0,
+      forecastModel: run.perfect || typeof forecast === 'number' ? undefined : forecast,
       seed,
       horizonHours,
       onHour: (hour) => request.onProgress?.(k * signals.hours + hour, total),
     });
     const wallMs = performance.now() - started;
     const finishedJobs = result.jobs.filter((j) => j.finish !== undefined);
-    strategies[strategy] = {
+    measured.set(`${strategy}:${run.perfect}`, {
       ...reportFigures(result.totals),
       deadlineMisses: result.jobs.filter((j) => !j.deadlineMet).length,
       pauses: result.jobs.reduce((sum, j) => sum + j.pauses, 0),
@@ -144,7 +184,12 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       completed: finishedJobs.length,
       replans: result.replans,
       wallMs: Math.round(wallMs),
-    };
+      objective: round(result.objective),
+      saving: 0,
+      savingLost: null,
+      retainedShare: null,
+    });
+    if (run.perfect !== perfect || !simulated.includes(strategy)) continue;
     for (const { id, ...rest } of result.jobs) outcomes.get(id)![strategy] = rest;
     for (const zone of charts.zones) {
       const ai = new Array<number>(signals.hours).fill(0);
@@ -154,7 +199,32 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
     }
   }
   request.onProgress?.(total, total);
-  if (request.strategies.includes('lp')) strategies.lp = await lpFigures(world, jobs, objective);
+  const fifoObjective = (atPerfect: boolean) => measured.get(`fifo:${atPerfect}`)!.objective;
+  for (const strategy of simulated) {
+    const figures = measured.get(`${strategy}:${perfect}`)!;
+    const ideal = measured.get(`${strategy}:true`)!;
+    const saving = round(fifoObjective(perfect) - figures.objective);
+    const perfectSaving = round(fifoObjective(true) - ideal.objective);
+    strategies[strategy] = {
+      ...figures,
+      saving,
+      ...(perfect
+        ? {}
+        : {
+            perfectForecasts: {
+              objective: ideal.objective,
+              deadlineMisses: ideal.deadlineMisses!,
+              saving: perfectSaving,
+            },
+          }),
+      savingLost: strategy === 'fifo' ? null : round(perfectSaving - saving),
+      retainedShare: strategy !== 'fifo' && perfectSaving > 1e-9 ? round(saving / perfectSaving, 4) : null,
+    };
+  }
+  if (request.strategies.includes('lp')) {
+    const lp = await lpFigures(world, jobs, objective);
+    strategies.lp = { ...lp, saving: round(fifoObjective(perfect) - lp.objective) };
+  }
 
   const report: ReplayReport = {
     input: {
@@ -164,7 +234,10 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       zones: config.zones.map((z) => z.id),
       sites: config.sites.map((s) => s.id),
       objective,
+      forecastModel: request.forecastModel ?? 'evolving',
       forecastError,
+      forecastBias: request.forecastBias ?? 0,
+      forecastLoadError: request.forecastLoadError ?? forecastError,
       seed,
       horizonHours,
       jobsReplayed: jobs.length,
@@ -183,6 +256,31 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
     })),
   };
   return { report, charts };
+}
+
+/** The request's forecasts as the rolling replay takes them: a flat σ, or an error model. */
+function forecastOf(request: ReplayRequest): number | ForecastErrorModel {
+  const model = request.forecastModel ?? 'evolving';
+  if (model === 'flat') {
+    if (request.forecastBias || request.forecastLoadError !== undefined)
+      throw new ReplayInputError([
+        { file: '--forecast-model', message: 'flat takes neither a bias nor a load error: use evolving or redrawn' },
+      ]);
+    return request.forecastError;
+  }
+  return {
+    level: request.forecastError,
+    bias: request.forecastBias ?? 0,
+    loadLevel: request.forecastLoadError,
+    revisions: model,
+  };
+}
+
+/** The forecasts in words, as report.json's input names them. */
+export function forecastText(input: ReplayReport['input']): string {
+  if (input.forecastModel === 'flat') return `flat forecast noise ${input.forecastError} × each series' mean`;
+  const load = input.forecastLoadError !== input.forecastError ? `, load ${input.forecastLoadError}` : '';
+  return `forecast error ${input.forecastError} (mean absolute at 24 h lead, growing with lead; ${input.forecastModel}${load}), renewable bias ${input.forecastBias}`;
 }
 
 /** [from, to) of submissions, inside the signals; the end of the data follows. */
@@ -242,6 +340,10 @@ async function lpFigures(world: ReplayWorld, jobs: Job[], objective: Objective):
     completed: null,
     replans: null,
     wallMs: Math.round(performance.now() - started),
+    objective: round(bound.objective),
+    saving: 0,
+    savingLost: null,
+    retainedShare: null,
     unmetWorkHours: round(bound.unmetWorkHours),
   };
 }

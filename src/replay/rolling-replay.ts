@@ -16,14 +16,15 @@ import type { Job } from '../domain/jobs/job.js';
 import { plan } from '../domain/planner/plan.js';
 import type { JobPlan, Objective, PlanInput, Strategy } from '../domain/planner/plan-types.js';
 import { gaussian, seededRandom } from '../domain/seeded-random.js';
+import { gridWeight } from '../domain/planner/objective.js';
+import { DEFAULT_PLAN_OPTIONS } from '../domain/planner/plan-types.js';
 import type { HourSignal } from '../domain/signals/forecast.js';
 import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import type { ReplaySignals } from './replay-input.js';
+import { FORECAST_SERIES, ForecastErrorModel, ForecastErrors, ForecastSeries, isPerfect } from './forecast-error.js';
 import { HOUR_MS } from '../domain/time/hours.js';
-
-const NOISY = ['windMw', 'solarMw', 'loadMw', 'hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
 
 /** What a replay is run on: the service's config, the actual series, and the jobs as admitted at their submission. */
 export interface ReplayWorld {
@@ -34,8 +35,14 @@ export interface ReplayWorld {
 export interface ReplayOptions {
   strategy: Strategy;
   objective: Objective;
-  /** Forecast error: noise with standard deviation `forecastError` × the series' mean. */
+  /**
+   * Flat forecast noise: standard deviation `forecastError` × the series' mean, drawn afresh
+   * every hour and the same at every lead (the model before issue #21; the planner benchmark's
+   * replay rows use it). Ignored when `forecastModel` is given.
+   */
   forecastError: number;
+  /** Lead-dependent, autocorrelated, possibly biased forecast errors (forecast-error.ts). */
+  forecastModel?: ForecastErrorModel;
   seed: number;
   horizonHours?: number;
   /** Called after each simulated hour. */
@@ -57,6 +64,8 @@ export interface JobOutcome {
 
 export interface StrategyOutcome {
   totals: EnergyTotals;
+  /** The planner's objective on what happened: grid MWh weighted by the actual hour (objective.ts), peak hours `peakWeight` times. */
+  objective: number;
   jobs: JobOutcome[];
   /** AI energy per site and simulated hour (MWh, index = hour from the replay's start). */
   siteHourMwh: Map<string, Float64Array>;
@@ -64,59 +73,86 @@ export interface StrategyOutcome {
 }
 
 /**
- * Actual zone series, and forecasts made from them: at each simulated hour the planner sees the
- * next hours of the actual series plus seeded Gaussian noise (σ = error × the series' mean, after
- * Wiesner et al., "Let's Wait Awhile", Middleware 2021). Noise depends on the seed and the hour only,
- * so every strategy sees the same forecasts.
+ * Actual zone series, and forecasts made from them, as issued at each simulated hour. Either flat
+ * noise (a number: σ = error × the series' mean at every lead, drawn afresh each hour, after
+ * Wiesner et al., "Let's Wait Awhile", Middleware 2021) or a `ForecastErrorModel` (errors that grow
+ * with lead, autocorrelated, biased if asked; forecast = actual × (1 + error)). Errors depend on
+ * the seed and the hours only, so every strategy sees the same forecasts.
  */
 export class ReplayForecasts {
-  private readonly sigma: Map<string, Partial<Record<(typeof NOISY)[number], number>>>;
+  private readonly sigma: Map<string, Partial<Record<ForecastSeries, number>>>;
   private readonly timeZones: Map<string, string>;
+  private readonly errors?: ForecastErrors;
+  private readonly perfect: boolean;
 
   constructor(
     private readonly world: ReplayWorld,
-    private readonly forecastError: number,
+    forecast: number | ForecastErrorModel,
     private readonly seed: number,
+    maxLead = PLANNING_HORIZON_HOURS,
   ) {
     this.timeZones = new Map(world.config.zones.map((z) => [z.id, z.timeZone]));
+    const flat = typeof forecast === 'number' ? forecast : 0;
+    this.perfect = typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast);
+    if (typeof forecast !== 'number') this.errors = new ForecastErrors(forecast, seed, world.signals.hours, maxLead);
     this.sigma = new Map(
       [...world.signals.zones].map(([zone, series]) => {
-        const sigma: Partial<Record<(typeof NOISY)[number], number>> = {};
-        for (const key of NOISY) {
+        const sigma: Partial<Record<ForecastSeries, number>> = {};
+        for (const key of FORECAST_SERIES) {
           const present = series.values.filter((v) => v?.[key] !== undefined);
           if (present.length > 0)
-            sigma[key] = (forecastError * Math.abs(present.reduce((sum, v) => sum + v![key]!, 0))) / present.length;
+            sigma[key] = (flat * Math.abs(present.reduce((sum, v) => sum + v![key]!, 0))) / present.length;
         }
         return [zone, sigma] as const;
       }),
     );
   }
 
-  /** Every site's signals over [hour, hour + hours): actual when `actual`, else forecast. */
+  /** Every site's signals over [hour, hour + hours): actual when `actual`, else as forecast at `hour`. */
   siteSignals(hour: number, hours: number, actual = false): Map<string, SiteHourSignals> {
     const random = seededRandom(this.seed * 1_000_003 + hour);
     const result = new Map<string, SiteHourSignals>();
-    for (const zone of this.world.config.zones) {
+    this.world.config.zones.forEach((zone, z) => {
       const series = this.world.signals.zones.get(zone.id)!;
       // Past the end of the data there is no forecast, as in the service when none has arrived.
       const values = Array.from({ length: hours }, (_, k) => series.values[hour + k]);
       const seen: ZoneSeries = {
         start: series.start.plus({ hours: hour }),
         hours,
-        values: actual || this.forecastError === 0 ? values : values.map((v) => v && this.noisy(zone.id, v, random)),
+        values:
+          actual || this.perfect
+            ? values
+            : this.errors
+              ? this.issued(z, values, hour)
+              : values.map((v) => v && this.noisy(zone.id, v, random)),
       };
       const sites = this.world.config.sites.filter((s) => s.zone === zone.id);
       for (const site of zoneSiteSignals(seen, zone, sites).sites) result.set(site.id, site.signals);
-    }
+    });
     return result;
   }
 
   timeZoneOf = (zone: string): string => this.timeZones.get(zone)!;
 
+  /** The zone's values as forecast at `hour` by the error model: actual × (1 + relative error), MW at least 0. */
+  private issued(zone: number, values: (HourSignal | undefined)[], hour: number): (HourSignal | undefined)[] {
+    const forecast = values.map((v) => v && { ...v });
+    for (const key of FORECAST_SERIES) {
+      if (!values.some((v) => v?.[key] !== undefined)) continue;
+      const errors = this.errors!.relative(zone, key, hour, values.length);
+      forecast.forEach((v, k) => {
+        if (v?.[key] === undefined) return;
+        const drawn = v[key] * (1 + errors[k]);
+        v[key] = key === 'pricePerMwh' ? drawn : Math.max(0, drawn);
+      });
+    }
+    return forecast;
+  }
+
   private noisy(zone: string, value: HourSignal, random: () => number): HourSignal {
     const sigma = this.sigma.get(zone)!;
     const next: HourSignal = { ...value };
-    for (const key of NOISY) {
+    for (const key of FORECAST_SERIES) {
       if (value[key] === undefined) continue;
       const drawn = value[key] + sigma[key]! * gaussian(random);
       next[key] = key === 'pricePerMwh' ? drawn : Math.max(0, drawn);
@@ -133,8 +169,8 @@ export class ReplayForecasts {
  */
 export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options: ReplayOptions): StrategyOutcome {
   const { signals, config } = world;
-  const forecasts = new ReplayForecasts(world, options.forecastError, options.seed);
   const horizon = options.horizonHours ?? PLANNING_HORIZON_HOURS;
+  const forecasts = new ReplayForecasts(world, options.forecastModel ?? options.forecastError, options.seed, horizon);
   const startMs = signals.start.toMillis();
   const sites = new Map(config.sites.map((s) => [s.id, s]));
   const ledgers = new Map<string, HourlyMwh>(config.sites.map((s) => [s.id, new Map()]));
@@ -225,10 +261,42 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
   );
   return {
     totals,
+    objective: objectiveOf(ledgers, actual, options.objective, startMs, signals.hours),
     jobs: done.map(outcome),
     siteHourMwh: hourlyBySite(ledgers, config.sites, startMs, signals.hours),
     replans,
   };
+}
+
+/**
+ * The planner's objective (objective.ts) of the energy each site used, on the actual series: grid
+ * MWh (what the site's green supply did not cover in the hour) × the hour's weight, peak hours
+ * counted `peakWeight` times (the planner's default). Energy past the data is grid, as the meter counts it.
+ */
+function objectiveOf(
+  ledgers: Map<string, HourlyMwh>,
+  actual: Map<string, SiteHourSignals>,
+  objective: Objective,
+  startMs: number,
+  hours: number,
+): number {
+  let sum = 0;
+  for (const [site, ledger] of ledgers) {
+    const s = actual.get(site)!;
+    for (const [hourMs, mwh] of ledger) {
+      const h = (hourMs - startMs) / HOUR_MS;
+      const known = h < hours;
+      const weight = gridWeight(
+        objective,
+        DEFAULT_PLAN_OPTIONS.peakWeight,
+        known && s.peak[h] === 1,
+        (known && s.carbonGPerKwh[h]) || 0,
+        (known && s.pricePerMwh[h]) || 0,
+      );
+      sum += Math.max(0, mwh - (known ? s.greenMw[h] : 0)) * weight;
+    }
+  }
+  return sum;
 }
 
 /** When a running job's work is done: after any checkpoint restore, its remaining work at full rate. */
