@@ -13,7 +13,7 @@ function capture(): { logger: AppLogger; root: pino.Logger; lines: () => Record<
       done();
     },
   });
-  const http = pinoHttp({ logger: pino({ level: 'trace' }, stream) });
+  const http = pinoHttp({ level: 'trace' }, stream);
   return {
     logger: new AppLogger(http),
     root: http.logger,
