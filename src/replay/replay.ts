@@ -203,8 +203,12 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   for (const strategy of simulated) {
     const figures = measured.get(`${strategy}:${perfect}`)!;
     const ideal = measured.get(`${strategy}:true`)!;
-    const saving = round(fifoObjective(perfect) - figures.objective);
-    const perfectSaving = round(fifoObjective(true) - ideal.objective);
+    const { saving, perfectSaving, savingLost, retainedShare } = savingKept({
+      fifo: fifoObjective(perfect),
+      strategy: figures.objective,
+      fifoPerfect: fifoObjective(true),
+      strategyPerfect: ideal.objective,
+    });
     strategies[strategy] = {
       ...figures,
       saving,
@@ -217,8 +221,8 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
               saving: perfectSaving,
             },
           }),
-      savingLost: strategy === 'fifo' ? null : round(perfectSaving - saving),
-      retainedShare: strategy !== 'fifo' && perfectSaving > 1e-9 ? round(saving / perfectSaving, 4) : null,
+      savingLost: strategy === 'fifo' ? null : savingLost,
+      retainedShare: strategy === 'fifo' ? null : retainedShare,
     };
   }
   if (request.strategies.includes('lp')) {
@@ -256,6 +260,26 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
     })),
   };
   return { report, charts };
+}
+
+/**
+ * What a strategy saved against fifo (objectives on the actual series), with these forecasts and
+ * with perfect ones; the share kept is null where perfect forecasts saved nothing.
+ */
+export function savingKept(objectives: {
+  fifo: number;
+  strategy: number;
+  fifoPerfect: number;
+  strategyPerfect: number;
+}) {
+  const saving = objectives.fifo - objectives.strategy;
+  const perfectSaving = objectives.fifoPerfect - objectives.strategyPerfect;
+  return {
+    saving: round(saving),
+    perfectSaving: round(perfectSaving),
+    savingLost: round(perfectSaving - saving),
+    retainedShare: perfectSaving > 1e-9 ? round(saving / perfectSaving, 4) : null,
+  };
 }
 
 /** The request's forecasts as the rolling replay takes them: a flat σ, or an error model. */

@@ -1,0 +1,23 @@
+import { REFERENCE_GPUS, REFERENCE_ZONES, SUITE_HOURS } from '../datasets/planning-instance.js';
+import { suiteReplayWorld } from './suite-world.js';
+
+describe('the planner benchmark’s reference week as a replay world', () => {
+  it('has its three zones, their sites of 64, 96 and 128 GPUs, the week’s actual series and its jobs as admitted', () => {
+    const { world, jobs } = suiteReplayWorld();
+    expect(world.config.zones.map((z) => [z.id, z.timeZone, z.peak])).toEqual(
+      REFERENCE_ZONES.map((zone) => [zone, 'Europe/Berlin', { loadWithin: 0.1 }]),
+    );
+    expect(world.config.sites.map((s) => [s.zone, s.gpus])).toEqual(
+      REFERENCE_ZONES.map((z, k) => [z, REFERENCE_GPUS[k]]),
+    );
+    expect(world.signals.hours).toBe(SUITE_HOURS);
+    expect(world.signals.start.toISO()).toBe('2019-03-07T00:00:00.000Z');
+    for (const series of world.signals.zones.values()) {
+      expect(series.values).toHaveLength(SUITE_HOURS);
+      expect(series.values.every((v) => v && v.loadMw > 0 && v.windMw >= 0 && v.solarMw >= 0)).toBe(true);
+    }
+    // bench/results/planner.json: reference-replay, 1,474 jobs (6 of the 1,480 end after the week).
+    expect(jobs).toHaveLength(1474);
+    expect(jobs.every((j) => j.state === 'queued' && Date.parse(j.deadline) > Date.parse(j.submittedAt))).toBe(true);
+  });
+});
