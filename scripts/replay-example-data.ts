@@ -10,7 +10,8 @@
  *   data); every 10th job not deferrable, every 5th of the rest not interruptible; 10-minute
  *   checkpoints.
  *
- *   node --import tsx scripts/replay-example-data.ts [--from 2019-03-01T00:00:00Z] [--days 30] [--jobs 5000] [--seed 7] [--out out/replay-example]
+ *   node --import tsx scripts/replay-example-data.ts [--from 2019-03-01T00:00:00Z] [--days 30] [--jobs 5000]
+ *     [--seed 7] [--out out/replay-example]
  */
 import { DateTime } from 'luxon';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -86,5 +87,6 @@ mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'signals.csv'), signals.join('\n') + '\n');
 writeFileSync(join(values.out, 'jobs.csv'), jobs.join('\n') + '\n');
 console.log(
-  `wrote ${join(values.out, 'signals.csv')} (${zones.length} zones × ${days * 24} h) and ${join(values.out, 'jobs.csv')} (${sampled.length} jobs)`,
+  `wrote ${join(values.out, 'signals.csv')} (${zones.length} zones × ${days * 24} h) ` +
+    `and ${join(values.out, 'jobs.csv')} (${sampled.length} jobs)`,
 );

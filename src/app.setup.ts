@@ -34,7 +34,8 @@ export function configureApp(app: INestApplication): INestApplication {
     new DocumentBuilder()
       .setTitle('Westwind')
       .setDescription(
-        'Grid-aware scheduling of AI training jobs: submit jobs, track their state. Errors are application/problem+json (RFC 9457).',
+        'Grid-aware scheduling of AI training jobs: submit jobs, track their state. ' +
+          'Errors are application/problem+json (RFC 9457).',
       )
       .setVersion('1')
       .addBearerAuth()

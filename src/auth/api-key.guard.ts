@@ -6,7 +6,10 @@ import { Principal, TenantDirectory } from './tenant-directory.js';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** Who may pass a guard: principal kinds, whether a viewer operator will do, whether a browser's Basic login is taken. */
+/**
+ * Who may pass a guard: principal kinds, whether a viewer operator will do, whether a browser's
+ * Basic login is taken.
+ */
 export interface Admission {
   kinds: ReadonlyArray<Principal['kind']>;
   viewers: boolean;

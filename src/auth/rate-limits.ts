@@ -60,7 +60,8 @@ export class RateLimits {
       429,
       'rate-limited',
       'Too many requests',
-      `${kind === 'tenant' ? 'Tenant' : 'Sender'} "${id}" may send ${limit.requests} requests per ${limit.perSeconds} s; retry after ${resetSeconds} s.`,
+      `${kind === 'tenant' ? 'Tenant' : 'Sender'} "${id}" may send ${limit.requests} requests ` +
+        `per ${limit.perSeconds} s; retry after ${resetSeconds} s.`,
       {},
       { ...headers, 'Retry-After': String(resetSeconds) },
     );

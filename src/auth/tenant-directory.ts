@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { OperatorRole, WestwindConfig } from '../config/westwind-config.js';
 import { basicCredentials, bearerToken, keyDigest } from './bearer.js';
 
-/** Who a bearer key belongs to: a tenant (submits jobs), an operator (runs the grid side) or a site's agent (reports job events). */
+/**
+ * Who a bearer key belongs to: a tenant (submits jobs), an operator (runs the grid side) or a
+ * site's agent (reports job events).
+ */
 export interface Principal {
   kind: 'tenant' | 'operator' | 'site';
   id: string;

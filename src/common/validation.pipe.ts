@@ -8,7 +8,10 @@ import { ProblemException } from './problem.js';
  * (a "2" is not a 2), and errors come back as field-level problem details, one per field.
  */
 export class StrictValidationPipe extends ValidationPipe {
-  /** `allowUnknownFields`: for documents of other standards (OpenADR) whose extra fields are legitimate; they are dropped. */
+  /**
+   * `allowUnknownFields`: for documents of other standards (OpenADR) whose extra fields are
+   * legitimate; they are dropped.
+   */
   constructor(allowUnknownFields = false) {
     super({
       whitelist: true,

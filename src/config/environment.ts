@@ -67,7 +67,10 @@ export class Environment {
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL = 'info';
 
-  /** `real`, or `virtual` for demos and tests: starts at WESTWIND_CLOCK_START, runs WESTWIND_CLOCK_SPEED times faster. */
+  /**
+   * `real`, or `virtual` for demos and tests: starts at WESTWIND_CLOCK_START, runs
+   * WESTWIND_CLOCK_SPEED times faster.
+   */
   @IsIn(['real', 'virtual'])
   WESTWIND_CLOCK = 'real';
 

@@ -29,8 +29,15 @@ const ASSETS: Record<string, { body: Buffer; type: string }> = {
 const PAGE = readFileSync(new URL('./public/index.html', import.meta.url));
 
 /** Browsers may run only this origin's scripts on the page, and nobody may frame it. */
-const PAGE_SECURITY =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const PAGE_SECURITY = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 
 /** Changes reach watchers in batches this far apart: a burst of job updates becomes one redraw. */
 const CHANGE_BATCH_MS = 250;

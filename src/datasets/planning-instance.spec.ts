@@ -23,7 +23,7 @@ describe('regression on a fixed real-data instance (OPSD March 2019, ITP cluster
     ).toBe(true);
   });
 
-  it('westwind stays within 2% of total AI energy of the LP bound, with ≥ 97% of its green energy and no missed deadline', async () => {
+  it('westwind: within 2% of AI energy of the LP bound, ≥ 97% of its green energy, no missed deadline', async () => {
     const westwind = plan(input);
     const bound = await lpBound(input, westwind);
     expect(bound.unmetWorkHours).toBeLessThan(1e-6);
@@ -59,7 +59,7 @@ describe('the benchmark suite (issue #17): instances by their rules', () => {
     expect(SUITE.some((s) => s.supply.surplusCoverage > 0 && s.supply.ppaCoverage === 0)).toBe(true);
   });
 
-  it('builds the reference: three zones, sites of 64, 96 and 128 GPUs, load-derived peaks, PPA plus surplus supply', () => {
+  it('builds the reference: three zones, sites of 64, 96, 128 GPUs, load-derived peaks, PPA + surplus supply', () => {
     const { input, contracts } = reference;
     expect(input.sites.map((s) => [s.id, s.gpus])).toEqual([
       ['50hertz-1', 64],

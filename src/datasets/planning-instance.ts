@@ -110,7 +110,10 @@ export function realDataInstance(options: InstanceOptions): {
 
 const TIME_ZONE = 'Europe/Berlin';
 
-/** A site's shares of its zone's renewables and surplus, sized by `rule` over the zone's hours (each share at most 1). */
+/**
+ * A site's shares of its zone's renewables and surplus, sized by `rule` over the zone's hours (each
+ * share at most 1).
+ */
 export function supplyContract(zone: ZoneSeries, rule: SupplyRule, siteMaxMw: number): SupplyContract {
   const hours = zone.loadMw.length;
   let meanRenewable = 0;
@@ -229,7 +232,10 @@ export const SUITE: readonly SuiteSpec[] = [
   },
 ];
 
-/** The month of the rolling replay: March 2019 with the reference's rules; 3,000 jobs (about half the reference's rate) keep its LP bound within the bench's time. */
+/**
+ * The month of the rolling replay: March 2019 with the reference's rules; 3,000 jobs (about half the
+ * reference's rate) keep its LP bound within the bench's time.
+ */
 export const MONTH: SuiteSpec = {
   ...reference,
   name: 'month',
@@ -292,7 +298,8 @@ export function exactSlice(input: PlanInput, offsetHours: number, count = 40, ho
   const jobs = Array.from({ length: Math.min(count, candidates.length) }, (_, k) => candidates[Math.floor(k * step)]);
   const fullLoad = gpuHours(input.jobs) / (input.hours * input.sites.reduce((sum, s) => sum + s.gpus, 0));
   const scale = gpuHours(jobs) / hours / fullLoad / input.sites.reduce((sum, s) => sum + s.gpus, 0);
-  // Scaled in proportion; the largest site is raised to hold the largest job if it must (smaller jobs' load then falls a little short).
+  // Scaled in proportion; the largest site is raised to hold the largest job if it must (smaller
+  // jobs' load then falls a little short).
   const sizes = input.sites.map((site) => Math.max(1, Math.round(site.gpus * scale)));
   const biggest = sizes.indexOf(Math.max(...sizes));
   sizes[biggest] = Math.max(sizes[biggest], ...jobs.map((j) => j.gpus));

@@ -44,7 +44,8 @@ export class DemoService implements OnApplicationBootstrap, OnApplicationShutdow
     this.trace = readItpTrace(TRACE_FILE);
     await this.sendForecasts(this.clock.now());
     this.logger.log(
-      `demo running from ${formatInstant(this.clock.now())} at ${this.demo.speed}×: zones replay ${JSON.stringify(this.demo.replay)}`,
+      `demo running from ${formatInstant(this.clock.now())} at ${this.demo.speed}×: ` +
+        `zones replay ${JSON.stringify(this.demo.replay)}`,
     );
     this.timer = setInterval(() => void this.hour(), HOUR_MS / this.demo.speed);
   }

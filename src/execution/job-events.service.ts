@@ -31,7 +31,10 @@ export class JobEventsService implements ExecutionReports {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Applies a site's report; returns the job as it now is. Throws a 4xx ProblemException when the report does not fit. */
+  /**
+   * Applies a site's report; returns the job as it now is. Throws a 4xx ProblemException when the
+   * report does not fit.
+   */
   async record(site: string, jobId: string, event: JobEvent): Promise<Job> {
     const at = this.instantOf(event);
     let before: Job | undefined;

@@ -140,7 +140,8 @@ export class JobsService {
           422,
           'deadline-not-feasible',
           'The deadline cannot be met',
-          `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. Move the deadline, or send "acceptLate": true to queue it anyway.`,
+          `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. ` +
+            'Move the deadline, or send "acceptLate": true to queue it anyway.',
           {
             earliestFinish,
             errors: [{ field: 'deadline', message: `cannot be met; earliest finish ${earliestFinish}` }],

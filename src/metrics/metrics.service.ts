@@ -40,7 +40,9 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     });
     new Gauge({
       name: 'westwind_energy_mwh',
-      help: 'AI energy by source: metered from actual runs over the signal retention window, planned for the horizon, and fifo for the same jobs',
+      help:
+        'AI energy by source: metered from actual runs over the signal retention window, ' +
+        'planned for the horizon, and fifo for the same jobs',
       labelNames: ['period', 'source'],
       registers,
       async collect() {

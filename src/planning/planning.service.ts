@@ -51,9 +51,9 @@ const UPDATE_CHUNK = 500;
 
 /**
  * The planning loop: changes (a job submitted, cancelled or reported on, announced on JobChanges; a
- * forecast or grid event accepted) and the hourly tick ask for a re-plan through one BullMQ queue. The queue runs one re-plan at a time
- * across every instance (global concurrency 1), and a burst of requests coalesces into one
- * waiting re-plan (deduplication, keeping the last request while one runs).
+ * forecast or grid event accepted) and the hourly tick ask for a re-plan through one BullMQ queue.
+ * The queue runs one re-plan at a time across every instance (global concurrency 1), and a burst of
+ * requests coalesces into one waiting re-plan (deduplication, keeping the last request while one runs).
  */
 @Injectable()
 export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -244,7 +244,10 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     );
   }
 
-  /** Updates many job records, a chunk of concurrent updates at a time (ioredis pipelines them); a failure is logged, not thrown. */
+  /**
+   * Updates many job records, a chunk of concurrent updates at a time (ioredis pipelines them); a
+   * failure is logged, not thrown.
+   */
   private async updateEach<T extends { id: string }>(
     items: readonly T[],
     what: string,

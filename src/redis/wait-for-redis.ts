@@ -22,7 +22,8 @@ export async function waitForRedis(target: RedisTarget, timeoutMs = 5000): Promi
   } catch (error) {
     throw new RedisNotAnsweringError(
       [
-        `Westwind needs Redis 7 at REDIS_URL=${target.REDIS_URL} (${target.REDIS_MODE}), but it did not answer (${(error as Error).message}).`,
+        `Westwind needs Redis 7 at REDIS_URL=${target.REDIS_URL} (${target.REDIS_MODE}), ` +
+          `but it did not answer (${(error as Error).message}).`,
         'Start one, then try again:',
         '  Debian/Ubuntu: sudo apt-get install -y redis-server && redis-server --daemonize yes',
         '  macOS:         brew install redis && brew services start redis',

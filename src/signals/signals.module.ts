@@ -11,7 +11,10 @@ import { SignalsService } from './signals.service.js';
 import { WebhookSignatureGuard } from './webhook-signature.guard.js';
 import { ZonesController } from './zones.controller.js';
 
-/** Grid signals: forecasts and grid events in (webhooks, OpenADR 3, CSV), the effective per-zone and per-site series out. */
+/**
+ * Grid signals: forecasts and grid events in (webhooks, OpenADR 3, CSV), the effective per-zone and
+ * per-site series out.
+ */
 @Module({
   imports: [IdempotencyModule],
   controllers: [ForecastWebhookController, OpenAdrController, ZonesController],

@@ -197,7 +197,10 @@ export class SignalsService {
     };
   }
 
-  /** A zone's stored hours in [fromMs, toMs) with the issuedAt each came from: what a forecast pull lays its fields over. */
+  /**
+   * A zone's stored hours in [fromMs, toMs) with the issuedAt each came from: what a forecast pull
+   * lays its fields over.
+   */
   storedHours(zone: string, fromMs: number, toMs: number): Promise<Map<number, StoredHour>> {
     return this.repository.hours(zone, fromMs, toMs);
   }

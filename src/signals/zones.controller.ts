@@ -23,7 +23,7 @@ export class ZonesController {
     return this.signals.listZones();
   }
 
-  /** The effective hourly series (revisions merged) with renewable, surplus and peak; per site green supply, peak and import cap. */
+  /** The effective hourly series (revisions merged): renewable, surplus, peak; per site green MW, peak, import cap. */
   @Get(':zone/signals')
   @UseGuards(ReaderKeyGuard)
   @ApiOkResponse({ type: ZoneSignalsDto })
@@ -31,7 +31,10 @@ export class ZonesController {
     return this.signals.signals(zone, query.from, query.to);
   }
 
-  /** Operator upload: rows `start,windMw,solarMw,loadMw[,hydroMw][,carbonGPerKwh][,pricePerMwh]` with a header; errors by line. */
+  /**
+   * Operator upload: rows `start,windMw,solarMw,loadMw[,hydroMw][,carbonGPerKwh][,pricePerMwh]` with a header;
+   * errors by line.
+   */
   @Post(':zone/forecasts.csv')
   @HttpCode(200)
   @UseGuards(OperatorKeyGuard)

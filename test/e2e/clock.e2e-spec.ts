@@ -10,7 +10,7 @@ const clock = virtualClock(start, 720);
 describe('GET /v1/clock', () => {
   const ctx = useTestApp({ clock });
 
-  it('answers the service clock’s now, its speed and each zone’s local time to any tenant or operator key', async () => {
+  it('answers the service clock’s now, speed and each zone’s local time to any tenant or operator key', async () => {
     for (const key of [ALPHA, OPERATOR]) {
       const before = clock.now().toMillis();
       const res = await request(ctx.http).get('/v1/clock').set(key).expect(200);

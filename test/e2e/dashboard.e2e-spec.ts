@@ -144,7 +144,11 @@ describe('GET /metrics', () => {
       ),
     ).toBe(1);
     expect(text).toMatch(
-      /^westwind_webhook_requests_total\{endpoint="forecast-webhook",outcome="refused",reason="webhook-unauthenticated"\} 1$/m,
+      new RegExp(
+        '^westwind_webhook_requests_total\\{endpoint="forecast-webhook",outcome="refused",' +
+          'reason="webhook-unauthenticated"\\} 1$',
+        'm',
+      ),
     );
     expect(value(/^westwind_energy_mwh\{period="planned",source="green"\} ([\d.]+)/m)).toBeGreaterThan(0);
     expect(text).toMatch(/^westwind_energy_mwh\{period="fifo",source="grid"\} [\d.]+/m);

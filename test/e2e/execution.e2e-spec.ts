@@ -35,7 +35,7 @@ describe('execution: the plan drives the simulated sites (virtual clock, one hou
     if (!b) await a.close();
   });
 
-  it('pauses a deferrable job at the peak and resumes it after, runs a non-deferrable one through, across a restart', async () => {
+  it('a deferrable job pauses at the peak and resumes; a non-deferrable runs through; across a restart', async () => {
     // Wind only before and after the peak: running in the peak would draw from the grid.
     await postWestForecast(
       a.app.getHttpServer(),
@@ -83,7 +83,8 @@ describe('execution: the plan drives the simulated sites (virtual clock, one hou
     );
     expect(within(entered(d.history, 'running', 1), '2026-03-02T14:00:00Z', 20)).toBe(true);
     expect(entered(d.history, 'completed') <= utc(d.deadline)).toBe(true);
-    // The resume restored its checkpoint (12 minutes) before progressing: 4 h of work ends ≥ 12 min after 4 h of running.
+    // The resume restored its checkpoint (12 minutes) before progressing: 4 h of work ends ≥ 12 min
+    // after 4 h of running.
     const ranHours = d.run.segments.reduce(
       (sum: number, seg: { start: string; end: string }) => sum + utc(seg.end).diff(utc(seg.start), 'hours').hours,
       0,
@@ -345,7 +346,8 @@ describe('execution: an action held by a killed process is carried through at re
       () => queue.getJobCounts('waiting'),
       (c) => c.waiting === 1,
     );
-    // A process takes the start, claims it on the job record as the dispatch processor does, then dies (kill -9: no lock renewal, no release).
+    // A process takes the start, claims it on the job record as the dispatch processor does, then
+    // dies (kill -9: no lock renewal, no release).
     const jobs = planner.app.get(JobsRepository);
     let claimed!: () => void;
     const claimedOnce = new Promise<void>((resolve) => (claimed = resolve));

@@ -513,7 +513,8 @@ describe(`fuzz: ${REQUESTS.toLocaleString('en-US')} generated bad requests to ev
       const res = await fetch(base + r.path, { method: r.method, headers: r.headers, body: r.body });
       const text = await res.text();
       const problem = res.headers.get('content-type')?.startsWith('application/problem+json');
-      // OpenADR VTNs send every object type they have; those that do not affect scheduling are acknowledged, not refused.
+      // OpenADR VTNs send every object type they have; those that do not affect scheduling are
+      // acknowledged, not refused.
       const ignored = r.path === '/v1/webhooks/openadr' && res.status === 200 && /"ignored":true/.test(text);
       if (!ignored && (res.status < 400 || res.status >= 500 || !problem))
         wrong.push(

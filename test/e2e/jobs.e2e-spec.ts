@@ -45,7 +45,8 @@ describe('jobs API (real app, real Redis)', () => {
 
     it('applies the documented defaults and normalises instants to UTC', async () => {
       const before = DateTime.utc();
-      const res = await submit({ ...validJob(), deadline: '2099-01-01T08:00:00+08:00' }).expect(422); // more than a year ahead
+      // More than a year ahead.
+      const res = await submit({ ...validJob(), deadline: '2099-01-01T08:00:00+08:00' }).expect(422);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'deadline' })]);
       const deadline = DateTime.utc().plus({ days: 2 }).setZone('Asia/Shanghai').toISO()!;
       const ok = await submit({ ...validJob(), deadline }).expect(201);

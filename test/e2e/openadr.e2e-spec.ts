@@ -63,7 +63,7 @@ describe('OpenADR 3 notifications', () => {
     await request(ctx.http).get('/v1/webhooks/openadr').query({ echo: 'x' }).expect(401);
   });
 
-  it('an IMPORT_CAPACITY_LIMIT event caps the mapped site’s grid import for its intervals (kW → MW), then updates and deletes', async () => {
+  it('IMPORT_CAPACITY_LIMIT caps the mapped site’s import in its intervals (kW → MW); updated, deleted', async () => {
     await notify(notification('POST', {})).expect(200);
     expect(events.at(-1)).toEqual({ zone: 'west', from: start.toISO(), to: start.plus({ hours: 2 }).toISO() });
     // east-edge has a standing cap of 0.05 MW; the event tightens it to 0.02 then 0.01 MW

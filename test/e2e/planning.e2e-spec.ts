@@ -42,7 +42,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
     await a.close();
   });
 
-  it('plans a submitted job: its GET shows segments, expected finish and the reason, and it becomes scheduled', async () => {
+  it('plans a submitted job: its GET shows segments, expected finish, reason; it becomes scheduled', async () => {
     const created = (await request(a.app.getHttpServer()).post('/v1/jobs').set(ALPHA).send(job('first')).expect(201))
       .body;
     const got = await until(
@@ -201,7 +201,7 @@ describe('planner pacing under a steady stream of requests', () => {
   });
   afterAll(() => t.close());
 
-  it(`rests after each re-plan in proportion to its time, so re-planning takes at most ${REPLAN_MAX_BUSY_SHARE * 100}% of the time`, async () => {
+  it(`rests after each re-plan in proportion: re-planning ≤ ${REPLAN_MAX_BUSY_SHARE * 100}% of the time`, async () => {
     // A backlog large enough that one re-plan takes well over a tenth of a second.
     const jobs = t.app.get(JobsService);
     for (let i = 0; i < 800; i += 200) {

@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The CLI as a user runs it (`npm run replay -- …`), on the repo's own real data converted by the documented converter. */
+/**
+ * The CLI as a user runs it (`npm run replay -- …`), on the repo's own real data converted by the
+ * documented converter.
+ */
 async function replayCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/replay/replay.cli.ts', ...args], {
@@ -43,7 +46,7 @@ describe('npm run replay (real OPSD zones and ITP jobs)', () => {
     );
   }, 60_000);
 
-  it('replays every strategy and writes report.json in the documented shape and a self-contained report.html', async () => {
+  it('runs every strategy; writes report.json in the documented shape and a self-contained report.html', async () => {
     const out = join(dir, 'report');
     const result = await replayCli([
       '--config',

@@ -56,7 +56,7 @@ describe('rate limits hold across two instances of one deployment', () => {
     await a.close();
   });
 
-  it('per tenant: the budget is shared by both instances; over it, 429 with Retry-After and nothing stored; other tenants unaffected', async () => {
+  it('per tenant: shared by both instances; over it 429 + Retry-After, nothing stored; others unaffected', async () => {
     const answers = [];
     for (let i = 0; i < TENANT_BUDGET; i++)
       answers.push(
@@ -82,7 +82,7 @@ describe('rate limits hold across two instances of one deployment', () => {
     await request(httpB).post('/v1/jobs').set(BETA).send(job('beta-still-served')).expect(201);
   });
 
-  it('per webhook sender: a third forecast within the minute is refused and not stored; another sender is served', async () => {
+  it('per webhook sender: a third forecast within the minute is refused, not stored; others are served', async () => {
     const push = (http: App, secret: string, zone: string) => {
       const body = forecast(zone);
       return request(http).post('/v1/webhooks/forecasts').set(signedHeaders(secret, body)).send(body);

@@ -76,7 +76,7 @@ describeSlurm(
       await t?.close();
     });
 
-    it('holds a deferrable job until its planned start, requeue-holds it at the peak (it checkpoints), releases it after, and it resumes and completes; a non-deferrable job runs through', async () => {
+    it('deferrable: held to its start, requeue-held at the peak, completes; non-deferrable runs through', async () => {
       const http = t.app.getHttpServer();
       const deferrable = await submitSlurm({
         // Three hours: the two windy hours before the peak and one after (07:00–09:00, 14:00–15:10 with the restore).

@@ -15,7 +15,10 @@ const SEED = 20261129;
 /** Simulated seconds per real second: an hour every 6 s. */
 const SPEED = 600;
 const SITES = ['west-hub', 'east-edge', 'de-hub'];
-/** A job may run on at most this long past its plan's pause before it counts as running while paused (dispatch takes a moment). */
+/**
+ * A job may run on at most this long past its plan's pause before it counts as running while paused
+ * (dispatch takes a moment).
+ */
 const DISPATCH_GRACE_MIN = 20;
 
 /**
@@ -130,7 +133,8 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     }
     expect(unfinished).toEqual([]);
     const completed = await redis.zcard(keys.tenantJobsInState('alpha', 'completed'));
-    // What the service said (warnings and errors) is the first clue when the run did not finish or a job ran while paused.
+    // What the service said (warnings and errors) is the first clue when the run did not finish or a
+    // job ran while paused.
     if (completed !== JOBS || violations.length > 0)
       console.log(`service output (last 8,000 characters):\n${service.output.slice(-8000)}`);
     expect(completed).toBe(JOBS);
@@ -155,9 +159,12 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
     // Planning jobs a killed process held, put back to waiting by the next start (see PlanningProcessor).
     const released = service.output.split('which is gone: back to waiting').length - 1;
     console.log(
-      `crash: ${KILLS} × kill -9, back up in ${Math.min(...restartMs)}–${Math.max(...restartMs)} ms, ${released} planning job(s) a killed planner held put back at once; ${acknowledged.size} jobs acknowledged, ${completed} completed by their deadlines; ` +
+      `crash: ${KILLS} × kill -9, back up in ${Math.min(...restartMs)}–${Math.max(...restartMs)} ms, ` +
+        `${released} planning job(s) a killed planner held put back at once; ` +
+        `${acknowledged.size} jobs acknowledged, ${completed} completed by their deadlines; ` +
         `site logs: ${count('start')} starts, ${count('pause')} pauses, ${count('resume')} resumes, no action twice; ` +
-        `${watched.samples} plan-vs-site samples over ${watched.runsSeen} running jobs: ${watched.briefSuspects} momentary mismatches (a dispatch in flight), ${violations.length} violations`,
+        `${watched.samples} plan-vs-site samples over ${watched.runsSeen} running jobs: ` +
+        `${watched.briefSuspects} momentary mismatches (a dispatch in flight), ${violations.length} violations`,
     );
 
     /**

@@ -85,7 +85,10 @@ describe('crash during intake: kill -9 with submissions in flight', () => {
     const records = await Promise.all(ids.map((id) => redis.exists(keys.job(id))));
     expect(records.filter((n) => n === 0)).toHaveLength(0);
     console.log(
-      `intake crash: killed once ${KILL_AFTER} were acknowledged (${acknowledgedBeforeKill} by the time it died); ${unanswered.size} requests in flight got no answer, ${replayed} of them had been stored (replayed on retry), the rest stored on retry; ${acknowledged.size} jobs, one per key, all readable`,
+      `intake crash: killed once ${KILL_AFTER} were acknowledged (${acknowledgedBeforeKill} by the time it died); ` +
+        `${unanswered.size} requests in flight got no answer, ` +
+        `${replayed} of them had been stored (replayed on retry), ` +
+        `the rest stored on retry; ${acknowledged.size} jobs, one per key, all readable`,
     );
   }, 180_000);
 });

@@ -95,7 +95,8 @@ describe('Redis outage of 30 s during intake and dispatch', () => {
     const recoveredIn = Date.now() - restoredAt;
     expect(recoveredIn).toBeLessThan(10_000);
     console.log(
-      `outage ${OUTAGE_MS / 1000} s: ${answers.get(503)} × 503, ${acknowledged.length} × 201; ready again ${recoveredIn} ms after Redis returned`,
+      `outage ${OUTAGE_MS / 1000} s: ${answers.get(503)} × 503, ${acknowledged.length} × 201; ` +
+        `ready again ${recoveredIn} ms after Redis returned`,
     );
 
     // Nothing acknowledged was lost; nothing refused was stored.
@@ -105,7 +106,8 @@ describe('Redis outage of 30 s during intake and dispatch', () => {
     }[];
     expect(listed.filter((j) => j.name.startsWith('during-')).length).toBe(acknowledged.length);
 
-    // Intake and dispatch carry on: a new job is acknowledged and started, the one running before still runs or finished.
+    // Intake and dispatch carry on: a new job is acknowledged and started, the one running before
+    // still runs or finished.
     const after = await request(service.url).post('/v1/jobs').set(ALPHA).send(job('after')).expect(201);
     await until(
       () => state(after.body.id),

@@ -133,7 +133,10 @@ describe('Sentinel failover (planned: SENTINEL FAILOVER)', () => {
       30_000,
     );
     console.log(
-      `sentinel failover: replica promoted in ${run.promotedMs} ms; a job accepted ${run.acceptingMs} ms after the failover began and planned ${Date.now() - run.began} ms after; answers meanwhile ${JSON.stringify(run.answers)}, all ${run.acknowledged} acknowledged jobs there`,
+      `sentinel failover: replica promoted in ${run.promotedMs} ms; ` +
+        `a job accepted ${run.acceptingMs} ms after the failover began ` +
+        `and planned ${Date.now() - run.began} ms after; ` +
+        `answers meanwhile ${JSON.stringify(run.answers)}, all ${run.acknowledged} acknowledged jobs there`,
     );
   }, 120_000);
 });
@@ -141,7 +144,7 @@ describe('Sentinel failover (planned: SENTINEL FAILOVER)', () => {
 describe('Sentinel failover (unplanned: the master dies)', () => {
   const sentinel = useSentinel({ master: 6395, replica: 6396, sentinel: 26395, service: 4736 });
 
-  it('recovers by itself once Sentinel promotes the replica, and still stops on SIGTERM once all Redis is gone', async () => {
+  it('recovers by itself once Sentinel promotes the replica; stops on SIGTERM once all Redis is gone', async () => {
     const first = await sentinel.firstJob();
     const masterPid = Number(/^process_id:(\d+)/m.exec(redisCli(6395, 'info', 'server'))![1]);
     const run = await sentinel.submitThrough(() => process.kill(masterPid, 'SIGKILL'));
@@ -164,7 +167,11 @@ describe('Sentinel failover (unplanned: the master dies)', () => {
     const stopMs = Date.now() - stopping;
     expect(stopMs).toBeLessThan(15_000);
     console.log(
-      `sentinel master death: replica promoted ${run.promotedMs} ms after kill -9, a job accepted at ${run.acceptingMs} ms and planned at ${plannedMs} ms; answers meanwhile ${JSON.stringify(run.answers)}; ${run.lost.length} of ${run.acknowledged} acknowledged jobs lost; with Redis gone, SIGTERM ended the service in ${stopMs} ms`,
+      `sentinel master death: replica promoted ${run.promotedMs} ms after kill -9, ` +
+        `a job accepted at ${run.acceptingMs} ms and planned at ${plannedMs} ms; ` +
+        `answers meanwhile ${JSON.stringify(run.answers)}; ` +
+        `${run.lost.length} of ${run.acknowledged} acknowledged jobs lost; ` +
+        `with Redis gone, SIGTERM ended the service in ${stopMs} ms`,
     );
   }, 120_000);
 });

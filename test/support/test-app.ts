@@ -14,7 +14,10 @@ import type { Clock } from '../../src/domain/time/clock.js';
 export const TEST_CONFIG = 'test/fixtures/westwind.test.yaml';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** The Redis the tests run against: REDIS_URL and REDIS_MODE (`npm run test:cluster` sets a Redis Cluster, then Sentinel). */
+/**
+ * The Redis the tests run against: REDIS_URL and REDIS_MODE (`npm run test:cluster` sets a Redis
+ * Cluster, then Sentinel).
+ */
 export const REDIS_TARGET = parseEnvironment({
   REDIS_URL,
   REDIS_MODE: process.env.REDIS_MODE,

@@ -33,7 +33,7 @@ describe('closedSegmentEnergy', () => {
 });
 
 describe('meterTotals', () => {
-  it('uses the green supply first, counts the rest as grid and peak grid in peak hours, and prices grid energy only', () => {
+  it('uses green supply first, the rest is grid (peak grid in peak hours), and prices grid energy only', () => {
     const used = new Map([
       [T0, 3],
       [T0 + H, 2],

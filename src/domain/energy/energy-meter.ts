@@ -17,7 +17,10 @@ export interface EnergyTotals {
   cost: number;
 }
 
-/** What a site had in one hour: renewable power available to it, whether it was a peak hour, and the grid's carbon and price. */
+/**
+ * What a site had in one hour: renewable power available to it, whether it was a peak hour, and the
+ * grid's carbon and price.
+ */
 export interface HourSupply {
   greenMw: number;
   peak: boolean;

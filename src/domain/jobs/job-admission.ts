@@ -46,9 +46,10 @@ export function admitJob(
   const earliestStart = request.earliestStart ? parseInstant(request.earliestStart)! : now;
   const earliestFinish = DateTime.max(now, earliestStart).plus({ hours: request.runtimeHours });
   if (deadline < earliestFinish) {
+    const finish = formatInstant(earliestFinish);
     problems.push({
       field: 'deadline',
-      message: `is before the earliest possible finish ${formatInstant(earliestFinish)} (earliest start + runtimeHours)`,
+      message: `is before the earliest possible finish ${finish} (earliest start + runtimeHours)`,
     });
   } else if (deadline > now.plus(MAX_DEADLINE_AHEAD)) {
     problems.push({ field: 'deadline', message: `is more than ${MAX_DEADLINE_AHEAD.as('days')} days ahead` });

@@ -3,7 +3,9 @@ import { parseForecastCsv } from './forecast-csv.js';
 describe('forecast CSV', () => {
   it('reads rows under a header, optional columns included', () => {
     const csv =
-      'start,windMw,solarMw,loadMw,pricePerMwh\n2026-03-01T00:00:00+08:00,1200,0,900,-5.5\r\n2026-03-01T01:00:00+08:00,1300.5,0,880,\n';
+      'start,windMw,solarMw,loadMw,pricePerMwh\n' +
+      '2026-03-01T00:00:00+08:00,1200,0,900,-5.5\r\n' +
+      '2026-03-01T01:00:00+08:00,1300.5,0,880,\n';
     expect(parseForecastCsv(csv).points).toEqual([
       { start: '2026-03-01T00:00:00+08:00', windMw: 1200, solarMw: 0, loadMw: 900, pricePerMwh: -5.5 },
       { start: '2026-03-01T01:00:00+08:00', windMw: 1300.5, solarMw: 0, loadMw: 880 },

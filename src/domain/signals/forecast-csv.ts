@@ -28,7 +28,9 @@ export function parseForecastCsv(
       problems: [
         {
           field: 'line 1',
-          message: `header must name ${REQUIRED.join(', ')} and optionally ${OPTIONAL.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`,
+          message:
+            `header must name ${REQUIRED.join(', ')} and optionally ${OPTIONAL.join(', ')}` +
+            (unknown.length ? `; unknown: ${unknown.join(', ')}` : ''),
         },
       ],
     };

@@ -96,7 +96,9 @@ export function forecastToHours(
     if (start % stepMs !== 0)
       problems.push({
         field: `points[${i}].start`,
-        message: `${point.start} is not on the ${resolution} grid (intervals start at multiples of ${stepMinutes} minutes)`,
+        message:
+          `${point.start} is not on the ${resolution} grid ` +
+          `(intervals start at multiples of ${stepMinutes} minutes)`,
       });
     return start;
   });
@@ -132,7 +134,9 @@ export function forecastToHours(
     if (group.length !== perHour) {
       problems.push({
         field: `points[${order[k - 1]}].start`,
-        message: `the hour from ${new Date(hour).toISOString()} has ${group.length} of the ${perHour} ${resolution} points it needs`,
+        message:
+          `the hour from ${new Date(hour).toISOString()} has ${group.length} of the ` +
+          `${perHour} ${resolution} points it needs`,
       });
       continue;
     }

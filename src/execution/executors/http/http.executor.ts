@@ -52,7 +52,8 @@ export class HttpExecutor implements SiteExecutor {
     const text = await response.text().catch(() => '');
     if (!response.ok)
       throw new ExecutorError(
-        `${order.action} at ${this.site}: ${url} answered HTTP ${response.status}${text ? ` ${text.slice(0, 200)}` : ''}`,
+        `${order.action} at ${this.site}: ${url} answered HTTP ${response.status}` +
+          (text ? ` ${text.slice(0, 200)}` : ''),
       );
   }
 }
