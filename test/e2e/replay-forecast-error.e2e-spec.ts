@@ -1,36 +1,31 @@
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
-
-async function replayCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/replay/replay.cli.ts', ...args], {
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** A script run as a user runs it: exit code, stdout, stderr. */
+function node(script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const { status, stdout, stderr } = spawnSync('node', ['--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: status, stdout, stderr };
 }
+const replayCli = (args: string[]) => node('src/replay/replay.cli.ts', args);
 
 describe('npm run replay with forecast errors (real OPSD zones and ITP jobs)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'westwind-replay-errors-'));
   const input = join(dir, 'input');
   const files = () => ['--config', 'config/replay-example.yaml', '--signals', join(input, 'signals.csv')];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     const args = ['--from', '2019-03-11T00:00:00Z', '--days', '4', '--jobs', '80', '--out', input];
-    await run('node', ['--import', 'tsx', 'scripts/replay-example-data.ts', ...args], { timeout: 60_000 });
+    expect(node('scripts/replay-example-data.ts', args).code).toBe(0);
   }, 60_000);
 
-  it('takes a negative bias as written, and reports each strategy’s saving beside the perfect-forecast replay’s', async () => {
+  it('takes a negative bias as written, and reports each strategy’s saving beside the perfect-forecast replay’s', () => {
     const out = join(dir, 'report');
-    const result = await replayCli([
+    const result = replayCli([
       ...files(),
       '--jobs',
       join(input, 'jobs.csv'),
@@ -75,20 +70,12 @@ describe('npm run replay with forecast errors (real OPSD zones and ITP jobs)', (
     expect(html).not.toContain('NaN');
   }, 120_000);
 
-  it('refuses a bad bias, an unknown model, and a bias with the flat model, before reading anything', async () => {
-    const bad = await replayCli([
-      ...files(),
-      '--jobs',
-      'x.csv',
-      '--forecast-bias',
-      '-1.5',
-      '--forecast-model',
-      'oracle',
-    ]);
+  it('refuses a bad bias, an unknown model, and a bias with the flat model, before reading anything', () => {
+    const bad = replayCli([...files(), '--jobs', 'x.csv', '--forecast-bias', '-1.5', '--forecast-model', 'oracle']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--forecast-bias: must be a number above -1 and below 1');
     expect(bad.stderr).toContain('--forecast-model: must be one of evolving, redrawn, flat');
-    const flat = await replayCli([...files(), '--jobs', 'x.csv', '--forecast-model', 'flat', '--forecast-bias=0.1']);
+    const flat = replayCli([...files(), '--jobs', 'x.csv', '--forecast-model', 'flat', '--forecast-bias=0.1']);
     expect(flat.code).toBe(2);
     expect(flat.stderr).toContain('--forecast-model: flat takes neither --forecast-bias nor --forecast-load-error');
   }, 60_000);
