@@ -155,6 +155,12 @@ export abstract class BaseExecutorConfig {
   @Min(1)
   @Max(100_000)
   maxActionsPerSecond: number = 1000;
+
+  /** Actions each instance carries out at once at the site (its dispatch worker's concurrency). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrency: number = 16;
 }
 
 /** Runs the actions against the service clock (demo, tests). */
@@ -229,6 +235,12 @@ export class SlurmExecutorConfig extends BaseExecutorConfig {
   @Min(100)
   @Max(600_000)
   pollMs: number = 2000;
+
+  /**
+   * Many at once: the actions in flight together are carried out as one batch (one squeue, one
+   * scontrol per verb over a job list), so a peak boundary's pauses take a few commands, not two each.
+   */
+  override concurrency: number = 256;
 }
 
 /** An executor whose type is none of EXECUTOR_TYPES: only its type is checked, and reported. */

@@ -8,7 +8,7 @@ import { RedisKeys } from '../redis/redis-keys.js';
 import { BULL_CONNECTION } from '../redis/redis.module.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { DispatchProcessor } from './dispatch.processor.js';
-import { DISPATCH_CONCURRENCY, dispatchQueueName } from './execution.constants.js';
+import { dispatchQueueName } from './execution.constants.js';
 
 /**
  * A BullMQ worker per site's dispatch queue (the `dispatch` role). On start it reconciles: an
@@ -36,7 +36,7 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
         {
           connection: this.connection,
           prefix: this.keys.bullPrefix(),
-          concurrency: DISPATCH_CONCURRENCY,
+          concurrency: site.executor.concurrency,
           limiter: { max: site.executor.maxActionsPerSecond, duration: 1000 },
           // A process killed mid-action leaves its action stalled; let it be picked up again more than once.
           maxStalledCount: 5,

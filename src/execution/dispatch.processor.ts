@@ -10,6 +10,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanRepository } from '../plans/plan.repository.js';
+import { DispatchQueues } from './dispatch-queues.js';
 import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
 import type { ExecutorOrder } from './executors/site-executor.js';
 import { SiteExecutors } from './site-executors.js';
@@ -33,6 +34,7 @@ export class DispatchProcessor {
     private readonly jobs: JobsRepository,
     private readonly plans: PlanRepository,
     private readonly executors: SiteExecutors,
+    private readonly queues: DispatchQueues,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -97,7 +99,7 @@ export class DispatchProcessor {
     const version = meta?.version ?? command.planVersion;
     const reason = part ? `plan ${version}: ${part.reason}` : `plan ${version}`;
     let cancelledMeanwhile = false;
-    await this.jobs.update(command.jobId, (job) => {
+    const recorded = await this.jobs.update(command.jobId, (job) => {
       cancelledMeanwhile = false;
       if (job.pendingAction?.id !== command.id) return job;
       const now = this.clock.now();
@@ -110,6 +112,10 @@ export class DispatchProcessor {
       const scheduled = rest.state === 'queued' ? transition(rest, 'scheduled', formatInstant(now), reason) : rest;
       return started(scheduled, command.site, now, reason);
     });
+    // A plan made while this action was in flight skipped the job (one action at a time): what the
+    // current plan asks of it now (a start finished just as the peak began: its pause) goes out at
+    // once, not at the next re-plan (an hour later at worst).
+    if (!recorded.pendingAction) await this.queues.send(actionsFor(recorded, part, version, this.clock.now()));
     // Cancelled while the site was starting it: stop it there too.
     if (cancelledMeanwhile)
       await this.executors

@@ -6,9 +6,6 @@ export function dispatchQueueName(site: string): string {
   return `dispatch-${site}`;
 }
 
-/** Actions running at once per site queue and worker process. */
-export const DISPATCH_CONCURRENCY = 16;
-
 /** A dispatch action that must wait (another action on the job is in flight) looks again after this. */
 export const DISPATCH_RECHECK_MS = 250;
 /**

@@ -66,6 +66,25 @@ export function isReleased(job: SlurmJob): boolean {
   return !job.held && !isFinished(job) && job.state !== 'SUSPENDED';
 }
 
+/**
+ * Slurm's jobs of each Westwind job at one site in `squeue -o LINE_FORMAT` output, newest first: the
+ * jobs of one cluster may belong to several Westwind sites (the comment names the site).
+ */
+export function jobsBySite(jobs: readonly SlurmJob[], site: string): Map<string, SlurmJob[]> {
+  const byJob = new Map<string, SlurmJob[]>();
+  for (const job of [...jobs].sort((a, b) => b.id - a.id)) {
+    const jobId = westwindJobIdOf(job.name);
+    if (jobId === undefined || siteOfComment(job.comment, jobId) !== site) continue;
+    byJob.set(jobId, [...(byJob.get(jobId) ?? []), job]);
+  }
+  return byJob;
+}
+
+/** The Slurm job that stands for a Westwind job: a live one (newest first), else the newest that ended. */
+export function current(newestFirst: readonly SlurmJob[]): SlurmJob | undefined {
+  return newestFirst.find((job) => !isFinished(job)) ?? newestFirst[0];
+}
+
 /** The format of `squeue -o` for one job's lines: the comment last, as it may contain the separator. */
 export const LINE_FORMAT = '%i|%T|%r|%Q|%j|%k';
 

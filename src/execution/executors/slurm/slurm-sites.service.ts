@@ -9,7 +9,7 @@ import { PlanRepository } from '../../../plans/plan.repository.js';
 import { JobEventsService } from '../../job-events.service.js';
 import { SiteExecutors } from '../../site-executors.js';
 import { failureOf, isFinished, type SlurmJob, westwindJobIdOf } from './slurm-queue.js';
-import type { SlurmExecutor } from './slurm.executor.js';
+import type { SlurmExecutor, SlurmSubmission } from './slurm.executor.js';
 
 /**
  * Follows each Slurm site's queue (the `dispatch` role), one `squeue --json` per site per poll:
@@ -75,6 +75,7 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
       bySlurm.set(id, [...(bySlurm.get(id) ?? []), slurmJob]);
     }
     const activeIds = new Set(active.map((job) => job.id));
+    const admissions: SlurmSubmission[] = [];
     for (const job of active) {
       if (this.stopped) return;
       const here = bySlurm.get(job.id) ?? [];
@@ -83,13 +84,23 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
         if (job.pendingAction) continue; // an action is changing it: look next round
         if (job.run?.site === site.site && (job.state === 'running' || job.state === 'paused'))
           await this.follow(site, job, here);
-        else await this.admitOrClean(site, job, here);
+        else {
+          const admission = await this.admitOrClean(site, job, here);
+          if (admission) admissions.push(admission);
+        }
       } catch (error) {
         // Slurm unreachable fails the round; anything else concerns this job only.
         if ((error as { unreachable?: boolean }).unreachable) throw error;
         this.logger.warn(`${site.site}, job ${job.id}: ${(error as Error).message}`);
       }
     }
+    // Submitted together: one squeue for all of them, a few sbatch at once.
+    const admitted = admissions.length > 0 && !this.stopped ? await site.submitAll(admissions) : [];
+    admitted.forEach((outcome, i) => {
+      if (!(outcome instanceof Error)) return;
+      if ((outcome as { unreachable?: boolean }).unreachable) throw outcome;
+      this.logger.warn(`${site.site}, job ${admissions[i].jobId}: ${outcome.message}`);
+    });
     // Slurm jobs of jobs that are over (cancelled before they started): nothing should stay held.
     const trailing = this.trailing.get(site.site) ?? new Set<string>();
     this.trailing.set(site.site, trailing);
@@ -148,22 +159,26 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** A job not running here: submitted held when its plan starts it here, its held Slurm job cancelled when not. */
-  private async admitOrClean(site: SlurmExecutor, job: Job, here: SlurmJob[]): Promise<void> {
+  /**
+   * A job not running here: to be submitted held (returned) when its plan starts it here, its held
+   * Slurm job cancelled when not.
+   */
+  private async admitOrClean(site: SlurmExecutor, job: Job, here: SlurmJob[]): Promise<SlurmSubmission | undefined> {
     const live = here.filter((j) => !isFinished(j));
     const waiting = job.state === 'queued' || job.state === 'scheduled';
     const part = waiting && job.slurm ? await this.plans.jobPlan(job.id) : undefined;
     const first = part?.segments[0];
     if (waiting && first?.site === site.site) {
       const submission = { jobId: job.id, name: job.name, gpus: job.gpus, slurm: job.slurm, plannedStart: first.start };
-      if (live.length === 0) await site.submitOnce(submission);
+      if (live.length === 0) return submission;
       // A re-plan moved its start: the comment people read in squeue follows.
-      else for (const held of live.filter((j) => j.held)) await site.describe(held, submission);
-      return;
+      for (const held of live.filter((j) => j.held)) await site.describe(held, submission);
+      return undefined;
     }
     const undecided = waiting && !first;
     // Planned at another site now, or resumed elsewhere after a pause here: the held job goes.
     if (!undecided && live.length > 0 && live.every((j) => j.held)) await site.cancel(job.id);
+    return undefined;
   }
 }
 

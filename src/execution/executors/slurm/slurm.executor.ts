@@ -5,9 +5,11 @@ import type { SlurmJobSpec } from '../../../domain/jobs/slurm-job-spec.js';
 import { RedisKeys } from '../../../redis/redis-keys.js';
 import { ExecutorError } from '../http/http.executor.js';
 import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
+import { Batcher, settleEach } from './slurm-batch.js';
 import { SlurmCli, SlurmCommandError } from './slurm-cli.js';
 import {
-  isFinished,
+  current,
+  jobsBySite,
   LINE_FORMAT,
   parseSqueueJson,
   parseSqueueLines,
@@ -16,11 +18,32 @@ import {
   slurmJobName,
   type SlurmJob,
 } from './slurm-queue.js';
+import {
+  cancelSteps,
+  commandFor,
+  holdSteps,
+  phaseOf,
+  releaseSteps,
+  type SlurmStep,
+  type SlurmVerb,
+} from './slurm-steps.js';
 
 /** The job's PATH when it sets none: Westwind's own PATH stays Westwind's. */
 const DEFAULT_JOB_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** An action re-reads the job's state and tries again this often when Slurm's state moved under it. */
 const ACTION_TRIES = 3;
+/** How long the first action of a batch waits for the others the dispatch worker is starting with it. */
+const BATCH_LINGER_MS = 50;
+/** Actions in one batch at most (one `squeue --name=` list and one `scontrol` job list each). */
+const MAX_BATCH = 200;
+/**
+ * How long a submission waits for another worker's submission lock (it is submitting the job: found
+ * once it lets go), and how often it looks. A dead worker's lock outlasts this: the action is retried.
+ */
+const LOCK_WAIT_MS = 2000;
+const LOCK_RECHECK_MS = 100;
+/** Jobs of a batch submitted (`sbatch`) at once, and jobs retried one by one after a batch command failed. */
+const ONE_BY_ONE_CONCURRENCY = 4;
 
 /** What a job needs to be submitted to Slurm: the order's job, or the planned job the poll admits early. */
 export interface SlurmSubmission {
@@ -36,11 +59,14 @@ export interface SlurmSubmission {
  * (`sbatch --hold --requeue`), named westwind-<job id> so that Westwind finds it again after a
  * crash instead of submitting it twice; start and resume release it, pause requeue-holds (or
  * suspends) it, cancel cancels it. Each action reads the job's state first and does only what is
- * missing, so an action carried out twice acts once. The site's queue is followed by `snapshot`
- * (one `squeue --json` per poll), see SlurmSites.
+ * missing, so an action carried out twice acts once. Actions that arrive together are carried out
+ * as one batch (one `squeue` for all their jobs, one `scontrol` per verb over a job list); when a
+ * batch command fails, its jobs are done again one by one, so one bad job fails alone. The site's
+ * queue is followed by `snapshot` (one `squeue --json` per poll), see SlurmSites.
  */
 export class SlurmExecutor implements SiteExecutor {
   readonly cli: SlurmCli;
+  private readonly batcher = new Batcher<ExecutorOrder>((orders) => this.carryOut(orders), BATCH_LINGER_MS, MAX_BATCH);
 
   constructor(
     readonly site: string,
@@ -53,17 +79,26 @@ export class SlurmExecutor implements SiteExecutor {
 
   async perform(order: ExecutorOrder): Promise<void> {
     try {
+      await this.batcher.submit(order);
+    } catch (error) {
+      throw this.reported(order, error);
+    }
+  }
+
+  /** One action on its own: reads its job, does what is missing, reads again if Slurm's state moved. */
+  async performOne(order: ExecutorOrder): Promise<void> {
+    try {
       switch (order.action) {
         case 'start':
         case 'resume':
           return await this.act(
             () => this.submitOnce(submissionOf(order)),
-            (job) => this.release(job),
+            (job) => releaseSteps(job),
           );
         case 'pause':
           return await this.act(
             async () => (await this.find(order.jobId)) ?? this.missing(order),
-            (job) => this.hold(job),
+            (job) => holdSteps(job, this.config.pauseMode),
           );
         case 'cancel':
           return await this.cancel(order.jobId);
@@ -71,10 +106,121 @@ export class SlurmExecutor implements SiteExecutor {
           return exhaustive(order.action);
       }
     } catch (error) {
-      if (error instanceof SlurmCommandError)
-        throw new ExecutorError(`${order.action} at ${this.site}: ${error.message}`);
-      throw error;
+      throw this.reported(order, error);
     }
+  }
+
+  /**
+   * A batch of actions: Slurm's state of all their jobs in one `squeue`, the jobs not yet in Slurm
+   * submitted, then each verb once over every job that needs it (StartTime=now before release).
+   * When a verb's command fails (Slurm refused one of its jobs, or one moved under it), its actions
+   * are looked at again: one `squeue`, then what each still needs on its own, so one job's refusal
+   * fails that job alone. slurmctld unreachable fails the actions concerned (the dispatch queue
+   * retries them).
+   */
+  private async carryOut(orders: readonly ExecutorOrder[]): Promise<(Error | undefined)[]> {
+    const outcomes: (Error | undefined)[] = orders.map(() => undefined);
+    const known = await this.findAll(orders.map((o) => o.jobId));
+    const jobs = orders.map((o) => current(known.get(o.jobId) ?? []));
+    const unsubmitted = [...orders.keys()].filter(
+      (i) => isStart(orders[i]) && (!jobs[i] || cancelledUnstarted(jobs[i])),
+    );
+    const submitted = await this.submitAll(unsubmitted.map((i) => submissionOf(orders[i])));
+    unsubmitted.forEach((i, k) => {
+      const outcome = submitted[k];
+      if (outcome instanceof Error) outcomes[i] = outcome;
+      else jobs[i] = outcome;
+    });
+    const steps = orders.map((order, i) => this.stepsOf(order, known, jobs[i], outcomes, i));
+
+    const again = new Set<number>();
+    for (const phase of [0, 1]) {
+      // verb → Slurm job id → the actions that need it (an action sent twice is one step).
+      const byVerb = new Map<SlurmVerb, Map<number, number[]>>();
+      steps.forEach((list, i) => {
+        if (again.has(i) || outcomes[i]) return;
+        for (const { verb, id } of list.filter((step) => phaseOf(step.verb) === phase)) {
+          const ids = byVerb.get(verb) ?? new Map<number, number[]>();
+          byVerb.set(verb, ids.set(id, [...(ids.get(id) ?? []), i]));
+        }
+      });
+      for (const [verb, ids] of byVerb) {
+        try {
+          await this.cli.run(...commandFor(verb, [...ids.keys()]));
+        } catch (error) {
+          const concerned = new Set([...ids.values()].flat());
+          if (error instanceof SlurmCommandError && !error.unreachable) concerned.forEach((i) => again.add(i));
+          else concerned.forEach((i) => (outcomes[i] = error as Error));
+        }
+      }
+    }
+    if (again.size > 0) await this.oneByOne([...again], orders, outcomes);
+    return outcomes;
+  }
+
+  /**
+   * After a batch command failed: its actions' jobs read again in one `squeue`, then each action's
+   * remaining steps run on their own (most have none: the batch did them). A step that fails again
+   * goes the single-job way (read, act, up to ACTION_TRIES), and its error is that action's alone.
+   */
+  private async oneByOne(
+    indices: number[],
+    orders: readonly ExecutorOrder[],
+    outcomes: (Error | undefined)[],
+  ): Promise<void> {
+    let known: Map<string, SlurmJob[]>;
+    try {
+      known = await this.findAll(indices.map((i) => orders[i].jobId));
+    } catch (error) {
+      indices.forEach((i) => (outcomes[i] = error as Error));
+      return;
+    }
+    // The same action twice (sent again while the first waited) is done once; both share the outcome.
+    const byAction = new Map<string, number[]>();
+    for (const i of indices) {
+      const key = `${orders[i].action} ${orders[i].jobId}`;
+      byAction.set(key, [...(byAction.get(key) ?? []), i]);
+    }
+    const groups = [...byAction.values()];
+    const results = await settleEach(groups, ONE_BY_ONE_CONCURRENCY, async ([i]) => {
+      const steps = this.stepsOf(orders[i], known, current(known.get(orders[i].jobId) ?? []), outcomes, i);
+      if (outcomes[i]) throw outcomes[i];
+      try {
+        await this.runSteps(steps);
+      } catch (error) {
+        if (!(error instanceof SlurmCommandError) || error.unreachable) throw error;
+        await this.performOne(orders[i]);
+      }
+    });
+    groups.forEach((group, k) => group.forEach((i) => (outcomes[i] = results[k])));
+  }
+
+  /** What the order still needs of its job; an order that cannot be done gets its error in `outcomes`. */
+  private stepsOf(
+    order: ExecutorOrder,
+    known: Map<string, SlurmJob[]>,
+    job: SlurmJob | undefined,
+    outcomes: (Error | undefined)[],
+    i: number,
+  ): SlurmStep[] {
+    if (outcomes[i]) return [];
+    try {
+      if (order.action === 'cancel') return cancelSteps(known.get(order.jobId) ?? []);
+      if (order.action === 'pause') return holdSteps(job ?? this.missing(order), this.config.pauseMode);
+      // start, resume: a job not in Slurm here was submitted above (or is being submitted: look again).
+      if (!job) throw new ExecutorError(`${order.action} at ${this.site}: ${slurmJobName(order.jobId)} not found`);
+      return releaseSteps(job);
+    } catch (error) {
+      outcomes[i] = error as Error;
+      return [];
+    }
+  }
+
+  /** An action's failure as the job's record shows it. */
+  private reported(order: ExecutorOrder, error: unknown): unknown {
+    if (error instanceof SlurmCommandError)
+      return new ExecutorError(`${order.action} at ${this.site}: ${error.message}`);
+    return error;
   }
 
   /** Every Westwind job's Slurm jobs at this site, in one `squeue --json` call. */
@@ -85,16 +231,19 @@ export class SlurmExecutor implements SiteExecutor {
 
   /** The job's Slurm job here: a live one (newest first), else the newest that ended. */
   async find(jobId: string): Promise<SlurmJob | undefined> {
+    return current((await this.findAll([jobId])).get(jobId) ?? []);
+  }
+
+  /** The Slurm jobs here of each of the Westwind jobs (newest first), in one `squeue --name=` call. */
+  async findAll(jobIds: readonly string[]): Promise<Map<string, SlurmJob[]>> {
+    const names = [...new Set(jobIds)].map(slurmJobName);
     const lines = await this.cli.run('squeue', [
       '--noheader',
       '--states=all',
-      `--name=${slurmJobName(jobId)}`,
+      `--name=${names.join(',')}`,
       `--format=${LINE_FORMAT}`,
     ]);
-    const here = parseSqueueLines(lines)
-      .filter((job) => siteOfComment(job.comment, jobId) === this.site)
-      .sort((a, b) => b.id - a.id);
-    return here.find((job) => !isFinished(job)) ?? here[0];
+    return jobsBySite(parseSqueueLines(lines), this.site);
   }
 
   /**
@@ -105,38 +254,75 @@ export class SlurmExecutor implements SiteExecutor {
   async submitOnce(submission: SlurmSubmission): Promise<SlurmJob> {
     const existing = await this.find(submission.jobId);
     if (existing && !cancelledUnstarted(existing)) return existing;
-    if (!submission.slurm)
-      throw new ExecutorError(
-        `job ${submission.jobId} has no Slurm batch script or command (its "slurm" field), so ${this.site} cannot run it`,
-      );
-    const lock = this.keys.slurmSubmitting(this.site, submission.jobId);
+    const [outcome] = await this.submitAll([submission]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * Submits each job held unless it already is, in one `squeue` for all of them and one `sbatch`
+   * per job (a few at once). Each job's submission lock is taken first (one at a time per job across
+   * instances; a lock another worker holds is waited for a moment), then Slurm is read
+   * again, so a submission cut short by a crash, or made meanwhile by another worker, is found by
+   * name instead of submitted twice. One outcome per submission: its Slurm job, or why not.
+   */
+  async submitAll(submissions: readonly SlurmSubmission[]): Promise<(SlurmJob | Error)[]> {
+    const outcomes: (SlurmJob | Error | undefined)[] = submissions.map((s) =>
+      s.slurm
+        ? undefined
+        : new ExecutorError(
+            `job ${s.jobId} has no Slurm batch script or command (its "slurm" field), so ${this.site} cannot run it`,
+          ),
+    );
     const token = randomUUID();
-    if ((await this.redis.set(lock, token, 'PX', this.config.timeoutMs * 3 + 10_000, 'NX')) !== 'OK') {
-      throw new ExecutorError(`job ${submission.jobId} is being submitted to ${this.site} by another worker`);
-    }
+    const locked = await settleEach([...submissions.keys()], ONE_BY_ONE_CONCURRENCY * 4, async (i) => {
+      if (outcomes[i]) return;
+      if (!(await this.lockSubmission(submissions[i].jobId, token)))
+        outcomes[i] = new ExecutorError(
+          `job ${submissions[i].jobId} is being submitted to ${this.site} by another worker`,
+        );
+    });
+    const mine = [...submissions.keys()].filter((i) => !outcomes[i] && !locked[i]);
     try {
-      const again = await this.find(submission.jobId);
-      if (again && !cancelledUnstarted(again)) return again;
-      const id = Number((await this.sbatch(submission)).trim().split(';')[0]);
-      return {
-        id,
-        name: slurmJobName(submission.jobId),
-        comment: '',
-        state: 'PENDING',
-        reason: 'JobHeldUser',
-        held: true,
-      };
+      if (mine.length === 0) return outcomes.map((o, i) => o ?? locked[i]!);
+      const known = await this.findAll(mine.map((i) => submissions[i].jobId));
+      const toSubmit = mine.filter((i) => {
+        const again = current(known.get(submissions[i].jobId) ?? []);
+        if (again && !cancelledUnstarted(again)) outcomes[i] = again;
+        return !outcomes[i];
+      });
+      const failures = await settleEach(toSubmit, ONE_BY_ONE_CONCURRENCY, async (i) => {
+        const id = Number((await this.sbatch(submissions[i])).trim().split(';')[0]);
+        outcomes[i] = heldJob(id, submissions[i].jobId);
+      });
+      toSubmit.forEach((i, k) => failures[k] && (outcomes[i] = failures[k]));
+      return outcomes.map((o, i) => o ?? locked[i] ?? new Error(`job ${submissions[i].jobId}: not submitted`));
     } finally {
-      // Only our own lock: one that ran out and was taken by another worker stays theirs.
-      await this.redis
-        .eval(
-          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-          1,
-          lock,
-          token,
-        )
-        .catch(() => undefined);
+      // Only our own locks: one that ran out and was taken by another worker stays theirs.
+      await Promise.all(mine.map((i) => this.unlockSubmission(submissions[i].jobId, token)));
     }
+  }
+
+  /** Takes the job's submission lock; waits a little while another worker holds it (it is submitting the job). */
+  private async lockSubmission(jobId: string, token: string): Promise<boolean> {
+    const lock = this.keys.slurmSubmitting(this.site, jobId);
+    const until = Date.now() + Math.min(this.config.timeoutMs, LOCK_WAIT_MS);
+    for (;;) {
+      if ((await this.redis.set(lock, token, 'PX', this.config.timeoutMs * 3 + 10_000, 'NX')) === 'OK') return true;
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, LOCK_RECHECK_MS));
+    }
+  }
+
+  private async unlockSubmission(jobId: string, token: string): Promise<void> {
+    await this.redis
+      .eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        1,
+        this.keys.slurmSubmitting(this.site, jobId),
+        token,
+      )
+      .catch(() => undefined);
   }
 
   /** Rewrites a Slurm job's comment when the planned start it names changed. */
@@ -147,16 +333,7 @@ export class SlurmExecutor implements SiteExecutor {
 
   /** Cancels every Slurm job of the Westwind job at this site that has not ended. */
   async cancel(jobId: string): Promise<void> {
-    const lines = await this.cli.run('squeue', [
-      '--noheader',
-      '--states=all',
-      `--name=${slurmJobName(jobId)}`,
-      `--format=${LINE_FORMAT}`,
-    ]);
-    const live = parseSqueueLines(lines).filter(
-      (job) => siteOfComment(job.comment, jobId) === this.site && !isFinished(job),
-    );
-    for (const job of live) await this.cli.run('scancel', [String(job.id)]);
+    await this.runSteps(cancelSteps((await this.findAll([jobId])).get(jobId) ?? []));
   }
 
   private sbatch(submission: SlurmSubmission): Promise<string> {
@@ -195,52 +372,37 @@ export class SlurmExecutor implements SiteExecutor {
   }
 
   /** Reads the job, does what is missing; reads again when Slurm's state changed in between (a pending job started). */
-  private async act(load: () => Promise<SlurmJob>, step: (job: SlurmJob) => Promise<void>): Promise<void> {
+  private async act(load: () => Promise<SlurmJob>, stepsFor: (job: SlurmJob) => SlurmStep[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const job = await load();
       try {
-        return await step(job);
+        return await this.runSteps(stepsFor(job));
       } catch (error) {
         if (!(error instanceof SlurmCommandError) || error.unreachable || attempt >= ACTION_TRIES) throw error;
       }
     }
   }
 
+  private async runSteps(steps: readonly SlurmStep[]): Promise<void> {
+    for (const { verb, id } of steps) await this.cli.run(...commandFor(verb, [id]));
+  }
+
   private missing(order: ExecutorOrder): never {
     throw new ExecutorError(`${order.action} at ${this.site}: no Slurm job ${slurmJobName(order.jobId)} in its queue`);
-  }
-
-  /** start and resume: a held job is released (eligible now: a requeued job would wait ~2 min), a suspended one resumed. */
-  private async release(job: SlurmJob): Promise<void> {
-    if (job.state === 'SUSPENDED') {
-      await this.cli.run('scontrol', ['resume', String(job.id)]);
-    } else if (job.held) {
-      await this.cli.run('scontrol', ['update', `JobId=${job.id}`, 'StartTime=now']);
-      await this.cli.run('scontrol', ['release', String(job.id)]);
-    } else if (job.state === 'PENDING' && job.reason === 'BeginTime') {
-      await this.cli.run('scontrol', ['update', `JobId=${job.id}`, 'StartTime=now']);
-    } else if (job.state === 'COMPLETING') {
-      throw new ExecutorError(`Slurm job ${job.id} is still completing its requeue; try again`);
-    }
-    // Running, pending released, or ended (the poll reports how): nothing to do.
-  }
-
-  /** pause: requeue-hold (SIGTERM, checkpoint, GPUs freed) or suspend a running job; hold a pending one. */
-  private async hold(job: SlurmJob): Promise<void> {
-    if (job.held || isFinished(job) || job.state === 'COMPLETING') return;
-    if (job.state === 'SUSPENDED' && this.config.pauseMode === 'suspend') return;
-    if (job.state === 'PENDING') {
-      await this.cli.run('scontrol', ['hold', String(job.id)]);
-    } else if (this.config.pauseMode === 'suspend') {
-      await this.cli.run('scontrol', ['suspend', String(job.id)]);
-    } else {
-      await this.cli.run('scontrol', ['requeuehold', String(job.id)]);
-    }
   }
 }
 
 function exhaustive(action: never): never {
   throw new Error(`unknown action ${String(action)}`);
+}
+
+/** What `sbatch --hold --parsable` just made: a held pending job. */
+function heldJob(id: number, jobId: string): SlurmJob {
+  return { id, name: slurmJobName(jobId), comment: '', state: 'PENDING', reason: 'JobHeldUser', held: true };
+}
+
+function isStart(order: ExecutorOrder): boolean {
+  return order.action === 'start' || order.action === 'resume';
 }
 
 function submissionOf(order: ExecutorOrder): SlurmSubmission {
