@@ -73,7 +73,7 @@ describeSlurm('SLURM BATCH E2E')('Slurm actions in batches (the executor against
     redis.disconnect();
   });
 
-  it('submits held in one squeue, starts in one release, pauses in one requeuehold; a refused job fails alone', async () => {
+  it('submits, starts and pauses many jobs in one command each; a job Slurm refuses fails alone', async () => {
     // Submitted held: one squeue for all (nothing there yet), one sbatch each; again: found, nothing submitted.
     const submissions = ids.map((jobId) => ({ jobId, name: 'batch', gpus: 1, slurm: order(jobId, 'start').job.slurm }));
     const submitted = await site.submitAll(submissions);

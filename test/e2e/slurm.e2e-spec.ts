@@ -1,83 +1,47 @@
-import { DateTime } from 'luxon';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { StateChange } from '../../src/domain/jobs/job.js';
-import { virtualClock } from '../../src/domain/time/clock.js';
 import { isFinished } from '../../src/execution/executors/slurm/slurm-queue.js';
-import { getJob, postWestForecast, submit, testConfigWith, until } from '../support/execution.js';
-import { SLURM_CONF, slurmCli, slurmJobsOf, slurmUnavailable } from '../support/slurm.js';
-import { ALPHA, startTestApp, type TestApp } from '../support/test-app.js';
+import { launchChromium } from '../support/browser.js';
+import { getJob, postWestForecast, submit, until } from '../support/execution.js';
+import { slurmCli, slurmJobsOf } from '../support/slurm.js';
+import { describeSlurm, SLURM_SITE as SITE, states, trainJob, useSlurmApp, utc } from '../support/slurm-app.js';
+import { ALPHA } from '../support/test-app.js';
 
-const ALL_ROLES = 'api,planner,dispatch';
-const SITE = 'west-hub';
-const TRAIN_SCRIPT = readFileSync('examples/slurm/train.sh', 'utf8');
-const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
-const states = (history: StateChange[]) => history.map((h) => h.to);
 const entered = (history: StateChange[], state: string, nth = 0) => utc(history.filter((h) => h.to === state)[nth].at);
 
-const unavailable = slurmUnavailable();
-if (unavailable) {
-  // Loud on purpose: .ci/run starts the cluster, so in CI this never skips.
-  console.warn(`\n*** SLURM E2E SKIPPED: ${unavailable} ***\n`);
-}
-const describeSlurm = unavailable ? describe.skip : describe;
-
-describeSlurm(
+describeSlurm('SLURM E2E')(
   'a Slurm site driven against a real slurmctld and slurmd (virtual clock, one hour per five seconds)',
   () => {
     // Zone west's peak is 17:00–22:00 Asia/Shanghai = 09:00–14:00 UTC. The clock starts three hours before the
     // first windy hour: the app's start-up on a loaded machine must not eat the wait for the planned start.
-    const clock = virtualClock(utc('2026-03-02T04:00:00Z'), 720);
-    const workdir = mkdtempSync(join(tmpdir(), 'westwind-slurm-e2e-'));
-    const submitted: string[] = [];
-    let t: TestApp;
+    const ctx = useSlurmApp('2026-03-02T04:00:00Z', 720, { attempts: 5 });
+    const clock = { now: () => ctx.clock.now() };
 
-    const slurmJob = (env: Record<string, string>, extra: Record<string, unknown> = {}) => ({
-      script: TRAIN_SCRIPT,
-      workdir,
-      environment: env,
-      ...extra,
-    });
+    const slurmJob = (env: Record<string, string>, extra: Record<string, unknown> = {}) =>
+      trainJob(ctx.workdir, env, extra);
     const submitSlurm = async (job: Record<string, unknown>) => {
-      const id = await submit(t.app.getHttpServer(), { gpus: 2, sites: [SITE], ...job });
-      submitted.push(id);
+      const id = await submit(ctx.t.app.getHttpServer(), { gpus: 2, sites: [SITE], ...job });
+      ctx.submitted.push(id);
       return id;
     };
-    const output = (slurmId: number) => readFileSync(join(workdir, `slurm-${slurmId}.out`), 'utf8');
+    const output = (slurmId: number) => readFileSync(join(ctx.workdir, `slurm-${slurmId}.out`), 'utf8');
 
     beforeAll(async () => {
-      const configPath = testConfigWith((config) => {
-        config.sites.find((s: { id: string }) => s.id === SITE).executor = {
-          type: 'slurm',
-          slurmConf: SLURM_CONF,
-          partition: 'gpu',
-          pollMs: 250,
-          timeoutMs: 10_000,
-          attempts: 5,
-          backoffMs: 200,
-        };
-      });
-      t = await startTestApp({ clock, roles: ALL_ROLES, configPath });
       // Wind only before and after the peak, each day: running in the peak would draw from the grid.
       await postWestForecast(
-        t.app.getHttpServer(),
+        ctx.t.app.getHttpServer(),
         utc('2026-03-02T04:00:00Z'),
         50,
         (at) => ((at.hour >= 7 && at.hour < 9) || (at.hour >= 14 && at.hour < 16) ? 1000 : 0),
         utc('2026-03-02T04:00:00Z'),
       );
     });
-    afterAll(async () => {
-      // Leave the cluster as found.
-      for (const id of submitted)
-        for (const job of await slurmJobsOf(id)) if (!isFinished(job)) await slurmCli.run('scancel', [String(job.id)]);
-      await t?.close();
-    });
 
     it('deferrable: held to its start, requeue-held at the peak, completes; non-deferrable runs through', async () => {
-      const http = t.app.getHttpServer();
+      const http = ctx.t.app.getHttpServer();
       const deferrable = await submitSlurm({
         // Three hours: the two windy hours before the peak and one after (07:00–09:00, 14:00–15:10 with the restore).
         // The script's 13 one-second steps outlast the 10 s until the peak and end soon after the resume.
@@ -144,7 +108,7 @@ describeSlurm(
       expect(Number(term![1])).toBeGreaterThan(0);
       expect(log).toContain(`resumed from checkpoint at step ${term![1]} (run 1)`);
       expect(log).toContain('finished 13 steps');
-      expect(readFileSync(join(workdir, `checkpoint-${deferrable}`), 'utf8').trim()).toBe('13');
+      expect(readFileSync(join(ctx.workdir, `checkpoint-${deferrable}`), 'utf8').trim()).toBe('13');
 
       expect(states(s.history)).toEqual(['queued', 'scheduled', 'running', 'completed']);
       expect(entered(s.history, 'running') < utc('2026-03-02T07:00:00Z')).toBe(true); // it did not wait for the wind
@@ -154,7 +118,7 @@ describeSlurm(
     }, 120_000);
 
     it('DELETE /v1/jobs/:id of a job held for a later start leaves no Slurm job behind', async () => {
-      const http = t.app.getHttpServer();
+      const http = ctx.t.app.getHttpServer();
       // Past 16:00 UTC the next wind is tomorrow at 07:00: the job waits, held in Slurm.
       await until(
         () => clock.now(),
@@ -182,7 +146,7 @@ describeSlurm(
     }, 90_000);
 
     it('DELETE /v1/jobs/:id of a running job cancels its Slurm job', async () => {
-      const http = t.app.getHttpServer();
+      const http = ctx.t.app.getHttpServer();
       const id = await submitSlurm({
         name: 'called-off',
         runtimeHours: 2,
@@ -211,7 +175,7 @@ describeSlurm(
     });
 
     it('a script that exits 1 marks the job failed with its exit code', async () => {
-      const http = t.app.getHttpServer();
+      const http = ctx.t.app.getHttpServer();
       const id = await submitSlurm({
         name: 'broken',
         runtimeHours: 1,
@@ -230,7 +194,7 @@ describeSlurm(
     });
 
     it('a job its owner cancels in Slurm (scancel) is cancelled in Westwind', async () => {
-      const http = t.app.getHttpServer();
+      const http = ctx.t.app.getHttpServer();
       const id = await submitSlurm({
         name: 'owner-stops-it',
         runtimeHours: 2,
@@ -255,6 +219,55 @@ describeSlurm(
         `cancelled at ${SITE}: Slurm job ${running.id} was cancelled in Slurm (scancel)`,
       );
       expect((await slurmJobsOf(id)).map((j) => j.state)).toEqual(['CANCELLED']);
+    });
+
+    it("the dashboard's job detail shows the Slurm job's id and state beside Westwind's, live", async () => {
+      const http = ctx.t.app.getHttpServer();
+      // Past the day's wind (the tests before end after 16:00): held in Slurm until tomorrow's 07:00.
+      const id = await submitSlurm({
+        name: 'on-the-dashboard',
+        runtimeHours: 1,
+        deadline: '2026-03-05T00:00:00Z',
+        deferrable: true,
+        slurm: slurmJob({ TRAIN_STEPS: '5' }),
+      });
+      const [held] = await until(
+        () => slurmJobsOf(id),
+        (jobs) => jobs.length === 1 && jobs[0].held,
+      );
+      await until(
+        () => getJob(http, id),
+        (job) => job.slurmJob?.id === held.id,
+      );
+      await ctx.t.app.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ httpCredentials: { username: 'ops', password: 'ops-key-000000000001' } });
+        await page.goto(`${base}/`);
+        await page.locator('#live.on').waitFor();
+        await page.locator(`#jobs tr[data-job-id="${id}"]`).click();
+        const title = page.locator('#timeline h3');
+        const heldTitle = `on-the-dashboard — scheduled · Slurm job ${held.id}: PENDING (held, JobHeldUser)`;
+        await until(
+          () => title.textContent(),
+          (text) => text === heldTitle,
+          10_000,
+        );
+        expect(await title.locator('.slurm-job').getAttribute('data-slurm-state')).toBe('PENDING');
+        mkdirSync('test/artifacts', { recursive: true });
+        await page.screenshot({ path: 'test/artifacts/dashboard-slurm.png', fullPage: true });
+
+        // Cancelled: the detail follows without a reload, Westwind's state first, then Slurm's.
+        await request(http).delete(`/v1/jobs/${id}`).set(ALPHA).expect(200);
+        await until(
+          () => title.textContent(),
+          (text) => text?.startsWith(`on-the-dashboard — cancelled · Slurm job ${held.id}: CANCELLED`) ?? false,
+          20_000,
+        );
+      } finally {
+        await browser.close();
+      }
     });
   },
 );

@@ -3,45 +3,35 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { StateChange } from '../../src/domain/jobs/job.js';
-import { isFinished } from '../../src/execution/executors/slurm/slurm-queue.js';
-import { postWestForecast, testConfigWith, until } from '../support/execution.js';
+import { postWestForecast, until } from '../support/execution.js';
 import { useServiceProcess } from '../support/service-process.js';
-import { SLURM_CONF, slurmCli, slurmJobsOf, slurmUnavailable } from '../support/slurm.js';
+import { slurmJobsOf } from '../support/slurm.js';
+import {
+  cancelSlurmJobs,
+  describeSlurm,
+  SLURM_SITE as SITE,
+  slurmConfigPath,
+  states,
+  trainJob,
+} from '../support/slurm-app.js';
 import { ALPHA, OPERATOR } from '../support/test-app.js';
 
-const SITE = 'west-hub';
 const BATCH = 10;
 /** Simulated seconds per real second: a minute a second, so no peak comes near (the jobs are non-deferrable anyway). */
 const SPEED = 60;
-const TRAIN_SCRIPT = readFileSync('examples/slurm/train.sh', 'utf8');
-const states = (history: StateChange[]) => history.map((h) => h.to);
-
-const unavailable = slurmUnavailable();
-if (unavailable) {
-  // Loud on purpose: .ci/run starts the cluster before the fault stage, so in CI this never skips.
-  console.warn(`\n*** SLURM CRASH FAULT TEST SKIPPED: ${unavailable} ***\n`);
-}
-const describeSlurm = unavailable ? describe.skip : describe;
 
 /**
  * The built service driving the real throwaway Slurm cluster, killed with kill -9 while one job runs in
  * Slurm and ten more are being submitted: after the restart no job is in Slurm twice (each is found again
  * by its name), the running job is picked up where it is (not restarted, not requeued), and all complete.
  */
-describeSlurm('crash: kill -9 with a job running in Slurm and others being submitted', () => {
-  const configPath = testConfigWith((config) => {
-    config.sites.find((s: { id: string }) => s.id === SITE).executor = {
-      type: 'slurm',
-      slurmConf: SLURM_CONF,
-      partition: 'gpu',
-      pollMs: 250,
-      timeoutMs: 10_000,
-      // A kill between taking the submission lock and sbatch's answer leaves the lock for its 40 s:
-      // retries span two minutes, so the restarted service outlasts it instead of failing the job.
-      attempts: 8,
-      backoffMs: 1000,
-    };
+describeSlurm('SLURM CRASH FAULT TEST')('crash: kill -9 with a job running in Slurm and others being submitted', () => {
+  const configPath = slurmConfigPath({
+    timeoutMs: 10_000,
+    // A kill between taking the submission lock and sbatch's answer leaves the lock for its 40 s:
+    // retries span two minutes, so the restarted service outlasts it instead of failing the job.
+    attempts: 8,
+    backoffMs: 1000,
   });
   const suite = useServiceProcess(4736, {
     WESTWIND_CONFIG: configPath,
@@ -71,7 +61,7 @@ describeSlurm('crash: kill -9 with a job running in Slurm and others being submi
         deadline: now().plus({ days: 2 }).toISO(),
         deferrable: false,
         interruptible: true,
-        slurm: { script: TRAIN_SCRIPT, workdir, environment: { TRAIN_STEPS: String(steps), TRAIN_STEP_SECONDS: '1' } },
+        slurm: trainJob(workdir, { TRAIN_STEPS: String(steps), TRAIN_STEP_SECONDS: '1' }),
       })
       .expect(201);
     ids.push(res.body.id as string);
@@ -79,12 +69,8 @@ describeSlurm('crash: kill -9 with a job running in Slurm and others being submi
   };
   const getJob = async (id: string) => (await request(service.url).get(`/v1/jobs/${id}`).set(ALPHA).expect(200)).body;
 
-  afterAll(async () => {
-    // Leave the cluster as found.
-    for (const id of ids) {
-      for (const job of await slurmJobsOf(id)) if (!isFinished(job)) await slurmCli.run('scancel', [String(job.id)]);
-    }
-  });
+  // Leave the cluster as found.
+  afterAll(() => cancelSlurmJobs(ids));
 
   it('submits nothing twice, picks up the running job, and completes every job', async () => {
     await start();

@@ -23,6 +23,38 @@ export function describeSlurm(what: string): jest.Describe {
   return unavailable ? describe.skip : describe;
 }
 
+/** west-hub's executor as a Slurm site of the throwaway cluster; `executor` overrides its fields. */
+export function slurmExecutor(executor: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'slurm',
+    slurmConf: SLURM_CONF,
+    partition: 'gpu',
+    pollMs: 250,
+    timeoutMs: 15_000,
+    backoffMs: 200,
+    ...executor,
+  };
+}
+
+/** The test config with west-hub as a Slurm site (`executor`'s fields), written to a file: its path. */
+export function slurmConfigPath(executor: Record<string, unknown> = {}): string {
+  return testConfigWith((config) => {
+    config.sites.find((s: { id: string }) => s.id === SLURM_SITE).executor = slurmExecutor(executor);
+  });
+}
+
+/** A job's `slurm` field running examples/slurm/train.sh in `workdir` with `environment`. */
+export function trainJob(workdir: string, environment: Record<string, string>, extra: Record<string, unknown> = {}) {
+  return { script: TRAIN_SCRIPT, workdir, environment, ...extra };
+}
+
+/** Leaves the cluster as found: cancels every Slurm job of these Westwind jobs that has not ended. */
+export async function cancelSlurmJobs(jobIds: readonly string[]): Promise<void> {
+  for (const id of jobIds) {
+    for (const job of await slurmJobsOf(id)) if (!isFinished(job)) await slurmCli.run('scancel', [String(job.id)]);
+  }
+}
+
 /**
  * The real app (all roles) with west-hub as a Slurm site (`executor`'s fields) on a virtual clock made in
  * beforeAll; after the suite every Slurm job it left is cancelled and slurmctld is running again.
@@ -35,17 +67,7 @@ export function useSlurmApp(clockStart: string, speed: number, executor: Record<
     submitted: [] as string[],
   };
   beforeAll(async () => {
-    const configPath = testConfigWith((config) => {
-      config.sites.find((s: { id: string }) => s.id === SLURM_SITE).executor = {
-        type: 'slurm',
-        slurmConf: SLURM_CONF,
-        partition: 'gpu',
-        pollMs: 250,
-        timeoutMs: 15_000,
-        backoffMs: 200,
-        ...executor,
-      };
-    });
+    const configPath = slurmConfigPath(executor);
     // Made here, not when the file loads: the suites before this one must not eat its virtual hours.
     ctx.clock = virtualClock(utc(clockStart), speed);
     ctx.t = await startTestApp({ clock: ctx.clock, roles: 'api,planner,dispatch', configPath });
@@ -53,9 +75,7 @@ export function useSlurmApp(clockStart: string, speed: number, executor: Record<
   afterAll(async () => {
     // Leave the cluster as found, even when a test failed with slurmctld stopped.
     if (!ctldAnswers()) await startCtld();
-    for (const id of ctx.submitted) {
-      for (const job of await slurmJobsOf(id)) if (!isFinished(job)) await slurmCli.run('scancel', [String(job.id)]);
-    }
+    await cancelSlurmJobs(ctx.submitted);
     await ctx.t?.close();
   });
   return ctx;

@@ -437,6 +437,21 @@ function marker(track, className, at, start, span, title) {
   track.append(el);
 }
 
+/**
+ * The job's Slurm job beside Westwind's state (a Slurm site's poll stores it on the job): its id, its
+ * state in Slurm (held, and why it waits), and when Westwind last saw it change.
+ */
+function slurmJobElement(slurm, zone) {
+  const el = document.createElement('span');
+  el.className = 'slurm-job';
+  el.dataset.slurmId = String(slurm.id);
+  el.dataset.slurmState = slurm.state;
+  const why = [slurm.held ? 'held' : '', slurm.reason ?? ''].filter(Boolean).join(', ');
+  el.textContent = `Slurm job ${slurm.id}: ${slurm.state}${why ? ` (${why})` : ''}`;
+  el.title = `in ${slurm.site}'s queue, as seen ${stamp(Date.parse(slurm.seenAt), zone)}`;
+  return el;
+}
+
 async function showTimeline(id) {
   selectedJob = id;
   const { job, plan, now } = await getJson(`/dashboard/api/jobs/${encodeURIComponent(id)}`);
@@ -461,6 +476,7 @@ async function showTimeline(id) {
   const axis = '<div class="axis"><span></span><span></span></div>';
   panel.innerHTML = `<h3></h3>${row('planned')}${row('actual')}${axis}<p class="note"></p>`;
   $('h3', panel).textContent = `${job.name} — ${job.state}`;
+  if (job.slurmJob) $('h3', panel).append(' · ', slurmJobElement(job.slurmJob, zone));
   const plannedTrack = $('.planned .gantt-track', panel);
   const actualTrack = $('.actual .gantt-track', panel);
   for (const s of planned) {

@@ -6,8 +6,16 @@ export const SLURM_COMMANDS = ['sbatch', 'scontrol', 'scancel', 'squeue'] as con
 export type SlurmCommand = (typeof SLURM_COMMANDS)[number];
 
 /** What the client commands print when slurmctld does not answer (stopped, unreachable, overloaded). */
-const UNREACHABLE =
-  /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted|Communication connection failure/i;
+const UNREACHABLE = new RegExp(
+  [
+    'Unable to contact slurm controller',
+    'Socket timed out',
+    'Connection refused',
+    'Zero Bytes were transmitted',
+    'Communication connection failure',
+  ].join('|'),
+  'i',
+);
 
 /** A Slurm client command that failed: refused by Slurm, or slurmctld not reachable (then worth retrying). */
 export class SlurmCommandError extends Error {

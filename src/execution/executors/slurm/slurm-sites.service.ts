@@ -143,7 +143,9 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     if (!ended) {
       await this.events.report(site.site, job.id, {
         type: 'failed',
-        reason: `its Slurm job is no longer in ${site.site}'s queue (ended while Westwind was away longer than Slurm's MinJobAge?)`,
+        reason:
+          `its Slurm job is no longer in ${site.site}'s queue ` +
+          "(ended while Westwind was away longer than Slurm's MinJobAge?)",
         at,
       });
     } else if (ended.state === 'COMPLETED') {

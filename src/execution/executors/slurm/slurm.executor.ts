@@ -42,6 +42,8 @@ const MAX_BATCH = 200;
  */
 const LOCK_WAIT_MS = 2000;
 const LOCK_RECHECK_MS = 100;
+/** Jobs submitted per `squeue` (their submission locks held together: a crash leaves at most these). */
+const SUBMIT_CHUNK = 8;
 /** Jobs of a batch submitted (`sbatch`) at once, and jobs retried one by one after a batch command failed. */
 const ONE_BY_ONE_CONCURRENCY = 4;
 
@@ -260,13 +262,21 @@ export class SlurmExecutor implements SiteExecutor {
   }
 
   /**
-   * Submits each job held unless it already is, in one `squeue` for all of them and one `sbatch`
-   * per job (a few at once). Each job's submission lock is taken first (one at a time per job across
-   * instances; a lock another worker holds is waited for a moment), then Slurm is read
+   * Submits each job held unless it already is: per chunk of SUBMIT_CHUNK jobs one `squeue` and one
+   * `sbatch` per job (a few at once). Each job's submission lock is taken first (one at a time per
+   * job across instances; a lock another worker holds is waited for a moment), then Slurm is read
    * again, so a submission cut short by a crash, or made meanwhile by another worker, is found by
-   * name instead of submitted twice. One outcome per submission: its Slurm job, or why not.
+   * name instead of submitted twice; a crash leaves at most a chunk's locks behind. One outcome per
+   * submission: its Slurm job, or why not.
    */
   async submitAll(submissions: readonly SlurmSubmission[]): Promise<(SlurmJob | Error)[]> {
+    const outcomes: (SlurmJob | Error)[] = [];
+    for (let i = 0; i < submissions.length; i += SUBMIT_CHUNK)
+      outcomes.push(...(await this.submitChunk(submissions.slice(i, i + SUBMIT_CHUNK))));
+    return outcomes;
+  }
+
+  private async submitChunk(submissions: readonly SlurmSubmission[]): Promise<(SlurmJob | Error)[]> {
     const outcomes: (SlurmJob | Error | undefined)[] = submissions.map((s) =>
       s.slurm
         ? undefined
@@ -275,7 +285,7 @@ export class SlurmExecutor implements SiteExecutor {
           ),
     );
     const token = randomUUID();
-    const locked = await settleEach([...submissions.keys()], ONE_BY_ONE_CONCURRENCY * 4, async (i) => {
+    const locked = await settleEach([...submissions.keys()], SUBMIT_CHUNK, async (i) => {
       if (outcomes[i]) return;
       if (!(await this.lockSubmission(submissions[i].jobId, token)))
         outcomes[i] = new ExecutorError(
@@ -284,18 +294,19 @@ export class SlurmExecutor implements SiteExecutor {
     });
     const mine = [...submissions.keys()].filter((i) => !outcomes[i] && !locked[i]);
     try {
-      if (mine.length === 0) return outcomes.map((o, i) => o ?? locked[i]!);
-      const known = await this.findAll(mine.map((i) => submissions[i].jobId));
-      const toSubmit = mine.filter((i) => {
-        const again = current(known.get(submissions[i].jobId) ?? []);
-        if (again && !cancelledUnstarted(again)) outcomes[i] = again;
-        return !outcomes[i];
-      });
-      const failures = await settleEach(toSubmit, ONE_BY_ONE_CONCURRENCY, async (i) => {
-        const id = Number((await this.sbatch(submissions[i])).trim().split(';')[0]);
-        outcomes[i] = heldJob(id, submissions[i].jobId);
-      });
-      toSubmit.forEach((i, k) => failures[k] && (outcomes[i] = failures[k]));
+      if (mine.length > 0) {
+        const known = await this.findAll(mine.map((i) => submissions[i].jobId));
+        const toSubmit = mine.filter((i) => {
+          const again = current(known.get(submissions[i].jobId) ?? []);
+          if (again && !cancelledUnstarted(again)) outcomes[i] = again;
+          return !outcomes[i];
+        });
+        const failures = await settleEach(toSubmit, ONE_BY_ONE_CONCURRENCY, async (i) => {
+          const id = Number((await this.sbatch(submissions[i])).trim().split(';')[0]);
+          outcomes[i] = heldJob(id, submissions[i].jobId);
+        });
+        toSubmit.forEach((i, k) => failures[k] && (outcomes[i] = failures[k]));
+      }
       return outcomes.map((o, i) => o ?? locked[i] ?? new Error(`job ${submissions[i].jobId}: not submitted`));
     } finally {
       // Only our own locks: one that ran out and was taken by another worker stays theirs.
