@@ -61,22 +61,26 @@ export interface SuiteRow {
   /** Hours deferrable jobs hold GPUs in peak hours (job-hours; static plans and the LP only): the peak rule's price. */
   westwindDeferrablePeakHours: number | null;
   lpDeferrablePeakHours: number | null;
+  /** Their energy at full power, MWh: what the peak rule prices (static plans and the LP only). */
+  westwindDeferrablePeakMwh: number | null;
+  lpDeferrablePeakMwh: number | null;
   /** westwind's plan (static: one plan() of the whole instance; replay: mean per re-plan), ms. */
   planMs: number | null;
   lpMs: number | null;
   /** Exact slices only: (westwind − exact) / exact, weighted objective (grid + 9 × peak grid). */
   mipGapShare?: number | null;
   /**
-   * Exact slices only: westwind's deferrable peak hours − the exact plan's. Both minimise these
-   * first (the peak rule's penalty), so a plan with more is worse whatever its grid energy.
+   * Exact slices only: westwind's deferrable peak MWh (at full power) − the exact plan's. Both
+   * minimise these first (the peak rule's penalty), so a plan with more is worse whatever its grid energy.
    */
-  peakHoursAboveExact?: number | null;
+  peakMwhAboveExact?: number | null;
   exact?: Record<string, unknown>;
 }
 
 interface Measured {
   totals: EnergyTotals;
   deferrablePeakHours: number | null;
+  deferrablePeakMwh: number | null;
   pauses: number;
   deadlineMisses: number;
   /** Energy of checkpoint restores: what was used beyond the jobs' work at full power. */
@@ -97,6 +101,7 @@ function fromPlan(input: PlanInput, p: Plan, planMs: number): Measured {
   return {
     totals: p.totals,
     deferrablePeakHours: p.totals.deferrablePeakHours,
+    deferrablePeakMwh: p.totals.deferrablePeakMwh,
     pauses: p.totals.pauses,
     deadlineMisses: p.totals.deadlineMisses,
     checkpointMwh: p.totals.energyMwh - work,
@@ -134,6 +139,8 @@ function compare(fifo: Measured, westwind: Measured, lp: LpBound | undefined, jo
     fifoDeadlineMisses: fifo.deadlineMisses,
     westwindDeferrablePeakHours: westwind.deferrablePeakHours,
     lpDeferrablePeakHours: lp ? round(lp.deferrablePeakHours, 1) : null,
+    westwindDeferrablePeakMwh: westwind.deferrablePeakMwh === null ? null : round(westwind.deferrablePeakMwh),
+    lpDeferrablePeakMwh: lp ? round(lp.deferrablePeakMwh) : null,
     planMs: round(westwind.planMs, 1),
     lpMs: lp ? round(lp.solveMs, 0) : null,
   };
@@ -212,6 +219,7 @@ function fromReplay(world: ReplayWorld, jobs: Job[], strategy: 'westwind' | 'fif
   return {
     totals: outcome.totals,
     deferrablePeakHours: null,
+    deferrablePeakMwh: null,
     pauses: outcome.jobs.reduce((sum, j) => sum + j.pauses, 0),
     deadlineMisses: outcome.jobs.filter((j) => !j.deadlineMet).length,
     checkpointMwh: outcome.totals.energyMwh - work,
@@ -271,7 +279,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
         lp,
         jobs.length,
       );
-      rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null });
+      rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null, lpDeferrablePeakMwh: null });
       options.log(`${replayRow.name}: ${JSON.stringify(replayRow)}`);
     }
   }
@@ -338,8 +346,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
         exactObjective > 1e-9 ? (objectiveOf(westwind.totals) - exactObjective) / exactObjective : NaN,
         4,
       ),
-      peakHoursAboveExact: Number.isFinite(exactObjective)
-        ? westwindPlan.totals.deferrablePeakHours - exact.deferrablePeakHours
+      peakMwhAboveExact: Number.isFinite(exactObjective)
+        ? round(westwindPlan.totals.deferrablePeakMwh - exact.deferrablePeakMwh, 4)
         : null,
       exact: {
         status: exact.status,
@@ -350,6 +358,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
         checkpointEnergyShare: round(exact.checkpointMwh / exact.energyMwh, 4),
         deferrablePeakHours: exact.deferrablePeakHours,
         westwindDeferrablePeakHours: westwindPlan.totals.deferrablePeakHours,
+        deferrablePeakMwh: round(exact.deferrablePeakMwh, 4),
+        westwindDeferrablePeakMwh: round(westwindPlan.totals.deferrablePeakMwh, 4),
         solverGap: round(exact.mipGap, 6),
         solverAbsoluteGap: round(exact.absoluteGap, 6),
         solveMs: round(exact.solveMs, 0),

@@ -10,7 +10,14 @@ import { linksByRegion, planInputFrom, planJobFrom, PLANNING_HORIZON_HOURS } fro
 import { PlanRepository } from '../plans/plan.repository.js';
 import { SignalsService } from '../signals/signals.service.js';
 
-const EMPTY_TOTALS = { ...noEnergy(), pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, objective: 0 };
+const EMPTY_TOTALS = {
+  ...noEnergy(),
+  pauses: 0,
+  deadlineMisses: 0,
+  deferrablePeakHours: 0,
+  deferrablePeakMwh: 0,
+  objective: 0,
+};
 
 /** How long a snapshot of the plan and signals serves submissions before it is read again. */
 const SNAPSHOT_MS = 5000;

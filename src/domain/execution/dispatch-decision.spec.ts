@@ -30,6 +30,7 @@ const plan = (...segments: ReturnType<typeof segment>[]): JobPlan => ({
   meetsDeadline: true,
   pauses: 0,
   peakHours: 0,
+  peakMwh: 0,
   reason: 'r',
 });
 const twoSegments = plan(

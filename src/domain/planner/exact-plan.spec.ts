@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { exactPlan, ExactPlanResult } from './exact-plan.js';
 import { lpBound } from './lp-bound.js';
-import { PEAK_PENALTY, plan } from './plan.js';
+import { peakPenalty } from './objective.js';
+import { plan } from './plan.js';
 import type { PlanInput, PlanJob, PlanSite } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 
@@ -15,7 +16,7 @@ const greenAt = (hours: number[], mw = 1) => none.map((_, h) => (hours.includes(
 const hoursOf = (result: ExactPlanResult, id: string) =>
   result.jobs.find((j) => j.jobId === id)!.hours.map((h) => h.hour);
 /** The objective with the peak rule priced in, as both the planner and the models minimise it. */
-const priced = (objective: number, deferrablePeakHours: number) => objective + PEAK_PENALTY * deferrablePeakHours;
+const priced = (objective: number, deferrablePeakMwh: number) => objective + peakPenalty(deferrablePeakMwh);
 
 describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
   it('runs a job in exactly the green hours when they are enough', async () => {
@@ -225,9 +226,9 @@ describe('exact plan: between the LP bound and the planner on random instances',
         // The planner's plan is a solution of both models, so they place all work too.
         expect(exact.unmetWorkHours).toBeLessThan(1e-6);
         expect(bound.unmetWorkHours).toBeLessThan(1e-6);
-        const exactPriced = priced(exact.objective, exact.deferrablePeakHours);
-        expect(exactPriced).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakHours) - 1e-6);
-        const plannedPriced = priced(planned.totals.objective, planned.totals.deferrablePeakHours);
+        const exactPriced = priced(exact.objective, exact.deferrablePeakMwh);
+        expect(exactPriced).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakMwh) - 1e-6);
+        const plannedPriced = priced(planned.totals.objective, planned.totals.deferrablePeakMwh);
         expect(exactPriced).toBeLessThanOrEqual(plannedPriced + 1e-4);
         expect(exact.greenMwh + exact.gridMwh).toBeCloseTo(exact.energyMwh, 9);
         raw.jobs.forEach((j, k) => {

@@ -8,7 +8,7 @@ import {
   UNMET_PENALTY,
   UNSOLVED_FIGURES,
 } from './lp-bound.js';
-import { PEAK_PENALTY } from './objective.js';
+import { peakPenalty } from './objective.js';
 import { plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
 
@@ -20,6 +20,8 @@ export interface ExactPlanResult extends EnergyTotals {
   objective: number;
   /** Hours deferrable jobs hold GPUs in peak hours, priced like the planner's peak rule. */
   deferrablePeakHours: number;
+  /** Their energy at full power, MWh: what the peak rule prices. */
+  deferrablePeakMwh: number;
   /** Work hours (checkpoints included) that fit nowhere before deadlines. */
   unmetWorkHours: number;
   /** Σ over deferrable jobs of the planner's pause count (segments − 1, plus a stop now for a running job). */
@@ -64,7 +66,7 @@ const IDLE_TOLERANCE = 1e-4;
  * for a queued job (its first start is free) and Σz for a paused or running one (continuing where
  * it runs at hour 0 is not a start). A job runs at one site at a time; non-interruptible jobs have
  * one segment. GPU capacity, import caps and the grid balance g[s,h] ≥ Σ P·x + fixed − green hold
- * per site-hour. Objective: Σ gridWeight·g + PEAK_PENALTY per deferrable peak hour held +
+ * per site-hour. Objective: Σ gridWeight·g + the peak rule's price of each deferrable peak hour held +
  * UNMET_PENALTY per hour of work left out — the planner's objective with the LP bound's peak rule.
  *
  * Approximations, each in the planner's favour (so the result stays a lower bound on any plan of
@@ -127,7 +129,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         add(importRow[i], mw);
         add(exclusiveRow.get(h) ?? -1, 1);
         if (continues && k === 0) add(oneSegmentRow, 1);
-        const y = model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, yRows, yCoefficients, { integer: true });
+        const y = model.addColumn(sh.peak[i] ? peakPenalty(mw) : 0, 1, yRows, yCoefficients, { integer: true });
         const zRows = [startRow[k], startOnlyRow[k]];
         const zCoefficients = [1, 1];
         if (checkpoint > 0) {
@@ -238,6 +240,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   const { x: value } = solution;
   const on = (column: number) => value[column] > 0.5;
   let deferrablePeakHours = 0,
+    deferrablePeakMwh = 0,
     unmetWorkHours = 0,
     pauses = 0,
     checkpointMwh = 0;
@@ -252,7 +255,10 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
       sh.loadMw[i] += windows[j].find((w) => w.s === s)!.mw * value[x];
       if (on(y)) {
         held.push({ site: input.sites[s].id, hour: h });
-        if (sh.peak[i]) deferrablePeakHours++;
+        if (sh.peak[i]) {
+          deferrablePeakHours++;
+          deferrablePeakMwh += windows[j].find((w) => w.s === s)!.mw;
+        }
         if (firstMw === 0) firstMw = windows[j].find((w) => w.s === s)!.mw;
       }
       if (on(z)) starts++;
@@ -272,6 +278,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     status: solution.status,
     ...sh.meter(),
     deferrablePeakHours,
+    deferrablePeakMwh,
     unmetWorkHours,
     pauses,
     checkpointMwh,

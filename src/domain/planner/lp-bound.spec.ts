@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { lpBound } from './lp-bound.js';
-import { PEAK_PENALTY } from './objective.js';
+import { peakPenalty } from './objective.js';
 import { plan } from './plan.js';
 import type { PlanInput, PlanJob, SiteSignals } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
@@ -26,7 +26,7 @@ async function bound(input: PlanInput) {
 }
 
 /** The objective with the peak rule priced in, as the planner and the models minimise it. */
-const priced = (objective: number, deferrablePeakHours: number) => objective + PEAK_PENALTY * deferrablePeakHours;
+const priced = (objective: number, deferrablePeakMwh: number) => objective + peakPenalty(deferrablePeakMwh);
 
 describe('LP bound on instances whose optimum is known by hand', () => {
   it('needs no grid energy when green hours hold all the work', async () => {
@@ -226,7 +226,7 @@ describe('LP bound: never above a feasible plan', () => {
     return result;
   }
 
-  /** The cheapest plan of all, priced like the planner: Σ weight × grid MWh + PEAK_PENALTY × peak hours held. */
+  /** The cheapest plan of all, priced like the planner: Σ weight × grid MWh + the peak rule's price of the peak hours held. */
   function bruteForceOptimum(raw: Instance): number {
     const input = build(raw);
     const options = raw.jobs.map((j, k) => {
@@ -251,7 +251,7 @@ describe('LP bound: never above a feasible plan', () => {
         if (held[i] * 10 > s.gpus) return; // more GPUs than the site has
         const peak = s.peak[h] === 1;
         const grid = Math.max(0, held[i] * JOB_MW - s.green[h]);
-        cost += peak ? grid * PEAK_WEIGHT + PEAK_PENALTY * held[i] : grid;
+        cost += peak ? grid * PEAK_WEIGHT + peakPenalty(JOB_MW) * held[i] : grid;
       }
       best = Math.min(best, cost);
     };
@@ -270,7 +270,7 @@ describe('LP bound: never above a feasible plan', () => {
         const result = await bound(build(raw));
         // A plan exists, so the relaxation places all the work too.
         expect(result.unmetWorkHours).toBeCloseTo(0, 6);
-        expect(priced(result.objective, result.deferrablePeakHours)).toBeLessThanOrEqual(optimum + 1e-6);
+        expect(priced(result.objective, result.deferrablePeakMwh)).toBeLessThanOrEqual(optimum + 1e-6);
         checked++;
       }),
       { seed: 301, numRuns: 150 },
@@ -288,7 +288,7 @@ describe('LP bound: never above a feasible plan', () => {
     await fc.assert(
       fc.asyncProperty(allOrNothing, async (raw) => {
         const result = await bound(build(raw));
-        expect(priced(result.objective, result.deferrablePeakHours)).toBeCloseTo(bruteForceOptimum(raw), 6);
+        expect(priced(result.objective, result.deferrablePeakMwh)).toBeCloseTo(bruteForceOptimum(raw), 6);
       }),
       { seed: 302, numRuns: 100 },
     );
@@ -354,8 +354,8 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
         const result = await lpBound(input, planned);
         expect(result.status).toBe('optimal');
         expect(result.unmetWorkHours).toBeCloseTo(0, 6); // what the planner fits, the relaxation fits
-        const planPriced = priced(planned.totals.objective, planned.totals.deferrablePeakHours);
-        expect(priced(result.objective, result.deferrablePeakHours)).toBeLessThanOrEqual(planPriced + 1e-6);
+        const planPriced = priced(planned.totals.objective, planned.totals.deferrablePeakMwh);
+        expect(priced(result.objective, result.deferrablePeakMwh)).toBeLessThanOrEqual(planPriced + 1e-6);
         checked++;
       }),
       { seed: 303, numRuns: 100 },

@@ -4,15 +4,17 @@ import { DEFAULT_PLAN_OPTIONS, Plan, PlanInput, PlanOptions } from './plan-types
 import { SiteHours } from './site-hours.js';
 import type { EnergyTotals } from '../energy/energy-meter.js';
 import { jobPowerMw } from '../energy/power.js';
-import { PEAK_PENALTY } from './objective.js';
+import { peakPenalty } from './objective.js';
 
 /** The LP relaxation's result: a lower bound on the objective any real plan can reach. */
 export interface LpBound extends EnergyTotals {
   status: 'optimal' | 'not-solved';
   /** Σ weight × grid MWh under the chosen objective (objective.ts), as in PlanTotals. */
   objective: number;
-  /** Occupied peak hours of deferrable jobs (fractional), priced like the planner's peak rule. */
+  /** Occupied peak hours of deferrable jobs (fractional). */
   deferrablePeakHours: number;
+  /** Their energy at full power, MWh: what the peak rule prices, as in the planner. */
+  deferrablePeakMwh: number;
   /** Work hours the LP could not fit before deadlines (0 when every deadline can be met). */
   unmetWorkHours: number;
   variables: number;
@@ -53,6 +55,7 @@ export const UNSOLVED_FIGURES = {
   cost: NaN,
   objective: NaN,
   deferrablePeakHours: NaN,
+  deferrablePeakMwh: NaN,
   unmetWorkHours: NaN,
 } as const;
 
@@ -277,7 +280,7 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
           rows.push(exclusive);
           coefficients.push(1);
         }
-        model.addColumn(sh.peak[i] ? PEAK_PENALTY : 0, 1, rows, coefficients);
+        model.addColumn(sh.peak[i] ? peakPenalty(mw) : 0, 1, rows, coefficients);
       }
     }
   });
@@ -306,18 +309,22 @@ function lpAccounting(world: PlanningWorld, lp: LpModel, x: ArrayLike<number>) {
   const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
   let col = 0;
   let deferrablePeakHours = 0;
+  let deferrablePeakMwh = 0;
   deferrable.forEach((_, j) => {
     for (const { s, from, to, mw } of windows[j]) {
       for (let h = from; h < to; h++, col += 2) {
         sh.loadMw[s * H + h] += mw * x[col];
-        if (sh.peak[s * H + h]) deferrablePeakHours += x[col + 1];
+        if (sh.peak[s * H + h]) {
+          deferrablePeakHours += x[col + 1];
+          deferrablePeakMwh += mw * x[col + 1];
+        }
       }
     }
   });
   // Each job has two shortfall columns, work then occupancy: only the first is hours of work.
   let unmet = 0;
   for (let j = 0; j < deferrable.length; j++) unmet += x[lp.xyCount + S * H + 2 * j];
-  return { ...sh.meter(), deferrablePeakHours, unmetWorkHours: unmet };
+  return { ...sh.meter(), deferrablePeakHours, deferrablePeakMwh, unmetWorkHours: unmet };
 }
 
 // Loaded through require: the package's type declarations describe its CommonJS build.

@@ -39,6 +39,18 @@ describe('plan reasons: a time a day or more ahead carries its date', () => {
     );
   });
 
+  it('a deferrable job that starts or resumes tomorrow', () => {
+    const green = wide(0).map((_, h) => (h >= 30 ? 1 : 0));
+    const queued = job('later', { remainingHours: 2, deadline: at(40) });
+    expect(reason(longSite({ greenMw: green }), queued)).toBe(
+      'starts 2026-03-03 14:00 Asia/Shanghai at west on renewable supply',
+    );
+    const paused = job('paused', { state: 'paused', currentSite: 'west', remainingHours: 2, deadline: at(40) });
+    expect(reason(longSite({ greenMw: green }), paused)).toMatch(
+      /^paused: for greener hours; resumes 2026-03-03 14:00 Asia\/Shanghai at west/,
+    );
+  });
+
   it('the end of the forecasts, near or far', () => {
     const j = job('a', { remainingHours: 40, deadline: at(48) });
     expect(reason(longSite({ forecastHours: 30 }), j)).toContain(

@@ -47,16 +47,16 @@ export function describePlacement(
     const pause = siteHours.peak[s * H + 0]
       ? `peak ${peakRun(siteHours, s, 0).map(local).join('–')} ${site.timeZone}`
       : 'for greener hours';
-    parts.push(`paused: ${pause}; resumes ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
+    parts.push(`paused: ${pause}; resumes ${dated(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   } else {
-    parts.push(`starts ${local(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
+    parts.push(`starts ${dated(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   }
   if (plan.segments.length > 1)
     parts.push(
       `${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`,
     );
   if (plan.peakHours > 0 && plan.meetsDeadline)
-    parts.push(`runs ${plan.peakHours} peak hour(s) because no other hours meet its deadline`);
+    parts.push(`runs ${plan.peakHours} peak hour(s): no off-peak hours left before its deadline`);
   const forecastHours = site.signals.forecastHours ?? H;
   if (plan.segments.at(-1)!.endHour > forecastHours) {
     parts.push(

@@ -7,6 +7,7 @@ const part = (jobId: string, segments: [string, number, number][], meetsDeadline
   meetsDeadline,
   pauses: 0,
   peakHours: 0,
+  peakMwh: 0,
   reason: '',
 });
 

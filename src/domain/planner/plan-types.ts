@@ -116,6 +116,8 @@ export interface JobPlan {
   pauses: number;
   /** Hours it runs in its site's peak hours (deferrable jobs only when nothing else meets the deadline). */
   peakHours: number;
+  /** Energy at full power it holds in those peak hours, MWh: what the peak rule prices. */
+  peakMwh: number;
   reason: string;
 }
 
@@ -140,6 +142,8 @@ export interface PlanTotals {
   deadlineMisses: number;
   /** Hours deferrable jobs run in peak hours (each one only because nothing else meets a deadline). */
   deferrablePeakHours: number;
+  /** Their energy at full power, MWh: what the peak rule prices (objective.ts). */
+  deferrablePeakMwh: number;
   /** Σ weight × grid MWh under the chosen objective (objective.ts): for green, gridMwh + (peakWeight − 1) × peakGridMwh. */
   objective: number;
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { jobPowerMw } from '../energy/power.js';
 import { peakFromWindows } from '../energy/peak-hours.js';
 import { lpBound } from './lp-bound.js';
-import { PEAK_PENALTY } from './plan.js';
+import { peakPenalty } from './objective.js';
 import { PlacementProbe, plan, planWithNewJob } from './plan.js';
 import type { Plan, PlanInput, PlanJob, PlanSite } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
@@ -47,7 +47,22 @@ describe('planner: hard rules and the westwind strategy', () => {
     });
     expect(hoursOf(p, 'a')).toEqual([9, 10, 11, 12]);
     expect(p.jobs[0]).toMatchObject({ meetsDeadline: true, peakHours: 4 });
-    expect(p.jobs[0].reason).toContain('runs 4 peak hour(s) because no other hours meet its deadline');
+    expect(p.jobs[0].reason).toContain('runs 4 peak hour(s): no off-peak hours left before its deadline');
+  });
+
+  it('prices a peak hour by the power held there: the larger job gets the off-peak hour, even when the peak is green', () => {
+    // 8 GPUs: the 8-GPU job and the 1-GPU job cannot share hour 0. Hour 1 is a peak with green
+    // for the big job; by job-hours either order costs one peak hour, by power the small one goes there.
+    const sites = [site('west', [0, jobPowerMw(8, 1, 1)], [0, 1], { gpus: 8 })];
+    const jobs = [
+      job('big', { gpus: 8, remainingHours: 1, deadline: at(2) }),
+      job('small', { gpus: 1, remainingHours: 1, deadline: at(2) }),
+    ];
+    const p = plan({ start, hours: 2, sites, jobs });
+    expect(hoursOf(p, 'big')).toEqual([0]);
+    expect(hoursOf(p, 'small')).toEqual([1]);
+    expect(p.totals.deferrablePeakHours).toBe(1);
+    expect(p.totals.deferrablePeakMwh).toBeCloseTo(jobPowerMw(1, 1, 1), 12);
   });
 
   it('starts a non-deferrable job at the first hour capacity allows and never pauses it, peak or not', () => {
@@ -489,9 +504,9 @@ describe('planner: properties on random instances', () => {
         const bound = await lpBound(input, p);
         expect(bound.status).toBe('optimal');
         expect(bound.unmetWorkHours).toBeLessThan(1e-6); // a plan keeping every deadline is a solution of the LP
-        const priced = (objective: number, peakHours: number) => objective + PEAK_PENALTY * peakHours;
-        const planPriced = priced(p.totals.objective, p.totals.deferrablePeakHours);
-        expect(planPriced).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakHours) - 1e-6);
+        const priced = (objective: number, peakMwh: number) => objective + peakPenalty(peakMwh);
+        const planPriced = priced(p.totals.objective, p.totals.deferrablePeakMwh);
+        expect(planPriced).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakMwh) - 1e-6);
         checked++;
       }),
       { seed: 403, numRuns: 100 },

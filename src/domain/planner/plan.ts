@@ -13,10 +13,9 @@ import {
 } from './plan-types.js';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
 import { SiteHours } from './site-hours.js';
-import { PEAK_PENALTY, planCost } from './objective.js';
+import { peakPenalty, planCost } from './objective.js';
 import { seededRandom } from '../seeded-random.js';
 
-export { PEAK_PENALTY } from './objective.js';
 /** Among equal costs, earlier hours win: earlier finishes, and contiguous runs instead of scattered hours. */
 const EARLIER_IS_BETTER = 1e-7;
 const EPSILON = 1e-9;
@@ -497,7 +496,8 @@ class Planner {
       const task = tasks[u];
       cost += this.checkpointCost(task, hours, sites, totalWork);
       if (task.job.deferrable)
-        for (let j = 0; j < hours.length; j++) if (sh.peak[sites[j] * this.hours + hours[j]]) cost += PEAK_PENALTY;
+        for (let j = 0; j < hours.length; j++)
+          if (sh.peak[sites[j] * this.hours + hours[j]]) cost += peakPenalty(task.powerMw[sites[j]]);
     });
     return cost;
   }
@@ -593,7 +593,7 @@ class Planner {
       const mw = task.powerMw[candidate.sites[k]];
       const withJob = Math.max(0, sh.loadMw[i] - sh.greenMw[i]);
       const without = Math.max(0, sh.loadMw[i] - mw - sh.greenMw[i]);
-      cost += (withJob - without) * sh.gridWeight[i] + (task.job.deferrable && sh.peak[i] ? PEAK_PENALTY : 0);
+      cost += (withJob - without) * sh.gridWeight[i] + (task.job.deferrable && sh.peak[i] ? peakPenalty(mw) : 0);
     }
     return cost;
   }
@@ -686,22 +686,14 @@ class Planner {
       if (!split && s !== task.currentSite) return undefined;
     }
     const avoidPeak = job.deferrable && !earliestFinish && strategy !== 'fifo';
-    const peakPenalty = avoidPeak ? (strategy === 'westwind' ? PEAK_PENALTY : Infinity) : 0;
+    // Westwind prices peak hours (objective.ts); the other strategies never use them for deferrable work.
+    const peakRule = !avoidPeak ? 'ignore' : strategy === 'westwind' ? 'price' : 'avoid';
     const weighByGrid = strategy === 'westwind' && !earliestFinish;
     let from = windowEnd;
     for (const site of s === ANY_SITE ? task.sites : [s]) {
       const siteFrom = Math.max(this.firstHourAt(task, site), notBefore, committed);
       if (siteFrom >= windowEnd) continue;
-      this.fillCosts(
-        task,
-        site,
-        siteFrom,
-        windowEnd,
-        weighByGrid,
-        peakPenalty,
-        s === ANY_SITE && from < windowEnd,
-        from,
-      );
+      this.fillCosts(task, site, siteFrom, windowEnd, weighByGrid, peakRule, s === ANY_SITE && from < windowEnd, from);
       from = Math.min(from, siteFrom);
     }
     if (from >= windowEnd) return undefined;
@@ -799,7 +791,7 @@ class Planner {
     from: number,
     to: number,
     weighByGrid: boolean,
-    peakPenalty: number,
+    peakRule: 'ignore' | 'price' | 'avoid',
     keepCheaper = false,
     filledFrom = to,
   ): void {
@@ -816,7 +808,7 @@ class Planner {
       if (weighByGrid) c = this.withHysteresis(task, s, siteHours.marginalCost(i, gpus, mw, energy));
       else c = siteHours.fits(i, gpus, mw) ? 0 : Infinity;
       if (c !== Infinity) {
-        if (peakPenalty && siteHours.peak[i]) c = peakPenalty === Infinity ? Infinity : c + peakPenalty;
+        if (peakRule !== 'ignore' && siteHours.peak[i]) c = peakRule === 'avoid' ? Infinity : c + peakPenalty(mw);
         c += EARLIER_IS_BETTER * h;
       }
       if (!keepCheaper || c < this.cost[h]) {
@@ -838,9 +830,13 @@ class Planner {
     if (!candidate) return this.unplaced(task);
     const segments: Segment[] = [];
     let peakHours = 0;
+    let peakMwh = 0;
     const { hours, sites } = candidate;
     for (let k = 0; k < hours.length; k++) {
-      if (this.siteHours.peak[sites[k] * this.hours + hours[k]]) peakHours++;
+      if (this.siteHours.peak[sites[k] * this.hours + hours[k]]) {
+        peakHours++;
+        peakMwh += task.powerMw[sites[k]];
+      }
       const last = segments[segments.length - 1];
       if (last && last.endHour === hours[k] && last.site === this.input.sites[sites[k]].id) last.endHour++;
       else
@@ -867,6 +863,7 @@ class Planner {
       meetsDeadline: finishMs <= task.job.deadline.toMillis() + 1,
       pauses: segments.length - 1 + pausedNow,
       peakHours: task.job.deferrable ? peakHours : 0,
+      peakMwh: task.job.deferrable ? peakMwh : 0,
       reason: '',
     };
     plan.reason = describePlacement(task.job, plan, site, this.siteHours, sites[0], (hour) =>
@@ -882,6 +879,7 @@ class Planner {
       meetsDeadline: false,
       pauses: 0,
       peakHours: 0,
+      peakMwh: 0,
       reason:
         task.sites.length === 0
           ? 'infeasible: none of its allowed sites exists'
@@ -892,13 +890,15 @@ class Planner {
   private totals(jobPlans: JobPlan[]): PlanTotals {
     let pauses = 0,
       misses = 0,
-      deferrablePeakHours = 0;
+      deferrablePeakHours = 0,
+      deferrablePeakMwh = 0;
     for (const p of jobPlans) {
       pauses += p.pauses;
       deferrablePeakHours += p.peakHours;
+      deferrablePeakMwh += p.peakMwh;
       if (!p.meetsDeadline) misses++;
     }
-    return { ...this.siteHours.meter(), pauses, deadlineMisses: misses, deferrablePeakHours };
+    return { ...this.siteHours.meter(), pauses, deadlineMisses: misses, deferrablePeakHours, deferrablePeakMwh };
   }
 
   private loadPrevious(previous: Plan): void {
