@@ -353,9 +353,57 @@ export class OpenAdrProgramConfig {
   @IsString({ each: true })
   sites?: string[];
 
-  /** Unit of IMPORT_CAPACITY_LIMIT values. */
+  /** Unit of IMPORT_CAPACITY_LIMIT values and of the firm service level. */
   @IsIn(['kW', 'MW'])
   capacityUnit: 'kW' | 'MW' = 'kW';
+
+  /**
+   * Grid import the sites keep in a grid emergency (SIMPLE level ≥ 2, ALERT_GRID_EMERGENCY,
+   * ALERT_BLACK_START), in capacityUnit: the contract's firm service level. 0: only green supply.
+   */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  firmServiceLevel: number = 0;
+}
+
+/**
+ * Where the curtailment each event delivered is reported (OpenADR 3 `POST /reports`), once the
+ * event ends; retried with exponential backoff.
+ */
+export class OpenAdrVtnConfig {
+  /** The VTN's base URL (the reports endpoint is `<url>/reports`). */
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be the http(s) base URL of the VTN' },
+  )
+  url: string;
+
+  /** Bearer token for the VTN; default the subscription's token. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  token?: string;
+
+  /** The report's clientName: the VEN's name at the VTN. */
+  @IsString()
+  @Length(1, 128)
+  venName: string = 'westwind';
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  attempts: number = 10;
+
+  /** First retry after this; each next one waits twice as long. */
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  backoffMs: number = 5000;
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  timeoutMs: number = 10_000;
 }
 
 /** A utility's VTN subscription: its notifications carry this bearer token. */
@@ -371,6 +419,12 @@ export class OpenAdrSubscriptionConfig {
   @ValidateNested({ each: true })
   @Type(() => OpenAdrProgramConfig)
   programs: OpenAdrProgramConfig[];
+
+  /** Reports of delivered curtailment go here; without it they are only in GET /v1/events/:id/report. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OpenAdrVtnConfig)
+  vtn?: OpenAdrVtnConfig;
 }
 
 export const OPERATOR_ROLES = ['admin', 'viewer'] as const;

@@ -3,6 +3,18 @@ export const PLANNING_QUEUE = 'planning';
 /** A request to plan again; bursts coalesce into one waiting request (deduplication). */
 export const REPLAN_JOB = 'replan';
 export const REPLAN_DEDUPLICATION_ID = 'replan';
+/**
+ * An urgent re-plan (a grid event that constrains the current hour changed): sent at once, not
+ * coalesced, with a BullMQ priority so a resting planner sees it waiting, and its own
+ * deduplication, so a waiting ordinary request does not swallow it.
+ */
+export const URGENT_REPLAN_DEDUPLICATION_ID = 'replan-urgent';
+export const URGENT_REPLAN_PRIORITY = 1;
+/**
+ * The planner's worker looks again this often (real ms) while the queue rests, so an urgent
+ * request that lifted the rest is taken within this, not at the rest's end (up to 30 s).
+ */
+export const REST_RECHECK_MS = 500;
 /** The job scheduler that asks for a re-plan every (service-clock) hour. */
 export const HOURLY_REPLAN_SCHEDULER = 'hourly-replan';
 /** The reason the hourly tick's re-plans carry. */

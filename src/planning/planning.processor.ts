@@ -9,7 +9,13 @@ import { CLOCK } from '../config/config.module.js';
 import { type Clock, realMsUntil } from '../domain/time/clock.js';
 import { masters } from '../redis/redis-connection.js';
 import { BULL_CONNECTION } from '../redis/redis.module.js';
-import { HOUR_BOUNDARY, HOUSEKEEPING_JOB, PLANNING_QUEUE, REPLAN_MIN_INTERVAL_MS } from './planning.constants.js';
+import {
+  HOUR_BOUNDARY,
+  HOUSEKEEPING_JOB,
+  PLANNING_QUEUE,
+  REPLAN_MIN_INTERVAL_MS,
+  REST_RECHECK_MS,
+} from './planning.constants.js';
 import { type Housekeeping, HousekeepingService } from './housekeeping.service.js';
 import { PlanningService, ReplanResult } from './planning.service.js';
 import { restAfterReplanMs } from './replan-pacing.js';
@@ -27,7 +33,11 @@ export const PLANNER_WORKER_NAME = `planner@${hostname()}:${process.pid}:${rando
  * limit), so a stream of submissions meets a re-plan every so often, not one per request. A slow
  * re-plan stretches that rest (BullMQ's manual rate limit, queue-wide like the first).
  */
-@Processor(PLANNING_QUEUE, { name: PLANNER_WORKER_NAME, limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS } })
+@Processor(PLANNING_QUEUE, {
+  name: PLANNER_WORKER_NAME,
+  limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS },
+  maximumRateLimitDelay: REST_RECHECK_MS,
+})
 export class PlanningProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('Planning');
 
@@ -52,7 +62,12 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
     if (job.data.reason === HOUR_BOUNDARY) await this.untilHourBegins();
     const result = await this.planning.replan(job.data.reason ?? job.name);
     const rest = restAfterReplanMs(result.ms, this.clock.speed);
-    if (rest > REPLAN_MIN_INTERVAL_MS) await this.queue.rateLimit(rest);
+    if (rest > REPLAN_MIN_INTERVAL_MS) {
+      await this.queue.rateLimit(rest);
+      // An urgent request (prioritized) that came in meanwhile is not held by the rest: lifted
+      // here, or by the request itself once the rest is set (PlanningService.requestUrgentReplan).
+      if ((await this.queue.getPrioritizedCount()) > 0) await this.queue.removeRateLimitKey();
+    }
     return result;
   }
 

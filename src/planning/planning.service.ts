@@ -26,6 +26,8 @@ import {
   PLANNING_QUEUE,
   REPLAN_DEDUPLICATION_ID,
   REPLAN_JOB,
+  URGENT_REPLAN_DEDUPLICATION_ID,
+  URGENT_REPLAN_PRIORITY,
 } from './planning.constants.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
@@ -80,7 +82,11 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
     this.stopListening = jobChanges.listen((change) => this.requestReplan(`job ${change.change}`));
     this.subscriptions.push(
-      signals.changes.subscribe((change) => this.requestReplan(`signals changed in ${change.zone}`)),
+      signals.changes.subscribe((change) =>
+        change.urgent
+          ? this.requestUrgentReplan(`grid event now in ${change.zone}`)
+          : this.requestReplan(`signals changed in ${change.zone}`),
+      ),
     );
   }
 
@@ -114,6 +120,28 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   requestReplan(reason: string): void {
     if (this.pendingReasons.size === 0) this.pendingTimer = setTimeout(() => void this.flush(), COALESCE_MS);
     this.pendingReasons.add(reason);
+  }
+
+  /**
+   * Asks for a re-plan now, past the coalescing and the planner's rest (a grid emergency starting
+   * now): the request goes out at once, and lifts the rest of a queue that is resting, so the
+   * planner takes it within REST_RECHECK_MS of the last re-plan's end. A re-plan running already
+   * finishes first (one at a time); whichever re-plan starts next sees the new signals.
+   */
+  requestUrgentReplan(reason: string): void {
+    void this.queue
+      .add(
+        REPLAN_JOB,
+        { reason, urgent: true },
+        {
+          deduplication: { id: URGENT_REPLAN_DEDUPLICATION_ID },
+          priority: URGENT_REPLAN_PRIORITY,
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
+      )
+      .then(() => this.queue.removeRateLimitKey())
+      .catch((error: Error) => this.logger.warn(`urgent re-plan request lost (${reason}): ${error.message}`));
   }
 
   private async flush(): Promise<void> {

@@ -19,16 +19,47 @@ export interface OpenAdrEvent {
 export interface ProgramMapping {
   zone: string;
   sites?: string[];
-  /** Unit of IMPORT_CAPACITY_LIMIT values. */
+  /** Unit of IMPORT_CAPACITY_LIMIT values and of the firm service level. */
   capacityUnit: 'kW' | 'MW';
+  /**
+   * Grid import the sites keep during an emergency (SIMPLE level ≥ 2, ALERT_GRID_EMERGENCY,
+   * ALERT_BLACK_START), in capacityUnit: the firm service level of demand-response contracts.
+   * Default 0: only what green supply covers keeps running.
+   */
+  firmServiceLevel?: number;
 }
+
+function toMw(value: number, mapping: ProgramMapping): number {
+  return mapping.capacityUnit === 'kW' ? value / 1000 : value;
+}
+
+/** The tightest of the interval's caps so far and `mw`. */
+function tighten(interval: GridEventInterval, mw: number): void {
+  interval.importCapMw = Math.min(interval.importCapMw ?? Infinity, mw);
+}
+
+/** An emergency: peak hours, import capped at the firm service level, and why. */
+function shed(interval: GridEventInterval, why: string, mapping: ProgramMapping): void {
+  interval.peak = true;
+  tighten(interval, toMw(mapping.firmServiceLevel ?? 0, mapping));
+  interval.emergency = interval.emergency ? `${interval.emergency}; ${why}` : why;
+}
+
+/** Payload types whose first value Westwind reads as a number (alerts carry text). */
+const NUMERIC_PAYLOADS = new Set(['IMPORT_CAPACITY_LIMIT', 'SIMPLE', 'PRICE', 'GHG']);
+
+/** SIMPLE levels from this one up ("high" and "emergency" load shed) shed load at once. */
+export const EMERGENCY_SIMPLE_LEVEL = 2;
 
 /** Longest interval taken from an event (OpenADR allows "P9999Y" for open-ended). */
 const MAX_INTERVAL = Duration.fromObject({ days: 366 });
 
 /**
  * Maps an OpenADR 3 event onto Westwind's signals: IMPORT_CAPACITY_LIMIT caps grid import,
- * SIMPLE level ≥ 1 marks peak, PRICE and GHG set price and carbon. An interval without its own
+ * SIMPLE level ≥ 1 marks peak, PRICE and GHG set price and carbon. An emergency — SIMPLE level ≥ 2
+ * (high or emergency load shed), ALERT_GRID_EMERGENCY or ALERT_BLACK_START — marks peak and caps
+ * import at the program's firm service level (default 0), the planner's hard rule that pauses
+ * running work at once (a peak alone lets running work finish the hour already decided). An interval without its own
  * period follows the event's: interval i starts i durations after the event's start. Problems
  * name the notification's fields (`object.intervals[0]…`), which is why this lives in the OpenADR
  * adapter and the domain keeps only the grid event.
@@ -71,25 +102,32 @@ export function openAdrToGridEvent(
     }
     const result: GridEventInterval = { startMs: start.toMillis(), endMs: start.plus(duration).toMillis() };
     interval.payloads.forEach((payload, k) => {
+      const at = `${field}.payloads[${k}].values[0]`;
       const value = payload.values[0];
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        problems.push({ field: `${field}.payloads[${k}].values[0]`, message: 'must be a finite number' });
+      if (NUMERIC_PAYLOADS.has(payload.type) && (typeof value !== 'number' || !Number.isFinite(value))) {
+        problems.push({ field: at, message: 'must be a finite number' });
         return;
       }
+      const number = value as number;
       switch (payload.type) {
         case 'IMPORT_CAPACITY_LIMIT':
-          if (value < 0) problems.push({ field: `${field}.payloads[${k}].values[0]`, message: 'must not be negative' });
-          result.importCapMw = mapping.capacityUnit === 'kW' ? value / 1000 : value;
+          if (number < 0) problems.push({ field: at, message: 'must not be negative' });
+          tighten(result, toMw(number, mapping));
           break;
         case 'SIMPLE':
-          result.peak = value >= 1;
+          if (number >= 1) result.peak = true;
+          if (number >= EMERGENCY_SIMPLE_LEVEL) shed(result, `SIMPLE level ${number}`, mapping);
+          break;
+        case 'ALERT_GRID_EMERGENCY':
+        case 'ALERT_BLACK_START':
+          shed(result, typeof value === 'string' && value ? `${payload.type}: ${value}` : payload.type, mapping);
           break;
         case 'PRICE':
-          result.pricePerMwh = value;
+          result.pricePerMwh = number;
           break;
         case 'GHG':
-          if (value < 0) problems.push({ field: `${field}.payloads[${k}].values[0]`, message: 'must not be negative' });
-          result.carbonGPerKwh = value;
+          if (number < 0) problems.push({ field: at, message: 'must not be negative' });
+          result.carbonGPerKwh = number;
           break;
         default:
           break; // other payload types do not concern scheduling

@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { ProblemException } from '../common/problem.js';
 import { StrictValidationPipe } from '../common/validation.pipe.js';
+import { CLOCK } from '../config/config.module.js';
 import { OpenAdrSubscriptionConfig } from '../config/westwind-config.js';
+import { changesNow, type GridEvent } from '../domain/signals/grid-event.js';
+import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { OpenAdrEventDto, OpenAdrNotificationDto } from './dto/openadr-notification.dto.js';
+import { type GridEventSource, GridEventHooks } from './grid-event-hooks.js';
 import { openAdrToGridEvent } from './openadr-mapping.js';
 import { SignalsRepository } from './signals.repository.js';
 import { SignalsService } from './signals.service.js';
@@ -15,6 +19,8 @@ export class OpenAdrService {
   constructor(
     private readonly repository: SignalsRepository,
     private readonly signals: SignalsService,
+    private readonly hooks: GridEventHooks,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async notify(subscription: OpenAdrSubscriptionConfig, notification: OpenAdrNotificationDto) {
@@ -32,13 +38,23 @@ export class OpenAdrService {
       ]);
     const { event: gridEvent, problems } = openAdrToGridEvent(event, program);
     if (problems) throw ProblemException.invalid(422, problems);
+    const previous = await this.repository.event(gridEvent.key);
+    const source: GridEventSource = {
+      kind: 'openadr',
+      subscription: subscription.id,
+      programId: event.programID,
+      eventId: event.id,
+      eventName: event.eventName,
+    };
     if (notification.operation === 'DELETE') {
+      if (previous) await this.hooks.run({ operation: 'DELETE', event: previous, previous, source });
       const existed = await this.repository.deleteEvent(gridEvent.key);
-      if (existed) this.announce(gridEvent.zone, gridEvent.intervals);
+      if (existed) this.announce(gridEvent.zone, gridEvent.intervals, previous);
       return { key: gridEvent.key, zone: gridEvent.zone, operation: 'DELETE', deleted: existed };
     }
+    await this.hooks.run({ operation: notification.operation, event: gridEvent, previous, source });
     await this.repository.putEvent(gridEvent);
-    this.announce(gridEvent.zone, gridEvent.intervals);
+    this.announce(gridEvent.zone, gridEvent.intervals, gridEvent, previous);
     return {
       key: gridEvent.key,
       zone: gridEvent.zone,
@@ -47,12 +63,22 @@ export class OpenAdrService {
     };
   }
 
-  private announce(zone: string, intervals: { startMs: number; endMs: number }[]): void {
+  /**
+   * Asks for a re-plan of the event's hours; urgently when the change concerns the current hour
+   * (an emergency starting now, or one lifted), so the sites hear of it within seconds.
+   */
+  private announce(
+    zone: string,
+    intervals: { startMs: number; endMs: number }[],
+    ...versions: (GridEvent | undefined)[]
+  ): void {
     if (intervals.length === 0) return;
     const iso = (ms: number) => formatInstant(DateTime.fromMillis(ms, { zone: 'utc' }));
     const from = intervals.reduce((a, i) => Math.min(a, i.startMs), Infinity);
     const to = intervals.reduce((a, i) => Math.max(a, i.endMs), -Infinity);
-    this.signals.changes.next({ zone, from: iso(from), to: iso(to) });
+    const now = this.clock.now().toMillis();
+    const urgent = versions.some((version) => version !== undefined && changesNow(version, now));
+    this.signals.changes.next({ zone, from: iso(from), to: iso(to), ...(urgent && { urgent }) });
   }
 }
 

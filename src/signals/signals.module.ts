@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { ForecastWebhookController } from './forecast-webhook.controller.js';
+import { GridEventHooks } from './grid-event-hooks.js';
 import { OpenAdrTokenGuard } from './openadr-token.guard.js';
 import { OpenAdrController } from './openadr.controller.js';
 import { OpenAdrService } from './openadr.service.js';
@@ -26,7 +27,8 @@ import { ZonesController } from './zones.controller.js';
     OpenAdrTokenGuard,
     ForecastPullStatusRepository,
     ForecastPullMetrics,
+    GridEventHooks,
   ],
-  exports: [SignalsService, ForecastPullStatusRepository],
+  exports: [SignalsService, ForecastPullStatusRepository, GridEventHooks],
 })
 export class SignalsModule {}

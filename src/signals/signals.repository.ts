@@ -100,6 +100,11 @@ export class SignalsRepository implements OnModuleInit {
     await this.redis.hset(this.keys.gridEvents(), event.key, JSON.stringify(event));
   }
 
+  async event(key: string): Promise<GridEvent | undefined> {
+    const text = await this.redis.hget(this.keys.gridEvents(), key);
+    return text === null ? undefined : (JSON.parse(text) as GridEvent);
+  }
+
   /** True if there was such an event. */
   async deleteEvent(key: string): Promise<boolean> {
     return (await this.redis.hdel(this.keys.gridEvents(), key)) === 1;

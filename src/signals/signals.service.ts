@@ -32,6 +32,8 @@ export interface SignalsChanged {
   zone: string;
   from: string;
   to: string;
+  /** A grid event that constrains the current hour changed: re-plan and dispatch at once. */
+  urgent?: boolean;
 }
 
 /** issuedAt may run ahead of our clock by this much (clock skew), not more. */

@@ -1,4 +1,4 @@
-import { HOUR_MS } from '../time/hours.js';
+import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 /** An interval of a grid event (demand response, peak signal, price or carbon), in UTC ms. */
 export interface GridEventInterval {
@@ -10,6 +10,12 @@ export interface GridEventInterval {
   peak?: boolean;
   pricePerMwh?: number;
   carbonGPerKwh?: number;
+  /**
+   * Why the interval sheds load at once (SIMPLE level ≥ 2, ALERT_GRID_EMERGENCY, ALERT_BLACK_START):
+   * its import cap is the program's firm service level, and a change to it is re-planned and
+   * dispatched without waiting for the planner's rest.
+   */
+  emergency?: string;
 }
 
 /** A grid event as stored: which zone (and optionally sites) it applies to, and its intervals. */
@@ -18,6 +24,21 @@ export interface GridEvent {
   zone: string;
   sites?: string[];
   intervals: GridEventInterval[];
+}
+
+/**
+ * Whether a change to this event must reach the sites at once: an interval that constrains what
+ * runs (an import cap, a peak, an emergency) is in force now or begins before the current hour ends.
+ * Such a change re-plans without waiting, and the jobs it stops are paused within seconds.
+ */
+export function changesNow(event: GridEvent, nowMs: number): boolean {
+  const hourEnd = hourStartMs(nowMs) + HOUR_MS;
+  return event.intervals.some(
+    (interval) =>
+      interval.startMs < hourEnd &&
+      interval.endMs > nowMs &&
+      (interval.importCapMw !== undefined || interval.peak === true || interval.emergency !== undefined),
+  );
 }
 
 /** Per hour of [startMs, startMs + hours h), what events say for one site: the tightest cap, peak, price, carbon. */

@@ -1,0 +1,155 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DateTime } from 'luxon';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { systemClock } from '../../src/domain/time/clock.js';
+import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
+import { PlanningService } from '../../src/planning/planning.service.js';
+import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
+import { getJob, siteLog, submit, until } from '../support/execution.js';
+import { OPENADR, startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The sites must have every affected job's pause within this (wall clock) after the notification arrives. */
+const BUDGET_MS = 30_000;
+
+type Payload = { type: string; values: unknown[] };
+
+/** Each round: an event that starts now, from the program that maps it onto east-edge. */
+const ROUNDS: { label: string; programID: string; payload: Payload }[] = [
+  {
+    label: 'IMPORT_CAPACITY_LIMIT 0 kW',
+    programID: 'west-dr',
+    payload: { type: 'IMPORT_CAPACITY_LIMIT', values: [0] },
+  },
+  { label: 'SIMPLE level 2', programID: 'west-peak', payload: { type: 'SIMPLE', values: [2] } },
+  {
+    label: 'ALERT_GRID_EMERGENCY',
+    programID: 'west-peak',
+    payload: { type: 'ALERT_GRID_EMERGENCY', values: ['Imminent risk of load shedding'] },
+  },
+  { label: 'SIMPLE level 3', programID: 'west-peak', payload: { type: 'SIMPLE', values: [3] } },
+  {
+    label: 'IMPORT_CAPACITY_LIMIT 0 kW',
+    programID: 'west-dr',
+    payload: { type: 'IMPORT_CAPACITY_LIMIT', values: [0] },
+  },
+];
+
+function notification(operation: 'POST' | 'DELETE', id: string, programID: string, payload: Payload) {
+  return {
+    objectType: 'EVENT',
+    operation,
+    object: {
+      id,
+      programID,
+      eventName: 'grid-emergency',
+      intervalPeriod: { start: DateTime.utc().toISO(), duration: 'PT1H' },
+      intervals: [{ id: 0, payloads: [payload] }],
+    },
+  };
+}
+
+const notify = (http: App, body: unknown) =>
+  request(http)
+    .post('/v1/webhooks/openadr')
+    .set(OPENADR)
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(body))
+    .expect(200);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+describe('grid emergencies on the real clock: the sites pause the affected jobs within seconds', () => {
+  let t: TestApp;
+  let http: App;
+  let edge: string[];
+  let hub: string;
+  const states = () => Promise.all([...edge, hub].map(async (id) => (await getJob(http, id)).state as string));
+  /**
+   * Sends, then waits until east-edge was told to `action` every one of its jobs; returns the wall-
+   * clock ms from just before sending to the last of them, as the simulated site logged it (its
+   * clock is the wall clock here).
+   */
+  const untilEveryEdgeJob = async (action: string, send: () => Promise<unknown>) => {
+    const before = (await siteLog(t, 'east-edge')).length;
+    const sentAt = Date.now();
+    await send();
+    const told = await until(
+      async () => (await siteLog(t, 'east-edge')).slice(before).filter((e) => e.action === action),
+      (entries) => edge.every((jobId) => entries.some((e) => e.jobId === jobId)),
+      BUDGET_MS,
+    );
+    return Math.max(...told.map((e) => Date.parse(e.at))) - sentAt;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock: systemClock, roles: 'api,planner,dispatch' });
+    http = t.app.getHttpServer();
+    // Four jobs on grid power at east-edge (no forecast: no green supply), one at west-hub. Not
+    // deferrable, so they start at once whatever the hour (no peak to wait for).
+    const deadline = DateTime.utc().plus({ hours: 48 }).toISO();
+    const job = (name: string, site: string) =>
+      submit(http, { name, gpus: 8, runtimeHours: 8, deadline, deferrable: false, sites: [site] });
+    edge = await Promise.all([1, 2, 3, 4].map((n) => job(`edge-${n}`, 'east-edge')));
+    hub = await job('hub', 'west-hub');
+    await until(states, (s) => s.every((state) => state === 'running'), 60_000);
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it(`an event starting now (cap, SIMPLE ≥ 2, alert) pauses the jobs it stops in ≤ ${BUDGET_MS / 1000} s`, async () => {
+    const pauses: number[] = [];
+    const resumes: number[] = [];
+    for (const [n, round] of ROUNDS.entries()) {
+      const id = `emergency-${n}`;
+      const latency = await untilEveryEdgeJob('pause', () =>
+        notify(http, notification('POST', id, round.programID, round.payload)),
+      );
+      pauses.push(latency);
+      expect(latency).toBeLessThan(BUDGET_MS);
+      const s = await until(states, (all) => edge.every((_, i) => all[i] === 'paused'));
+      // A cap on east-edge leaves west-hub alone; a zone-wide SIMPLE or alert stops it too.
+      if (round.programID === 'west-dr') expect(s[4]).toBe('running');
+
+      // Withdrawn: the jobs go back to work just as fast.
+      resumes.push(
+        await untilEveryEdgeJob('resume', () =>
+          notify(http, notification('DELETE', id, round.programID, round.payload)),
+        ),
+      );
+      await until(states, (all) => all.every((state) => state === 'running'), BUDGET_MS);
+      console.log(`${round.label}: all 4 jobs paused ${latency} ms after the notification`);
+    }
+    console.log(
+      `grid emergency → pause at the site, ${ROUNDS.length} rounds: median ${median(pauses)} ms, ` +
+        `max ${Math.max(...pauses)} ms (budget ${BUDGET_MS} ms); withdrawn → resume: median ${median(resumes)} ms, ` +
+        `max ${Math.max(...resumes)} ms`,
+    );
+  }, 300_000);
+
+  it('an emergency is not held by the planner resting after a slow re-plan (30 s on the real clock)', async () => {
+    // The rest a 10 s re-plan earns (3 × its time, at most 1/120 of an hour: 30 s on the real clock),
+    // set as the planner sets it, with an ordinary re-plan waiting behind it.
+    const queue = t.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+    await until(states, (s) => s.every((state) => state === 'running'), BUDGET_MS);
+    await queue.rateLimit(restAfterReplanMs(10_000));
+    t.app.get(PlanningService).requestReplan('an ordinary change, waiting out the rest');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await queue.getWaitingCount()).toBe(1);
+
+    const cap = { type: 'IMPORT_CAPACITY_LIMIT', values: [0] };
+    const latency = await untilEveryEdgeJob('pause', () =>
+      notify(http, notification('POST', 'emergency-rest', 'west-dr', cap)),
+    );
+    console.log(
+      `behind a ${restAfterReplanMs(10_000)} ms rest: all 4 jobs paused ${latency} ms after the notification`,
+    );
+    expect(latency).toBeLessThan(5000);
+    await until(states, (all) => edge.every((_, i) => all[i] === 'paused'));
+    await notify(http, notification('DELETE', 'emergency-rest', 'west-dr', cap));
+  }, 120_000);
+});
