@@ -146,7 +146,10 @@ function compare(fifo: Measured, westwind: Measured, lp: LpBound | undefined, jo
   };
 }
 
-/** The static instance's world as the replay takes it: zones with their peak rule, sites with their contracts, jobs as admitted. */
+/**
+ * The static instance's world as the replay takes it: zones with their peak rule, sites with their contracts, jobs as
+ * admitted.
+ */
 function replayWorld(
   spec: SuiteSpec,
   zones: OpsdZone[],
@@ -266,13 +269,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
     for (const forecastError of [0, 0.05]) {
+      const forecastText = forecastError ? '5% forecast error' : 'perfect forecasts';
       const replayRow = row(
         {
           ...base,
           name: `reference-replay${forecastError ? '-5pct' : ''}`,
           kind: 'rolling replay',
           forecastError,
-          description: `the reference week replayed hour by hour, ${forecastError ? '5% forecast error' : 'perfect forecasts'}`,
+          description: `the reference week replayed hour by hour, ${forecastText}`,
         },
         fromReplay(world, jobs, 'fifo', forecastError),
         fromReplay(world, jobs, 'westwind', forecastError),
@@ -333,7 +337,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const base = {
       name: `exact-${of}-h${offset}`,
       kind: 'exact slice' as const,
-      description: `40 jobs of ${of} submitted in hours ${offset}–${offset + 24}, a 48 h slice, sites scaled to the same load`,
+      description:
+        `40 jobs of ${of} submitted in hours ${offset}–${offset + 24}, ` +
+        'a 48 h slice, sites scaled to the same load',
       jobs: input.jobs.length,
       sites: sitesText(input),
       hours: input.hours,

@@ -44,13 +44,19 @@ export interface ExactPlanOptions {
   timeLimitSeconds?: number;
   /** Stop when the solver's objective is proven within this of the optimum (objective units; default 1e-5). */
   absoluteGap?: number;
-  /** Non-deferrable jobs' load is taken from this plan, and its deferrable placements are the first incumbent; default plan(input). */
+  /**
+   * Non-deferrable jobs' load is taken from this plan, and its deferrable placements are the first incumbent; default
+   * plan(input).
+   */
   fixed?: Plan;
   /** Further HiGHS options (e.g. mip_heuristic_effort). */
   settings?: HighsSettings;
 }
 
-/** Among plans of equal cost, fewer segments: the optimum's pause count is then meaningful even with free checkpoints. */
+/**
+ * Among plans of equal cost, fewer segments: the optimum's pause count is then meaningful even with free
+ * checkpoints.
+ */
 const SEGMENT_TIE_BREAK = 1e-7;
 /** Σy − Σx ≤ 1 − this: strictly less than one idle hour, with room for the solver's tolerances. */
 const IDLE_TOLERANCE = 1e-4;
@@ -71,7 +77,8 @@ const IDLE_TOLERANCE = 1e-4;
  *
  * Approximations, each in the planner's favour (so the result stays a lower bound on any plan of
  * the same rules): the partial hour's idle share (< 1 h in all) may fall in any of the job's
- * hours, not only the last; minSegmentHours and the move hysteresis are not modelled. Non-deferrable jobs are fixed load, as in the LP bound.
+ * hours, not only the last; minSegmentHours and the move hysteresis are not modelled. Non-deferrable jobs are fixed
+ * load, as in the LP bound.
  */
 export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}): Promise<ExactPlanResult> {
   const started = performance.now();
@@ -100,12 +107,14 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     const workRow = model.addRow(job.remainingHours, job.remainingHours);
     const freeStartRow = job.state === 'queued' && checkpoint > 0 ? model.addRow(-infinity, 0) : -1; // p − Σz ≤ 0
     const oneSegmentRow = job.interruptible ? -1 : model.addRow(-infinity, 1); // Σz (+ continuing) ≤ 1
-    // Σy − Σx < 1: it holds GPUs only for hours it works (one may be partial), never idles through a gap to save a restore.
+    // Σy − Σx < 1: it holds GPUs only for hours it works (one may be partial), never idles through a gap to save a
+    // restore.
     const idleRow = model.addRow(-infinity, 1 - IDLE_TOLERANCE);
     const exclusiveRow = new Map<number, number>();
     if (windows[j].length > 1)
       for (const { from, to } of windows[j])
-        for (let h = from; h < to; h++) if (!exclusiveRow.has(h)) exclusiveRow.set(h, model.addRow(-infinity, 1)); // one site at a time
+        // one site at a time
+        for (let h = from; h < to; h++) if (!exclusiveRow.has(h)) exclusiveRow.set(h, model.addRow(-infinity, 1));
     const first = columns.length;
     for (const { s, from, to, mw } of windows[j]) {
       // z[h] − y[h] + y[h−1] ≥ 0 (a start where it runs after not running there) and z[h] − y[h] ≤ 0.

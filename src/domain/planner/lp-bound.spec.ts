@@ -226,7 +226,10 @@ describe('LP bound: never above a feasible plan', () => {
     return result;
   }
 
-  /** The cheapest plan of all, priced like the planner: Σ weight × grid MWh + the peak rule's price of the peak hours held. */
+  /**
+   * The cheapest plan of all, priced like the planner: Σ weight × grid MWh + the peak rule's price of the peak hours
+   * held.
+   */
   function bruteForceOptimum(raw: Instance): number {
     const input = build(raw);
     const options = raw.jobs.map((j, k) => {

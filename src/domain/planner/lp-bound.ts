@@ -62,7 +62,10 @@ export const UNSOLVED_FIGURES = {
 // ---------------------------------------------------------------------------------------------
 // Model building, shared with the exact MIP (exact-plan.ts).
 
-/** One planning run's fixed facts: sites and hours with the non-deferrable load placed, and the deferrable jobs with their windows. */
+/**
+ * One planning run's fixed facts: sites and hours with the non-deferrable load placed, and the deferrable jobs with
+ * their windows.
+ */
 export interface PlanningWorld {
   input: PlanInput;
   options: PlanOptions;
@@ -297,8 +300,10 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
     model.addRow(Math.ceil(job.remainingHours - 1e-9), infinity);
   }
   for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.gpusFree[i]);
-  for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]); // Σ P·x − g ≤ green − fixed load
-  for (const i of capped) model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]); // Σ P·y ≤ cap + green − fixed draw
+  // Σ P·x − g ≤ green − fixed load
+  for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]);
+  // Σ P·y ≤ cap + green − fixed draw
+  for (const i of capped) model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]);
   for (let k = 0; k < linkRows; k++) model.addRow(-infinity, 0); // x − y ≤ 0
   for (let k = 0; k < exclusiveRows; k++) model.addRow(-infinity, 1); // Σ_s y ≤ 1
   return { model, xyCount };
@@ -336,7 +341,10 @@ export function highsSolver(): Promise<Highs> {
   return (highsPromise ??= loadHighs());
 }
 
-/** The hours [from, to) job may use at each allowed site: after its earliest start and data transfer, before its deadline. */
+/**
+ * The hours [from, to) job may use at each allowed site: after its earliest start and data transfer, before its
+ * deadline.
+ */
 export function jobWindow(
   job: PlanInput['jobs'][number],
   input: PlanInput,

@@ -27,7 +27,10 @@ export function gridWeight(
   return base * (peak ? peakWeight : 1);
 }
 
-/** A whole plan's cost, for choosing between plans: deadline misses first, then the objective with the peak rule priced in. */
+/**
+ * A whole plan's cost, for choosing between plans: deadline misses first, then the objective with the peak rule priced
+ * in.
+ */
 export function planCost(totals: PlanTotals): number {
   return totals.deadlineMisses * 1e12 + totals.objective + peakPenalty(totals.deferrablePeakMwh);
 }

@@ -27,7 +27,8 @@ export function describePlacement(
   /** A local time a day or more ahead carries its ISO date: "2026-03-04 06:00" (nearer, "06:00"). */
   const dated = (hour: number) => {
     if (hour < 24) return local(hour);
-    return `${DateTime.fromMillis(planStart + hour * HOUR_MS, { zone: site.timeZone }).toFormat('yyyy-MM-dd')} ${local(hour)}`;
+    const date = DateTime.fromMillis(planStart + hour * HOUR_MS, { zone: site.timeZone }).toFormat('yyyy-MM-dd');
+    return `${date} ${local(hour)}`;
   };
 
   if (!plan.meetsDeadline) {
@@ -40,9 +41,8 @@ export function describePlacement(
   } else if (first.startHour === 0 && job.state === 'running' && job.currentSite && job.currentSite !== site.id) {
     parts.push(`moving from ${job.currentSite} to ${site.id} ${supply}`);
   } else if (first.startHour === 0) {
-    parts.push(
-      `${job.state === 'running' ? 'running' : job.state === 'paused' ? 'resumes now' : 'starts now'} at ${site.id} ${supply}`,
-    );
+    const now = job.state === 'running' ? 'running' : job.state === 'paused' ? 'resumes now' : 'starts now';
+    parts.push(`${now} at ${site.id} ${supply}`);
   } else if (job.state === 'running' || job.state === 'paused') {
     const pause = siteHours.peak[s * H + 0]
       ? `peak ${peakRun(siteHours, s, 0).map(local).join('–')} ${site.timeZone}`
@@ -51,10 +51,10 @@ export function describePlacement(
   } else {
     parts.push(`starts ${dated(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   }
-  if (plan.segments.length > 1)
-    parts.push(
-      `${plan.segments.length} segments, pausing ${gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours'}`,
-    );
+  if (plan.segments.length > 1) {
+    const pausing = gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours';
+    parts.push(`${plan.segments.length} segments, pausing ${pausing}`);
+  }
   if (plan.peakHours > 0 && plan.meetsDeadline)
     parts.push(`runs ${plan.peakHours} peak hour(s): no off-peak hours left before its deadline`);
   const forecastHours = site.signals.forecastHours ?? H;

@@ -41,7 +41,10 @@ export interface SiteSignals {
   importCapMw?: ArrayLike<number>;
   carbonGPerKwh?: ArrayLike<number>;
   pricePerMwh?: ArrayLike<number>;
-  /** Hours with a forecast, from hour 0 (default: all): beyond them no renewable supply is assumed, and reasons say so. */
+  /**
+   * Hours with a forecast, from hour 0 (default: all): beyond them no renewable supply is assumed, and reasons say
+   * so.
+   */
   forecastHours?: number;
 }
 
@@ -144,7 +147,10 @@ export interface PlanTotals {
   deferrablePeakHours: number;
   /** Their energy at full power, MWh: what the peak rule prices (objective.ts). */
   deferrablePeakMwh: number;
-  /** Σ weight × grid MWh under the chosen objective (objective.ts): for green, gridMwh + (peakWeight − 1) × peakGridMwh. */
+  /**
+   * Σ weight × grid MWh under the chosen objective (objective.ts): for green, gridMwh + (peakWeight − 1) ×
+   * peakGridMwh.
+   */
   objective: number;
 }
 

@@ -50,20 +50,24 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(p.jobs[0].reason).toContain('runs 4 peak hour(s): no off-peak hours left before its deadline');
   });
 
-  it('prices a peak hour by the power held there: the larger job gets the off-peak hour, even when the peak is green', () => {
-    // 8 GPUs: the 8-GPU job and the 1-GPU job cannot share hour 0. Hour 1 is a peak with green
-    // for the big job; by job-hours either order costs one peak hour, by power the small one goes there.
-    const sites = [site('west', [0, jobPowerMw(8, 1, 1)], [0, 1], { gpus: 8 })];
-    const jobs = [
-      job('big', { gpus: 8, remainingHours: 1, deadline: at(2) }),
-      job('small', { gpus: 1, remainingHours: 1, deadline: at(2) }),
-    ];
-    const p = plan({ start, hours: 2, sites, jobs });
-    expect(hoursOf(p, 'big')).toEqual([0]);
-    expect(hoursOf(p, 'small')).toEqual([1]);
-    expect(p.totals.deferrablePeakHours).toBe(1);
-    expect(p.totals.deferrablePeakMwh).toBeCloseTo(jobPowerMw(1, 1, 1), 12);
-  });
+  it(
+    'prices a peak hour by the power held there: the larger job gets the off-peak hour, ' +
+      'even when the peak is green',
+    () => {
+      // 8 GPUs: the 8-GPU job and the 1-GPU job cannot share hour 0. Hour 1 is a peak with green
+      // for the big job; by job-hours either order costs one peak hour, by power the small one goes there.
+      const sites = [site('west', [0, jobPowerMw(8, 1, 1)], [0, 1], { gpus: 8 })];
+      const jobs = [
+        job('big', { gpus: 8, remainingHours: 1, deadline: at(2) }),
+        job('small', { gpus: 1, remainingHours: 1, deadline: at(2) }),
+      ];
+      const p = plan({ start, hours: 2, sites, jobs });
+      expect(hoursOf(p, 'big')).toEqual([0]);
+      expect(hoursOf(p, 'small')).toEqual([1]);
+      expect(p.totals.deferrablePeakHours).toBe(1);
+      expect(p.totals.deferrablePeakMwh).toBeCloseTo(jobPowerMw(1, 1, 1), 12);
+    },
+  );
 
   it('starts a non-deferrable job at the first hour capacity allows and never pauses it, peak or not', () => {
     const sites = [site('west', night, dayPeak, { gpus: 20 })];
@@ -244,7 +248,8 @@ describe('planner: hard rules and the westwind strategy', () => {
     const input = { start: at(9), hours: 15, sites: [site('west', night.slice(9), dayPeak.slice(9))], jobs: [near] };
     expect(hoursOf(plan(input), 'r')).toEqual([0, 1, 2]); // 1.5 h of slack: no pause for the peak
     const roomy = { ...near, deadline: at(20) };
-    expect(hoursOf(plan({ ...input, jobs: [roomy] }), 'r')).toEqual([4, 5, 6]); // 8 h of slack: it waits for the peak to end
+    // 8 h of slack: it waits for the peak to end
+    expect(hoursOf(plan({ ...input, jobs: [roomy] }), 'r')).toEqual([4, 5, 6]);
   });
 
   it('keeps a job that started less than minSegmentHours ago running that long', () => {
@@ -285,13 +290,15 @@ describe('planner: hard rules and the westwind strategy', () => {
     const p = plan({ start, hours: 24, sites, jobs: [job('a', { remainingHours: 8 })] });
     expect(p.load.west.slice(5, 8).map((l) => l.gridMw)).toEqual([0, 0.01, 0.01]);
     expect(p.jobs[0].reason).toBe(
-      'starts now at west 75% renewable; runs past the forecasts (from 06:00 UTC), where no renewable supply is assumed',
+      'starts now at west 75% renewable; runs past the forecasts (from 06:00 UTC), ' +
+        'where no renewable supply is assumed',
     );
   });
 
   it('plans across a DST change in UTC hours, reporting local times right', () => {
     const local = DateTime.fromISO('2026-03-29T00:00', { zone: 'Europe/Berlin' }).toUTC(); // 23-hour day
-    const green = Array.from({ length: 24 }, (_, h) => (h === 2 || h === 3 ? 1 : 0)); // UTC 01:00–03:00 = 03:00–05:00 CEST
+    // UTC 01:00–03:00 = 03:00–05:00 CEST
+    const green = Array.from({ length: 24 }, (_, h) => (h === 2 || h === 3 ? 1 : 0));
     const p = plan({
       start: local,
       hours: 24,
@@ -341,7 +348,8 @@ describe('planner: hard rules and the westwind strategy', () => {
     // Both fit alone; after the first is held only 10 GPUs are free until hour 3: too late.
     expect(probe.place(tight('b')).meetsDeadline).toBe(false);
     expect(probe.hold(tight('b')).meetsDeadline).toBe(false);
-    expect(probe.place(job('small', { gpus: 10, remainingHours: 3, deadline: at(4) })).meetsDeadline).toBe(true); // a late job holds nothing
+    // a late job holds nothing
+    expect(probe.place(job('small', { gpus: 10, remainingHours: 3, deadline: at(4) })).meetsDeadline).toBe(true);
   });
 
   it('places one new job incrementally on top of a plan without disturbing it', () => {
@@ -400,7 +408,8 @@ describe('planner: properties on random instances', () => {
         importCapMw: s.cap === null ? undefined : new Array<number>(36).fill(s.cap),
       },
     }));
-    const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack)); // deadlines inside the horizon
+    // deadlines inside the horizon
+    const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack));
     const jobs: PlanJob[] = i.jobs.map((j, k) =>
       job(`j${k}`, {
         gpus: j.gpus,

@@ -35,7 +35,10 @@ const SEARCH_NEIGHBOURS = 8;
 const SEARCH_SEED = 2019;
 /** The search's budget at most, whatever the number of jobs (about a second here). */
 const SEARCH_MAX_PLACEMENTS = 30_000;
-/** Plans up to this many jobs draw neighbours from a full scan; larger ones probe at random, this many times at most. */
+/**
+ * Plans up to this many jobs draw neighbours from a full scan; larger ones probe at random, this many times at
+ * most.
+ */
 const SEARCH_SCAN_JOBS = 2_000;
 const SEARCH_PROBES = 400;
 /** Rounds over all targets without a gain before the search stops early. */
@@ -239,8 +242,8 @@ class Planner {
 
   /**
    * Hours from hour 0 a running job keeps at its current site: all of its work when it may not be
-   * interrupted or its deadline is near; else its minimum segment since it last started, and the current hour once a plan
-   * has decided it (re-plans within an hour do not undo that hour's decisions).
+   * interrupted or its deadline is near; else its minimum segment since it last started, and the current hour once a
+   * plan has decided it (re-plans within an hour do not undo that hour's decisions).
    */
   private committedHours(job: PlanJob, work: number, currentSite: number): number {
     if (job.state !== 'running' || currentSite < 0 || work <= 0) return 0;
@@ -534,14 +537,20 @@ class Planner {
     return [...found];
   }
 
-  /** Placed deferrable jobs, other than t, holding an hour of task's window at one of its sites (their committed hours aside). */
+  /**
+   * Placed deferrable jobs, other than t, holding an hour of task's window at one of its sites (their committed hours
+   * aside).
+   */
   private jobsInWindow(task: Task, tasks: Task[], placements: (Candidate | undefined)[], t: number): number[] {
     const found: number[] = [];
     for (let u = 0; u < tasks.length; u++) if (this.holdsWindowHour(task, tasks, placements, u, t)) found.push(u);
     return found;
   }
 
-  /** Job u is placed, deferrable, not t, and holds an hour of task's window at one of its sites beyond its committed hours. */
+  /**
+   * Job u is placed, deferrable, not t, and holds an hour of task's window at one of its sites beyond its committed
+   * hours.
+   */
   private holdsWindowHour(
     task: Task,
     tasks: Task[],
@@ -883,7 +892,8 @@ class Planner {
       reason:
         task.sites.length === 0
           ? 'infeasible: none of its allowed sites exists'
-          : `infeasible: no allowed site has ${task.job.gpus} GPUs free for ${round(task.work)} h within the planning horizon (until ${this.instant(this.hours)})`,
+          : `infeasible: no allowed site has ${task.job.gpus} GPUs free for ${round(task.work)} h ` +
+            `within the planning horizon (until ${this.instant(this.hours)})`,
     };
   }
 
