@@ -210,7 +210,9 @@ function main(): void {
     srcChangedSinceCommit: dirty ? dirty.split('\n') : [],
     machine: '2 cores, shared with other work; wall times are noisy, the other figures exact and repeatable',
     forecasts:
-      'forecast = actual × (1 + error); error σ = level × √(π/2) × √(lead / 24 h) (level = mean absolute error at 24 h), AR(1) 0.9 along the forecast, evolving (each hour revises the last by one shock), independent per series and zone; bias on wind, solar and hydro only',
+      'forecast = actual × (1 + error); error σ = level × √(π/2) × √(lead / 24 h) (level = mean absolute error ' +
+      'at 24 h), AR(1) 0.9 along the forecast, evolving (each hour revises the last by one shock), independent ' +
+      'per series and zone; bias on wind, solar and hydro only',
     objective: "grid MWh + 9 × peak-hour grid MWh on the actual series (the planner's green objective)",
     targets: { '10%': '0 deadline misses, retainedShare >= 0.85', '20%': '0 deadline misses' },
     quick: QUICK,

@@ -1,6 +1,7 @@
 /**
  * npm run replay -- --config <yaml> --signals <csv> --jobs <csv> [--objective green|carbon|cost]
- *   [--forecast-error 0.1] [--forecast-bias -0.05] [--forecast-load-error 0.03] [--forecast-model evolving|redrawn|flat]
+ *   [--forecast-error 0.1] [--forecast-bias -0.05] [--forecast-load-error 0.03]
+ *   [--forecast-model evolving|redrawn|flat]
  *   [--seed N] [--strategies westwind,fifo,peak-pause,lp] [--from ISO --to ISO] [--out DIR]
  *
  * What-if replay of Westwind's planner over real data (docs/replay.md). Writes DIR/report.json and a
@@ -66,7 +67,8 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
   if (!/^\d+(\.\d+)?$/.test(values['forecast-error']) || forecastError > 10)
     flag(
       'forecast-error',
-      "must be a number from 0 to 10 (the mean absolute percentage error at 24 h lead as a fraction; flat: of each series' mean)",
+      'must be a number from 0 to 10 (the mean absolute percentage error at 24 h lead as a fraction; ' +
+        "flat: of each series' mean)",
     );
   const forecastBias = Number(values['forecast-bias']);
   if (!/^-?\d+(\.\d+)?$/.test(values['forecast-bias']) || Math.abs(forecastBias) >= 1)
@@ -147,7 +149,9 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'report.html'), renderReportHtml(report, charts));
   const { input } = report;
   console.log(
-    `replayed ${input.jobsReplayed} jobs submitted ${input.from} – ${input.to} over ${input.zones.length} zones, ${input.sites.length} sites (objective ${input.objective}, ${forecastText(input)}, seed ${input.seed})`,
+    `replayed ${input.jobsReplayed} jobs submitted ${input.from} – ${input.to} ` +
+      `over ${input.zones.length} zones, ${input.sites.length} sites ` +
+      `(objective ${input.objective}, ${forecastText(input)}, seed ${input.seed})`,
   );
   if (input.jobsExcluded.length > 0)
     console.log(

@@ -189,7 +189,7 @@ describe('replay, by hand', () => {
     expect(perfectForecasts).toEqual({ objective: 20, deadlineMisses: 0, saving: 0 });
   });
 
-  it('reports each strategy’s objective and its saving against fifo: all of it kept with perfect forecasts', async () => {
+  it('reports each strategy’s objective and saving against fifo: all of it kept with perfect forecasts', async () => {
     // fifo: 2 MWh of grid, both in the peak: 2 × 10 = 20; westwind: none; peak-pause: 2 MWh outside the peak.
     const { strategies } = await replay(twoHours, ['westwind', 'fifo', 'peak-pause']);
     expect(strategies.fifo).toMatchObject({ objective: 20, saving: 0, savingLost: null, retainedShare: null });
@@ -198,7 +198,8 @@ describe('replay, by hand', () => {
     expect(strategies.westwind!.perfectForecasts).toBeUndefined();
   });
 
-  it('with forecast errors, sets the saving beside the perfect-forecast replay’s (fifo replayed as the baseline even when not asked)', async () => {
+  // fifo is replayed as the baseline even when not asked for.
+  it('with forecast errors, sets the saving beside the perfect-forecast replay’s', async () => {
     const { strategies } = await replay(twoHours, ['westwind'], 2, { forecastBias: -0.5 });
     expect(strategies.fifo).toBeUndefined();
     const westwind = strategies.westwind!;

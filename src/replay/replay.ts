@@ -15,7 +15,10 @@ import { ForecastErrorModel, isPerfect } from './forecast-error.js';
 import { HOUR_MS, isHourStart } from '../domain/time/hours.js';
 
 export const REPLAY_STRATEGIES = ['westwind', 'fifo', 'peak-pause', 'lp'] as const;
-/** How the replay's forecasts err: lead-dependent errors revised hour by hour or drawn afresh, or flat noise (before #21). */
+/**
+ * How the replay's forecasts err: lead-dependent errors revised hour by hour or drawn afresh, or
+ * flat noise (before #21).
+ */
 export const FORECAST_MODELS = ['evolving', 'redrawn', 'flat'] as const;
 export type ForecastModelName = (typeof FORECAST_MODELS)[number];
 export type ReplayStrategy = (typeof REPLAY_STRATEGIES)[number];
@@ -73,7 +76,10 @@ export interface StrategyFigures {
   perfectForecasts?: { objective: number; deadlineMisses: number; saving: number };
   /** The saving with perfect forecasts − this saving (null for fifo and the LP). */
   savingLost: number | null;
-  /** This saving / the saving with perfect forecasts (null for fifo, the LP, or where perfect forecasts saved nothing). */
+  /**
+   * This saving / the saving with perfect forecasts (null for fifo, the LP, or where perfect
+   * forecasts saved nothing).
+   */
   retainedShare: number | null;
   /** The LP bound only: work it could not place before deadlines, hours. */
   unmetWorkHours?: number;
@@ -127,7 +133,10 @@ export interface ReplayCharts {
   }[];
 }
 
-/** Runs every requested strategy over the same jobs and forecasts; the LP bound plans the whole period with perfect knowledge. */
+/**
+ * Runs every requested strategy over the same jobs and forecasts (and, when these err, again with
+ * perfect ones); the LP bound plans the whole period with perfect knowledge.
+ */
 export async function runReplay(request: ReplayRequest): Promise<{ report: ReplayReport; charts: ReplayCharts }> {
   const { config, objective, forecastError, seed } = request;
   const horizonHours = request.horizonHours ?? PLANNING_HORIZON_HOURS;
@@ -304,7 +313,8 @@ function forecastOf(request: ReplayRequest): number | ForecastErrorModel {
 export function forecastText(input: ReplayReport['input']): string {
   if (input.forecastModel === 'flat') return `flat forecast noise ${input.forecastError} × each series' mean`;
   const load = input.forecastLoadError !== input.forecastError ? `, load ${input.forecastLoadError}` : '';
-  return `forecast error ${input.forecastError} (mean absolute at 24 h lead, growing with lead; ${input.forecastModel}${load}), renewable bias ${input.forecastBias}`;
+  const how = `mean absolute at 24 h lead, growing with lead; ${input.forecastModel}${load}`;
+  return `forecast error ${input.forecastError} (${how}), renewable bias ${input.forecastBias}`;
 }
 
 /** [from, to) of submissions, inside the signals; the end of the data follows. */

@@ -64,7 +64,10 @@ export interface JobOutcome {
 
 export interface StrategyOutcome {
   totals: EnergyTotals;
-  /** The planner's objective on what happened: grid MWh weighted by the actual hour (objective.ts), peak hours `peakWeight` times. */
+  /**
+   * The planner's objective on what happened: grid MWh weighted by the actual hour (objective.ts),
+   * peak hours `peakWeight` times.
+   */
   objective: number;
   jobs: JobOutcome[];
   /** AI energy per site and simulated hour (MWh, index = hour from the replay's start). */

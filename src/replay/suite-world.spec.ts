@@ -2,7 +2,7 @@ import { REFERENCE_GPUS, REFERENCE_ZONES, SUITE_HOURS } from '../datasets/planni
 import { suiteReplayWorld } from './suite-world.js';
 
 describe('the planner benchmark’s reference week as a replay world', () => {
-  it('has its three zones, their sites of 64, 96 and 128 GPUs, the week’s actual series and its jobs as admitted', () => {
+  it('has its three zones, their sites of 64, 96 and 128 GPUs, the week’s actual series, its jobs', () => {
     const { world, jobs } = suiteReplayWorld();
     expect(world.config.zones.map((z) => [z.id, z.timeZone, z.peak])).toEqual(
       REFERENCE_ZONES.map((zone) => [zone, 'Europe/Berlin', { loadWithin: 0.1 }]),

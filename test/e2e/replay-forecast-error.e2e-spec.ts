@@ -23,7 +23,7 @@ describe('npm run replay with forecast errors (real OPSD zones and ITP jobs)', (
     expect(node('scripts/replay-example-data.ts', args).code).toBe(0);
   }, 60_000);
 
-  it('takes a negative bias as written, and reports each strategy’s saving beside the perfect-forecast replay’s', () => {
+  it('takes a negative bias as written; reports each strategy’s saving beside the perfect-forecast one', () => {
     const out = join(dir, 'report');
     const result = replayCli([
       ...files(),
