@@ -15,6 +15,7 @@ import { DispatchQueuesModule } from './execution/dispatch-queues.js';
 import { ExecutionModule } from './execution/execution.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -60,6 +61,8 @@ export class AppModule {
         SignalsModule,
         // Forecast pulls are background work: they run where planning runs.
         ...(roles.includes('planner') ? [ForecastPullModule] : []),
+        // Grid events' curtailment reports; those to VTNs are sent where planning runs.
+        EventsModule.forRoot({ reporter: roles.includes('planner') }),
         DispatchQueuesModule.forRoot(config.sites),
         MetricsModule,
         QueueBoardModule,

@@ -2,14 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
-import {
-  addHourly,
-  energyFigures,
-  HourlyMwh,
-  meterTotals,
-  segmentEnergy,
-  sumTotals,
-} from '../domain/energy/energy-meter.js';
+import { energyFigures, HourlyMwh, meterTotals, sumTotals, withOpenSegments } from '../domain/energy/energy-meter.js';
 import { nextAction, NextAction } from '../domain/execution/next-action.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
@@ -176,15 +169,12 @@ export class OverviewService {
     const sinceHour = now.startOf('hour').minus({ days: SIGNALS_RETENTION_DAYS });
     const since = sinceHour.toMillis();
     const ledgers = await Promise.all(this.config.sites.map((site) => this.jobs.meteredEnergy(site.id)));
-    const used = new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, ledgers[i]]));
-    for (const job of running) {
-      const open = job.run?.segments.at(-1);
-      if (open && open.end === undefined && used.has(open.site))
-        addHourly(
-          used.get(open.site)!,
-          segmentEnergy(Date.parse(open.start), now.toMillis(), this.jobs.powerMw(job, open.site)),
-        );
-    }
+    const used = withOpenSegments(
+      new Map<string, HourlyMwh>(this.config.sites.map((site, i) => [site.id, ledgers[i]])),
+      running,
+      now.toMillis(),
+      (job, site) => this.jobs.powerMw(job, site),
+    );
     // Signals only from the first metered hour in the retention window: usually far less than 30 days.
     const first = Math.min(
       ...[...used.values()].flatMap((byHour) => [...byHour.keys()].filter((hour) => hour >= since)),

@@ -64,6 +64,19 @@ export class RedisKeys {
     return `${this.prefix}grid-events`;
   }
 
+  /**
+   * What each grid event is measured against and where it came from (its baseline, taken from the
+   * plan just before the event was applied): field = event key, value = JSON. Kept 30 days after it ends.
+   */
+  gridEventReports(): string {
+    return `${this.prefix}grid-event-reports`;
+  }
+
+  /** Where each event's OpenADR report to the VTN stands: field = event key, value = JSON. */
+  gridEventVtnReports(): string {
+    return `${this.prefix}grid-event-vtn-reports`;
+  }
+
   /** Incremented by every stored plan. */
   planVersion(): string {
     return `${this.prefix}plan:version`;

@@ -1,14 +1,14 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
-import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
 import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
 import { getJob, siteLog, submit, until } from '../support/execution.js';
-import { OPENADR, startTestApp, type TestApp } from '../support/test-app.js';
+import { notifyOpenAdr } from '../support/openadr.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The sites must have every affected job's pause within this (wall clock) after the notification arrives. */
 const BUDGET_MS = 30_000;
@@ -36,27 +36,11 @@ const ROUNDS: { label: string; programID: string; payload: Payload }[] = [
   },
 ];
 
-function notification(operation: 'POST' | 'DELETE', id: string, programID: string, payload: Payload) {
-  return {
-    objectType: 'EVENT',
-    operation,
-    object: {
-      id,
-      programID,
-      eventName: 'grid-emergency',
-      intervalPeriod: { start: DateTime.utc().toISO(), duration: 'PT1H' },
-      intervals: [{ id: 0, payloads: [payload] }],
-    },
-  };
+/** The round's event, starting now for an hour. */
+function event(id: string, programID: string, payload: Payload) {
+  const start = DateTime.utc().toISO();
+  return { id, programID, intervalPeriod: { start, duration: 'PT1H' }, intervals: [{ id: 0, payloads: [payload] }] };
 }
-
-const notify = (http: App, body: unknown) =>
-  request(http)
-    .post('/v1/webhooks/openadr')
-    .set(OPENADR)
-    .set('content-type', 'application/json')
-    .send(JSON.stringify(body))
-    .expect(200);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -107,7 +91,7 @@ describe('grid emergencies on the real clock: the sites pause the affected jobs 
     for (const [n, round] of ROUNDS.entries()) {
       const id = `emergency-${n}`;
       const latency = await untilEveryEdgeJob('pause', () =>
-        notify(http, notification('POST', id, round.programID, round.payload)),
+        notifyOpenAdr(http, 'POST', event(id, round.programID, round.payload)),
       );
       pauses.push(latency);
       expect(latency).toBeLessThan(BUDGET_MS);
@@ -118,7 +102,7 @@ describe('grid emergencies on the real clock: the sites pause the affected jobs 
       // Withdrawn: the jobs go back to work just as fast.
       resumes.push(
         await untilEveryEdgeJob('resume', () =>
-          notify(http, notification('DELETE', id, round.programID, round.payload)),
+          notifyOpenAdr(http, 'DELETE', event(id, round.programID, round.payload)),
         ),
       );
       await until(states, (all) => all.every((state) => state === 'running'), BUDGET_MS);
@@ -143,13 +127,13 @@ describe('grid emergencies on the real clock: the sites pause the affected jobs 
 
     const cap = { type: 'IMPORT_CAPACITY_LIMIT', values: [0] };
     const latency = await untilEveryEdgeJob('pause', () =>
-      notify(http, notification('POST', 'emergency-rest', 'west-dr', cap)),
+      notifyOpenAdr(http, 'POST', event('emergency-rest', 'west-dr', cap)),
     );
     console.log(
       `behind a ${restAfterReplanMs(10_000)} ms rest: all 4 jobs paused ${latency} ms after the notification`,
     );
     expect(latency).toBeLessThan(5000);
     await until(states, (all) => edge.every((_, i) => all[i] === 'paused'));
-    await notify(http, notification('DELETE', 'emergency-rest', 'west-dr', cap));
+    await notifyOpenAdr(http, 'DELETE', event('emergency-rest', 'west-dr', cap));
   }, 120_000);
 });

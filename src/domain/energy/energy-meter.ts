@@ -1,4 +1,4 @@
-import type { ActualSegment } from '../jobs/job.js';
+import type { ActualSegment, Job } from '../jobs/job.js';
 import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 /** AI energy a site used, per UTC hour (epoch ms of the hour's start) in MWh. */
@@ -52,6 +52,24 @@ export function closedSegmentEnergy(
       site: segment.site,
       mwh: segmentEnergy(Date.parse(segment.start), Date.parse(segment.end!), powerMwAt(segment.site)),
     }));
+}
+
+/**
+ * Adds the open run segments of running jobs, up to `nowMs`, to the sites' ledgers (closed
+ * segments only): the energy used so far. Sites not in `used` are left out.
+ */
+export function withOpenSegments(
+  used: Map<string, HourlyMwh>,
+  running: readonly Pick<Job, 'gpus' | 'run'>[],
+  nowMs: number,
+  powerMwOf: (job: Pick<Job, 'gpus'>, site: string) => number,
+): Map<string, HourlyMwh> {
+  for (const job of running) {
+    const open = job.run?.segments.at(-1);
+    if (open && open.end === undefined && used.has(open.site))
+      addHourly(used.get(open.site)!, segmentEnergy(Date.parse(open.start), nowMs, powerMwOf(job, open.site)));
+  }
+  return used;
 }
 
 /** Adds `more` into `into`, hour by hour. */
