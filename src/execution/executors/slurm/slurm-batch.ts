@@ -1,12 +1,14 @@
 /**
- * Group commit for a site's actions: calls made while a batch runs (or within `lingerMs` of the first
- * one) are carried out together as the next batch, one batch at a time. With the dispatch worker
- * running many actions at once, a peak boundary's hundred pauses become a few `squeue` and
- * `scontrol` calls instead of two processes and two slurmctld requests per job.
+ * Group commit for a site's actions: calls made within `lingerMs` of the first one waiting are
+ * carried out together as one batch, at most `maxInFlight` batches at a time (calls made meanwhile
+ * wait for the next). With the dispatch worker running many actions at once, a peak boundary's
+ * hundred pauses become a few `squeue` and `scontrol` calls instead of two processes and two
+ * slurmctld requests per job; a second batch in flight keeps a small first one from holding up
+ * the rest.
  */
 export class Batcher<T> {
   private pending: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private running = false;
+  private running = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -14,32 +16,40 @@ export class Batcher<T> {
     private readonly run: (items: T[]) => Promise<(Error | undefined)[]>,
     private readonly lingerMs: number,
     private readonly maxBatch: number,
+    private readonly maxInFlight: number,
   ) {}
 
   submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.running && !this.timer) this.timer = setTimeout(() => void this.drain(), this.lingerMs);
+      this.next();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.timer = undefined;
-    this.running = true;
+  private next(): void {
+    if (this.pending.length === 0 || this.running >= this.maxInFlight || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.launch();
+    }, this.lingerMs);
+  }
+
+  private async launch(): Promise<void> {
+    const batch = this.pending.splice(0, this.maxBatch);
+    if (batch.length === 0) return;
+    this.running++;
+    // The next batch may gather while this one runs.
+    this.next();
+    let outcomes: (Error | undefined)[];
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.maxBatch);
-        let outcomes: (Error | undefined)[];
-        try {
-          outcomes = await this.run(batch.map((b) => b.item));
-        } catch (error) {
-          outcomes = batch.map(() => error as Error);
-        }
-        batch.forEach((b, i) => (outcomes[i] ? b.reject(outcomes[i]) : b.resolve()));
-      }
+      outcomes = await this.run(batch.map((b) => b.item));
+    } catch (error) {
+      outcomes = batch.map(() => error as Error);
     } finally {
-      this.running = false;
+      this.running--;
     }
+    batch.forEach((b, i) => (outcomes[i] ? b.reject(outcomes[i]) : b.resolve()));
+    this.next();
   }
 }
 

@@ -36,6 +36,8 @@ const ACTION_TRIES = 3;
 const BATCH_LINGER_MS = 50;
 /** Actions in one batch at most (one `squeue --name=` list and one `scontrol` job list each). */
 const MAX_BATCH = 200;
+/** Batches carried out at once: a second gathers while the first runs, so a small first batch holds up no one. */
+const BATCHES_IN_FLIGHT = 2;
 /**
  * How long a submission waits for another worker's submission lock (it is submitting the job: found
  * once it lets go), and how often it looks. A dead worker's lock outlasts this: the action is retried.
@@ -68,7 +70,12 @@ export interface SlurmSubmission {
  */
 export class SlurmExecutor implements SiteExecutor {
   readonly cli: SlurmCli;
-  private readonly batcher = new Batcher<ExecutorOrder>((orders) => this.carryOut(orders), BATCH_LINGER_MS, MAX_BATCH);
+  private readonly batcher = new Batcher<ExecutorOrder>(
+    (orders) => this.carryOut(orders),
+    BATCH_LINGER_MS,
+    MAX_BATCH,
+    BATCHES_IN_FLIGHT,
+  );
 
   constructor(
     readonly site: string,
