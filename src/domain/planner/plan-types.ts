@@ -88,6 +88,11 @@ export interface PlanOptions {
   moveHysteresis: number;
   /** Work the search after greedy placement may do, in job placements per job (0: none). */
   searchPlacementsPerJob: number;
+  /**
+   * Deferrable jobs finish this many hours before their deadline where they can (at most a quarter
+   * of their slack): room for forecast revisions and late restores. 0 plans up to the deadline.
+   */
+  deadlineMarginHours: number;
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
@@ -97,6 +102,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   minSegmentHours: 1,
   moveHysteresis: 0.2,
   searchPlacementsPerJob: 10,
+  deadlineMarginHours: 2,
 };
 
 /** A contiguous run of hours at one site: [startHour, endHour). */

@@ -113,6 +113,23 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(p.totals.energyMwh).toBeCloseTo(jobPowerMw(10, 1, 1) * 4.5, 9);
   });
 
+  it('finishes a deferrable job deadlineMarginHours before its deadline where its slack allows', () => {
+    // Green only in the deadline's last two hours. With 10 h of slack the job keeps a 2 h margin
+    // (grid hours); with the margin off it takes the green hours; with 2 h of slack (margin at most a
+    // quarter of it: 0) it takes them too.
+    const green = Array.from({ length: 24 }, (_, h) => (h === 10 || h === 11 ? 1 : 0));
+    const input = {
+      start,
+      hours: 24,
+      sites: [site('west', green)],
+      jobs: [job('a', { remainingHours: 2, deadline: at(12) })],
+    };
+    expect(Math.max(...hoursOf(plan(input), 'a'))).toBeLessThan(10);
+    expect(hoursOf(plan({ ...input, options: { deadlineMarginHours: 0 } }), 'a')).toEqual([10, 11]);
+    const tight = { ...input, jobs: [job('a', { remainingHours: 2, earliestStart: at(8), deadline: at(12) })] };
+    expect(hoursOf(plan(tight), 'a')).toEqual([10, 11]);
+  });
+
   it('respects a minimum segment length', () => {
     const green = [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const options = { minSegmentHours: 2 };

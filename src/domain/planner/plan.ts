@@ -53,6 +53,8 @@ interface Task {
   earliestHour: number;
   /** Hours before this index end by the deadline. */
   deadlineHour: number;
+  /** Where it can, it finishes by this hour: `deadlineMarginHours` before its deadline (see `dueHour`). */
+  dueHour: number;
   sites: number[];
   powerMw: Float64Array;
   currentSite: number;
@@ -227,17 +229,32 @@ class Planner {
       : [...this.siteIndex.values()];
     const work = Math.max(0, job.remainingHours);
     const currentSite = job.currentSite ? (this.siteIndex.get(job.currentSite) ?? -1) : -1;
+    const earliestHour = Math.max(0, Math.ceil(this.hoursFromStart(job.earliestStart) - EPSILON));
+    const deadlineHour = Math.min(this.hours, Math.floor(this.hoursFromStart(job.deadline) + EPSILON));
     return {
       job,
       work,
       checkpointHours: job.checkpointMinutes / 60,
-      earliestHour: Math.max(0, Math.ceil(this.hoursFromStart(job.earliestStart) - EPSILON)),
-      deadlineHour: Math.min(this.hours, Math.floor(this.hoursFromStart(job.deadline) + EPSILON)),
+      earliestHour,
+      deadlineHour,
+      dueHour: this.dueHour(job, work, earliestHour, deadlineHour),
       sites: allowed,
       powerMw,
       currentSite,
       committed: this.committedHours(job, work, currentSite),
     };
+  }
+
+  /**
+   * A deferrable job planned to finish in its deadline's last hour has nothing left for a forecast
+   * that moves the peak, a restore that takes longer or a site that fills up: where its slack
+   * allows, it is placed to finish `deadlineMarginHours` earlier (at most a quarter of its slack),
+   * and only at its deadline when nothing earlier fits.
+   */
+  private dueHour(job: PlanJob, work: number, earliestHour: number, deadlineHour: number): number {
+    if (this.options.strategy !== 'westwind' || !job.deferrable) return deadlineHour;
+    const slack = deadlineHour - earliestHour - Math.ceil(work - EPSILON);
+    return deadlineHour - Math.max(0, Math.min(this.options.deadlineMarginHours, Math.floor(slack / 4)));
   }
 
   /**
@@ -349,7 +366,13 @@ class Planner {
   /** The task's site and hours by the strategy's rule, given everything placed so far. */
   candidateFor(task: Task): Candidate | undefined {
     // Deadline out of reach: offer the earliest finish the sites can give, and plan that.
-    return this.bestCandidate(task, task.deadlineHour, false) ?? this.bestCandidate(task, this.hours, true);
+    return this.onTimeCandidate(task) ?? this.bestCandidate(task, this.hours, true);
+  }
+
+  /** The cheapest placement finishing by the job's due hour, else by its deadline; undefined if neither fits. */
+  private onTimeCandidate(task: Task): Candidate | undefined {
+    const due = task.dueHour < task.deadlineHour ? this.bestCandidate(task, task.dueHour, false) : undefined;
+    return due ?? this.bestCandidate(task, task.deadlineHour, false);
   }
 
   /**
@@ -368,7 +391,7 @@ class Planner {
         const before = this.placementCost(task, old);
         this.reserve(task, old, -1);
         const late = old.finishHour > task.deadlineHour;
-        const next = this.bestCandidate(task, late ? this.hours : task.deadlineHour, late) ?? old;
+        const next = (late ? this.bestCandidate(task, this.hours, true) : this.onTimeCandidate(task)) ?? old;
         this.reserve(task, next, 1);
         const after = this.placementCost(task, next);
         if (after > before - EPSILON) {
@@ -468,7 +491,7 @@ class Planner {
     group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k], -1));
     const after: Candidate[] = [];
     for (const u of group) {
-      const next = this.bestCandidate(tasks[u], tasks[u].deadlineHour, false);
+      const next = this.onTimeCandidate(tasks[u]);
       if (!next) break;
       this.reserve(tasks[u], next, 1);
       after.push(next);
