@@ -127,7 +127,10 @@ async function overview(): Promise<Overview> {
   return (await res.json()) as Overview;
 }
 
-/** One change of a job's planned placement: [plan version, planned finish, meetsDeadline, first start, site, segments, reason]. */
+/**
+ * One change of a job's planned placement: [plan version, planned finish, meetsDeadline, first start, site, segments,
+ * reason].
+ */
 type PlanEntry = [number, string | null, boolean, string | null, string | null, number, string];
 interface PlanRecord {
   version: number;
@@ -442,7 +445,8 @@ function analyse(
   const hoursRun = Math.floor((stopMs - Date.parse(clockStart)) / HOUR_MS);
   const match = matchSamples(jobs, dataRegions, demo.gpuScale, (hoursRun + 4) * demo.jobsPerHour);
   const refusedSamples = match.samples.slice(0, match.lastMatched + 1).filter((_, i) => !match.used[i]);
-  // The hours after the last accepted one: the demo ran until stopNow (its first hour is an hour after the clock's start).
+  // The hours after the last accepted one: the demo ran until stopNow (its first hour is an hour after the clock's
+  // start).
   const lastAccepted = jobs.at(-1);
   const hoursAfterLast = lastAccepted
     ? Math.max(0, Math.floor((stopMs - Date.parse(lastAccepted.submittedAt)) / HOUR_MS))
@@ -543,8 +547,9 @@ async function main(): Promise<void> {
       .set({ hour: 14, minute: 0, second: 0, millisecond: 0 })
       .toUTC();
     const end = clockStart.plus({ days: DAYS });
+    const realSeconds = Math.round(realMs / 1000);
     console.error(
-      `demo at ${SPEED}× from ${clockStart.toISO()} to ${end.toISO()} (~${Math.round(realMs / 1000)} s real); log ${logFile}`,
+      `demo at ${SPEED}× from ${clockStart.toISO()} to ${end.toISO()} (~${realSeconds} s real); log ${logFile}`,
     );
     const samples: { now: string; risk: number; byState: Record<string, number>; version: number }[] = [];
     let last = first;
@@ -567,8 +572,9 @@ async function main(): Promise<void> {
       });
       if (performance.now() - lastPrint > 30_000) {
         lastPrint = performance.now();
+        const jobsByState = JSON.stringify(last.jobsByState);
         console.error(
-          `${last.now}: plan ${last.plan?.version}, deadline risk ${last.deadlineRisk.count}, ${JSON.stringify(last.jobsByState)}`,
+          `${last.now}: plan ${last.plan?.version}, deadline risk ${last.deadlineRisk.count}, ${jobsByState}`,
         );
       }
     }

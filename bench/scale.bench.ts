@@ -89,8 +89,10 @@ async function main(): Promise<void> {
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/scale.json', JSON.stringify(result, null, 2) + '\n');
+  const unconstrainedRatios = JSON.stringify(result.unconstrained.ratios);
+  const cappedRatios = JSON.stringify(result.capped?.ratios ?? 'skipped');
   console.log(
-    `unconstrained: ${JSON.stringify(result.unconstrained.ratios)}; each instance capped at ${INSTANCE_CPU}% of a core: ${JSON.stringify(result.capped?.ratios ?? 'skipped')}`,
+    `unconstrained: ${unconstrainedRatios}; each instance capped at ${INSTANCE_CPU}% of a core: ${cappedRatios}`,
   );
 }
 

@@ -32,9 +32,12 @@ function config(): string {
     (_, z) => `  - { id: s${z}, zone: z${z}, gpus: 1024, kwPerGpu: 0.7, pue: 1.2 }`,
   ).join('\n');
   const file = join(dir, 'bench.yaml');
+  const tenants = '  - { id: bench, apiKeys: [bench-key-0000000001] }';
+  const senders = `  - { id: desk, secrets: [${SECRET}] }`;
+  const limits = '  sender: { requests: 10000000, perSeconds: 1 }';
   writeFileSync(
     file,
-    `zones:\n${zones}\nsites:\n${sites}\ntenants:\n  - { id: bench, apiKeys: [bench-key-0000000001] }\nwebhookSenders:\n  - { id: desk, secrets: [${SECRET}] }\nrateLimits:\n  sender: { requests: 10000000, perSeconds: 1 }\n`,
+    `zones:\n${zones}\nsites:\n${sites}\ntenants:\n${tenants}\nwebhookSenders:\n${senders}\nrateLimits:\n${limits}\n`,
   );
   return file;
 }

@@ -194,9 +194,8 @@ async function sustainedRate(
     // Each job brings two actions (start, cancel): more than five seconds of them waiting is a backlog.
     const kept = p99Ms <= 1000 && f.maxInFlight <= rate && f.refused === 0 && waiting <= rate * 2 * 5;
     steps.push({ rate, p50Ms, p99Ms, maxInFlight: f.maxInFlight, dispatchWaiting: waiting, kept });
-    console.log(
-      `step ${rate}/s: p50 ${p50Ms} ms, p99 ${p99Ms} ms, in flight ≤ ${f.maxInFlight}, dispatch waiting ${waiting}${kept ? '' : ' — not kept up with'}`,
-    );
+    const backlog = `dispatch waiting ${waiting}${kept ? '' : ' — not kept up with'}`;
+    console.log(`step ${rate}/s: p50 ${p50Ms} ms, p99 ${p99Ms} ms, in flight ≤ ${f.maxInFlight}, ${backlog}`);
     if (!kept) return { sustained, steps };
     sustained = rate;
   }
@@ -237,7 +236,10 @@ async function postForecasts(zones: { id: string; timeZone: string }[], minute: 
   return accepted;
 }
 
-/** Heap used and RSS (MB) of the process serving `port`, and its re-plans so far (count, seconds), from its own /metrics. */
+/**
+ * Heap used and RSS (MB) of the process serving `port`, and its re-plans so far (count, seconds), from its own
+ * /metrics.
+ */
 async function processFigures(
   port: number,
 ): Promise<{ heapMb: number; rssMb: number; replans: number; replanSeconds: number }> {
@@ -294,9 +296,9 @@ async function main(): Promise<void> {
     // One minute at the soak rate before the first measured minute, so that minute compares like
     // for like: the active set full (~30 s of submissions), its cancels flowing, re-plans at full size.
     await openLoop(rate, 60_000);
-    console.log(
-      `capacity: ${submissionsPerSec} submissions/s kept up with (each cancelled ${CANCEL_AFTER_MS / 1000} s later); soak at ${round(rate, 0)}/s for ${MINUTES} min`,
-    );
+    const cancelledAfter = `each cancelled ${CANCEL_AFTER_MS / 1000} s later`;
+    const soak = `soak at ${round(rate, 0)}/s for ${MINUTES} min`;
+    console.log(`capacity: ${submissionsPerSec} submissions/s kept up with (${cancelledAfter}); ${soak}`);
 
     const minutes: Record<string, number | boolean | string>[] = [];
     let replansBefore = await processFigures(PLANNER_PORT);
@@ -358,7 +360,8 @@ async function main(): Promise<void> {
       measuredAt: DateTime.utc().toISO(),
       machine: `${availableParallelism()} cores; load generator, both service processes and Redis share them`,
       setup:
-        'API process (WESTWIND_ROLES=api, 1 worker) + planner/dispatch process, config/westwind.yaml (4 simulated hubs), real clock',
+        'API process (WESTWIND_ROLES=api, 1 worker) + planner/dispatch process, ' +
+        'config/westwind.yaml (4 simulated hubs), real clock',
       minutes: MINUTES,
       capacitySteps: steps,
       capacitySubmissionsPerSec: round(submissionsPerSec, 0),
@@ -380,9 +383,9 @@ async function main(): Promise<void> {
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/soak.json', JSON.stringify(result, null, 2) + '\n');
     console.table(minutes);
-    console.log(
-      `p99 worst/first minute: ${result.p99WorstOverFirst} (target <= 2); memory trend MB/min: ${JSON.stringify(result.memoryTrendMbPerMinute)}; re-plans skipped: ${result.replansSkipped}`,
-    );
+    const p99Line = `p99 worst/first minute: ${result.p99WorstOverFirst} (target <= 2)`;
+    const memoryLine = `memory trend MB/min: ${JSON.stringify(result.memoryTrendMbPerMinute)}`;
+    console.log(`${p99Line}; ${memoryLine}; re-plans skipped: ${result.replansSkipped}`);
   } finally {
     await Promise.all(servers.map(stopServer));
     redis.disconnect();

@@ -85,9 +85,10 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
     }
     await this.queues.resend(lost);
     await this.queues.resend(held, true);
-    if (lost.length + held.length > 0)
+    const resent = lost.length + held.length;
+    if (resent > 0)
       this.logger.log(
-        `re-sent ${lost.length + held.length} action(s) cut short before the restart (${held.length} still held by a worker)`,
+        `re-sent ${resent} action(s) cut short before the restart (${held.length} still held by a worker)`,
       );
   }
 }

@@ -23,9 +23,9 @@ export class ProgressBar {
     const filled = Math.round(fraction * width);
     const elapsed = (now - this.startedAt) / 1000;
     const eta = fraction > 0 ? Math.round((elapsed / fraction) * (1 - fraction)) : undefined;
-    this.stream.write(
-      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)}%  ${done}/${total} h  ${eta === undefined ? '' : `ETA ${eta}s`}   `,
-    );
+    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+    const etaText = eta === undefined ? '' : `ETA ${eta}s`;
+    this.stream.write(`\r${this.label} [${bar}] ${Math.round(fraction * 100)}%  ${done}/${total} h  ${etaText}   `);
   }
 
   finish(): void {

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { parseWestwindConfig } from '../config/westwind-config.js';
 import { parseJobsCsv, parseSignalsCsv, readReplayConfig, ReplayInputError } from './replay-input.js';
 
+const HUB = '{ id: hub, zone: west, gpus: 64, kwPerGpu: 0.7, pue: 1.2 }';
+const EDGE = '{ id: edge, zone: east, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }';
 const CONFIG = parseWestwindConfig(
   `
 zones: [{ id: west, timeZone: Asia/Shanghai }, { id: east, timeZone: Asia/Shanghai }]
-sites: [{ id: hub, zone: west, gpus: 64, kwPerGpu: 0.7, pue: 1.2 }, { id: edge, zone: east, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]
+sites: [${HUB}, ${EDGE}]
 dataRegions: [{ id: shanghai, linksGbps: { hub: 10 } }]
 tenants: [{ id: replay, apiKeys: ["replay-test-key-0001"] }]
 `,
@@ -85,7 +87,8 @@ describe('signals CSV', () => {
 
   it('refuses a header without the required columns, and a config zone without rows', () => {
     expect(problemsOf(() => parseSignalsCsv('zone,start,windMw,loadMw,extra\n', 's.csv', CONFIG))).toEqual([
-      's.csv:1: header: must name zone, start, windMw, solarMw, loadMw and optionally hydroMw, carbonGPerKwh, pricePerMwh (missing solarMw; unknown extra)',
+      's.csv:1: header: must name zone, start, windMw, solarMw, loadMw ' +
+        'and optionally hydroMw, carbonGPerKwh, pricePerMwh (missing solarMw; unknown extra)',
     ]);
     expect(problemsOf(() => parseSignalsCsv(`${HEADER}\nwest,2026-03-02T00:00:00Z,1,1,1`, 's.csv', CONFIG))).toEqual([
       's.csv: zone: config zone "east" has no rows',
@@ -94,7 +97,8 @@ describe('signals CSV', () => {
 });
 
 const JOBS =
-  'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,priority,sites,dataRegion,datasetGb';
+  'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,' +
+  'checkpointMinutes,priority,sites,dataRegion,datasetGb';
 
 describe('jobs CSV', () => {
   it('admits rows by the API rules, with defaults for empty cells', () => {
@@ -150,7 +154,8 @@ describe('jobs CSV', () => {
       'jobs.csv:3: id: "ok" repeats line 2',
       'jobs.csv:4: gpus: must not be less than 1',
       'jobs.csv:5: gpus: 65 GPUs exceed the largest allowed site (64 GPUs)',
-      'jobs.csv:6: deadline: is before the earliest possible finish 2026-03-02T06:00:00.000Z (earliest start + runtimeHours)',
+      'jobs.csv:6: deadline: is before the earliest possible finish ' +
+        '2026-03-02T06:00:00.000Z (earliest start + runtimeHours)',
       'jobs.csv:7: sites[0]: unknown site "moon"',
       'jobs.csv:8: deferrable: must be true or false',
       'jobs.csv:9: submitAt: must be an ISO 8601 date-time with an offset',
@@ -166,7 +171,9 @@ describe('replay config', () => {
     const file = join(dir, 'prod.yaml');
     writeFileSync(
       file,
-      'zones: [{ id: west, timeZone: UTC }]\nsites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]\ntenants: [{ id: t, apiKeys: ["${TENANT_KEY_NOT_SET}"] }]\n',
+      'zones: [{ id: west, timeZone: UTC }]\n' +
+        'sites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]\n' +
+        'tenants: [{ id: t, apiKeys: ["${TENANT_KEY_NOT_SET}"] }]\n',
     );
     expect(readReplayConfig(file, {}).sites.map((s) => s.id)).toEqual(['hub']);
     writeFileSync(file, 'zones: [{ id: west, timeZone: Mars/Olympus }]\nsites: []\ntenants: []\n');

@@ -154,9 +154,10 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
     const series = byZone.get(zone) ?? byZone.set(zone, []).get(zone)!;
     const previous = series[series.length - 1];
     if (previous && signal.hour !== previous.hour + HOUR_MS) {
+      const rule = "each zone's rows must be hourly, in order, without gaps";
       at(
         'start',
-        `${cells.get('start')} does not follow ${new Date(previous.hour).toISOString()} by one hour: each zone's rows must be hourly, in order, without gaps`,
+        `${cells.get('start')} does not follow ${new Date(previous.hour).toISOString()} by one hour: ${rule}`,
       );
       continue;
     }

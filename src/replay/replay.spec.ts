@@ -145,7 +145,8 @@ describe('replay, by hand', () => {
     );
     const signals = parseSignalsCsv(SIGNALS, 'signals.csv', config);
     const jobs = parseJobsCsv(
-      'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,dataRegion,datasetGb\nd,2026-03-02T00:30:00Z,100,2,2026-03-02T12:00:00Z,true,true,0,east,45',
+      'id,submitAt,gpus,runtimeHours,deadline,deferrable,interruptible,checkpointMinutes,dataRegion,datasetGb\n' +
+        'd,2026-03-02T00:30:00Z,100,2,2026-03-02T12:00:00Z,true,true,0,east,45',
       'jobs.csv',
       config,
     );
@@ -181,13 +182,17 @@ describe('replay, by hand', () => {
     });
   });
 
-  it('accounts with the actual series: forecast noise does not change what fifo (which ignores forecasts) is charged', async () => {
-    const exact = await replay(twoHours, ['fifo'], 0);
-    const noisy = await replay(twoHours, ['fifo'], 1);
-    const { perfectForecasts, ...figures } = noisy.strategies.fifo!;
-    expect({ ...figures, wallMs: 0 }).toEqual({ ...exact.strategies.fifo, wallMs: 0 });
-    expect(perfectForecasts).toEqual({ objective: 20, deadlineMisses: 0, saving: 0 });
-  });
+  it(
+    'accounts with the actual series: ' +
+      'forecast noise does not change what fifo (which ignores forecasts) is charged',
+    async () => {
+      const exact = await replay(twoHours, ['fifo'], 0);
+      const noisy = await replay(twoHours, ['fifo'], 1);
+      const { perfectForecasts, ...figures } = noisy.strategies.fifo!;
+      expect({ ...figures, wallMs: 0 }).toEqual({ ...exact.strategies.fifo, wallMs: 0 });
+      expect(perfectForecasts).toEqual({ objective: 20, deadlineMisses: 0, saving: 0 });
+    },
+  );
 
   it('reports each strategy’s objective and saving against fifo: all of it kept with perfect forecasts', async () => {
     // fifo: 2 MWh of grid, both in the peak: 2 × 10 = 20; westwind: none; peak-pause: 2 MWh outside the peak.
@@ -259,28 +264,32 @@ describe('report charts', () => {
 });
 
 describe('forecast noise', () => {
-  it('has standard deviation error × the series mean, the same for every strategy, and none in the actual series', () => {
-    const rows = ['zone,start,windMw,solarMw,loadMw'];
-    const start = Date.parse('2026-01-01T00:00:00Z');
-    for (let h = 0; h < 2000; h++)
-      rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 2 ? 1500 : 500},0,100`);
-    const signals = parseSignalsCsv(rows.join('\n'), 'signals.csv', CONFIG);
-    const forecasts = new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9);
-    const seen = forecasts.siteSignals(0, 2000).get('hub')!.greenMw;
-    const actual = forecasts.siteSignals(0, 2000, true).get('hub')!.greenMw;
-    // Green = 0.001 × wind (below the 1 MW cap only for wind < 1000, so look at the 500 MW hours): σ = 0.1 × 1000 MW × 0.001.
-    const errors = Array.from({ length: 1000 }, (_, k) => seen[2 * k] - actual[2 * k]);
-    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-    const sd = Math.sqrt(errors.reduce((a, b) => a + (b - mean) ** 2, 0) / errors.length);
-    expect(actual[0]).toBeCloseTo(0.5, 9);
-    expect(sd).toBeGreaterThan(0.09);
-    expect(sd).toBeLessThan(0.11);
-    expect(Math.abs(mean)).toBeLessThan(0.01);
-    expect(
-      Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9).siteSignals(0, 2000).get('hub')!.greenMw),
-    ).toEqual(Array.from(seen));
-    expect(
-      Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 10).siteSignals(0, 2000).get('hub')!.greenMw),
-    ).not.toEqual(Array.from(seen));
-  });
+  it(
+    'has standard deviation error × the series mean, ' + 'the same for every strategy, and none in the actual series',
+    () => {
+      const rows = ['zone,start,windMw,solarMw,loadMw'];
+      const start = Date.parse('2026-01-01T00:00:00Z');
+      for (let h = 0; h < 2000; h++)
+        rows.push(`west,${new Date(start + h * 3_600_000).toISOString()},${h % 2 ? 1500 : 500},0,100`);
+      const signals = parseSignalsCsv(rows.join('\n'), 'signals.csv', CONFIG);
+      const forecasts = new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9);
+      const seen = forecasts.siteSignals(0, 2000).get('hub')!.greenMw;
+      const actual = forecasts.siteSignals(0, 2000, true).get('hub')!.greenMw;
+      // Green = 0.001 × wind (below the 1 MW cap only for wind < 1000, so look at the 500 MW hours):
+      // σ = 0.1 × 1000 MW × 0.001.
+      const errors = Array.from({ length: 1000 }, (_, k) => seen[2 * k] - actual[2 * k]);
+      const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+      const sd = Math.sqrt(errors.reduce((a, b) => a + (b - mean) ** 2, 0) / errors.length);
+      expect(actual[0]).toBeCloseTo(0.5, 9);
+      expect(sd).toBeGreaterThan(0.09);
+      expect(sd).toBeLessThan(0.11);
+      expect(Math.abs(mean)).toBeLessThan(0.01);
+      expect(
+        Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 9).siteSignals(0, 2000).get('hub')!.greenMw),
+      ).toEqual(Array.from(seen));
+      expect(
+        Array.from(new ReplayForecasts({ config: CONFIG, signals }, 0.1, 10).siteSignals(0, 2000).get('hub')!.greenMw),
+      ).not.toEqual(Array.from(seen));
+    },
+  );
 });

@@ -47,17 +47,21 @@ describe('which dispatch action a job needs now', () => {
     expect(actionsFor(job, undefined, 7, at('2026-03-02T07:20:00Z'))).toEqual([]);
   });
 
-  it('pauses a running job at the end of its segment (the boundary belongs to the gap) and resumes it where the next begins', () => {
-    const running = started(job, 'a', at('2026-03-02T07:20:00Z'), 'go');
-    expect(actionsFor(running, twoSegments, 8, at('2026-03-02T08:59:59Z'))).toEqual([]);
-    expect(
-      actionsFor(running, twoSegments, 8, at('2026-03-02T09:00:00Z')).map((c) => [c.action, c.site, c.segment]),
-    ).toEqual([['pause', 'a', 1]]);
-    const resting = paused(running, at('2026-03-02T09:00:00Z'), 'peak');
-    expect(actionsFor(resting, twoSegments, 9, at('2026-03-02T14:00:00Z')).map((c) => [c.action, c.site])).toEqual([
-      ['resume', 'b'],
-    ]);
-  });
+  it(
+    'pauses a running job at the end of its segment (the boundary belongs to the gap) ' +
+      'and resumes it where the next begins',
+    () => {
+      const running = started(job, 'a', at('2026-03-02T07:20:00Z'), 'go');
+      expect(actionsFor(running, twoSegments, 8, at('2026-03-02T08:59:59Z'))).toEqual([]);
+      expect(
+        actionsFor(running, twoSegments, 8, at('2026-03-02T09:00:00Z')).map((c) => [c.action, c.site, c.segment]),
+      ).toEqual([['pause', 'a', 1]]);
+      const resting = paused(running, at('2026-03-02T09:00:00Z'), 'peak');
+      expect(actionsFor(resting, twoSegments, 9, at('2026-03-02T14:00:00Z')).map((c) => [c.action, c.site])).toEqual([
+        ['resume', 'b'],
+      ]);
+    },
+  );
 
   it('moves a running job whose plan continues at another site: pause here, resume there', () => {
     const running = started(job, 'b', at('2026-03-02T07:00:00Z'), 'go');
