@@ -9,7 +9,8 @@
  * boundary): the new hour's plan sending the pause actions (BullMQ's timestamps on the site's
  * dispatch queue), the worker carrying them out, each Slurm job leaving RUNNING (squeue sampled
  * every 250 ms), and held. Absolute times depend on the machine (2 cores shared by everything):
- * the load average (`uptime`) before and after is in the result.
+ * the load average (`uptime`) before and after is in the result. BENCH_NODE_ARGS adds flags to the
+ * service's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for a CPU profile of the boundary).
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
