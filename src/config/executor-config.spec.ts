@@ -58,6 +58,14 @@ describe('executor configuration: one validated class per type', () => {
     ).toMatchObject({ pauseMode: 'suspend' });
   });
 
+  it('carries out 256 actions at once at a slurm site (one batch of commands), 16 at others', () => {
+    const concurrency = (executor: string) =>
+      parseWestwindConfig(withExecutor(executor), 't').sites[0].executor.concurrency;
+    expect(concurrency('{ type: slurm }')).toBe(256);
+    expect(concurrency('{ type: slurm, concurrency: 32 }')).toBe(32);
+    expect(concurrency('')).toBe(16);
+  });
+
   it.each([
     ['an unknown type', '{ type: kubernetes }', ['sites[0].executor.type: must be one of simulated, http, slurm']],
     [
@@ -92,6 +100,38 @@ describe('executor configuration: one validated class per type', () => {
       'an unknown pause mode',
       '{ type: slurm, pauseMode: stop }',
       ['sites[0].executor.pauseMode: must be one of requeue, suspend'],
+    ],
+    ['a relative binDir', '{ type: slurm, binDir: bin }', ['sites[0].executor.binDir: must be an absolute path']],
+    [
+      'an account that reads as an option',
+      '{ type: slurm, account: "--uid=0" }',
+      ['sites[0].executor.account: must be a Slurm name (letters, digits, _ . -)'],
+    ],
+    [
+      'a QoS with a semicolon',
+      '{ type: slurm, qos: "normal;rm" }',
+      ['sites[0].executor.qos: must be a Slurm name (letters, digits, _ . -)'],
+    ],
+    [
+      'a partition name of 65 characters',
+      `{ type: slurm, partition: ${'p'.repeat(65)} }`,
+      ['sites[0].executor.partition: must be a Slurm name (letters, digits, _ . -)'],
+    ],
+    [
+      'a poll faster than 100 ms',
+      '{ type: slurm, pollMs: 50 }',
+      ['sites[0].executor.pollMs: must not be less than 100'],
+    ],
+    [
+      'a fractional poll interval',
+      '{ type: slurm, pollMs: 1500.5 }',
+      ['sites[0].executor.pollMs: must be an integer number'],
+    ],
+    ['no concurrency', '{ type: slurm, concurrency: 0 }', ['sites[0].executor.concurrency: must not be less than 1']],
+    [
+      'a command timeout over two minutes',
+      '{ type: slurm, timeoutMs: 600000 }',
+      ['sites[0].executor.timeoutMs: must not be greater than 120000'],
     ],
   ])('refuses %s', (_, executor, expected) => {
     expect(problemsOf(withExecutor(executor))).toEqual(expected);
