@@ -1,0 +1,148 @@
+import { HOUR_MS } from '../time/hours.js';
+
+/** A range of lead times, hours from a forecast's issuedAt to the start of the hour it forecasts. */
+export interface LeadBucket {
+  id: LeadBucketId;
+  fromHours: number;
+  /** Exclusive; null: no upper end (up to the 14-day horizon a forecast may reach). */
+  toHours: number | null;
+}
+
+export const LEAD_BUCKET_IDS = ['0-6h', '6-24h', '24-48h', '48-72h', '72h+'] as const;
+export type LeadBucketId = (typeof LEAD_BUCKET_IDS)[number];
+
+export const LEAD_BUCKETS: readonly LeadBucket[] = [
+  { id: '0-6h', fromHours: 0, toHours: 6 },
+  { id: '6-24h', fromHours: 6, toHours: 24 },
+  { id: '24-48h', fromHours: 24, toHours: 48 },
+  { id: '48-72h', fromHours: 48, toHours: 72 },
+  { id: '72h+', fromHours: 72, toHours: null },
+];
+
+/**
+ * The relative error of green supply assumed where neither the configuration nor the zone's past
+ * forecasts say: 10% at a day ahead (the level issue #21's targets are set at), growing with the
+ * square root of the lead as in the replay's `evolving` model (src/replay/forecast-error.ts), taken
+ * at each bucket's upper end (a week for 72h+) and rounded: 10% × √(lead / 24).
+ */
+export const DEFAULT_FORECAST_ERROR: Readonly<Record<LeadBucketId, number>> = {
+  '0-6h': 0.05,
+  '6-24h': 0.1,
+  '24-48h': 0.14,
+  '48-72h': 0.17,
+  '72h+': 0.26,
+};
+
+/**
+ * The latest revision of an hour is taken as what came only if it was issued at most this long
+ * before the hour began (or during or after the hour: an actual). A later day-ahead forecast
+ * compared with an earlier one would measure how much forecasts move, not how wrong they are.
+ */
+export const REFERENCE_MAX_LEAD_HOURS = 6;
+
+/** A bucket's measured figure is used only when it rests on at least this many distinct hours. */
+export const MIN_MEASURED_HOURS = 24;
+
+/** One stored forecast revision of a zone: green supply (wind + solar + hydro, MW) per UTC hour. */
+export interface SupplyRevision {
+  /** When it was issued, epoch ms. */
+  issuedAt: number;
+  /** Hour start (epoch ms, UTC) → green supply MW. */
+  hours: ReadonlyMap<number, number>;
+}
+
+/** What the zone's past forecasts say about one lead bucket. */
+export interface MeasuredBucket {
+  bucket: LeadBucketId;
+  /**
+   * Σ |forecast − outcome| / Σ outcome over every (revision, hour) pair in the bucket: the mean
+   * absolute error relative to the mean outcome (robust where supply is near 0, unlike a mean of
+   * per-hour ratios); null without pairs, or where the outcomes sum to 0.
+   */
+  relativeError: number | null;
+  /** (revision, hour) pairs compared. */
+  pairs: number;
+  /** Distinct hours they forecast. */
+  hours: number;
+}
+
+/**
+ * Measures a zone's forecast error of green supply per lead bucket from its stored revisions: for
+ * each hour that has ended by `nowMs`, the latest revision of it is the outcome (if it came within
+ * REFERENCE_MAX_LEAD_HOURS of the hour, or after it began: an actual); every earlier revision issued
+ * before the hour began is compared with it at its lead.
+ */
+export function measureForecastError(revisions: readonly SupplyRevision[], nowMs: number): MeasuredBucket[] {
+  const byHour = new Map<number, { issuedAt: number; mw: number }[]>();
+  for (const revision of revisions) {
+    for (const [hour, mw] of revision.hours) {
+      if (hour + HOUR_MS > nowMs || !Number.isFinite(mw)) continue;
+      let list = byHour.get(hour);
+      if (!list) byHour.set(hour, (list = []));
+      list.push({ issuedAt: revision.issuedAt, mw });
+    }
+  }
+  const sums = LEAD_BUCKETS.map(() => ({ absError: 0, outcome: 0, pairs: 0, hours: new Set<number>() }));
+  for (const [hour, list] of byHour) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.issuedAt - b.issuedAt);
+    const outcome = list[list.length - 1];
+    if (hour - outcome.issuedAt > REFERENCE_MAX_LEAD_HOURS * HOUR_MS) continue;
+    for (const earlier of list.slice(0, -1)) {
+      if (earlier.issuedAt >= outcome.issuedAt || earlier.issuedAt > hour) continue;
+      const k = bucketIndex((hour - earlier.issuedAt) / HOUR_MS);
+      sums[k].absError += Math.abs(earlier.mw - outcome.mw);
+      sums[k].outcome += outcome.mw;
+      sums[k].pairs += 1;
+      sums[k].hours.add(hour);
+    }
+  }
+  return LEAD_BUCKETS.map((bucket, k) => ({
+    bucket: bucket.id,
+    relativeError: sums[k].pairs > 0 && sums[k].outcome > 0 ? sums[k].absError / sums[k].outcome : null,
+    pairs: sums[k].pairs,
+    hours: sums[k].hours.size,
+  }));
+}
+
+export type ForecastErrorSource = 'configured' | 'measured' | 'default';
+
+/** The relative error a zone's forecasts are taken to have at a lead bucket, and where it comes from. */
+export interface ResolvedBucket extends LeadBucket {
+  relativeError: number;
+  source: ForecastErrorSource;
+  measured: MeasuredBucket;
+}
+
+/**
+ * Per bucket: the configured figure (the zone's `forecastError`), else the measured one where it
+ * rests on MIN_MEASURED_HOURS hours, else DEFAULT_FORECAST_ERROR.
+ */
+export function resolveForecastError(
+  configured: Partial<Record<LeadBucketId, number>> | undefined,
+  measured: readonly MeasuredBucket[],
+): ResolvedBucket[] {
+  return LEAD_BUCKETS.map((bucket) => {
+    const found = measured.find((m) => m.bucket === bucket.id) ?? {
+      bucket: bucket.id,
+      relativeError: null,
+      pairs: 0,
+      hours: 0,
+    };
+    const set = configured?.[bucket.id];
+    if (set !== undefined) return { ...bucket, relativeError: set, source: 'configured', measured: found };
+    if (found.relativeError !== null && found.hours >= MIN_MEASURED_HOURS)
+      return { ...bucket, relativeError: found.relativeError, source: 'measured', measured: found };
+    return { ...bucket, relativeError: DEFAULT_FORECAST_ERROR[bucket.id], source: 'default', measured: found };
+  });
+}
+
+/** The resolved relative error for a forecast `leadHours` ahead (what stands in where bands are missing). */
+export function relativeErrorAt(resolved: readonly ResolvedBucket[], leadHours: number): number {
+  return resolved[bucketIndex(leadHours)].relativeError;
+}
+
+function bucketIndex(leadHours: number): number {
+  const k = LEAD_BUCKETS.findIndex((b) => b.toHours === null || leadHours < b.toHours);
+  return Math.max(0, k);
+}
