@@ -28,6 +28,7 @@ import { FieldError, flattenValidationErrors } from '../common/field-errors.js';
 import { IsDuration } from '../common/is-duration.decorator.js';
 import { OPSD_ZONES } from '../datasets/opsd.js';
 import { ConfigError } from './config-error.js';
+import { forecastErrorConfigOf, IsForecastErrorConfig, type ForecastErrorConfig } from './forecast-error-config.js';
 import { type ForecastProviderConfig, forecastProviderConfigsOf, IsProviderSet } from './forecast-provider-config.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -103,6 +104,15 @@ export class ZoneConfig {
     toClassOnly: true,
   })
   providers: ForecastProviderConfig[] = [];
+
+  /**
+   * Relative error of green supply by lead time, standing in where a forecast has no P10/P90 band:
+   * overrides the figure measured from the zone's past forecasts (docs/grid-signals.md).
+   */
+  @IsOptional()
+  @IsForecastErrorConfig()
+  @Transform(({ value }) => forecastErrorConfigOf(value), { toClassOnly: true })
+  forecastError?: ForecastErrorConfig;
 }
 
 /**
@@ -229,6 +239,18 @@ export class SlurmExecutorConfig extends BaseExecutorConfig {
   /** requeue: SIGTERM, checkpoint, GPUs freed, held until resumed. suspend: SIGSTOP, GPUs kept (short pauses). */
   @IsIn(SLURM_PAUSE_MODES, { message: `must be one of ${SLURM_PAUSE_MODES.join(', ')}` })
   pauseMode: SlurmPauseMode = 'requeue';
+
+  /**
+   * Westwind's API as the cluster's compute nodes reach it (e.g. https://westwind.example.org): each
+   * batch script gets WESTWIND_EVENTS_URL (<apiUrl>/v1/jobs/<id>/events) beside its job's own
+   * WESTWIND_EVENTS_TOKEN, to report progress and checkpoints. Default: the token only.
+   */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: "must be the http(s) URL of Westwind's API as the compute nodes reach it" },
+  )
+  apiUrl?: string;
 
   /** How often (real ms) the site's queue is read (one squeue call) to follow its jobs. */
   @IsInt()
