@@ -130,6 +130,21 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan(tight), 'a')).toEqual([10, 11]);
   });
 
+  it('never buys the deadline margin with a peak hour', () => {
+    // A non-deferrable job holds the site's 10 GPUs in hours 0–2, hours 3–6 are peak: of the 10-hour
+    // window, only 7, 8 and 9 are off-peak and free. With the margin (1 h: a quarter of 7 h of slack)
+    // the job would finish by hour 9 and take a peak hour; it runs up to its deadline instead.
+    const peak = Array.from({ length: 12 }, (_, h) => (h >= 3 && h < 7 ? 1 : 0));
+    const p = plan({
+      start,
+      hours: 12,
+      sites: [site('west', new Array<number>(12).fill(0), peak, { gpus: 10 })],
+      jobs: [job('fixed', { deferrable: false, remainingHours: 3 }), job('a', { remainingHours: 3, deadline: at(10) })],
+    });
+    expect(hoursOf(p, 'a')).toEqual([7, 8, 9]);
+    expect(p.totals.deferrablePeakMwh).toBe(0);
+  });
+
   it('respects a minimum segment length', () => {
     const green = [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const options = { minSegmentHours: 2 };
