@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { ForecastErrorMetrics } from './forecast-error.metrics.js';
+import { ForecastErrorService } from './forecast-error.service.js';
 import { ForecastWebhookController } from './forecast-webhook.controller.js';
 import { GridEventHooks } from './grid-event-hooks.js';
 import { OpenAdrTokenGuard } from './openadr-token.guard.js';
@@ -28,7 +30,9 @@ import { ZonesController } from './zones.controller.js';
     ForecastPullStatusRepository,
     ForecastPullMetrics,
     GridEventHooks,
+    ForecastErrorService,
+    ForecastErrorMetrics,
   ],
-  exports: [SignalsService, ForecastPullStatusRepository, GridEventHooks],
+  exports: [SignalsService, ForecastPullStatusRepository, GridEventHooks, ForecastErrorService],
 })
 export class SignalsModule {}

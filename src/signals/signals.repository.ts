@@ -96,6 +96,18 @@ export class SignalsRepository implements OnModuleInit {
     return result;
   }
 
+  /** The id of the newest forecast in the zone's audit stream; null before any. */
+  async latestForecastId(zone: string): Promise<string | null> {
+    const [entry] = await this.redis.xrevrange(this.keys.zoneForecasts(zone), '+', '-', 'COUNT', 1);
+    return entry ? entry[0] : null;
+  }
+
+  /** Every forecast kept in the zone's audit stream (the last AUDIT_LENGTH or so), oldest first, as stored. */
+  async forecastRevisions(zone: string): Promise<string[]> {
+    const entries = await this.redis.xrange(this.keys.zoneForecasts(zone), '-', '+');
+    return entries.map(([, fields]) => fields[fields.indexOf('forecast') + 1]).filter((text) => text !== undefined);
+  }
+
   async putEvent(event: GridEvent): Promise<void> {
     await this.redis.hset(this.keys.gridEvents(), event.key, JSON.stringify(event));
   }

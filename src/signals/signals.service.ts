@@ -19,6 +19,7 @@ import { HOUR_MS } from '../domain/time/hours.js';
 import { ForecastPullStatusRepository } from './providers/forecast-pull-status.repository.js';
 import { type StoredHour } from './providers/forecast-overlay.js';
 import { providerStatuses } from './providers/pull-status-view.js';
+import { ForecastErrorService, type ZoneForecastError } from './forecast-error.service.js';
 
 export interface ForecastSubmission {
   zone: string;
@@ -55,6 +56,7 @@ export class SignalsService {
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly pulls: ForecastPullStatusRepository,
+    private readonly forecastErrors: ForecastErrorService,
   ) {
     this.zones = new Map(config.zones.map((z) => [z.id, z]));
   }
@@ -139,7 +141,11 @@ export class SignalsService {
   async listZones(): Promise<ZoneDto[]> {
     return Promise.all(
       this.config.zones.map(async (zone) => {
-        const [coverage, pulls] = await Promise.all([this.repository.coverage(zone.id), this.pulls.all(zone.id)]);
+        const [coverage, pulls, error] = await Promise.all([
+          this.repository.coverage(zone.id),
+          this.pulls.all(zone.id),
+          this.forecastErrors.forZone(zone),
+        ]);
         return {
           id: zone.id,
           name: zone.name,
@@ -149,6 +155,7 @@ export class SignalsService {
           firstHour: coverage.firstHour === undefined ? null : iso(coverage.firstHour),
           lastHourEnd: coverage.lastHour === undefined ? null : iso(coverage.lastHour + HOUR_MS),
           providers: providerStatuses(zone, pulls, this.clock.now().toMillis()),
+          forecastError: forecastErrorView(error),
         };
       }),
     );
@@ -268,6 +275,28 @@ export class SignalsService {
     this.changes.next({ zone: forecast.zone, from, to });
     return answer;
   }
+}
+
+function forecastErrorView(error: ZoneForecastError): ZoneDto['forecastError'] {
+  return {
+    revisions: error.revisions,
+    buckets: error.buckets.map(({ id, fromHours, toHours, relativeError, source, measured }) => ({
+      lead: id,
+      fromHours,
+      toHours,
+      relativeError: round(relativeError),
+      source,
+      measured: {
+        relativeError: measured.relativeError === null ? null : round(measured.relativeError),
+        pairs: measured.pairs,
+        hours: measured.hours,
+      },
+    })),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
 }
 
 function iso(ms: number): string {

@@ -80,13 +80,14 @@ export const MAX_POINTS = 10_000;
 /**
  * Turns a forecast's points into whole UTC hours, averaging finer resolutions. Refuses (with the
  * offending point named) points not on the resolution's grid, duplicate or overlapping intervals,
- * hours left incomplete at a finer resolution, and a horizon reaching more than 14 days past `now`.
- * Each point's shape is checked before, by pointProblems.
+ * hours left incomplete at a finer resolution, and a horizon reaching more than 14 days past `now`
+ * (not checked without `now`: a stored revision, accepted when it came). Each point's shape is
+ * checked before, by pointProblems.
  */
 export function forecastToHours(
   points: readonly ForecastPoint[],
   resolution: Resolution,
-  now: DateTime,
+  now: DateTime | undefined,
 ): { hours: HourSignal[]; problems?: undefined } | { hours?: undefined; problems: FieldError[] } {
   const stepMinutes = RESOLUTIONS[resolution];
   const stepMs = stepMinutes * 60_000;
@@ -114,7 +115,7 @@ export function forecastToHours(
       });
     }
   }
-  const horizonEnd = now.toMillis() + MAX_HORIZON_DAYS * 24 * HOUR_MS;
+  const horizonEnd = now === undefined ? Infinity : now.toMillis() + MAX_HORIZON_DAYS * 24 * HOUR_MS;
   const last = order[order.length - 1];
   if (last !== undefined && starts[last] + stepMs > horizonEnd) {
     problems.push({

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ForecastProviderStatusDto } from '../providers/dto/forecast-provider-status.dto.js';
+import { ZoneForecastErrorDto } from './zone-forecast-error.dto.js';
 
 /** A configured zone and how far its effective forecast reaches. */
 export class ZoneDto {
@@ -26,6 +27,12 @@ export class ZoneDto {
 
   @ApiProperty({ type: [ForecastProviderStatusDto], description: 'The zone’s forecast providers and their last pulls' })
   providers: ForecastProviderStatusDto[];
+
+  @ApiProperty({
+    type: ZoneForecastErrorDto,
+    description: 'Relative error of green supply by lead time: configured, else measured, else the default',
+  })
+  forecastError: ZoneForecastErrorDto;
 }
 
 /** P10/P90 quantiles, where the sender gave them. */
