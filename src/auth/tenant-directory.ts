@@ -11,6 +11,8 @@ export interface Principal {
   id: string;
   /** Operators only: a viewer may look but not change anything. */
   role?: OperatorRole;
+  /** A job's own events token (a Slurm batch script's): its site, good for this one job only. */
+  job?: string;
 }
 
 /** Maps bearer keys (by digest) to principals. */

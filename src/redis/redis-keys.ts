@@ -126,6 +126,16 @@ export class RedisKeys {
     return `${this.prefix}slurm:${site}:submitting:${jobId}`;
   }
 
+  /** Action ids a Slurm site has carried out, by when (each acts once; the latest are kept). */
+  slurmSiteActions(site: string): string {
+    return `${this.prefix}slurm:${site}:action-ids`;
+  }
+
+  /** The digest of a job's events token and the Slurm site that issued it (POST /v1/jobs/:id/events). */
+  slurmJobToken(jobId: string): string {
+    return `${this.prefix}slurm:job-token:${jobId}`;
+  }
+
   /** AI energy a site used, metered from actual run segments: field = hour (epoch ms), value = MWh. */
   siteEnergy(site: string): string {
     return `${this.prefix}energy:${site}`;

@@ -20,8 +20,8 @@ const JOBS = 8;
 /**
  * The Slurm executor on its own against the real cluster: actions that arrive together are carried out
  * as one batch (one squeue for all their jobs, one scontrol per verb over a job list), an action sent
- * twice acts once, and when Slurm refuses one job of a batch command the others are still done and the
- * refused one fails alone with Slurm's reason.
+ * twice acts once (by its action id, even after the job moved on), and when Slurm refuses one job of a
+ * batch command the others are still done and the refused one fails alone with Slurm's reason.
  */
 describeSlurm('SLURM BATCH E2E')('Slurm actions in batches (the executor against the real cluster)', () => {
   const prefix = testPrefix();
@@ -136,10 +136,27 @@ describeSlurm('SLURM BATCH E2E')('Slurm actions in batches (the executor against
     expect(held.flat().map((j) => j.reason)).toEqual(ids.map(() => 'job requeued in held state'));
     expect((await states([stubborn]))[0][0].state).toBe('RUNNING');
 
-    // Sent again once held: read, nothing to do.
+    // Sent again once held (the same action ids): carried out already, so not even a squeue. The
+    // action ids are on the site's record in Redis; a pause with a new id reads Slurm and does nothing.
     run.mockClear();
     await Promise.all(ids.map((id) => site.perform(order(id, 'pause'))));
+    expect(commands()).toEqual([]);
+    expect(await site.hasCarriedOut(order(ids[0], 'pause').actionId)).toBe(true);
+    await Promise.all(ids.map((id) => site.perform(order(id, 'pause', `${id}.v2.s0.pause`))));
     expect(commands()).toEqual(['squeue --noheader']);
+
+    // An action acts once even when the job has moved on since: resumed, the first job runs again;
+    // its first pause delivered again (a late retry) pauses nothing, by its action id.
+    await site.perform(order(ids[0], 'resume', `${ids[0]}.v3.s1.resume`));
+    await until(
+      () => states([ids[0]]),
+      ([live]) => live.length === 1 && live[0].state === 'RUNNING',
+      60_000,
+    );
+    run.mockClear();
+    await site.perform(order(ids[0], 'pause'));
+    expect(commands()).toEqual([]);
+    expect((await states([ids[0]]))[0].map((j) => [j.state, j.held])).toEqual([['RUNNING', false]]);
 
     // Cancelled together: one scancel for all.
     run.mockClear();

@@ -8,7 +8,7 @@ import { isFinished } from '../../src/execution/executors/slurm/slurm-queue.js';
 import { testConfigWith } from './execution.js';
 import { SLURM_CONF, slurmCli, slurmJobsOf, slurmUnavailable } from './slurm.js';
 import { ctldAnswers, startCtld } from './slurm-daemons.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { startTestApp, type TestApp, type TestAppOptions } from './test-app.js';
 
 export const SLURM_SITE = 'west-hub';
 export const TRAIN_SCRIPT = readFileSync('examples/slurm/train.sh', 'utf8');
@@ -56,10 +56,16 @@ export async function cancelSlurmJobs(jobIds: readonly string[]): Promise<void> 
 }
 
 /**
- * The real app (all roles) with west-hub as a Slurm site (`executor`'s fields) on a virtual clock made in
- * beforeAll; after the suite every Slurm job it left is cancelled and slurmctld is running again.
+ * The real app (all roles) with west-hub as a Slurm site (`executor`'s fields; `configure` changes the rest
+ * of the config) on a virtual clock made in beforeAll; after the suite every Slurm job it left is cancelled
+ * and slurmctld is running again.
  */
-export function useSlurmApp(clockStart: string, speed: number, executor: Record<string, unknown>) {
+export function useSlurmApp(
+  clockStart: string,
+  speed: number,
+  executor: Record<string, unknown>,
+  configure?: TestAppOptions['configure'],
+) {
   const ctx = {
     t: undefined as unknown as TestApp,
     clock: undefined as unknown as Clock,
@@ -70,7 +76,7 @@ export function useSlurmApp(clockStart: string, speed: number, executor: Record<
     const configPath = slurmConfigPath(executor);
     // Made here, not when the file loads: the suites before this one must not eat its virtual hours.
     ctx.clock = virtualClock(utc(clockStart), speed);
-    ctx.t = await startTestApp({ clock: ctx.clock, roles: 'api,planner,dispatch', configPath });
+    ctx.t = await startTestApp({ clock: ctx.clock, roles: 'api,planner,dispatch', configPath, configure });
   });
   afterAll(async () => {
     // Leave the cluster as found, even when a test failed with slurmctld stopped.

@@ -116,7 +116,11 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
       if (list.some((j) => !isFinished(j))) {
         trailing.add(jobId);
         await site.cancel(jobId);
-      } else trailing.delete(jobId);
+      } else {
+        // Over in Westwind and in Slurm: the script's events token has nothing left to report on.
+        trailing.delete(jobId);
+        await site.tokens.revoke(jobId);
+      }
     }
     for (const id of trailing) if (!bySlurm.has(id)) trailing.delete(id);
   }

@@ -7,6 +7,7 @@ import { ExecutorError } from '../http/http.executor.js';
 import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
 import { Batcher, settleEach } from './slurm-batch.js';
 import { SlurmCli, SlurmCommandError } from './slurm-cli.js';
+import { SlurmJobTokens } from './slurm-job-tokens.js';
 import {
   current,
   jobsBySite,
@@ -48,6 +49,11 @@ const LOCK_RECHECK_MS = 100;
 const SUBMIT_CHUNK = 8;
 /** Jobs of a batch submitted (`sbatch`) at once, and jobs retried one by one after a batch command failed. */
 const ONE_BY_ONE_CONCURRENCY = 4;
+/**
+ * Action ids a site remembers having carried out: far more than any retry or redelivery needs (those
+ * come within minutes), so an action sent twice acts once, and Redis does not grow without end.
+ */
+export const SLURM_SITE_MEMORY = 100_000;
 
 /** What a job needs to be submitted to Slurm: the order's job, or the planned job the poll admits early. */
 export interface SlurmSubmission {
@@ -70,6 +76,7 @@ export interface SlurmSubmission {
  */
 export class SlurmExecutor implements SiteExecutor {
   readonly cli: SlurmCli;
+  readonly tokens: SlurmJobTokens;
   private readonly batcher = new Batcher<ExecutorOrder>(
     (orders) => this.carryOut(orders),
     BATCH_LINGER_MS,
@@ -84,6 +91,7 @@ export class SlurmExecutor implements SiteExecutor {
     private readonly keys: RedisKeys,
   ) {
     this.cli = new SlurmCli({ slurmConf: config.slurmConf, binDir: config.binDir, timeoutMs: config.timeoutMs });
+    this.tokens = new SlurmJobTokens(redis, keys);
   }
 
   async perform(order: ExecutorOrder): Promise<void> {
@@ -120,6 +128,36 @@ export class SlurmExecutor implements SiteExecutor {
   }
 
   /**
+   * A batch of orders: those whose action id this site has already carried out are done (an action
+   * sent twice acts once, even when the job's state has moved on since: a pause delivered again after
+   * the resume that followed it pauses nothing); the others are carried out, and the ids of those
+   * that succeeded recorded (one Redis round trip each way for the whole batch).
+   */
+  private async carryOut(all: readonly ExecutorOrder[]): Promise<(Error | undefined)[]> {
+    const key = this.keys.slurmSiteActions(this.site);
+    const seen = await this.redis.zmscore(key, ...all.map((o) => o.actionId));
+    const fresh = [...all.keys()].filter((i) => seen[i] === null);
+    const results = await this.carryOutNew(fresh.map((i) => all[i]));
+    const outcomes: (Error | undefined)[] = all.map(() => undefined);
+    fresh.forEach((i, k) => (outcomes[i] = results[k]));
+    const done = [...new Set(fresh.filter((_, k) => !results[k]).map((i) => all[i].actionId))];
+    if (done.length > 0) {
+      const now = Date.now();
+      await this.redis
+        .multi()
+        .zadd(key, 'NX', ...done.flatMap((id) => [now, id]))
+        .zremrangebyrank(key, 0, -SLURM_SITE_MEMORY - 1)
+        .exec();
+    }
+    return outcomes;
+  }
+
+  /** Whether this site has carried out the action (its id recorded after it succeeded). */
+  async hasCarriedOut(actionId: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.slurmSiteActions(this.site), actionId)) !== null;
+  }
+
+  /**
    * A batch of actions: Slurm's state of all their jobs in one `squeue`, the jobs not yet in Slurm
    * submitted, then each verb once over every job that needs it (StartTime=now before release).
    * When a verb's command fails (Slurm refused one of its jobs, or one moved under it), its actions
@@ -127,7 +165,8 @@ export class SlurmExecutor implements SiteExecutor {
    * fails that job alone. slurmctld unreachable fails the actions concerned (the dispatch queue
    * retries them).
    */
-  private async carryOut(orders: readonly ExecutorOrder[]): Promise<(Error | undefined)[]> {
+  private async carryOutNew(orders: readonly ExecutorOrder[]): Promise<(Error | undefined)[]> {
+    if (orders.length === 0) return [];
     const outcomes: (Error | undefined)[] = orders.map(() => undefined);
     const known = await this.findAll(orders.map((o) => o.jobId));
     const jobs = orders.map((o) => current(known.get(o.jobId) ?? []));
@@ -354,7 +393,7 @@ export class SlurmExecutor implements SiteExecutor {
     await this.runSteps(cancelSteps((await this.findAll([jobId])).get(jobId) ?? []));
   }
 
-  private sbatch(submission: SlurmSubmission): Promise<string> {
+  private async sbatch(submission: SlurmSubmission): Promise<string> {
     const spec = submission.slurm!;
     const nodes = spec.nodes ?? 1;
     const args = [
@@ -377,11 +416,17 @@ export class SlurmExecutor implements SiteExecutor {
       '--export-file=3',
       ...(spec.command !== undefined ? [`--wrap=${spec.command}`] : []),
     ];
+    // The script's own reports (progress, checkpoints): a token good for this job only, from this site.
+    const token = await this.tokens.issue(this.site, submission.jobId);
     const environment = {
       PATH: DEFAULT_JOB_PATH,
       ...spec.environment,
       WESTWIND_JOB_ID: submission.jobId,
       WESTWIND_SITE: this.site,
+      WESTWIND_EVENTS_TOKEN: token,
+      ...(this.config.apiUrl && {
+        WESTWIND_EVENTS_URL: `${this.config.apiUrl.replace(/\/+$/, '')}/v1/jobs/${submission.jobId}/events`,
+      }),
     };
     const fd3 = Object.entries(environment)
       .map(([name, value]) => `${name}=${value}\0`)
