@@ -104,3 +104,58 @@ describeSlurm('SLURM CTLD OUTAGE FAULT TEST')('a Slurm site whose slurmctld stop
     expect((await slurmJobsOf(fresh)).map((j) => j.state)).toEqual(['COMPLETED']);
   }, 420_000);
 });
+
+/**
+ * slurmctld stopped for longer than the site's retries last: the action fails visibly (the job fails with
+ * why, after its attempts), nothing is left behind in Slurm, and the other sites carry on meanwhile.
+ */
+describeSlurm('SLURM CTLD OUTAGE FAULT TEST')('a Slurm site whose slurmctld stays away past its retries', () => {
+  // Two attempts 200 ms apart, each command given 5 s: the start gives up within seconds.
+  const ctx = useSlurmApp('2026-03-02T02:00:00Z', 60, { attempts: 2, backoffMs: 200, timeoutMs: 5000 });
+
+  it('fails the action with the reason on the job, and other sites carry on', async () => {
+    const http = ctx.t.app.getHttpServer();
+    await postWestForecast(http, utc('2026-03-02T02:00:00Z'), 48, () => 1000, utc('2026-03-02T02:00:00Z'));
+    const job = (name: string, sites: string[], extra: Record<string, unknown> = {}) =>
+      submit(http, {
+        name,
+        gpus: 1,
+        sites,
+        runtimeHours: 4,
+        deadline: '2026-03-04T00:00:00Z',
+        deferrable: false,
+        ...extra,
+      });
+
+    await stopCtld();
+    let lost = '';
+    try {
+      lost = await job('unreachable-slurm', [SITE], {
+        slurm: { script: TRAIN_SCRIPT, workdir: ctx.workdir, environment: { TRAIN_STEPS: '2' } },
+      });
+      ctx.submitted.push(lost);
+      // The simulated site east-edge, in the same zone and plan, while west-hub's controller is away.
+      const elsewhere = await job('on-a-simulated-site', ['east-edge']);
+      const failed = await until(
+        () => getJob(http, lost),
+        (j) => j.state === 'failed',
+        120_000,
+      );
+      const reason: string = failed.history.at(-1).reason;
+      expect(reason).toMatch(new RegExp(`^start at ${SITE} failed after 2 attempt\\(s\\): start at ${SITE}: `));
+      expect(reason).toMatch(/Unable to contact slurm controller|no answer within 5000 ms/);
+      expect(states(failed.history)).toEqual(['queued', 'scheduled', 'failed']);
+      const carriedOn = await until(
+        () => getJob(http, elsewhere),
+        (j) => j.state === 'running',
+        60_000,
+      );
+      expect(carriedOn.history.at(-1).reason).not.toMatch(/failed/);
+    } finally {
+      await startCtld();
+    }
+    // Back: nothing of the failed job in Slurm (it was never submitted).
+    expect(await slurmJobsOf(lost)).toEqual([]);
+    expect((await getJob(http, lost)).state).toBe('failed');
+  }, 300_000);
+});
