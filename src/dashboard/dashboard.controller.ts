@@ -14,6 +14,8 @@ import { checkedJobId, jobNotFound } from '../common/job-errors.js';
 import { JobRow, Overview, OverviewService } from '../overview/overview.service.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { Change, ChangeFeed } from '../redis/change-feed.js';
+import type { ZoneDto } from '../signals/dto/zone-signals.dto.js';
+import { SignalsService } from '../signals/signals.service.js';
 import { JobRowsQueryDto } from './dto/job-rows-query.dto.js';
 
 const resolve = createRequire(import.meta.url).resolve;
@@ -59,6 +61,7 @@ export class DashboardController {
     private readonly jobs: JobsRepository,
     private readonly plans: PlanRepository,
     private readonly feed: ChangeFeed,
+    private readonly signals: SignalsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -84,6 +87,13 @@ export class DashboardController {
   @Header('Cache-Control', 'no-store')
   getOverview(): Promise<Overview> {
     return this.overview.overview();
+  }
+
+  /** The zones as GET /v1/zones shows them: forecast coverage, providers' status, forecast error by lead time. */
+  @Get('dashboard/api/zones')
+  @Header('Cache-Control', 'no-store')
+  zones(): Promise<ZoneDto[]> {
+    return this.signals.listZones();
   }
 
   @Get('dashboard/api/jobs')

@@ -14,6 +14,7 @@ const COLORS = {
   muted: '#8a97a5',
 };
 const HOUR_MS = 3_600_000;
+const PROVIDER_REFRESH_MS = 30_000;
 const charts = new Map();
 /** Each site's newest chart data: the charts' hooks and legends read it, so they never draw a stale plan. */
 const latestSites = new Map();
@@ -313,21 +314,104 @@ function chartOptions(site, width) {
   };
 }
 
+/** A zone's block: its heading, its forecast providers and forecast error, its sites' charts. */
+function zoneElement(zones, id, timeZone) {
+  let zone = document.getElementById(`zone-${id}`);
+  if (!zone) {
+    zone = document.createElement('div');
+    zone.className = 'zone';
+    zone.id = `zone-${id}`;
+    zone.innerHTML = `<h3></h3><ul class="providers"></ul><p class="forecast-error note"></p><div class="sites"></div>`;
+    $('h3', zone).textContent = `Zone ${id} (${timeZone})`;
+    zones.append(zone);
+  }
+  return zone;
+}
+
+// ---- forecast providers and forecast error, per zone ----
+
+const PROVIDER_NAMES = { entsoe: 'ENTSO-E', 'electricity-maps': 'Electricity Maps', watttime: 'WattTime' };
+
+/** An age in seconds as an operator reads it: 45 s, 12 min, 5 h, 3 d. */
+function age(seconds) {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}
+
+function span(className, content, title) {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = content;
+  if (title) el.title = title;
+  return el;
+}
+
+/** One provider's line: what it is, when it last brought a forecast, stale or not, its last error. */
+function providerItem(p, zone) {
+  const li = document.createElement('li');
+  li.className = `provider${p.stale ? ' stale' : ''}`;
+  li.dataset.provider = p.type;
+  li.dataset.stale = String(p.stale);
+  const parts = [span('name', PROVIDER_NAMES[p.type] ?? p.type, `area ${p.area}, pulled every ${p.refresh}`)];
+  parts.push(span('area', p.area));
+  const fetched = p.ageSeconds == null ? 'no good pull yet' : `last good pull ${age(p.ageSeconds)} ago`;
+  parts.push(span('age', fetched, p.lastSuccessAt ? `at ${p.lastSuccessAt} (service clock)` : undefined));
+  parts.push(span(p.stale ? 'state stale' : 'state ok', p.stale ? 'stale' : 'fresh'));
+  if (p.lastError) {
+    const failures = p.consecutiveFailures > 0 ? ` (${p.consecutiveFailures} in a row)` : ' (since recovered)';
+    const error = span('error', 'last error ');
+    error.append(
+      stampElement(Date.parse(p.lastError.at), zone),
+      ` ${p.lastError.kind}: ${p.lastError.message}${failures}`,
+    );
+    parts.push(error);
+  }
+  if (p.stale && p.nextAttemptAt) {
+    const next = span('next', 'next try ');
+    next.append(stampElement(Date.parse(p.nextAttemptAt), zone));
+    parts.push(next);
+  }
+  li.replaceChildren(...parts.flatMap((el, i) => (i ? [' · ', el] : [el])));
+  return li;
+}
+
+const LEAD_NAMES = { '0-6h': '0–6 h', '6-24h': '6–24 h', '24-48h': '24–48 h', '48-72h': '48–72 h', '72h+': '72 h+' };
+
+function renderZones(list) {
+  const zones = $('#zones');
+  for (const z of list) {
+    // Zones with neither a site nor a provider have nothing to show.
+    if (z.providers.length === 0 && !document.getElementById(`zone-${z.id}`)) continue;
+    const zone = zoneElement(zones, z.id, z.timeZone);
+    const providers = $('.providers', zone);
+    providers.replaceChildren(...z.providers.map((p) => providerItem(p, z.timeZone)));
+    providers.hidden = z.providers.length === 0;
+    zone.dataset.staleProviders = String(z.providers.filter((p) => p.stale).length);
+    const error = $('.forecast-error', zone);
+    const buckets = z.forecastError.buckets.map((b) => {
+      const el = span(`bucket ${b.source}`, `${LEAD_NAMES[b.lead] ?? b.lead} ${percent(b.relativeError)}`);
+      el.dataset.lead = b.lead;
+      el.dataset.source = b.source;
+      const measured = b.measured.relativeError == null ? 'nothing measured' : percent(b.measured.relativeError);
+      el.title = `${b.source}; measured: ${measured} over ${b.measured.hours} h (${b.measured.pairs} comparisons)`;
+      return el;
+    });
+    error.replaceChildren(
+      'forecast error of green supply by lead: ',
+      ...buckets.flatMap((el, i) => (i ? [' · ', el] : [el])),
+    );
+  }
+}
+
 function renderSites(o) {
   const zones = $('#zones');
   for (const site of o.sites) {
     latestSites.set(site.id, site);
     let figure = document.getElementById(`site-${site.id}`);
     if (!figure) {
-      let zone = document.getElementById(`zone-${site.zone}`);
-      if (!zone) {
-        zone = document.createElement('div');
-        zone.className = 'zone';
-        zone.id = `zone-${site.zone}`;
-        zone.innerHTML = `<h3></h3><div class="sites"></div>`;
-        $('h3', zone).textContent = `Zone ${site.zone} (${site.timeZone})`;
-        zones.append(zone);
-      }
+      const zone = zoneElement(zones, site.zone, site.timeZone);
       figure = document.createElement('figure');
       figure.className = 'site';
       figure.id = `site-${site.id}`;
@@ -508,9 +592,10 @@ let again = false;
 async function refresh() {
   if (refreshing) return void (again = true);
   refreshing = (async () => {
-    const [overview, jobs] = await Promise.all([
+    const [overview, jobs, zones] = await Promise.all([
       getJson('/dashboard/api/overview'),
       getJson(`/dashboard/api/jobs?${filters()}`),
+      getJson('/dashboard/api/zones'),
     ]);
     lastNowMs = Date.parse(overview.now);
     for (const site of overview.sites) siteZones.set(site.id, site.timeZone);
@@ -519,6 +604,7 @@ async function refresh() {
     fillSelect($('#filters select[name=tenant]'), overview.tenants);
     renderHeadline(overview);
     renderSites(overview);
+    renderZones(zones);
     renderJobs(jobs.items);
     const unplaced = `${defaultZone} for a job not placed yet`;
     text($('#time-note'), timeMode === 'utc' ? 'Times in UTC.' : `Times in each job’s site zone (${unplaced}).`);
@@ -559,3 +645,5 @@ window.addEventListener('DOMContentLoaded', () => {
   setTimeMode(timeMode);
   listen();
 });
+// A provider's failure changes no plan or job, so nothing on the event stream says so: look again every 30 s.
+setInterval(() => void refresh(), PROVIDER_REFRESH_MS);
