@@ -1,4 +1,4 @@
-import type { ActualSegment, Job } from '../jobs/job.js';
+import type { ActualSegment, Job, PowerStep } from '../jobs/job.js';
 import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 /** AI energy a site used, per UTC hour (epoch ms of the hour's start) in MWh. */
@@ -40,6 +40,32 @@ export function segmentEnergy(start: number, end: number, powerMw: number): Hour
   return byHour;
 }
 
+/**
+ * The energy of a run segment over [start, end) for a job of full power `powerMw`, following its
+ * power cap steps: full power before the first step, `fraction × powerMw` from each step on.
+ */
+export function runSegmentEnergy(
+  start: number,
+  end: number,
+  powerMw: number,
+  steps: readonly Pick<PowerStep, 'at' | 'fraction'>[] | undefined,
+): HourlyMwh {
+  if (!steps?.length) return segmentEnergy(start, end, powerMw);
+  const byHour: HourlyMwh = new Map();
+  let fraction = 1;
+  let cursor = start;
+  for (const step of steps) {
+    const stepMs = Math.min(end, Date.parse(step.at));
+    if (stepMs > cursor) {
+      addHourly(byHour, segmentEnergy(cursor, stepMs, fraction * powerMw));
+      cursor = stepMs;
+    }
+    fraction = step.fraction;
+  }
+  if (end > cursor) addHourly(byHour, segmentEnergy(cursor, end, fraction * powerMw));
+  return byHour;
+}
+
 /** Energy of the segments that `after` closed and `before` still had open (a pause or a finish). */
 export function closedSegmentEnergy(
   before: readonly ActualSegment[] | undefined,
@@ -50,13 +76,18 @@ export function closedSegmentEnergy(
     .filter((segment, i) => segment.end !== undefined && before?.[i]?.end === undefined)
     .map((segment) => ({
       site: segment.site,
-      mwh: segmentEnergy(Date.parse(segment.start), Date.parse(segment.end!), powerMwAt(segment.site)),
+      mwh: runSegmentEnergy(
+        Date.parse(segment.start),
+        Date.parse(segment.end!),
+        powerMwAt(segment.site),
+        segment.power,
+      ),
     }));
 }
 
 /**
- * Adds the open run segments of running jobs, up to `nowMs`, to the sites' ledgers (closed
- * segments only): the energy used so far. Sites not in `used` are left out.
+ * Adds the open run segments of running jobs (at their power caps), up to `nowMs`, to the sites'
+ * ledgers (closed segments only): the energy used so far. Sites not in `used` are left out.
  */
 export function withOpenSegments(
   used: Map<string, HourlyMwh>,
@@ -67,7 +98,10 @@ export function withOpenSegments(
   for (const job of running) {
     const open = job.run?.segments.at(-1);
     if (open && open.end === undefined && used.has(open.site))
-      addHourly(used.get(open.site)!, segmentEnergy(Date.parse(open.start), nowMs, powerMwOf(job, open.site)));
+      addHourly(
+        used.get(open.site)!,
+        runSegmentEnergy(Date.parse(open.start), nowMs, powerMwOf(job, open.site), open.power),
+      );
   }
   return used;
 }

@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import { allowedFraction, FRACTION_EPSILON } from '../energy/power-curve.js';
 import type { DispatchActionName, Job } from '../jobs/job.js';
 import type { JobPlan } from '../planner/plan-types.js';
 
@@ -12,6 +13,13 @@ export interface DispatchCommand {
   planVersion: number;
   /** Index of the plan segment the action begins or ends; -1 when none (a cancel). */
   segment: number;
+  /** A setPower's power fraction (the plan's, within the job's curve). */
+  powerFraction?: number;
+}
+
+/** What the dispatcher knows of the sites: which can cap power (absent: none, so no setPower). */
+export interface DispatchSites {
+  capsPower?: (site: string) => boolean;
 }
 
 export function commandId(jobId: string, planVersion: number, segment: number, action: DispatchActionName): string {
@@ -32,9 +40,18 @@ function command(
 /**
  * What must happen now for the job to follow its plan. Segments are compared with `now` by their
  * instants, not by hour index, so a plan made in the previous hour still reads right at the
- * boundary: its segments begin and end on the hour, which is where pauses and resumes fall.
+ * boundary: its segments begin and end on the hour, which is where pauses and resumes fall. A job
+ * running where its segment says, at another power fraction than the segment's (held within the
+ * job's curve; full power for a job without one), is sent a setPower, where the site can cap power.
+ * A start or resume runs at full power; the setPower follows once it is recorded.
  */
-export function actionsFor(job: Job, part: JobPlan | undefined, planVersion: number, now: DateTime): DispatchCommand[] {
+export function actionsFor(
+  job: Job,
+  part: JobPlan | undefined,
+  planVersion: number,
+  now: DateTime,
+  sites: DispatchSites = {},
+): DispatchCommand[] {
   if (!part) return [];
   const at = now.toMillis();
   const current = part.segments.findIndex((s) => Date.parse(s.start) <= at && at < Date.parse(s.end));
@@ -53,6 +70,10 @@ export function actionsFor(job: Job, part: JobPlan | undefined, planVersion: num
           command(job, 'pause', site, planVersion, current),
           command(job, 'resume', segment.site, planVersion, current),
         ];
+      const wanted = allowedFraction(job.power, segment.powerFraction ?? 1);
+      const running = job.run!.powerFraction ?? 1;
+      if (Math.abs(wanted - running) > FRACTION_EPSILON && sites.capsPower?.(site))
+        return [{ ...command(job, 'setPower', site, planVersion, current), powerFraction: wanted }];
       return [];
     }
     default:

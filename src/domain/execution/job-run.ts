@@ -1,19 +1,73 @@
 import type { DateTime } from 'luxon';
-import type { Job, JobRun } from '../jobs/job.js';
+import { throughputAt, type PowerCurve } from '../energy/power-curve.js';
+import type { Job, JobRun, PowerStep } from '../jobs/job.js';
 import { transition } from '../jobs/job-state-machine.js';
 import { formatInstant } from '../time/instant.js';
 import { HOUR_MS } from '../time/hours.js';
 
 /**
- * Work done by `at`: the last report, plus the time running since (at full rate, after any
- * checkpoint restore). Between reports a running job is assumed to keep pace.
+ * Work done by `at`: the last report, plus the time running since (after any checkpoint restore) at
+ * the throughput of the power it ran at (full rate uncapped). Between reports a running job is
+ * assumed to keep pace.
  */
 export function workDone(job: Job, at: DateTime): number {
   const run = job.run;
   if (!run) return 0;
   if (job.state !== 'running') return run.doneHours;
   const from = Math.max(Date.parse(run.reportedAt), run.restoringUntil ? Date.parse(run.restoringUntil) : 0);
-  return Math.min(job.runtimeHours, run.doneHours + Math.max(0, at.toMillis() - from) / HOUR_MS);
+  const steps = run.segments.at(-1)?.power;
+  return Math.min(job.runtimeHours, run.doneHours + workBetween(job.power, steps, from, at.toMillis()));
+}
+
+/**
+ * Hours of work (at full rate) a job with this curve does from `fromMs` to `toMs` (epoch ms) under
+ * these power steps: at full power before the first, at each step's throughput from it on.
+ */
+export function workBetween(
+  curve: PowerCurve | undefined,
+  steps: readonly Pick<PowerStep, 'at' | 'fraction'>[] | undefined,
+  fromMs: number,
+  toMs: number,
+): number {
+  if (toMs <= fromMs) return 0;
+  let work = 0;
+  let fraction = 1;
+  let cursor = fromMs;
+  for (const step of steps ?? []) {
+    const stepMs = Date.parse(step.at);
+    if (stepMs > cursor) {
+      const until = Math.min(stepMs, toMs);
+      work += ((until - cursor) / HOUR_MS) * throughputAt(curve, fraction);
+      cursor = until;
+      if (cursor >= toMs) return work;
+    }
+    fraction = step.fraction;
+  }
+  return work + ((toMs - cursor) / HOUR_MS) * throughputAt(curve, fraction);
+}
+
+/**
+ * The running job capped to `fraction` of its full power from `at` (1 lifts the cap): the step is
+ * kept on its open run segment, so the energy meter and work done follow it.
+ */
+export function powerSet(job: Job, fraction: number, at: DateTime, reason: string): Job {
+  const run = job.run!;
+  const iso = formatInstant(at);
+  const step: PowerStep = { at: iso, fraction, reason };
+  const segments = run.segments.map((s, i) =>
+    i === run.segments.length - 1 && s.end === undefined ? { ...s, power: [...(s.power ?? []), step] } : s,
+  );
+  const { powerFraction: _previous, ...rest } = run;
+  return {
+    ...job,
+    updatedAt: iso,
+    run: fraction < 1 ? { ...rest, segments, powerFraction: fraction } : { ...rest, segments },
+  };
+}
+
+/** The share of its full power the job runs at now (1 when uncapped or not running). */
+export function currentPowerFraction(job: Pick<Job, 'state' | 'run'>): number {
+  return job.state === 'running' ? (job.run?.powerFraction ?? 1) : 1;
 }
 
 /** Work left in hours at full allocation. */
@@ -79,5 +133,6 @@ function closeRun(job: Job, at: DateTime, change: Partial<JobRun>): JobRun {
   const segments = run.segments.map((s, i) =>
     i === run.segments.length - 1 && s.end === undefined ? { ...s, end: iso } : s,
   );
-  return { ...run, ...change, reportedAt: iso, restoringUntil: undefined, segments };
+  // A job that stops runs at no cap: the next start or resume begins at full power.
+  return { ...run, ...change, reportedAt: iso, restoringUntil: undefined, segments, powerFraction: undefined };
 }

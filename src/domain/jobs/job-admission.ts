@@ -1,4 +1,5 @@
 import { DateTime, Duration } from 'luxon';
+import { normalisedCurve } from '../energy/power-curve.js';
 import { FieldError } from '../field-error.js';
 import { formatInstant, parseInstant } from '../time/instant.js';
 import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_PRIORITY, Job, JobSpec } from './job.js';
@@ -78,5 +79,7 @@ export function admitJob(
   for (const key of ['sites', 'dataRegion', 'datasetGb', 'callbackUrl', 'slurm'] as const) {
     if (request[key] !== undefined) Object.assign(job, { [key]: request[key] });
   }
+  // A power curve (checked sound by its DTO) is stored highest fraction first, as plain data.
+  if (request.power !== undefined) job.power = normalisedCurve(request.power);
   return { job };
 }

@@ -1,3 +1,4 @@
+import type { PowerCurve } from '../energy/power-curve.js';
 import type { SlurmJobSpec } from './slurm-job-spec.js';
 
 /**
@@ -29,6 +30,11 @@ export interface JobSpec {
   callbackUrl?: string;
   /** What a Slurm site needs to run the job: its batch script or command and sbatch options. */
   slurm?: SlurmJobSpec;
+  /**
+   * How the job bends under a GPU power cap (its throughput at a few power fractions); absent: it is
+   * never capped, only paused.
+   */
+  power?: PowerCurve;
 }
 
 export interface StateChange {
@@ -77,7 +83,7 @@ export interface Lateness {
 }
 
 /** An action the service sends to a site's executor. */
-export const DISPATCH_ACTIONS = ['start', 'pause', 'resume', 'cancel'] as const;
+export const DISPATCH_ACTIONS = ['start', 'pause', 'resume', 'cancel', 'setPower'] as const;
 export type DispatchActionName = (typeof DISPATCH_ACTIONS)[number];
 
 /** A dispatch action a worker has claimed and may have sent: it is carried through before any other. */
@@ -88,6 +94,16 @@ export interface PendingAction {
   planVersion: number;
   segment: number;
   since: string;
+  /** A setPower's power fraction, as the plan it was checked against wanted it. */
+  powerFraction?: number;
+}
+
+/** A change of a running job's power cap, as the site took it. */
+export interface PowerStep {
+  at: string;
+  /** Share of the job's full power from `at` (1: uncapped). */
+  fraction: number;
+  reason: string;
 }
 
 /** A stretch of time the job actually ran at one site. */
@@ -96,6 +112,11 @@ export interface ActualSegment {
   start: string;
   /** Absent while it runs. */
   end?: string;
+  /**
+   * Power cap changes within the segment, oldest first; before the first (and when absent) the job
+   * ran at full power. Metered energy and work done follow them.
+   */
+  power?: PowerStep[];
 }
 
 /** Where the job runs or last ran, how far it got, and the action in flight. */
@@ -109,6 +130,8 @@ export interface JobRun {
   /** While running after a resume: restoring the checkpoint, no progress until then. */
   restoringUntil?: string;
   segments: ActualSegment[];
+  /** While running: the share of its full power the job runs at now (absent: 1, uncapped). */
+  powerFraction?: number;
 }
 
 export const DEFAULT_CHECKPOINT_MINUTES = 10;

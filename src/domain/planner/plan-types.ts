@@ -112,6 +112,11 @@ export interface Segment {
   endHour: number;
   start: string;
   end: string;
+  /**
+   * The share of its full power the job runs at in this segment (a GPU power cap, within the job's
+   * declared curve); absent = 1, full power.
+   */
+  powerFraction?: number;
 }
 
 export interface JobPlan {
