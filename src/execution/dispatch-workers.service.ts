@@ -72,6 +72,7 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
         site: p!.site,
         planVersion: p!.planVersion,
         segment: p!.segment,
+        ...(p!.powerFraction !== undefined && { powerFraction: p!.powerFraction }),
       };
       const previous = await this.queues.forSite(command.site).getJob(command.id);
       const state = previous ? await previous.getState() : 'unknown';

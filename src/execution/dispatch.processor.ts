@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
 import type { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
-import { actionsFor, type DispatchCommand } from '../domain/execution/dispatch-decision.js';
-import { finished, paused, started } from '../domain/execution/job-run.js';
+import { actionsFor, type DispatchCommand, type DispatchSites } from '../domain/execution/dispatch-decision.js';
+import { finished, paused, powerSet, started } from '../domain/execution/job-run.js';
 import type { Job, PendingAction } from '../domain/jobs/job.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
@@ -12,7 +12,13 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
-import type { ExecutorOrder } from './executors/site-executor.js';
+import {
+  type ExecutorOrder,
+  type PowerOrder,
+  powerCappingSites,
+  type SiteActionName,
+  supportsPowerCapping,
+} from './executors/site-executor.js';
 import { SiteExecutors } from './site-executors.js';
 
 export type DispatchOutcome = { outcome: 'done' | 'skipped'; detail: string };
@@ -29,6 +35,7 @@ class NotYet extends Error {}
 @Injectable()
 export class DispatchProcessor {
   private readonly logger = new Logger('Dispatch');
+  private readonly sites: DispatchSites;
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -36,7 +43,9 @@ export class DispatchProcessor {
     private readonly executors: SiteExecutors,
     private readonly queues: DispatchQueues,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sites = { capsPower: powerCappingSites(executors) };
+  }
 
   async process(queueJob: QueueJob<DispatchCommand>, token?: string): Promise<DispatchOutcome> {
     const command = queueJob.data;
@@ -44,7 +53,11 @@ export class DispatchProcessor {
       if (command.action === 'cancel') return await this.cancel(command);
       const job = await this.claim(command);
       if (!job) return { outcome: 'skipped', detail: 'the current plan no longer asks for it' };
-      await this.executors.forSite(command.site).perform(orderFor(command, job, this.clock.now()));
+      const executor = this.executors.forSite(command.site);
+      if (command.action === 'setPower') {
+        if (!supportsPowerCapping(executor)) throw new Error(`site ${command.site} cannot cap power`);
+        await executor.setPower(powerOrderFor(command, job, this.clock.now()));
+      } else await executor.perform(orderFor(command, command.action, job, this.clock.now()));
       return await this.record(command);
     } catch (error) {
       if (error instanceof NotYet) {
@@ -72,7 +85,8 @@ export class DispatchProcessor {
       now < hourStart.plus({ minutes: STALE_PLAN_GRACE_MINUTES })
     )
       throw new NotYet();
-    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now).some(
+    // A setPower carries the fraction the current plan wants, whichever plan's command it is.
+    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now, this.sites).find(
       (c) => c.action === command.action && c.site === command.site,
     );
     if (!wanted) return undefined;
@@ -84,6 +98,7 @@ export class DispatchProcessor {
       planVersion: command.planVersion,
       segment: command.segment,
       since: formatInstant(now),
+      ...(wanted.powerFraction !== undefined && { powerFraction: wanted.powerFraction }),
     };
     return this.jobs.update(command.jobId, (latest) => {
       // Another worker got there first, or the job changed: decide again shortly.
@@ -109,20 +124,28 @@ export class DispatchProcessor {
         return rest;
       }
       if (command.action === 'pause') return paused(rest, now, reason);
+      if (command.action === 'setPower') {
+        // Still running there (not finished or moved meanwhile): the site runs it at the new cap.
+        const fraction = job.pendingAction.powerFraction ?? 1;
+        if (rest.state !== 'running' || rest.run?.site !== command.site) return rest;
+        return powerSet(rest, fraction, now, `${powerWords(fraction)}; ${reason}`);
+      }
       const scheduled = rest.state === 'queued' ? transition(rest, 'scheduled', formatInstant(now), reason) : rest;
       return started(scheduled, command.site, now, reason);
     });
     // A plan made while this action was in flight skipped the job (one action at a time): what the
     // current plan asks of it now (a start finished just as the peak began: its pause) goes out at
     // once, not at the next re-plan (an hour later at worst).
-    if (!recorded.pendingAction) await this.queues.send(actionsFor(recorded, part, version, this.clock.now()));
+    if (!recorded.pendingAction)
+      await this.queues.send(actionsFor(recorded, part, version, this.clock.now(), this.sites));
     // Cancelled while the site was starting it: stop it there too.
     if (cancelledMeanwhile)
       await this.executors
         .forSite(command.site)
         .perform(
           orderFor(
-            { ...command, id: `${command.id}.undo`, action: 'cancel' },
+            { ...command, id: `${command.id}.undo` },
+            'cancel',
             (await this.jobs.get(command.jobId))!,
             this.clock.now(),
           ),
@@ -133,7 +156,7 @@ export class DispatchProcessor {
   private async cancel(command: DispatchCommand): Promise<DispatchOutcome> {
     const job = await this.jobs.get(command.jobId);
     if (!job) return { outcome: 'skipped', detail: 'job not found' };
-    await this.executors.forSite(command.site).perform(orderFor(command, job, this.clock.now()));
+    await this.executors.forSite(command.site).perform(orderFor(command, 'cancel', job, this.clock.now()));
     return { outcome: 'done', detail: `cancel at ${command.site}` };
   }
 
@@ -159,16 +182,27 @@ function ready(job: Job, command: DispatchCommand): boolean {
     case 'resume':
       return job.state === 'paused';
     case 'pause':
+    case 'setPower':
       return job.state === 'running' && job.run?.site === command.site;
     default:
       return true;
   }
 }
 
-function orderFor(command: DispatchCommand, job: Job, now: DateTime): ExecutorOrder {
+/** "capped to 70% power", or "full power" for 1. */
+function powerWords(fraction: number): string {
+  return fraction < 1 ? `capped to ${Math.round(fraction * 100)}% power` : 'full power';
+}
+
+function powerOrderFor(command: DispatchCommand, job: Job, now: DateTime): PowerOrder {
+  const { action: _action, ...order } = orderFor(command, 'pause', job, now);
+  return { ...order, action: 'setPower', powerFraction: job.pendingAction?.powerFraction ?? 1 };
+}
+
+function orderFor(command: DispatchCommand, action: SiteActionName, job: Job, now: DateTime): ExecutorOrder {
   return {
     actionId: command.id,
-    action: command.action,
+    action,
     jobId: command.jobId,
     site: command.site,
     planVersion: command.planVersion,
@@ -181,6 +215,7 @@ function orderFor(command: DispatchCommand, job: Job, now: DateTime): ExecutorOr
       checkpointMinutes: job.checkpointMinutes,
       callbackUrl: job.callbackUrl,
       slurm: job.slurm,
+      power: job.power,
     },
     at: formatInstant(now),
   };

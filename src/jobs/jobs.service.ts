@@ -27,7 +27,7 @@ const DEFAULT_PAGE_SIZE = 50;
 export interface PlannedJob {
   version: number;
   site: string | null;
-  segments: { site: string; start: string; end: string }[];
+  segments: { site: string; start: string; end: string; powerFraction?: number }[];
   expectedFinish: string | null;
   meetsDeadline: boolean;
   reason: string;
@@ -75,7 +75,12 @@ export class JobsService {
       plan: {
         version: meta.version,
         site: part.site ?? null,
-        segments: part.segments.map(({ site, start, end }) => ({ site, start, end })),
+        segments: part.segments.map(({ site, start, end, powerFraction }) => ({
+          site,
+          start,
+          end,
+          ...(powerFraction !== undefined && powerFraction < 1 && job.power && { powerFraction }),
+        })),
         expectedFinish: part.finish ?? null,
         meetsDeadline: part.meetsDeadline,
         reason: part.reason,

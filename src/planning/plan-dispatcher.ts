@@ -3,7 +3,8 @@ import type { JobPlan } from '../domain/planner/plan-types.js';
 
 /**
  * What planning asks of execution after storing a plan: send each job the action its plan wants
- * now, and say how many of each were sent. Execution provides it (DispatchService), so planning
+ * now (start, pause, resume, or setPower when its segment's power fraction differs from the one it
+ * runs at), and say how many of each were sent. Execution provides it (DispatchService), so planning
  * never imports execution; the application module hands the provider in (PlanningModule.forRoot).
  */
 /** Dispatch actions sent, by action. */

@@ -1,4 +1,13 @@
-import { type Job, type JobState, type SlurmJobStatus, type StateChange } from '../../domain/jobs/job.js';
+import {
+  type ActualSegment,
+  type Job,
+  type JobRun,
+  type JobState,
+  type PowerStep,
+  type SlurmJobStatus,
+  type StateChange,
+} from '../../domain/jobs/job.js';
+import { PowerCurveDto } from './power-curve.dto.js';
 
 /** One change of a job's state. */
 export class StateChangeDto implements StateChange {
@@ -24,6 +33,38 @@ export class SlurmJobStatusDto implements SlurmJobStatus {
   seenAt: string;
 }
 
+/** A change of a running job's GPU power cap, as its site took it. */
+export class PowerStepDto implements PowerStep {
+  at: string;
+  /** Share of the job's full power from `at` (1: uncapped). */
+  fraction: number;
+  /** e.g. "capped to 70% power; plan 12: …". */
+  reason: string;
+}
+
+/** A stretch of time the job ran at one site. */
+export class ActualSegmentDto implements ActualSegment {
+  site: string;
+  start: string;
+  /** Absent while it runs. */
+  end?: string;
+  /** Power cap changes within it, oldest first; full power before the first (and when absent). */
+  power?: PowerStepDto[];
+}
+
+/** Where the job runs or last ran and how far it got. */
+export class JobRunDto implements JobRun {
+  site: string;
+  /** Hours of work (at full power) done as of `reportedAt`. */
+  doneHours: number;
+  reportedAt: string;
+  checkpointedHours: number;
+  restoringUntil?: string;
+  segments: ActualSegmentDto[];
+  /** While running: the share of its full power the job runs at now; absent = 1 (uncapped). */
+  powerFraction?: number;
+}
+
 /** A stored job: the submitted fields with defaults applied, plus its state and history. */
 export class JobDto implements Job {
   id: string;
@@ -41,11 +82,15 @@ export class JobDto implements Job {
   dataRegion?: string;
   datasetGb?: number;
   callbackUrl?: string;
+  /** How the job bends under a power cap, highest fraction first (absent: never capped). */
+  power?: PowerCurveDto;
   /** One of queued, scheduled, running, paused, completed, failed, cancelled. */
   state: JobState;
   submittedAt: string;
   updatedAt: string;
   history: StateChangeDto[];
+  /** Where it runs or last ran, work done, its power cap now and the caps it ran at; absent until it first starts. */
+  run?: JobRunDto;
   /** On a Slurm site: its Slurm job id and state beside Westwind's (absent until it is submitted there). */
   slurmJob?: SlurmJobStatusDto;
 }
@@ -60,6 +105,8 @@ export class PlannedSegmentDto {
   site: string;
   start: string;
   end: string;
+  /** The share of its full power the plan runs the job at here; absent = 1. */
+  powerFraction?: number;
 }
 
 /** The job's part of the current plan. */

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { IsDisplayText } from '../../common/is-display-text.decorator.js';
 import { IsInstant } from '../../common/is-instant.decorator.js';
+import { IsPowerCurve, PowerCurveDto } from './power-curve.dto.js';
 import { SlurmJobDto } from './slurm-job.dto.js';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
@@ -112,4 +113,12 @@ export class SubmitJobDto {
   @ValidateNested()
   @Type(() => SlurmJobDto)
   slurm?: SlurmJobDto;
+
+  /**
+   * How the job bends under a GPU power cap: `{ minFraction, throughput: [[fraction, throughput], …] }`.
+   * Absent: the job is never capped, only paused.
+   */
+  @IsOptional()
+  @IsPowerCurve()
+  power?: PowerCurveDto;
 }

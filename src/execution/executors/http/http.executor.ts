@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { HttpExecutorConfig } from '../../../config/westwind-config.js';
-import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
+import type { ExecutorOrder, PowerOrder, SiteExecutor } from '../site-executor.js';
 
 /** A site that did not take an order: the dispatch queue retries, then fails the job with this cause. */
 export class ExecutorError extends Error {
@@ -10,7 +10,8 @@ export class ExecutorError extends Error {
 /**
  * Sends each order to the site agent (or the job's callbackUrl) as a signed POST per Standard
  * Webhooks: `webhook-id` is the action id, so an agent that sees it twice acts once. Any 2xx
- * within the timeout is taken as accepted; anything else is an ExecutorError.
+ * within the timeout is taken as accepted; anything else is an ExecutorError. A setPower goes the
+ * same way, with `action: "setPower"` and `powerFraction` (docs/execution.md: what an agent runs).
  */
 export class HttpExecutor implements SiteExecutor {
   private readonly webhook: Webhook;
@@ -22,7 +23,15 @@ export class HttpExecutor implements SiteExecutor {
     this.webhook = new Webhook(config.secret);
   }
 
-  async perform(order: ExecutorOrder): Promise<void> {
+  perform(order: ExecutorOrder): Promise<void> {
+    return this.send(order);
+  }
+
+  setPower(order: PowerOrder): Promise<void> {
+    return this.send(order);
+  }
+
+  private async send(order: ExecutorOrder | PowerOrder): Promise<void> {
     const url = order.job.callbackUrl ?? this.config.url;
     const body = JSON.stringify(order);
     // The signature's timestamp is wall-clock time, even on a virtual clock: receivers check

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
+import { allowedFraction, throughputAt } from '../../../domain/energy/power-curve.js';
 import type { Clock } from '../../../domain/time/clock.js';
 import { formatInstant } from '../../../domain/time/instant.js';
 import { RedisKeys } from '../../../redis/redis-keys.js';
-import type { ExecutionReports, ExecutorOrder, SiteExecutor } from '../site-executor.js';
+import type { ExecutionReports, ExecutorOrder, PowerOrder, SiteExecutor } from '../site-executor.js';
 import { HOUR_MS } from '../../../domain/time/hours.js';
 
 /** A job a simulated site is running. */
@@ -17,6 +18,10 @@ export interface SimulatedRun {
   restoringUntil?: string;
   /** Whole hours of progress already reported. */
   reportedHours: number;
+  /** Share of its full power the job runs at since `since` (absent: 1; set by setPower). */
+  powerFraction?: number;
+  /** Its work rate at that power, from the job's curve (absent: 1). */
+  throughput?: number;
 }
 
 /** One line of a simulated site's own log: what it was told and did. */
@@ -25,6 +30,8 @@ export interface SimulatedLogEntry {
   action: string;
   jobId: string;
   actionId: string;
+  /** A setPower's fraction. */
+  powerFraction?: number;
 }
 
 /**
@@ -54,6 +61,22 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
 return 1`;
 
+/**
+ * Applies a setPower once, to the run as read (ARGV[3], '' for none): -1 when the run changed
+ * meanwhile (a tick's report), so the caller reads it again; 0 for a repeat; 1 once applied.
+ */
+const APPLY_POWER_ONCE = `
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+local current = redis.call('HGET', KEYS[1], ARGV[2]) or ''
+if current ~= ARGV[3] then return -1 end
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[2], ARGV[4]) end
+redis.call('RPUSH', KEYS[3], ARGV[5])
+local keep = tonumber(ARGV[7])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -keep - 1)
+redis.call('LTRIM', KEYS[3], -keep, -1)
+return 1`;
+
 type SimulatedRedis = Redis & {
   applySimulatedOrder(
     runs: string,
@@ -67,12 +90,25 @@ type SimulatedRedis = Redis & {
     keep: number,
   ): Promise<number>;
   replaceSimulatedRun(runs: string, jobId: string, expected: string, next: string): Promise<number>;
+  applySimulatedPower(
+    runs: string,
+    actions: string,
+    log: string,
+    actionId: string,
+    jobId: string,
+    expected: string,
+    next: string,
+    entry: string,
+    order: number,
+    keep: number,
+  ): Promise<number>;
 };
 
 /**
  * A site that runs jobs against the service clock: a started job progresses one hour of work per
- * hour; a resumed one first spends its checkpoint minutes restoring. Its state lives in Redis like
- * a real site's would survive a Westwind restart. `tick` reports progress and completion.
+ * hour at full power, and at its curve's throughput once capped (setPower); a resumed one first
+ * spends its checkpoint minutes restoring. Its state lives in Redis like a real site's would
+ * survive a Westwind restart. `tick` reports progress and completion.
  */
 export class SimulatedExecutor implements SiteExecutor {
   constructor(
@@ -85,6 +121,7 @@ export class SimulatedExecutor implements SiteExecutor {
     if (!(redis as SimulatedRedis).applySimulatedOrder) {
       redis.defineCommand('applySimulatedOrder', { numberOfKeys: 3, lua: APPLY_ONCE });
       redis.defineCommand('replaceSimulatedRun', { numberOfKeys: 1, lua: REPLACE_RUN });
+      redis.defineCommand('applySimulatedPower', { numberOfKeys: 3, lua: APPLY_POWER_ONCE });
     }
   }
 
@@ -123,6 +160,52 @@ export class SimulatedExecutor implements SiteExecutor {
   }
 
   /**
+   * Caps a running job's power: the work done so far at the old rate is kept, and from now the job
+   * advances at its curve's throughput for the fraction. A job not running here is left alone (the
+   * order is taken and logged: nothing to cap).
+   */
+  async setPower(order: PowerOrder): Promise<void> {
+    const runs = this.keys.simulatedSite(this.site);
+    for (;;) {
+      const now = this.clock.now();
+      const text = (await this.redis.hget(runs, order.jobId)) ?? '';
+      const fraction = allowedFraction(order.job.power, order.powerFraction);
+      let next = '';
+      if (text) {
+        const run = JSON.parse(text) as SimulatedRun;
+        const capped: SimulatedRun = {
+          ...run,
+          doneHours: Math.min(run.runtimeHours, doneBy(run, now.toMillis())),
+          since: formatInstant(now),
+          powerFraction: fraction,
+          throughput: throughputAt(order.job.power, fraction),
+        };
+        next = JSON.stringify(capped);
+      }
+      const entry: SimulatedLogEntry = {
+        at: formatInstant(now),
+        action: text ? 'setPower' : 'setPower (not running)',
+        jobId: order.jobId,
+        actionId: order.actionId,
+        powerFraction: fraction,
+      };
+      const applied = await (this.redis as SimulatedRedis).applySimulatedPower(
+        runs,
+        this.keys.simulatedSiteActions(this.site),
+        this.keys.simulatedSiteLog(this.site),
+        order.actionId,
+        order.jobId,
+        text,
+        next,
+        JSON.stringify(entry),
+        Date.now(),
+        this.memory,
+      );
+      if (applied !== -1) return;
+    }
+  }
+
+  /**
    * Reports each running job's progress (once per hour of work) and completion. A report the
    * service could not take yet is sent again on the next tick.
    */
@@ -131,13 +214,14 @@ export class SimulatedExecutor implements SiteExecutor {
     const runs = await this.redis.hgetall(this.keys.simulatedSite(this.site));
     for (const [jobId, text] of Object.entries(runs)) {
       const run = JSON.parse(text) as SimulatedRun;
-      const from = Math.max(Date.parse(run.since), run.restoringUntil ? Date.parse(run.restoringUntil) : 0);
-      const done = run.doneHours + Math.max(0, now - from) / HOUR_MS;
+      const from = startOfWork(run);
+      const rate = run.throughput ?? 1;
+      const done = doneBy(run, now);
       const replace = (next: string) =>
         (this.redis as SimulatedRedis).replaceSimulatedRun(this.keys.simulatedSite(this.site), jobId, text, next);
       if (done >= run.runtimeHours - 1e-9) {
         const finishedAt = formatInstant(
-          DateTime.fromMillis(from + (run.runtimeHours - run.doneHours) * HOUR_MS, { zone: 'utc' }),
+          DateTime.fromMillis(from + ((run.runtimeHours - run.doneHours) / rate) * HOUR_MS, { zone: 'utc' }),
         );
         if (await reports.report(this.site, jobId, { type: 'completed', at: finishedAt })) await replace('');
       } else if (Math.floor(done) > run.reportedHours) {
@@ -160,4 +244,14 @@ export class SimulatedExecutor implements SiteExecutor {
       (line) => JSON.parse(line) as SimulatedLogEntry,
     );
   }
+}
+
+/** When the run's work began: its start or resume, after any restore. */
+function startOfWork(run: SimulatedRun): number {
+  return Math.max(Date.parse(run.since), run.restoringUntil ? Date.parse(run.restoringUntil) : 0);
+}
+
+/** Work done by `nowMs`: at the run's throughput since it began (or since its last setPower). */
+function doneBy(run: SimulatedRun, nowMs: number): number {
+  return run.doneHours + (Math.max(0, nowMs - startOfWork(run)) / HOUR_MS) * (run.throughput ?? 1);
 }

@@ -1,0 +1,379 @@
+import { DateTime } from 'luxon';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import type { JobPlan, Plan, Segment } from '../../src/domain/planner/plan-types.js';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import { HOUR_MS } from '../../src/domain/time/hours.js';
+import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
+import { DispatchService } from '../../src/execution/dispatch.service.js';
+import type { ActionCounts } from '../../src/planning/plan-dispatcher.js';
+import type { ExecutorOrder, PowerOrder } from '../../src/execution/executors/site-executor.js';
+import { SimulatedSites } from '../../src/execution/simulated-sites.service.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { PlanRepository } from '../../src/plans/plan.repository.js';
+import { getJob, siteLog, submit, testConfigWith, until } from '../support/execution.js';
+import { ALPHA, snapshot, startTestApp, type TestApp, useTestApp } from '../support/test-app.js';
+
+const CURVE = {
+  minFraction: 0.5,
+  throughput: [
+    [1, 1],
+    [0.7, 0.9],
+    [0.5, 0.7],
+  ],
+};
+const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+
+/** A virtual clock that moves only when the test moves it (`advance`): no timing luck. */
+function steppedClock(start: DateTime) {
+  let offsetMs = 0;
+  return {
+    clock: virtualClock(start, 1, () => offsetMs),
+    advance: (hours: number) => (offsetMs += hours * HOUR_MS),
+  };
+}
+
+/**
+ * Stores a plan for one job (the planner does not choose caps yet: this is the plan it will make)
+ * and dispatches it as a re-plan would; returns its version.
+ */
+async function planAndDispatch(
+  t: TestApp,
+  jobId: string,
+  start: DateTime,
+  segments: Segment[],
+): Promise<{ version: number; sent: ActionCounts }> {
+  const part: JobPlan = {
+    jobId,
+    site: segments[0]?.site,
+    segments,
+    finish: segments.at(-1)?.end,
+    meetsDeadline: true,
+    pauses: 0,
+    peakHours: 0,
+    peakMwh: 0,
+    reason: 'test plan',
+  };
+  const zero = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
+  const plan: Plan = {
+    start: start.toISO()!,
+    hours: 48,
+    strategy: 'westwind',
+    jobs: [part],
+    load: {},
+    totals: { ...zero, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, deferrablePeakMwh: 0, objective: 0 },
+  };
+  const version = await t.app
+    .get(PlanRepository)
+    .save(plan, start.toISO()!, 'test', { loadByState: {}, late: { count: 0, jobs: [] } });
+  const job = (await t.app.get(JobsRepository).get(jobId))!;
+  return { version, sent: await t.app.get(DispatchService).dispatchPlan(version, [part], [job]) };
+}
+
+function segment(site: string, start: DateTime, hours: number, powerFraction?: number): Segment {
+  return {
+    site,
+    startHour: 0,
+    endHour: hours,
+    start: start.toISO()!,
+    end: start.plus({ hours }).toISO()!,
+    ...(powerFraction !== undefined && { powerFraction }),
+  };
+}
+
+describe('power capping: a job declares its curve', () => {
+  const ctx = useTestApp({ clock: virtualClock(utc('2026-03-02T16:00:00Z'), 1) });
+  const post = (power: unknown) =>
+    request(ctx.http)
+      .post('/v1/jobs')
+      .set(ALPHA)
+      .send({ name: 'bends', gpus: 8, runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', power });
+
+  it('stores a sound curve, highest fraction first, and shows it in the GET', async () => {
+    const res = await post({
+      minFraction: 0.5,
+      throughput: [
+        [0.5, 0.7],
+        [1, 1],
+        [0.7, 0.9],
+      ],
+    }).expect(201);
+    expect(res.body.power).toEqual(CURVE);
+    expect((await getJob(ctx.http, res.body.id as string)).power).toEqual(CURVE);
+    const plain = await post(undefined).expect(201);
+    expect(plain.body.power).toBeUndefined();
+  });
+
+  it.each([
+    ['not an object', [0.5], /must be an object/],
+    ['minFraction 0', { ...CURVE, minFraction: 0 }, /minFraction must be a number in \(0, 1\]/],
+    ['minFraction above 1', { ...CURVE, minFraction: 1.2 }, /minFraction must be a number in \(0, 1\]/],
+    [
+      'a point below minFraction',
+      {
+        minFraction: 0.6,
+        throughput: [
+          [1, 1],
+          [0.6, 0.8],
+          [0.5, 0.7],
+        ],
+      },
+      /outside/,
+    ],
+    [
+      'throughput above 1',
+      {
+        minFraction: 0.5,
+        throughput: [
+          [1, 1],
+          [0.5, 1.2],
+        ],
+      },
+      /must be in \(0, 1\]/,
+    ],
+    [
+      'non-monotone',
+      {
+        minFraction: 0.5,
+        throughput: [
+          [1, 1],
+          [0.7, 0.6],
+          [0.5, 0.7],
+        ],
+      },
+      /must not rise as power/,
+    ],
+    [
+      'no [1, 1]',
+      {
+        minFraction: 0.5,
+        throughput: [
+          [0.9, 0.95],
+          [0.5, 0.7],
+        ],
+      },
+      /must include \[1, 1\]/,
+    ],
+    [
+      'nothing at minFraction',
+      {
+        minFraction: 0.5,
+        throughput: [
+          [1, 1],
+          [0.7, 0.9],
+        ],
+      },
+      /a point at minFraction/,
+    ],
+    [
+      'a string for a number',
+      {
+        minFraction: 0.5,
+        throughput: [
+          [1, 1],
+          ['0.5', 0.7],
+        ],
+      },
+      /pair of numbers/,
+    ],
+    [
+      'too many points',
+      { minFraction: 0.5, throughput: Array.from({ length: 17 }, (_, i) => [1 - i / 40, 1 - i / 80]) },
+      /1 to 16/,
+    ],
+    ['an unknown field', { ...CURVE, maxFraction: 1 }, /unknown field "maxFraction"/],
+  ])('refuses %s with a 400 problem+json naming power, and stores nothing', async (_case, power, message) => {
+    const before = await snapshot(ctx.t.redis, ctx.t.prefix);
+    const res = await post(power)
+      .expect(400)
+      .expect('content-type', /problem\+json/);
+    expect(res.body.errors).toEqual([{ field: 'power', message: expect.stringMatching(message) as string }]);
+    expect(await snapshot(ctx.t.redis, ctx.t.prefix)).toEqual(before);
+  });
+});
+
+describe('power capping at a simulated site', () => {
+  const start = utc('2026-03-02T16:00:00Z');
+  const { clock, advance } = steppedClock(start);
+  let t: TestApp;
+  let http: App;
+  beforeAll(async () => {
+    // No planner: the test's plan is the one dispatched.
+    t = await startTestApp({ clock, roles: 'api,dispatch' });
+    http = t.app.getHttpServer();
+  });
+  afterAll(() => t.close());
+
+  it('a job capped to 0.7 advances at 0.9 of its work rate and is metered at 0.7 of its power', async () => {
+    const id = await submit(http, {
+      name: 'capped',
+      gpus: 100,
+      runtimeHours: 10,
+      deadline: '2026-03-04T00:00:00Z',
+      sites: ['west-hub'],
+      power: CURVE,
+    });
+    const { version } = await planAndDispatch(t, id, start, [segment('west-hub', start, 10, 0.7)]);
+    // Started at full power, then capped: both at the site, both on the record.
+    const capped = await until(
+      () => getJob(http, id),
+      (j) => j.run?.powerFraction === 0.7,
+    );
+    expect(capped.state).toBe('running');
+    expect(capped.run.segments).toEqual([
+      {
+        site: 'west-hub',
+        start: start.toISO(),
+        power: [{ at: start.toISO(), fraction: 0.7, reason: expect.stringMatching(/^capped to 70% power; plan \d+/) }],
+      },
+    ]);
+    expect(capped.plan.segments[0].powerFraction).toBe(0.7);
+    expect((await siteLog(t, 'west-hub')).map((e) => [e.action, e.powerFraction])).toEqual([
+      ['start', undefined],
+      ['setPower', 0.7],
+    ]);
+    expect((await siteLog(t, 'west-hub'))[1].actionId).toBe(`${id}.v${version}.s0.setPower`);
+
+    // Two hours on: 1.8 h of work (2 × 0.9), reported by the site.
+    advance(2);
+    const progressed = await until(
+      async () => {
+        await t.app.get(SimulatedSites).tick();
+        return getJob(http, id);
+      },
+      (j) => j.run.doneHours > 1,
+    );
+    expect(progressed.run.doneHours).toBeCloseTo(1.8, 9);
+
+    // Paused at 18:00: its two hours metered at 0.7 × 100 GPUs × 0.7 kW × PUE 1.2 = 0.0588 MW.
+    await planAndDispatch(t, id, start.plus({ hours: 2 }), [segment('west-hub', start.plus({ hours: 4 }), 6, 0.7)]);
+    const paused = await until(
+      () => getJob(http, id),
+      (j) => j.state === 'paused',
+    );
+    expect(paused.run.checkpointedHours).toBeCloseTo(1.8, 9);
+    expect(paused.run.powerFraction).toBeUndefined();
+    const ledger = await t.redis.hgetall(`${t.prefix}energy:west-hub`);
+    expect(Object.keys(ledger).sort()).toEqual([String(start.toMillis()), String(start.plus({ hours: 1 }).toMillis())]);
+    for (const mwh of Object.values(ledger)) expect(Number(mwh)).toBeCloseTo(0.0588, 9);
+  });
+});
+
+interface Received {
+  order: ExecutorOrder | PowerOrder;
+  webhookId: string;
+}
+
+describe('power capping through the http executor', () => {
+  const SECRET = 'whsec_ZGUtaHViLWFnZW50LXNlY3JldC0wMDAx';
+  const start = utc('2026-03-07T01:00:00Z');
+  const { clock } = steppedClock(start);
+  const received: Received[] = [];
+  const webhook = new Webhook(SECRET);
+  let server: Server;
+  let t: TestApp;
+  let http: App;
+
+  beforeAll(async () => {
+    // A stand-in site agent: verifies each signed order, keeps it, answers 202.
+    server = createServer((req, res) => {
+      void read(req).then((body) => {
+        try {
+          const order = webhook.verify(body, req.headers as Record<string, string>) as ExecutorOrder | PowerOrder;
+          received.push({ order, webhookId: String(req.headers['webhook-id']) });
+          res.writeHead(202).end();
+        } catch {
+          res.writeHead(401).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+    const configPath = testConfigWith((config) => {
+      const site = config.sites.find((s: { id: string }) => s.id === 'de-hub');
+      site.executor = { type: 'http', url, secret: SECRET, attempts: 3, backoffMs: 50, timeoutMs: 2000 };
+    });
+    t = await startTestApp({ clock, configPath, roles: 'api,dispatch' });
+    http = t.app.getHttpServer();
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const ordersFor = (jobId: string) => received.filter((r) => r.order.jobId === jobId).map((r) => r.order);
+
+  it('the agent receives a signed setPower with the fraction and the curve; lifting the cap sends 1', async () => {
+    const id = await submit(http, {
+      name: 'capped-http',
+      runtimeHours: 6,
+      deadline: '2026-03-08T12:00:00Z',
+      sites: ['de-hub'],
+      power: CURVE,
+    });
+    const { version: first } = await planAndDispatch(t, id, start, [segment('de-hub', start, 6, 0.6)]);
+    await until(
+      () => getJob(http, id),
+      (j) => j.run?.powerFraction === 0.6,
+    );
+    expect(ordersFor(id).map((o) => o.action)).toEqual(['start', 'setPower']);
+    const setPower = ordersFor(id)[1] as PowerOrder;
+    expect(setPower).toMatchObject({
+      actionId: `${id}.v${first}.s0.setPower`,
+      action: 'setPower',
+      jobId: id,
+      site: 'de-hub',
+      powerFraction: 0.6,
+      job: { gpus: 8, runtimeHours: 6, power: CURVE },
+      at: start.toISO(),
+    });
+    expect(received.find((r) => r.order === setPower)!.webhookId).toBe(setPower.actionId);
+
+    // The plan lifts the cap: the agent is told 1, the job runs uncapped again.
+    const { version: second, sent } = await planAndDispatch(t, id, start, [segment('de-hub', start, 6)]);
+    expect(sent).toEqual({ setPower: 1 });
+    const lifted = await until(
+      () => getJob(http, id),
+      (j) => j.run.segments[0].power?.length === 2,
+    );
+    expect(lifted.run.powerFraction).toBeUndefined();
+    expect(ordersFor(id).map((o) => [o.action, (o as PowerOrder).powerFraction])).toEqual([
+      ['start', undefined],
+      ['setPower', 0.6],
+      ['setPower', 1],
+    ]);
+    expect(ordersFor(id)[2].actionId).toBe(`${id}.v${second}.s0.setPower`);
+  });
+
+  it('a job that declares no curve is never sent a setPower, whatever the plan says', async () => {
+    const id = await submit(http, {
+      name: 'plain-http',
+      runtimeHours: 6,
+      deadline: '2026-03-08T12:00:00Z',
+      sites: ['de-hub'],
+    });
+    expect((await planAndDispatch(t, id, start, [segment('de-hub', start, 6, 0.6)])).sent).toEqual({ start: 1 });
+    // The start's BullMQ job completes only after what follows it (a setPower, were one wanted) is queued.
+    const queue = t.app.get(DispatchQueues).forSite('de-hub');
+    await until(
+      async () => (await queue.getJobs(['completed'])).filter((j) => j.data.jobId === id).length,
+      (n) => n === 1,
+    );
+    // Running now, a further round of the same plan sends nothing either.
+    expect((await planAndDispatch(t, id, start, [segment('de-hub', start, 6, 0.6)])).sent).toEqual({});
+    const queued = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+    expect(queued.filter((j) => j.data.jobId === id).map((j) => j.name)).toEqual(['start']);
+    expect(ordersFor(id).map((o) => o.action)).toEqual(['start']);
+    expect((await getJob(http, id)).run.powerFraction).toBeUndefined();
+  });
+});
+
+function read(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
