@@ -58,6 +58,26 @@ describe('executor configuration: one validated class per type', () => {
     ).toMatchObject({ pauseMode: 'suspend' });
   });
 
+  it('reads a slurm power command (argv, no shell) and the API URL its batch scripts report to', () => {
+    const executor = parseWestwindConfig(
+      withExecutor(
+        '{ type: slurm, powerCommand: [ssh, "{node}", nvidia-smi, -pl, "{watts}"], gpuWatts: 700,' +
+          ' apiUrl: "http://westwind.internal:3000" }',
+      ),
+      't',
+    ).sites[0].executor;
+    expect(executor).toMatchObject({
+      powerCommand: ['ssh', '{node}', 'nvidia-smi', '-pl', '{watts}'],
+      gpuWatts: 700,
+      apiUrl: 'http://westwind.internal:3000',
+    });
+    const fractionOnly = parseWestwindConfig(
+      withExecutor('{ type: slurm, powerCommand: [/opt/cap, "{fraction}"] }'),
+      't',
+    );
+    expect(fractionOnly.sites[0].executor).toMatchObject({ powerCommand: ['/opt/cap', '{fraction}'] });
+  });
+
   it('carries out 256 actions at once at a slurm site (one batch of commands), 16 at others', () => {
     const concurrency = (executor: string) =>
       parseWestwindConfig(withExecutor(executor), 't').sites[0].executor.concurrency;
@@ -132,6 +152,37 @@ describe('executor configuration: one validated class per type', () => {
       'a command timeout over two minutes',
       '{ type: slurm, timeoutMs: 600000 }',
       ['sites[0].executor.timeoutMs: must not be greater than 120000'],
+    ],
+    [
+      'a power command as one string',
+      '{ type: slurm, powerCommand: "ssh {node} nvidia-smi" }',
+      ['sites[0].executor.powerCommand: must be a list: the command, then its arguments'],
+    ],
+    [
+      'an empty power command',
+      '{ type: slurm, powerCommand: [] }',
+      ['sites[0].executor.powerCommand: must name a command'],
+    ],
+    [
+      'an unknown placeholder',
+      '{ type: slurm, powerCommand: [nvidia-smi, -i, "{gpu}"] }',
+      [
+        'sites[0].executor.powerCommand: each element may hold only the placeholders ' +
+          '{node} {watts} {fraction} {jobId} {slurmJobId}',
+      ],
+    ],
+    [
+      '{watts} without the GPU full power',
+      '{ type: slurm, powerCommand: [nvidia-smi, -pl, "{watts}"] }',
+      [
+        'sites[0].executor.gpuWatts: must be the full power of one GPU in whole watts, 50-5000 ' +
+          '(powerCommand uses {watts})',
+      ],
+    ],
+    [
+      'an API URL that is not one',
+      '{ type: slurm, apiUrl: "westwind:3000" }',
+      ["sites[0].executor.apiUrl: must be the http(s) URL of Westwind's API as the compute nodes reach it"],
     ],
   ])('refuses %s', (_, executor, expected) => {
     expect(problemsOf(withExecutor(executor))).toEqual(expected);

@@ -16,6 +16,7 @@ import {
   Min,
   Length,
   MinLength,
+  ValidateIf,
   ValidateNested,
   validateSync,
   ValidationArguments,
@@ -200,6 +201,50 @@ export class HttpExecutorConfig extends BaseExecutorConfig {
 
 export const SLURM_PAUSE_MODES = ['requeue', 'suspend'] as const;
 export type SlurmPauseMode = (typeof SLURM_PAUSE_MODES)[number];
+/** What a Slurm site's powerCommand may name, each as {name}. */
+export const SLURM_POWER_PLACEHOLDERS = ['node', 'watts', 'fraction', 'jobId', 'slurmJobId'] as const;
+/** One powerCommand element: text without braces or NUL, and known placeholders. */
+const SLURM_POWER_ARGUMENT = new RegExp(`^(?:[^{}\\0]|\\{(?:${SLURM_POWER_PLACEHOLDERS.join('|')})\\})*$`);
+const usesWatts = (argument: unknown) => typeof argument === 'string' && argument.includes('{watts}');
+
+/** What is wrong with a powerCommand, or undefined when nothing is. */
+function powerCommandProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'must be a list: the command, then its arguments';
+  if (value.length === 0) return 'must name a command';
+  if (value.length > 64) return 'must have at most 64 elements';
+  if (!value.every((a) => typeof a === 'string' && a.length >= 1 && a.length <= 1024))
+    return 'each element must be a string of 1-1024 characters';
+  if (!value.every((a: string) => SLURM_POWER_ARGUMENT.test(a)))
+    return `each element may hold only the placeholders ${SLURM_POWER_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`;
+  return undefined;
+}
+
+function IsPowerCommand() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isPowerCommand',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => powerCommandProblem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) => powerCommandProblem(args?.value) ?? '',
+      },
+    });
+}
+
+/** A whole number from `min` to `max`, with one message for whatever is wrong. */
+function IsWholeNumberIn(min: number, max: number, message: string) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isWholeNumberIn',
+      target: object.constructor,
+      propertyName,
+      options: { message },
+      validator: {
+        validate: (value: unknown) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max,
+      },
+    });
+}
 /** Slurm's names for partitions, accounts and QoS: no spaces, nothing a command line could misread. */
 const SLURM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const SLURM_NAME_MESSAGE = 'must be a Slurm name (letters, digits, _ . -)';
@@ -257,6 +302,25 @@ export class SlurmExecutorConfig extends BaseExecutorConfig {
   @Min(100)
   @Max(600_000)
   pollMs: number = 2000;
+
+  /**
+   * How a running job's GPUs are power-capped (setPower): a command and its arguments, run without a
+   * shell (each element one argument), once per node of the job when it names {node}, else once. The
+   * placeholders: {node}, {watts} (the fraction × gpuWatts, whole watts per GPU), {fraction} (0-1),
+   * {jobId} (Westwind's), {slurmJobId}. E.g. ["ssh", "{node}", "nvidia-smi", "-pl", "{watts}"]. Absent:
+   * the site does not cap power (the planner's caps there are not carried out).
+   */
+  @IsOptional()
+  @IsPowerCommand()
+  powerCommand?: string[];
+
+  /** Full power of one GPU in watts, for powerCommand's {watts}; needed when it names {watts}. */
+  @ValidateIf(
+    (c: SlurmExecutorConfig) =>
+      c.gpuWatts !== undefined || (Array.isArray(c.powerCommand) && c.powerCommand.some(usesWatts)),
+  )
+  @IsWholeNumberIn(50, 5000, 'must be the full power of one GPU in whole watts, 50-5000 (powerCommand uses {watts})')
+  gpuWatts?: number;
 
   /**
    * Many at once: the actions in flight together are carried out as one batch (one squeue, one

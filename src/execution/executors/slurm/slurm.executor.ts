@@ -8,8 +8,10 @@ import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
 import { Batcher, settleEach } from './slurm-batch.js';
 import { SlurmCli, SlurmCommandError } from './slurm-cli.js';
 import { SlurmJobTokens } from './slurm-job-tokens.js';
+import { fractionText, perNode, powerArguments, runPowerCommand } from './slurm-power.js';
 import {
   current,
+  isFinished,
   jobsBySite,
   LINE_FORMAT,
   parseSqueueJson,
@@ -54,6 +56,17 @@ const ONE_BY_ONE_CONCURRENCY = 4;
  * come within minutes), so an action sent twice acts once, and Redis does not grow without end.
  */
 export const SLURM_SITE_MEMORY = 100_000;
+
+/** Nodes a power cap is set on at once. */
+const POWER_CONCURRENCY = 16;
+
+/** What a power cap order carries that the Slurm site reads (SiteExecutor's PowerOrder). */
+export interface SlurmPowerOrder {
+  actionId: string;
+  jobId: string;
+  /** Share of the job's full GPU power, in (0, 1]; 1 lifts the cap. */
+  powerFraction: number;
+}
 
 /** What a job needs to be submitted to Slurm: the order's job, or the planned job the poll admits early. */
 export interface SlurmSubmission {
@@ -100,6 +113,82 @@ export class SlurmExecutor implements SiteExecutor {
     } catch (error) {
       throw this.reported(order, error);
     }
+  }
+
+  /** Whether this site caps power: it has a powerCommand. */
+  get capsPower(): boolean {
+    return this.config.powerCommand !== undefined;
+  }
+
+  /**
+   * Caps a running job's GPU power at `powerFraction` of full power (1 lifts it): the site's
+   * powerCommand, without a shell, once per node the job runs on (when it names {node}). Once per action
+   * id, like every action. A job held or suspended has nothing to cap (a resume starts at full power),
+   * nor one that ended; a job released but not running yet is tried again (the dispatch queue retries).
+   */
+  async setPower(order: SlurmPowerOrder): Promise<void> {
+    const fail = (why: string) => new ExecutorError(`setPower at ${this.site}: ${why}`);
+    const template = this.config.powerCommand;
+    if (!template) throw fail('no powerCommand configured, so this site does not cap power');
+    if (!(order.powerFraction > 0 && order.powerFraction <= 1))
+      throw fail(`a power fraction must be in (0, 1], not ${order.powerFraction}`);
+    if (await this.hasCarriedOut(order.actionId)) return;
+    let job: { id: number; state: string; held: boolean; nodes: string } | undefined;
+    try {
+      job = await this.withNodes(order.jobId);
+    } catch (error) {
+      throw error instanceof SlurmCommandError ? fail(error.message) : error;
+    }
+    if (!job) throw fail(`no Slurm job ${slurmJobName(order.jobId)} in its queue`);
+    if (job.state === 'PENDING' && !job.held) throw fail(`Slurm job ${job.id} is not running yet; try again`);
+    if (job.state === 'RUNNING') {
+      const nodes = perNode(template) ? await this.hostnames(job.nodes) : [''];
+      const values = {
+        watts: this.config.gpuWatts ? String(Math.round(order.powerFraction * this.config.gpuWatts)) : '',
+        fraction: fractionText(order.powerFraction),
+        jobId: order.jobId,
+        slurmJobId: String(job.id),
+      };
+      const failures = await settleEach(nodes, POWER_CONCURRENCY, async (node) => {
+        await runPowerCommand(
+          powerArguments(template, { ...values, node }),
+          this.config.timeoutMs,
+          this.config.slurmConf,
+        );
+      });
+      const failed = failures.flatMap((error, i) => (error ? [`${nodes[i] || 'the job'}: ${error.message}`] : []));
+      if (failed.length > 0) throw fail(`power command failed on ${failed.join('; ')}`);
+    }
+    await this.redis.zadd(this.keys.slurmSiteActions(this.site), 'NX', Date.now(), order.actionId);
+  }
+
+  /** The job's live Slurm job here with the nodes it runs on (Slurm's hostlist, e.g. gpu[01-04]). */
+  private async withNodes(
+    jobId: string,
+  ): Promise<{ id: number; state: string; held: boolean; nodes: string } | undefined> {
+    const lines = await this.cli.run('squeue', [
+      '--noheader',
+      '--states=all',
+      `--name=${slurmJobName(jobId)}`,
+      `--format=%N|${LINE_FORMAT}`,
+    ]);
+    const rows = lines
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const bar = line.indexOf('|');
+        const [job] = parseSqueueLines(line.slice(bar + 1));
+        return { ...job, nodes: line.slice(0, bar).trim() };
+      });
+    const mine = rows.filter((job) => siteOfComment(job.comment, jobId) === this.site).sort((a, b) => b.id - a.id);
+    return mine.find((job) => !isFinished(job)) ?? mine[0];
+  }
+
+  /** A Slurm hostlist expanded (`scontrol show hostnames`): one name per node. */
+  private async hostnames(hostlist: string): Promise<string[]> {
+    if (!/[[\],]/.test(hostlist)) return [hostlist];
+    const names = (await this.cli.run('scontrol', ['show', 'hostnames', hostlist])).split('\n').filter(Boolean);
+    return names.map((name) => name.trim());
   }
 
   /** One action on its own: reads its job, does what is missing, reads again if Slurm's state moved. */
