@@ -107,6 +107,15 @@ describe('power capping: a job declares its curve', () => {
     expect(plain.body.power).toBeUndefined();
   });
 
+  it('is described in /docs as an optional field of the submission, like the other nested fields', async () => {
+    const schemas = (await request(ctx.http).get('/docs/json').expect(200)).body.components.schemas;
+    expect(schemas.SubmitJobDto.properties.power).toEqual({
+      type: 'object',
+      description: expect.stringMatching(/^How the job bends under a GPU power cap/) as string,
+    });
+    expect(schemas.SubmitJobDto.required).not.toContain('power');
+  });
+
   it.each([
     ['not an object', [0.5], /must be an object/],
     ['minFraction 0', { ...CURVE, minFraction: 0 }, /minFraction must be a number in \(0, 1\]/],
