@@ -11,11 +11,23 @@ import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
 import { DispatchService } from '../../src/execution/dispatch.service.js';
 import type { ActionCounts } from '../../src/planning/plan-dispatcher.js';
 import type { ExecutorOrder, PowerOrder } from '../../src/execution/executors/site-executor.js';
+import { SimulatedExecutor } from '../../src/execution/executors/simulated/simulated.executor.js';
+import type { ExecutionReports, JobEvent } from '../../src/execution/executors/site-executor.js';
 import { SimulatedSites } from '../../src/execution/simulated-sites.service.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { getJob, siteLog, submit, testConfigWith, until } from '../support/execution.js';
-import { ALPHA, snapshot, startTestApp, type TestApp, useTestApp } from '../support/test-app.js';
+import {
+  ALPHA,
+  connectTestRedis,
+  deleteKeys,
+  snapshot,
+  startTestApp,
+  type TestApp,
+  testPrefix,
+  useTestApp,
+} from '../support/test-app.js';
 
 const CURVE = {
   minFraction: 0.5,
@@ -268,6 +280,74 @@ describe('power capping at a simulated site', () => {
     const ledger = await t.redis.hgetall(`${t.prefix}energy:west-hub`);
     expect(Object.keys(ledger).sort()).toEqual([String(start.toMillis()), String(start.plus({ hours: 1 }).toMillis())]);
     for (const mwh of Object.values(ledger)) expect(Number(mwh)).toBeCloseTo(0.0588, 9);
+  });
+});
+
+describe('the simulated site under a power cap (real Redis)', () => {
+  const prefix = testPrefix();
+  const start = utc('2026-03-02T01:00:00Z');
+  const { clock, advance } = steppedClock(start);
+  let redis: Awaited<ReturnType<typeof connectTestRedis>>;
+  beforeAll(async () => (redis = await connectTestRedis()));
+  afterAll(async () => {
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  /** What the site reports, taken at once. */
+  const reports: { jobId: string; event: JobEvent }[] = [];
+  const taker: ExecutionReports = {
+    report: (_site, jobId, event) => {
+      reports.push({ jobId, event });
+      return Promise.resolve(true);
+    },
+  };
+  const order = (jobId: string, runtimeHours: number) => ({
+    actionId: `${jobId}.v1.s0.start`,
+    action: 'start' as const,
+    jobId,
+    site: 'west-hub',
+    planVersion: 1,
+    segment: 0,
+    job: { name: jobId, gpus: 8, runtimeHours, doneHours: 0, checkpointMinutes: 10, power: CURVE },
+    at: clock.now().toISO(),
+  });
+  const cap = (jobId: string, powerFraction: number, version: number): PowerOrder => ({
+    ...order(jobId, 0),
+    actionId: `${jobId}.v${version}.s0.setPower`,
+    action: 'setPower',
+    powerFraction,
+  });
+
+  it('keeps the work done before the cap, advances at the throughput after it, acts on a repeat once', async () => {
+    const site = new SimulatedExecutor('west-hub', redis, new RedisKeys(prefix), clock);
+    await site.perform(order('a', 10));
+    await site.perform(order('b', 3));
+    await site.setPower(cap('b', 0.7, 2)); // capped from its start: 3 h of work take 3 / 0.9 h
+    advance(1);
+    await site.setPower(cap('a', 0.7, 2));
+    await site.setPower(cap('a', 0.7, 2)); // a retry: nothing changes
+    await site.setPower(cap('gone', 0.5, 2)); // not running here: taken, nothing to cap
+    advance(2);
+    await site.tick(taker);
+    expect(reports.find((r) => r.jobId === 'a')!.event).toEqual({
+      type: 'progress',
+      doneHours: expect.closeTo(1 + 2 * 0.9, 9) as number,
+      at: start.plus({ hours: 3 }).toISO(),
+    });
+    advance(1);
+    await site.tick(taker);
+    expect(reports.find((r) => r.jobId === 'b' && r.event.type === 'completed')!.event).toEqual({
+      type: 'completed',
+      at: start.plus({ milliseconds: Math.round((3 / 0.9) * HOUR_MS) }).toISO(),
+    });
+    expect((await site.log()).map((e) => [e.action, e.jobId, e.powerFraction])).toEqual([
+      ['start', 'a', undefined],
+      ['start', 'b', undefined],
+      ['setPower', 'b', 0.7],
+      ['setPower', 'a', 0.7],
+      ['setPower (not running)', 'gone', 0.5],
+    ]);
   });
 });
 
