@@ -15,6 +15,9 @@ import { SimulatedExecutor } from '../../src/execution/executors/simulated/simul
 import type { ExecutionReports, JobEvent } from '../../src/execution/executors/site-executor.js';
 import { SimulatedSites } from '../../src/execution/simulated-sites.service.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { started } from '../../src/domain/execution/job-run.js';
+import { transition } from '../../src/domain/jobs/job-state-machine.js';
+import { SiteExecutors } from '../../src/execution/site-executors.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { getJob, siteLog, submit, testConfigWith, until } from '../support/execution.js';
@@ -347,6 +350,70 @@ describe('the simulated site under a power cap (real Redis)', () => {
       ['setPower', 'b', 0.7],
       ['setPower', 'a', 0.7],
       ['setPower (not running)', 'gone', 0.5],
+    ]);
+  });
+});
+
+describe('a setPower cut short by a crash is carried through at restart', () => {
+  const prefix = testPrefix();
+  const start = utc('2026-03-02T16:00:00Z');
+  const { clock } = steppedClock(start);
+  let api: TestApp;
+  let dispatch: TestApp | undefined;
+  beforeAll(async () => (api = await startTestApp({ prefix, clock, roles: 'api' })));
+  afterAll(async () => {
+    await dispatch?.app.close();
+    dispatch?.redis.disconnect();
+    await api.close();
+  });
+
+  it('re-sends the claimed setPower with its fraction; the site caps the job and the record follows', async () => {
+    const http = api.app.getHttpServer();
+    const id = await submit(http, {
+      name: 'cut-short',
+      gpus: 100,
+      runtimeHours: 10,
+      deadline: '2026-03-04T00:00:00Z',
+      sites: ['west-hub'],
+      power: CURVE,
+    });
+    // Running at the simulated site, and a setPower claimed on the record by a worker that then died.
+    const site = api.app.get(SiteExecutors).forSite('west-hub') as SimulatedExecutor;
+    const now = clock.now();
+    await site.perform({
+      actionId: `${id}.v1.s0.start`,
+      action: 'start',
+      jobId: id,
+      site: 'west-hub',
+      planVersion: 1,
+      segment: 0,
+      job: { name: 'cut-short', gpus: 100, runtimeHours: 10, doneHours: 0, checkpointMinutes: 10, power: CURVE },
+      at: now.toISO(),
+    });
+    await api.app.get(JobsRepository).update(id, (job) => ({
+      ...started(transition(job, 'scheduled', now.toISO(), 'test'), 'west-hub', now, 'test'),
+      pendingAction: {
+        id: `${id}.v1.s0.setPower`,
+        action: 'setPower',
+        site: 'west-hub',
+        planVersion: 1,
+        segment: 0,
+        since: now.toISO(),
+        powerFraction: 0.7,
+      },
+    }));
+    dispatch = await startTestApp({ prefix, clock, roles: 'dispatch' });
+    const capped = await until(
+      () => getJob(http, id),
+      (j) => j.pendingAction === undefined,
+    );
+    expect(capped.run.powerFraction).toBe(0.7);
+    expect(capped.run.segments[0].power).toEqual([
+      { at: now.toISO(), fraction: 0.7, reason: 'capped to 70% power; plan 1' },
+    ]);
+    expect((await siteLog(api, 'west-hub')).map((e) => [e.action, e.actionId, e.powerFraction])).toEqual([
+      ['start', `${id}.v1.s0.start`, undefined],
+      ['setPower', `${id}.v1.s0.setPower`, 0.7],
     ]);
   });
 });
