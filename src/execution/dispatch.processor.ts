@@ -55,7 +55,11 @@ export class DispatchProcessor {
       if (!job) return { outcome: 'skipped', detail: 'the current plan no longer asks for it' };
       const executor = this.executors.forSite(command.site);
       if (command.action === 'setPower') {
-        if (!supportsPowerCapping(executor)) throw new Error(`site ${command.site} cannot cap power`);
+        // The site's executor lost the ability (a configuration change): the job runs on as it is.
+        if (!supportsPowerCapping(executor)) {
+          await this.release(command);
+          return { outcome: 'skipped', detail: `${command.site} cannot cap power` };
+        }
         await executor.setPower(powerOrderFor(command, job, this.clock.now()));
       } else await executor.perform(orderFor(command, command.action, job, this.clock.now()));
       return await this.record(command);
@@ -164,6 +168,10 @@ export class DispatchProcessor {
   private async fail(command: DispatchCommand, error: Error, attempts: number): Promise<void> {
     const cause = `${command.action} at ${command.site} failed after ${attempts} attempt(s): ${error.message}`;
     this.logger.warn(`job ${command.jobId}: ${cause}`);
+    // A cap the site could not apply leaves the job running as it was (its record keeps the fraction
+    // it runs at); the next re-plan that still wants the cap sends it again. Failing the job would
+    // throw its work away for a power limit.
+    if (command.action === 'setPower') return this.release(command);
     await this.jobs
       .update(command.jobId, (job) => {
         if (isTerminal(job.state))
@@ -171,6 +179,15 @@ export class DispatchProcessor {
         return { ...finished(job, 'failed', this.clock.now(), cause), pendingAction: undefined };
       })
       .catch((e: Error) => this.logger.error(`could not mark ${command.jobId} failed: ${e.message}`));
+  }
+
+  /** Lets go of the command's claim on the job, changing nothing else. */
+  private async release(command: DispatchCommand): Promise<void> {
+    await this.jobs
+      .update(command.jobId, (job) =>
+        job.pendingAction?.id === command.id ? { ...job, pendingAction: undefined } : job,
+      )
+      .catch((e: Error) => this.logger.error(`could not release ${command.jobId}: ${e.message}`));
   }
 }
 

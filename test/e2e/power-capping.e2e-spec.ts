@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import type { PowerCurve } from '../../src/domain/energy/power-curve.js';
 import type { JobPlan, Plan, Segment } from '../../src/domain/planner/plan-types.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { HOUR_MS } from '../../src/domain/time/hours.js';
@@ -32,7 +33,7 @@ import {
   useTestApp,
 } from '../support/test-app.js';
 
-const CURVE = {
+const CURVE: PowerCurve = {
   minFraction: 0.5,
   throughput: [
     [1, 1],
@@ -440,7 +441,8 @@ describe('power capping through the http executor', () => {
         try {
           const order = webhook.verify(body, req.headers as Record<string, string>) as ExecutorOrder | PowerOrder;
           received.push({ order, webhookId: String(req.headers['webhook-id']) });
-          res.writeHead(202).end();
+          // An agent whose nvidia-smi fails on this job's GPUs.
+          res.writeHead(order.action === 'setPower' && order.job.name === 'uncappable' ? 500 : 202).end();
         } catch {
           res.writeHead(401).end();
         }
@@ -502,6 +504,32 @@ describe('power capping through the http executor', () => {
       ['setPower', 1],
     ]);
     expect(ordersFor(id)[2].actionId).toBe(`${id}.v${second}.s0.setPower`);
+  });
+
+  it('a cap the agent keeps refusing leaves the job running uncapped, not failed', async () => {
+    const id = await submit(http, {
+      name: 'uncappable',
+      runtimeHours: 6,
+      deadline: '2026-03-08T12:00:00Z',
+      sites: ['de-hub'],
+      power: CURVE,
+    });
+    const { version } = await planAndDispatch(t, id, start, [segment('de-hub', start, 6, 0.6)]);
+    await until(
+      () => ordersFor(id).length,
+      (n) => n === 4,
+    );
+    const after = await until(
+      () => getJob(http, id),
+      (j) => j.pendingAction === undefined,
+    );
+    expect(ordersFor(id).map((o) => [o.action, o.actionId])).toEqual([
+      ['start', `${id}.v${version}.s0.start`],
+      ...Array.from({ length: 3 }, () => ['setPower', `${id}.v${version}.s0.setPower`]),
+    ]);
+    expect(after.state).toBe('running');
+    expect(after.run.powerFraction).toBeUndefined();
+    expect(after.run.segments[0].power).toBeUndefined();
   });
 
   it('a job that declares no curve is never sent a setPower, whatever the plan says', async () => {
