@@ -19,7 +19,7 @@ import { gaussian, seededRandom } from '../domain/seeded-random.js';
 import { gridWeight } from '../domain/planner/objective.js';
 import { DEFAULT_PLAN_OPTIONS } from '../domain/planner/plan-types.js';
 import type { HourSignal } from '../domain/signals/forecast.js';
-import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
+import { SiteHourSignals, wholeLocalDays, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import type { ReplaySignals } from './replay-input.js';
@@ -129,8 +129,18 @@ export class ReplayForecasts {
               ? this.issued(z, values, hour)
               : values.map((v) => v && this.noisy(zone.id, v, random)),
       };
+      // As the service reads them: the whole local days around the range, the day's past hours as they were.
+      const range = wholeLocalDays(seen.start, hours, zone.timeZone);
+      const days: ZoneSeries = {
+        start: range.start,
+        hours: range.hours,
+        values: Array.from({ length: range.hours }, (_, k) => {
+          const h = k - range.offset;
+          return h < 0 ? series.values[hour + h] : seen.values[h];
+        }),
+      };
       const sites = this.world.config.sites.filter((s) => s.zone === zone.id);
-      for (const site of zoneSiteSignals(seen, zone, sites).sites) result.set(site.id, site.signals);
+      for (const site of zoneSiteSignals(seen, zone, sites, [], days).sites) result.set(site.id, site.signals);
     });
     return result;
   }

@@ -8,7 +8,7 @@ import { zoneRenewableMw, zoneSurplusMw } from '../domain/energy/site-supply.js'
 import type { FieldError } from '../domain/field-error.js';
 import { forecastToHours, ForecastPoint, pointProblems, Resolution } from '../domain/signals/forecast.js';
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
-import { SiteHourSignals, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
+import { SiteHourSignals, wholeLocalDays, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
@@ -222,23 +222,29 @@ export class SignalsService {
 
   /** A zone's effective series for [from, from + hours) and each of its sites' signals. */
   private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
+    // Whole local days are read: a load-derived peak is judged against its day's maximum (zonePeaks).
+    const range = wholeLocalDays(from, hours, zone.timeZone);
     const [stored, events] = await Promise.all([
-      this.repository.hours(zone.id, from.toMillis(), from.toMillis() + hours * HOUR_MS),
+      this.repository.hours(zone.id, range.start.toMillis(), range.start.toMillis() + range.hours * HOUR_MS),
       this.repository.events(zone.id),
     ]);
-    const hourMs = (h: number) => from.toMillis() + h * HOUR_MS;
-    const values = Array.from({ length: hours }, (_, h) => {
-      const found = stored.get(hourMs(h));
-      return found ? { hour: hourMs(h), ...found.values } : undefined;
-    });
-    const series: ZoneSeries = { start: from, hours, values };
+    const valuesFrom = (start: DateTime, count: number) =>
+      Array.from({ length: count }, (_, h) => {
+        const hourMs = start.toMillis() + h * HOUR_MS;
+        const found = stored.get(hourMs);
+        return found ? { hour: hourMs, ...found.values } : undefined;
+      });
+    const series: ZoneSeries = { start: from, hours, values: valuesFrom(from, hours) };
+    const days: ZoneSeries = { start: range.start, hours: range.hours, values: valuesFrom(range.start, range.hours) };
     const { zonePeak, sites } = zoneSiteSignals(
       series,
       zone,
       this.config.sites.filter((s) => s.zone === zone.id),
       events,
+      days,
     );
-    return { series, zonePeak, sites, issuedAt: new Map([...stored].map(([hour, v]) => [hour, v.issuedAt])) };
+    const inRange = [...stored].filter(([hour]) => hour >= from.toMillis() && hour < from.toMillis() + hours * HOUR_MS);
+    return { series, zonePeak, sites, issuedAt: new Map(inRange.map(([hour, v]) => [hour, v.issuedAt])) };
   }
 
   private async store(

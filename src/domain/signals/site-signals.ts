@@ -1,7 +1,8 @@
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import { peakFromLoad, peakFromWindows, PeakWindow } from '../energy/peak-hours.js';
 import { siteGreenMw, SupplyContract } from '../energy/site-supply.js';
 import { jobPowerMw } from '../energy/power.js';
+import { HOUR_MS, hourStartMs } from '../time/hours.js';
 import type { HourSignal } from './forecast.js';
 import { eventsByHour, GridEvent } from './grid-event.js';
 
@@ -20,19 +21,41 @@ export interface ZoneSeries {
 
 /**
  * Peak flags of a zone from its rules: local-time windows and/or hours near the day's maximum
- * load. Hours without a load forecast are never load-derived peaks.
+ * load. Hours without a load forecast are never load-derived peaks. `days`, the same series over
+ * whole local days (see `wholeLocalDays`), is what a load-derived peak is judged against: without it, a range that
+ * starts at 21:00 judges the evening by its own maximum, and the night's hours come out as peaks.
  */
-export function zonePeaks(series: ZoneSeries, timeZone: string, rules: PeakRules = {}): Uint8Array {
+export function zonePeaks(series: ZoneSeries, timeZone: string, rules: PeakRules = {}, days?: ZoneSeries): Uint8Array {
   const peaks = rules.windows?.length
     ? peakFromWindows(series.start, series.hours, timeZone, rules.windows)
     : new Uint8Array(series.hours);
   if (rules.loadWithin !== undefined) {
-    const load = series.values.map((v) => v?.loadMw ?? 0);
-    peakFromLoad(series.start, load, timeZone, rules.loadWithin).forEach((flag, h) => {
-      if (flag && series.values[h]) peaks[h] = 1;
-    });
+    const context = days ?? series;
+    const offset = Math.round((series.start.toMillis() - context.start.toMillis()) / HOUR_MS);
+    const load = context.values.map((v) => v?.loadMw ?? 0);
+    const flags = peakFromLoad(context.start, load, timeZone, rules.loadWithin);
+    for (let h = 0; h < series.hours; h++) if (flags[offset + h] && series.values[h]) peaks[h] = 1;
   }
   return peaks;
+}
+
+/**
+ * The hours [from, from + hours) widened to whole local days in `timeZone` (to whole UTC hours where the zone's
+ * offset is not): the range whose load forecast judges load-derived peaks. `offset` is `from`'s index in it.
+ */
+export function wholeLocalDays(
+  from: DateTime,
+  hours: number,
+  timeZone: string,
+): { start: DateTime; hours: number; offset: number } {
+  const first = hourStartMs(from.setZone(timeZone).startOf('day').toMillis());
+  const last = from.plus({ hours: Math.max(1, hours) - 1 }).setZone(timeZone);
+  const end = Math.ceil(last.startOf('day').plus({ days: 1 }).toMillis() / HOUR_MS) * HOUR_MS;
+  return {
+    start: DateTime.fromMillis(first, { zone: 'utc' }),
+    hours: (end - first) / HOUR_MS,
+    offset: (from.toMillis() - first) / HOUR_MS,
+  };
 }
 
 export interface SiteShape {
@@ -77,16 +100,17 @@ export interface ZoneRules {
  * Each site's signals from its zone's series and the grid events in force: green supply from the
  * forecast and the site's contract; peak from the zone's rules and events; the tightest import
  * cap of config and events; price and carbon from events, else the forecast. The service and the
- * replay both read signals through here.
+ * replay both read signals through here; `days` is the series over whole local days (see `zonePeaks`).
  */
 export function zoneSiteSignals<S extends SiteShape & { id: string }>(
   series: ZoneSeries,
   zone: ZoneRules,
   sites: readonly S[],
   events: readonly GridEvent[] = [],
+  days?: ZoneSeries,
 ): { zonePeak: Uint8Array; sites: { id: string; signals: SiteHourSignals }[] } {
   const from = series.start.toMillis();
-  const zonePeak = zonePeaks(series, zone.timeZone, zone.peak);
+  const zonePeak = zonePeaks(series, zone.timeZone, zone.peak, days);
   // Zone-wide events (no site list) mark the zone's hours too.
   eventsByHour(
     events.filter((e) => !e.sites),

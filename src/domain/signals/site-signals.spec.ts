@@ -1,0 +1,45 @@
+import { DateTime } from 'luxon';
+import { HOUR_MS } from '../time/hours.js';
+import { wholeLocalDays, zonePeaks, ZoneSeries } from './site-signals.js';
+
+/** A day of load in Europe/Berlin (UTC+1 in January): 30 GW at night, 42 GW by day, 50 GW at 18:00, 40 GW after. */
+const localLoadGw = (localHour: number) => (localHour === 18 ? 50 : localHour >= 19 ? 40 : localHour >= 7 ? 42 : 30);
+const DAY = DateTime.fromISO('2019-01-09T23:00:00Z', { zone: 'utc' }); // 00:00 in Berlin
+
+function series(start: DateTime, hours: number): ZoneSeries {
+  return {
+    start,
+    hours,
+    values: Array.from({ length: hours }, (_, h) => {
+      const hour = start.toMillis() + h * HOUR_MS;
+      const local = DateTime.fromMillis(hour, { zone: 'Europe/Berlin' }).hour;
+      return { hour, windMw: 0, solarMw: 0, loadMw: localLoadGw(local) * 1000 };
+    }),
+  };
+}
+
+describe('load-derived peaks', () => {
+  const rules = { loadWithin: 0.1 };
+
+  it("judges an hour against its whole local day's maximum, not the maximum of what is left of the day", () => {
+    // From 20:00 local: the evening (40 GW) is far below the day's 50 GW, so no peak until tomorrow's 18:00.
+    const from = DAY.plus({ hours: 20 });
+    const range = wholeLocalDays(from, 24, 'Europe/Berlin');
+    expect(range).toMatchObject({ start: DAY, hours: 48, offset: 20 });
+    const days = series(range.start, range.hours);
+    const peaks = zonePeaks(series(from, 24), 'Europe/Berlin', rules, days);
+    const localPeakHours = [...peaks.keys()].filter((h) => peaks[h]).map((h) => (20 + h) % 24);
+    expect(localPeakHours).toEqual([18]);
+    // Judged by the rest of the day alone, 20:00–23:00 (40 GW, the rest's maximum) would all be peaks.
+    const alone = zonePeaks(series(from, 24), 'Europe/Berlin', rules);
+    expect([...alone.slice(0, 4)]).toEqual([1, 1, 1, 1]);
+  });
+
+  it('widens a range to whole local days, across a change of offset', () => {
+    // 2019-03-31: Berlin moves from UTC+1 to UTC+2; the local day is 23 hours long.
+    const from = DateTime.fromISO('2019-03-31T05:00:00Z', { zone: 'utc' });
+    const range = wholeLocalDays(from, 3, 'Europe/Berlin');
+    expect(range.start.toISO()).toBe('2019-03-30T23:00:00.000Z');
+    expect(range).toMatchObject({ hours: 23, offset: 6 });
+  });
+});
