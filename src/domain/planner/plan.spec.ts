@@ -145,6 +145,27 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(p.totals.deferrablePeakMwh).toBe(0);
   });
 
+  it('gives the hour a deferrable job must start in before a waiting non-deferrable job with slack', () => {
+    // 10 GPUs. 'kept' waited for green and must start now to finish by hour 3; 'waiting' (not
+    // deferrable, due at hour 24) is as urgent by its kind but not by its deadline: it waits three
+    // hours rather than make 'kept' late, whichever came first. A re-plan while work is under way
+    // (a job runs at another site).
+    const quiet = new Array<number>(12).fill(0);
+    const p = plan({
+      start,
+      hours: 12,
+      sites: [site('west', quiet, quiet, { gpus: 10 }), site('east', quiet, quiet, { gpus: 10 })],
+      jobs: [
+        job('kept', { remainingHours: 3, deadline: at(3), submittedAt: at(-10), sites: ['west'] }),
+        job('waiting', { deferrable: false, remainingHours: 2, submittedAt: at(-11), sites: ['west'] }),
+        job('busy', { state: 'running', currentSite: 'east', runningSince: at(-1), sites: ['east'] }),
+      ],
+    });
+    expect(hoursOf(p, 'kept')).toEqual([0, 1, 2]);
+    expect(hoursOf(p, 'waiting')).toEqual([3, 4]);
+    expect(p.totals.deadlineMisses).toBe(0);
+  });
+
   it('respects a minimum segment length', () => {
     const green = [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const options = { minSegmentHours: 2 };

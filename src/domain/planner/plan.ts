@@ -347,13 +347,23 @@ class Planner {
     }
     // Fixed work first (running non-deferrable, then non-deferrable by start), then running
     // deferrable jobs, then the rest by slack: the job with the least room to move chooses first.
+    // A deferrable job that must start in this hour to keep its deadline is fixed work too: a
+    // non-deferrable job that arrived after it must not take the hour it was kept for.
     const latestStart = tasks.map((t) => t.deadlineHour - t.work);
-    const rank = (t: Task) =>
-      !t.job.deferrable ? (running(t) ? 0 : 1) : first.has(t.job.id) ? 2 : runningFirst && running(t) ? 3 : 4;
+    const mustStartNow = (t: number) =>
+      tasks[t].job.deferrable && tasks[t].earliestHour === 0 && latestStart[t] < 1 && latestStart[t] >= 0;
+    const rank = (t: number) => {
+      const task = tasks[t];
+      if (!task.job.deferrable) return running(task) ? 0 : 1;
+      if (mustStartNow(t) && !running(task)) return 1;
+      return first.has(task.job.id) ? 2 : runningFirst && running(task) ? 3 : 4;
+    };
+    const fixedWork = (t: number) => !tasks[t].job.deferrable || mustStartNow(t);
     return order.sort(
       (a, b) =>
-        rank(tasks[a]) - rank(tasks[b]) ||
-        (!tasks[a].job.deferrable ? tasks[a].earliestHour - tasks[b].earliestHour : latestStart[a] - latestStart[b]) ||
+        rank(a) - rank(b) ||
+        (fixedWork(a) && fixedWork(b) ? tasks[a].earliestHour - tasks[b].earliestHour : 0) ||
+        latestStart[a] - latestStart[b] ||
         tasks[b].job.priority - tasks[a].job.priority ||
         a - b,
     );
