@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +8,22 @@ import { SlurmExecutorConfig } from '../../src/config/westwind-config.js';
 import type { ExecutorOrder } from '../../src/execution/executors/site-executor.js';
 import { isFinished, slurmJobName } from '../../src/execution/executors/slurm/slurm-queue.js';
 import { SlurmExecutor } from '../../src/execution/executors/slurm/slurm.executor.js';
+import type { JobPlan, Plan, Segment } from '../../src/domain/planner/plan-types.js';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import { DispatchService } from '../../src/execution/dispatch.service.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
-import { until } from '../support/execution.js';
+import { getJob, submit, until } from '../support/execution.js';
 import { SLURM_CONF, slurmCli, slurmJobsOf } from '../support/slurm.js';
-import { describeSlurm, SLURM_SITE as SITE, TRAIN_SCRIPT } from '../support/slurm-app.js';
-import { connectTestRedis, deleteKeys, testPrefix } from '../support/test-app.js';
+import {
+  cancelSlurmJobs,
+  describeSlurm,
+  SLURM_SITE as SITE,
+  slurmConfigPath,
+  TRAIN_SCRIPT,
+} from '../support/slurm-app.js';
+import { connectTestRedis, deleteKeys, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
 
 /** Appends one line per call: its arguments, each followed by a tab. A harmless stand-in for nvidia-smi. */
 const RECORDER = `#!/bin/sh
@@ -127,5 +139,117 @@ describeSlurm('SLURM POWER E2E')('power caps at a Slurm site (the executor again
     await site.setPower(power(`${jobId}.v5.s0.setPower`, 0.5));
     expect(calls()).toHaveLength(2);
     await site.perform({ ...order('cancel'), actionId: `${jobId}.v0.s-1.cancel` });
+  }, 120_000);
+});
+
+/** A plan for one job stored and dispatched as a re-plan would (the planner does not choose caps yet). */
+async function planAndDispatch(t: TestApp, jobId: string, start: DateTime, segments: Segment[]): Promise<void> {
+  const part: JobPlan = {
+    jobId,
+    site: segments[0]?.site,
+    segments,
+    finish: segments.at(-1)?.end,
+    meetsDeadline: true,
+    pauses: 0,
+    peakHours: 0,
+    peakMwh: 0,
+    reason: 'test plan',
+  };
+  const zero = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
+  const plan: Plan = {
+    start: start.toISO()!,
+    hours: 48,
+    strategy: 'westwind',
+    jobs: [part],
+    load: {},
+    totals: { ...zero, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, deferrablePeakMwh: 0, objective: 0 },
+  };
+  const version = await t.app
+    .get(PlanRepository)
+    .save(plan, start.toISO()!, 'test', { loadByState: {}, late: { count: 0, jobs: [] } });
+  const job = (await t.app.get(JobsRepository).get(jobId))!;
+  await t.app.get(DispatchService).dispatchPlan(version, [part], [job]);
+}
+
+/**
+ * The whole path: a plan that caps a running job at the Slurm site goes out as setPower through the
+ * dispatch queue to the Slurm executor, whose power command (the recording stand-in) runs on the node.
+ */
+describeSlurm('SLURM POWER E2E')('power caps at a Slurm site, from the plan through dispatch', () => {
+  const start = DateTime.fromISO('2026-03-02T16:00:00Z', { zone: 'utc' });
+  const workdir = mkdtempSync(join(tmpdir(), 'westwind-slurm-power-app-'));
+  const recorder = join(workdir, 'record-power.sh');
+  const log = join(workdir, 'power.log');
+  const ids: string[] = [];
+  let t: TestApp;
+
+  beforeAll(async () => {
+    writeFileSync(recorder, RECORDER);
+    chmodSync(recorder, 0o755);
+    // A cap sent while Slurm is still starting the job is retried: over a minute of retries, whatever the load.
+    const configPath = slurmConfigPath({
+      powerCommand: [recorder, log, '{node}', '{watts}'],
+      gpuWatts: 700,
+      attempts: 8,
+      backoffMs: 500,
+    });
+    // No planner (the test's plans are the ones dispatched), and a clock that stands still.
+    t = await startTestApp({ clock: virtualClock(start, 1, () => 0), roles: 'api,dispatch', configPath });
+  });
+  afterAll(async () => {
+    await cancelSlurmJobs(ids);
+    await t?.close();
+  });
+
+  it('caps the running job on its node when the plan says so, and lifts the cap', async () => {
+    const http = t.app.getHttpServer();
+    const id = await submit(http, {
+      name: 'capped-in-slurm',
+      gpus: 2,
+      runtimeHours: 6,
+      deadline: '2026-03-04T00:00:00Z',
+      sites: [SITE],
+      power: {
+        minFraction: 0.5,
+        throughput: [
+          [1, 1],
+          [0.6, 0.85],
+          [0.5, 0.7],
+        ],
+      },
+      slurm: { script: TRAIN_SCRIPT, workdir, environment: { TRAIN_STEPS: '100000' } },
+    });
+    ids.push(id);
+    const segment = (powerFraction?: number): Segment => ({
+      site: SITE,
+      startHour: 0,
+      endHour: 6,
+      start: start.toISO()!,
+      end: start.plus({ hours: 6 }).toISO()!,
+      ...(powerFraction !== undefined && { powerFraction }),
+    });
+    const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+
+    // Started (at full power), then capped to 0.6: 420 W per GPU on the job's node.
+    await planAndDispatch(t, id, start, [segment(0.6)]);
+    const capped = await until(
+      () => getJob(http, id),
+      (job) => job.run?.powerFraction === 0.6,
+      60_000,
+    );
+    expect(capped.state).toBe('running');
+    const [running] = await slurmJobsOf(id);
+    expect(running.state).toBe('RUNNING');
+    const node = (await slurmCli.run('squeue', ['--noheader', `--name=${slurmJobName(id)}`, '--format=%N'])).trim();
+    expect(lines()).toEqual([`${node}\t420\t`]);
+
+    // The next plan lifts it: 700 W.
+    await planAndDispatch(t, id, start, [segment()]);
+    await until(
+      () => getJob(http, id),
+      (job) => (job.run?.powerFraction ?? 1) === 1,
+      60_000,
+    );
+    expect(lines()).toEqual([`${node}\t420\t`, `${node}\t700\t`]);
   }, 120_000);
 });
