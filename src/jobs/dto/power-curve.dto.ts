@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator } from 'class-validator';
 import { type PowerCurve, powerCurveProblem } from '../../domain/energy/power-curve.js';
 
@@ -12,6 +13,17 @@ export class PowerCurveDto implements PowerCurve {
   /** The lowest share of its full power the job may be capped to, in (0, 1]. */
   minFraction: number;
   /** [power fraction, throughput fraction] points. */
+  // A tuple type the Swagger plugin cannot describe (it reads it as a cycle and the app fails to start): said here.
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 },
+    example: [
+      [1, 1],
+      [0.7, 0.9],
+      [0.5, 0.7],
+    ],
+    description: '[power fraction, throughput fraction] points',
+  })
   throughput: [number, number][];
 }
 
