@@ -112,6 +112,7 @@ export function planJobFrom(
     currentSite: job.run?.site,
     runningSince: job.state === 'running' ? parseInstant(job.run!.segments.at(-1)!.start) : undefined,
     transferHours: transfer,
+    power: job.power,
   };
 }
 

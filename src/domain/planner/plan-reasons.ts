@@ -51,9 +51,10 @@ export function describePlacement(
   } else {
     parts.push(`starts ${dated(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   }
-  if (plan.segments.length > 1) {
-    const pausing = gapsHavePeak(plan, siteHours, s) ? 'through peak hours' : 'for greener hours';
-    parts.push(`${plan.segments.length} segments, pausing ${pausing}`);
+  const runs = runsOf(plan.segments);
+  if (runs.length > 1) {
+    const pausing = gapsHavePeak(runs, siteHours, s) ? 'through peak hours' : 'for greener hours';
+    parts.push(`${runs.length} segments, pausing ${pausing}`);
   }
   if (plan.peakHours > 0 && plan.meetsDeadline)
     parts.push(`runs ${plan.peakHours} peak hour(s): no off-peak hours left before its deadline`);
@@ -85,10 +86,22 @@ function duration(hours: number): string {
   return hours >= 0.95 ? `${hours.toFixed(1)} h` : `${Math.max(1, Math.round(hours * 60))} min`;
 }
 
-/** Whether any pause between the plan's segments covers a peak hour at site s. */
-function gapsHavePeak(plan: JobPlan, siteHours: SiteHours, s: number): boolean {
-  for (let k = 1; k < plan.segments.length; k++) {
-    for (let h = plan.segments[k - 1].endHour; h < plan.segments[k].startHour; h++)
+/** The plan's runs: segments back to back at one site are one run (they differ only in their power cap). */
+function runsOf(segments: readonly Segment[]): Segment[] {
+  const runs: Segment[] = [];
+  for (const segment of segments) {
+    const last = runs.at(-1);
+    if (last && last.endHour === segment.startHour && last.site === segment.site)
+      runs[runs.length - 1] = { ...last, endHour: segment.endHour, end: segment.end };
+    else runs.push(segment);
+  }
+  return runs;
+}
+
+/** Whether any pause between runs covers a peak hour at site s. */
+function gapsHavePeak(runs: readonly Segment[], siteHours: SiteHours, s: number): boolean {
+  for (let k = 1; k < runs.length; k++) {
+    for (let h = runs[k - 1].endHour; h < runs[k].startHour; h++)
       if (siteHours.peak[s * siteHours.hours + h]) return true;
   }
   return false;

@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import type { PowerCurve } from '../energy/power-curve.js';
 
 /**
  * The planner's view of the world: UTC hours from `start` (hour 0) to `start + hours`, sites with
@@ -70,6 +71,8 @@ export interface PlanJob {
   runningSince?: DateTime;
   /** Hours of data transfer before the job can start at a site (away from its data region). */
   transferHours?: Readonly<Record<string, number>>;
+  /** How it bends under a GPU power cap; absent: it runs at full power or not at all. */
+  power?: PowerCurve;
   /** Order of arrival, for fifo; defaults to earliestStart. */
   submittedAt?: DateTime;
 }

@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
+import { throughputAt } from '../energy/power-curve.js';
 import { jobPowerMw } from '../energy/power.js';
+import { sharePowerCut } from './power-cut.js';
 import { describePlacement } from './plan-reasons.js';
 import {
   DEFAULT_PLAN_OPTIONS,
@@ -75,6 +77,8 @@ interface Candidate {
   totalWork: number;
   cost: number;
   finishHour: number;
+  /** Power fraction of each hour where it runs capped (see `capUnderImportCaps`); absent: full power throughout. */
+  fractions?: Float64Array;
 }
 
 /** All allowed sites at once: each hour at the site where it is cheapest. */
@@ -135,6 +139,7 @@ function placeAll(input: PlanInput, runningFirst: boolean, first: ReadonlySet<st
     planner.repairDeadlines(tasks, order, placements);
     planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
   }
+  planner.capUnderImportCaps(tasks, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
@@ -147,6 +152,7 @@ function improveFrom(input: PlanInput, seed: Plan): Plan {
   const placements = tasks.map((task) => planner.adopt(task, seedOf.get(task.job.id)));
   planner.improve(tasks, order, placements);
   planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
+  planner.capUnderImportCaps(tasks, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
@@ -623,6 +629,145 @@ class Planner {
     return false;
   }
 
+  /**
+   * Capping before pausing (#20): where an import cap leaves a site less room than its running jobs
+   * need at full power, they share the room left (`sharePowerCut`: the jobs that declare a power
+   * curve capped evenly, those that do not at full power, a job pausing only where even the
+   * minimums do not fit) instead of some running at full power and the rest pausing, hour by hour
+   * from now while the cap binds.
+   * The work done capped comes off the rest of each job's plan, placed again after the capped
+   * hours. A peak hour ends the capped run (the peak rule prefers a pause, which holds no power), as
+   * does an hour where the minimums no longer fit. Where a job's rest would miss a deadline the
+   * old plan kept (or a job that may not pause would have to), the site keeps the old plan.
+   */
+  capUnderImportCaps(tasks: Task[], placements: (Candidate | undefined)[]): void {
+    for (let s = 0; s < this.input.sites.length; s++) {
+      const members = tasks.map((_, t) => t).filter((t) => this.runsOrStopsAt(tasks[t], placements[t], s));
+      if (members.some((t) => tasks[t].job.power)) this.capAt(s, members, tasks, placements);
+    }
+  }
+
+  /** A job running at site s that the plan keeps there now or stops now (does not move). */
+  private runsOrStopsAt(task: Task, candidate: Candidate | undefined, s: number): boolean {
+    if (task.job.state !== 'running' || task.currentSite !== s || task.work <= EPSILON) return false;
+    return !candidate || candidate.hours[0] !== 0 || candidate.sites[0] === s;
+  }
+
+  private capAt(s: number, members: number[], tasks: Task[], placements: (Candidate | undefined)[]): void {
+    const sh = this.siteHours;
+    const before = members.map((t) => placements[t]);
+    members.forEach((t, k) => before[k] && this.reserve(tasks[t], before[k], -1));
+    const restore = (k: number) => before[k] && this.reserve(tasks[members[k]], before[k], 1);
+    // Hour 0: a job whose minimum does not fit keeps its old plan (with its load), and the rest share again.
+    const capped = new Set(members.map((_, k) => k));
+    const fractions: number[][] = members.map(() => []);
+    const done = new Float64Array(members.length);
+    for (let h = 0; h < this.hours && capped.size > 0; h++) {
+      const i = s * this.hours + h;
+      if (!Number.isFinite(sh.importCapMw[i]) || sh.peak[i]) break;
+      let group = [...capped].filter((k) => done[k] < tasks[members[k]].work - EPSILON);
+      let shares: number[] = [];
+      for (;;) {
+        const room = sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i];
+        shares = sharePowerCut(
+          room,
+          group.map((k) => ({
+            mw: tasks[members[k]].powerMw[s],
+            minFraction: tasks[members[k]].job.power?.minFraction ?? 1,
+          })),
+        );
+        const dropped = group.filter((_, g) => shares[g] <= 0);
+        // Past hour 0 a job dropped here would pause mid-plan: the capped run ends instead.
+        if (dropped.length === 0 || h > 0) break;
+        dropped.forEach((k) => (capped.delete(k), restore(k)));
+        group = group.filter((k) => capped.has(k));
+      }
+      const gpus = group.reduce((sum, k) => sum + tasks[members[k]].job.gpus, 0);
+      if (group.length === 0 || shares.some((f) => f <= 0) || shares.every((f) => f >= 1) || gpus > sh.gpusFree[i])
+        break;
+      group.forEach((k, g) => {
+        const task = tasks[members[k]];
+        fractions[k].push(shares[g]);
+        done[k] += throughputAt(task.job.power, shares[g]);
+        const mw = task.powerMw[s] * shares[g];
+        sh.reserve(i, task.job.gpus, mw, mw);
+      });
+    }
+    // Each capped job's rest, placed after its capped hours, least slack first.
+    const rests = new Map<number, Candidate | undefined>();
+    const order = [...capped]
+      .filter((k) => fractions[k].length > 0)
+      .sort((a, b) => tasks[members[a]].deadlineHour - done[a] - (tasks[members[b]].deadlineHour - done[b]));
+    let kept = true;
+    for (const k of order) {
+      const task = tasks[members[k]];
+      const from = fractions[k].length;
+      if (done[k] >= task.work - EPSILON) continue;
+      const rest: Task = {
+        ...task,
+        work: task.work - done[k],
+        earliestHour: from,
+        dueHour: Math.max(from, task.dueHour),
+        committed: 0,
+      };
+      const placed = this.onTimeCandidate(rest) ?? this.bestCandidate(rest, this.hours, true);
+      const wasOnTime = !before[k] || before[k].finishHour <= task.deadlineHour + EPSILON;
+      const continues = placed && placed.hours[0] === from && placed.sites[0] === s;
+      if (
+        !placed ||
+        (wasOnTime && placed.finishHour > task.deadlineHour + EPSILON) ||
+        (!task.job.interruptible && !continues)
+      ) {
+        kept = false;
+        break;
+      }
+      this.reserve(rest, placed, 1);
+      rests.set(k, placed);
+    }
+    // Undo the capped hours as reserved above (whole hours) and the rests; hold the final placements instead.
+    for (const k of capped) {
+      const task = tasks[members[k]];
+      fractions[k].forEach((f, h) => {
+        const mw = task.powerMw[s] * f;
+        sh.reserve(s * this.hours + h, -task.job.gpus, -mw, -mw);
+      });
+      const rest = rests.get(k);
+      if (rest) this.reserve(task, rest, -1);
+    }
+    for (const k of capped) {
+      const task = tasks[members[k]];
+      placements[members[k]] =
+        kept && fractions[k].length > 0 ? this.cappedCandidate(task, s, fractions[k], rests.get(k)) : before[k];
+      if (placements[members[k]]) this.reserve(task, placements[members[k]]!, 1);
+    }
+  }
+
+  /** Capped hours from hour 0 at site s, then `rest` (if any work is left) at full power. */
+  private cappedCandidate(task: Task, s: number, fractions: number[], rest: Candidate | undefined): Candidate {
+    const n = fractions.length;
+    const hours = new Int32Array(n + (rest?.hours.length ?? 0));
+    const sites = new Int32Array(hours.length).fill(s);
+    const power = new Float64Array(hours.length).fill(1);
+    fractions.forEach((f, h) => ((hours[h] = h), (power[h] = f)));
+    rest?.hours.forEach((hour, j) => ((hours[n + j] = hour), (sites[n + j] = rest.sites[j])));
+    let cappedWork = 0;
+    let finishHour = n;
+    for (let h = 0; h < n; h++) {
+      const rate = throughputAt(task.job.power, fractions[h]);
+      if (!rest && cappedWork + rate >= task.work - EPSILON) finishHour = h + (task.work - cappedWork) / rate;
+      cappedWork += rate;
+    }
+    const totalWork = rest ? cappedWork + rest.totalWork : task.work;
+    return {
+      hours,
+      sites,
+      totalWork,
+      cost: rest?.cost ?? 0,
+      finishHour: rest?.finishHour ?? finishHour,
+      ...(fractions.some((f) => f < 1) ? { fractions: power } : {}),
+    };
+  }
+
   /** Keeps a candidate's hours, as `place` does. */
   hold(task: Task, candidate: Candidate): void {
     this.reserve(task, candidate, 1);
@@ -630,13 +775,16 @@ class Planner {
 
   /** Adds (sign 1) or removes (sign −1) a placement's GPUs and power. */
   private reserve(task: Task, candidate: Candidate, sign: 1 | -1): void {
-    const { sites, hours } = candidate;
+    const { sites, hours, fractions } = candidate;
     let workLeft = candidate.totalWork;
     for (let k = 0; k < hours.length; k++) {
-      const fraction = Math.min(1, workLeft);
-      workLeft -= fraction;
-      const mw = task.powerMw[sites[k]];
-      this.siteHours.reserve(sites[k] * this.hours + hours[k], sign * task.job.gpus, sign * mw, sign * mw * fraction);
+      const power = fractions?.[k] ?? 1;
+      // Capped, it works the hour at its curve's throughput; the last hour it works only as long as it needs.
+      const rate = power < 1 ? throughputAt(task.job.power, power) : 1;
+      const share = Math.min(1, workLeft / rate);
+      workLeft -= share * rate;
+      const mw = task.powerMw[sites[k]] * power;
+      this.siteHours.reserve(sites[k] * this.hours + hours[k], sign * task.job.gpus, sign * mw, sign * mw * share);
     }
   }
 
@@ -896,14 +1044,21 @@ class Planner {
     const segments: Segment[] = [];
     let peakHours = 0;
     let peakMwh = 0;
-    const { hours, sites } = candidate;
+    const { hours, sites, fractions } = candidate;
     for (let k = 0; k < hours.length; k++) {
+      const power = fractions?.[k] ?? 1;
       if (this.siteHours.peak[sites[k] * this.hours + hours[k]]) {
         peakHours++;
-        peakMwh += task.powerMw[sites[k]];
+        peakMwh += task.powerMw[sites[k]] * power;
       }
       const last = segments[segments.length - 1];
-      if (last && last.endHour === hours[k] && last.site === this.input.sites[sites[k]].id) last.endHour++;
+      if (
+        last &&
+        last.endHour === hours[k] &&
+        last.site === this.input.sites[sites[k]].id &&
+        Math.abs((last.powerFraction ?? 1) - power) < 1e-9
+      )
+        last.endHour++;
       else
         segments.push({
           site: this.input.sites[sites[k]].id,
@@ -911,6 +1066,7 @@ class Planner {
           endHour: hours[k] + 1,
           start: '',
           end: '',
+          ...(power < 1 ? { powerFraction: power } : {}),
         });
     }
     for (const segment of segments) {
@@ -926,7 +1082,7 @@ class Planner {
       segments,
       finish: DateTime.fromMillis(finishMs, { zone: 'utc' }).toISO()!,
       meetsDeadline: finishMs <= task.job.deadline.toMillis() + 1,
-      pauses: segments.length - 1 + pausedNow,
+      pauses: segmentCount(hours, hours.length, sites) - 1 + pausedNow,
       peakHours: task.job.deferrable ? peakHours : 0,
       peakMwh: task.job.deferrable ? peakMwh : 0,
       reason: '',
@@ -934,6 +1090,7 @@ class Planner {
     plan.reason = describePlacement(task.job, plan, site, this.siteHours, sites[0], (hour) =>
       this.localTime(sites[0], hour),
     );
+    if (fractions) plan.reason = `${this.cappedWords(segments, sites[0])}; ${plan.reason}`;
     return plan;
   }
 
@@ -951,6 +1108,19 @@ class Planner {
           : `infeasible: no allowed site has ${task.job.gpus} GPUs free for ${round(task.work)} h ` +
             `within the planning horizon (until ${this.instant(this.hours)})`,
     };
+  }
+
+  /** "capped to 70% until 19:00 Europe/Berlin: import cap" (the lowest cap of its capped hours from now). */
+  private cappedWords(segments: Segment[], s: number): string {
+    let end = 0;
+    let lowest = 1;
+    for (const segment of segments) {
+      if (segment.startHour !== end || segment.powerFraction === undefined) break;
+      end = segment.endHour;
+      lowest = Math.min(lowest, segment.powerFraction);
+    }
+    const until = `${this.localTime(s, end)} ${this.input.sites[s].timeZone}`;
+    return `capped to ${Math.round(lowest * 100)}% until ${until}: import cap`;
   }
 
   private totals(jobPlans: JobPlan[]): PlanTotals {

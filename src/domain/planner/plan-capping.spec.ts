@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { throughputAt } from '../energy/power-curve.js';
+import { jobPowerMw } from '../energy/power.js';
+import { plan } from './plan.js';
+import type { Plan, PlanJob } from './plan-types.js';
+import { at, planJob as job, planSite as site, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+
+const CURVE = {
+  minFraction: 0.5,
+  throughput: [
+    [1, 1],
+    [0.7, 0.9],
+    [0.5, 0.7],
+  ] as [number, number][],
+};
+const MW = jobPowerMw(10, 1, 1); // a 10-GPU job at 1 kW per GPU, PUE 1
+const running = (id: string, fields: Partial<PlanJob> = {}) =>
+  job(id, { state: 'running', currentSite: 'west', runningSince: at(-2), remainingHours: 6, power: CURVE, ...fields });
+/** Import cap for hours 0–2 (no green): `share` of four jobs' full power. */
+const cappedSite = (share: number) => {
+  const cap = Array.from({ length: 24 }, (_, h) => (h < 3 ? 4 * MW * share : Infinity));
+  return site('west', new Array<number>(24).fill(0), new Array<number>(24).fill(0), {
+    gpus: 40,
+    signals: { greenMw: new Array<number>(24).fill(0), peak: new Array<number>(24).fill(0), importCapMw: cap },
+  });
+};
+const fractionsAt = (p: Plan, id: string, hour: number) => {
+  const segment = p.jobs.find((j) => j.jobId === id)!.segments.find((s) => s.startHour <= hour && hour < s.endHour);
+  return segment ? (segment.powerFraction ?? 1) : 0;
+};
+
+describe('planner: capping before pausing under an import cap', () => {
+  it('caps four running jobs to 70% through a 30% cut instead of pausing one, and says so', () => {
+    const p = plan({ start, hours: 24, sites: [cappedSite(0.7)], jobs: ['a', 'b', 'c', 'd'].map((id) => running(id)) });
+    for (const id of ['a', 'b', 'c', 'd']) {
+      for (const hour of [0, 1, 2]) expect(fractionsAt(p, id, hour)).toBeCloseTo(0.7, 9);
+      expect(fractionsAt(p, id, 3)).toBe(1);
+      expect(p.jobs.find((j) => j.jobId === id)!.pauses).toBe(0);
+    }
+    expect(p.jobs[0].reason).toMatch(/^capped to 70% until 03:00 UTC: import cap; running at west/);
+    // 3 h at 0.9 throughput, then 6 − 2.7 = 3.3 h at full power: done at hour 6.3.
+    expect(Date.parse(p.jobs[0].finish!)).toBe(at(6.3).toMillis());
+    expect(p.load.west[0].drawMw).toBeCloseTo(4 * MW * 0.7, 9);
+    expect(p.totals.pauses).toBe(0);
+  });
+
+  it('caps the jobs with a power curve so that one without keeps running, rather than pausing it', () => {
+    const jobs = [running('a'), running('b'), running('c'), running('plain', { power: undefined })];
+    const p = plan({ start, hours: 24, sites: [cappedSite(0.65)], jobs });
+    // 2.6 jobs' power: 'plain' at full power (1), the three others share 1.6: 53% each. Nobody pauses.
+    expect(p.load.west[0].drawMw).toBeCloseTo(4 * MW * 0.65, 9);
+    for (const id of ['a', 'b', 'c']) expect(fractionsAt(p, id, 0)).toBeCloseTo(1.6 / 3, 9);
+    expect(fractionsAt(p, 'plain', 0)).toBe(1);
+    expect(p.totals.pauses).toBe(0);
+  });
+
+  it('keeps a job that declares no curve at full power or pauses it: never capped', () => {
+    const p = plan({
+      start,
+      hours: 24,
+      sites: [cappedSite(0.7)],
+      jobs: ['a', 'b', 'c', 'd'].map((id) => running(id, { power: undefined })),
+    });
+    for (const j of p.jobs) expect(j.segments.every((s) => s.powerFraction === undefined)).toBe(true);
+    expect(p.totals.pauses).toBeGreaterThan(0);
+  });
+
+  it('never exceeds the cap, never caps below a minimum, never makes an on-time job late; work adds up', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1.2, noNaN: true }),
+        fc.array(fc.record({ remaining: fc.double({ min: 0.5, max: 8, noNaN: true }), curve: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (share, specs) => {
+          const jobs = specs.map((spec, k) =>
+            running(`j${k}`, { remainingHours: spec.remaining, power: spec.curve ? CURVE : undefined }),
+          );
+          const p = plan({ start, hours: 24, sites: [cappedSite(share)], jobs });
+          for (let h = 0; h < 3; h++) expect(p.load.west[h].drawMw).toBeLessThanOrEqual(4 * MW * share + 1e-9);
+          for (const [k, j] of p.jobs.entries()) {
+            expect(j.meetsDeadline).toBe(true);
+            let work = 0;
+            for (const segment of j.segments) {
+              const f = segment.powerFraction ?? 1;
+              expect(f).toBeGreaterThanOrEqual(specs[k].curve ? CURVE.minFraction : 1);
+              work += (segment.endHour - segment.startHour) * throughputAt(specs[k].curve ? CURVE : undefined, f);
+            }
+            // It holds at least the hours its work needs (a pause adds a checkpoint on top).
+            expect(work).toBeGreaterThanOrEqual(specs[k].remaining - 1e-9);
+          }
+        },
+      ),
+      { seed: 20, numRuns: 200 },
+    );
+  });
+});
