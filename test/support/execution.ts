@@ -25,6 +25,19 @@ export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => bo
   }
 }
 
+/**
+ * On the real clock, waits out the top of the UTC hour when it is less than `beforeMs` away or less
+ * than `afterMs` past, so the hourly re-plan, and a plan made for the hour that just ended, cannot
+ * land between a test's steps. Give the test `beforeMs + afterMs` more than its own timeout.
+ */
+export async function clearOfHourBoundary(beforeMs = 20_000, afterMs = 5_000): Promise<void> {
+  const now = DateTime.utc();
+  const sinceHour = now.diff(now.startOf('hour')).as('milliseconds');
+  const toHour = 3_600_000 - sinceHour;
+  const waitMs = toHour < beforeMs ? toHour + afterMs : sinceHour < afterMs ? afterMs - sinceHour : 0;
+  if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+}
+
 /** Posts a signed forecast for zone `west`: `windMw(hour)` for each of `hours` UTC hours from `from`. */
 export async function postWestForecast(
   http: App,
