@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
+import type { App } from 'supertest/types.js';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
@@ -323,18 +324,26 @@ describe('jobs API (real app, real Redis)', () => {
   });
 });
 
-describe('retention of finished jobs', () => {
-  const ctx = useTestApp({ roles: 'api,planner', configure: (config) => (config.retention.finishedJobs = 'PT2S') });
-  const get = (id: string) => request(ctx.http).get(`/v1/jobs/${id}`).set(ALPHA);
-  const listed = async (state?: string) =>
-    (
-      await request(ctx.http)
-        .get(`/v1/jobs${state ? `?state=${state}` : ''}`)
-        .set(ALPHA)
-        .expect(200)
-    ).body.items.map((j: { id: string }) => j.id);
-  const submit = async () =>
-    (await request(ctx.http).post('/v1/jobs').set(ALPHA).send(validJob()).expect(201)).body as { id: string };
+/** A job's GET, the ids a list shows, and a submission, on a test app's HTTP server. */
+function retentionHelpers(ctx: { http: App }) {
+  return {
+    get: (id: string) => request(ctx.http).get(`/v1/jobs/${id}`).set(ALPHA),
+    listed: async (state?: string) =>
+      (
+        await request(ctx.http)
+          .get(`/v1/jobs${state ? `?state=${state}` : ''}`)
+          .set(ALPHA)
+          .expect(200)
+      ).body.items.map((j: { id: string }) => j.id),
+    submit: async () =>
+      (await request(ctx.http).post('/v1/jobs').set(ALPHA).send(validJob()).expect(201)).body as { id: string },
+  };
+}
+
+describe('retention of finished jobs: pruning by cutoff', () => {
+  // API only, with the default retention: no housekeeping runs here to prune before (or besides) the test.
+  const ctx = useTestApp();
+  const { get, listed, submit } = retentionHelpers(ctx);
 
   it('forgets a job that finished before the cutoff — record, lists and indexes — and nothing else', async () => {
     const jobs = ctx.t.app.get(JobsRepository);
@@ -354,11 +363,16 @@ describe('retention of finished jobs', () => {
     expect(await listed('cancelled')).not.toContain(old.id);
     expect(await keysUnder(ctx.t.redis, `${ctx.t.prefix}job:${old.id}`)).toEqual([]);
     expect(await ctx.t.redis.zscore(`${ctx.t.prefix}jobs:finished`, old.id)).toBeNull();
-    // The recent finished job and the waiting one are untouched; the waiting one is still planned.
+    // The recent finished job and the waiting one are untouched; the waiting one is still active (to be planned).
     expect((await get(recent.id).expect(200)).body.state).toBe('cancelled');
     expect((await jobs.active()).map((j) => j.id)).toContain(waiting.id);
     expect(await jobs.pruneFinished(cutoff)).toBe(0);
   });
+});
+
+describe('retention of finished jobs: housekeeping', () => {
+  const ctx = useTestApp({ roles: 'api,planner', configure: (config) => (config.retention.finishedJobs = 'PT2S') });
+  const { get, submit } = retentionHelpers(ctx);
 
   it('housekeeping forgets finished jobs by itself once they are past the configured retention', async () => {
     const job = await submit();
