@@ -48,6 +48,18 @@ describe('zone forecast providers in the configuration', () => {
     expect(unknown).toContain('must be one of entsoe, electricity-maps, watttime');
   });
 
+  it("ENTSO-E's rateLimit: the published 400 a minute by default; at least 6 requests in 1 to 3,600 s", () => {
+    const zone = (extra: string) =>
+      withProviders(`      - { type: entsoe, area: 10YFI-1--------U, token: entsoe-token-123${extra} }\n`);
+    const [entsoe] = parseWestwindConfig(zone(''), 'test', {}).zones[0].providers as EntsoeProviderConfig[];
+    expect(entsoe.rateLimit).toEqual({ requests: 400, windowSeconds: 60 });
+    const set = parseWestwindConfig(zone(', rateLimit: { requests: 100 }'), 'test', {}).zones[0].providers[0];
+    expect((set as EntsoeProviderConfig).rateLimit).toEqual({ requests: 100, windowSeconds: 60 });
+    const message = problems(zone(', rateLimit: { requests: 5, windowSeconds: 0 }'));
+    expect(message).toContain('zones[0].providers[0].rateLimit.requests');
+    expect(message).toContain('zones[0].providers[0].rateLimit.windowSeconds');
+  });
+
   it('refuses a missing ${ENV} and two carbon providers in one zone', () => {
     const message = problems(
       withProviders(`\

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
   registerDecorator,
+  ValidateNested,
 } from 'class-validator';
 import { Duration } from 'luxon';
 
@@ -81,6 +82,22 @@ export abstract class BaseForecastProviderConfig {
   }
 }
 
+/**
+ * A provider's request budget, counted across every instance of the deployment (a BullMQ queue's
+ * limiter; docs/forecast-providers.md). Default: ENTSO-E's published 400 requests a minute per token.
+ */
+export class RequestRateConfig {
+  @IsInt()
+  @Min(6)
+  @Max(100_000)
+  requests: number = 400;
+
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  windowSeconds: number = 60;
+}
+
 /** ENTSO-E Transparency Platform: day-ahead wind and solar (A69) and load (A65) of a bidding zone. */
 export class EntsoeProviderConfig extends BaseForecastProviderConfig {
   @IsIn(['entsoe'])
@@ -94,6 +111,14 @@ export class EntsoeProviderConfig extends BaseForecastProviderConfig {
   @IsString()
   @MinLength(8, { message: 'must be the security token (write it as ${ENV})' })
   token: string;
+
+  /**
+   * At most this many requests per window to ENTSO-E, all zones and instances together (lower it if
+   * other tools use the same token). The tightest of the zones' figures applies.
+   */
+  @ValidateNested()
+  @Type(() => RequestRateConfig)
+  rateLimit: RequestRateConfig = new RequestRateConfig();
 
   get defaultBaseUrl(): string {
     return 'https://web-api.tp.entsoe.eu';

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { SignalsModule } from '../signals.module.js';
+import { EntsoeRequestPermits } from './entsoe/entsoe-request-permits.js';
 import { FORECAST_PULL_QUEUE } from './forecast-pull.constants.js';
 import { ForecastPullProcessor } from './forecast-pull.processor.js';
 import { ForecastPullScheduler } from './forecast-pull.scheduler.js';
@@ -13,6 +14,6 @@ import { ForecastPullService } from './forecast-pull.service.js';
  */
 @Module({
   imports: [BullModule.registerQueue({ name: FORECAST_PULL_QUEUE }), SignalsModule],
-  providers: [ForecastPullService, ForecastPullScheduler, ForecastPullProcessor],
+  providers: [ForecastPullService, ForecastPullScheduler, ForecastPullProcessor, EntsoeRequestPermits],
 })
 export class ForecastPullModule {}

@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { SignalsService } from '../signals.service.js';
 import { ElectricityMapsProvider } from './electricity-maps/electricity-maps-provider.js';
 import { EntsoeProvider } from './entsoe/entsoe-provider.js';
+import { EntsoeRequestPermits } from './entsoe/entsoe-request-permits.js';
 import type { ForecastProvider, ProviderFailure, ProviderKind } from './forecast-provider.js';
 import { overlay } from './forecast-overlay.js';
 import { PULL_HORIZON_HOURS, type PullJobData } from './forecast-pull.constants.js';
@@ -33,12 +34,8 @@ export type PullOutcome =
 @Injectable()
 export class ForecastPullService {
   private readonly logger = new Logger('ForecastPull');
-  /** One driver of each kind per process: ENTSO-E's request budget and WattTime's token live in them. */
-  private readonly drivers: Record<ProviderKind, ForecastProvider> = {
-    entsoe: new EntsoeProvider(),
-    'electricity-maps': new ElectricityMapsProvider(),
-    watttime: new WattTimeProvider(),
-  };
+  /** One driver of each kind per process: WattTime's token lives in it; ENTSO-E's budget is shared (Redis). */
+  private readonly drivers: Record<ProviderKind, ForecastProvider>;
   private readonly zones: Map<string, ZoneConfig>;
 
   constructor(
@@ -46,8 +43,14 @@ export class ForecastPullService {
     private readonly statuses: ForecastPullStatusRepository,
     config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    entsoePermits: EntsoeRequestPermits,
   ) {
     this.zones = new Map(config.zones.map((z) => [z.id, z]));
+    this.drivers = {
+      entsoe: new EntsoeProvider(entsoePermits),
+      'electricity-maps': new ElectricityMapsProvider(),
+      watttime: new WattTimeProvider(),
+    };
   }
 
   /** Pulls if due: a provider's scheduler ticks more often than it refreshes, so a back-off can retry sooner. */

@@ -17,6 +17,11 @@ import { RequestBudget } from './request-budget.js';
 export const ENTSOE_REQUESTS_PER_MINUTE = 400;
 const BAN_MS = 10 * 60_000;
 
+/** Waits until one more request to ENTSO-E is allowed (`key`: the token). */
+export interface RequestPermits {
+  take(key: string): Promise<void>;
+}
+
 /** Production types of the day-ahead wind and solar forecast (A69) that Westwind reads. */
 const SOLAR = ['B16'];
 const WIND = ['B18', 'B19'];
@@ -30,7 +35,11 @@ const WIND = ['B18', 'B19'];
 export class EntsoeProvider implements ForecastProvider {
   readonly kind = 'entsoe' as const;
 
-  constructor(private readonly budget = new RequestBudget(ENTSOE_REQUESTS_PER_MINUTE, 60_000)) {}
+  /**
+   * `permits`: the service passes EntsoeRequestPermits (the budget across instances); alone (tests,
+   * scripts) the driver keeps the published limit in this process.
+   */
+  constructor(private readonly budget: RequestPermits = new RequestBudget(ENTSOE_REQUESTS_PER_MINUTE, 60_000)) {}
 
   async fetch(source: ProviderSource, window: ProviderWindow): Promise<ProviderResult> {
     const token = source.credentials['token'];
@@ -61,7 +70,12 @@ export class EntsoeProvider implements ForecastProvider {
   }
 
   private async document(source: ProviderSource, query: Record<string, string>, token: string) {
-    await this.budget.take(token);
+    try {
+      await this.budget.take(token);
+    } catch (error) {
+      const message = `ENTSO-E request budget: ${(error as Error).message}`;
+      return { ok: false as const, failure: { kind: 'network' as const, message } };
+    }
     const url = endpoint(source.baseUrl, '/api', { securityToken: token, ...query });
     const answer = await httpGet(url, { accept: 'application/xml' }, source.timeoutMs);
     if (isFailure(answer)) return { ok: false as const, failure: answer };
