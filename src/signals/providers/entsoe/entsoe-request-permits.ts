@@ -48,6 +48,9 @@ export class EntsoeRequestPermits implements RequestPermits, OnModuleInit, OnMod
     if (!this.limiter) return;
     const options = { connection: this.connection, prefix: this.keys.bullPrefix() };
     this.queue = new Queue(ENTSOE_REQUESTS_QUEUE, options);
+    // Also the queue's own global limit, which takes precedence over any worker's: instances started with
+    // different figures all keep the last one set.
+    await this.queue.setGlobalRateLimit(this.limiter.max, this.limiter.duration);
     this.events = new QueueEvents(ENTSOE_REQUESTS_QUEUE, options);
     this.worker = new Worker(ENTSOE_REQUESTS_QUEUE, () => Promise.resolve('granted'), {
       ...options,
