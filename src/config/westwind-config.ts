@@ -395,6 +395,14 @@ export class SiteConfig {
   @Transform(({ obj }) => executorConfigOf((obj as { executor?: unknown }).executor), { toClassOnly: true })
   executor: ExecutorConfig = new SimulatedExecutorConfig();
 
+  /**
+   * Whether the site can cap a running job's GPU power (setPower), so the planner may cap instead of
+   * pausing: simulated and http sites can; a Slurm site only with a powerCommand.
+   */
+  get capsPower(): boolean {
+    return this.executor.type !== 'slurm' || (this.executor.powerCommand?.length ?? 0) > 0;
+  }
+
   /** Bearer keys the site's agent reports job events with. */
   @IsArray()
   @ArrayUnique()

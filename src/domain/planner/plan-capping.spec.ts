@@ -21,6 +21,7 @@ const cappedSite = (share: number) => {
   const cap = Array.from({ length: 24 }, (_, h) => (h < 3 ? 4 * MW * share : Infinity));
   return site('west', new Array<number>(24).fill(0), new Array<number>(24).fill(0), {
     gpus: 40,
+    capsPower: true,
     signals: { greenMw: new Array<number>(24).fill(0), peak: new Array<number>(24).fill(0), importCapMw: cap },
   });
 };
@@ -61,6 +62,13 @@ describe('planner: capping before pausing under an import cap', () => {
       sites: [cappedSite(0.7)],
       jobs: ['a', 'b', 'c', 'd'].map((id) => running(id, { power: undefined })),
     });
+    for (const j of p.jobs) expect(j.segments.every((s) => s.powerFraction === undefined)).toBe(true);
+    expect(p.totals.pauses).toBeGreaterThan(0);
+  });
+
+  it('pauses instead at a site that cannot cap power', () => {
+    const jobs = ['a', 'b', 'c', 'd'].map((id) => running(id));
+    const p = plan({ start, hours: 24, sites: [{ ...cappedSite(0.7), capsPower: false }], jobs });
     for (const j of p.jobs) expect(j.segments.every((s) => s.powerFraction === undefined)).toBe(true);
     expect(p.totals.pauses).toBeGreaterThan(0);
   });

@@ -16,6 +16,8 @@ export interface ConfiguredSite {
   gpus: number;
   kwPerGpu: number;
   pue: number;
+  /** The site can cap a job's GPU power (absent: it cannot). */
+  capsPower?: boolean;
 }
 
 /** Where datasets live and how fast they reach each site (Gbit/s by site id). */
@@ -59,6 +61,7 @@ function planSite(site: ConfiguredSite, world: PlanningWorld): PlanSite {
     gpus: site.gpus,
     kwPerGpu: site.kwPerGpu,
     pue: site.pue,
+    capsPower: site.capsPower ?? false,
     signals: {
       greenMw: s.greenMw,
       peak: s.peak,

@@ -29,6 +29,8 @@ export interface PlanSite {
   gpus: number;
   kwPerGpu: number;
   pue: number;
+  /** The site can cap a running job's GPU power (setPower); absent: it cannot, and the planner pauses instead. */
+  capsPower?: boolean;
   /** One value per hour, `hours` long. */
   signals: SiteSignals;
 }

@@ -643,7 +643,8 @@ class Planner {
   capUnderImportCaps(tasks: Task[], placements: (Candidate | undefined)[]): void {
     for (let s = 0; s < this.input.sites.length; s++) {
       const members = tasks.map((_, t) => t).filter((t) => this.runsOrStopsAt(tasks[t], placements[t], s));
-      if (members.some((t) => tasks[t].job.power)) this.capAt(s, members, tasks, placements);
+      if (this.input.sites[s].capsPower && members.some((t) => tasks[t].job.power))
+        this.capAt(s, members, tasks, placements);
     }
   }
 
