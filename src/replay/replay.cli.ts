@@ -1,7 +1,7 @@
 /**
  * npm run replay -- --config <yaml> --signals <csv> --jobs <csv> [--objective green|carbon|cost]
  *   [--forecast-error 0.1] [--forecast-bias -0.05] [--forecast-load-error 0.03]
- *   [--forecast-model evolving|redrawn|flat]
+ *   [--forecast-model evolving|redrawn|flat] [--forecasts watttime-historical.json ...]
  *   [--seed N] [--strategies westwind,fifo,peak-pause,lp] [--from ISO --to ISO] [--out DIR]
  *
  * What-if replay of Westwind's planner over real data (docs/replay.md). Writes DIR/report.json and a
@@ -22,6 +22,7 @@ import {
   ReplayInputError,
 } from './replay-input.js';
 import { renderReportHtml } from './replay-html.js';
+import { IssuedForecasts, readWattTimeHistorical } from './issued-forecasts.js';
 import {
   FORECAST_MODELS,
   forecastText,
@@ -50,6 +51,7 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
       'forecast-bias': { type: 'string', default: '0' },
       'forecast-load-error': { type: 'string' },
       'forecast-model': { type: 'string', default: 'evolving' },
+      forecasts: { type: 'string', multiple: true },
       seed: { type: 'string', default: '1' },
       strategies: { type: 'string', default: 'westwind,fifo,peak-pause' },
       from: { type: 'string' },
@@ -99,6 +101,7 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
   const config = readReplayConfig(values.config!);
   const signals = parseSignalsCsv(readReplayFile(values.signals!), values.signals!, config);
   const jobs = parseJobsCsv(readReplayFile(values.jobs!), values.jobs!, config);
+  const issued = (values.forecasts ?? []).map((file) => readWattTimeHistorical(readReplayFile(file), file, config));
   return {
     request: {
       config,
@@ -110,6 +113,7 @@ function requestFromArgs(args: string[]): { request: Omit<ReplayRequest, 'onProg
       forecastBias,
       forecastLoadError: loadError === undefined ? undefined : Number(loadError),
       forecastModel: model,
+      issuedForecasts: issued.length > 0 ? new IssuedForecasts(issued) : undefined,
       seed,
       from,
       to,

@@ -12,6 +12,7 @@ import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-in
 import { InputProblem, ReplayInputError, ReplaySignals } from './replay-input.js';
 import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld } from './rolling-replay.js';
 import { ForecastErrorModel, isPerfect } from './forecast-error.js';
+import type { IssuedForecasts, IssuedForecastsInput } from './issued-forecasts.js';
 import { HOUR_MS, isHourStart } from '../domain/time/hours.js';
 
 export const REPLAY_STRATEGIES = ['westwind', 'fifo', 'peak-pause', 'lp'] as const;
@@ -40,6 +41,8 @@ export interface ReplayRequest {
   forecastLoadError?: number;
   /** Default `evolving`. */
   forecastModel?: ForecastModelName;
+  /** Forecasts providers actually issued (`--forecasts`), over the model's where they reach. */
+  issuedForecasts?: IssuedForecasts;
   seed: number;
   /** Jobs submitted in [from, to) are replayed; defaults: the signals' first hour and end. */
   from?: DateTime;
@@ -98,6 +101,8 @@ export interface ReplayReport {
     forecastError: number;
     forecastBias: number;
     forecastLoadError: number;
+    /** The providers' issued forecasts replayed (`--forecasts`), one entry per file; empty without. */
+    issuedForecasts: IssuedForecastsInput[];
     seed: number;
     horizonHours: number;
     jobsReplayed: number;
@@ -161,7 +166,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   const charts = chartBase(world);
   const simulated = request.strategies.filter((s) => s !== 'lp');
   const forecast = forecastOf(request);
-  const perfect = typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast);
+  const perfect = (typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast)) && !request.issuedForecasts;
   // fifo is the baseline of every saving: replayed even when not asked for (and then not reported).
   const runs: { strategy: Exclude<ReplayStrategy, 'lp'>; perfect: boolean }[] = [
     ...[...new Set([...simulated, 'fifo' as const])].map((strategy) => ({ strategy, perfect })),
@@ -177,6 +182,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       objective,
       forecastError: run.perfect ? 0 : typeof forecast === 'number' ? forecast : 0,
       forecastModel: run.perfect || typeof forecast === 'number' ? undefined : forecast,
+      issuedForecasts: run.perfect ? undefined : request.issuedForecasts,
       seed,
       horizonHours,
       onHour: (hour) => request.onProgress?.(k * signals.hours + hour, total),
@@ -251,6 +257,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       forecastError,
       forecastBias: request.forecastBias ?? 0,
       forecastLoadError: request.forecastLoadError ?? forecastError,
+      issuedForecasts: request.issuedForecasts?.describe() ?? [],
       seed,
       horizonHours,
       jobsReplayed: jobs.length,
@@ -314,7 +321,9 @@ export function forecastText(input: ReplayReport['input']): string {
   if (input.forecastModel === 'flat') return `flat forecast noise ${input.forecastError} × each series' mean`;
   const load = input.forecastLoadError !== input.forecastError ? `, load ${input.forecastLoadError}` : '';
   const how = `mean absolute at 24 h lead, growing with lead; ${input.forecastModel}${load}`;
-  return `forecast error ${input.forecastError} (${how}), renewable bias ${input.forecastBias}`;
+  const issued = (input.issuedForecasts ?? []).map((f) => `${f.provider} ${f.region} → ${f.zone} (${f.issues} issued)`);
+  const over = issued.length > 0 ? `; issued forecasts over it: ${issued.join(', ')}` : '';
+  return `forecast error ${input.forecastError} (${how}), renewable bias ${input.forecastBias}${over}`;
 }
 
 /** [from, to) of submissions, inside the signals; the end of the data follows. */

@@ -24,6 +24,7 @@ import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import type { ReplaySignals } from './replay-input.js';
 import { FORECAST_SERIES, ForecastErrorModel, ForecastErrors, ForecastSeries, isPerfect } from './forecast-error.js';
+import type { IssuedForecasts } from './issued-forecasts.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
 /** What a replay is run on: the service's config, the actual series, and the jobs as admitted at their submission. */
@@ -43,6 +44,8 @@ export interface ReplayOptions {
   forecastError: number;
   /** Lead-dependent, autocorrelated, possibly biased forecast errors (forecast-error.ts). */
   forecastModel?: ForecastErrorModel;
+  /** Forecasts a provider actually issued, over the model's where they reach (issued-forecasts.ts). */
+  issuedForecasts?: IssuedForecasts;
   seed: number;
   horizonHours?: number;
   /** Called after each simulated hour. */
@@ -93,6 +96,7 @@ export class ReplayForecasts {
     forecast: number | ForecastErrorModel,
     private readonly seed: number,
     maxLead = PLANNING_HORIZON_HOURS,
+    private readonly issuedForecasts?: IssuedForecasts,
   ) {
     this.timeZones = new Map(world.config.zones.map((z) => [z.id, z.timeZone]));
     const flat = typeof forecast === 'number' ? forecast : 0;
@@ -119,15 +123,19 @@ export class ReplayForecasts {
       const series = this.world.signals.zones.get(zone.id)!;
       // Past the end of the data there is no forecast, as in the service when none has arrived.
       const values = Array.from({ length: hours }, (_, k) => series.values[hour + k]);
+      const modelled =
+        actual || this.perfect
+          ? values
+          : this.errors
+            ? this.issued(z, values, hour)
+            : values.map((v) => v && this.noisy(zone.id, v, random));
+      const startMs = series.start.toMillis() + hour * HOUR_MS;
       const seen: ZoneSeries = {
         start: series.start.plus({ hours: hour }),
         hours,
+        // Forecasts a provider issued by this hour (--forecasts) stand over the model's.
         values:
-          actual || this.perfect
-            ? values
-            : this.errors
-              ? this.issued(z, values, hour)
-              : values.map((v) => v && this.noisy(zone.id, v, random)),
+          actual || !this.issuedForecasts ? modelled : this.issuedForecasts.apply(zone.id, startMs, startMs, modelled),
       };
       // As the service reads them: the whole local days around the range, the day's past hours as they were.
       const range = wholeLocalDays(seen.start, hours, zone.timeZone);
@@ -183,7 +191,13 @@ export class ReplayForecasts {
 export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options: ReplayOptions): StrategyOutcome {
   const { signals, config } = world;
   const horizon = options.horizonHours ?? PLANNING_HORIZON_HOURS;
-  const forecasts = new ReplayForecasts(world, options.forecastModel ?? options.forecastError, options.seed, horizon);
+  const forecasts = new ReplayForecasts(
+    world,
+    options.forecastModel ?? options.forecastError,
+    options.seed,
+    horizon,
+    options.issuedForecasts,
+  );
   const startMs = signals.start.toMillis();
   const sites = new Map(config.sites.map((s) => [s.id, s]));
   const ledgers = new Map<string, HourlyMwh>(config.sites.map((s) => [s.id, new Map()]));

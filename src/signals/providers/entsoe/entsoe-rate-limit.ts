@@ -13,7 +13,7 @@ const SLICES = 4;
  * expired, so `max` per `windowMs` could let 2 × max through around a window's end. With windows
  * of windowMs / 4 and max = requests / 6, a span of windowMs plus up to windowMs / 4 of delay
  * between a permit and its request meets at most 6 such windows: at most `requests` requests.
- * The sustained rate is 4/6 of the budget (267 of ENTSO-E's 400 a minute).
+ * The sustained rate is 4 × max per period (264 of ENTSO-E's 400 a minute).
  */
 export function limiterFor(requests: number, windowMs: number): QueueLimiter {
   return { max: Math.max(1, Math.floor(requests / (SLICES + 2))), duration: Math.floor(windowMs / SLICES) };

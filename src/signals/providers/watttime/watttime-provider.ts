@@ -51,12 +51,7 @@ export class WattTimeProvider implements ForecastProvider {
     const answer = await this.authorized(source, '/v3/forecast/historical', query);
     if ('kind' in answer) return { ok: false, failure: answer };
     try {
-      const body = parseJson(answer.body);
-      const meta = field(body, 'meta');
-      const forecasts = arrayField(body, 'data').map((issue) =>
-        toForecast(arrayField(issue, 'forecast'), instantField(issue, 'generated_at'), meta),
-      );
-      return { ok: true, forecasts };
+      return { ok: true, forecasts: parseWattTimeHistorical(answer.body).forecasts };
     } catch (error) {
       return { ok: false, failure: { kind: 'malformed', message: `WattTime historical: ${(error as Error).message}` } };
     }
@@ -102,6 +97,22 @@ export class WattTimeProvider implements ForecastProvider {
 }
 
 export type HistoricalResult = { ok: true; forecasts: ProviderForecast[] } | { ok: false; failure: ProviderFailure };
+
+/**
+ * A `/v3/forecast/historical` answer: each issued forecast (carbon per hour, g/kWh) and the region
+ * it is for. Throws, naming the field, on a body that is not one. Also read by the replay's
+ * `--forecasts`, from a file of such an answer.
+ */
+export function parseWattTimeHistorical(text: string): { region: string; forecasts: ProviderForecast[] } {
+  const body = parseJson(text);
+  const meta = field(body, 'meta');
+  const region = field(meta, 'region');
+  if (typeof region !== 'string') throw new Error('meta.region: must be a string');
+  const forecasts = arrayField(body, 'data').map((issue) =>
+    toForecast(arrayField(issue, 'forecast'), instantField(issue, 'generated_at'), meta),
+  );
+  return { region, forecasts };
+}
 
 function toForecast(points: unknown[], generatedAt: number, meta: unknown): ProviderForecast {
   const units = field(meta, 'units');
