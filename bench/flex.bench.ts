@@ -176,6 +176,9 @@ const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' 
 const jobMw = (gpus: number) => (gpus * SITE.kwPerGpu * SITE.pue) / 1000;
 
 async function main(): Promise<void> {
+  // What is built and measured: taken before the service starts (others commit in this checkout meanwhile).
+  const commit = git('rev-parse', 'HEAD');
+  const uncommittedSrc = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean);
   const configPath = benchConfig();
   const redis = new Redis(REDIS_URL);
   let server: ChildProcess | undefined;
@@ -308,9 +311,9 @@ async function main(): Promise<void> {
 
     const result = {
       measuredAt: new Date().toISOString(),
-      commit: git('rev-parse', 'HEAD'),
+      commit,
       /** Files under src/ changed in the working tree when the service was built (others work in this checkout). */
-      uncommittedSrc: git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean),
+      uncommittedSrc,
       machine: {
         cpus: availableParallelism(),
         model: cpus()[0]?.model,
