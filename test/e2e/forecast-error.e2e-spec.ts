@@ -98,6 +98,21 @@ describe('forecast error by zone and lead time, measured from the stored revisio
     expect(text).not.toContain('westwind_forecast_error_measured_ratio{zone="de",lead="48-72h"}');
   });
 
+  it('is described in /docs: ZoneDto.forecastError and its buckets', async () => {
+    const schemas = (await request(ctx.http).get('/docs/json').expect(200)).body.components.schemas;
+    expect(schemas.ZoneDto.properties.forecastError.allOf ?? [schemas.ZoneDto.properties.forecastError]).toEqual(
+      expect.arrayContaining([expect.objectContaining({ $ref: '#/components/schemas/ZoneForecastErrorDto' })]),
+    );
+    expect(schemas.ZoneForecastErrorDto.properties.buckets.items).toEqual({
+      $ref: '#/components/schemas/ForecastErrorBucketDto',
+    });
+    const bucket = schemas.ForecastErrorBucketDto.properties;
+    expect(bucket.source.enum).toEqual(['configured', 'measured', 'default']);
+    expect(bucket.lead.enum).toEqual(['0-6h', '6-24h', '24-48h', '48-72h', '72h+']);
+    expect(bucket.relativeError.description).toMatch(/P10\/P90/);
+    expect(schemas.MeasuredForecastErrorDto.properties.relativeError.nullable).toBe(true);
+  });
+
   it('an actual arriving after the hours replaces the last revision as what came', async () => {
     // Metered supply for the last 24 hours, uploaded after them: 20% above the revisions' lead-0 values.
     const rows = ['start,windMw,solarMw,loadMw'];
