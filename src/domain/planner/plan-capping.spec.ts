@@ -16,13 +16,14 @@ const CURVE = {
 const MW = jobPowerMw(10, 1, 1); // a 10-GPU job at 1 kW per GPU, PUE 1
 const running = (id: string, fields: Partial<PlanJob> = {}) =>
   job(id, { state: 'running', currentSite: 'west', runningSince: at(-2), remainingHours: 6, power: CURVE, ...fields });
-/** Import cap for hours 0–2 (no green): `share` of four jobs' full power. */
-const cappedSite = (share: number) => {
+/** Import cap for hours 0–2 (no green): `share` of four jobs' full power; `peak` hours flagged. */
+const cappedSite = (share: number, peak: number[] = []) => {
   const cap = Array.from({ length: 24 }, (_, h) => (h < 3 ? 4 * MW * share : Infinity));
-  return site('west', new Array<number>(24).fill(0), new Array<number>(24).fill(0), {
+  const peakFlags = Array.from({ length: 24 }, (_, h) => (peak.includes(h) ? 1 : 0));
+  return site('west', new Array<number>(24).fill(0), peakFlags, {
     gpus: 40,
     capsPower: true,
-    signals: { greenMw: new Array<number>(24).fill(0), peak: new Array<number>(24).fill(0), importCapMw: cap },
+    signals: { greenMw: new Array<number>(24).fill(0), peak: peakFlags, importCapMw: cap },
   });
 };
 const fractionsAt = (p: Plan, id: string, hour: number) => {
@@ -64,6 +65,34 @@ describe('planner: capping before pausing under an import cap', () => {
     });
     for (const j of p.jobs) expect(j.segments.every((s) => s.powerFraction === undefined)).toBe(true);
     expect(p.totals.pauses).toBeGreaterThan(0);
+  });
+
+  it('caps jobs that are not deferrable through peak hours too (an emergency marks its hours as peak)', () => {
+    const jobs = ['a', 'b', 'c', 'd'].map((id) => running(id, { deferrable: false }));
+    const p = plan({ start, hours: 24, sites: [cappedSite(0.7, [0, 1])], jobs });
+    for (const id of ['a', 'b', 'c', 'd'])
+      for (const hour of [0, 1, 2]) expect(fractionsAt(p, id, hour)).toBeCloseTo(0.7, 9);
+    expect(p.totals.pauses).toBe(0);
+  });
+
+  it('leaves a deferrable job paused through a peak, and caps the others into the room', () => {
+    // Hour 1 is a peak: 'flex' (deferrable) pauses there as the peak rule wants; the three others
+    // (not deferrable) share the cut; nobody runs below 0.5.
+    const jobs = [running('flex'), ...['a', 'b', 'c'].map((id) => running(id, { deferrable: false }))];
+    const p = plan({ start, hours: 24, sites: [cappedSite(0.7, [1])], jobs });
+    expect(fractionsAt(p, 'flex', 1)).toBe(0);
+    for (const id of ['a', 'b', 'c']) {
+      for (const hour of [0, 1, 2]) expect(fractionsAt(p, id, hour)).toBeGreaterThanOrEqual(0.5);
+    }
+    for (let h = 0; h < 3; h++) expect(p.load.west[h].drawMw).toBeLessThanOrEqual(4 * MW * 0.7 + 1e-9);
+  });
+
+  it('says an import cap paused a running job that could not be capped', () => {
+    const jobs = [running('a'), running('b'), running('c'), running('plain', { power: undefined, deferrable: false })];
+    const p = plan({ start, hours: 24, sites: [cappedSite(0.45)], jobs });
+    const plain = p.jobs.find((j) => j.jobId === 'plain')!;
+    expect(fractionsAt(p, 'plain', 0)).toBe(0);
+    expect(plain.reason).toMatch(/^paused: import cap at west until 03:00 UTC; /);
   });
 
   it('pauses instead at a site that cannot cap power', () => {

@@ -37,7 +37,9 @@ export function describePlacement(
     parts.push(`cannot meet its deadline ${deadline}; earliest finish ${finish} at ${site.id} (${site.timeZone})`);
   } else if (!job.deferrable) {
     const span = `${dated(first.startHour)}–${local(plan.segments.at(-1)!.endHour)} ${site.timeZone}`;
-    parts.push(`not deferrable: runs ${span} at ${site.id} without pause`);
+    const capped =
+      job.state === 'running' && first.startHour > 0 ? importCapWords(job, siteHours, planStart) : undefined;
+    parts.push(`${capped ? `paused: ${capped}; ` : ''}not deferrable: runs ${span} at ${site.id} without pause`);
   } else if (first.startHour === 0 && job.state === 'running' && job.currentSite && job.currentSite !== site.id) {
     parts.push(`moving from ${job.currentSite} to ${site.id} ${supply}`);
   } else if (first.startHour === 0) {
@@ -46,7 +48,7 @@ export function describePlacement(
   } else if (job.state === 'running' || job.state === 'paused') {
     const pause = siteHours.peak[s * H + 0]
       ? `peak ${peakRun(siteHours, s, 0).map(local).join('–')} ${site.timeZone}`
-      : 'for greener hours';
+      : (importCapWords(job, siteHours, planStart) ?? 'for greener hours');
     parts.push(`paused: ${pause}; resumes ${dated(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
   } else {
     parts.push(`starts ${dated(first.startHour)} ${site.timeZone} at ${site.id} ${supply}`);
@@ -105,6 +107,21 @@ function gapsHavePeak(runs: readonly Segment[], siteHours: SiteHours, s: number)
       if (siteHours.peak[s * siteHours.hours + h]) return true;
   }
   return false;
+}
+
+/**
+ * "import cap at west until 03:00 UTC", where a running job's own site is under an import cap now (what stopped
+ * it, as capping before pausing leaves nothing else); undefined otherwise.
+ */
+function importCapWords(job: PlanJob, siteHours: SiteHours, planStart: number): string | undefined {
+  const s = siteHours.sites.findIndex((site) => site.id === job.currentSite);
+  const H = siteHours.hours;
+  if (s < 0 || !Number.isFinite(siteHours.importCapMw[s * H])) return undefined;
+  let end = 1;
+  while (end < H && Number.isFinite(siteHours.importCapMw[s * H + end])) end++;
+  const { timeZone } = siteHours.sites[s];
+  const until = DateTime.fromMillis(planStart + end * HOUR_MS, { zone: timeZone }).toFormat('HH:mm');
+  return `import cap at ${job.currentSite} until ${until} ${timeZone}`;
 }
 
 /** The run of consecutive peak hours at site s that contains `hour`. */

@@ -38,8 +38,9 @@ const SEARCH_SEED = 2019;
 /** The search's budget at most, whatever the number of jobs (about a second here). */
 const SEARCH_MAX_PLACEMENTS = 30_000;
 /**
- * ... and at least (a quarter of a second for 40 jobs): small plans are where a few trades between jobs decide
- * whether one runs in a peak hour; 10 placements a job found none of them on the 48 h exact slices.
+ * The search's budget at least, unless it is off (a quarter of a second for 40 jobs): small plans are where a few
+ * trades between jobs decide whether one runs in a peak hour; 10 placements a job found none of them on the 48 h
+ * exact slices.
  */
 const SEARCH_MIN_PLACEMENTS = 10_000;
 /**
@@ -157,7 +158,8 @@ function improveFrom(input: PlanInput, seed: Plan): Plan {
 }
 
 function searchBudget(options: PlanOptions, jobs: number): number {
-  return Math.min(SEARCH_MAX_PLACEMENTS, Math.max(SEARCH_MIN_PLACEMENTS, options.searchPlacementsPerJob * jobs));
+  const perJob = options.searchPlacementsPerJob * jobs;
+  return perJob > 0 ? Math.min(SEARCH_MAX_PLACEMENTS, Math.max(SEARCH_MIN_PLACEMENTS, perJob)) : 0;
 }
 
 /**
@@ -631,14 +633,14 @@ class Planner {
 
   /**
    * Capping before pausing (#20): where an import cap leaves a site less room than its running jobs
-   * need at full power, they share the room left (`sharePowerCut`: the jobs that declare a power
-   * curve capped evenly, those that do not at full power, a job pausing only where even the
-   * minimums do not fit) instead of some running at full power and the rest pausing, hour by hour
-   * from now while the cap binds.
-   * The work done capped comes off the rest of each job's plan, placed again after the capped
-   * hours. A peak hour ends the capped run (the peak rule prefers a pause, which holds no power), as
-   * does an hour where the minimums no longer fit. Where a job's rest would miss a deadline the
-   * old plan kept (or a job that may not pause would have to), the site keeps the old plan.
+   * need at full power, they share the room left (`sharePowerCut`: jobs that declare a power curve
+   * capped evenly, those that do not at full power, the fewest paused where even the minimums do
+   * not fit) instead of some running at full power and the rest pausing, hour by hour from now
+   * while the cap binds. The work done capped comes off the rest of each job's plan, placed again
+   * after its capped hours (all of it for a job paused now). A deferrable job the plan pauses
+   * through a peak stays paused there (the peak rule: a pause holds no power); an hour where the
+   * minimums no longer fit ends the capped run. Where a rest would miss a deadline the old plan
+   * kept, or a job that may not pause would have to, the site keeps the old plan.
    */
   capUnderImportCaps(tasks: Task[], placements: (Candidate | undefined)[]): void {
     for (let s = 0; s < this.input.sites.length; s++) {
@@ -648,9 +650,13 @@ class Planner {
     }
   }
 
-  /** A job running at site s that the plan keeps there now or stops now (does not move). */
+  /**
+   * A job running at site s that the plan keeps there now or stops now (does not move), and that may be capped or
+   * paused (one that may not pause and has no curve keeps its plan).
+   */
   private runsOrStopsAt(task: Task, candidate: Candidate | undefined, s: number): boolean {
     if (task.job.state !== 'running' || task.currentSite !== s || task.work <= EPSILON) return false;
+    if (!task.job.power && !task.job.interruptible) return false;
     return !candidate || candidate.hours[0] !== 0 || candidate.sites[0] === s;
   }
 
@@ -658,30 +664,35 @@ class Planner {
     const sh = this.siteHours;
     const before = members.map((t) => placements[t]);
     members.forEach((t, k) => before[k] && this.reserve(tasks[t], before[k], -1));
-    const restore = (k: number) => before[k] && this.reserve(tasks[members[k]], before[k], 1);
-    // Hour 0: a job whose minimum does not fit keeps its old plan (with its load), and the rest share again.
-    const capped = new Set(members.map((_, k) => k));
     const fractions: number[][] = members.map(() => []);
     const done = new Float64Array(members.length);
-    for (let h = 0; h < this.hours && capped.size > 0; h++) {
+    // Jobs paused from their hour in `fractions` on: placed again after the capped hours, like the rest of the work.
+    const ended = new Set<number>();
+    for (let h = 0; h < this.hours; h++) {
       const i = s * this.hours + h;
-      if (!Number.isFinite(sh.importCapMw[i]) || sh.peak[i]) break;
-      let group = [...capped].filter((k) => done[k] < tasks[members[k]].work - EPSILON);
-      let shares: number[] = [];
-      for (;;) {
-        const room = sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i];
-        shares = sharePowerCut(
-          room,
-          group.map((k) => ({
-            mw: tasks[members[k]].powerMw[s],
-            minFraction: tasks[members[k]].job.power?.minFraction ?? 1,
-          })),
+      if (!Number.isFinite(sh.importCapMw[i])) break;
+      // A deferrable job the old plan pauses through a peak stays paused there (the peak rule: a pause holds no
+      // power); the others go on.
+      members.forEach((t, k) => {
+        if (sh.peak[i] && tasks[t].job.deferrable && !holds(before[k], s, h)) ended.add(k);
+      });
+      let group = members
+        .map((_, k) => k)
+        .filter((k) => !ended.has(k) && fractions[k].length === h && done[k] < tasks[members[k]].work - EPSILON);
+      let shares = this.shares(
+        s,
+        i,
+        group.map((k) => tasks[members[k]]),
+      );
+      // Now, a job whose minimum does not fit pauses and the others share again; later, the capped run ends there.
+      while (h === 0 && shares.some((f) => f <= 0)) {
+        group.forEach((k, g) => shares[g] <= 0 && ended.add(k));
+        group = group.filter((k) => !ended.has(k));
+        shares = this.shares(
+          s,
+          i,
+          group.map((k) => tasks[members[k]]),
         );
-        const dropped = group.filter((_, g) => shares[g] <= 0);
-        // Past hour 0 a job dropped here would pause mid-plan: the capped run ends instead.
-        if (dropped.length === 0 || h > 0) break;
-        dropped.forEach((k) => (capped.delete(k), restore(k)));
-        group = group.filter((k) => capped.has(k));
       }
       const gpus = group.reduce((sum, k) => sum + tasks[members[k]].job.gpus, 0);
       if (group.length === 0 || shares.some((f) => f <= 0) || shares.every((f) => f >= 1) || gpus > sh.gpusFree[i])
@@ -694,13 +705,16 @@ class Planner {
         sh.reserve(i, task.job.gpus, mw, mw);
       });
     }
-    // Each capped job's rest, placed after its capped hours, least slack first.
-    const rests = new Map<number, Candidate | undefined>();
-    const order = [...capped]
-      .filter((k) => fractions[k].length > 0)
-      .sort((a, b) => tasks[members[a]].deadlineHour - done[a] - (tasks[members[b]].deadlineHour - done[b]));
+    const restore = () => {
+      for (const [k, t] of members.entries()) if (before[k]) this.reserve(tasks[t], before[k], 1);
+    };
+    if (fractions.every((f) => f.length === 0)) return restore(); // the cap does not bind now
+
+    // Each job's rest (all of its work for a job paused now), placed after its capped hours, least slack first.
+    const rests = new Map<number, Candidate>();
+    const slack = (k: number) => tasks[members[k]].deadlineHour - (tasks[members[k]].work - done[k]);
     let kept = true;
-    for (const k of order) {
+    for (const k of members.map((_, k) => k).sort((a, b) => slack(a) - slack(b))) {
       const task = tasks[members[k]];
       const from = fractions[k].length;
       if (done[k] >= task.work - EPSILON) continue;
@@ -726,21 +740,28 @@ class Planner {
       rests.set(k, placed);
     }
     // Undo the capped hours as reserved above (whole hours) and the rests; hold the final placements instead.
-    for (const k of capped) {
-      const task = tasks[members[k]];
+    members.forEach((t, k) => {
       fractions[k].forEach((f, h) => {
-        const mw = task.powerMw[s] * f;
-        sh.reserve(s * this.hours + h, -task.job.gpus, -mw, -mw);
+        const mw = tasks[t].powerMw[s] * f;
+        sh.reserve(s * this.hours + h, -tasks[t].job.gpus, -mw, -mw);
       });
       const rest = rests.get(k);
-      if (rest) this.reserve(task, rest, -1);
-    }
-    for (const k of capped) {
-      const task = tasks[members[k]];
-      placements[members[k]] =
-        kept && fractions[k].length > 0 ? this.cappedCandidate(task, s, fractions[k], rests.get(k)) : before[k];
-      if (placements[members[k]]) this.reserve(task, placements[members[k]]!, 1);
-    }
+      if (rest) this.reserve({ ...tasks[t], work: tasks[t].work - done[k] }, rest, -1);
+    });
+    if (!kept) return restore();
+    members.forEach((t, k) => {
+      placements[t] = this.cappedCandidate(tasks[t], s, fractions[k], rests.get(k));
+      this.reserve(tasks[t], placements[t], 1);
+    });
+  }
+
+  /** `sharePowerCut` of site-hour i's room under its import cap between `tasks` (a job without a curve: min 1). */
+  private shares(s: number, i: number, tasks: Task[]): number[] {
+    const room = this.siteHours.importCapMw[i] + this.siteHours.greenMw[i] - this.siteHours.drawMw[i];
+    return sharePowerCut(
+      room,
+      tasks.map((task) => ({ mw: task.powerMw[s], minFraction: task.job.power?.minFraction ?? 1 })),
+    );
   }
 
   /** Capped hours from hour 0 at site s, then `rest` (if any work is left) at full power. */
@@ -1166,6 +1187,14 @@ class Planner {
       .setZone(this.input.sites[s].timeZone)
       .toFormat('HH:mm'));
   }
+}
+
+/** Whether the placement holds hour h at site s. */
+function holds(candidate: Candidate | undefined, s: number, h: number): boolean {
+  if (!candidate) return false;
+  for (let k = 0; k < candidate.hours.length; k++)
+    if (candidate.hours[k] === h && candidate.sites[k] === s) return true;
+  return false;
 }
 
 /** Each index's position in `order`. */
