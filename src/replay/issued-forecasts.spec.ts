@@ -88,7 +88,7 @@ describe('--forecasts: a provider’s issued forecasts as the replay’s forecas
       seed: 1,
     });
     expect(report.input.issuedForecasts).toEqual(issued.describe());
-    expect(report.strategies.westwind.perfectForecasts).toBeDefined();
+    expect(report.strategies.westwind?.perfectForecasts).toBeDefined();
   });
 
   it('refuses a file for a region no zone pulls, and one that is not such an answer, naming the file', () => {
