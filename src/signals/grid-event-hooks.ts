@@ -35,7 +35,11 @@ export class GridEventHooks {
   /** Registers a listener; returns its removal. */
   beforeApply(listener: BeforeApply): () => void {
     this.listeners.push(listener);
-    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+    return () => {
+      // Removing twice must not remove another listener (indexOf −1 would splice the last one).
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   async run(change: GridEventChange): Promise<void> {

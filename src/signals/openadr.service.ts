@@ -49,12 +49,15 @@ export class OpenAdrService {
     if (notification.operation === 'DELETE') {
       if (previous) await this.hooks.run({ operation: 'DELETE', event: previous, previous, source });
       const existed = await this.repository.deleteEvent(gridEvent.key);
-      if (existed) this.announce(gridEvent.zone, gridEvent.intervals, previous);
+      // The hours to re-plan are the stored event's: a DELETE's body may carry other intervals, or none.
+      if (existed)
+        this.announce(previous?.zone ?? gridEvent.zone, previous?.intervals ?? gridEvent.intervals, previous);
       return { key: gridEvent.key, zone: gridEvent.zone, operation: 'DELETE', deleted: existed };
     }
     await this.hooks.run({ operation: notification.operation, event: gridEvent, previous, source });
     await this.repository.putEvent(gridEvent);
-    this.announce(gridEvent.zone, gridEvent.intervals, gridEvent, previous);
+    // The hours it held before are re-planned too: an update may move or shorten its intervals.
+    this.announce(gridEvent.zone, [...gridEvent.intervals, ...(previous?.intervals ?? [])], gridEvent, previous);
     return {
       key: gridEvent.key,
       zone: gridEvent.zone,
