@@ -130,18 +130,18 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan(tight), 'a')).toEqual([10, 11]);
   });
 
-  it('never buys the deadline margin with a peak hour', () => {
-    // A non-deferrable job holds the site's 10 GPUs in hours 0–2, hours 3–6 are peak: of the 10-hour
-    // window, only 7, 8 and 9 are off-peak and free. With the margin (1 h: a quarter of 7 h of slack)
-    // the job would finish by hour 9 and take a peak hour; it runs up to its deadline instead.
-    const peak = Array.from({ length: 12 }, (_, h) => (h >= 3 && h < 7 ? 1 : 0));
+  it('keeps half its deadline margin rather than buy the whole of it with a peak hour', () => {
+    // A non-deferrable job holds the site's 10 GPUs in hours 0–2, hours 3–7 are peak: of the 12-hour
+    // window, 8–11 are off-peak and free. The 2 h margin (finish by hour 10) would take a peak hour;
+    // half of it (finish by hour 11) takes none, so the job runs 8–10 and keeps an hour in hand.
+    const peak = Array.from({ length: 14 }, (_, h) => (h >= 3 && h < 8 ? 1 : 0));
     const p = plan({
       start,
-      hours: 12,
-      sites: [site('west', new Array<number>(12).fill(0), peak, { gpus: 10 })],
-      jobs: [job('fixed', { deferrable: false, remainingHours: 3 }), job('a', { remainingHours: 3, deadline: at(10) })],
+      hours: 14,
+      sites: [site('west', new Array<number>(14).fill(0), peak, { gpus: 10 })],
+      jobs: [job('fixed', { deferrable: false, remainingHours: 3 }), job('a', { remainingHours: 3, deadline: at(12) })],
     });
-    expect(hoursOf(p, 'a')).toEqual([7, 8, 9]);
+    expect(hoursOf(p, 'a')).toEqual([8, 9, 10]);
     expect(p.totals.deferrablePeakMwh).toBe(0);
   });
 
