@@ -107,8 +107,9 @@ export class ZoneConfig {
   providers: ForecastProviderConfig[] = [];
 
   /**
-   * Relative error of green supply by lead time, standing in where a forecast has no P10/P90 band:
-   * overrides the figure measured from the zone's past forecasts (docs/grid-signals.md).
+   * Relative error of green supply by lead time, for where a forecast has no P10/P90 band: overrides
+   * the figure measured from the zone's past forecasts (docs/grid-signals.md). Reported in /v1/zones and
+   * /metrics; the planner does not use it yet.
    */
   @IsOptional()
   @IsForecastErrorConfig()
