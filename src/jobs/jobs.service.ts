@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import { v7 as uuidv7 } from 'uuid';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import { jobNotFound } from '../common/job-errors.js';
@@ -15,6 +14,7 @@ import { PlanRepository } from '../plans/plan.repository.js';
 import { DeadlineCheck } from './deadline-check.js';
 import { JobChanges } from './job-changes.js';
 import { JobNotFoundError, JobsRepository } from './jobs.repository.js';
+import { newJobId } from './job-ids.js';
 
 export interface Submission {
   response: StoredResponse & { body: Job };
@@ -136,7 +136,7 @@ export class JobsService {
     rememberAnswer?: (answer: StoredResponse, multi: ChainableCommander) => void,
   ): Promise<Submission['response']> {
     const now = this.clock.now();
-    const { job, problems } = admitJob(request, this.config, { id: uuidv7({ msecs: now.toMillis() }), tenant }, now);
+    const { job, problems } = admitJob(request, this.config, { id: newJobId(now.toMillis()), tenant }, now);
     if (problems) throw ProblemException.invalid(422, problems);
     if (!request.acceptLate) {
       const earliestFinish = await this.deadlines.lateFinish(job);
