@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { CurtailmentBaseline } from '../domain/energy/curtailment.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -25,6 +25,25 @@ export interface GridEventRecord {
   baseline: CurtailmentBaseline;
 }
 
+/**
+ * Replaces (ARGV[3]) or forgets ('', with its report status in KEYS[2]) the record of event ARGV[1]
+ * in KEYS[1] only if it is unchanged since it was read (ARGV[2], '' when there was none):
+ * compare-and-set, as JobsRepository.update, because WATCH would need a connection per request.
+ */
+const REPLACE_RECORD = `
+if (redis.call('HGET', KEYS[1], ARGV[1]) or '') ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+end
+return 1`;
+
+type RecordsRedis = Redis & {
+  replaceRecord(records: string, statuses: string, key: string, expected: string, next: string): Promise<number>;
+};
+
 export type VtnReportState = 'waiting' | 'retrying' | 'sent' | 'failed' | 'not-sent';
 
 /** Where an event's OpenADR report to its VTN stands. */
@@ -44,35 +63,62 @@ export interface VtnReportStatus {
  * the report's status changes while the record may be updated by the event's sender.
  */
 @Injectable()
-export class EventReportsRepository {
+export class EventReportsRepository implements OnModuleInit {
   constructor(
-    @Inject(Redis) private readonly redis: Redis,
+    @Inject(Redis) private readonly redis: RecordsRedis,
     private readonly keys: RedisKeys,
   ) {}
+
+  onModuleInit(): void {
+    if (!this.redis.replaceRecord) this.redis.defineCommand('replaceRecord', { numberOfKeys: 2, lua: REPLACE_RECORD });
+  }
 
   async get(key: string): Promise<GridEventRecord | undefined> {
     const text = await this.redis.hget(this.keys.gridEventReports(), key);
     return text === null ? undefined : (JSON.parse(text) as GridEventRecord);
   }
 
-  async put(record: GridEventRecord): Promise<void> {
-    await this.redis.hset(this.keys.gridEventReports(), record.key, JSON.stringify(record));
+  /**
+   * Applies `change` to the record of event `key` (undefined: none yet) and stores what it returns
+   * (undefined: nothing to store), retrying when another instance changed the record in between
+   * (the same event handled twice, a VTN's retry): no baseline or deletion is lost. Returns the
+   * record as it was and what `change` made of it.
+   */
+  async update<T extends GridEventRecord | undefined>(
+    key: string,
+    change: (record: GridEventRecord | undefined) => T,
+  ): Promise<{ before?: GridEventRecord; after: T }> {
+    for (;;) {
+      const expected = await this.redis.hget(this.keys.gridEventReports(), key);
+      const before = expected === null ? undefined : (JSON.parse(expected) as GridEventRecord);
+      const after = change(before);
+      if (after === undefined) return { before, after };
+      if (await this.replace(key, expected ?? '', JSON.stringify(after))) return { before, after };
+    }
   }
 
   async all(): Promise<GridEventRecord[]> {
     return (await this.redis.hvals(this.keys.gridEventReports())).map((text) => JSON.parse(text) as GridEventRecord);
   }
 
-  /** Forgets records (and their report status) of events that ended before `beforeMs`; returns how many. */
+  /**
+   * Forgets records (and their report status) of events that ended before `beforeMs`, each only
+   * if unchanged since read (an update may have moved its end); returns how many.
+   */
   async pruneEndedBefore(beforeMs: number): Promise<number> {
-    const old = (await this.all()).filter((record) => record.endMs < beforeMs).map((record) => record.key);
-    if (old.length > 0)
-      await this.redis
-        .multi()
-        .hdel(this.keys.gridEventReports(), ...old)
-        .hdel(this.keys.gridEventVtnReports(), ...old)
-        .exec();
-    return old.length;
+    const texts = Object.entries(await this.redis.hgetall(this.keys.gridEventReports()));
+    const old = texts.filter(([, text]) => (JSON.parse(text) as GridEventRecord).endMs < beforeMs);
+    let forgotten = 0;
+    for (const [key, text] of old) if (await this.replace(key, text, '')) forgotten++;
+    return forgotten;
+  }
+
+  /** Stores `next` (or forgets the record, '') if the record is still `expected` ('' for none). */
+  private async replace(key: string, expected: string, next: string): Promise<boolean> {
+    const keys = this.keys;
+    return (
+      (await this.redis.replaceRecord(keys.gridEventReports(), keys.gridEventVtnReports(), key, expected, next)) === 1
+    );
   }
 
   async vtnStatus(key: string): Promise<VtnReportStatus | undefined> {

@@ -73,15 +73,20 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
     this.stopListening?.();
   }
 
-  /** Keeps the event's baseline (from the plan it is about to change) and queues its VTN report. */
+  /**
+   * Keeps the event's baseline (from the plan it is about to change) and queues its VTN report. The
+   * record is changed by compare-and-set: another instance handling the same event meanwhile (a
+   * VTN's retry) makes this one apply its change again to what that one stored.
+   */
   async record(change: GridEventChange): Promise<void> {
     const now = this.clock.now();
     const nowMs = now.toMillis();
-    const existing = await this.repository.get(change.event.key);
     if (change.operation === 'DELETE') {
-      if (!existing) return;
-      await this.repository.put({ ...existing, deletedAt: formatInstant(now), updatedAt: formatInstant(now) });
-      await this.scheduleVtnReport(existing, Math.min(existing.endMs, nowMs));
+      const { after: deleted } = await this.repository.update(
+        change.event.key,
+        (existing) => existing && { ...existing, deletedAt: formatInstant(now), updatedAt: formatInstant(now) },
+      );
+      if (deleted) await this.scheduleVtnReport(deleted, Math.min(deleted.endMs, nowMs));
       return;
     }
     const event = change.event;
@@ -93,7 +98,7 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
       load,
       meta ? Date.parse(meta.start) : undefined,
     );
-    const record: GridEventRecord = {
+    const { before, after: record } = await this.repository.update(event.key, (existing) => ({
       key: event.key,
       zone: event.zone,
       sites,
@@ -104,10 +109,9 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
       emergency: emergencyOf(event),
       planVersion: existing ? existing.planVersion : (meta?.version ?? null),
       baseline: existing ? updatedBaseline(existing.baseline, fresh, now.startOf('hour').toMillis()) : fresh,
-    };
-    await this.repository.put(record);
+    }));
     await this.scheduleVtnReport(record, record.endMs);
-    if (!existing) await this.forgetOld(nowMs);
+    if (!before) await this.forgetOld(nowMs);
   }
 
   /** The report of event `key` now; 404 problem when there is no such event. */
