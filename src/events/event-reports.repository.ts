@@ -64,10 +64,14 @@ export interface VtnReportStatus {
  */
 @Injectable()
 export class EventReportsRepository implements OnModuleInit {
+  private readonly redis: RecordsRedis;
+
   constructor(
-    @Inject(Redis) private readonly redis: RecordsRedis,
+    @Inject(Redis) redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.redis = redis as RecordsRedis;
+  }
 
   onModuleInit(): void {
     if (!this.redis.replaceRecord) this.redis.defineCommand('replaceRecord', { numberOfKeys: 2, lua: REPLACE_RECORD });
