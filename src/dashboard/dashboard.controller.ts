@@ -11,6 +11,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { checkedJobId, jobNotFound } from '../common/job-errors.js';
+import { GridEventsService, type GridEventView } from '../overview/grid-events.service.js';
 import { JobRow, Overview, OverviewService } from '../overview/overview.service.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { Change, ChangeFeed } from '../redis/change-feed.js';
@@ -58,6 +59,7 @@ const HEARTBEAT_MS = 15_000;
 export class DashboardController {
   constructor(
     private readonly overview: OverviewService,
+    private readonly gridEvents: GridEventsService,
     private readonly jobs: JobsRepository,
     private readonly plans: PlanRepository,
     private readonly feed: ChangeFeed,
@@ -96,6 +98,13 @@ export class DashboardController {
     return this.signals.listZones();
   }
 
+  /** Grid events to come, in force and ended in the last day, each with its curtailment report. */
+  @Get('dashboard/api/events')
+  @Header('Cache-Control', 'no-store')
+  async events(): Promise<{ items: GridEventView[] }> {
+    return { items: await this.gridEvents.events() };
+  }
+
   @Get('dashboard/api/jobs')
   @Header('Cache-Control', 'no-store')
   async jobRows(@Query() query: JobRowsQueryDto): Promise<{ items: JobRow[] }> {
@@ -112,7 +121,7 @@ export class DashboardController {
   }
 
   @Sse('dashboard/events')
-  events(): Observable<MessageEvent> {
+  changes(): Observable<MessageEvent> {
     return merge(
       this.feed.changes.pipe(
         bufferTime(CHANGE_BATCH_MS),

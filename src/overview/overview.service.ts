@@ -33,8 +33,11 @@ export interface SiteHours {
   greenMw: number[];
   gridMw: number[];
   peak: number[];
-  /** Planned AI power by what the jobs are doing now. */
-  aiMw: { running: number[]; paused: number[]; waiting: number[] };
+  /**
+   * Planned AI power by what the jobs are doing now; a job the plan caps counts at its capped power
+   * (`cappedOff`: the power its caps take off the running jobs' full power in each hour).
+   */
+  aiMw: { running: number[]; paused: number[]; waiting: number[]; cappedOff: number[] };
 }
 
 export interface Overview {
@@ -69,6 +72,10 @@ export interface JobRow {
   gpus: number;
   deferrable: boolean;
   site: string | null;
+  /** A running job's power cap now, as its site took it (null: full power, or not running). */
+  powerFraction: number | null;
+  /** The cap the plan has for the job in the current hour, if any (it may not have reached the site yet). */
+  plannedPowerFraction: number | null;
   next: NextAction | null;
   expectedFinish: string | null;
   deadline: string;
@@ -132,7 +139,10 @@ export class OverviewService {
       this.jobsByState(),
       this.jobs.inState(tenants, 'running'),
     ]);
-    const [metered, sites] = await Promise.all([this.metered(running, now), this.siteHours(meta, summary, now)]);
+    const [metered, sites] = await Promise.all([
+      this.metered(running, now),
+      this.siteHours(meta, summary, running, now),
+    ]);
     return {
       now: formatInstant(now),
       tenants,
@@ -206,16 +216,22 @@ export class OverviewService {
   private async siteHours(
     meta: PlanMeta | undefined,
     summary: PlanSummary | undefined,
+    running: readonly Job[],
     now: DateTime,
   ): Promise<SiteHours[]> {
     const start = meta ? DateTime.fromISO(meta.start, { zone: 'utc' }) : now.startOf('hour');
     const hours = meta?.hours ?? 24;
-    const [signals, load] = await Promise.all([this.signals.siteSignals(start, hours), this.plans.load()]);
+    const [signals, load, cappedOff] = await Promise.all([
+      this.signals.siteSignals(start, hours),
+      this.plans.load(),
+      meta ? this.cappedOff(running, start.toMillis(), hours) : new Map<string, number[]>(),
+    ]);
     const timeZones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
     const zeros = () => new Array<number>(hours).fill(0);
     return this.config.sites.map((site) => {
       const s = signals.get(site.id);
       const stacked = summary?.loadByState[site.id];
+      const off = cappedOff.get(site.id);
       return {
         id: site.id,
         zone: site.zone,
@@ -227,12 +243,37 @@ export class OverviewService {
         gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
         peak: s ? Array.from(s.peak) : zeros(),
         aiMw: {
-          running: stacked?.running.map(round) ?? zeros(),
+          running: stacked?.running.map((mw, h) => round(Math.max(0, mw - (off?.[h] ?? 0)))) ?? zeros(),
           paused: stacked?.paused.map(round) ?? zeros(),
           waiting: stacked?.waiting.map(round) ?? zeros(),
+          cappedOff: off?.map(round) ?? zeros(),
         },
       };
     });
+  }
+
+  /**
+   * Per site and plan hour, the power the plan's caps take off running jobs: (1 − fraction) × the
+   * job's full power in each capped hour. The stored summary stacks every planned hour at full power
+   * (summarisePlan), while the plan's load (grid import) counts capped power; the chart's running
+   * stack takes this off so both draw the same. Only running jobs are capped (docs/planner.md).
+   */
+  private async cappedOff(running: readonly Job[], startMs: number, hours: number): Promise<Map<string, number[]>> {
+    const off = new Map<string, number[]>();
+    const parts = await this.plans.jobPlans(running.map((job) => job.id));
+    running.forEach((job, j) => {
+      for (const segment of parts[j]?.segments ?? []) {
+        const fraction = segment.powerFraction ?? 1;
+        if (fraction >= 1) continue;
+        const mw = (1 - fraction) * this.jobs.powerMw(job, segment.site);
+        let byHour = off.get(segment.site);
+        if (!byHour) off.set(segment.site, (byHour = new Array<number>(hours).fill(0)));
+        const from = Math.max(0, Math.round((Date.parse(segment.start) - startMs) / HOUR_MS));
+        const to = Math.min(hours, Math.round((Date.parse(segment.end) - startMs) / HOUR_MS));
+        for (let h = from; h < to; h++) byHour[h] += mw;
+      }
+    });
+    return off;
   }
 }
 
@@ -251,6 +292,8 @@ function toRow(job: Job, part: JobPlan | undefined, now: DateTime): JobRow {
     gpus: job.gpus,
     deferrable: job.deferrable,
     site: job.run?.site ?? part?.site ?? null,
+    powerFraction: job.state === 'running' && job.run?.powerFraction !== undefined ? job.run.powerFraction : null,
+    plannedPowerFraction: finished ? null : plannedFraction(part, now),
     next: finished ? null : (nextAction(job, part, now) ?? null),
     expectedFinish: finishedAt,
     deadline: job.deadline,
@@ -260,4 +303,11 @@ function toRow(job: Job, part: JobPlan | undefined, now: DateTime): JobRow {
         : part !== undefined && !part.meetsDeadline,
     reason: (!finished && part?.reason) || job.history.at(-1)?.reason || '',
   };
+}
+
+/** The power fraction of the job's planned segment holding `now`, if it is capped there. */
+function plannedFraction(part: JobPlan | undefined, now: DateTime): number | null {
+  const at = now.toMillis();
+  const segment = part?.segments.find((s) => Date.parse(s.start) <= at && at < Date.parse(s.end));
+  return segment?.powerFraction !== undefined && segment.powerFraction < 1 ? segment.powerFraction : null;
 }

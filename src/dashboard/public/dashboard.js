@@ -24,6 +24,11 @@ let lastNowMs = Date.now();
 const mwh = (v) => (v == null ? '–' : v >= 100 ? `${v.toFixed(0)} MWh` : `${v.toFixed(2)} MWh`);
 const mw = (v) => (v == null ? '–' : `${v.toFixed(v >= 100 ? 0 : 2)} MW`);
 const percent = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+/** A power cap as operators say it: 0.7 → "70%". */
+const capText = (fraction) => `${Math.round(fraction * 100)}%`;
+/** Power and energy at a grid event's scale: kW and kWh below 1 MW(h). */
+const power = (v) => (v == null ? '–' : Math.abs(v) >= 1 ? `${v.toFixed(2)} MW` : `${(v * 1000).toFixed(2)} kW`);
+const energy = (v) => (v == null ? '–' : Math.abs(v) >= 1 ? `${v.toFixed(2)} MWh` : `${(v * 1000).toFixed(2)} kWh`);
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 // ---- time: one convention, labelled ----
@@ -425,13 +430,17 @@ function renderSites(o) {
     const aiMwh = sum(data[2]);
     const shown = shownHours(site);
     figure.dataset.aiMwh = aiMwh.toFixed(3);
+    const cappedOff = sum(site.aiMw.cappedOff ?? []);
+    figure.dataset.runningMw = site.aiMw.running.map((v) => v.toFixed(6)).join(' ');
+    figure.dataset.cappedOffMwh = cappedOff.toFixed(6);
     figure.dataset.greenMwh = sum(site.greenMw).toFixed(3);
     figure.dataset.hours = String(site.hours.length);
     figure.dataset.forecastHours = String(site.forecastHours);
     figure.dataset.shownHours = String(shown);
     const forecasts = site.forecastHours > 0 ? `forecasts for the next ${site.forecastHours} h` : 'no forecast yet';
-    const energy = `planned AI ${mwh(aiMwh)}, grid ${mwh(sum(site.gridMw))}, green supply ${mwh(sum(site.greenMw))}`;
-    const caption = `${site.gpus} GPUs · ${energy} over ${site.hours.length} h · ${forecasts}`;
+    const planned = `planned AI ${mwh(aiMwh)}, grid ${mwh(sum(site.gridMw))}, green supply ${mwh(sum(site.greenMw))}`;
+    const caps = cappedOff > 0 ? ` · running jobs drawn at their capped power (${energy(cappedOff)} less)` : '';
+    const caption = `${site.gpus} GPUs · ${planned} over ${site.hours.length} h · ${forecasts}${caps}`;
     $('figcaption', figure).innerHTML = `<b></b> · ${caption}`;
     $('figcaption b', figure).textContent = site.id;
     const chart = charts.get(site.id);
@@ -487,7 +496,9 @@ function renderJobs(rows) {
     const state = document.createElement('span');
     state.className = `state ${job.state}`;
     state.textContent = job.state;
-    cell(tr, state, 'state-cell');
+    const stateCell = cell(tr, state, 'state-cell');
+    const cap = capElement(job);
+    if (cap) stateCell.append(' ', cap);
     cell(tr, job.site ?? '–', 'site');
     const next = document.createElement('span');
     if (job.next) next.append(`${job.next.action} `, stampElement(Date.parse(job.next.at), zone));
@@ -502,14 +513,53 @@ function renderJobs(rows) {
   text($('#job-count'), `${rows.length} shown, newest first`);
 }
 
-function bar(track, className, from, to, start, span, label, zone) {
+/**
+ * A running job's power cap beside its state: "capped 70%" as the site took it, or "capping to 70%"
+ * while the plan's cap for this hour is on its way; nothing at full power.
+ */
+function capElement(job) {
+  const fraction = job.powerFraction ?? job.plannedPowerFraction;
+  if (fraction == null || job.state !== 'running') return null;
+  const el = document.createElement('span');
+  el.className = 'cap';
+  el.dataset.powerFraction = String(fraction);
+  el.textContent = job.powerFraction != null ? `capped ${capText(fraction)}` : `capping to ${capText(fraction)}`;
+  el.title =
+    job.powerFraction != null
+      ? `GPU power capped to ${capText(fraction)} of full power at ${job.site}`
+      : `the plan caps it to ${capText(fraction)} this hour; the site has not confirmed yet`;
+  return el;
+}
+
+/** A bar of the timeline; a capped one is drawn as tall as its share of full power (`fraction`). */
+function bar(track, className, from, to, start, span, label, zone, fraction = 1) {
   const el = document.createElement('div');
-  el.className = `bar ${className}`;
+  el.className = `bar ${className}${fraction < 1 ? ' capped' : ''}`;
   el.style.left = `${((from - start) / span) * 100}%`;
   el.style.width = `${Math.max(0.3, ((to - from) / span) * 100)}%`;
-  el.textContent = label;
-  el.title = `${label}: ${stamp(from, zone)} – ${stamp(to, zone)}`;
+  const text = fraction < 1 ? `${label} · capped ${capText(fraction)}` : label;
+  if (fraction < 1) {
+    el.dataset.powerFraction = String(fraction);
+    el.style.setProperty('--power', String(fraction));
+  }
+  el.textContent = text;
+  el.title = `${text}: ${stamp(from, zone)} – ${stamp(to, zone)}`;
   track.append(el);
+}
+
+/** An actual run segment split where its power cap changed: [from, to, fraction] pieces. */
+function powerPieces(segment, endMs) {
+  const pieces = [];
+  let from = Date.parse(segment.start);
+  let fraction = 1;
+  for (const step of segment.power ?? []) {
+    const at = Date.parse(step.at);
+    if (at > from) pieces.push([from, at, fraction]);
+    from = Math.max(from, at);
+    fraction = step.fraction;
+  }
+  pieces.push([from, endMs, fraction]);
+  return pieces;
 }
 
 function marker(track, className, at, start, span, title) {
@@ -560,14 +610,19 @@ async function showTimeline(id) {
   const axis = '<div class="axis"><span></span><span></span></div>';
   panel.innerHTML = `<h3></h3>${row('planned')}${row('actual')}${axis}<p class="note"></p>`;
   $('h3', panel).textContent = `${job.name} — ${job.state}`;
+  const capNow = job.state === 'running' ? job.run?.powerFraction : undefined;
+  if (capNow != null) $('h3', panel).append(` · capped ${capText(capNow)}`);
   if (job.slurmJob) $('h3', panel).append(' · ', slurmJobElement(job.slurmJob, zone));
   const plannedTrack = $('.planned .gantt-track', panel);
   const actualTrack = $('.actual .gantt-track', panel);
   for (const s of planned) {
-    bar(plannedTrack, 'planned', Date.parse(s.start), Date.parse(s.end), start, span, s.site, zone);
+    const fraction = s.powerFraction ?? 1;
+    bar(plannedTrack, 'planned', Date.parse(s.start), Date.parse(s.end), start, span, s.site, zone, fraction);
   }
   for (const s of actual) {
-    bar(actualTrack, 'actual', Date.parse(s.start), s.end ? Date.parse(s.end) : nowMs, start, span, s.site, zone);
+    for (const [from, to, fraction] of powerPieces(s, s.end ? Date.parse(s.end) : nowMs)) {
+      bar(actualTrack, 'actual', from, to, start, span, s.site, zone, fraction);
+    }
   }
   for (const track of [plannedTrack, actualTrack]) {
     marker(track, 'now', nowMs, start, span, `now ${stamp(nowMs, zone)}`);
@@ -584,6 +639,107 @@ async function showTimeline(id) {
   document.querySelectorAll('#jobs tbody tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.jobId === id));
 }
 
+// ---- grid events and the curtailment each delivered ----
+
+const EVENT_STATUS = { upcoming: 'to come', active: 'in force', ended: 'ended', withdrawn: 'withdrawn' };
+
+/** What an event asks, from its intervals: import caps, peak, emergencies, prices, carbon. */
+function eventAsks(event) {
+  if (!event.intervals) return event.emergency ? [`emergency: ${event.emergency}`] : [];
+  const asks = new Set();
+  for (const i of event.intervals) {
+    if (i.emergency) asks.add(`emergency: ${i.emergency}`);
+    if (i.importCapMw != null) asks.add(`import cap ${power(i.importCapMw)}`);
+    if (i.peak && !i.emergency) asks.add('peak (SIMPLE level 1)');
+    if (i.pricePerMwh != null) asks.add(`price ${i.pricePerMwh}/MWh`);
+    if (i.carbonGPerKwh != null) asks.add(`carbon ${i.carbonGPerKwh} g/kWh`);
+  }
+  return [...asks];
+}
+
+/** Baseline against metered, summed over the hours gone, and hour by hour. */
+function curtailmentElement(event) {
+  const report = event.report;
+  const box = document.createElement('div');
+  box.className = 'curtailment';
+  if (!report) {
+    box.textContent = 'no report';
+    return box;
+  }
+  const t = report.totals;
+  const share = t.baselineMwh > 0 ? ` (${((t.curtailedMwh / t.baselineMwh) * 100).toFixed(1)}% of the baseline)` : '';
+  const summary = document.createElement('p');
+  summary.className = 'totals';
+  summary.dataset.baselineMwh = String(t.baselineMwh);
+  summary.dataset.meteredMwh = String(t.meteredMwh);
+  summary.dataset.curtailedMwh = String(t.curtailedMwh);
+  summary.dataset.complete = String(t.complete);
+  const gone = t.complete ? 'final' : `so far, of ${energy(t.plannedBaselineMwh)} planned over its hours`;
+  summary.textContent =
+    `baseline ${energy(t.baselineMwh)} · metered ${energy(t.meteredMwh)} · ` +
+    `curtailed ${energy(t.curtailedMwh)}${share} · ${gone}`;
+  const table = document.createElement('table');
+  table.className = 'event-hours';
+  table.innerHTML = '<thead><tr><th>Hour</th><th>Baseline</th><th>Metered</th><th>Curtailed</th></tr></thead><tbody>';
+  const body = table.tBodies[0] ?? table.createTBody();
+  for (const hour of report.hours) {
+    const tr = body.insertRow();
+    tr.dataset.hour = hour.hour;
+    tr.dataset.elapsed = String(hour.elapsed);
+    cell(tr, stampElement(Date.parse(hour.hour), event.timeZone), 'hour');
+    cell(tr, power(hour.baselineMw), 'baseline');
+    cell(tr, hour.meteredMw == null ? 'to come' : power(hour.meteredMw), 'metered');
+    const curtailed = hour.curtailedMw == null ? '–' : power(hour.curtailedMw);
+    cell(tr, hour.elapsed > 0 && hour.elapsed < 1 ? `${curtailed} (hour under way)` : curtailed, 'curtailed');
+  }
+  box.append(summary, table);
+  return box;
+}
+
+function eventElement(event) {
+  const el = document.createElement('article');
+  el.className = `grid-event ${event.status}`;
+  el.dataset.eventId = event.id;
+  el.dataset.status = event.status;
+  const head = document.createElement('h4');
+  const name = span('event-name', event.eventName ?? event.eventId ?? event.id, event.id);
+  const hours = span('event-hours', '');
+  hours.append(stampElement(Date.parse(event.start), event.timeZone), ' – ');
+  hours.append(stampElement(Date.parse(event.end), event.timeZone));
+  head.append(
+    name,
+    ' · ',
+    span(`event-status ${event.status}`, EVENT_STATUS[event.status] ?? event.status),
+    ' · ',
+    hours,
+  );
+  const asks = document.createElement('p');
+  asks.className = 'asks note';
+  asks.textContent = [`program ${event.programId}`, `at ${event.sites.join(', ')}`, ...eventAsks(event)].join(' · ');
+  el.append(head, asks, curtailmentElement(event));
+  return el;
+}
+
+function renderGridEvents(events) {
+  const root = $('#grid-events');
+  const byZone = new Map();
+  for (const event of events) {
+    if (!byZone.has(event.zone)) byZone.set(event.zone, []);
+    byZone.get(event.zone).push(event);
+  }
+  const blocks = [...byZone].map(([zone, list]) => {
+    const block = document.createElement('div');
+    block.className = 'event-zone';
+    block.dataset.zone = zone;
+    const h3 = document.createElement('h3');
+    h3.textContent = `Zone ${zone} (${list[0].timeZone})`;
+    block.append(h3, ...list.map(eventElement));
+    return block;
+  });
+  root.replaceChildren(...blocks);
+  text($('#grid-events-note'), events.length ? '' : 'no grid event in force, to come or in the last 24 h');
+}
+
 // ---- refresh, on load and on every change ----
 
 let refreshing = null;
@@ -592,10 +748,11 @@ let again = false;
 async function refresh() {
   if (refreshing) return void (again = true);
   refreshing = (async () => {
-    const [overview, jobs, zones] = await Promise.all([
+    const [overview, jobs, zones, events] = await Promise.all([
       getJson('/dashboard/api/overview'),
       getJson(`/dashboard/api/jobs?${filters()}`),
       getJson('/dashboard/api/zones'),
+      getJson('/dashboard/api/events'),
     ]);
     lastNowMs = Date.parse(overview.now);
     for (const site of overview.sites) siteZones.set(site.id, site.timeZone);
@@ -606,6 +763,7 @@ async function refresh() {
     renderSites(overview);
     renderZones(zones);
     renderJobs(jobs.items);
+    renderGridEvents(events.items);
     const unplaced = `${defaultZone} for a job not placed yet`;
     text($('#time-note'), timeMode === 'utc' ? 'Times in UTC.' : `Times in each job’s site zone (${unplaced}).`);
     if (selectedJob) await showTimeline(selectedJob);
