@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { ProblemException } from '../common/problem.js';
@@ -24,13 +24,7 @@ import { GridEventChange, GridEventHooks } from '../signals/grid-event-hooks.js'
 import { SignalsService } from '../signals/signals.service.js';
 import type { EventHourDto, EventReportDto } from './dto/event-report.dto.js';
 import { EventReportsRepository, type GridEventRecord } from './event-reports.repository.js';
-import {
-  EVENT_RECORD_RETENTION_DAYS,
-  VTN_REPORT_JOB,
-  VTN_REPORTS_QUEUE,
-  type VtnReportJobData,
-  vtnReportJobId,
-} from './events.constants.js';
+import { VTN_REPORT_JOB, VTN_REPORTS_QUEUE, type VtnReportJobData, vtnReportJobId } from './events.constants.js';
 
 /** A report's hours, sites and figures, computed now. */
 export interface CurtailmentReport {
@@ -48,8 +42,8 @@ export interface CurtailmentReport {
  */
 @Injectable()
 export class EventReportsService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('EventReports');
   private stopListening?: () => void;
+  private stopForgetting?: () => void;
   private readonly timeZones: Map<string, string>;
 
   constructor(
@@ -67,10 +61,13 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.stopListening = this.hooks.beforeApply((change) => this.record(change));
+    // Housekeeping forgets records (and report statuses) of events past the signals' retention.
+    this.stopForgetting = this.hooks.onForget((endedBeforeMs) => this.repository.pruneEndedBefore(endedBeforeMs));
   }
 
   onModuleDestroy(): void {
     this.stopListening?.();
+    this.stopForgetting?.();
   }
 
   /**
@@ -98,7 +95,7 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
       load,
       meta ? Date.parse(meta.start) : undefined,
     );
-    const { before, after: record } = await this.repository.update(event.key, (existing) => ({
+    const { after: record } = await this.repository.update(event.key, (existing) => ({
       key: event.key,
       zone: event.zone,
       sites,
@@ -111,7 +108,6 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
       baseline: existing ? updatedBaseline(existing.baseline, fresh, now.startOf('hour').toMillis()) : fresh,
     }));
     await this.scheduleVtnReport(record, record.endMs);
-    if (!before) await this.forgetOld(nowMs);
   }
 
   /** The report of event `key` now; 404 problem when there is no such event. */
@@ -221,12 +217,6 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
       },
     );
     await this.repository.setVtnStatus(record.key, { state: 'waiting', attempts: 0, at: now });
-  }
-
-  /** Forgets records of events that ended more than EVENT_RECORD_RETENTION_DAYS ago. */
-  private async forgetOld(nowMs: number): Promise<void> {
-    const forgotten = await this.repository.pruneEndedBefore(nowMs - EVENT_RECORD_RETENTION_DAYS * 24 * HOUR_MS);
-    if (forgotten > 0) this.logger.log(`forgot ${forgotten} grid event record(s) past retention`);
   }
 }
 

@@ -10,6 +10,3 @@ export interface VtnReportJobData {
 export function vtnReportJobId(key: string): string {
   return `report.${encodeURIComponent(key)}`;
 }
-
-/** Event records (and their reports) are kept this long after the event ends, like metered energy. */
-export const EVENT_RECORD_RETENTION_DAYS = 30;

@@ -66,7 +66,8 @@ export class RedisKeys {
 
   /**
    * What each grid event is measured against and where it came from (its baseline, taken from the
-   * plan just before the event was applied): field = event key, value = JSON. Kept 30 days after it ends.
+   * plan just before the event was applied): field = event key, value = JSON. Kept for the signals'
+   * retention (SIGNALS_RETENTION_DAYS) after it ends; housekeeping forgets it then.
    */
   gridEventReports(): string {
     return `${this.prefix}grid-event-reports`;

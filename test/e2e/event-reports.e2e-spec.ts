@@ -2,6 +2,9 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
+import { EventReportsRepository, type GridEventRecord } from '../../src/events/event-reports.repository.js';
+import { HousekeepingService } from '../../src/planning/housekeeping.service.js';
+import { SIGNALS_RETENTION_DAYS } from '../../src/signals/signals.service.js';
 import { getJob, submit, testConfigWith, until } from '../support/execution.js';
 import { notifyOpenAdr } from '../support/openadr.js';
 import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
@@ -180,6 +183,39 @@ describe('curtailment per grid event: baseline, metered, reported to the VTN (vi
     const withdrawn = (await report('west-peak:alert-1')).body;
     expect(withdrawn.deletedAt).toEqual(expect.any(String));
     expect(withdrawn.hours).toEqual([]);
+  });
+
+  it("housekeeping forgets records of events ended past the signals' retention, with no new event", async () => {
+    const repository = t.app.get(EventReportsRepository);
+    // Records of two events that ended long ago (as an OpenADR event leaves them), with their VTN reports.
+    const aged = async (id: string, endedDaysAgo: number) => {
+      const key = `west-dr:${id}`;
+      const ended = clock.now().minus({ days: endedDaysAgo });
+      const at = ended.toISO();
+      await repository.update(key, (): GridEventRecord => ({
+        key,
+        zone: 'west',
+        sites: ['east-edge'],
+        source: { kind: 'openadr', subscription: 'west-vtn', programId: 'west-dr', eventId: id },
+        receivedAt: at,
+        updatedAt: at,
+        startMs: ended.minus({ hours: 1 }).toMillis(),
+        endMs: ended.toMillis(),
+        planVersion: null,
+        baseline: { hours: [], sites: {} },
+      }));
+      await repository.setVtnStatus(key, { state: 'sent', attempts: 1, at });
+    };
+    await aged('aged-31d', SIGNALS_RETENTION_DAYS + 1);
+    await aged('aged-29d', SIGNALS_RETENTION_DAYS - 1);
+    await report('west-dr:aged-31d');
+
+    // No event arrives: housekeeping alone forgets the one past retention, and its VTN report's status.
+
+    await t.app.get(HousekeepingService).run();
+    await request(http).get('/v1/events/west-dr:aged-31d/report').set(OPERATOR).expect(404);
+    expect(await repository.vtnStatus('west-dr:aged-31d')).toBeUndefined();
+    expect((await report('west-dr:aged-29d')).body.vtnReport).toMatchObject({ state: 'sent' });
   });
 
   it('404 problem for an unknown event; operators only; described in /docs', async () => {
