@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import { virtualClock } from '../../src/domain/time/clock.js';
+import { realMsUntil, virtualClock } from '../../src/domain/time/clock.js';
 import type { StateChange } from '../../src/domain/jobs/job.js';
 import type { DispatchCommand } from '../../src/domain/execution/dispatch-decision.js';
 import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
@@ -13,6 +13,7 @@ import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, postWestForecast, siteLog, submit, until } from '../support/execution.js';
 import { ALPHA, OPENADR, startTestApp, type TestApp, testPrefix } from '../support/test-app.js';
+import { untilClockAt, untilNextHour } from '../support/virtual-time.js';
 
 const ALL_ROLES = 'api,planner,dispatch';
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -22,7 +23,8 @@ const within = (at: DateTime, from: string, minutes: number) => at >= utc(from) 
 
 describe('execution: the plan drives the simulated sites (virtual clock, one hour per two seconds)', () => {
   // 07:00 UTC is 15:00 in Asia/Shanghai; zone west's peak is 17:00–22:00 local = 09:00–14:00 UTC.
-  const clock = virtualClock(utc('2026-03-02T07:00:00Z'), 1800);
+  // The clock starts an hour early, so start-up has two real seconds that are not the jobs' four.
+  const clock = virtualClock(utc('2026-03-02T06:00:00Z'), 1800);
   const prefix = testPrefix();
   let a: TestApp;
   let b: TestApp;
@@ -36,6 +38,8 @@ describe('execution: the plan drives the simulated sites (virtual clock, one hou
   });
 
   it('a deferrable job pauses at the peak and resumes; a non-deferrable runs through; across a restart', async () => {
+    // Both are submitted from 07:00 (at once if start-up took longer) and must run before 09:00.
+    await untilClockAt(clock, utc('2026-03-02T07:00:00Z'));
     // Wind only before and after the peak: running in the peak would draw from the grid.
     await postWestForecast(
       a.app.getHttpServer(),
@@ -60,6 +64,12 @@ describe('execution: the plan drives the simulated sites (virtual clock, one hou
       sites: ['west-hub'],
     });
 
+    // Both start in the wind before the peak; the deferrable one pauses at it.
+    const started = await until(
+      () => Promise.all([getJob(a.app.getHttpServer(), deferrable), getJob(a.app.getHttpServer(), steady)]),
+      (jobs) => jobs.every((j) => j.state === 'running' || j.state === 'paused'),
+    );
+    for (const j of started) expect(entered(j.history, 'running') < utc('2026-03-02T09:00:00Z')).toBe(true);
     const pausedJob = await until(
       () => getJob(a.app.getHttpServer(), deferrable),
       (j) => j.state === 'paused',
@@ -152,6 +162,9 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
 
   it('an OpenADR import cap starting now pauses the affected deferrable job at once', async () => {
     const http = t.app.getHttpServer();
+    // The next hour's re-plan would pause it too: late in an hour, wait for the next one (at most
+    // 25 real seconds), so the event has most of an hour (a minute per second) to act before it.
+    if (clock.now().minute >= 35) await untilNextHour(clock);
     const now = clock.now();
     // No wind now: the job runs on grid power, so a cap of 0 kW stops it.
     const id = await submit(http, {
@@ -177,6 +190,7 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
       },
     };
     const sentAt = clock.now();
+    const nextHour = sentAt.startOf('hour').plus({ hours: 1 });
     await request(http)
       .post('/v1/webhooks/openadr')
       .set(OPENADR)
@@ -186,15 +200,17 @@ describe('execution: re-planning moves work (virtual clock, one minute per secon
     const paused = await until(
       () => getJob(http, id),
       (j) => j.state === 'paused',
-      5000,
+      Math.max(15_000, realMsUntil(clock, nextHour) + 5000),
     );
-    // Within a few simulated minutes (a few real seconds at most), not at the next hour.
-    expect(entered(paused.history, 'paused').diff(sentAt, 'minutes').minutes).toBeLessThan(5);
+    // By the event's own re-plan, not at the next hour's: within simulated minutes (real seconds).
+    const pausedAt = entered(paused.history, 'paused');
+    expect(pausedAt.toMillis()).toBeLessThan(nextHour.toMillis());
+    expect(pausedAt.diff(sentAt, 'minutes').minutes).toBeLessThan(15);
     expect((await siteLog(t, 'east-edge')).filter((e) => e.jobId === id).map((e) => e.action)).toEqual([
       'start',
       'pause',
     ]);
-  });
+  }, 120_000);
 
   it('a running job cancelled by its tenant is cancelled at its site, queued before the answer', async () => {
     const http = t.app.getHttpServer();
