@@ -1,11 +1,12 @@
 import { DateTime } from 'luxon';
 import { mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { launchChromium } from '../support/browser.js';
 import { getJob, postWestForecast, submit, until } from '../support/execution.js';
+import { sparePort } from '../support/ports.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -158,7 +159,9 @@ describe('GET /metrics', () => {
 
 describe('METRICS_PORT', () => {
   it('serves /metrics without credentials on its own port, and nothing else there', async () => {
-    const port = await freePort();
+    // METRICS_PORT takes no 0 (and the service cannot tell this test which port it bound): a port the
+    // kernel hands no one else meanwhile, unlike one from listen(0) given back.
+    const port = await sparePort();
     const other = await startTestApp({ env: { METRICS_PORT: String(port) } });
     try {
       const res = await request(`http://127.0.0.1:${port}`).get('/metrics').expect(200);
@@ -342,11 +345,3 @@ describe('the dashboard in a real browser', () => {
     return chart.locator('.u-legend .u-value').allTextContents();
   }
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
