@@ -16,6 +16,8 @@ import { SignalsRepository } from '../signals/signals.repository.js';
 export const RECENT_EVENT_HOURS = 24;
 /** Listed at most, newest first. */
 export const LISTED_EVENTS = 20;
+/** Several dashboards asking within this long (real time) share one reading, as the overview does. */
+const EVENTS_CACHE_MS = 1000;
 
 /** What one of an event's intervals asks, as its sender said it (MW, UTC). */
 export interface GridEventIntervalView {
@@ -60,6 +62,7 @@ export interface GridEventView {
 export class GridEventsService {
   private readonly logger = new Logger('GridEventsOverview');
   private readonly timeZones: Map<string, string>;
+  private cached?: { at: number; events: Promise<GridEventView[]> };
 
   constructor(
     private readonly records: EventReportsRepository,
@@ -71,7 +74,17 @@ export class GridEventsService {
     this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
   }
 
-  async events(): Promise<GridEventView[]> {
+  events(): Promise<GridEventView[]> {
+    const at = performance.now();
+    if (!this.cached || at - this.cached.at > EVENTS_CACHE_MS) {
+      const events = this.read();
+      this.cached = { at, events };
+      events.catch(() => (this.cached = undefined));
+    }
+    return this.cached.events;
+  }
+
+  private async read(): Promise<GridEventView[]> {
     const nowMs = this.clock.now().toMillis();
     const since = nowMs - RECENT_EVENT_HOURS * HOUR_MS;
     const records = (await this.records.all())

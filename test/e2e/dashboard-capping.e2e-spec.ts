@@ -198,12 +198,17 @@ describe('the dashboard under a grid event: capped jobs and the curtailment deli
     expect(h1.meteredMw).toBeLessThan(0.72 * 2 * JOB_MW);
     expect(h1.curtailedMw).toBeGreaterThan(0.28 * 2 * JOB_MW);
 
-    // The overview is shared for a second of real time: past it, it reads the clock moved on.
+    // The overview and the events are shared for a second of real time: past it, they read the clock moved on.
     await until(overview, (o) => Date.parse(o.now) >= START.toMillis() + HOUR_MS);
-    await page.reload();
     const first = event().locator('table.event-hours tbody tr').nth(0);
-    await first.waitFor();
-    expect(await first.getAttribute('data-elapsed')).toBe('1');
+    await until(
+      async () => {
+        await page.reload();
+        await first.waitFor();
+        return first.getAttribute('data-elapsed');
+      },
+      (elapsed) => elapsed === '1',
+    );
     expect(await first.locator('td.baseline').innerText()).toBe(kw(h1.baselineMw));
     expect(await first.locator('td.metered').innerText()).toBe(kw(h1.meteredMw));
     expect(await first.locator('td.curtailed').innerText()).toBe(kw(h1.curtailedMw));
