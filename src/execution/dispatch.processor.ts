@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
 import type { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
-import { actionsFor, type DispatchCommand, type DispatchSites } from '../domain/execution/dispatch-decision.js';
+import { actionsFor, type DispatchCommand } from '../domain/execution/dispatch-decision.js';
 import { finished, paused, powerSet, started } from '../domain/execution/job-run.js';
 import type { Job, PendingAction } from '../domain/jobs/job.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
@@ -15,7 +15,6 @@ import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.const
 import {
   type ExecutorOrder,
   type PowerOrder,
-  powerCappingSites,
   type SiteActionName,
   supportsPowerCapping,
 } from './executors/site-executor.js';
@@ -35,7 +34,6 @@ class NotYet extends Error {}
 @Injectable()
 export class DispatchProcessor {
   private readonly logger = new Logger('Dispatch');
-  private readonly sites: DispatchSites;
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -43,9 +41,7 @@ export class DispatchProcessor {
     private readonly executors: SiteExecutors,
     private readonly queues: DispatchQueues,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.sites = { capsPower: powerCappingSites(executors) };
-  }
+  ) {}
 
   async process(queueJob: QueueJob<DispatchCommand>, token?: string): Promise<DispatchOutcome> {
     const command = queueJob.data;
@@ -90,7 +86,7 @@ export class DispatchProcessor {
     )
       throw new NotYet();
     // A setPower carries the fraction the current plan wants, whichever plan's command it is.
-    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now, this.sites).find(
+    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now, this.executors.dispatchSites).find(
       (c) => c.action === command.action && c.site === command.site,
     );
     if (!wanted) return undefined;
@@ -141,7 +137,7 @@ export class DispatchProcessor {
     // current plan asks of it now (a start finished just as the peak began: its pause) goes out at
     // once, not at the next re-plan (an hour later at worst).
     if (!recorded.pendingAction)
-      await this.queues.send(actionsFor(recorded, part, version, this.clock.now(), this.sites));
+      await this.queues.send(actionsFor(recorded, part, version, this.clock.now(), this.executors.dispatchSites));
     // Cancelled while the site was starting it: stop it there too.
     if (cancelledMeanwhile)
       await this.executors

@@ -1,29 +1,25 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CLOCK } from '../config/config.module.js';
-import { actionsFor, cancelCommand, type DispatchSites } from '../domain/execution/dispatch-decision.js';
+import { actionsFor, cancelCommand } from '../domain/execution/dispatch-decision.js';
 import type { DispatchActionName, Job } from '../domain/jobs/job.js';
 import type { JobPlan } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
 import { JobChanges } from '../jobs/job-changes.js';
 import { PlanDispatcher } from '../planning/plan-dispatcher.js';
 import { DispatchQueues } from './dispatch-queues.js';
-import { powerCappingSites } from './executors/site-executor.js';
 import { SiteExecutors } from './site-executors.js';
 
 /** Turns a plan into the actions due now at each site, and a job's cancel into a cancel at its site. */
 @Injectable()
 export class DispatchService implements PlanDispatcher, OnModuleInit, OnModuleDestroy {
   private stopListening?: () => void;
-  private readonly sites: DispatchSites;
 
   constructor(
     private readonly queues: DispatchQueues,
     private readonly changes: JobChanges,
     @Inject(CLOCK) private readonly clock: Clock,
-    executors: SiteExecutors,
-  ) {
-    this.sites = { capsPower: powerCappingSites(executors) };
-  }
+    private readonly executors: SiteExecutors,
+  ) {}
 
   onModuleInit(): void {
     this.stopListening = this.changes.listen((change) =>
@@ -56,7 +52,7 @@ export class DispatchService implements PlanDispatcher, OnModuleInit, OnModuleDe
     const byJob = new Map(parts.map((p) => [p.jobId, p]));
     const commands = jobs
       .filter((job) => !job.pendingAction)
-      .flatMap((job) => actionsFor(job, byJob.get(job.id), version, now, this.sites));
+      .flatMap((job) => actionsFor(job, byJob.get(job.id), version, now, this.executors.dispatchSites));
     await this.queues.send(commands);
     const counts: Partial<Record<DispatchActionName, number>> = {};
     for (const c of commands) counts[c.action] = (counts[c.action] ?? 0) + 1;

@@ -2,17 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CLOCK } from '../config/config.module.js';
 import { type SiteConfig, WestwindConfig } from '../config/westwind-config.js';
+import type { DispatchSites } from '../domain/execution/dispatch-decision.js';
 import type { Clock } from '../domain/time/clock.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { HttpExecutor } from './executors/http/http.executor.js';
 import { SimulatedExecutor } from './executors/simulated/simulated.executor.js';
-import type { SiteExecutor } from './executors/site-executor.js';
+import { powerCappingSites, type SiteExecutor } from './executors/site-executor.js';
 import { SlurmExecutor } from './executors/slurm/slurm.executor.js';
 
 /** Each site's executor, as its config chooses: simulated, http or slurm (one folder each under executors/). */
 @Injectable()
 export class SiteExecutors {
   private readonly bySite = new Map<string, SiteExecutor>();
+  /** What the dispatch decisions need to know of the sites: which can cap power. */
+  readonly dispatchSites: DispatchSites = { capsPower: powerCappingSites(this) };
 
   constructor(config: WestwindConfig, @Inject(Redis) redis: Redis, keys: RedisKeys, @Inject(CLOCK) clock: Clock) {
     for (const site of config.sites) this.bySite.set(site.id, executorFor(site, redis, keys, clock));

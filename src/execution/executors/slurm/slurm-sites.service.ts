@@ -8,6 +8,7 @@ import { JobsRepository } from '../../../jobs/jobs.repository.js';
 import { PlanRepository } from '../../../plans/plan.repository.js';
 import { JobEventsService } from '../../job-events.service.js';
 import { SiteExecutors } from '../../site-executors.js';
+import { SlurmCommandError } from './slurm-cli.js';
 import { failureOf, isFinished, type SlurmJob, westwindJobIdOf } from './slurm-queue.js';
 import type { SlurmExecutor, SlurmSubmission } from './slurm.executor.js';
 
@@ -90,7 +91,7 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
         }
       } catch (error) {
         // Slurm unreachable fails the round; anything else concerns this job only.
-        if ((error as { unreachable?: boolean }).unreachable) throw error;
+        if (error instanceof SlurmCommandError && error.unreachable) throw error;
         this.logger.warn(`${site.site}, job ${job.id}: ${(error as Error).message}`);
       }
     }
@@ -98,7 +99,7 @@ export class SlurmSites implements OnApplicationBootstrap, OnModuleDestroy {
     const admitted = admissions.length > 0 && !this.stopped ? await site.submitAll(admissions) : [];
     admitted.forEach((outcome, i) => {
       if (!(outcome instanceof Error)) return;
-      if ((outcome as { unreachable?: boolean }).unreachable) throw outcome;
+      if (outcome instanceof SlurmCommandError && outcome.unreachable) throw outcome;
       this.logger.warn(`${site.site}, job ${admissions[i].jobId}: ${outcome.message}`);
     });
     // Slurm jobs of jobs that are over (cancelled before they started): nothing should stay held.
