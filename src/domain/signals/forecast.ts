@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { FieldError } from '../field-error.js';
 import { parseInstant } from '../time/instant.js';
-import { HOUR_MS, hourStartMs } from '../time/hours.js';
+import { DAY_MS, HOUR_MS, hourStartMs } from '../time/hours.js';
 
 export const RESOLUTIONS = { PT15M: 15, PT30M: 30, PT1H: 60 } as const;
 export type Resolution = keyof typeof RESOLUTIONS;
@@ -115,7 +115,7 @@ export function forecastToHours(
       });
     }
   }
-  const horizonEnd = now === undefined ? Infinity : now.toMillis() + MAX_HORIZON_DAYS * 24 * HOUR_MS;
+  const horizonEnd = now === undefined ? Infinity : now.toMillis() + MAX_HORIZON_DAYS * DAY_MS;
   const last = order[order.length - 1];
   if (last !== undefined && starts[last] + stepMs > horizonEnd) {
     problems.push({
