@@ -1,6 +1,6 @@
 /** What the benchmarks share: starting the built service, and removing what a run wrote. */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,6 +61,26 @@ export async function cleanup(prefixes: string[]): Promise<void> {
     } while (cursor !== '0');
   }
   redis.disconnect();
+}
+
+/** The checked-out commit (short), or 'unknown' outside a git checkout. */
+export function gitCommit(): string {
+  return git('rev-parse', '--short', 'HEAD') ?? 'unknown';
+}
+
+/** Uncommitted changes to the service's code (`git status --porcelain` lines): the figures are the working tree's. */
+export function srcChanges(): string[] {
+  const status = git('status', '--porcelain', '--', 'src');
+  return status ? status.split('\n') : [];
+}
+
+/** What git prints (trimmed), or undefined outside a git checkout. */
+function git(...args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: 'pipe' }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 export function round(x: number, digits: number): number {

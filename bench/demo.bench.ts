@@ -21,7 +21,7 @@
  * cap of 1.5× the expected run plus two minutes) and removes its Redis keys and the child process
  * on error and on SIGINT/SIGTERM.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,7 +36,7 @@ import type { JobPlan } from '../src/domain/planner/plan-types.js';
 import { seededRandom } from '../src/domain/seeded-random.js';
 import type { PlanMeta } from '../src/plans/plan.repository.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
-import { cleanup, REDIS_URL, round, stopServer } from './bench-support.js';
+import { cleanup, gitCommit, REDIS_URL, round, srcChanges, stopServer } from './bench-support.js';
 
 const SPEED = Number(process.env.BENCH_DEMO_SPEED ?? 2880);
 const DAYS = Number(process.env.BENCH_DEMO_DAYS ?? 10);
@@ -593,15 +593,8 @@ async function main(): Promise<void> {
     const log = planLog(logFile);
     const capacityGpuHoursPerDay = Object.values(siteGpus).reduce((a, b) => a + b, 0) * 24;
     const { lateJobs, ...totals } = figures;
-    let commit = 'unknown';
-    try {
-      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-      // Uncommitted changes to the service's code make the figures those of the working tree.
-      if (execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim())
-        commit += '+uncommitted changes in src';
-    } catch {
-      /* not a checkout */
-    }
+    // Uncommitted changes to the service's code make the figures those of the working tree.
+    const commit = gitCommit() + (srcChanges().length > 0 ? '+uncommitted changes in src' : '');
     const result = {
       measuredAt: DateTime.utc().toISO(),
       commit: process.env.BENCH_DEMO_COMMIT ?? commit,

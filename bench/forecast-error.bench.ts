@@ -21,6 +21,7 @@ import { parseJobsCsv, parseSignalsCsv, readReplayConfig, readReplayFile } from 
 import { savingKept } from '../src/replay/replay.js';
 import { JobOutcome, replayStrategy, ReplayWorld, StrategyOutcome } from '../src/replay/rolling-replay.js';
 import { suiteReplayWorld } from '../src/replay/suite-world.js';
+import { gitCommit, srcChanges } from './bench-support.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const LEVELS = QUICK ? [0.1] : [0.05, 0.1, 0.2];
@@ -201,13 +202,11 @@ function main(): void {
       diagnostics,
     };
   }
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src']).toString().trim();
   const result = {
     measuredAt: DateTime.utc().toISO(),
     wallSeconds: Math.round((performance.now() - started) / 1000),
-    commit,
-    srcChangedSinceCommit: dirty ? dirty.split('\n') : [],
+    commit: gitCommit(),
+    srcChangedSinceCommit: srcChanges(),
     machine: '2 cores, shared with other work; wall times are noisy, the other figures exact and repeatable',
     forecasts:
       'forecast = actual × (1 + error); error σ = level × √(π/2) × √(lead / 24 h) (level = mean absolute error ' +

@@ -15,7 +15,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import { LINE_FORMAT, parseSqueueLines, type SlurmJob } from '../src/execution/e
 import { postWestForecast, submit, testConfigWith } from '../test/support/execution.js';
 import { SLURM_CONF, slurmCli, slurmUnavailable } from '../test/support/slurm.js';
 import { OPERATOR } from '../test/support/test-app.js';
-import { cleanup, REDIS_URL, startServer, stopServer } from './bench-support.js';
+import { cleanup, gitCommit, REDIS_URL, startServer, stopServer } from './bench-support.js';
 
 const JOBS = 100;
 const SITE = 'west-hub';
@@ -157,15 +156,6 @@ async function main(): Promise<void> {
     await stopServer(server);
     for (const id of ids) await slurmCli.run('scancel', [`--name=westwind-${id}`]).catch(() => undefined);
     await cleanup([PREFIX]);
-  }
-}
-
-/** The checked-out commit, or 'unknown' outside a git checkout. */
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: 'pipe' }).trim();
-  } catch {
-    return 'unknown';
   }
 }
 
