@@ -139,10 +139,7 @@ export class OverviewService {
       this.jobsByState(),
       this.jobs.inState(tenants, 'running'),
     ]);
-    const [metered, sites] = await Promise.all([
-      this.metered(running, now),
-      this.siteHours(meta, summary, running, now),
-    ]);
+    const [metered, sites] = await Promise.all([this.metered(running, now), this.siteHours(meta, summary, now)]);
     return {
       now: formatInstant(now),
       tenants,
@@ -216,22 +213,16 @@ export class OverviewService {
   private async siteHours(
     meta: PlanMeta | undefined,
     summary: PlanSummary | undefined,
-    running: readonly Job[],
     now: DateTime,
   ): Promise<SiteHours[]> {
     const start = meta ? DateTime.fromISO(meta.start, { zone: 'utc' }) : now.startOf('hour');
     const hours = meta?.hours ?? 24;
-    const [signals, load, cappedOff] = await Promise.all([
-      this.signals.siteSignals(start, hours),
-      this.plans.load(),
-      meta ? this.cappedOff(running, start.toMillis(), hours) : new Map<string, number[]>(),
-    ]);
+    const [signals, load] = await Promise.all([this.signals.siteSignals(start, hours), this.plans.load()]);
     const timeZones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
     const zeros = () => new Array<number>(hours).fill(0);
     return this.config.sites.map((site) => {
       const s = signals.get(site.id);
       const stacked = summary?.loadByState[site.id];
-      const off = cappedOff.get(site.id);
       return {
         id: site.id,
         zone: site.zone,
@@ -243,37 +234,14 @@ export class OverviewService {
         gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
         peak: s ? Array.from(s.peak) : zeros(),
         aiMw: {
-          running: stacked?.running.map((mw, h) => round(Math.max(0, mw - (off?.[h] ?? 0)))) ?? zeros(),
+          running: stacked?.running.map(round) ?? zeros(),
           paused: stacked?.paused.map(round) ?? zeros(),
           waiting: stacked?.waiting.map(round) ?? zeros(),
-          cappedOff: off?.map(round) ?? zeros(),
+          // Summaries stored before caps existed have none.
+          cappedOff: stacked?.cappedOff?.map(round) ?? zeros(),
         },
       };
     });
-  }
-
-  /**
-   * Per site and plan hour, the power the plan's caps take off running jobs: (1 − fraction) × the
-   * job's full power in each capped hour. The stored summary stacks every planned hour at full power
-   * (summarisePlan), while the plan's load (grid import) counts capped power; the chart's running
-   * stack takes this off so both draw the same. Only running jobs are capped (docs/planner.md).
-   */
-  private async cappedOff(running: readonly Job[], startMs: number, hours: number): Promise<Map<string, number[]>> {
-    const off = new Map<string, number[]>();
-    const parts = await this.plans.jobPlans(running.map((job) => job.id));
-    running.forEach((job, j) => {
-      for (const segment of parts[j]?.segments ?? []) {
-        const fraction = segment.powerFraction ?? 1;
-        if (fraction >= 1) continue;
-        const mw = (1 - fraction) * this.jobs.powerMw(job, segment.site);
-        let byHour = off.get(segment.site);
-        if (!byHour) off.set(segment.site, (byHour = new Array<number>(hours).fill(0)));
-        const from = Math.max(0, Math.round((Date.parse(segment.start) - startMs) / HOUR_MS));
-        const to = Math.min(hours, Math.round((Date.parse(segment.end) - startMs) / HOUR_MS));
-        for (let h = from; h < to; h++) byHour[h] += mw;
-      }
-    });
-    return off;
   }
 }
 

@@ -186,13 +186,13 @@ describe('the dashboard under a grid event: capped jobs and the curtailment deli
     // In UTC when the operator picks it, labelled UTC; back to the site's zone after.
     const utcTime = (iso: string) => `${DateTime.fromISO(iso, { zone: 'utc' }).toFormat('yyyy-MM-dd HH:mm')} UTC`;
     await page.click('#time-mode button[data-mode="utc"]');
-    await page.waitForFunction(() => document.body.dataset.shownTimeMode === 'utc');
+    await page.locator('body[data-shown-time-mode="utc"]').waitFor();
     expect(await event().locator('h4').innerText()).toBe(
       `evening-cut · in force · ${utcTime(START.toISO()!)} – ${utcTime(end.toISO()!)}`,
     );
     expect(await hours.nth(1).locator('td.hour').innerText()).toBe(utcTime(START.plus({ hours: 1 }).toISO()!));
     await page.click('#time-mode button[data-mode="local"]');
-    await page.waitForFunction(() => document.body.dataset.shownTimeMode === 'local');
+    await page.locator('body[data-shown-time-mode="local"]').waitFor();
   });
 
   it('an hour on: the first hour complete, its curtailment as GET /v1/events/:id/report has it', async () => {

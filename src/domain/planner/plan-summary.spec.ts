@@ -36,8 +36,30 @@ describe('summarisePlan', () => {
   const summary = summarisePlan(plan, jobs, (gpus, site) => gpus * (site === 'a' ? 1 : 10));
 
   it("stacks each job's planned power on its sites' hours by the job's state, within the horizon", () => {
-    expect(summary.loadByState.a).toEqual({ running: [2, 2, 0, 0], paused: [0, 0, 0, 0], waiting: [0, 1, 1, 0] });
-    expect(summary.loadByState.b).toEqual({ running: [0, 0, 0, 20], paused: [0, 0, 40, 40], waiting: [0, 0, 0, 0] });
+    expect(summary.loadByState.a).toMatchObject({ running: [2, 2, 0, 0], paused: [0, 0, 0, 0], waiting: [0, 1, 1, 0] });
+    expect(summary.loadByState.b).toMatchObject({
+      running: [0, 0, 0, 20],
+      paused: [0, 0, 40, 40],
+      waiting: [0, 0, 0, 0],
+    });
+  });
+
+  it('counts a capped segment at its capped power, and what the cap takes off', () => {
+    const capped = summarisePlan(
+      {
+        ...plan,
+        jobs: [
+          {
+            ...part('run', [['a', 0, 2]]),
+            segments: [{ ...part('run', [['a', 0, 2]]).segments[0], powerFraction: 0.7 }],
+          },
+        ],
+      },
+      jobs,
+      (gpus) => gpus * 10,
+    );
+    expect(capped.loadByState.a.running.map((mw) => Math.round(mw * 1000) / 1000)).toEqual([14, 14, 0, 0]);
+    expect(capped.loadByState.a.cappedOff.map((mw) => Math.round(mw * 1000) / 1000)).toEqual([6, 6, 0, 0]);
   });
 
   it('lists the jobs planned past their deadline, and ignores plan parts of jobs no longer known', () => {

@@ -6,6 +6,8 @@ export interface LoadByState {
   paused: number[];
   /** Queued or scheduled: not started yet. */
   waiting: number[];
+  /** What power caps take off the jobs' full power in each hour (a capped job counts at its capped power above). */
+  cappedOff: number[];
 }
 
 /** What operators see of a plan beyond its totals: the load by job state, and the jobs it finishes late. */
@@ -17,8 +19,9 @@ export interface PlanSummary {
 const LATE_LISTED = 20;
 
 /**
- * Summarises a plan for display: each job's planned segments add its power to its site's hours,
- * stacked by the job's state now; jobs whose plan misses the deadline (or has no placement) are late.
+ * Summarises a plan for display: each job's planned segments add its power (capped, where the plan
+ * caps it) to its site's hours, stacked by the job's state now; jobs whose plan misses the deadline
+ * (or has no placement) are late.
  */
 export function summarisePlan(
   plan: Plan,
@@ -28,7 +31,7 @@ export function summarisePlan(
   const loadByState: Record<string, LoadByState> = {};
   const zeros = () => new Array<number>(plan.hours).fill(0);
   for (const site of Object.keys(plan.load))
-    loadByState[site] = { running: zeros(), paused: zeros(), waiting: zeros() };
+    loadByState[site] = { running: zeros(), paused: zeros(), waiting: zeros(), cappedOff: zeros() };
   const late: string[] = [];
   for (const part of plan.jobs) {
     const job = jobs.get(part.jobId);
@@ -36,10 +39,14 @@ export function summarisePlan(
     if (!part.meetsDeadline) late.push(part.jobId);
     const stack = job.state === 'running' ? 'running' : job.state === 'paused' ? 'paused' : 'waiting';
     for (const segment of part.segments) {
-      const hours = loadByState[segment.site]?.[stack];
-      if (!hours) continue;
+      const site = loadByState[segment.site];
+      if (!site) continue;
       const mw = powerMw(job.gpus, segment.site);
-      for (let h = Math.max(0, segment.startHour); h < Math.min(plan.hours, segment.endHour); h++) hours[h] += mw;
+      const fraction = segment.powerFraction ?? 1;
+      for (let h = Math.max(0, segment.startHour); h < Math.min(plan.hours, segment.endHour); h++) {
+        site[stack][h] += mw * fraction;
+        site.cappedOff[h] += mw * (1 - fraction);
+      }
     }
   }
   return { loadByState, late: { count: late.length, jobs: late.slice(0, LATE_LISTED) } };
