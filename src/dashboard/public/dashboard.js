@@ -790,7 +790,12 @@ async function refresh() {
 function listen() {
   const live = $('#live');
   const events = new EventSource('/dashboard/events');
-  events.onopen = () => ((live.className = 'live on'), (live.textContent = 'live'));
+  // A change made before the stream was (re)opened sent no event to this page: look again once it is open.
+  events.onopen = () => {
+    live.className = 'live on';
+    live.textContent = 'live';
+    void refresh();
+  };
   events.onerror = () => ((live.className = 'live off'), (live.textContent = 'reconnecting…'));
   events.addEventListener('change', () => void refresh());
 }
