@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import type { PowerCurve } from '../../src/domain/energy/power-curve.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { HOUR_MS } from '../../src/domain/time/hours.js';
 import { SimulatedSites } from '../../src/execution/simulated-sites.service.js';
@@ -13,19 +12,12 @@ import { launchChromium } from '../support/browser.js';
 import { getJob, submit, until } from '../support/execution.js';
 import { notifyOpenAdr } from '../support/openadr.js';
 import { OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
+import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
 
 // The dashboard in headless Chromium: running jobs capped under a grid event's import cap, drawn at
 // their capped power with their fraction (jobs table, timeline, the site's chart), and the event in
 // "Grid events" with its import cap, its hours in the zone's time, and the curtailment it delivered.
 
-const CURVE: PowerCurve = {
-  minFraction: 0.5,
-  throughput: [
-    [1, 1],
-    [0.7, 0.9],
-    [0.5, 0.7],
-  ],
-};
 /** One job at east-edge (program west-dr, capacity in kW): 8 GPUs × 0.7 kW × PUE 1.3. */
 const JOB_KW = 7.28;
 const JOB_MW = JOB_KW / 1000;

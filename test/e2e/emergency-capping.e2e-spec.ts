@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import type { PowerCurve } from '../../src/domain/energy/power-curve.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { HOUR_MS } from '../../src/domain/time/hours.js';
 import { SimulatedSites } from '../../src/execution/simulated-sites.service.js';
@@ -9,17 +8,10 @@ import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, siteLog, submit, until } from '../support/execution.js';
 import { notifyOpenAdr } from '../support/openadr.js';
 import { OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
+import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
 
 /** The sites must have every running job's setPower within this (wall clock) after the notification arrives. */
 const BUDGET_MS = 30_000;
-const CURVE: PowerCurve = {
-  minFraction: 0.5,
-  throughput: [
-    [1, 1],
-    [0.7, 0.9],
-    [0.5, 0.7],
-  ],
-};
 /** One job at east-edge (program west-dr, capacity in kW): 8 GPUs × 0.7 kW × PUE 1.3. */
 const JOB_KW = 7.28;
 const JOB_MW = JOB_KW / 1000;

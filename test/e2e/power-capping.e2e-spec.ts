@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import type { PowerCurve } from '../../src/domain/energy/power-curve.js';
 import type { JobPlan, Plan, Segment } from '../../src/domain/planner/plan-types.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { HOUR_MS } from '../../src/domain/time/hours.js';
@@ -32,15 +31,8 @@ import {
   testPrefix,
   useTestApp,
 } from '../support/test-app.js';
+import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
 
-const CURVE: PowerCurve = {
-  minFraction: 0.5,
-  throughput: [
-    [1, 1],
-    [0.7, 0.9],
-    [0.5, 0.7],
-  ],
-};
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 
 /** A virtual clock that moves only when the test moves it (`advance`): no timing luck. */

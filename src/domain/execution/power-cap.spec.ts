@@ -8,16 +8,9 @@ import type { JobPlan } from '../planner/plan-types.js';
 import { HOUR_MS } from '../time/hours.js';
 import { actionsFor } from './dispatch-decision.js';
 import { currentPowerFraction, paused, powerSet, started, workBetween, workDone } from './job-run.js';
+import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
-const CURVE: PowerCurve = {
-  minFraction: 0.5,
-  throughput: [
-    [1, 1],
-    [0.7, 0.9],
-    [0.5, 0.7],
-  ],
-};
 
 function job(power: PowerCurve | null = CURVE): Job {
   const base: Job = {

@@ -4,15 +4,8 @@ import { jobPowerMw } from '../energy/power.js';
 import { plan } from './plan.js';
 import type { Plan, PlanJob } from './plan-types.js';
 import { at, planJob as job, planSite as site, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
 
-const CURVE = {
-  minFraction: 0.5,
-  throughput: [
-    [1, 1],
-    [0.7, 0.9],
-    [0.5, 0.7],
-  ] as [number, number][],
-};
 const MW = jobPowerMw(10, 1, 1); // a 10-GPU job at 1 kW per GPU, PUE 1
 const running = (id: string, fields: Partial<PlanJob> = {}) =>
   job(id, { state: 'running', currentSite: 'west', runningSince: at(-2), remainingHours: 6, power: CURVE, ...fields });
