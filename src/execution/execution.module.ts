@@ -6,6 +6,7 @@ import { DispatchWorkers } from './dispatch-workers.service.js';
 import { DispatchProcessor } from './dispatch.processor.js';
 import { DispatchService } from './dispatch.service.js';
 import { JobEventsController } from './job-events.controller.js';
+import { JobEventTokens } from './job-event-tokens.js';
 import { JobEventsService } from './job-events.service.js';
 import { SimulatedSites } from './simulated-sites.service.js';
 import { SiteExecutors } from './site-executors.js';
@@ -26,6 +27,7 @@ export class ExecutionModule {
       controllers: [JobEventsController],
       providers: [
         JobEventsService,
+        JobEventTokens,
         DispatchService,
         { provide: PlanDispatcher, useExisting: DispatchService },
         SiteExecutors,

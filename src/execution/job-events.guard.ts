@@ -1,28 +1,21 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { admit, type AuthenticatedRequest } from '../auth/api-key.guard.js';
 import { bearerToken } from '../auth/bearer.js';
 import { TenantDirectory } from '../auth/tenant-directory.js';
 import { ProblemException } from '../common/problem.js';
-import { RedisKeys } from '../redis/redis-keys.js';
-import { isJobToken, SlurmJobTokens } from './executors/slurm/slurm-job-tokens.js';
+import { isJobToken, JobEventTokens } from './job-event-tokens.js';
 
 /**
  * Who may report on a job (POST /v1/jobs/:id/events): a site's agent with one of the site's
- * `agentKeys`, or the job's own batch script with the events token its Slurm site gave it
- * (WESTWIND_EVENTS_TOKEN), which is good for that one job only and speaks for that site.
+ * `agentKeys`, or the job itself with the events token its site's executor issued it (JobEventTokens),
+ * which is good for that one job only and speaks for that site.
  */
 @Injectable()
 export class JobEventsGuard implements CanActivate {
-  private readonly tokens: SlurmJobTokens;
-
   constructor(
     private readonly directory: TenantDirectory,
-    @Inject(Redis) redis: Redis,
-    keys: RedisKeys,
-  ) {
-    this.tokens = new SlurmJobTokens(redis, keys);
-  }
+    private readonly tokens: JobEventTokens,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();

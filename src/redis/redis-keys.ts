@@ -132,8 +132,11 @@ export class RedisKeys {
     return `${this.prefix}slurm:${site}:action-ids`;
   }
 
-  /** The digest of a job's events token and the Slurm site that issued it (POST /v1/jobs/:id/events). */
-  slurmJobToken(jobId: string): string {
+  /**
+   * The digest of a job's events token and the site that issued it (POST /v1/jobs/:id/events). The key
+   * keeps the name it had when only Slurm sites issued tokens, so tokens already handed out stay good.
+   */
+  jobEventToken(jobId: string): string {
     return `${this.prefix}slurm:job-token:${jobId}`;
   }
 

@@ -92,7 +92,7 @@ describeSlurm('SLURM EVENTS E2E')('a Slurm batch script reporting its progress w
     const token = readFileSync(tokenFile(id), 'utf8').trim();
     expect(token).toMatch(/^wwjob_[A-Za-z0-9_-]{43}$/);
     // Only its digest is kept, beside the site that issued it.
-    const stored = await ctx.t.redis.hgetall(new RedisKeys(ctx.t.prefix).slurmJobToken(id));
+    const stored = await ctx.t.redis.hgetall(new RedisKeys(ctx.t.prefix).jobEventToken(id));
     expect(stored.site).toBe(SITE);
     expect(JSON.stringify(stored)).not.toContain(token);
     const post = (jobId: string, body: Record<string, unknown>, key = token) =>
@@ -129,6 +129,6 @@ describeSlurm('SLURM EVENTS E2E')('a Slurm batch script reporting its progress w
       (status) => status === 401,
       30_000,
     );
-    expect(await ctx.t.redis.exists(new RedisKeys(ctx.t.prefix).slurmJobToken(id))).toBe(0);
+    expect(await ctx.t.redis.exists(new RedisKeys(ctx.t.prefix).jobEventToken(id))).toBe(0);
   }, 180_000);
 });

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { SlurmExecutorConfig } from '../../../config/westwind-config.js';
 import type { SlurmJobSpec } from '../../../domain/jobs/slurm-job-spec.js';
 import { RedisKeys } from '../../../redis/redis-keys.js';
+import { JobEventTokens } from '../../job-event-tokens.js';
 import { ExecutorError } from '../http/http.executor.js';
 import type { ExecutorOrder, SiteExecutor } from '../site-executor.js';
 import { Batcher, settleEach } from './slurm-batch.js';
 import { SlurmCli, SlurmCommandError } from './slurm-cli.js';
-import { SlurmJobTokens } from './slurm-job-tokens.js';
 import { fractionText, perNode, powerArguments, runPowerCommand } from './slurm-power.js';
 import {
   current,
@@ -89,7 +89,7 @@ export interface SlurmSubmission {
  */
 export class SlurmExecutor implements SiteExecutor {
   readonly cli: SlurmCli;
-  readonly tokens: SlurmJobTokens;
+  readonly tokens: JobEventTokens;
   private readonly batcher = new Batcher<ExecutorOrder>(
     (orders) => this.carryOut(orders),
     BATCH_LINGER_MS,
@@ -104,7 +104,7 @@ export class SlurmExecutor implements SiteExecutor {
     private readonly keys: RedisKeys,
   ) {
     this.cli = new SlurmCli({ slurmConf: config.slurmConf, binDir: config.binDir, timeoutMs: config.timeoutMs });
-    this.tokens = new SlurmJobTokens(redis, keys);
+    this.tokens = new JobEventTokens(redis, keys);
   }
 
   async perform(order: ExecutorOrder): Promise<void> {
