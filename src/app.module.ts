@@ -25,6 +25,7 @@ import { ForecastPullModule } from './signals/providers/forecast-pull.module.js'
 import { PlanningModule } from './planning/planning.module.js';
 import { QueueBoardModule } from './queue-board/queue-board.module.js';
 import { RedisKeys } from './redis/redis-keys.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { BULL_CONNECTION, RedisModule } from './redis/redis.module.js';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -67,6 +68,8 @@ export class AppModule {
         MetricsModule,
         QueueBoardModule,
         DashboardModule,
+        // Savings against fifo: listens to job changes in every process (wherever a job ends).
+        ReportsModule,
         // The demo drives one process: the one that plans (with node:cluster workers, the first).
         DemoModule.forRoot(
           roles.includes('planner') && (!cluster.isWorker || cluster.worker?.id === 1)

@@ -8,12 +8,15 @@ import { fileURLToPath } from 'node:url';
  * domain is plain TypeScript: no framework, no Redis, nothing from outside src/domain.
  */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  jobs: ['planning', 'execution', 'overview', 'events'],
-  signals: ['jobs', 'planning', 'execution', 'overview', 'events'],
-  plans: ['jobs', 'planning', 'execution', 'overview', 'signals', 'events'],
-  planning: ['execution', 'overview'],
-  execution: ['overview'],
-  events: ['planning', 'execution', 'overview'],
+  jobs: ['planning', 'execution', 'overview', 'events', 'reports'],
+  signals: ['jobs', 'planning', 'execution', 'overview', 'events', 'reports'],
+  plans: ['jobs', 'planning', 'execution', 'overview', 'signals', 'events', 'reports'],
+  planning: ['execution', 'overview', 'reports'],
+  execution: ['overview', 'reports'],
+  events: ['planning', 'execution', 'overview', 'reports'],
+  // Reports listen to job changes; nothing imports them.
+  overview: ['reports'],
+  dashboard: ['reports'],
 };
 /** Packages the domain must not use: the framework, transport and storage live outside it. */
 const NOT_IN_DOMAIN =

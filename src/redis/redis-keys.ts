@@ -145,6 +145,19 @@ export class RedisKeys {
     return `${this.prefix}energy:${site}`;
   }
 
+  /**
+   * A calendar month's (UTC, `YYYY-MM`) savings against fifo per tenant: field = `<tenant>|<figure>`, value = the
+   * sum over the tenant's jobs that ended in the month. Kept 13 months (SAVINGS_MONTHS_KEPT).
+   */
+  savingsMonth(month: string): string {
+    return `${this.prefix}reports:savings:${month}`;
+  }
+
+  /** The jobs a month's savings count already: each is added once. Kept as long as the month. */
+  savingsMonthJobs(month: string): string {
+    return `${this.prefix}reports:savings:${month}:jobs`;
+  }
+
   /** Pub/sub channel on which plan and job changes are announced (the dashboard's live updates). */
   changes(): string {
     return `${this.prefix}changes`;

@@ -12,6 +12,7 @@ import {
   sumTotals,
 } from '../energy/energy-meter.js';
 import type { Job } from '../jobs/job.js';
+import type { SiteHourSignals } from '../signals/site-signals.js';
 import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 /** How a finished job ended: what the savings report counts. */
@@ -95,6 +96,21 @@ export function jobSavings(energy: JobEnergy, supplyAt: SiteSupplyAt): JobSaving
     endedMs: energy.endedMs,
     westwind: sumTotals([...energy.westwind].map(([site, mwh]) => judged(site, mwh))),
     fifo: energy.fifo ? judged(energy.fifo.site, energy.fifo.mwh) : noEnergy(),
+  };
+}
+
+/** Sites' signals over [fromMs, fromMs + hours × HOUR_MS) as the energy meter reads an hour of them. */
+export function supplyFrom(signals: ReadonlyMap<string, SiteHourSignals>, fromMs: number, hours: number): SiteSupplyAt {
+  return (site, hourMs) => {
+    const s = signals.get(site);
+    const h = (hourMs - fromMs) / HOUR_MS;
+    if (!s || h < 0 || h >= hours) return undefined;
+    return {
+      greenMw: s.greenMw[h],
+      peak: s.peak[h] === 1,
+      carbonGPerKwh: s.carbonGPerKwh[h],
+      pricePerMwh: s.pricePerMwh[h],
+    };
   };
 }
 
