@@ -172,4 +172,33 @@ tenants: [{ id: replay, apiKeys: ["replay-test-key-0001"] }]
     expect(again).toEqual(one);
     expect(other.get('hub')!.greenMw).not.toEqual(one.get('hub')!.greenMw);
   });
+
+  it('tell the planner the load error: a load-derived peak then covers every hour that may well be one', () => {
+    const loadPeaks = parseWestwindConfig(
+      `
+zones: [{ id: west, timeZone: UTC, peak: { loadWithin: 0.1 } }]
+sites: [{ id: hub, zone: west, gpus: 100, kwPerGpu: 10, pue: 1, supply: { renewableShare: 0.0001, surplusShare: 0 } }]
+tenants: [{ id: replay, apiKeys: ["replay-test-key-0001"] }]
+`,
+      'test',
+    );
+    // A load that peaks at 18:00 each day, with shoulders just below the 10% line.
+    const daily = ['zone,start,windMw,solarMw,loadMw'];
+    const loadMw = (h: number) => (h % 24 === 18 ? 5000 : h % 24 >= 15 ? 4400 : 3000);
+    for (let h = 0; h < 600; h++)
+      daily.push(`west,${new Date(start + h * 3_600_000).toISOString()},1000,0,${loadMw(h)}`);
+    const loadWorld = { config: loadPeaks, signals: parseSignalsCsv(daily.join('\n'), 'signals.csv', loadPeaks) };
+    const count = (peak: Uint8Array) => peak.reduce((n, p) => n + p, 0);
+    const told = new ReplayForecasts(loadWorld, { level: 0.1, bias: 0 }, 5).siteSignals(100, 48).get('hub')!;
+    const notTold = new ReplayForecasts(loadWorld, { level: 0.1, bias: 0 }, 5, 168, undefined, false)
+      .siteSignals(100, 48)
+      .get('hub')!;
+    expect(told.peakChance).toBeDefined();
+    expect(notTold.peakChance).toBeUndefined();
+    expect(count(told.peak)).toBeGreaterThan(count(notTold.peak));
+    // The actual series is judged as it came: no chances there.
+    expect(
+      new ReplayForecasts(loadWorld, { level: 0.1, bias: 0 }, 5).siteSignals(100, 48, true).get('hub')!.peakChance,
+    ).toBeUndefined();
+  });
 });

@@ -19,7 +19,13 @@ import { gaussian, seededRandom } from '../domain/seeded-random.js';
 import { gridWeight } from '../domain/planner/objective.js';
 import { DEFAULT_PLAN_OPTIONS } from '../domain/planner/plan-types.js';
 import type { HourSignal } from '../domain/signals/forecast.js';
-import { SiteHourSignals, wholeLocalDays, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
+import {
+  LoadForecastError,
+  SiteHourSignals,
+  wholeLocalDays,
+  zoneSiteSignals,
+  ZoneSeries,
+} from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import type { ReplaySignals } from './replay-input.js';
@@ -46,6 +52,12 @@ export interface ReplayOptions {
   forecastModel?: ForecastErrorModel;
   /** Forecasts a provider actually issued, over the model's where they reach (issued-forecasts.ts). */
   issuedForecasts?: IssuedForecasts;
+  /**
+   * The planner is told the load forecast's error at each lead (default true), as the service is by configuration or
+   * by measuring its stored revisions: load-derived peaks then count every hour that may well turn out one
+   * (`zoneSiteSignals`). False: it takes the forecast's peaks as they are.
+   */
+  loadErrorKnown?: boolean;
   seed: number;
   horizonHours?: number;
   /** Called after each simulated hour. */
@@ -90,6 +102,7 @@ export class ReplayForecasts {
   private readonly timeZones: Map<string, string>;
   private readonly errors?: ForecastErrors;
   private readonly perfect: boolean;
+  private readonly flat: number;
 
   constructor(
     private readonly world: ReplayWorld,
@@ -97,9 +110,11 @@ export class ReplayForecasts {
     private readonly seed: number,
     maxLead = PLANNING_HORIZON_HOURS,
     private readonly issuedForecasts?: IssuedForecasts,
+    private readonly loadErrorKnown = true,
   ) {
     this.timeZones = new Map(world.config.zones.map((z) => [z.id, z.timeZone]));
-    const flat = typeof forecast === 'number' ? forecast : 0;
+    this.flat = typeof forecast === 'number' ? forecast : 0;
+    const flat = this.flat;
     this.perfect = typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast);
     if (typeof forecast !== 'number') this.errors = new ForecastErrors(forecast, seed, world.signals.hours, maxLead);
     this.sigma = new Map(
@@ -148,12 +163,24 @@ export class ReplayForecasts {
         }),
       };
       const sites = this.world.config.sites.filter((s) => s.zone === zone.id);
-      for (const site of zoneSiteSignals(seen, zone, sites, [], days).sites) result.set(site.id, site.signals);
+      const loadError = actual || !this.loadErrorKnown ? undefined : this.loadError;
+      for (const site of zoneSiteSignals(seen, zone, sites, [], days, loadError).sites)
+        result.set(site.id, site.signals);
     });
     return result;
   }
 
   timeZoneOf = (zone: string): string => this.timeZones.get(zone)!;
+
+  /**
+   * The load forecast's relative error at each lead, as the planner is told it (the service: from configuration or
+   * measured revisions): the error model's own; for flat noise its level at every lead. Undefined when perfect.
+   */
+  private get loadError(): LoadForecastError | undefined {
+    if (this.perfect) return undefined;
+    if (this.errors) return (lead) => this.errors!.sigma('loadMw', lead);
+    return () => this.flat;
+  }
 
   /** The zone's values as forecast at `hour` by the error model: actual × (1 + relative error), MW at least 0. */
   private issued(zone: number, values: (HourSignal | undefined)[], hour: number): (HourSignal | undefined)[] {
@@ -197,6 +224,7 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
     options.seed,
     horizon,
     options.issuedForecasts,
+    options.loadErrorKnown,
   );
   const startMs = signals.start.toMillis();
   const sites = new Map(config.sites.map((s) => [s.id, s]));

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { peakFromLoad, peakFromWindows } from './peak-hours.js';
+import { peakChanceFromLoad, peakFromLoad, peakFromWindows } from './peak-hours.js';
 
 /** Local hours (in zone) of the flagged UTC hours. */
 function flaggedLocalHours(start: DateTime, flags: Uint8Array, zone: string): string[] {
@@ -53,6 +53,33 @@ describe('peak hours', () => {
       '01-06 18:00',
       '01-06 19:00',
     ]);
+  });
+
+  describe('the chance an hour turns out a load-derived peak', () => {
+    const start = DateTime.fromISO('2026-01-05T00:00', { zone: 'Asia/Shanghai' }).toUTC();
+    // 19:00 the day's maximum (100), 18:00 within 10% of it (91), 17:00 just outside (88), the rest far below (50).
+    const load = Array.from({ length: 24 }, (_, h) => ({ 19: 100, 18: 91, 17: 88 })[h] ?? 50);
+    const chance = (sigma: number) =>
+      peakChanceFromLoad(start, load, new Float64Array(24).fill(sigma), 'Asia/Shanghai', 0.1);
+
+    it("is the forecast's verdict where the load is known", () => {
+      expect([...chance(0)]).toEqual([...peakFromLoad(start, load, 'Asia/Shanghai', 0.1)]);
+    });
+
+    it('grows with the forecast error for an hour near the line, and stays 0 far below it', () => {
+      const small = chance(0.01);
+      const large = chance(0.05);
+      expect(small[17]).toBeLessThan(large[17]);
+      expect(large[17]).toBeGreaterThan(0.1);
+      expect(small[18]).toBeGreaterThan(large[18]); // 91 may fall out of the band as errors grow
+      expect(large[18]).toBeLessThan(1);
+      expect(large[19]).toBeGreaterThan(0.9);
+      expect(Math.max(...large.filter((_, h) => h < 17 || h > 19))).toBe(0);
+    });
+
+    it('is the same for the same forecast (plans stay reproducible)', () => {
+      expect([...chance(0.05)]).toEqual([...chance(0.05)]);
+    });
   });
 
   it('refuses a malformed window', () => {

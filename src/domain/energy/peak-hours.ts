@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { gaussian, seededRandom } from '../seeded-random.js';
 import { HOUR_MS } from '../time/hours.js';
 
 /** A local-time window such as 17:00–22:00, every day or on weekdays only. */
@@ -56,6 +57,52 @@ export function peakFromLoad(
     if (loadMw[h] >= dayMax.get(day)! * (1 - withinFraction)) flags[h] = 1;
   });
   return flags;
+}
+
+/** Draws behind `peakChanceFromLoad`: chances to about ±0.035 (one standard error at 0.5), cheap beside a plan. */
+const PEAK_CHANCE_DRAWS = 200;
+/**
+ * Load forecast errors of neighbouring hours move together (the weather behind them does): drawn as AR(1) along the
+ * day with this coefficient, as the replay's error model draws them (src/replay/forecast-error.ts).
+ */
+export const LOAD_ERROR_AUTOCORRELATION = 0.9;
+
+/**
+ * The chance that each hour turns out a load-derived peak (within `withinFraction` of its local day's maximum)
+ * when the load forecast of hour h is off by a relative error of standard deviation `sigma[h]` (0: the load is
+ * known, as for past hours). Where every hour of a day is known the chances are `peakFromLoad`'s flags. Drawn with a
+ * seeded generator: the same forecast always gives the same chances (plans stay reproducible).
+ */
+export function peakChanceFromLoad(
+  start: DateTime,
+  loadMw: ArrayLike<number>,
+  sigma: ArrayLike<number>,
+  timeZone: string,
+  withinFraction: number,
+): Float64Array {
+  const chance = Float64Array.from(peakFromLoad(start, loadMw, timeZone, withinFraction));
+  const dayOf = localHours(start, loadMw.length, timeZone).day;
+  const days = new Map<number, number[]>();
+  dayOf.forEach((day, h) => days.set(day, [...(days.get(day) ?? []), h]));
+  const innovation = Math.sqrt(1 - LOAD_ERROR_AUTOCORRELATION ** 2);
+  for (const [day, hours] of days) {
+    if (hours.every((h) => !(sigma[h] > 0))) continue;
+    const random = seededRandom(day);
+    const peaks = new Float64Array(hours.length);
+    const drawn = new Float64Array(hours.length);
+    for (let draw = 0; draw < PEAK_CHANCE_DRAWS; draw++) {
+      let error = gaussian(random);
+      let max = -Infinity;
+      hours.forEach((h, k) => {
+        if (k > 0) error = LOAD_ERROR_AUTOCORRELATION * error + innovation * gaussian(random);
+        drawn[k] = loadMw[h] * (1 + (sigma[h] > 0 ? sigma[h] : 0) * error);
+        max = Math.max(max, drawn[k]);
+      });
+      hours.forEach((_, k) => drawn[k] >= max * (1 - withinFraction) && peaks[k]++);
+    }
+    hours.forEach((h, k) => (chance[h] = peaks[k] / PEAK_CHANCE_DRAWS));
+  }
+  return chance;
 }
 
 /**
