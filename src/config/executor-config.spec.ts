@@ -1,26 +1,16 @@
-import { ConfigError } from './config-error.js';
 import {
   HttpExecutorConfig,
   parseWestwindConfig,
   SimulatedExecutorConfig,
   SlurmExecutorConfig,
 } from './westwind-config.js';
+import { problemsOf } from '../../test/support/config-problems.js';
 
 const withExecutor = (executor: string) => `
 zones: [{ id: west, timeZone: Asia/Shanghai }]
 sites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2${executor ? `, executor: ${executor}` : ''} }]
 tenants: [{ id: lab, apiKeys: [lab-key-0000000000] }]
 `;
-
-function problemsOf(yaml: string): string[] {
-  try {
-    parseWestwindConfig(yaml, 'test.yaml', {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map((p) => `${p.field}: ${p.message}`);
-  }
-  return [];
-}
 
 describe('executor configuration: one validated class per type', () => {
   it('defaults to a simulated executor', () => {

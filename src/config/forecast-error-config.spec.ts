@@ -1,5 +1,5 @@
-import { ConfigError } from './config-error.js';
 import { parseWestwindConfig } from './westwind-config.js';
+import { problemsOf } from '../../test/support/config-problems.js';
 
 const withForecastError = (value: string) => `
 zones: [{ id: west, timeZone: Asia/Shanghai, forecastError: ${value} }, { id: east, timeZone: Asia/Shanghai }]
@@ -7,16 +7,6 @@ sites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]
 dataRegions: [{ id: shanghai }]
 tenants: [{ id: lab, apiKeys: ["lab-key-0000000000"] }]
 `;
-
-function problemsOf(yaml: string): string[] {
-  try {
-    parseWestwindConfig(yaml, 'test.yaml', {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map((p) => `${p.field}: ${p.message}`);
-  }
-  return [];
-}
 
 describe("a zone's forecastError in the configuration", () => {
   it('takes one figure for every lead time, or figures per lead bucket; none by default', () => {

@@ -1,6 +1,6 @@
-import { ConfigError } from './config-error.js';
 import { clockFrom, parseEnvironment } from './environment.js';
 import { loadWestwindConfig, parseWestwindConfig } from './westwind-config.js';
+import { problemsOf } from '../../test/support/config-problems.js';
 
 const valid = `
 zones: [{ id: west, timeZone: Asia/Shanghai }]
@@ -8,16 +8,6 @@ sites: [{ id: hub, zone: west, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }]
 dataRegions: [{ id: shanghai }]
 tenants: [{ id: lab, apiKeys: ["\${LAB_KEY:-lab-key-0000000000}"] }]
 `;
-
-function problemsOf(yaml: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseWestwindConfig(yaml, 'test.yaml', env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems.map((p) => `${p.field}: ${p.message}`);
-  }
-  return [];
-}
 
 describe('YAML configuration', () => {
   it('loads the shipped default configuration', () => {

@@ -31,6 +31,7 @@ import { OPSD_ZONES } from '../datasets/opsd.js';
 import { ConfigError } from './config-error.js';
 import { forecastErrorConfigOf, IsForecastErrorConfig, type ForecastErrorConfig } from './forecast-error-config.js';
 import { type ForecastProviderConfig, forecastProviderConfigsOf, IsProviderSet } from './forecast-provider-config.js';
+import { RetryPolicyConfig } from './retry-policy-config.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ID_MESSAGE = 'must be a lower-case id of letters, digits and dashes';
@@ -136,27 +137,18 @@ export class SupplyConfig {
 export const EXECUTOR_TYPES = ['simulated', 'http', 'slurm'] as const;
 export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
 
-/** What every executor shares: how long an action may take, how it is retried and paced. */
-export abstract class BaseExecutorConfig {
+/**
+ * What every executor shares: how long an action may take, how it is retried (an action that used up its
+ * attempts marks the job failed) and how actions are paced.
+ */
+export abstract class BaseExecutorConfig extends RetryPolicyConfig({
+  timeoutMs: 5000,
+  attempts: 5,
+  maxAttempts: 20,
+  backoffMs: 1000,
+  maxBackoffMs: 600_000,
+}) {
   abstract readonly type: ExecutorType;
-
-  /** An action not acknowledged within this many ms counts as failed (and is retried). */
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  timeoutMs: number = 5000;
-
-  /** Tries per action before the job is marked failed. */
-  @IsInt()
-  @Min(1)
-  @Max(20)
-  attempts: number = 5;
-
-  /** First retry delay (real ms), doubling each time. */
-  @IsInt()
-  @Min(10)
-  @Max(600_000)
-  backoffMs: number = 1000;
 
   /**
    * At most this many actions per second go to the site, across all instances (BullMQ's queue-wide
@@ -465,7 +457,13 @@ export class OpenAdrProgramConfig {
  * Where the curtailment each event delivered is reported (OpenADR 3 `POST /reports`), once the
  * event ends; retried with exponential backoff.
  */
-export class OpenAdrVtnConfig {
+export class OpenAdrVtnConfig extends RetryPolicyConfig({
+  timeoutMs: 10_000,
+  attempts: 10,
+  maxAttempts: 100,
+  backoffMs: 5000,
+  maxBackoffMs: 3_600_000,
+}) {
   /** The VTN's base URL (the reports endpoint is `<url>/reports`). */
   @IsUrl(
     { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
@@ -483,22 +481,6 @@ export class OpenAdrVtnConfig {
   @IsString()
   @Length(1, 128)
   venName: string = 'westwind';
-
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  attempts: number = 10;
-
-  /** First retry after this; each next one waits twice as long. */
-  @IsInt()
-  @Min(10)
-  @Max(3_600_000)
-  backoffMs: number = 5000;
-
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  timeoutMs: number = 10_000;
 }
 
 /** A utility's VTN subscription: its notifications carry this bearer token. */

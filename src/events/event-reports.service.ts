@@ -210,8 +210,7 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
       {
         jobId: id,
         delay: Math.max(0, Math.ceil(realMsUntil(this.clock, DateTime.fromMillis(endMs)))),
-        attempts: vtn.attempts,
-        backoff: { type: 'exponential', delay: vtn.backoffMs },
+        ...vtn.queueRetry,
         removeOnComplete: 1000,
         removeOnFail: 1000,
       },

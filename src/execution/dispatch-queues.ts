@@ -91,8 +91,7 @@ export class DispatchQueuesModule {
       BullModule.registerQueue({
         name: dispatchQueueName(site.id),
         defaultJobOptions: {
-          attempts: site.executor.attempts,
-          backoff: { type: 'exponential', delay: site.executor.backoffMs },
+          ...site.executor.queueRetry,
           removeOnComplete: { count: 1000 },
           removeOnFail: { count: 5000 },
         },
