@@ -6,7 +6,7 @@ import { PEAK_CHANCE_THRESHOLD, wholeLocalDays, zonePeaks, zoneSiteSignals, Zone
 const localLoadGw = (localHour: number) => (localHour === 18 ? 50 : localHour >= 19 ? 40 : localHour >= 7 ? 42 : 30);
 const DAY = DateTime.fromISO('2019-01-09T23:00:00Z', { zone: 'utc' }); // 00:00 in Berlin
 
-function series(start: DateTime, hours: number, loadGw = localLoadGw): ZoneSeries {
+function series(start: DateTime, hours: number, loadGw: (localHour: number) => number = localLoadGw): ZoneSeries {
   return {
     start,
     hours,
