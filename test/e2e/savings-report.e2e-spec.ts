@@ -40,7 +40,7 @@ async function postForecast(http: App, issuedAt: DateTime): Promise<void> {
   await request(http).post('/v1/webhooks/forecasts').set(signedHeaders(NW_GRID_SECRET, body)).send(body).expect(200);
 }
 
-async function submit(http: App, auth: object, job: Record<string, unknown>): Promise<string> {
+async function submit(http: App, auth: Record<string, string>, job: Record<string, unknown>): Promise<string> {
   const res = await request(http)
     .post('/v1/jobs')
     .set(auth)
@@ -78,7 +78,8 @@ describe('savings against fifo per tenant and month (planner and simulated sites
   });
   afterAll(() => t?.close());
 
-  const report = (auth: object, query = '') => request(http).get(`/v1/reports/savings${query}`).set(auth);
+  const report = (auth: Record<string, string>, query = '') =>
+    request(http).get(`/v1/reports/savings${query}`).set(auth);
 
   it('counts each finished job once, for its tenant: JSON, CSV, isolation, retention', async () => {
     await postForecast(http, clock.now());
