@@ -100,11 +100,12 @@ export class Environment {
 
   /**
    * Also serve GET /metrics without authentication on this port (for a Prometheus on a private
-   * network); on the main port /metrics always asks for operator credentials.
+   * network); on the main port /metrics always asks for operator credentials. 0: a free port the
+   * kernel chooses (tests), logged and readable as MetricsService.port.
    */
   @IsOptional()
   @IsInt({ message: 'must be an integer port number' })
-  @Min(1)
+  @Min(0)
   @Max(65535)
   METRICS_PORT?: number;
 

@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Queue } from 'bullmq';
 import { createServer, Server } from 'node:http';
 import { Gauge } from 'prom-client';
+import { ConfigError } from '../config/config-error.js';
 import { Environment } from '../config/environment.js';
 import { DispatchQueues } from '../execution/dispatch-queues.js';
 import { OverviewService } from '../overview/overview.service.js';
@@ -101,13 +102,40 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
           res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`metrics unavailable: ${error.message}\n`),
       );
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.env.METRICS_PORT, this.env.METRICS_HOST, resolve));
-    this.logger.log(`metrics on http://${this.env.METRICS_HOST}:${this.env.METRICS_PORT}/metrics`);
+    await listen(this.server, this.env.METRICS_PORT, this.env.METRICS_HOST);
+    this.logger.log(`metrics on http://${this.env.METRICS_HOST}:${this.port}/metrics`);
+  }
+
+  /** The port the metrics server listens on (METRICS_PORT=0: the one the kernel chose), if it does. */
+  get port(): number | undefined {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
   }
+}
+
+/**
+ * Listens, or fails start-up with the port and why: a listen error arrives as an 'error' event, never
+ * through listen's callback, so without this a taken port left start-up waiting for ever.
+ */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException) => {
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use (EADDRINUSE): free it, or choose another port`
+          : `cannot listen on port ${port} on ${host}: ${error.message}`;
+      reject(new ConfigError('environment', [{ field: 'METRICS_PORT', message: why }]));
+    };
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
 }
 
 /**

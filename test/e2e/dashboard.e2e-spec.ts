@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { launchChromium } from '../support/browser.js';
 import { getJob, postWestForecast, submit, until } from '../support/execution.js';
-import { sparePort } from '../support/ports.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -159,11 +159,11 @@ describe('GET /metrics', () => {
 
 describe('METRICS_PORT', () => {
   it('serves /metrics without credentials on its own port, and nothing else there', async () => {
-    // METRICS_PORT takes no 0 (and the service cannot tell this test which port it bound): a port the
-    // kernel hands no one else meanwhile, unlike one from listen(0) given back.
-    const port = await sparePort();
-    const other = await startTestApp({ env: { METRICS_PORT: String(port) } });
+    // 0: the kernel chooses a free port, and the service tells which.
+    const other = await startTestApp({ env: { METRICS_PORT: '0' } });
     try {
+      const port = other.app.get(MetricsService).port;
+      expect(port).toBeGreaterThan(0);
       const res = await request(`http://127.0.0.1:${port}`).get('/metrics').expect(200);
       expect(res.text).toMatch(/^westwind_jobs\{state="queued"\} 0$/m);
       await request(`http://127.0.0.1:${port}`).get('/').expect(404);
