@@ -68,8 +68,8 @@ export class AppModule {
         MetricsModule,
         QueueBoardModule,
         DashboardModule,
-        // Savings against fifo: listens to job changes in every process (wherever a job ends).
-        ReportsModule,
+        // Savings against fifo: listens to job changes in every process (wherever a job ends); planners catch up.
+        ReportsModule.forRoot({ catchUp: roles.includes('planner') }),
         // The demo drives one process: the one that plans (with node:cluster workers, the first).
         DemoModule.forRoot(
           roles.includes('planner') && (!cluster.isWorker || cluster.worker?.id === 1)

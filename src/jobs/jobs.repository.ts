@@ -214,6 +214,14 @@ export class JobsRepository implements OnModuleInit {
     }
   }
 
+  /** Jobs that finished at or after `fromMs` (epoch ms, service clock), with when, oldest first. */
+  async finishedSince(fromMs: number): Promise<{ id: string; finishedMs: number }[]> {
+    const flat = await this.redis.zrange(this.keys.finishedJobs(), String(fromMs), '+inf', 'BYSCORE', 'WITHSCORES');
+    const finished: { id: string; finishedMs: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) finished.push({ id: flat[i], finishedMs: Number(flat[i + 1]) });
+    return finished;
+  }
+
   /** A site's energy ledger: AI energy its closed run segments used, MWh by hour (epoch ms). */
   async meteredEnergy(site: string): Promise<HourlyMwh> {
     const ledger = await this.redis.hgetall(this.keys.siteEnergy(site));

@@ -20,11 +20,15 @@ import {
   totalRow,
 } from '../domain/reports/savings.js';
 import { type Clock, realMsUntil } from '../domain/time/clock.js';
+import { DAY_MS } from '../domain/time/hours.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobChanges } from '../jobs/job-changes.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { SavingsRepository } from './savings.repository.js';
+
+/** How far back (service time) the catch-up looks for finished jobs not counted yet. */
+export const CATCH_UP_WINDOW_MS = 2 * DAY_MS;
 
 /** The savings report of a month: one row per tenant the caller may see, and their totals. */
 export interface SavingsReport {
@@ -118,6 +122,26 @@ export class SavingsService implements OnModuleInit, OnModuleDestroy {
       tenants: rows.map(rowFigures),
       totals,
     };
+  }
+
+  /**
+   * Counts the jobs that finished in the last CATCH_UP_WINDOW_MS (service clock) and are not counted
+   * yet: those whose end was never announced (a job failed by dispatch after its retries) or whose
+   * counting was lost (a crash, Redis away). Returns how many it added.
+   */
+  async catchUp(): Promise<number> {
+    const finished = await this.jobs.finishedSince(this.clock.now().toMillis() - CATCH_UP_WINDOW_MS);
+    const byMonth = new Map<string, string[]>();
+    for (const { id, finishedMs } of finished) {
+      const month = monthOf(finishedMs);
+      byMonth.set(month, [...(byMonth.get(month) ?? []), id]);
+    }
+    let added = 0;
+    for (const [month, ids] of byMonth) {
+      const counted = await this.repository.counted(month, ids);
+      for (const id of ids.filter((_, i) => !counted[i])) if (await this.countById(id)) added++;
+    }
+    return added;
   }
 
   private async countById(jobId: string): Promise<boolean> {

@@ -1,13 +1,15 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import { finished, started } from '../../src/domain/execution/job-run.js';
+import { transition } from '../../src/domain/jobs/job-state-machine.js';
 import { type Clock, realMsUntil, virtualClock } from '../../src/domain/time/clock.js';
 import { HOUR_MS } from '../../src/domain/time/hours.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { SavingsService } from '../../src/reports/savings.service.js';
 import { until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
-import { ALPHA, BETA, NW_GRID_SECRET, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
+import { ALPHA, BETA, NW_GRID_SECRET, OPERATOR, startTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 import { untilClockAt } from '../support/virtual-time.js';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -19,17 +21,16 @@ const PRICE = 80;
 const POWER_MW = 0.336;
 
 /**
- * Zone west: no wind until 14:00 UTC, then 1,000 MW (west-hub's green supply: its 0.43 MW maximum);
- * load 500 MW; carbon 600 g/kWh and price 80 every hour. Its peak, 17:00–22:00 Asia/Shanghai, is
- * 09:00–14:00 UTC.
+ * Zone west for 48 hours from `from`: no wind for `windFrom` hours (until 14:00 UTC by default), then
+ * 1,000 MW (west-hub's green supply: its 0.43 MW maximum); load 500 MW; carbon 600 g/kWh and price 80
+ * every hour. Its peak, 17:00–22:00 Asia/Shanghai, is 09:00–14:00 UTC.
  */
-async function postForecast(http: App, issuedAt: DateTime): Promise<void> {
-  const from = utc('2026-03-02T06:00:00Z');
+async function postForecast(http: App, issuedAt: DateTime, from = utc('2026-03-02T06:00:00Z'), windFrom = 8) {
   const points = Array.from({ length: 48 }, (_, h) => {
     const at = from.plus({ hours: h });
     return {
       start: at.toISO(),
-      windMw: at >= utc('2026-03-02T14:00:00Z') ? 1000 : 0,
+      windMw: h >= windFrom ? 1000 : 0,
       solarMw: 0,
       loadMw: 500,
       carbonGPerKwh: CARBON,
@@ -234,6 +235,75 @@ describe('savings against fifo per tenant and month (planner and simulated sites
     const res = await report(ALPHA, query).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+});
+
+describe('savings catch-up: jobs whose end was not announced (the clock stands at 2026-04-01 02:00 UTC)', () => {
+  const clock = virtualClock(utc('2026-04-01T02:00:00Z'), 1, () => 0);
+  const ctx = useTestApp({ clock });
+  const at = (iso: string) => utc(iso).toISO()!;
+
+  /** A job of `gpus` GPUs at west-hub submitted at `submitted`, run from `start`, ended at `end` as `state`. */
+  async function ranUnannounced(
+    auth: Record<string, string>,
+    submitted: string,
+    start: string,
+    end: string,
+    state: 'completed' | 'failed',
+  ): Promise<string> {
+    const id = await submit(ctx.http, auth, {
+      name: 'unannounced',
+      gpus: 100,
+      runtimeHours: 4,
+      deadline: '2026-04-03T00:00:00Z',
+    });
+    const jobs = ctx.t.app.get(JobsRepository);
+    // Written straight to the records, as dispatch fails a job: no JobChanges announcement.
+    await jobs.update(id, (job) => ({ ...job, submittedAt: at(submitted), earliestStart: at(submitted) }));
+    await jobs.update(id, (job) => transition(job, 'scheduled', at(submitted), 'test'));
+    await jobs.update(id, (job) => started(job, 'west-hub', utc(start), 'test'));
+    await jobs.update(id, (job) => finished(job, state, utc(end), 'test'));
+    return id;
+  }
+
+  it('counts them in the UTC month they ended in, by hand: 100 GPUs = 0.084 MW', async () => {
+    // Wind from 2026-03-31 22:00 UTC on.
+    await postForecast(ctx.http, clock.now(), utc('2026-03-31T00:00:00Z'), 22);
+    // alpha's job, submitted 10:00 in the peak, ran 22:00–23:30 in the wind and failed: 0.126 MWh, all green.
+    // fifo: 10:00–11:30, peak grid: 0.126 MWh × 600 g/kWh = 75.6 kg, × 80 = 10.08.
+    await ranUnannounced(ALPHA, '2026-03-31T10:00:00Z', '2026-03-31T22:00:00Z', '2026-03-31T23:30:00Z', 'failed');
+    // beta's, submitted and started 23:00, completed in April: 0.168 MWh in the wind, as fifo would have.
+    await ranUnannounced(BETA, '2026-03-31T23:00:00Z', '2026-03-31T23:00:00Z', '2026-04-01T01:00:00Z', 'completed');
+    const monthOf = async (month: string) =>
+      (await request(ctx.http).get(`/v1/reports/savings?month=${month}`).set(OPERATOR).expect(200)).body;
+    expect((await monthOf('2026-03')).totals.jobs).toBe(0);
+
+    const savings = ctx.t.app.get(SavingsService);
+    expect(await savings.catchUp()).toBe(2);
+    expect(await savings.catchUp()).toBe(0);
+
+    const march = await monthOf('2026-03');
+    expect(march.complete).toBe(true);
+    expect(march.tenants[0]).toEqual({
+      tenant: 'alpha',
+      jobs: 1,
+      completed: 0,
+      failed: 1,
+      cancelled: 0,
+      westwind: { energyMwh: 0.126, greenMwh: 0.126, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 },
+      fifo: { energyMwh: 0.126, greenMwh: 0, gridMwh: 0.126, peakGridMwh: 0.126, carbonKg: 75.6, cost: 10.08 },
+      avoided: { gridMwh: 0.126, peakGridMwh: 0.126, carbonKg: 75.6, cost: 10.08 },
+    });
+    expect(march.tenants[1].jobs).toBe(0);
+    const april = await monthOf('2026-04');
+    expect(april.complete).toBe(false);
+    expect(april.tenants[0].jobs).toBe(0);
+    expect(april.tenants[1]).toMatchObject({
+      tenant: 'beta',
+      completed: 1,
+      westwind: { energyMwh: 0.168, greenMwh: 0.168, gridMwh: 0 },
+      avoided: { gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 },
+    });
   });
 });
 
