@@ -1,5 +1,6 @@
 import { parseWestwindConfig } from '../config/westwind-config.js';
-import { ForecastErrors, ForecastRevisions, sigmaForMape } from './forecast-error.js';
+import { sigmaForMape } from '../domain/signals/measured-forecast-error.js';
+import { ForecastErrors, ForecastRevisions } from './forecast-error.js';
 import { parseSignalsCsv } from './replay-input.js';
 import { ReplayForecasts } from './rolling-replay.js';
 

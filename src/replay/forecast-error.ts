@@ -1,4 +1,5 @@
 import { gaussian, seededRandom } from '../domain/seeded-random.js';
+import { sigmaForMape } from '../domain/signals/measured-forecast-error.js';
 
 /** The series of a zone's forecast that the replay draws errors for (in the order the flat model draws them). */
 export const FORECAST_SERIES = ['windMw', 'solarMw', 'loadMw', 'hydroMw', 'carbonGPerKwh', 'pricePerMwh'] as const;
@@ -33,11 +34,6 @@ export interface ForecastErrorModel {
 }
 
 export const DEFAULT_AUTOCORRELATION = 0.9;
-
-/** Standard deviation of a Gaussian relative error whose mean absolute value is `level`: E|N(0, σ)| = σ √(2/π). */
-export function sigmaForMape(level: number): number {
-  return level * Math.sqrt(Math.PI / 2);
-}
 
 /** Whether the model's forecasts are the actual series exactly. */
 export function isPerfect(model: ForecastErrorModel): boolean {

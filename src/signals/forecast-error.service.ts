@@ -5,7 +5,7 @@ import {
   measureForecastError,
   type ResolvedBucket,
   resolveForecastError,
-  type SupplyRevision,
+  type SeriesRevision,
 } from '../domain/signals/measured-forecast-error.js';
 import type { Clock } from '../domain/time/clock.js';
 import { hourStartMs } from '../domain/time/hours.js';
@@ -48,7 +48,7 @@ export class ForecastErrorService {
     if (cached?.key === key) return cached.result;
     const revisions = (await this.repository.forecastRevisions(zone.id))
       .map(supplyRevisionOf)
-      .filter((r): r is SupplyRevision => r !== undefined);
+      .filter((r): r is SeriesRevision => r !== undefined);
     const result = {
       zone: zone.id,
       revisions: revisions.length,

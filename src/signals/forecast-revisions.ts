@@ -1,5 +1,5 @@
 import { forecastToHours, type ForecastPoint, RESOLUTIONS, type Resolution } from '../domain/signals/forecast.js';
-import type { SupplyRevision } from '../domain/signals/measured-forecast-error.js';
+import type { SeriesRevision } from '../domain/signals/measured-forecast-error.js';
 import { parseInstant } from '../domain/time/instant.js';
 
 /** Providers that bring carbon only: the wind, solar and hydro in their revisions are copies of what was stored. */
@@ -19,7 +19,7 @@ interface Submission {
  * Undefined for an entry that says nothing new about supply (a carbon provider's pull) or that
  * cannot be read.
  */
-export function supplyRevisionOf(auditText: string): SupplyRevision | undefined {
+export function supplyRevisionOf(auditText: string): SeriesRevision | undefined {
   let entry: { forecast?: Submission; csv?: Submission; source?: unknown };
   try {
     entry = JSON.parse(auditText) as typeof entry;

@@ -1,4 +1,5 @@
 import { HOUR_MS } from '../time/hours.js';
+import type { LoadForecastError } from './site-signals.js';
 
 /** A range of lead times, hours from a forecast's issuedAt to the start of the hour it forecasts. */
 export interface LeadBucket {
@@ -34,6 +35,25 @@ export const DEFAULT_FORECAST_ERROR: Readonly<Record<LeadBucketId, number>> = {
 };
 
 /**
+ * The mean absolute relative error of the load forecast assumed where neither the configuration (`loadForecastError`)
+ * nor the zone's past forecasts say: an assumption, not a measurement — 3% at a day ahead (day-ahead load forecasts of
+ * European TSOs are typically 2–4% off), growing with the square root of the lead like the green-supply default,
+ * taken at each bucket's upper end (a week for 72h+) and rounded: 3% × √(lead / 24).
+ */
+export const DEFAULT_LOAD_FORECAST_ERROR: Readonly<Record<LeadBucketId, number>> = {
+  '0-6h': 0.015,
+  '6-24h': 0.03,
+  '24-48h': 0.04,
+  '48-72h': 0.05,
+  '72h+': 0.08,
+};
+
+/** Standard deviation of a Gaussian relative error whose mean absolute value is `level`: E|N(0, σ)| = σ √(2/π). */
+export function sigmaForMape(level: number): number {
+  return level * Math.sqrt(Math.PI / 2);
+}
+
+/**
  * The latest revision of an hour is taken as what came only if it was issued at most this long
  * before the hour began (or during or after the hour: an actual). A later day-ahead forecast
  * compared with an earlier one would measure how much forecasts move, not how wrong they are.
@@ -43,11 +63,11 @@ export const REFERENCE_MAX_LEAD_HOURS = 6;
 /** A bucket's measured figure is used only when it rests on at least this many distinct hours. */
 export const MIN_MEASURED_HOURS = 24;
 
-/** One stored forecast revision of a zone: green supply (wind + solar + hydro, MW) per UTC hour. */
-export interface SupplyRevision {
+/** One stored forecast revision of one of a zone's series (green supply, load: MW) per UTC hour. */
+export interface SeriesRevision {
   /** When it was issued, epoch ms. */
   issuedAt: number;
-  /** Hour start (epoch ms, UTC) → green supply MW. */
+  /** Hour start (epoch ms, UTC) → the series' value. */
   hours: ReadonlyMap<number, number>;
 }
 
@@ -67,12 +87,12 @@ export interface MeasuredBucket {
 }
 
 /**
- * Measures a zone's forecast error of green supply per lead bucket from its stored revisions: for
+ * Measures a zone's forecast error of one series (green supply, load) per lead bucket from its stored revisions: for
  * each hour that has ended by `nowMs`, the latest revision of it is the outcome (if it came within
  * REFERENCE_MAX_LEAD_HOURS of the hour, or after it began: an actual); every earlier revision issued
  * before the hour began is compared with it at its lead.
  */
-export function measureForecastError(revisions: readonly SupplyRevision[], nowMs: number): MeasuredBucket[] {
+export function measureForecastError(revisions: readonly SeriesRevision[], nowMs: number): MeasuredBucket[] {
   const byHour = new Map<number, { issuedAt: number; mw: number }[]>();
   for (const revision of revisions) {
     for (const [hour, mw] of revision.hours) {
@@ -115,12 +135,14 @@ export interface ResolvedBucket extends LeadBucket {
 }
 
 /**
- * Per bucket: the configured figure (the zone's `forecastError`), else the measured one where it
- * rests on MIN_MEASURED_HOURS hours, else DEFAULT_FORECAST_ERROR.
+ * Per bucket: the configured figure (the zone's `forecastError`, or `loadForecastError` for load), else the measured
+ * one where it rests on MIN_MEASURED_HOURS hours, else the series' default (DEFAULT_FORECAST_ERROR for green supply,
+ * DEFAULT_LOAD_FORECAST_ERROR for load).
  */
 export function resolveForecastError(
   configured: Partial<Record<LeadBucketId, number>> | undefined,
   measured: readonly MeasuredBucket[],
+  defaults: Readonly<Record<LeadBucketId, number>> = DEFAULT_FORECAST_ERROR,
 ): ResolvedBucket[] {
   return LEAD_BUCKETS.map((bucket) => {
     const found = measured.find((m) => m.bucket === bucket.id) ?? {
@@ -133,13 +155,34 @@ export function resolveForecastError(
     if (set !== undefined) return { ...bucket, relativeError: set, source: 'configured', measured: found };
     if (found.relativeError !== null && found.hours >= MIN_MEASURED_HOURS)
       return { ...bucket, relativeError: found.relativeError, source: 'measured', measured: found };
-    return { ...bucket, relativeError: DEFAULT_FORECAST_ERROR[bucket.id], source: 'default', measured: found };
+    return { ...bucket, relativeError: defaults[bucket.id], source: 'default', measured: found };
   });
 }
 
 /** The resolved relative error for a forecast `leadHours` ahead (what stands in where bands are missing). */
 export function relativeErrorAt(resolved: readonly ResolvedBucket[], leadHours: number): number {
   return resolved[bucketIndex(leadHours)].relativeError;
+}
+
+/**
+ * The load forecast's error as `zoneSiteSignals` takes it — σ of the relative error (`sigmaForMape` of the resolved
+ * mean absolute error) at lead ℓ, the hour [start + ℓ − 1, start + ℓ) — for a series starting at `startMs` and read
+ * at `nowMs`. An hour's error is that of the forecast it holds: its bucket is the lead from that forecast's issuedAt
+ * (`issuedAt(hourMs)`, at most now; now where unknown) to the hour, however the series' start lies. Hours that have
+ * ended are known: 0.
+ */
+export function loadErrorByLead(
+  resolved: readonly ResolvedBucket[],
+  startMs: number,
+  nowMs: number,
+  issuedAt: (hourMs: number) => number | undefined,
+): LoadForecastError {
+  return (leadHours) => {
+    const hourMs = startMs + (leadHours - 1) * HOUR_MS;
+    if (hourMs + HOUR_MS <= nowMs) return 0;
+    const issued = Math.min(issuedAt(hourMs) ?? nowMs, nowMs);
+    return sigmaForMape(relativeErrorAt(resolved, (hourMs - issued) / HOUR_MS));
+  };
 }
 
 function bucketIndex(leadHours: number): number {
