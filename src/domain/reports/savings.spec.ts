@@ -138,6 +138,20 @@ describe('savings against fifo, per finished job', () => {
     expect([...energy.westwind.keys()]).toEqual(['s', 't']);
   });
 
+  it('leaves out of fifo the checkpoint restores a paused job spent: fifo runs straight through', () => {
+    const resumed = { ...job('completed', 0, [seg('s', 4, 5), seg('s', 6, 7.5)], 7.5), checkpointMinutes: 30 };
+    const energy = jobEnergy(resumed, oneMw);
+    // Used 1 + 1.5 MWh, of which the resume's first half hour restored the checkpoint: fifo needs 2 MWh.
+    expect([...energy.westwind.get('s')!.values()].reduce((a, b) => a + b)).toBe(2.5);
+    expect([...energy.fifo!.mwh]).toEqual([
+      [hourMs(0), 1],
+      [hourMs(1), 1],
+    ]);
+    // A restore cut short by a cancel counts only what it ran.
+    const cut = { ...job('cancelled', 0, [seg('s', 4, 5), seg('s', 6, 6.25)], 6.25), checkpointMinutes: 30 };
+    expect([...jobEnergy(cut, oneMw).fifo!.mwh]).toEqual([[hourMs(0), 1]]);
+  });
+
   it('refuses a job that has not finished', () => {
     expect(() => jobEnergy(job('running', 0, [seg('s', 0, 1)], 1), oneMw)).toThrow(/not finished/);
   });

@@ -20,9 +20,9 @@ export type EndedState = 'completed' | 'failed' | 'cancelled';
 export const ENDED_STATES: readonly EndedState[] = ['completed', 'failed', 'cancelled'];
 
 /**
- * The energy a finished job used, hour by hour at each site it ran at, and the same energy run fifo:
- * at full power from its submission (or its earliest start, when that is later: fifo may not start it
- * sooner) straight through, at the site it first ran at.
+ * The energy a finished job used, hour by hour at each site it ran at, and the energy its work needed
+ * run fifo: at full power from its submission (or its earliest start, when that is later: fifo may not
+ * start it sooner) straight through, at the site it first ran at.
  */
 export interface JobEnergy {
   jobId: string;
@@ -49,9 +49,9 @@ export type SiteSupplyAt = (site: string, hourMs: number) => HourSupply | undefi
 
 /**
  * The energy a finished job used (its run segments at its full power `powerMwAt(site)`, following
- * its power caps) and its fifo counterfactual: the same MWh at full power from
- * max(submittedAt, earliestStart), at the site of its first run segment. A job that never ran used
- * nothing, and neither does its counterfactual.
+ * its power caps) and its fifo counterfactual: the same MWh, less what its checkpoint restores took
+ * (fifo never pauses), at full power from max(submittedAt, earliestStart), at the site of its first
+ * run segment. A job that never ran used nothing, and neither does its counterfactual.
  */
 export function jobEnergy(job: Job, powerMwAt: (site: string) => number): JobEnergy {
   const state = job.state as EndedState;
@@ -65,13 +65,26 @@ export function jobEnergy(job: Job, powerMwAt: (site: string) => number): JobEne
   }
   const site = job.run?.segments[0]?.site;
   const used = [...westwind.values()].reduce((sum, byHour) => sum + [...byHour.values()].reduce((a, b) => a + b, 0), 0);
+  const needed = used - restoreMwh(job, endedMs, powerMwAt);
   const powerMw = site === undefined ? 0 : powerMwAt(site);
   let fifo: JobEnergy['fifo'];
-  if (site !== undefined && used > 0 && powerMw > 0) {
+  if (site !== undefined && needed > 0 && powerMw > 0) {
     const start = Math.max(Date.parse(job.submittedAt), Date.parse(job.earliestStart));
-    fifo = { site, mwh: segmentEnergy(start, start + (used / powerMw) * HOUR_MS, powerMw) };
+    fifo = { site, mwh: segmentEnergy(start, start + (needed / powerMw) * HOUR_MS, powerMw) };
   }
   return { jobId: job.id, tenant: job.tenant, state, endedMs, westwind, fifo };
+}
+
+/**
+ * Energy the job spent restoring checkpoints: every run segment after the first follows a pause and
+ * begins with `checkpointMinutes` of restore at full power (or all of it, when shorter). A run
+ * straight through needs none of it.
+ */
+function restoreMwh(job: Job, endedMs: number, powerMwAt: (site: string) => number): number {
+  return (job.run?.segments ?? []).slice(1).reduce((sum, segment) => {
+    const ranMs = (segment.end === undefined ? endedMs : Date.parse(segment.end)) - Date.parse(segment.start);
+    return sum + (Math.min(job.checkpointMinutes * 60_000, ranMs) / HOUR_MS) * powerMwAt(segment.site);
+  }, 0);
 }
 
 /** The hours [fromMs, fromMs + hours × HOUR_MS) both runs of `energy` touch; hours 0 when it used nothing. */
