@@ -108,6 +108,12 @@ describe('savings against fifo per tenant and month (planner and simulated sites
       deferrable: true,
     });
     await request(http).delete(`/v1/jobs/${dropped}`).set(BETA).expect(200);
+    // Counted as it ends, not by the planner's catch-up (at start, then a real minute later).
+    await until(
+      async () => (await report(BETA).expect(200)).body.totals,
+      (totals) => totals.cancelled === 1 && totals.jobs === 1,
+      10_000,
+    );
 
     const jobs = t.app.get(JobsRepository);
     const [g, u] = await until(
@@ -220,6 +226,22 @@ describe('savings against fifo per tenant and month (planner and simulated sites
     expect(february.totals.jobs).toBe(0);
     expect(february.tenants.map((r: { jobs: number }) => r.jobs)).toEqual([0, 0]);
   }, 150_000);
+
+  it('is described in /docs: JSON or CSV, the month and format query fields', async () => {
+    const doc = (await request(http).get('/docs/json').expect(200)).body;
+    const get = doc.paths['/v1/reports/savings'].get;
+    expect(Object.keys(get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    expect(get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/SavingsReportDto',
+    });
+    expect(get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'month']);
+    expect(get.security).toEqual([{ bearer: [] }]);
+    const schemas = doc.components.schemas;
+    expect(schemas.SavingsReportDto.required).toEqual(
+      expect.arrayContaining(['month', 'timeZone', 'from', 'to', 'complete', 'tenants', 'totals']),
+    );
+    expect(schemas.SavingsRowDto.required).toEqual(expect.arrayContaining(['tenant', 'jobs', 'westwind', 'avoided']));
+  });
 
   it.each([
     ['?month=2026-13', 'month'],
