@@ -4,12 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import type { JobPlan, Plan, Segment } from '../../src/domain/planner/plan-types.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { HOUR_MS } from '../../src/domain/time/hours.js';
 import { DispatchQueues } from '../../src/execution/dispatch-queues.js';
-import { DispatchService } from '../../src/execution/dispatch.service.js';
-import type { ActionCounts } from '../../src/planning/plan-dispatcher.js';
 import type { ExecutorOrder, PowerOrder } from '../../src/execution/executors/site-executor.js';
 import { SimulatedExecutor } from '../../src/execution/executors/simulated/simulated.executor.js';
 import type { ExecutionReports, JobEvent } from '../../src/execution/executors/site-executor.js';
@@ -19,7 +16,6 @@ import { started } from '../../src/domain/execution/job-run.js';
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
 import { SiteExecutors } from '../../src/execution/site-executors.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
-import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { getJob, siteLog, submit, testConfigWith, until } from '../support/execution.js';
 import {
   ALPHA,
@@ -32,6 +28,7 @@ import {
   useTestApp,
 } from '../support/test-app.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
+import { planAndDispatch, segment } from '../support/dispatched-plans.js';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 
@@ -41,54 +38,6 @@ function steppedClock(start: DateTime) {
   return {
     clock: virtualClock(start, 1, () => offsetMs),
     advance: (hours: number) => (offsetMs += hours * HOUR_MS),
-  };
-}
-
-/**
- * Stores a plan for one job (the planner does not choose caps yet: this is the plan it will make)
- * and dispatches it as a re-plan would; returns its version.
- */
-async function planAndDispatch(
-  t: TestApp,
-  jobId: string,
-  start: DateTime,
-  segments: Segment[],
-): Promise<{ version: number; sent: ActionCounts }> {
-  const part: JobPlan = {
-    jobId,
-    site: segments[0]?.site,
-    segments,
-    finish: segments.at(-1)?.end,
-    meetsDeadline: true,
-    pauses: 0,
-    peakHours: 0,
-    peakMwh: 0,
-    reason: 'test plan',
-  };
-  const zero = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
-  const plan: Plan = {
-    start: start.toISO()!,
-    hours: 48,
-    strategy: 'westwind',
-    jobs: [part],
-    load: {},
-    totals: { ...zero, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, deferrablePeakMwh: 0, objective: 0 },
-  };
-  const version = await t.app
-    .get(PlanRepository)
-    .save(plan, start.toISO()!, 'test', { loadByState: {}, late: { count: 0, jobs: [] } });
-  const job = (await t.app.get(JobsRepository).get(jobId))!;
-  return { version, sent: await t.app.get(DispatchService).dispatchPlan(version, [part], [job]) };
-}
-
-function segment(site: string, start: DateTime, hours: number, powerFraction?: number): Segment {
-  return {
-    site,
-    startHour: 0,
-    endHour: hours,
-    start: start.toISO()!,
-    end: start.plus({ hours }).toISO()!,
-    ...(powerFraction !== undefined && { powerFraction }),
   };
 }
 

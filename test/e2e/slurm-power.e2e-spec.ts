@@ -8,12 +8,9 @@ import { SlurmExecutorConfig } from '../../src/config/westwind-config.js';
 import type { ExecutorOrder } from '../../src/execution/executors/site-executor.js';
 import { isFinished, slurmJobName } from '../../src/execution/executors/slurm/slurm-queue.js';
 import { SlurmExecutor } from '../../src/execution/executors/slurm/slurm.executor.js';
-import type { JobPlan, Plan, Segment } from '../../src/domain/planner/plan-types.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
-import { DispatchService } from '../../src/execution/dispatch.service.js';
-import { JobsRepository } from '../../src/jobs/jobs.repository.js';
-import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { planAndDispatch, segment } from '../support/dispatched-plans.js';
 import { getJob, submit, until } from '../support/execution.js';
 import { SLURM_CONF, slurmCli, slurmJobsOf } from '../support/slurm.js';
 import {
@@ -142,35 +139,6 @@ describeSlurm('SLURM POWER E2E')('power caps at a Slurm site (the executor again
   }, 120_000);
 });
 
-/** A plan for one job stored and dispatched as a re-plan would (the planner does not choose caps yet). */
-async function planAndDispatch(t: TestApp, jobId: string, start: DateTime, segments: Segment[]): Promise<void> {
-  const part: JobPlan = {
-    jobId,
-    site: segments[0]?.site,
-    segments,
-    finish: segments.at(-1)?.end,
-    meetsDeadline: true,
-    pauses: 0,
-    peakHours: 0,
-    peakMwh: 0,
-    reason: 'test plan',
-  };
-  const zero = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
-  const plan: Plan = {
-    start: start.toISO()!,
-    hours: 48,
-    strategy: 'westwind',
-    jobs: [part],
-    load: {},
-    totals: { ...zero, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, deferrablePeakMwh: 0, objective: 0 },
-  };
-  const version = await t.app
-    .get(PlanRepository)
-    .save(plan, start.toISO()!, 'test', { loadByState: {}, late: { count: 0, jobs: [] } });
-  const job = (await t.app.get(JobsRepository).get(jobId))!;
-  await t.app.get(DispatchService).dispatchPlan(version, [part], [job]);
-}
-
 /**
  * The whole path: a plan that caps a running job at the Slurm site goes out as setPower through the
  * dispatch queue to the Slurm executor, whose power command (the recording stand-in) runs on the node.
@@ -220,18 +188,10 @@ describeSlurm('SLURM POWER E2E')('power caps at a Slurm site, from the plan thro
       slurm: { script: TRAIN_SCRIPT, workdir, environment: { TRAIN_STEPS: '100000' } },
     });
     ids.push(id);
-    const segment = (powerFraction?: number): Segment => ({
-      site: SITE,
-      startHour: 0,
-      endHour: 6,
-      start: start.toISO()!,
-      end: start.plus({ hours: 6 }).toISO()!,
-      ...(powerFraction !== undefined && { powerFraction }),
-    });
     const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
 
     // Started (at full power), then capped to 0.6: 420 W per GPU on the job's node.
-    await planAndDispatch(t, id, start, [segment(0.6)]);
+    await planAndDispatch(t, id, start, [segment(SITE, start, 6, 0.6)]);
     const capped = await until(
       () => getJob(http, id),
       (job) => job.run?.powerFraction === 0.6,
@@ -244,7 +204,7 @@ describeSlurm('SLURM POWER E2E')('power caps at a Slurm site, from the plan thro
     expect(lines()).toEqual([`${node}\t420\t`]);
 
     // The next plan lifts it: 700 W.
-    await planAndDispatch(t, id, start, [segment()]);
+    await planAndDispatch(t, id, start, [segment(SITE, start, 6)]);
     await until(
       () => getJob(http, id),
       (job) => (job.run?.powerFraction ?? 1) === 1,
