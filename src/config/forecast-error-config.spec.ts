@@ -1,3 +1,4 @@
+import { LEAD_BUCKET_IDS } from '../domain/signals/measured-forecast-error.js';
 import { parseWestwindConfig } from './westwind-config.js';
 import { problemsOf } from '../../test/support/config-problems.js';
 
@@ -26,6 +27,27 @@ describe("a zone's forecastError in the configuration", () => {
   it.each(['1.5', '-0.1', '{ "0-12h": 0.1 }', '{ "6-24h": "ten" }', '[0.1]'])('refuses %s naming the field', (v) => {
     expect(problemsOf(withForecastError(v))).toEqual([
       'zones[0].forecastError: must be a relative error in [0, 1], or a map from lead bucket ' +
+        '(0-6h, 6-24h, 24-48h, 48-72h, 72h+) to one',
+    ]);
+  });
+});
+
+describe("a zone's loadForecastError: the same syntax and checks", () => {
+  const withLoadError = (value: string) =>
+    withForecastError('0.1').replace('forecastError: 0.1', `loadForecastError: ${value}`);
+
+  it('takes one figure or figures per lead bucket, apart from forecastError; none by default', () => {
+    const one = parseWestwindConfig(withLoadError('0.05'), 't', {});
+    expect(one.zones[0].loadForecastError).toEqual(Object.fromEntries(LEAD_BUCKET_IDS.map((id) => [id, 0.05])));
+    expect(one.zones[0].forecastError).toBeUndefined();
+    expect(one.zones[1].loadForecastError).toBeUndefined();
+    const zero = parseWestwindConfig(withLoadError('{ "0-6h": 0 }'), 't', {});
+    expect(zero.zones[0].loadForecastError).toEqual({ '0-6h': 0 });
+  });
+
+  it.each(['2', '{ "day-ahead": 0.03 }'])('refuses %s naming the field', (v) => {
+    expect(problemsOf(withLoadError(v))).toEqual([
+      'zones[0].loadForecastError: must be a relative error in [0, 1], or a map from lead bucket ' +
         '(0-6h, 6-24h, 24-48h, 48-72h, 72h+) to one',
     ]);
   });

@@ -1,12 +1,12 @@
 import { registerDecorator } from 'class-validator';
 import { LEAD_BUCKET_IDS, type LeadBucketId } from '../domain/signals/measured-forecast-error.js';
 
-/** A zone's configured relative error of green supply per lead bucket (docs/grid-signals.md). */
+/** A zone's configured relative error of green supply, or of load, per lead bucket (docs/grid-signals.md). */
 export type ForecastErrorConfig = Partial<Record<LeadBucketId, number>>;
 
 /**
- * `forecastError:` under a zone is either one number (every lead time) or a map from lead bucket
- * (`0-6h`, `6-24h`, `24-48h`, `48-72h`, `72h+`) to a number; each a relative error in [0, 1].
+ * `forecastError:` (and `loadForecastError:`) under a zone is either one number (every lead time) or a map
+ * from lead bucket (`0-6h`, `6-24h`, `24-48h`, `48-72h`, `72h+`) to a number; each a relative error in [0, 1].
  * Buckets left out take the measured figure, else the default.
  */
 export function forecastErrorConfigOf(value: unknown): unknown {

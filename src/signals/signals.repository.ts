@@ -5,6 +5,7 @@ import type { HourSignal } from '../domain/signals/forecast.js';
 import type { GridEvent } from '../domain/signals/grid-event.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { HOUR_MS } from '../domain/time/hours.js';
+import { type ForecastAuditEntry, parseAuditEntry } from './forecast-revisions.js';
 
 /**
  * Merges a forecast into a zone's effective series in one step: an hour takes the new value only
@@ -53,15 +54,21 @@ export class SignalsRepository implements OnModuleInit {
     if (!this.redis.mergeForecast) this.redis.defineCommand('mergeForecast', { numberOfKeys: 4, lua: MERGE_FORECAST });
   }
 
-  /** Adds the merge to `multi` (so it commits with whatever else the request writes). */
-  merge(multi: ChainableCommander, zone: string, issuedAt: number, hours: HourSignal[], audit: string): void {
+  /** Adds the merge to `multi` (so it commits with whatever else the request writes); `audit` goes to the stream. */
+  merge(
+    multi: ChainableCommander,
+    zone: string,
+    issuedAt: number,
+    hours: HourSignal[],
+    audit: ForecastAuditEntry,
+  ): void {
     const args: (string | number)[] = [
       this.keys.zoneSignals(zone),
       this.keys.zoneSignalsIssued(zone),
       this.keys.zoneMeta(zone),
       this.keys.zoneForecasts(zone),
       issuedAt,
-      audit,
+      JSON.stringify(audit),
       AUDIT_LENGTH,
     ];
     for (const { hour, ...values } of hours) args.push(hour, JSON.stringify(values));
@@ -102,10 +109,17 @@ export class SignalsRepository implements OnModuleInit {
     return entry ? entry[0] : null;
   }
 
-  /** Every forecast kept in the zone's audit stream (the last AUDIT_LENGTH or so), oldest first, as stored. */
-  async forecastRevisions(zone: string): Promise<string[]> {
+  /**
+   * Every forecast kept in the zone's audit stream (the last AUDIT_LENGTH or so), oldest first, as it was submitted;
+   * an entry that cannot be read is left out.
+   */
+  async forecastRevisions(zone: string): Promise<ForecastAuditEntry[]> {
     const entries = await this.redis.xrange(this.keys.zoneForecasts(zone), '-', '+');
-    return entries.map(([, fields]) => fields[fields.indexOf('forecast') + 1]).filter((text) => text !== undefined);
+    return entries.flatMap(([, fields]) => {
+      const text = fields[fields.indexOf('forecast') + 1];
+      const entry = text === undefined ? undefined : parseAuditEntry(text);
+      return entry ? [entry] : [];
+    });
   }
 
   async putEvent(event: GridEvent): Promise<void> {

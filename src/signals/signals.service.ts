@@ -6,9 +6,11 @@ import { WebhookSenderConfig, WestwindConfig, ZoneConfig } from '../config/westw
 import { ProblemException } from '../common/problem.js';
 import { zoneRenewableMw, zoneSurplusMw } from '../domain/energy/site-supply.js';
 import type { FieldError } from '../domain/field-error.js';
-import { forecastToHours, ForecastPoint, pointProblems, Resolution } from '../domain/signals/forecast.js';
+import { forecastToHours, pointProblems, Resolution } from '../domain/signals/forecast.js';
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
+import { loadErrorByLead } from '../domain/signals/measured-forecast-error.js';
 import { SiteHourSignals, wholeLocalDays, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
+import { zoneHourPeakChance } from '../domain/signals/zone-peak-chance.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
@@ -19,14 +21,10 @@ import { HOUR_MS } from '../domain/time/hours.js';
 import { ForecastPullStatusRepository } from './providers/forecast-pull-status.repository.js';
 import { type StoredHour } from './providers/forecast-overlay.js';
 import { providerStatuses } from './providers/pull-status-view.js';
-import { ForecastErrorService, type ZoneForecastError } from './forecast-error.service.js';
+import { ForecastErrorService, type SeriesForecastError } from './forecast-error.service.js';
+import type { ForecastAuditEntry, ForecastSubmission } from './forecast-revisions.js';
 
-export interface ForecastSubmission {
-  zone: string;
-  issuedAt: string;
-  resolution: Resolution;
-  points: ForecastPoint[];
-}
+export type { ForecastSubmission } from './forecast-revisions.js';
 
 /** Emitted after a forecast is stored: the planner re-plans on it. */
 export interface SignalsChanged {
@@ -82,7 +80,7 @@ export class SignalsService {
           `Sender "${sender.id}" may not publish forecasts for zone "${forecast.zone}".`,
         );
       }
-      return this.store(forecast, JSON.stringify({ sender: sender.id, webhookId, forecast }), remember);
+      return this.store(forecast, { sender: sender.id, webhookId, forecast }, remember);
     });
   }
 
@@ -90,7 +88,7 @@ export class SignalsService {
   async acceptForecast(forecast: ForecastSubmission, source: string): Promise<StoredResponse> {
     if (!this.zones.has(forecast.zone))
       throw ProblemException.of(404, 'zone-not-found', 'Zone not found', `No zone "${forecast.zone}" is configured.`);
-    return this.store(forecast, JSON.stringify({ source, forecast }), () => undefined);
+    return this.store(forecast, { source, forecast }, () => undefined);
   }
 
   /**
@@ -110,7 +108,7 @@ export class SignalsService {
     if (problems) throw ProblemException.invalid(422, problems);
     const submission = { zone, issuedAt: issuedAt ?? formatInstant(this.clock.now()), resolution, points };
     try {
-      return await this.store(submission, JSON.stringify({ operator, csv: submission }), () => undefined);
+      return await this.store(submission, { operator, csv: submission }, () => undefined);
     } catch (error) {
       if (error instanceof ProblemException && error.problem.errors) {
         // points[i] is line i + 2 of the file (after the header).
@@ -155,7 +153,8 @@ export class SignalsService {
           firstHour: coverage.firstHour === undefined ? null : iso(coverage.firstHour),
           lastHourEnd: coverage.lastHour === undefined ? null : iso(coverage.lastHour + HOUR_MS),
           providers: providerStatuses(zone, pulls, this.clock.now().toMillis()),
-          forecastError: forecastErrorView(error),
+          forecastError: forecastErrorView(error.supply),
+          loadForecastError: forecastErrorView(error.load),
         };
       }),
     );
@@ -190,6 +189,7 @@ export class SignalsService {
           renewableMw: v ? zoneRenewableMw(v) : null,
           surplusMw: v ? zoneSurplusMw(v) : null,
           peak: view.zonePeak[h] === 1,
+          peakChance: chanceAt(view.zonePeakChance, h),
         };
       }),
       sites: view.sites.map(({ id, signals }) => ({
@@ -198,6 +198,7 @@ export class SignalsService {
           start: hourStart(h),
           greenMw: view.series.values[h] ? signals.greenMw[h] : null,
           peak: signals.peak[h] === 1,
+          peakChance: chanceAt(signals.peakChance, h),
           importCapMw: Number.isFinite(signals.importCapMw[h]) ? signals.importCapMw[h] : null,
           pricePerMwh: signals.pricePerMwh[h] ?? null,
           carbonGPerKwh: signals.carbonGPerKwh[h] ?? null,
@@ -220,13 +221,18 @@ export class SignalsService {
     return new Map(views.flatMap((view) => view.sites.map((site) => [site.id, site.signals] as const)));
   }
 
-  /** A zone's effective series for [from, from + hours) and each of its sites' signals. */
+  /**
+   * A zone's effective series for [from, from + hours) and each of its sites' signals. Where the zone's peaks follow
+   * its load forecast, they are judged under the load forecast's error (configured, measured, default): every hour
+   * with PEAK_CHANCE_THRESHOLD chance of turning out a peak is one, and the chances come along.
+   */
   private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
     // Whole local days are read: a load-derived peak is judged against its day's maximum (zonePeaks).
     const range = wholeLocalDays(from, hours, zone.timeZone);
-    const [stored, events] = await Promise.all([
+    const [stored, events, error] = await Promise.all([
       this.repository.hours(zone.id, range.start.toMillis(), range.start.toMillis() + range.hours * HOUR_MS),
       this.repository.events(zone.id),
+      zone.peak?.loadWithin === undefined ? undefined : this.forecastErrors.forZone(zone),
     ]);
     const valuesFrom = (start: DateTime, count: number) =>
       Array.from({ length: count }, (_, h) => {
@@ -236,20 +242,26 @@ export class SignalsService {
       });
     const series: ZoneSeries = { start: from, hours, values: valuesFrom(from, hours) };
     const days: ZoneSeries = { start: range.start, hours: range.hours, values: valuesFrom(range.start, range.hours) };
-    const { zonePeak, sites } = zoneSiteSignals(
-      series,
-      zone,
-      this.config.sites.filter((s) => s.zone === zone.id),
-      events,
-      days,
-    );
+    // Each hour's error is that of the forecast it holds, by lead from its issuedAt; hours gone are known.
+    const loadError =
+      error &&
+      loadErrorByLead(
+        error.load.buckets,
+        from.toMillis(),
+        this.clock.now().toMillis(),
+        (hour) => stored.get(hour)?.issuedAt,
+      );
+    const sites = this.config.sites.filter((s) => s.zone === zone.id);
+    const { zonePeak, sites: signals } = zoneSiteSignals(series, zone, sites, events, days, loadError);
+    const zonePeakChance = zoneHourPeakChance(series, zone, events, days, loadError);
     const inRange = [...stored].filter(([hour]) => hour >= from.toMillis() && hour < from.toMillis() + hours * HOUR_MS);
-    return { series, zonePeak, sites, issuedAt: new Map(inRange.map(([hour, v]) => [hour, v.issuedAt])) };
+    const issuedAt = new Map(inRange.map(([hour, v]) => [hour, v.issuedAt]));
+    return { series, zonePeak, zonePeakChance, sites: signals, issuedAt };
   }
 
   private async store(
     forecast: ForecastSubmission,
-    audit: string,
+    audit: ForecastAuditEntry,
     rememberAnswer: (answer: StoredResponse, multi: ReturnType<SignalsRepository['multi']>) => void,
   ): Promise<StoredResponse> {
     const now = this.clock.now();
@@ -283,7 +295,12 @@ export class SignalsService {
   }
 }
 
-function forecastErrorView(error: ZoneForecastError): ZoneDto['forecastError'] {
+/** The chance hour h turns out a peak, to 3 decimals (the draws behind it are good to about ±0.035); null: certain. */
+function chanceAt(chance: Float64Array | undefined, h: number): number | null {
+  return chance ? Math.round(chance[h] * 1000) / 1000 : null;
+}
+
+function forecastErrorView(error: SeriesForecastError): ZoneDto['forecastError'] {
   return {
     revisions: error.revisions,
     buckets: error.buckets.map(({ id, fromHours, toHours, relativeError, source, measured }) => ({

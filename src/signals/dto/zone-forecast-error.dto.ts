@@ -7,8 +7,8 @@ export class MeasuredForecastErrorDto {
     type: Number,
     nullable: true,
     description:
-      'Σ |earlier revision − what came| / Σ what came, green supply (wind + solar + hydro) of the hours that ' +
-      'have ended; null where nothing could be compared',
+      'Σ |earlier revision − what came| / Σ what came, of the series (green supply: wind + solar + hydro; or load) ' +
+      'over the hours that have ended; null where nothing could be compared',
     example: 0.083,
   })
   relativeError: number | null;
@@ -32,14 +32,18 @@ export class ForecastErrorBucketDto {
   toHours: number | null;
 
   @ApiProperty({
-    description: 'Relative error of green supply standing in where a forecast has no P10/P90 band',
+    description:
+      'Mean absolute relative error in force: for green supply, standing in where a forecast has no P10/P90 band; ' +
+      'for load, what load-derived peaks are judged under (as σ = error × √(π/2))',
     example: 0.1,
   })
   relativeError: number;
 
   @ApiProperty({
     enum: ['configured', 'measured', 'default'],
-    description: "The zone's forecastError, else measured (on ≥ 24 hours), else the documented default",
+    description:
+      "The zone's forecastError (loadForecastError for load), else measured (on ≥ 24 hours), " +
+      'else the documented default',
   })
   source: 'configured' | 'measured' | 'default';
 
@@ -47,9 +51,9 @@ export class ForecastErrorBucketDto {
   measured: MeasuredForecastErrorDto;
 }
 
-/** A zone's forecast error by lead time (docs/grid-signals.md, "Forecast error"). */
+/** A zone's forecast error of green supply, or of load, by lead time (docs/grid-signals.md, "Forecast error"). */
 export class ZoneForecastErrorDto {
-  @ApiProperty({ description: 'Forecast revisions of green supply in the zone’s audit stream, measured on' })
+  @ApiProperty({ description: 'Forecast revisions of the series in the zone’s audit stream, measured on' })
   revisions: number;
 
   @ApiProperty({ type: [ForecastErrorBucketDto] })

@@ -33,7 +33,21 @@ export class ZoneDto {
     description: 'Relative error of green supply by lead time: configured, else measured, else the default',
   })
   forecastError: ZoneForecastErrorDto;
+
+  @ApiProperty({
+    type: ZoneForecastErrorDto,
+    description:
+      'Mean absolute relative error of load by lead time (loadForecastError configured, else measured, else the ' +
+      'default: 1.5% to 8%): where peaks follow the load forecast (peak.loadWithin), every hour with a 10% chance ' +
+      'of turning out a peak under this error is one',
+  })
+  loadForecastError: ZoneForecastErrorDto;
 }
+
+const PEAK_CHANCE_DESCRIPTION =
+  'The chance the hour turns out a peak, where the zone’s peaks follow its load forecast (peak.loadWithin): ' +
+  'judged under the load forecast’s error (GET /v1/zones, loadForecastError); 1 in a peak window or grid event. ' +
+  'The hour is peak from 0.1; below 0.5 the forecast alone would not make it one. null: the zone’s peaks are certain';
 
 /** P10/P90 quantiles, where the sender gave them. */
 export class ForecastBandDto {
@@ -76,6 +90,9 @@ export class ZoneHourDto {
 
   @ApiProperty({ description: 'A peak hour of the zone (its rules or a grid event)' })
   peak: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 1, description: PEAK_CHANCE_DESCRIPTION })
+  peakChance: number | null;
 }
 
 /** One hour of a site: what the planner reads. */
@@ -89,6 +106,9 @@ export class SiteHourDto {
 
   @ApiProperty()
   peak: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 1, description: PEAK_CHANCE_DESCRIPTION })
+  peakChance: number | null;
 
   /** Cap on grid import (config or grid event), MW; null when uncapped. */
   @ApiProperty({ type: Number, nullable: true })
