@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
-import { energyFigures, HourlyMwh, meterTotals, sumTotals, withOpenSegments } from '../domain/energy/energy-meter.js';
+import {
+  energyFigures,
+  HourlyMwh,
+  meterTotals,
+  sumTotals,
+  supplyFrom,
+  withOpenSegments,
+} from '../domain/energy/energy-meter.js';
 import { nextAction, NextAction } from '../domain/execution/next-action.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
@@ -189,21 +196,11 @@ export class OverviewService {
     if (!Number.isFinite(first)) return { ...energyFigures(sumTotals([])), since: formatInstant(sinceHour) };
     const hours = Math.ceil((now.toMillis() - first) / HOUR_MS);
     const supply = await this.signals.siteSignals(DateTime.fromMillis(first, { zone: 'utc' }), hours);
+    const supplyAt = supplyFrom(supply, first, hours);
     const totals = sumTotals(
       [...used].map(([site, byHour]) => {
-        const signals = supply.get(site);
         const recent = new Map([...byHour].filter(([hour]) => hour >= first));
-        return meterTotals(recent, (hour) => {
-          const h = (hour - first) / HOUR_MS;
-          return signals && h < hours
-            ? {
-                greenMw: signals.greenMw[h],
-                peak: signals.peak[h] === 1,
-                carbonGPerKwh: signals.carbonGPerKwh[h],
-                pricePerMwh: signals.pricePerMwh[h],
-              }
-            : undefined;
-        });
+        return meterTotals(recent, (hour) => supplyAt(site, hour));
       }),
     );
     return { ...energyFigures(totals), since: formatInstant(sinceHour) };

@@ -1,4 +1,12 @@
-import { closedSegmentEnergy, energyFigures, meterTotals, noEnergy, segmentEnergy } from './energy-meter.js';
+import type { SiteHourSignals } from '../signals/site-signals.js';
+import {
+  closedSegmentEnergy,
+  energyFigures,
+  meterTotals,
+  noEnergy,
+  segmentEnergy,
+  supplyFrom,
+} from './energy-meter.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -75,5 +83,37 @@ describe('energyFigures', () => {
       greenShare: 0.5 / 2.00049,
     });
     expect(energyFigures(noEnergy()).greenShare).toBeNull();
+  });
+});
+
+describe('supplyFrom', () => {
+  const signals = {
+    greenMw: Float64Array.from([3, 1]),
+    peak: Uint8Array.from([0, 1]),
+    carbonGPerKwh: [400, undefined],
+    pricePerMwh: [80, 120],
+  } as unknown as SiteHourSignals;
+  const supplyAt = supplyFrom(new Map([['hub', signals]]), T0, 2);
+
+  it("reads a site's hour of its signals as the meter takes it", () => {
+    expect(supplyAt('hub', T0)).toEqual({ greenMw: 3, peak: false, carbonGPerKwh: 400, pricePerMwh: 80 });
+    expect(supplyAt('hub', T0 + H)).toEqual({ greenMw: 1, peak: true, carbonGPerKwh: undefined, pricePerMwh: 120 });
+  });
+
+  it('knows nothing of other sites, nor of hours outside its span', () => {
+    expect(supplyAt('elsewhere', T0)).toBeUndefined();
+    expect(supplyAt('hub', T0 - H)).toBeUndefined();
+    expect(supplyAt('hub', T0 + 2 * H)).toBeUndefined();
+  });
+
+  it('is what meterTotals reads: green first, the grid for the rest, peak grid apart', () => {
+    const totals = meterTotals(
+      new Map([
+        [T0, 4],
+        [T0 + H, 2],
+      ]),
+      (hour) => supplyAt('hub', hour),
+    );
+    expect(totals).toMatchObject({ energyMwh: 6, greenMwh: 4, gridMwh: 2, peakGridMwh: 1 });
   });
 });

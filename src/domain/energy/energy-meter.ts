@@ -1,4 +1,5 @@
 import type { ActualSegment, Job, PowerStep } from '../jobs/job.js';
+import type { SiteHourSignals } from '../signals/site-signals.js';
 import { HOUR_MS, hourStartMs } from '../time/hours.js';
 
 /** AI energy a site used, per UTC hour (epoch ms of the hour's start) in MWh. */
@@ -26,6 +27,24 @@ export interface HourSupply {
   peak: boolean;
   carbonGPerKwh?: number;
   pricePerMwh?: number;
+}
+
+/** A site's supply in one hour (epoch ms of its start); undefined where it is not known. */
+export type SiteSupplyAt = (site: string, hourMs: number) => HourSupply | undefined;
+
+/** Sites' signals over [fromMs, fromMs + hours × HOUR_MS) as the energy meter reads an hour of them. */
+export function supplyFrom(signals: ReadonlyMap<string, SiteHourSignals>, fromMs: number, hours: number): SiteSupplyAt {
+  return (site, hourMs) => {
+    const s = signals.get(site);
+    const h = (hourMs - fromMs) / HOUR_MS;
+    if (!s || h < 0 || h >= hours) return undefined;
+    return {
+      greenMw: s.greenMw[h],
+      peak: s.peak[h] === 1,
+      carbonGPerKwh: s.carbonGPerKwh[h],
+      pricePerMwh: s.pricePerMwh[h],
+    };
+  };
 }
 
 /** The energy of a job running at `powerMw` over [start, end), split at UTC hour boundaries. */

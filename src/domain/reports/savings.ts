@@ -4,16 +4,18 @@ import {
   energyFigures,
   type EnergyTotals,
   type HourlyMwh,
-  type HourSupply,
   meterTotals,
   noEnergy,
   runSegmentEnergy,
   segmentEnergy,
+  type SiteSupplyAt,
   sumTotals,
 } from '../energy/energy-meter.js';
 import type { Job } from '../jobs/job.js';
-import type { SiteHourSignals } from '../signals/site-signals.js';
 import { HOUR_MS, hourStartMs } from '../time/hours.js';
+
+// The energy meter's, re-exported for the savings report's callers.
+export { type SiteSupplyAt, supplyFrom } from '../energy/energy-meter.js';
 
 /** How a finished job ended: what the savings report counts. */
 export type EndedState = 'completed' | 'failed' | 'cancelled';
@@ -43,9 +45,6 @@ export interface JobSavings {
   westwind: EnergyTotals;
   fifo: EnergyTotals;
 }
-
-/** A site's signals in an hour (epoch ms of its start), or undefined where none are stored. */
-export type SiteSupplyAt = (site: string, hourMs: number) => HourSupply | undefined;
 
 /**
  * The energy a finished job used (its run segments at its full power `powerMwAt(site)`, following
@@ -109,21 +108,6 @@ export function jobSavings(energy: JobEnergy, supplyAt: SiteSupplyAt): JobSaving
     endedMs: energy.endedMs,
     westwind: sumTotals([...energy.westwind].map(([site, mwh]) => judged(site, mwh))),
     fifo: energy.fifo ? judged(energy.fifo.site, energy.fifo.mwh) : noEnergy(),
-  };
-}
-
-/** Sites' signals over [fromMs, fromMs + hours × HOUR_MS) as the energy meter reads an hour of them. */
-export function supplyFrom(signals: ReadonlyMap<string, SiteHourSignals>, fromMs: number, hours: number): SiteSupplyAt {
-  return (site, hourMs) => {
-    const s = signals.get(site);
-    const h = (hourMs - fromMs) / HOUR_MS;
-    if (!s || h < 0 || h >= hours) return undefined;
-    return {
-      greenMw: s.greenMw[h],
-      peak: s.peak[h] === 1,
-      carbonGPerKwh: s.carbonGPerKwh[h],
-      pricePerMwh: s.pricePerMwh[h],
-    };
   };
 }
 
