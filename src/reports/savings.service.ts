@@ -16,6 +16,7 @@ import {
   monthRange,
   rowFigures,
   type RowFigures,
+  SAVINGS_MONTHS_KEPT,
   supplyFrom,
   totalRow,
 } from '../domain/reports/savings.js';
@@ -98,13 +99,12 @@ export class SavingsService implements OnModuleInit, OnModuleDestroy {
     const month = monthText ?? monthOf(now.toMillis());
     const range = monthRange(month);
     const kept = keptMonths(now);
-    if (!range || month < kept.oldest || month > kept.newest)
+    if (!range || month < kept.oldest || month > kept.newest) {
+      const message = `must be a month (YYYY-MM, UTC) from ${kept.oldest} to ${kept.newest}`;
       throw ProblemException.invalid(400, [
-        {
-          field: 'month',
-          message: `must be a month (YYYY-MM, UTC) from ${kept.oldest} to ${kept.newest}: the report keeps 13 months`,
-        },
+        { field: 'month', message: `${message}: the report keeps ${SAVINGS_MONTHS_KEPT} months` },
       ]);
+    }
     const stored = await this.repository.rows(month);
     const tenants =
       principal.kind === 'tenant'
