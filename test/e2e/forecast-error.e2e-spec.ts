@@ -1,12 +1,16 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { readOpsdZones } from '../../src/datasets/opsd.js';
-import { DEFAULT_FORECAST_ERROR } from '../../src/domain/signals/measured-forecast-error.js';
+import {
+  DEFAULT_FORECAST_ERROR,
+  DEFAULT_LOAD_FORECAST_ERROR,
+} from '../../src/domain/signals/measured-forecast-error.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { ALPHA, OPERATOR, useTestApp } from '../support/test-app.js';
 
 // Zone `de` gets 72 hourly forecast revisions by CSV, each for the next 48 hours of 50Hertz's real
-// wind and solar (bundled OPSD data, March 2019), off by a known error at each lead: the figures
+// wind, solar and load (bundled OPSD data, March 2019), off by a known error at each lead (load by a third of
+// supply's): the figures
 // GET /v1/zones and /metrics show must be those errors. The service clock stands still (virtual, no
 // real time passes) at the end of the three days, so every revised hour has ended.
 const START = DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' });
@@ -27,8 +31,9 @@ function revisionCsv(issued: number): string {
   const rows = ['start,windMw,solarMw,loadMw'];
   for (let h = issued; h < issued + 48; h++) {
     const factor = 1 + (h % 2 === 0 ? 1 : -1) * errorAt(h - issued);
+    const loadFactor = 1 + (h % 2 === 0 ? 1 : -1) * (errorAt(h - issued) / 3);
     const at = START.plus({ hours: h }).toISO();
-    rows.push(`${at},${series.windMw[h] * factor},${series.solarMw[h] * factor},${series.loadMw[h]}`);
+    rows.push(`${at},${series.windMw[h] * factor},${series.solarMw[h] * factor},${series.loadMw[h] * loadFactor}`);
   }
   return rows.join('\n');
 }
@@ -39,12 +44,13 @@ interface Bucket {
   source: string;
   measured: { relativeError: number | null; pairs: number; hours: number };
 }
-async function deForecastError(): Promise<{ revisions: number; buckets: Bucket[] }> {
-  const zones = (await request(ctx.http).get('/v1/zones').set(ALPHA).expect(200)).body as {
+async function deForecastError(
+  series: 'forecastError' | 'loadForecastError' = 'forecastError',
+): Promise<{ revisions: number; buckets: Bucket[] }> {
+  const zones = (await request(ctx.http).get('/v1/zones').set(ALPHA).expect(200)).body as ({
     id: string;
-    forecastError: { revisions: number; buckets: Bucket[] };
-  }[];
-  return zones.find((z) => z.id === 'de')!.forecastError;
+  } & Record<typeof series, { revisions: number; buckets: Bucket[] }>)[];
+  return zones.find((z) => z.id === 'de')![series];
 }
 
 describe('forecast error by zone and lead time, measured from the stored revisions', () => {
@@ -96,6 +102,21 @@ describe('forecast error by zone and lead time, measured from the stored revisio
     expect(value('westwind_forecast_error_ratio', 'zone="de",lead="72h+",source="configured"')).toBe(0.3);
     expect(value('westwind_forecast_error_ratio', 'zone="west",lead="0-6h",source="default"')).toBe(0.05);
     expect(text).not.toContain('westwind_forecast_error_measured_ratio{zone="de",lead="48-72h"}');
+
+    // Load, measured from the same revisions: a third of supply's error at each lead; the load default beyond.
+    const load = await deForecastError('loadForecastError');
+    expect(load.revisions).toBe(DAYS * 24);
+    expect(load.buckets.map((b) => [b.lead, b.source])).toEqual([
+      ['0-6h', 'measured'],
+      ['6-24h', 'measured'],
+      ['24-48h', 'measured'],
+      ['48-72h', 'default'],
+      ['72h+', 'default'],
+    ]);
+    [0.01, 0.03, 0.05].forEach((error, k) => expect(load.buckets[k].relativeError).toBeCloseTo(error, 4));
+    expect(load.buckets[3].relativeError).toBe(DEFAULT_LOAD_FORECAST_ERROR['48-72h']);
+    expect(value('westwind_load_forecast_error_measured_ratio', 'zone="de",lead="6-24h"')).toBeCloseTo(0.03, 4);
+    expect(value('westwind_load_forecast_error_ratio', 'zone="de",lead="72h+",source="default"')).toBe(0.08);
   });
 
   it('is described in /docs: ZoneDto.forecastError and its buckets', async () => {
