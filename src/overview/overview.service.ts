@@ -41,6 +41,11 @@ export interface SiteHours {
   gridMw: number[];
   peak: number[];
   /**
+   * The chance each hour turns out a peak, where the zone's peaks follow its load forecast and are judged under its
+   * error (a peak from 0.1; below 0.5 the forecast alone would not make it one: a "possible peak"); null: certain.
+   */
+  peakChance: number[] | null;
+  /**
    * Planned AI power by what the jobs are doing now; a job the plan caps counts at its capped power
    * (`cappedOff`: the power its caps take off the running jobs' full power in each hour).
    */
@@ -230,6 +235,7 @@ export class OverviewService {
         greenMw: s ? Array.from(s.greenMw, round) : zeros(),
         gridMw: load?.[site.id]?.map((l) => round(l.gridMw)) ?? zeros(),
         peak: s ? Array.from(s.peak) : zeros(),
+        peakChance: s?.peakChance ? Array.from(s.peakChance, (p) => Math.round(p * 1000) / 1000) : null,
         aiMw: {
           running: stacked?.running.map(round) ?? zeros(),
           paused: stacked?.paused.map(round) ?? zeros(),

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, operatorPage } from '../support/browser.js';
 import { getJob, postWestForecast, submit, until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
@@ -177,17 +177,11 @@ describe('METRICS_PORT', () => {
 describe('the dashboard in a real browser', () => {
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
 
   beforeAll(async () => {
     browser = await launchChromium();
-    const context = await browser.newContext({
-      httpCredentials: { username: 'ops', password: 'ops-key-000000000001' },
-      viewport: { width: 1400, height: 1300 },
-    });
-    page = await context.newPage();
-    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    ({ page, consoleErrors } = await operatorPage(browser));
   });
   afterAll(() => browser?.close());
 

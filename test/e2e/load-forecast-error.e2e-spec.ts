@@ -1,8 +1,12 @@
 import { DateTime } from 'luxon';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { PEAK_CHANCE_THRESHOLD } from '../../src/domain/signals/site-signals.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
+import { launchChromium, operatorPage } from '../support/browser.js';
 import { getJob, submit, testConfigWith, until } from '../support/execution.js';
 import { ALPHA, OPERATOR, useTestApp } from '../support/test-app.js';
 
@@ -35,7 +39,7 @@ interface SignalsHour {
 }
 
 /** The app with zone `de` peaking on its load forecast alone, with the given loadForecastError; the forecast stored. */
-function useAppWith(loadForecastError: number): { http: App } {
+function useAppWith(loadForecastError: number): ReturnType<typeof useTestApp> {
   const configPath = testConfigWith((config) => {
     const de = config.zones.find((z: { id: string }) => z.id === 'de');
     de.peak = { loadWithin: 0.1 };
@@ -125,6 +129,87 @@ describe('loadForecastError: 0.05, an hour within reach of the peak line is a pe
   it("a deferrable job's plan stays out of 13:00, its only green hour", async () => {
     const segments = await plannedSegments(ctx.http);
     expect(overlaps13(segments)).toBe(false);
+  });
+
+  describe('the dashboard in a real browser', () => {
+    let browser: Browser;
+    let page: Page;
+    let consoleErrors: string[];
+    beforeAll(async () => {
+      await ctx.t.app.listen(0, '127.0.0.1');
+      browser = await launchChromium();
+      ({ page, consoleErrors } = await operatorPage(browser));
+    });
+    afterAll(() => browser?.close());
+
+    it('draws 13:00 as a possible peak: lighter shading, its key entry, its chance where pointed at', async () => {
+      const port = (ctx.t.app.getHttpServer().address() as AddressInfo).port;
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const figure = page.locator('#site-de-hub');
+      // The chart starts at the plan's first hour, now (06:00): 13:00 is hour 7, 18:00 hour 12.
+      const possible = await until(
+        () => figure.getAttribute('data-possible-peak-hours'),
+        (hours) => !!hours,
+      );
+      const hours = possible!.split(' ').map(Number);
+      expect(hours).toContain(7);
+      for (const h of hours) expect(NOW.plus({ hours: h }).setZone(ZONE).hour).toBe(13);
+      const key = figure.locator('.peak-key .possible-peak');
+      expect(await key.isVisible()).toBe(true);
+      expect(await key.textContent()).toBe(`possible peak (${hours.length} h)`);
+      expect(await key.getAttribute('title')).toMatch(/10% chance/);
+      // The zone's load forecast error beside the green one.
+      const loadBucket = page.locator('#zone-de .load-forecast-error .bucket[data-lead="6-24h"]');
+      expect(await loadBucket.textContent()).toBe('6–24 h 5.0%');
+      expect(await loadBucket.getAttribute('data-source')).toBe('configured');
+      // West's peaks are certain: no such hours, no such entry.
+      expect(await page.locator('#site-west-hub').getAttribute('data-possible-peak-hours')).toBe('');
+      expect(await page.locator('#site-west-hub .peak-key .possible-peak').count()).toBe(0);
+
+      // The shading as drawn: on the plot's transparent canvas, a peak's red at 0.16 opacity, a possible peak's
+      // at 0.07, nothing at 09:00 (hour 3). Read where no grid line or series crosses (no alpha at 09:00).
+      const alpha = await figure.evaluate(
+        (fig, { columns, shown }) => {
+          const over = fig.querySelector('.u-over')!.getBoundingClientRect();
+          const canvas = fig.querySelector('canvas')!;
+          const rect = canvas.getBoundingClientRect();
+          const scale = canvas.width / rect.width;
+          const context = canvas.getContext('2d')!;
+          const at = (h: number, y: number) => {
+            const x = over.left + ((h + 0.5) / shown) * over.width;
+            const pixel = context.getImageData((x - rect.left) * scale, (y - rect.top) * scale, 1, 1).data;
+            return pixel[3];
+          };
+          const rows: number[][] = [];
+          for (let f = 0.3; f <= 0.7; f += 0.02) rows.push(columns.map((h) => at(h, over.top + f * over.height)));
+          return rows;
+        },
+        { columns: [7, 12, 3], shown: Number(await figure.getAttribute('data-shown-hours')) },
+      );
+      const clear = alpha.filter(([, , none]) => none === 0);
+      expect(clear.length).toBeGreaterThan(0);
+      for (const [possiblePeak, peak] of clear) {
+        expect(possiblePeak).toBeGreaterThan(0);
+        expect(possiblePeak).toBeLessThan(peak);
+      }
+
+      // Pointing at 13:00 says what it is, in the site's zone, with its chance as GET signals gives it.
+      const chance = hourAt((await signals(ctx.http)).site, AT_13).peakChance!;
+      const over = (await figure.locator('.u-over').boundingBox())!;
+      const shown = Number(await figure.getAttribute('data-shown-hours'));
+      await page.mouse.move(over.x + ((7 + 0.5) / shown) * over.width, over.y + over.height / 2);
+      const tip = figure.locator('.peak-tip');
+      await tip.waitFor();
+      expect(await tip.textContent()).toBe(
+        `2026-03-02 13:00–14:00 Europe/Berlin · possible peak: ${Math.round(chance * 100)}% chance that the load ` +
+          'makes it one (load forecast error)',
+      );
+      await page.mouse.move(over.x + ((3 + 0.5) / shown) * over.width, over.y + over.height / 2);
+      await tip.waitFor({ state: 'hidden' });
+      mkdirSync('test/artifacts', { recursive: true });
+      await page.screenshot({ path: 'test/artifacts/dashboard-possible-peak.png', fullPage: true });
+      expect(consoleErrors).toEqual([]);
+    }, 60_000);
   });
 });
 

@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (installed by .ci/run), never a downloaded browser; quiet on a closed network. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -13,4 +13,20 @@ const FLAGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}
+
+/**
+ * A page logged in as the test configuration's operator `ops`, 1400×1300, and the errors its console and scripts
+ * report (a dashboard test ends expecting none).
+ */
+export async function operatorPage(browser: Browser): Promise<{ page: Page; consoleErrors: string[] }> {
+  const context = await browser.newContext({
+    httpCredentials: { username: 'ops', password: 'ops-key-000000000001' },
+    viewport: { width: 1400, height: 1300 },
+  });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  return { page, consoleErrors };
 }

@@ -9,6 +9,7 @@ const COLORS = {
   paused: '#c9a227',
   waiting: '#7d6bd1',
   peak: 'rgba(224, 102, 75, 0.16)',
+  possiblePeak: 'rgba(224, 102, 75, 0.07)',
   noForecast: 'rgba(138, 151, 165, 0.16)',
   now: '#f4f6f8',
   muted: '#8a97a5',
@@ -184,6 +185,14 @@ function renderHeadline(o) {
 
 // ---- per-site charts ----
 
+/**
+ * An hour counted as peak only because the load forecast may be off: the zone judges peaks by its load forecast,
+ * and the hour's chance of turning out one is at least 10% (so it is peak) but under 50% (the forecast alone says no).
+ */
+const POSSIBLE_PEAK_BELOW = 0.5;
+const possiblePeak = (site, h) =>
+  site.peak[h] === 1 && site.peakChance != null && site.peakChance[h] < POSSIBLE_PEAK_BELOW;
+
 /** Hours the chart spans: those with a forecast, or as far as something is planned, a day at least. */
 function shownHours(site) {
   const load = chartData(site)[2];
@@ -192,8 +201,9 @@ function shownHours(site) {
 }
 
 /**
- * Under the series: peak hours shaded red, hours without a forecast grey. Over them: the "now" line,
- * white and labelled, so it stands out from the red of peak and grid import.
+ * Under the series: peak hours shaded red (possible peaks lighter), hours without a forecast grey. Over them: the
+ * "now" line, white and labelled, so it stands out from the red of peak and grid import. Pointing at a peak hour
+ * says so under the chart, with its chance where the load forecast's error decides it.
  */
 function shadingAndNow(id) {
   const hourSpan = (u, site, from, to) => {
@@ -208,10 +218,10 @@ function shadingAndNow(id) {
           const site = latestSites.get(id);
           const { ctx, bbox } = u;
           ctx.save();
-          ctx.fillStyle = COLORS.peak;
           site.peak.forEach((flag, h) => {
             if (!flag) return;
             const [x0, x1] = hourSpan(u, site, h, h + 1);
+            ctx.fillStyle = possiblePeak(site, h) ? COLORS.possiblePeak : COLORS.peak;
             if (x1 > x0) ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
           });
           const [f0, f1] = hourSpan(u, site, site.forecastHours, site.hours.length);
@@ -227,6 +237,7 @@ function shadingAndNow(id) {
           ctx.restore();
         },
       ],
+      setCursor: [(u) => showPeakTip(id, u.cursor.idx)],
       draw: [
         (u) => {
           const { ctx, bbox } = u;
@@ -255,6 +266,28 @@ function shadingAndNow(id) {
       ],
     },
   };
+}
+
+/** Under the chart, while the pointer is on a peak hour: which, in the zone shown, and its chance if it has one. */
+function showPeakTip(id, h) {
+  const tip = $(`#site-${id} .peak-tip`);
+  const site = latestSites.get(id);
+  if (!tip || !site) return;
+  if (h == null || !site.peak[h]) {
+    tip.hidden = true;
+    return;
+  }
+  const from = stamp(site.hours[h] * 1000, site.timeZone);
+  const to = partsIn((site.hours[h] + 3600) * 1000, shownZone(site.timeZone)).time;
+  const chance = site.peakChance?.[h];
+  const what = possiblePeak(site, h)
+    ? `possible peak: ${Math.round(chance * 100)}% chance that the load makes it one (load forecast error)`
+    : chance != null && chance < 1
+      ? `peak: ${Math.round(chance * 100)}% chance by the load forecast`
+      : 'peak';
+  tip.textContent = `${from.replace(/ (\S+)$/, `–${to} $1`)} · ${what}`;
+  tip.dataset.hour = String(h);
+  tip.hidden = false;
 }
 
 /** Series for uPlot: x, green supply, stacked AI load (drawn largest first so each fills to zero), grid import. */
@@ -326,7 +359,9 @@ function zoneElement(zones, id, timeZone) {
     zone = document.createElement('div');
     zone.className = 'zone';
     zone.id = `zone-${id}`;
-    zone.innerHTML = `<h3></h3><ul class="providers"></ul><p class="forecast-error note"></p><div class="sites"></div>`;
+    zone.innerHTML =
+      '<h3></h3><ul class="providers"></ul><p class="forecast-error note"></p>' +
+      '<p class="load-forecast-error note"></p><div class="sites"></div>';
     $('h3', zone).textContent = `Zone ${id} (${timeZone})`;
     zones.append(zone);
   }
@@ -394,20 +429,23 @@ function renderZones(list) {
     providers.replaceChildren(...z.providers.map((p) => providerItem(p, z.timeZone)));
     providers.hidden = z.providers.length === 0;
     zone.dataset.staleProviders = String(z.providers.filter((p) => p.stale).length);
-    const error = $('.forecast-error', zone);
-    const buckets = z.forecastError.buckets.map((b) => {
-      const el = span(`bucket ${b.source}`, `${LEAD_NAMES[b.lead] ?? b.lead} ${percent(b.relativeError)}`);
-      el.dataset.lead = b.lead;
-      el.dataset.source = b.source;
-      const measured = b.measured.relativeError == null ? 'nothing measured' : percent(b.measured.relativeError);
-      el.title = `${b.source}; measured: ${measured} over ${b.measured.hours} h (${b.measured.pairs} comparisons)`;
-      return el;
-    });
-    error.replaceChildren(
-      'forecast error of green supply by lead: ',
-      ...buckets.flatMap((el, i) => (i ? [' · ', el] : [el])),
-    );
+    renderForecastError($('.forecast-error', zone), 'forecast error of green supply by lead: ', z.forecastError);
+    const load = 'forecast error of load by lead (load-derived peaks are judged under it): ';
+    renderForecastError($('.load-forecast-error', zone), load, z.loadForecastError);
   }
+}
+
+/** A series' forecast error by lead bucket: the figure in force, its source and what was measured in its title. */
+function renderForecastError(el, label, error) {
+  const buckets = error.buckets.map((b) => {
+    const bucket = span(`bucket ${b.source}`, `${LEAD_NAMES[b.lead] ?? b.lead} ${percent(b.relativeError)}`);
+    bucket.dataset.lead = b.lead;
+    bucket.dataset.source = b.source;
+    const measured = b.measured.relativeError == null ? 'nothing measured' : percent(b.measured.relativeError);
+    bucket.title = `${b.source}; measured: ${measured} over ${b.measured.hours} h (${b.measured.pairs} comparisons)`;
+    return bucket;
+  });
+  el.replaceChildren(label, ...buckets.flatMap((b, i) => (i ? [' · ', b] : [b])));
 }
 
 function renderSites(o) {
@@ -420,7 +458,8 @@ function renderSites(o) {
       figure = document.createElement('figure');
       figure.className = 'site';
       figure.id = `site-${site.id}`;
-      figure.innerHTML = '<div class="chart"></div><figcaption></figcaption>';
+      figure.innerHTML =
+        '<div class="chart"></div><p class="peak-tip" hidden></p><p class="peak-key"></p><figcaption></figcaption>';
       $('.sites', zone).append(figure);
       // Charts follow their column's width as the window or the grid of sites changes.
       const follow = () => charts.get(site.id)?.setSize({ width: chartWidth(figure), height: CHART_HEIGHT });
@@ -437,6 +476,7 @@ function renderSites(o) {
     figure.dataset.hours = String(site.hours.length);
     figure.dataset.forecastHours = String(site.forecastHours);
     figure.dataset.shownHours = String(shown);
+    renderPeakKey(figure, site, shown);
     const forecasts = site.forecastHours > 0 ? `forecasts for the next ${site.forecastHours} h` : 'no forecast yet';
     const planned = `planned AI ${mwh(aiMwh)}, grid ${mwh(sum(site.gridMw))}, green supply ${mwh(sum(site.greenMw))}`;
     const caps = cappedOff > 0 ? ` · running jobs drawn at their capped power (${energy(cappedOff)} less)` : '';
@@ -450,6 +490,28 @@ function renderSites(o) {
       charts.set(site.id, new uPlot(chartOptions(site, chartWidth(figure)), data, $('.chart', figure)));
     }
   }
+}
+
+/** The chart's key to its shading: peak; possible peak where the chart has such hours; no forecast. */
+function renderPeakKey(figure, site, shown) {
+  const possible = site.hours.slice(0, shown).flatMap((_, h) => (possiblePeak(site, h) ? [h] : []));
+  figure.dataset.peakHours = String(site.peak.slice(0, shown).filter((flag) => flag).length);
+  figure.dataset.possiblePeakHours = possible.join(' ');
+  const key = $('.peak-key', figure);
+  const entry = (className, label, title) => {
+    const el = span(`key ${className}`, label, title);
+    el.prepend(span('swatch', ''));
+    return el;
+  };
+  const entries = [entry('peak', 'peak')];
+  if (possible.length > 0) {
+    const title =
+      'the load forecast may be off: at least a 10% chance the hour turns out a peak, though the forecast alone ' +
+      'says not; deferrable jobs stay out of it. Point at the hour for its chance';
+    entries.push(entry('possible-peak', `possible peak (${possible.length} h)`, title));
+  }
+  entries.push(entry('no-forecast', 'no forecast'));
+  key.replaceChildren(...entries);
 }
 
 // ---- jobs table and timeline ----
