@@ -11,9 +11,11 @@
  * series); kept = saving with errors / saving with perfect forecasts. Targets: at 10% 0 deadline
  * misses and ≥ 85% kept; at 20% 0 misses. Writes bench/results/forecast-error.json.
  * BENCH_QUICK=1: the reference week only, 10%, seed 1, printed and not written.
+ * BENCH_INSTANCES=reference-replay (or replay-example): only those, merged into the file's other instances, each
+ * instance with its own measuredAt and commit.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import type { Job } from '../src/domain/jobs/job.js';
 import type { ForecastErrorModel } from '../src/replay/forecast-error.js';
@@ -26,6 +28,7 @@ import { gitCommit, srcChanges } from './bench-support.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const LEVELS = QUICK ? [0.1] : [0.05, 0.1, 0.2];
 const SEEDS = QUICK ? [1] : [1, 2, 3];
+const OUT = 'bench/results/forecast-error.json';
 const EXAMPLE_DIR = 'out/replay-example';
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -179,9 +182,16 @@ function targets(level: number, worst: { deadlineMisses: number; retainedShare: 
 
 function main(): void {
   const started = performance.now();
-  const instances = QUICK ? [referenceInstance()] : [referenceInstance(), exampleInstance()];
-  const results: Record<string, unknown> = {};
+  const wanted = process.env.BENCH_INSTANCES?.split(',') ?? ['reference-replay', 'replay-example'];
+  const instances = QUICK
+    ? [referenceInstance()]
+    : [
+        ...(wanted.includes('reference-replay') ? [referenceInstance()] : []),
+        ...(wanted.includes('replay-example') ? [exampleInstance()] : []),
+      ];
+  const results: Record<string, unknown> = QUICK ? {} : earlierInstances();
   for (const instance of instances) {
+    const instanceStarted = performance.now();
     const base: Base = {
       fifo: replay(instance, 'fifo', 0, 1),
       westwind: replay(instance, 'westwind', 0, 1),
@@ -205,6 +215,10 @@ function main(): void {
           measure(instance, "20%, the planner not told the load's error", model(0.2), base, false),
         ];
     results[instance.name] = {
+      measuredAt: DateTime.utc().toISO(),
+      commit: gitCommit(),
+      srcChangedSinceCommit: srcChanges(),
+      wallSeconds: Math.round((performance.now() - instanceStarted) / 1000),
       description: instance.description,
       jobs: instance.jobs.length,
       hours: instance.world.signals.hours,
@@ -231,9 +245,25 @@ function main(): void {
   if (QUICK) console.log(JSON.stringify(result, null, 2));
   else {
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/forecast-error.json', JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
   }
   console.log(`done in ${result.wallSeconds} s`);
+}
+
+/** The instances of the last file, each stamped with the run it came from (files before had one stamp for all). */
+function earlierInstances(): Record<string, unknown> {
+  if (!existsSync(OUT)) return {};
+  const earlier = JSON.parse(readFileSync(OUT, 'utf8')) as {
+    measuredAt: string;
+    commit: string;
+    instances: Record<string, Record<string, unknown>>;
+  };
+  return Object.fromEntries(
+    Object.entries(earlier.instances).map(([name, figures]) => [
+      name,
+      { measuredAt: earlier.measuredAt, commit: earlier.commit, ...figures },
+    ]),
+  );
 }
 
 main();
