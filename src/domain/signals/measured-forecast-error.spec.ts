@@ -192,6 +192,24 @@ describe('the load forecast error: configured, else measured, else the load defa
     ]);
   });
 
+  it('never takes a default above a figure known for a longer lead (forecasts do not worsen as the hour nears)', () => {
+    // The demo's replayed forecasts: 0% measured at 6-24 h and 24-48 h, nothing to measure at 0-6 h.
+    const perfect = measureForecastError(
+      hourlyRevisions(() => 0, 6, actualLoad),
+      hourMs(HOURS),
+    );
+    const resolved = resolveForecastError(undefined, perfect, DEFAULT_LOAD_FORECAST_ERROR);
+    expect(resolved.map((b) => [b.id, b.relativeError, b.source])).toEqual([
+      ['0-6h', 0, 'default'],
+      ['6-24h', 0, 'measured'],
+      ['24-48h', 0, 'measured'],
+      ['48-72h', 0.05, 'default'],
+      ['72h+', 0.08, 'default'],
+    ]);
+    const configured = resolveForecastError({ '24-48h': 0.02 }, [], DEFAULT_LOAD_FORECAST_ERROR);
+    expect(configured.map((b) => b.relativeError)).toEqual([0.015, 0.02, 0.02, 0.05, 0.08]);
+  });
+
   it('turns the mean absolute error into σ (× √(π/2)), bucketed by the lead from the held forecast', () => {
     const resolved = resolveForecastError(undefined, [], DEFAULT_LOAD_FORECAST_ERROR);
     const now = hourMs(10) + 20 * 60_000; // 20 minutes into hour 10

@@ -137,14 +137,16 @@ export interface ResolvedBucket extends LeadBucket {
 /**
  * Per bucket: the configured figure (the zone's `forecastError`, or `loadForecastError` for load), else the measured
  * one where it rests on MIN_MEASURED_HOURS hours, else the series' default (DEFAULT_FORECAST_ERROR for green supply,
- * DEFAULT_LOAD_FORECAST_ERROR for load).
+ * DEFAULT_LOAD_FORECAST_ERROR for load). Forecasts do not grow worse as the hour nears: a default never stands above a
+ * configured or measured figure of a longer lead (a zone whose 6-24h forecasts measure 0% takes 0% at 0-6h too, where
+ * no pair could be measured).
  */
 export function resolveForecastError(
   configured: Partial<Record<LeadBucketId, number>> | undefined,
   measured: readonly MeasuredBucket[],
   defaults: Readonly<Record<LeadBucketId, number>> = DEFAULT_FORECAST_ERROR,
 ): ResolvedBucket[] {
-  return LEAD_BUCKETS.map((bucket) => {
+  const resolved = LEAD_BUCKETS.map((bucket): ResolvedBucket => {
     const found = measured.find((m) => m.bucket === bucket.id) ?? {
       bucket: bucket.id,
       relativeError: null,
@@ -157,6 +159,12 @@ export function resolveForecastError(
       return { ...bucket, relativeError: found.relativeError, source: 'measured', measured: found };
     return { ...bucket, relativeError: defaults[bucket.id], source: 'default', measured: found };
   });
+  let longer = Infinity;
+  for (const bucket of resolved.toReversed()) {
+    if (bucket.source === 'default') bucket.relativeError = Math.min(bucket.relativeError, longer);
+    else longer = Math.min(longer, bucket.relativeError);
+  }
+  return resolved;
 }
 
 /** The resolved relative error for a forecast `leadHours` ahead (what stands in where bands are missing). */
