@@ -19,7 +19,11 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   exitIfShutdownHangs();
   await app.listen(env.PORT);
+  if (cluster.isWorker) process.send?.(WORKER_STARTED);
 }
+
+/** What a worker tells the supervisor once it serves requests. */
+const WORKER_STARTED = 'westwind:started';
 
 /** How long a graceful stop (SIGTERM, SIGINT) may take: under Kubernetes' default 30 s grace period. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -45,13 +49,24 @@ function exitIfShutdownHangs(): void {
 
 /**
  * Several HTTP processes share one port; all state is in Redis, so any worker can answer any
- * request. A worker that dies is replaced; SIGTERM is passed on for a graceful shutdown.
+ * request. A worker that dies is replaced; SIGTERM is passed on for a graceful shutdown. A worker
+ * that fails before any has started (a taken METRICS_PORT, say) stops the service instead: every
+ * replacement would fail the same way, and start-up would never end.
  */
 function superviseWorkers(count: number): void {
   let stopping = false;
+  let started = false;
+  cluster.on('message', (_worker, message) => (started ||= message === WORKER_STARTED));
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {
     if (stopping) return;
+    if (!started) {
+      console.error(`worker ${worker.process.pid} failed to start (${code}); stopping`);
+      stopping = true;
+      process.exitCode = code || 1;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      return;
+    }
     console.error(`worker ${worker.process.pid} exited (${code}); starting another`);
     cluster.fork();
   });

@@ -119,7 +119,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
 
 /**
  * Listens, or fails start-up with the port and why: a listen error arrives as an 'error' event, never
- * through listen's callback, so without this a taken port left start-up waiting for ever.
+ * through listen's callback, and unhandled it crashed the process with a stack trace instead.
  */
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
