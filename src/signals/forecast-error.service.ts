@@ -7,10 +7,11 @@ import {
   measureForecastError,
   type ResolvedBucket,
   resolveForecastError,
+  type SeriesRevision,
 } from '../domain/signals/measured-forecast-error.js';
 import type { Clock } from '../domain/time/clock.js';
 import { hourStartMs } from '../domain/time/hours.js';
-import { seriesRevisions } from './forecast-revisions.js';
+import { type MeasuredSeries, seriesRevisions } from './forecast-revisions.js';
 import { SignalsRepository } from './signals.repository.js';
 
 /** One series' forecast error by lead bucket, resolved (configured, measured, default). */
@@ -37,6 +38,8 @@ export interface ZoneForecastError {
 @Injectable()
 export class ForecastErrorService {
   private readonly cache = new Map<string, { key: string; result: Promise<ZoneForecastError> }>();
+  /** Each zone's audit entries already read into revisions, by stream id: only new entries are read again. */
+  private readonly revisions = new Map<string, Map<string, Record<MeasuredSeries, SeriesRevision[]>>>();
 
   constructor(
     private readonly repository: SignalsRepository,
@@ -60,7 +63,12 @@ export class ForecastErrorService {
   }
 
   private async measure(zone: ZoneConfig, nowHour: number): Promise<ZoneForecastError> {
-    const { supply, load } = seriesRevisions(await this.repository.forecastRevisions(zone.id));
+    const entries = await this.repository.forecastRevisions(zone.id);
+    const known = this.revisions.get(zone.id) ?? new Map<string, Record<MeasuredSeries, SeriesRevision[]>>();
+    const read = new Map(entries.map(({ id, entry }) => [id, known.get(id) ?? seriesRevisions([entry])]));
+    this.revisions.set(zone.id, read);
+    const supply = [...read.values()].flatMap((r) => r.supply);
+    const load = [...read.values()].flatMap((r) => r.load);
     return {
       zone: zone.id,
       supply: {

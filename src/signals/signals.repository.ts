@@ -110,15 +110,15 @@ export class SignalsRepository implements OnModuleInit {
   }
 
   /**
-   * Every forecast kept in the zone's audit stream (the last AUDIT_LENGTH or so), oldest first, as it was submitted;
-   * an entry that cannot be read is left out.
+   * Every forecast kept in the zone's audit stream (the last AUDIT_LENGTH or so), oldest first, as it was submitted,
+   * with its stream id; an entry that cannot be read is left out.
    */
-  async forecastRevisions(zone: string): Promise<ForecastAuditEntry[]> {
+  async forecastRevisions(zone: string): Promise<{ id: string; entry: ForecastAuditEntry }[]> {
     const entries = await this.redis.xrange(this.keys.zoneForecasts(zone), '-', '+');
-    return entries.flatMap(([, fields]) => {
+    return entries.flatMap(([id, fields]) => {
       const text = fields[fields.indexOf('forecast') + 1];
       const entry = text === undefined ? undefined : parseAuditEntry(text);
-      return entry ? [entry] : [];
+      return entry ? [{ id, entry }] : [];
     });
   }
 
