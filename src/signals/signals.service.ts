@@ -17,7 +17,7 @@ import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotenc
 import type { ForecastAcceptedDto, ZoneDto, ZoneSignalsDto } from './dto/zone-signals.dto.js';
 import { SignalsRepository } from './signals.repository.js';
 import { execTransaction } from '../redis/transaction.js';
-import { HOUR_MS } from '../domain/time/hours.js';
+import { HOUR_MS, hourStartMs } from '../domain/time/hours.js';
 import { ForecastPullStatusRepository } from './providers/forecast-pull-status.repository.js';
 import { type StoredHour } from './providers/forecast-overlay.js';
 import { providerStatuses } from './providers/pull-status-view.js';
@@ -46,6 +46,8 @@ export const MAX_SIGNALS_RANGE_HOURS = 31 * 24;
 export class SignalsService {
   /** "signals changed" events, one per accepted forecast. */
   readonly changes = new Subject<SignalsChanged>();
+  /** Each zone's last few site signals judged under its load forecast error, by what they were judged on. */
+  private readonly judged = new JudgedSignals();
   private readonly zones: Map<string, ZoneConfig>;
 
   constructor(
@@ -174,7 +176,7 @@ export class SignalsService {
         { field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` },
       ]);
     }
-    const view = await this.zoneView(zone, from, hours);
+    const view = await this.zoneView(zone, from, hours, true);
     const hourStart = (h: number) => iso(from.toMillis() + h * HOUR_MS);
     return {
       zone: zone.id,
@@ -226,7 +228,7 @@ export class SignalsService {
    * its load forecast, they are judged under the load forecast's error (configured, measured, default): every hour
    * with PEAK_CHANCE_THRESHOLD chance of turning out a peak is one, and the chances come along.
    */
-  private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
+  private async zoneView(zone: ZoneConfig, from: DateTime, hours: number, withZoneChance = false) {
     // Whole local days are read: a load-derived peak is judged against its day's maximum (zonePeaks).
     const range = wholeLocalDays(from, hours, zone.timeZone);
     const [stored, events, error] = await Promise.all([
@@ -252,8 +254,12 @@ export class SignalsService {
         (hour) => stored.get(hour)?.issuedAt,
       );
     const sites = this.config.sites.filter((s) => s.zone === zone.id);
-    const { zonePeak, sites: signals } = zoneSiteSignals(series, zone, sites, events, days, loadError);
-    const zonePeakChance = zoneHourPeakChance(series, zone, events, days, loadError);
+    const judge = () => zoneSiteSignals(series, zone, sites, events, days, loadError);
+    // Judging peaks under the error draws each day 200 times (about 15 ms a zone for the planning horizon): the
+    // planner, every submission's deadline probe and the dashboard ask for the same hours until something changes.
+    const inputs = () => [from.toMillis(), hours, hourStartMs(this.clock.now().toMillis()), error, events, [...stored]];
+    const { zonePeak, sites: signals } = loadError ? this.judged.get(zone.id, inputs, judge) : judge();
+    const zonePeakChance = withZoneChance ? zoneHourPeakChance(series, zone, events, days, loadError) : undefined;
     const inRange = [...stored].filter(([hour]) => hour >= from.toMillis() && hour < from.toMillis() + hours * HOUR_MS);
     const issuedAt = new Map(inRange.map(([hour, v]) => [hour, v.issuedAt]));
     return { series, zonePeak, zonePeakChance, sites: signals, issuedAt };
@@ -324,4 +330,42 @@ function round(x: number): number {
 
 function iso(ms: number): string {
   return formatInstant(DateTime.fromMillis(ms, { zone: 'utc' }));
+}
+
+type Judged = ReturnType<typeof zoneSiteSignals>;
+
+/**
+ * A few zoneSiteSignals results per zone, by their inputs (as JSON): handed out as copies, so no reader's change
+ * reaches another.
+ */
+class JudgedSignals {
+  private static readonly KEPT_PER_ZONE = 4;
+  private readonly byZone = new Map<string, { key: string; result: Judged }[]>();
+
+  get(zone: string, inputs: () => unknown, judge: () => Judged): Judged {
+    const key = JSON.stringify(inputs());
+    const kept = this.byZone.get(zone) ?? [];
+    let found = kept.find((entry) => entry.key === key);
+    if (!found) {
+      found = { key, result: judge() };
+      this.byZone.set(zone, [found, ...kept].slice(0, JudgedSignals.KEPT_PER_ZONE));
+    }
+    return copyJudged(found.result);
+  }
+}
+
+function copyJudged(judged: Judged): Judged {
+  const copy = <T>(value: T): T =>
+    (ArrayBuffer.isView(value)
+      ? (value as unknown as Uint8Array).slice()
+      : Array.isArray(value)
+        ? [...value]
+        : value) as T;
+  return {
+    zonePeak: judged.zonePeak.slice(),
+    sites: judged.sites.map(({ id, signals }) => ({
+      id,
+      signals: Object.fromEntries(Object.entries(signals).map(([k, v]) => [k, copy(v)])) as unknown as SiteHourSignals,
+    })),
+  };
 }
