@@ -113,10 +113,11 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
 
 /**
  * Every stored key and value under the prefix: compare before and after a refused request. The
- * planning queue's own bookkeeping (BullMQ keys) and the rate-limit counters (every request spends
- * its sender's budget, refused or not) are left out: an earlier, accepted request's
- * re-plan request may land at any moment. With a planner running, pass `'plan:'` too: its
- * re-plans (an earlier request's, the hourly tick) rewrite the plan whenever they run.
+ * planning queue's own bookkeeping (BullMQ keys), the rate-limit counters (every request spends
+ * its sender's budget, refused or not) and the savings report (a job that ended is counted in the
+ * background) are left out: an earlier, accepted request's re-plan request may land at any
+ * moment. With a planner running, pass `'plan:'` too: its re-plans (an earlier request's, the
+ * hourly tick) rewrite the plan whenever they run.
  */
 export async function snapshot(
   redis: Redis,
@@ -124,7 +125,7 @@ export async function snapshot(
   ...backgroundKeys: string[]
 ): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
-  const ignored = ['bull:', 'rate:', ...backgroundKeys].map((k) => `${prefix}${k}`);
+  const ignored = ['bull:', 'rate:', 'reports:', ...backgroundKeys].map((k) => `${prefix}${k}`);
   for (const key of (await keysUnder(redis, prefix)).filter((k) => !ignored.some((i) => k.startsWith(i)))) {
     result[key] = (await redis.call('DUMP', key)) as string;
   }
