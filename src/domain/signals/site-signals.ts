@@ -134,8 +134,8 @@ export interface SiteHourSignals {
  * An hour counts as a peak when it turns out one with at least this chance. Deferrable work then stays out of the
  * hours a load forecast error could make peaks; weighing peaks by their chance instead let small chances decide
  * against green hours (the peak rule outweighs grid energy). Measured on the reference week's replay at 10% forecast
- * error (docs/forecast-uncertainty.md): 0.1 kept 78–80% of the perfect-forecast saving, 0.25 68–72%, 0.4 54–61%, the
- * forecast's own verdict 39–66%.
+ * error (docs/planner.md, "Peaks the forecast may have wrong"): 0.1 kept 78–80% of the perfect-forecast saving,
+ * 0.25 68–72%, 0.4 54–61%, the forecast's own verdict 39–66%.
  */
 export const PEAK_CHANCE_THRESHOLD = 0.1;
 
