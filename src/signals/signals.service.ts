@@ -10,7 +10,6 @@ import { forecastToHours, pointProblems, Resolution } from '../domain/signals/fo
 import { parseForecastCsv } from '../domain/signals/forecast-csv.js';
 import { loadErrorByLead } from '../domain/signals/measured-forecast-error.js';
 import { SiteHourSignals, wholeLocalDays, zoneSiteSignals, ZoneSeries } from '../domain/signals/site-signals.js';
-import { zoneHourPeakChance } from '../domain/signals/zone-peak-chance.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant, parseInstant } from '../domain/time/instant.js';
 import { IdempotencyRepository, StoredResponse } from '../idempotency/idempotency.repository.js';
@@ -176,7 +175,7 @@ export class SignalsService {
         { field: 'to', message: `must be after from and at most ${MAX_SIGNALS_RANGE_HOURS / 24} days later` },
       ]);
     }
-    const view = await this.zoneView(zone, from, hours, true);
+    const view = await this.zoneView(zone, from, hours);
     const hourStart = (h: number) => iso(from.toMillis() + h * HOUR_MS);
     return {
       zone: zone.id,
@@ -228,7 +227,7 @@ export class SignalsService {
    * its load forecast, they are judged under the load forecast's error (configured, measured, default): every hour
    * with PEAK_CHANCE_THRESHOLD chance of turning out a peak is one, and the chances come along.
    */
-  private async zoneView(zone: ZoneConfig, from: DateTime, hours: number, withZoneChance = false) {
+  private async zoneView(zone: ZoneConfig, from: DateTime, hours: number) {
     // Whole local days are read: a load-derived peak is judged against its day's maximum (zonePeaks).
     const range = wholeLocalDays(from, hours, zone.timeZone);
     const [stored, events, error] = await Promise.all([
@@ -258,8 +257,7 @@ export class SignalsService {
     // Judging peaks under the error draws each day 200 times (about 15 ms a zone for the planning horizon): the
     // planner, every submission's deadline probe and the dashboard ask for the same hours until something changes.
     const inputs = () => [from.toMillis(), hours, hourStartMs(this.clock.now().toMillis()), error, events, [...stored]];
-    const { zonePeak, sites: signals } = loadError ? this.judged.get(zone.id, inputs, judge) : judge();
-    const zonePeakChance = withZoneChance ? zoneHourPeakChance(series, zone, events, days, loadError) : undefined;
+    const { zonePeak, zonePeakChance, sites: signals } = loadError ? this.judged.get(zone.id, inputs, judge) : judge();
     const inRange = [...stored].filter(([hour]) => hour >= from.toMillis() && hour < from.toMillis() + hours * HOUR_MS);
     const issuedAt = new Map(inRange.map(([hour, v]) => [hour, v.issuedAt]));
     return { series, zonePeak, zonePeakChance, sites: signals, issuedAt };
@@ -363,6 +361,7 @@ function copyJudged(judged: Judged): Judged {
         : value) as T;
   return {
     zonePeak: judged.zonePeak.slice(),
+    zonePeakChance: judged.zonePeakChance?.slice(),
     sites: judged.sites.map(({ id, signals }) => ({
       id,
       signals: Object.fromEntries(Object.entries(signals).map(([k, v]) => [k, copy(v)])) as unknown as SiteHourSignals,

@@ -158,7 +158,7 @@ export function zoneSiteSignals<S extends SiteShape & { id: string }>(
   events: readonly GridEvent[] = [],
   days?: ZoneSeries,
   loadError?: LoadForecastError,
-): { zonePeak: Uint8Array; sites: { id: string; signals: SiteHourSignals }[] } {
+): { zonePeak: Uint8Array; zonePeakChance?: Float64Array; sites: { id: string; signals: SiteHourSignals }[] } {
   const from = series.start.toMillis();
   // Where the load forecast's error is known, an hour whose load may well make it a peak is one.
   const chance =
@@ -178,6 +178,8 @@ export function zoneSiteSignals<S extends SiteShape & { id: string }>(
   zoneEventPeak.forEach((flag, h) => flag && (zonePeak[h] = 1));
   return {
     zonePeak,
+    // The zone's own chance: a zone-wide event's peak is certain.
+    zonePeakChance: chance?.map((p, h) => (zoneEventPeak[h] ? 1 : p)),
     sites: sites.map((site) => {
       const supply = siteSupply(series, site);
       const fromEvents = eventsByHour(events, site.id, from, series.hours);
