@@ -20,7 +20,7 @@ export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => bo
     const value = await probe();
     if (ok(value)) return value;
     if (Date.now() - started > withinMs)
-      throw new Error(`condition not met within ${withinMs} ms: ${JSON.stringify(value).slice(0, 500)}`);
+      throw new Error(`condition not met within ${withinMs} ms: ${String(JSON.stringify(value)).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
