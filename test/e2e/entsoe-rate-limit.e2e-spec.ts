@@ -58,13 +58,16 @@ beforeAll(async () => {
     instances.push(await startTestApp({ prefix, clock, roles: 'api,planner', configure }));
   }
 });
+// Closing waits for each app's forecast pull in progress, which by design waits its turn for ENTSO-E permits: with a
+// core kept busy that took over jest's default 30 s (clean-clone CI, 3ff1806).
+const CLOSE_TIMEOUT_MS = 120_000;
 afterAll(async () => {
   // Both apps stop before the shared keys go (each TestApp's close would delete them under the other).
   await Promise.all(instances.map((t) => t.app.close()));
   await deleteKeys(instances[0].redis, instances[0].prefix);
   for (const t of instances) t.redis.disconnect();
   await server.close();
-});
+}, CLOSE_TIMEOUT_MS);
 
 function busiest(times: number[], windowMs: number): number {
   let [most, first] = [0, 0];
