@@ -37,6 +37,8 @@ const objectiveOf = (t: EnergyTotals) => t.gridMwh + (PEAK_WEIGHT - 1) * t.peakG
 /** One row of `suite` in bench/results/planner.json. */
 export interface SuiteRow {
   name: string;
+  /** Set where a row was re-measured after the rest of the suite (BENCH_EXACT_ONLY). */
+  measuredAt?: string;
   kind: 'static' | 'rolling replay' | 'exact slice';
   description: string;
   forecastError?: number;
@@ -237,6 +239,8 @@ export interface SuiteOptions {
   /** Time limit of each exact solve, s. */
   exactSeconds: number;
   log: (line: string) => void;
+  /** Only the exact slices (BENCH_EXACT_ONLY): the instances are built but not planned. */
+  exactOnly?: boolean;
 }
 
 /** Runs the whole suite; rows in the order: static instances, replays, exact slices. */
@@ -249,6 +253,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
   for (const spec of specs) {
     const built = suiteInstance(spec, readOpsdZones, from, trace);
     const { input } = built;
+    inputs.set(spec.name, input);
+    if (options.exactOnly) continue;
     const t0 = performance.now();
     const westwindPlan = plan(input);
     const westwind = fromPlan(input, westwindPlan, performance.now() - t0);
@@ -264,7 +270,6 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     };
     rows.push(row(base, fifo, westwind, lp, input.jobs.length));
     options.log(`${spec.name}: ${JSON.stringify(rows.at(-1))}`);
-    inputs.set(spec.name, input);
     if (spec.name !== 'reference') continue;
     // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
@@ -288,7 +293,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     }
   }
 
-  if (!options.quick) {
+  if (!options.quick && !options.exactOnly) {
     // A month, rolling: the LP bound plans all of it at once with perfect knowledge.
     const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
     const { world, jobs } = replayWorld(MONTH, built.zones, built.input, built.contracts);

@@ -50,12 +50,32 @@ function figures(p: Plan, planMs: number) {
   };
 }
 
+const suiteOptions = (quick: boolean, exactOnly: boolean) => ({
+  quick,
+  exactOnly,
+  exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40),
+  log: (line: string) => process.env.BENCH_VERBOSE && console.log(line),
+});
+
 async function main(): Promise<void> {
   if (process.env.BENCH_SCALE_ONLY === '1') {
     // Re-measures only the scale figures (on a quieter machine) into the existing results.
     const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as Record<string, unknown>;
     result['scale'] = { ...measureScale(readOpsdZones(FROM, WEEK)), measuredAt: DateTime.utc().toISO() };
     console.log('scale:', result['scale']);
+    writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  if (process.env.BENCH_EXACT_ONLY === '1') {
+    // Re-measures only the exact slices into the existing results.
+    const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as { suite: SuiteRow[] } & object;
+    const exact = await runSuite(suiteOptions(false, true));
+    const measuredAt = DateTime.utc().toISO();
+    result.suite = [
+      ...result.suite.filter((row) => row.kind !== 'exact slice'),
+      ...exact.map((row) => ({ ...row, measuredAt })),
+    ];
+    printSuite(exact);
     writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
     return;
   }
@@ -107,11 +127,7 @@ async function main(): Promise<void> {
   // 3. The suite, against the issue's targets.
   const quick = process.env.BENCH_QUICK === '1';
   const suiteStarted = performance.now();
-  const suite = await runSuite({
-    quick,
-    exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40),
-    log: (line) => process.env.BENCH_VERBOSE && console.log(line),
-  });
+  const suite = await runSuite(suiteOptions(quick, false));
   printSuite(suite);
   const suiteSeconds = Math.round((performance.now() - suiteStarted) / 1000);
   console.log(`suite: ${suite.length} rows in ${suiteSeconds} s${quick ? ' (BENCH_QUICK)' : ''}`);

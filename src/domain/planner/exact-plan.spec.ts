@@ -103,6 +103,22 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
     expect(result.gridMwh).toBeCloseTo(0.1 * 0.01, 9);
   });
 
+  it('among plans with the fewest peak MWh, takes the one drawing the least grid energy', async () => {
+    // Peak in hours 0–7, deadline at hour 4: both hours of work fall in the peak whatever the plan, so the peak rule
+    // (priced 1e7 per MWh) cannot choose; only the grid energy can, a millionth of the penalty: green in hours 2–3.
+    const peak = none.map((_, h) => (h < 8 ? 1 : 0));
+    const result = await exactPlan({
+      start,
+      hours: 24,
+      sites: [site('west', greenAt([2, 3]), peak)],
+      jobs: [job('a', { remainingHours: 2, deadline: at(4) })],
+    });
+    expect(result.status).toBe('optimal');
+    expect(hoursOf(result, 'a')).toEqual([2, 3]);
+    expect(result.deferrablePeakMwh).toBeCloseTo(0.02, 9);
+    expect(result).toMatchObject({ gridMwh: 0, objective: 0 });
+  });
+
   it('runs a deferrable job in peak hours only when nothing else meets its deadline', async () => {
     const peak = none.map((_, h) => (h >= 9 && h < 13 ? 1 : 0));
     const result = await exactPlan({

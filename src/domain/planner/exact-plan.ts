@@ -1,14 +1,5 @@
 import type { EnergyTotals } from '../energy/energy-meter.js';
-import {
-  HighsSettings,
-  highsSolver,
-  planningWorld,
-  solveModel,
-  SparseModel,
-  UNMET_PENALTY,
-  UNSOLVED_FIGURES,
-} from './lp-bound.js';
-import { peakPenalty } from './objective.js';
+import { HighsSettings, highsSolver, planningWorld, solveModel, SparseModel, UNSOLVED_FIGURES } from './lp-bound.js';
 import { plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
 
@@ -28,9 +19,9 @@ export interface ExactPlanResult extends EnergyTotals {
   pauses: number;
   /** Energy of checkpoint restores: checkpoint hours paid × the job's power. */
   checkpointMwh: number;
-  /** HiGHS's relative gap between the plan found and its dual bound (0 when proven optimal; includes penalty terms). */
+  /** HiGHS's relative gap between the plan found and its dual bound in the second stage (0 when proven optimal). */
   mipGap: number;
-  /** Solver objective minus its dual bound, in objective units (penalties included). */
+  /** The second stage's objective minus its dual bound, in objective units. */
   absoluteGap: number;
   variables: number;
   binaries: number;
@@ -58,6 +49,11 @@ export interface ExactPlanOptions {
  * checkpoints.
  */
 const SEGMENT_TIE_BREAK = 1e-7;
+/** Work left out costs this per hour in the first stage: more than any plan's peak MWh. */
+const STAGE_ONE_UNMET_PENALTY = 1e3;
+/** The first stage (peak MWh) stops within this many MWh of its optimum, or after this share of the time limit. */
+const STAGE_ONE_ABSOLUTE_GAP = 1e-4;
+const STAGE_ONE_TIME_SHARE = 0.5;
 /** Σy − Σx ≤ 1 − this: strictly less than one idle hour, with room for the solver's tolerances. */
 const IDLE_TOLERANCE = 1e-4;
 
@@ -72,8 +68,8 @@ const IDLE_TOLERANCE = 1e-4;
  * for a queued job (its first start is free) and Σz for a paused or running one (continuing where
  * it runs at hour 0 is not a start). A job runs at one site at a time; non-interruptible jobs have
  * one segment. GPU capacity, import caps and the grid balance g[s,h] ≥ Σ P·x + fixed − green hold
- * per site-hour. Objective: Σ gridWeight·g + the peak rule's price of each deferrable peak hour held +
- * UNMET_PENALTY per hour of work left out — the planner's objective with the LP bound's peak rule.
+ * per site-hour. Objective, in two stages as the planner's cost ranks it: first the least work left out, then the
+ * fewest peak MWh held by deferrable jobs (the peak rule); with those held, Σ gridWeight·g.
  *
  * Approximations, each in the planner's favour (so the result stays a lower bound on any plan of
  * the same rules): the partial hour's idle share (< 1 h in all) may fall in any of the job's
@@ -92,6 +88,8 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
   // Rows per site-hour: GPUs, grid balance (Σ P·x − g ≤ green − fixed load), import cap on full power.
   const gpuRow = Array.from({ length: S * H }, (_, i) => model.addRow(-infinity, sh.gpusFree[i]));
   const gridRow = Array.from({ length: S * H }, (_, i) => model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]));
+  // Σ peak MW · y ≤ the first stage's peak MWh: open in the first stage, closed in the second.
+  const peakRow = model.addRow(-infinity, infinity);
   const importRow = Array.from({ length: S * H }, (_, i) =>
     sh.importCapMw[i] === Infinity ? -1 : model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]),
   );
@@ -138,7 +136,8 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         add(importRow[i], mw);
         add(exclusiveRow.get(h) ?? -1, 1);
         if (continues && k === 0) add(oneSegmentRow, 1);
-        const y = model.addColumn(sh.peak[i] ? peakPenalty(mw) : 0, 1, yRows, yCoefficients, { integer: true });
+        if (sh.peak[i]) add(peakRow, mw);
+        const y = model.addColumn(sh.peak[i] ? mw : 0, 1, yRows, yCoefficients, { integer: true });
         const zRows = [startRow[k], startOnlyRow[k]];
         const zCoefficients = [1, 1];
         if (checkpoint > 0) {
@@ -164,26 +163,50 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     jobColumns.push({
       from: first,
       to: columns.length,
-      unmet: model.addColumn(UNMET_PENALTY, infinity, [workRow], [1]),
+      unmet: model.addColumn(STAGE_ONE_UNMET_PENALTY, infinity, [workRow], [1]),
       freeStart,
     });
   });
   const firstGridColumn = model.numCols;
-  for (let i = 0; i < S * H; i++) model.addColumn(sh.gridWeight[i], infinity, [gridRow[i]], [-1]);
+  for (let i = 0; i < S * H; i++) model.addColumn(0, infinity, [gridRow[i]], [-1]);
 
+  // Lexicographic, as the planner's cost (objective.ts): first the least work left out and the fewest peak MWh, then
+  // the least weighted grid energy with those held. One model with the peak rule's 1e7 price would leave the grid
+  // energy below the solver's tolerances (1e-7 of the objective): it would stop at any plan with the fewest peak MWh.
+  const timeLimit = options.timeLimitSeconds ?? 60;
+  const settings = { mip_rel_gap: 0, ...options.settings };
   // The planner's own plan is a feasible point: offered as the first incumbent, the search starts from it.
-  const start = incumbentFrom(fixed);
-  const solution = solveModel(
+  const first = solveModel(
     highs,
     model,
-    {
-      time_limit: options.timeLimitSeconds ?? 60,
-      mip_rel_gap: 0,
-      mip_abs_gap: options.absoluteGap ?? 1e-5,
-      ...options.settings,
-    },
-    start,
+    { ...settings, time_limit: timeLimit * STAGE_ONE_TIME_SHARE, mip_abs_gap: STAGE_ONE_ABSOLUTE_GAP },
+    incumbentFrom(fixed),
   );
+  let solution = first;
+  let status = first.status;
+  if (first.status !== 'not-solved') {
+    const firstPeakMwh = columns.reduce(
+      (sum, c) => sum + (sh.peak[c.s * H + c.h] && first.x[c.y] > 0.5 ? windows[c.j].find((w) => w.s === c.s)!.mw : 0),
+      0,
+    );
+    model.rowUpper[peakRow] = firstPeakMwh + STAGE_ONE_ABSOLUTE_GAP / 10;
+    for (const c of columns) model.colCost[c.y] = 0;
+    for (const { unmet } of jobColumns) model.colUpper[unmet] = first.x[unmet];
+    for (let i = 0; i < S * H; i++) model.colCost[firstGridColumn + i] = sh.gridWeight[i];
+    const second = solveModel(
+      highs,
+      model,
+      {
+        ...settings,
+        time_limit: Math.max(1, timeLimit - (performance.now() - started) / 1000),
+        mip_abs_gap: options.absoluteGap ?? 1e-5,
+      },
+      first.x,
+    );
+    if (second.status !== 'not-solved') solution = second;
+    // Proven only when both stages are.
+    status = first.status === 'optimal' ? second.status : 'time-limit';
+  }
   /** Column values of `p`'s placements of the deferrable jobs (a job placed outside its window counts as unmet). */
   function incumbentFrom(p: Plan): Float64Array {
     const value = new Float64Array(model.numCols);
@@ -230,7 +253,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
 
   const binaries = model.integer.reduce((n, k) => n + k, 0);
   const solveMs = () => performance.now() - started;
-  if (solution.status === 'not-solved') {
+  if (status === 'not-solved') {
     return {
       status: 'not-solved',
       ...UNSOLVED_FIGURES,
@@ -284,14 +307,14 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     return { jobId: job.id, hours: held, segments, pauses: jobPauses };
   });
   return {
-    status: solution.status,
+    status,
     ...sh.meter(),
     deferrablePeakHours,
     deferrablePeakMwh,
     unmetWorkHours,
     pauses,
     checkpointMwh,
-    mipGap: solution.status === 'optimal' ? Math.max(0, solution.mipGap) : solution.mipGap,
+    mipGap: status === 'optimal' ? Math.max(0, solution.mipGap) : solution.mipGap,
     absoluteGap: solution.objective - solution.dualBound,
     variables: model.numCols,
     binaries,
