@@ -12,6 +12,7 @@ import {
   exactSlice,
   KW_PER_GPU,
   MONTH,
+  pauseOnly,
   PUE,
   SUITE,
   SUITE_FROM,
@@ -77,6 +78,30 @@ export interface SuiteRow {
    */
   peakMwhAboveExact?: number | null;
   exact?: Record<string, unknown>;
+  /**
+   * Instances with power curves (flexible-jobs, #20): the same jobs planned without their curves
+   * (pause-only), and westwind's figures against them.
+   */
+  flexibleJobs?: number;
+  westwindPauses?: number;
+  /** Job-hours westwind plans below full power (segments with a powerFraction < 1). */
+  cappedJobHours?: number;
+  pauseOnly?: {
+    gridMwh: number | null;
+    objective: number | null;
+    pauses: number;
+    pausesPerJob: number | null;
+    checkpointEnergyShare: number | null;
+    deferrablePeakMwh: number | null;
+    deadlineMisses: number;
+    planMs: number | null;
+  };
+  /** 1 − pauses / pause-only pauses (issue #20's target: ≥ 0.4). */
+  pausesReduction?: number | null;
+  /** 1 − grid MWh / pause-only grid MWh (target: > 0). */
+  gridMwhReduction?: number | null;
+  /** Whether the LP bound models capping (a continuous power variable): it does not, so it bounds pause-only plans. */
+  lpModelsCapping?: boolean;
 }
 
 interface Measured {
@@ -92,7 +117,10 @@ interface Measured {
 
 const powerOf = (gpus: number) => jobPowerMw(gpus, KW_PER_GPU, PUE);
 
-/** A plan's figures; checkpoint energy = energy − the work energy of the jobs it placed. */
+/**
+ * A plan's figures; checkpoint energy = energy − the work energy of the jobs it placed. Capped hours
+ * do a job's work on less energy, so there it is the restores' energy itself (restoreMwh).
+ */
 function fromPlan(input: PlanInput, p: Plan, planMs: number): Measured {
   const byId = new Map(input.jobs.map((j) => [j.id, j]));
   const work = p.jobs.reduce(
@@ -100,15 +128,47 @@ function fromPlan(input: PlanInput, p: Plan, planMs: number): Measured {
       sum + (jp.segments.length ? byId.get(jp.jobId)!.remainingHours * powerOf(byId.get(jp.jobId)!.gpus) : 0),
     0,
   );
+  const capped = p.jobs.some((jp) => jp.segments.some((s) => (s.powerFraction ?? 1) < 1));
   return {
     totals: p.totals,
     deferrablePeakHours: p.totals.deferrablePeakHours,
     deferrablePeakMwh: p.totals.deferrablePeakMwh,
     pauses: p.totals.pauses,
     deadlineMisses: p.totals.deadlineMisses,
-    checkpointMwh: p.totals.energyMwh - work,
+    checkpointMwh: capped ? restoreMwh(input, p) : p.totals.energyMwh - work,
     planMs,
   };
+}
+
+/**
+ * Energy of a plan's checkpoint restores: each segment that does not continue the one before at
+ * its site (a resume or a move; for a job paused or elsewhere now, also the first) begins with the
+ * job's checkpoint minutes at the segment's power. Static instances only (every job queued).
+ */
+export function restoreMwh(input: PlanInput, p: Plan): number {
+  const byId = new Map(input.jobs.map((j) => [j.id, j]));
+  let mwh = 0;
+  for (const jp of p.jobs) {
+    const job = byId.get(jp.jobId)!;
+    jp.segments.forEach((segment, i) => {
+      const previous = jp.segments[i - 1];
+      const continues = previous
+        ? previous.endHour === segment.startHour && previous.site === segment.site
+        : job.state === 'queued' || (job.state === 'running' && job.currentSite === segment.site);
+      if (continues) return;
+      const hours = Math.min(job.checkpointMinutes / 60, segment.endHour - segment.startHour);
+      mwh += hours * powerOf(job.gpus) * (segment.powerFraction ?? 1);
+    });
+  }
+  return mwh;
+}
+
+/** Job-hours planned below full power. */
+function cappedJobHours(p: Plan): number {
+  return p.jobs.reduce(
+    (sum, jp) => sum + jp.segments.reduce((h, s) => h + ((s.powerFraction ?? 1) < 1 ? s.endHour - s.startHour : 0), 0),
+    0,
+  );
 }
 
 function row(
@@ -241,6 +301,8 @@ export interface SuiteOptions {
   log: (line: string) => void;
   /** Only the exact slices (BENCH_EXACT_ONLY): the instances are built but not planned. */
   exactOnly?: boolean;
+  /** Only the flexible-jobs instance, with curves and pause-only, no LP bound (BENCH_FLEX_ONLY). */
+  flexOnly?: boolean;
 }
 
 /** Runs the whole suite; rows in the order: static instances, replays, exact slices. */
@@ -248,7 +310,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
   const trace = readItpTrace('data/itp-traces/cluster04.csv');
   const from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' });
   const rows: SuiteRow[] = [];
-  const specs = options.quick ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa') : SUITE;
+  const specs = options.flexOnly
+    ? SUITE.filter((s) => s.flexible)
+    : options.quick
+      ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa')
+      : SUITE;
   const inputs = new Map<string, PlanInput>();
   for (const spec of specs) {
     const built = suiteInstance(spec, readOpsdZones, from, trace);
@@ -259,7 +325,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const westwindPlan = plan(input);
     const westwind = fromPlan(input, westwindPlan, performance.now() - t0);
     const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
-    const lp = await lpBound(input, westwindPlan, LP_SETTINGS);
+    const lp = options.flexOnly ? undefined : await lpBound(input, westwindPlan, LP_SETTINGS);
     const base = {
       name: spec.name,
       kind: 'static' as const,
@@ -269,7 +335,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
       hours: input.hours,
     };
     rows.push(row(base, fifo, westwind, lp, input.jobs.length));
+    if (spec.flexible) rows.push({ ...rows.pop()!, ...flexibleFigures(input, westwindPlan, westwind) });
     options.log(`${spec.name}: ${JSON.stringify(rows.at(-1))}`);
+    if (options.flexOnly) continue;
     if (spec.name !== 'reference') continue;
     // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
@@ -293,6 +361,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     }
   }
 
+  if (options.flexOnly) return rows;
   if (!options.quick && !options.exactOnly) {
     // A month, rolling: the LP bound plans all of it at once with perfect knowledge.
     const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
@@ -383,6 +452,33 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     options.log(`${base.name}: ${JSON.stringify(rows.at(-1))}`);
   }
   return rows;
+}
+
+/** The flexible-jobs row's extra figures: the same jobs planned pause-only, and westwind's reductions against it. */
+function flexibleFigures(input: PlanInput, westwindPlan: Plan, westwind: Measured): Partial<SuiteRow> {
+  const plain = pauseOnly(input);
+  const t0 = performance.now();
+  const plainPlan = plan(plain);
+  const paused = fromPlan(plain, plainPlan, performance.now() - t0);
+  const reduction = (mine: number, theirs: number) => round(theirs > 0 ? 1 - mine / theirs : NaN, 4);
+  return {
+    flexibleJobs: input.jobs.filter((j) => j.power).length,
+    westwindPauses: westwind.pauses,
+    cappedJobHours: cappedJobHours(westwindPlan),
+    pauseOnly: {
+      gridMwh: round(paused.totals.gridMwh),
+      objective: round(objectiveOf(paused.totals)),
+      pauses: paused.pauses,
+      pausesPerJob: round(paused.pauses / plain.jobs.length),
+      checkpointEnergyShare: round(paused.checkpointMwh / paused.totals.energyMwh, 4),
+      deferrablePeakMwh: round(paused.deferrablePeakMwh ?? NaN),
+      deadlineMisses: paused.deadlineMisses,
+      planMs: round(paused.planMs, 1),
+    },
+    pausesReduction: reduction(westwind.pauses, paused.pauses),
+    gridMwhReduction: reduction(westwind.totals.gridMwh, paused.totals.gridMwh),
+    lpModelsCapping: false,
+  };
 }
 
 /** The interior-point solver: the week-long LPs with tight capacity take minutes with the default dual simplex. */

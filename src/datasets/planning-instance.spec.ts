@@ -4,7 +4,15 @@ import { plan } from '../domain/planner/plan.js';
 import { readItpTrace } from './itp-trace.js';
 import { readOpsdZones } from './opsd.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
-import { exactSlice, realDataInstance, SUITE, SUITE_FROM, suiteInstance } from './planning-instance.js';
+import {
+  EXAMPLE_CURVE,
+  exactSlice,
+  pauseOnly,
+  realDataInstance,
+  SUITE,
+  SUITE_FROM,
+  suiteInstance,
+} from './planning-instance.js';
 
 describe('regression on a fixed real-data instance (OPSD March 2019, ITP cluster04)', () => {
   const zones = readOpsdZones(DateTime.fromISO('2019-03-07T00:00:00Z', { zone: 'utc' }), 72);
@@ -93,6 +101,24 @@ describe('the benchmark suite (issue #17): instances by their rules', () => {
     expect(Array.from({ length: 24 }, (_, h) => peak[h])).toEqual(
       Array.from({ length: 24 }, (_, h) => (h >= 16 && h < 21 ? 1 : 0)),
     );
+  });
+
+  it('flexible-jobs: every second job of the reference declares the curve, sites cap; pause-only drops it', () => {
+    const { input } = suiteInstance(
+      SUITE.find((s) => s.name === 'flexible-jobs')!,
+      zonesOf,
+      from,
+      trace,
+    );
+    expect(input.jobs.map((j) => j.id)).toEqual(reference.input.jobs.map((j) => j.id));
+    expect(input.jobs.map((j) => j.power !== undefined)).toEqual(input.jobs.map((_, k) => k % 2 === 1));
+    expect(input.jobs[1].power).toEqual(EXAMPLE_CURVE);
+    expect(input.sites.every((s) => s.capsPower)).toBe(true);
+    const plain = pauseOnly(input);
+    expect(plain.jobs.some((j) => 'power' in j)).toBe(false);
+    expect(plain.jobs.map((j) => ({ ...j }))).toEqual(reference.input.jobs.map((j) => ({ ...j })));
+    // The reference itself declares no curve.
+    expect(reference.input.jobs.some((j) => j.power)).toBe(false);
   });
 
   it('slices 40 jobs and 48 hours for the exact MIP, jobs inside the slice, sites scaled to the same load', () => {

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import { peakFromLoad, peakFromWindows, PeakWindow } from '../domain/energy/peak-hours.js';
+import type { PowerCurve } from '../domain/energy/power-curve.js';
 import { jobPowerMw } from '../domain/energy/power.js';
 import { renewableMw, siteGreenMw, SupplyContract, surplusMw } from '../domain/energy/site-supply.js';
 import type { PlanInput, PlanJob, PlanSite } from '../domain/planner/plan-types.js';
@@ -172,7 +173,25 @@ export interface SuiteSpec {
   /** Days over which the jobs' submissions are spread (seeded resample of the trace). */
   submitDays: number;
   hours: number;
+  /** Jobs that declare a power curve (GPU power capping, #20); absent: none does. */
+  flexible?: FlexibleJobs;
 }
+
+/** Every `every`-th job (by index in submission order, from the second) declares `curve`; the sites can cap power. */
+export interface FlexibleJobs {
+  curve: PowerCurve;
+  every: number;
+}
+
+/** The issue's example curve (#20): 70% of the power gives 90% of the throughput, 50% gives 70%. */
+export const EXAMPLE_CURVE: PowerCurve = {
+  minFraction: 0.5,
+  throughput: [
+    [1, 1],
+    [0.7, 0.9],
+    [0.5, 0.7],
+  ],
+};
 
 const reference: SuiteSpec = {
   name: 'reference',
@@ -230,6 +249,12 @@ export const SUITE: readonly SuiteSpec[] = [
     description: 'reference with 1.1× the jobs (1,628)',
     jobs: Math.round(1.1 * REFERENCE_JOBS),
   },
+  {
+    ...reference,
+    name: 'flexible-jobs',
+    description: 'reference with every second job declaring a power curve (min 0.5; 0.7 → 0.9, 0.5 → 0.7 throughput)',
+    flexible: { curve: EXAMPLE_CURVE, every: 2 },
+  },
 ];
 
 /**
@@ -265,18 +290,29 @@ export function suiteInstance(
     7,
   );
   const chosen = spec.zones.map((z) => byName.get(z)!);
-  return {
-    ...realDataInstance({
-      zones: chosen,
-      trace: jobs,
-      sitesPerZone: 1,
-      gpusPerSite: 0,
-      siteGpus: spec.siteGpus,
-      supply: spec.supply,
-      peak: spec.peak,
-    }),
+  const built = realDataInstance({
     zones: chosen,
-  };
+    trace: jobs,
+    sitesPerZone: 1,
+    gpusPerSite: 0,
+    siteGpus: spec.siteGpus,
+    supply: spec.supply,
+    peak: spec.peak,
+  });
+  const flexible = spec.flexible;
+  if (flexible) {
+    // Without capsPower the planner never caps, curves or not.
+    built.input.sites = built.input.sites.map((site) => ({ ...site, capsPower: true }));
+    built.input.jobs = built.input.jobs.map((job, k) =>
+      k % flexible.every === 1 ? { ...job, power: structuredClone(flexible.curve) } : job,
+    );
+  }
+  return { ...built, zones: chosen };
+}
+
+/** The same instance with every power curve removed: the jobs may only run at full power or pause. */
+export function pauseOnly(input: PlanInput): PlanInput {
+  return { ...input, jobs: input.jobs.map(({ power: _curve, ...job }) => job) };
 }
 
 /**
