@@ -30,6 +30,8 @@ export interface PlannedJob {
   segments: { site: string; start: string; end: string; powerFraction?: number }[];
   expectedFinish: string | null;
   meetsDeadline: boolean;
+  /** Chance (0–1, 3 decimals) of finishing late from peaks the load forecast may have wrong; null: not computed. */
+  lateRisk: number | null;
   reason: string;
 }
 
@@ -83,6 +85,8 @@ export class JobsService {
         })),
         expectedFinish: part.finish ?? null,
         meetsDeadline: part.meetsDeadline,
+        // Plans stored before risks were computed have none.
+        lateRisk: part.lateRisk === undefined ? null : Math.round(part.lateRisk * 1000) / 1000,
         reason: part.reason,
       },
     };

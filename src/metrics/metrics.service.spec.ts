@@ -7,7 +7,12 @@ import { MetricsService } from './metrics.service.js';
 
 /** What the scrape reads from Redis, stood in for: three queued jobs, nothing planned. */
 const overview = {
-  overview: () => Promise.resolve({ jobsByState: { queued: 3 }, energy: {}, deadlineRisk: { count: 0 } }),
+  overview: () =>
+    Promise.resolve({
+      jobsByState: { queued: 3 },
+      energy: {},
+      deadlineRisk: { count: 0, lateRisk: { threshold: 0.1, count: 0 } },
+    }),
 } as unknown as OverviewService;
 const noDispatchQueues = { all: () => [] } as unknown as DispatchQueues;
 const planningQueue = { exportPrometheusMetrics: () => Promise.resolve('') } as unknown as Queue;

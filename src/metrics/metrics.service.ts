@@ -69,6 +69,18 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       },
     });
     new Gauge({
+      name: 'westwind_late_risk_jobs',
+      help:
+        'Unfinished jobs whose plan gives them at least `at_least` chance of finishing after their deadline ' +
+        '(peaks the load forecast may have wrong), those planned late included',
+      labelNames: ['at_least'],
+      registers,
+      async collect() {
+        const { lateRisk } = (await read()).deadlineRisk;
+        this.set({ at_least: String(lateRisk.threshold) }, lateRisk.count);
+      },
+    });
+    new Gauge({
       name: 'westwind_plan_version',
       help: 'Version of the current plan (increases with every re-plan)',
       registers,

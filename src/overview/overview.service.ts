@@ -13,6 +13,7 @@ import {
 import { nextAction, NextAction } from '../domain/execution/next-action.js';
 import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { Job, JOB_STATES, JobState } from '../domain/jobs/job.js';
+import { LATE_RISK_THRESHOLD } from '../domain/planner/lateness-risk.js';
 import type { PlanSummary } from '../domain/planner/plan-summary.js';
 import type { JobPlan } from '../domain/planner/plan-types.js';
 import type { Clock } from '../domain/time/clock.js';
@@ -70,8 +71,11 @@ export interface Overview {
     fifo: (EnergyFigures & { westwindGridMwh: number; computedAt: string }) | null;
     gridAvoidedMwh: number | null;
   };
-  /** Unfinished jobs the plan finishes after their deadline, or cannot place in the horizon (some listed). */
-  deadlineRisk: { count: number; jobs: string[] };
+  /**
+   * Unfinished jobs the plan finishes after their deadline, or cannot place in the horizon (some listed); `lateRisk`:
+   * those whose late risk is at least its threshold (0.1), the late ones included.
+   */
+  deadlineRisk: { count: number; jobs: string[]; lateRisk: { threshold: number; count: number; jobs: string[] } };
   sites: SiteHours[];
 }
 
@@ -92,6 +96,8 @@ export interface JobRow {
   expectedFinish: string | null;
   deadline: string;
   late: boolean;
+  /** The plan's chance that it finishes late (3 decimals; see PlannedJobDto.lateRisk); null: finished, or none. */
+  lateRisk: number | null;
   reason: string;
 }
 
@@ -178,7 +184,10 @@ export class OverviewService {
           : null,
         gridAvoidedMwh: baseline ? round(baseline.totals.gridMwh - baseline.westwindTotals.gridMwh) : null,
       },
-      deadlineRisk: summary?.late ?? { count: 0, jobs: [] },
+      deadlineRisk: {
+        ...(summary?.late ?? { count: 0, jobs: [] }),
+        lateRisk: summary?.lateRisk ?? { threshold: LATE_RISK_THRESHOLD, count: 0, jobs: [] },
+      },
       sites,
     };
   }
@@ -272,6 +281,7 @@ function toRow(job: Job, part: JobPlan | undefined, now: DateTime): JobRow {
       finishedAt !== null
         ? Date.parse(finishedAt) > Date.parse(job.deadline)
         : part !== undefined && !part.meetsDeadline,
+    lateRisk: finished || part?.lateRisk === undefined ? null : round(part.lateRisk),
     reason: (!finished && part?.reason) || job.history.at(-1)?.reason || '',
   };
 }

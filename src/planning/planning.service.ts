@@ -16,6 +16,8 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobChanges } from '../jobs/job-changes.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
+import { planLateRisks } from '../domain/planner/lateness-risk.js';
+import type { SiteHourSignals } from '../domain/signals/site-signals.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { PlanDispatcher } from './plan-dispatcher.js';
@@ -166,8 +168,9 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
   async replan(reason: string): Promise<ReplanResult> {
     const started = performance.now();
     const now = this.clock.now();
-    const { jobs, input } = await this.planInput(now);
+    const { jobs, input, signals } = await this.planInput(now);
     const result = plan(input);
+    this.addLateRisks(result, input, signals);
     await this.noteLateness(jobs, result.jobs, now, reason);
     const summary = summarisePlan(result, new Map(input.jobs.map((j) => [j.id, j])), (gpus, site) =>
       this.jobs.powerMw({ gpus }, site),
@@ -204,8 +207,17 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
-  /** Every unfinished job and the planner's input for them at `now`. */
-  private async planInput(now: DateTime): Promise<{ jobs: Job[]; input: PlanInput }> {
+  /** Each job's chance of finishing late from peaks the load forecast may have wrong, on its part of the plan. */
+  private addLateRisks(result: Plan, input: PlanInput, signals: Map<string, SiteHourSignals>): void {
+    const sites = [...signals].map(([id, s]) => ({ id, peak: s.peak, peakChance: s.peakChance }));
+    const risks = planLateRisks(result, new Map(input.jobs.map((j) => [j.id, j])), sites);
+    for (const part of result.jobs) part.lateRisk = risks.get(part.jobId);
+  }
+
+  /** Every unfinished job, the planner's input for them at `now`, and the sites' signals it was made from. */
+  private async planInput(
+    now: DateTime,
+  ): Promise<{ jobs: Job[]; input: PlanInput; signals: Map<string, SiteHourSignals> }> {
     const start = now.startOf('hour');
     const [jobs, signals, previous] = await Promise.all([
       this.jobs.active(),
@@ -224,7 +236,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
       dataRegions: this.config.dataRegions,
     };
     const input = planInputFrom(world, jobs);
-    return { jobs, input };
+    return { jobs, input, signals };
   }
 
   /**

@@ -179,6 +179,9 @@ function renderHeadline(o) {
   const fifoPeak = fifo ? ` · fifo would plan ${mwh(fifo.peakGridMwh)}` : '';
   text($('#peak-grid-note'), `planned · so far ${mwh(metered.peakGridMwh)}${fifoPeak}`);
   text($('#deadline-risk'), String(o.deadlineRisk.count));
+  const { lateRisk } = o.deadlineRisk;
+  lateRiskThreshold = lateRisk.threshold;
+  text($('#late-risk-note'), `${lateRisk.count} at ≥ ${capText(lateRisk.threshold)} late risk (late ones included)`);
   const byState = Object.entries(o.jobsByState).filter(([, n]) => n > 0);
   text($('#jobs-by-state'), byState.map(([s, n]) => `${n} ${s}`).join(' · ') || 'no jobs yet');
 }
@@ -566,7 +569,9 @@ function renderJobs(rows) {
     if (job.next) next.append(`${job.next.action} `, stampElement(Date.parse(job.next.at), zone));
     cell(tr, job.next ? next : '–', 'next');
     timeCell(tr, job.expectedFinish, zone, job.late ? 'finish late' : 'finish');
-    timeCell(tr, job.deadline, zone, 'deadline');
+    const deadlineCell = timeCell(tr, job.deadline, zone, 'deadline');
+    const risk = lateRiskElement(job.lateRisk);
+    if (risk) deadlineCell.append(risk);
     // A reason from the job's history ("plan 12: …") is older than its next action: no hint there.
     const hints = job.next && !/^plan \d+: /.test(job.reason) ? [Date.parse(job.next.at)] : [];
     cell(tr, reasonText(job.reason, zone, hints), 'reason');
@@ -574,6 +579,26 @@ function renderJobs(rows) {
   }
   text($('#job-count'), `${rows.length} shown, newest first`);
 }
+
+/**
+ * Below the deadline, the plan's chance that the job finishes late (peaks the load forecast may have wrong):
+ * "late risk 23%"; nothing where it is 0 (or not known).
+ */
+function lateRiskElement(risk) {
+  if (risk == null || risk <= 0) return null;
+  const el = document.createElement('span');
+  el.className = `late-risk${risk >= lateRiskThreshold ? ' late' : ''}`;
+  el.dataset.lateRisk = String(risk);
+  el.textContent = `late risk ${risk < 0.005 ? '<1%' : capText(risk)}`;
+  el.title =
+    risk >= 1
+      ? 'the plan finishes it after its deadline'
+      : 'chance that hours planned as off-peak turn out peaks (the load forecast may be off) and push its work past ' +
+        'the deadline';
+  return el;
+}
+/** From this late risk on the job counts as at risk (the server's LATE_RISK_THRESHOLD, sent with the overview). */
+let lateRiskThreshold = 0.1;
 
 /**
  * A running job's power cap beside its state: "capped 70%" as the site took it, or "capping to 70%"

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { chanceOfMoreThan, lateRisk, planLateRisks, surprisePeaks } from './lateness-risk.js';
+import { chanceOfMoreThan, lateRisk, planLateRisks, RiskPlanJob, surprisePeaks } from './lateness-risk.js';
 import type { JobPlan } from './plan-types.js';
 
 const START = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
@@ -141,11 +141,11 @@ describe('planLateRisks', () => {
   });
   // Site a: hour 0 off-peak at 0.05, hour 1 a peak the plan counts (0.4), hour 2 off-peak at 0.08.
   const sites = [{ id: 'a', peak: [0, 1, 0], peakChance: [0.05, 0.4, 0.08] }];
-  const job = (deadlineHour: number, more: Partial<{ deferrable: boolean; interruptible: boolean }> = {}) => ({
+  const job = (deadlineHour: number, more: Partial<RiskPlanJob> = {}): RiskPlanJob => ({
     deadline: at(deadlineHour),
     deferrable: true,
     interruptible: true,
-    state: 'scheduled' as const,
+    state: 'queued',
     ...more,
   });
 
@@ -156,7 +156,7 @@ describe('planLateRisks', () => {
       new Map([
         ['tight', job(3)],
         ['firm', job(3, { deferrable: false })],
-        ['stuck', { ...job(3, { interruptible: false }), state: 'running' as const }],
+        ['stuck', job(3, { interruptible: false, state: 'running' })],
       ]),
       sites,
     );

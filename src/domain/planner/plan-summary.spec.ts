@@ -1,4 +1,5 @@
 import type { JobPlan, Plan, PlanTotals } from './plan-types.js';
+import { LATE_RISK_THRESHOLD } from './lateness-risk.js';
 import { summarisePlan } from './plan-summary.js';
 
 const part = (jobId: string, segments: [string, number, number][], meetsDeadline = true): JobPlan => ({
@@ -64,5 +65,17 @@ describe('summarisePlan', () => {
 
   it('lists the jobs planned past their deadline, and ignores plan parts of jobs no longer known', () => {
     expect(summary.late).toEqual({ count: 1, jobs: ['wait'] });
+  });
+
+  it('counts the jobs whose late risk is at least LATE_RISK_THRESHOLD', () => {
+    const risks: Record<string, number> = { run: LATE_RISK_THRESHOLD, wait: 1, pause: 0.099, gone: 0.5 };
+    const risked = summarisePlan(
+      { ...plan, jobs: plan.jobs.map((p) => ({ ...p, lateRisk: risks[p.jobId] })) },
+      jobs,
+      () => 1,
+    );
+    expect(risked.lateRisk).toEqual({ threshold: 0.1, count: 2, jobs: ['run', 'wait'] });
+    // Plan parts without a risk (stored before it was computed) count as none.
+    expect(summary.lateRisk).toEqual({ threshold: 0.1, count: 0, jobs: [] });
   });
 });

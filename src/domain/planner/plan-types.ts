@@ -138,6 +138,11 @@ export interface JobPlan {
   /** Energy at full power it holds in those peak hours, MWh: what the peak rule prices. */
   peakMwh: number;
   reason: string;
+  /**
+   * The chance it finishes after its deadline, from peaks the load forecast may have wrong (0–1): set after plan() by
+   * `planLateRisks` (lateness-risk.ts); plan() leaves it out.
+   */
+  lateRisk?: number;
 }
 
 export interface SiteHourLoad {

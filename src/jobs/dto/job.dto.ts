@@ -117,6 +117,13 @@ export class PlannedJobDto {
   segments: PlannedSegmentDto[];
   expectedFinish: string | null;
   meetsDeadline: boolean;
+  /**
+   * The chance (0–1, 3 decimals) that it finishes after its deadline because hours the plan takes as off-peak turn
+   * out peaks (the zone's load forecast may be wrong): a deferrable job then pauses and does that work later. 1 when
+   * the plan already finishes late; 0 for a job that runs through peaks. null: the plan was made before it was
+   * computed.
+   */
+  lateRisk: number | null;
   /** Why the job is where it is, in words. */
   reason: string;
 }
