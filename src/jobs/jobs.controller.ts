@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiKeyGuard, Tenant } from '../auth/api-key.guard.js';
 import { checkedJobId } from '../common/job-errors.js';
@@ -52,6 +52,7 @@ export class JobsController {
 
   /** The job, its history, and its part of the current plan (segments, expected finish, reason). */
   @Get(':id')
+  @ApiOkResponse({ type: JobWithPlanDto })
   get(@Tenant() tenant: string, @Param('id') id: string): Promise<JobWithPlanDto> {
     return this.jobs.getWithPlan(tenant, checkedJobId(id));
   }

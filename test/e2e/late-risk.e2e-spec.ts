@@ -1,0 +1,173 @@
+import { DateTime } from 'luxon';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { PEAK_CHANCE_THRESHOLD } from '../../src/domain/signals/site-signals.js';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import { launchChromium, operatorPage } from '../support/browser.js';
+import { getJob, submit, testConfigWith, until } from '../support/execution.js';
+import { OPERATOR, useTestApp } from '../support/test-app.js';
+
+// Zone `de` (Europe/Berlin) judges peaks by its load forecast alone, with a 5% error at every lead. Its forecast,
+// issued now (06:00 local, Monday), has 30 GW all day, 50 GW at 18:00 and 41 GW from 06:00 to 10:00: 82% of the day's
+// maximum, below the 90% line, so those hours are off-peak with a small chance (under 10%) of turning out peaks.
+// No wind: every hour costs the same grid energy. The service clock stands still.
+const ZONE = 'Europe/Berlin';
+const NOW = DateTime.fromISO('2026-03-02T06:00', { zone: ZONE }).toUTC();
+const clock = virtualClock(NOW, 1, () => 0);
+const loadGw = (at: DateTime) => {
+  const hour = at.setZone(ZONE).hour;
+  return hour === 18 ? 50 : hour >= 6 && hour < 10 ? 41 : 30;
+};
+
+function forecastCsv(): string {
+  const rows = ['start,windMw,solarMw,loadMw'];
+  for (let h = 0; h < 48; h++)
+    rows.push(`${NOW.plus({ hours: h }).toISO()},0,0,${loadGw(NOW.plus({ hours: h })) * 1000}`);
+  return rows.join('\n');
+}
+
+const configPath = testConfigWith((config) => {
+  const de = config.zones.find((z: { id: string }) => z.id === 'de');
+  de.peak = { loadWithin: 0.1 };
+  de.loadForecastError = 0.05;
+});
+const ctx = useTestApp({ clock, configPath, roles: 'api,planner' });
+
+interface PlannedJob {
+  id: string;
+  plan: {
+    version: number;
+    segments: { site: string; start: string; end: string }[];
+    expectedFinish: string;
+    meetsDeadline: boolean;
+    lateRisk: number | null;
+  };
+}
+
+/** Each de-hub hour's peak chance and flag as GET signals gives them, by the hour's start (epoch ms). */
+async function deHubHours(http: App): Promise<Map<number, { peak: boolean; peakChance: number }>> {
+  const body = (await request(http).get('/v1/zones/de/signals').set(OPERATOR).expect(200)).body;
+  const site = body.sites.find((s: { id: string }) => s.id === 'de-hub');
+  return new Map(site.hours.map((h: { start: string; peak: boolean; peakChance: number }) => [Date.parse(h.start), h]));
+}
+
+/** The chances of the job's planned hours, as GET signals gives them. */
+function plannedChances(job: PlannedJob, hours: Map<number, { peak: boolean; peakChance: number }>): number[] {
+  const chances: number[] = [];
+  for (const s of job.plan.segments)
+    for (let at = Date.parse(s.start); at < Date.parse(s.end); at += 3_600_000) {
+      const hour = hours.get(at)!;
+      expect(hour.peak).toBe(false); // planned as off-peak: a peak there would surprise the plan
+      chances.push(hour.peakChance);
+    }
+  return chances;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+describe('lateRisk: hours planned as off-peak may turn out peaks', () => {
+  const jobs: Record<'tight' | 'firm' | 'roomy', PlannedJob> = {} as never;
+
+  beforeAll(async () => {
+    await request(ctx.http)
+      .post('/v1/zones/de/forecasts.csv')
+      .query({ issuedAt: NOW.toISO() })
+      .set(OPERATOR)
+      .set('content-type', 'text/csv')
+      .send(forecastCsv())
+      .expect(200);
+    const deadline = NOW.plus({ hours: 4 }).toISO();
+    const ids = {
+      // 4 h due in 4 h: no room for an hour that turns peak.
+      tight: await submit(ctx.http, { name: 'tight', runtimeHours: 4, deadline, deferrable: true, sites: ['de-hub'] }),
+      // The same, but it runs through peaks.
+      firm: await submit(ctx.http, { name: 'firm', runtimeHours: 4, deadline, deferrable: false, sites: ['de-hub'] }),
+      // 3 h due in 4 h: an hour of room.
+      roomy: await submit(ctx.http, { name: 'roomy', runtimeHours: 3, deadline, deferrable: true, sites: ['de-hub'] }),
+    };
+    // One plan holding all three (each later plan holds the same hours: nothing else changes).
+    await until(
+      async () => Promise.all(Object.values(ids).map((id) => getJob(ctx.http, id) as Promise<PlannedJob>)),
+      (all) => all.every((j) => j.plan !== null && j.plan.version === all[0].plan?.version),
+    );
+    for (const [name, id] of Object.entries(ids)) jobs[name as keyof typeof jobs] = await getJob(ctx.http, id);
+  });
+
+  it('GET /v1/jobs/:id gives a deferrable job with no room the chance any of its hours turns peak', async () => {
+    const { tight } = jobs;
+    expect(tight.plan.meetsDeadline).toBe(true);
+    expect(tight.plan.expectedFinish).toBe(NOW.plus({ hours: 4 }).toUTC().toISO());
+    const chances = plannedChances(tight, await deHubHours(ctx.http));
+    expect(chances).toHaveLength(4);
+    for (const p of chances) {
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(PEAK_CHANCE_THRESHOLD);
+    }
+    const expected = 1 - chances.reduce((onTime, p) => onTime * (1 - p), 1);
+    expect(tight.plan.lateRisk).toBe(round3(expected));
+    expect(tight.plan.lateRisk).toBeGreaterThanOrEqual(0.1); // 4 hours of 3–5% each
+  });
+
+  it('a non-deferrable job in the same hours runs through peaks: 0', () => {
+    expect(jobs.firm.plan.segments).toEqual(jobs.tight.plan.segments);
+    expect(jobs.firm.plan.lateRisk).toBe(0);
+  });
+
+  it('with an hour of room it is late only when two hours turn peak', async () => {
+    const { roomy } = jobs;
+    const finish = Date.parse(roomy.plan.expectedFinish);
+    expect(NOW.plus({ hours: 4 }).toMillis() - finish).toBe(3_600_000);
+    const p = plannedChances(roomy, await deHubHours(ctx.http));
+    expect(p).toHaveLength(3);
+    const none = (1 - p[0]) * (1 - p[1]) * (1 - p[2]);
+    const one = p.reduce((sum, pi, i) => sum + pi * p.filter((_, j) => j !== i).reduce((q, pj) => q * (1 - pj), 1), 0);
+    expect(roomy.plan.lateRisk).toBe(round3(1 - none - one));
+    expect(roomy.plan.lateRisk).toBeGreaterThan(0);
+    expect(roomy.plan.lateRisk).toBeLessThan(jobs.tight.plan.lateRisk!);
+  });
+
+  it('/docs describes it; /metrics counts the jobs at 10% or more', async () => {
+    const schemas = (await request(ctx.http).get('/docs/json').expect(200)).body.components.schemas;
+    expect(schemas.PlannedJobDto.properties.lateRisk).toMatchObject({ type: 'number', nullable: true });
+    expect(schemas.PlannedJobDto.required).toContain('lateRisk');
+    const metrics = (await request(ctx.http).get('/metrics').set(OPERATOR).expect(200)).text;
+    expect(metrics).toMatch(/^westwind_late_risk_jobs\{at_least="0.1"\} 1$/m);
+    expect(metrics).toMatch(/^westwind_deadline_risk_jobs 0$/m);
+  });
+
+  describe('the dashboard in a real browser', () => {
+    let browser: Browser;
+    let page: Page;
+    let consoleErrors: string[];
+    beforeAll(async () => {
+      await ctx.t.app.listen(0, '127.0.0.1');
+      browser = await launchChromium();
+      ({ page, consoleErrors } = await operatorPage(browser));
+    });
+    afterAll(() => browser?.close());
+
+    it('shows "late risk" under the deadline of a job at risk, and counts it on the deadline-risk card', async () => {
+      const port = (ctx.t.app.getHttpServer().address() as AddressInfo).port;
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const row = (name: keyof typeof jobs) => page.locator(`#jobs tbody tr[data-job-id="${jobs[name].id}"]`);
+      await row('tight').waitFor();
+      const risk = row('tight').locator('td.deadline .late-risk');
+      expect(await risk.textContent()).toBe(`late risk ${Math.round(jobs.tight.plan.lateRisk! * 100)}%`);
+      expect(await risk.getAttribute('class')).toBe('late-risk late'); // at the 10% threshold or over
+      expect(await risk.isVisible()).toBe(true);
+      const roomy = row('roomy').locator('td.deadline .late-risk');
+      expect(await roomy.textContent()).toMatch(/^late risk (<1|\d+)%$/);
+      expect(await roomy.getAttribute('class')).toBe('late-risk');
+      // No risk, nothing said.
+      expect(await row('firm').locator('td.deadline .late-risk').count()).toBe(0);
+      expect(await page.locator('#deadline-risk').textContent()).toBe('0');
+      expect(await page.locator('#late-risk-note').textContent()).toBe('1 at ≥ 10% late risk (late ones included)');
+      mkdirSync('test/artifacts', { recursive: true });
+      await page.screenshot({ path: 'test/artifacts/dashboard-late-risk.png', fullPage: true });
+      expect(consoleErrors).toEqual([]);
+    }, 60_000);
+  });
+});
