@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWestwindConfig } from '../config/westwind-config.js';
-import { parseJobsCsv, parseSignalsCsv, readReplayConfig, ReplayInputError } from './replay-input.js';
+import { parseJobsCsv, parsePowerCell, parseSignalsCsv, readReplayConfig, ReplayInputError } from './replay-input.js';
 
 const HUB = '{ id: hub, zone: west, gpus: 64, kwPerGpu: 0.7, pue: 1.2 }';
 const EDGE = '{ id: edge, zone: east, gpus: 8, kwPerGpu: 0.7, pue: 1.2 }';
@@ -161,6 +161,94 @@ describe('jobs CSV', () => {
       'jobs.csv:9: submitAt: must be an ISO 8601 date-time with an offset',
       'jobs.csv:10: id: must be 1–128 letters, digits, dots, dashes or underscores',
       'jobs.csv:11: priority: must not be greater than 9',
+    ]);
+  });
+});
+
+describe('jobs CSV power column (#20)', () => {
+  const FORM = 'fraction:throughput pairs separated by ";", e.g. 1:1;0.7:0.9;0.5:0.7';
+
+  it('reads fraction:throughput pairs in any order; the lowest fraction is the minimum', () => {
+    expect(parsePowerCell('1:1;0.7:0.9;0.5:0.7')).toEqual({
+      curve: {
+        minFraction: 0.5,
+        throughput: [
+          [1, 1],
+          [0.7, 0.9],
+          [0.5, 0.7],
+        ],
+      },
+    });
+    expect(parsePowerCell(' 0.6 : 0.8 ; 1:1 ')).toEqual({
+      curve: {
+        minFraction: 0.6,
+        throughput: [
+          [0.6, 0.8],
+          [1, 1],
+        ],
+      },
+    });
+    expect(parsePowerCell('1:1')).toEqual({ curve: { minFraction: 1, throughput: [[1, 1]] } });
+  });
+
+  it.each([
+    ['0.7', `pair 1 "0.7" is not fraction:throughput (${FORM})`],
+    ['1:1;0.7', `pair 2 "0.7" is not fraction:throughput (${FORM})`],
+    ['1:1;;0.5:0.7', `pair 2 "" is not fraction:throughput (${FORM})`],
+    ['1:1,0.7:0.9', `pair 1 "1:1,0.7:0.9" is not fraction:throughput (${FORM})`],
+    ['1:1;0.7:x', `pair 2 "0.7:x" is not fraction:throughput (${FORM})`],
+    ['{"minFraction":0.5}', `pair 1 "{"minFraction":0.5}" is not fraction:throughput (${FORM})`],
+    ['1:1;0:0.5', 'power fraction 0 must be above 0'],
+    ['1:1;-0.5:0.5', 'power fraction -0.5 must be above 0'],
+    ['1:1;0.7:1.2', 'pair 2: throughput 1.2 must be in (0, 1]'],
+    ['1:1;1.2:1', 'pair 2: power fraction 1.2 is outside [minFraction 1, 1]'],
+    ['0.7:0.9;0.5:0.7', 'throughput must include 1:1 (full power, full throughput)'],
+    ['1:0.9;0.5:0.7', 'throughput must include 1:1 (full power, full throughput)'],
+    ['1:1;0.7:0.9;0.5:0.95', 'throughput must not rise as power falls: 0.95 at 0.5 but 0.9 at 0.7'],
+    ['1:1;0.7:0.9;0.7:0.8', 'power fraction 0.7 is given twice'],
+    [Array.from({ length: 17 }, (_, k) => `${1 - k / 20}:${1 - k / 40}`).join(';'), 'has 17 pairs; at most 16'],
+  ])('refuses %j: %s', (cell, problem) => {
+    expect(parsePowerCell(cell)).toEqual({ problem });
+  });
+
+  it('gives the admitted job its curve (highest fraction first); an empty cell declares none', () => {
+    const [capped, plain] = parseJobsCsv(
+      [
+        'id,submitAt,gpus,runtimeHours,deadline,power',
+        'capped,2026-03-02T00:00:00Z,8,2,2026-03-03T00:00:00Z,0.5:0.7;1:1;0.7:0.9',
+        'plain,2026-03-02T00:00:00Z,8,2,2026-03-03T00:00:00Z,',
+      ].join('\n'),
+      'jobs.csv',
+      CONFIG,
+    );
+    expect(capped.power).toEqual({
+      minFraction: 0.5,
+      throughput: [
+        [1, 1],
+        [0.7, 0.9],
+        [0.5, 0.7],
+      ],
+    });
+    expect(plain.power).toBeUndefined();
+  });
+
+  it('names file, line and field for each bad curve', () => {
+    expect(
+      problemsOf(() =>
+        parseJobsCsv(
+          [
+            'id,submitAt,gpus,runtimeHours,deadline,power',
+            'a,2026-03-02T00:00:00Z,8,2,2026-03-03T00:00:00Z,1:1;0.7:0.9',
+            'b,2026-03-02T00:00:00Z,8,2,2026-03-03T00:00:00Z,0.7:0.9',
+            'c,2026-03-02T00:00:00Z,8,2,2026-03-03T00:00:00Z,1:1;0.5',
+          ].join('\n'),
+          'jobs.csv',
+          CONFIG,
+        ),
+      ),
+    ).toEqual([
+      'jobs.csv:3: power: throughput must include 1:1 (full power, full throughput)',
+      `jobs.csv:4: power: pair 2 "0.5" is not fraction:throughput (${FORM})`,
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { flattenValidationErrors } from '../common/field-errors.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadWestwindConfig, WestwindConfig } from '../config/westwind-config.js';
+import { MAX_POWER_POINTS, powerCurveProblem, type PowerCurve } from '../domain/energy/power-curve.js';
 import { admitJob } from '../domain/jobs/job-admission.js';
 import type { Job } from '../domain/jobs/job.js';
 import type { HourSignal } from '../domain/signals/forecast.js';
@@ -46,6 +47,7 @@ const JOB_OPTIONAL = [
   'sites',
   'dataRegion',
   'datasetGb',
+  'power',
 ] as const;
 const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -184,7 +186,8 @@ export function parseSignalsCsv(text: string, file: string, config: WestwindConf
 
 /**
  * Jobs CSV: `id,submitAt,gpus,runtimeHours,deadline[,deferrable][,interruptible][,checkpointMinutes]
- * [,priority][,sites][,dataRegion][,datasetGb]`; `sites` separated by `;`, booleans `true`/`false`,
+ * [,priority][,sites][,dataRegion][,datasetGb][,power]`; `sites` separated by `;`, `power` as
+ * `fraction:throughput` pairs separated by `;` (parsePowerCell), booleans `true`/`false`,
  * empty optional cells take the API's defaults. Each row is checked by the same rules as
  * `POST /v1/jobs` and admitted as if submitted at `submitAt`.
  */
@@ -206,7 +209,11 @@ export function parseJobsCsv(text: string, file: string, config: WestwindConfig)
     for (const [column, cell] of cells) {
       if (cell === '' || ['id', 'submitAt', 'deadline'].includes(column)) continue;
       if (column === 'sites') request.sites = cell.split(';').map((s) => s.trim());
-      else if (column === 'dataRegion') request.dataRegion = cell;
+      else if (column === 'power') {
+        const parsed = parsePowerCell(cell);
+        if ('problem' in parsed) at('power', parsed.problem);
+        else request.power = parsed.curve;
+      } else if (column === 'dataRegion') request.dataRegion = cell;
       else if (column === 'deferrable' || column === 'interruptible') {
         if (cell !== 'true' && cell !== 'false') at(column, 'must be true or false');
         else request[column] = cell === 'true';
@@ -226,6 +233,39 @@ export function parseJobsCsv(text: string, file: string, config: WestwindConfig)
   }
   if (problems.length > 0) throw new ReplayInputError(byLine(problems));
   return jobs;
+}
+
+/** The jobs CSV's `power` cell, as its error messages describe it. */
+const POWER_FORM = 'fraction:throughput pairs separated by ";", e.g. 1:1;0.7:0.9;0.5:0.7';
+
+/**
+ * A jobs CSV `power` cell: the job's power curve as `fraction:throughput` pairs separated by `;`
+ * (`1:1;0.7:0.9;0.5:0.7`: at 70% of its full power it does 90% of its work rate). No quoting and
+ * no commas, so it survives any spreadsheet; the lowest fraction given is the job's minFraction.
+ * The curve is then checked by the API's rules (powerCurveProblem).
+ */
+export function parsePowerCell(cell: string): { curve: PowerCurve } | { problem: string } {
+  const pairs = cell.split(';').map((pair) => pair.trim());
+  const throughput: [number, number][] = [];
+  for (const [i, pair] of pairs.entries()) {
+    const parts = pair.split(':').map((part) => part.trim());
+    if (parts.length !== 2 || !parts.every((part) => NUMBER.test(part)))
+      return { problem: `pair ${i + 1} "${pair.slice(0, 32)}" is not fraction:throughput (${POWER_FORM})` };
+    throughput.push([Number(parts[0]), Number(parts[1])]);
+  }
+  if (throughput.length > MAX_POWER_POINTS)
+    return { problem: `has ${throughput.length} pairs; at most ${MAX_POWER_POINTS}` };
+  const minFraction = Math.min(...throughput.map(([fraction]) => fraction));
+  if (!(minFraction > 0)) return { problem: `power fraction ${minFraction} must be above 0` };
+  const problem = powerCurveProblem({ minFraction, throughput });
+  if (!problem) return { curve: { minFraction, throughput } };
+  // The API's words name minFraction and throughput[i]; in the cell there are only pairs.
+  return {
+    problem: problem
+      .replace(/^throughput\[(\d+)\]/, (_, i: string) => `pair ${Number(i) + 1}`)
+      .replace(/^throughput: /, '')
+      .replace('[1, 1]', '1:1'),
+  };
 }
 
 function byLine(problems: InputProblem[]): InputProblem[] {

@@ -162,6 +162,11 @@ async function main(): Promise<void> {
       `left out ${input.jobsExcluded.length} job(s) whose deadline is after the signals end (listed in report.json)`,
     );
   console.table(tableRows(report));
+  if (report.capping) {
+    const { jobsWithCurves, withCurves, withoutCurves } = report.capping;
+    console.log(`westwind with the power curves of ${jobsWithCurves} job(s) (capping) and with none (pause-only):`);
+    console.table({ capping: withCurves, 'pause-only': withoutCurves });
+  }
   console.log(`wrote ${join(out, 'report.json')} and ${join(out, 'report.html')}`);
 }
 

@@ -10,7 +10,7 @@ import { zonePeaks, ZoneSeries } from '../domain/signals/site-signals.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { planInputFrom, PLANNING_HORIZON_HOURS } from '../domain/planner/plan-input.js';
 import { InputProblem, ReplayInputError, ReplaySignals } from './replay-input.js';
-import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld } from './rolling-replay.js';
+import { JobOutcome, ReplayForecasts, replayStrategy, ReplayWorld, StrategyOutcome } from './rolling-replay.js';
 import { ForecastErrorModel, isPerfect } from './forecast-error.js';
 import type { IssuedForecasts, IssuedForecastsInput } from './issued-forecasts.js';
 import { HOUR_MS, isHourStart } from '../domain/time/hours.js';
@@ -88,6 +88,20 @@ export interface StrategyFigures {
   unmetWorkHours?: number;
 }
 
+/** westwind's figures in the capping comparison (report.capping). */
+export interface CappingFigures {
+  totalMwh: number;
+  gridMwh: number;
+  peakGridMwh: number;
+  objective: number;
+  pauses: number;
+  /** Energy of checkpoint restores, MWh. */
+  checkpointMwh: number;
+  deadlineMisses: number;
+  /** Hours jobs ran below full power (job-hours). */
+  cappedJobHours: number;
+}
+
 export interface ReplayReport {
   input: {
     from: string;
@@ -109,6 +123,12 @@ export interface ReplayReport {
     jobsExcluded: { id: string; reason: string }[];
   };
   strategies: Partial<Record<ReplayStrategy, StrategyFigures>>;
+  /**
+   * Where a job declares a power curve and westwind is replayed: westwind as replayed (`withCurves`)
+   * against westwind with every curve removed (`withoutCurves`: jobs run at full power or pause), same
+   * forecasts.
+   */
+  capping?: { jobsWithCurves: number; withCurves: CappingFigures; withoutCurves: CappingFigures };
   jobs: {
     id: string;
     submitAt: string;
@@ -168,16 +188,22 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   const forecast = forecastOf(request);
   const perfect = (typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast)) && !request.issuedForecasts;
   // fifo is the baseline of every saving: replayed even when not asked for (and then not reported).
-  const runs: { strategy: Exclude<ReplayStrategy, 'lp'>; perfect: boolean }[] = [
+  const jobsWithCurves = jobs.filter((j) => j.power).length;
+  const compareCapping = jobsWithCurves > 0 && simulated.includes('westwind');
+  const runs: { strategy: Exclude<ReplayStrategy, 'lp'>; perfect: boolean; withoutCurves?: boolean }[] = [
     ...[...new Set([...simulated, 'fifo' as const])].map((strategy) => ({ strategy, perfect })),
     ...(perfect ? [] : [...new Set([...simulated, 'fifo' as const])].map((strategy) => ({ strategy, perfect: true }))),
+    // The same forecasts, every job at full power or paused: what the curves changed.
+    ...(compareCapping ? [{ strategy: 'westwind' as const, perfect, withoutCurves: true }] : []),
   ];
   const total = runs.length * signals.hours;
   const measured = new Map<string, StrategyFigures>();
+  const capping: Partial<Record<'withCurves' | 'withoutCurves', CappingFigures>> = {};
+  const withoutCurves = jobs.map(({ power: _curve, ...job }) => job);
   for (const [k, run] of runs.entries()) {
     const { strategy } = run;
     const started = performance.now();
-    const result = replayStrategy(world, jobs, {
+    const result = replayStrategy(world, run.withoutCurves ? withoutCurves : jobs, {
       strategy,
       objective,
       forecastError: run.perfect ? 0 : typeof forecast === 'number' ? forecast : 0,
@@ -188,6 +214,13 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       onHour: (hour) => request.onProgress?.(k * signals.hours + hour, total),
     });
     const wallMs = performance.now() - started;
+    if (compareCapping && strategy === 'westwind' && run.perfect === perfect)
+      capping[run.withoutCurves ? 'withoutCurves' : 'withCurves'] = {
+        ...cappingFigures(result),
+        pauses: result.jobs.reduce((sum, j) => sum + j.pauses, 0),
+        deadlineMisses: result.jobs.filter((j) => !j.deadlineMet).length,
+      };
+    if (run.withoutCurves) continue;
     const finishedJobs = result.jobs.filter((j) => j.finish !== undefined);
     measured.set(`${strategy}:${run.perfect}`, {
       ...reportFigures(result.totals),
@@ -264,6 +297,9 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       jobsExcluded,
     },
     strategies,
+    ...(compareCapping
+      ? { capping: { jobsWithCurves, withCurves: capping.withCurves!, withoutCurves: capping.withoutCurves! } }
+      : {}),
     jobs: jobs.map((job) => ({
       id: job.id,
       submitAt: job.submittedAt,
@@ -388,6 +424,19 @@ async function lpFigures(world: ReplayWorld, jobs: Job[], objective: Objective):
     savingLost: null,
     retainedShare: null,
     unmetWorkHours: round(bound.unmetWorkHours),
+  };
+}
+
+/** A westwind run's energy figures for the capping comparison (pauses and misses are added by the caller). */
+function cappingFigures(result: StrategyOutcome): Omit<CappingFigures, 'pauses' | 'deadlineMisses'> {
+  const t = energyFigures(result.totals);
+  return {
+    totalMwh: t.energyMwh,
+    gridMwh: t.gridMwh,
+    peakGridMwh: t.peakGridMwh,
+    objective: round(result.objective),
+    checkpointMwh: round(result.checkpointMwh),
+    cappedJobHours: round(result.cappedJobHours),
   };
 }
 

@@ -6,11 +6,13 @@ import {
   EnergyTotals,
   HourlyMwh,
   meterTotals,
+  runSegmentEnergy,
   sumTotals,
 } from '../domain/energy/energy-meter.js';
+import { throughputAt } from '../domain/energy/power-curve.js';
 import { jobPowerMw } from '../domain/energy/power.js';
 import { actionsFor } from '../domain/execution/dispatch-decision.js';
-import { finished, paused, started, workDone } from '../domain/execution/job-run.js';
+import { currentPowerFraction, finished, paused, powerSet, started, workDone } from '../domain/execution/job-run.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Job } from '../domain/jobs/job.js';
 import { plan } from '../domain/planner/plan.js';
@@ -88,6 +90,10 @@ export interface StrategyOutcome {
   /** AI energy per site and simulated hour (MWh, index = hour from the replay's start). */
   siteHourMwh: Map<string, Float64Array>;
   replans: number;
+  /** Energy of checkpoint restores (the first checkpoint minutes of every resumed segment, at its power), MWh. */
+  checkpointMwh: number;
+  /** Hours jobs ran below full power (a GPU power cap), job-hours. */
+  cappedJobHours: number;
 }
 
 /**
@@ -235,6 +241,9 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
       addHourly(ledgers.get(site)!, mwh);
   };
 
+  // Sites that can cap power (simulated and http; Slurm with a powerCommand) get the plan's setPower.
+  const capping = { capsPower: (site: string) => sites.get(site)?.capsPower ?? false };
+
   const arrivals = [...jobs].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
   const done: Job[] = [];
   let active: Job[] = [];
@@ -267,16 +276,23 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
     const stillActive: Job[] = [];
     for (const before of active) {
       let job = before;
-      for (const command of actionsFor(job, parts.get(job.id), hour, now)) {
-        const reason = `replay hour ${hour}: ${command.action} at ${command.site}`;
-        if (command.action === 'pause') job = paused(job, now, reason);
-        else
-          job = started(
-            job.state === 'queued' ? transition(job, 'scheduled', formatInstant(now), reason) : job,
-            command.site,
-            now,
-            reason,
-          );
+      // As the dispatcher does: a start or resume runs at full power, the plan's cap (setPower) follows once
+      // it is recorded, so the actions are asked again after one.
+      for (let round = 0; round < 2; round++) {
+        const commands = actionsFor(job, parts.get(job.id), hour, now, capping);
+        for (const command of commands) {
+          const reason = `replay hour ${hour}: ${command.action} at ${command.site}`;
+          if (command.action === 'pause') job = paused(job, now, reason);
+          else if (command.action === 'setPower') job = powerSet(job, command.powerFraction ?? 1, now, reason);
+          else
+            job = started(
+              job.state === 'queued' ? transition(job, 'scheduled', formatInstant(now), reason) : job,
+              command.site,
+              now,
+              reason,
+            );
+        }
+        if (!commands.some((c) => c.action === 'start' || c.action === 'resume')) break;
       }
       if (job.state === 'running') {
         const finishMs = finishTime(job, now);
@@ -320,7 +336,39 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
     jobs: done.map(outcome),
     siteHourMwh: hourlyBySite(ledgers, config.sites, startMs, signals.hours),
     replans,
+    ...restoresAndCaps(done, powerOf),
   };
+}
+
+/**
+ * Checkpoint restore energy and capped job-hours of what ran. A resumed segment (every one after a
+ * job's first) restores for the job's checkpoint minutes at the power it then ran at, as the meter
+ * counts it (runSegmentEnergy, the segment's power steps).
+ */
+function restoresAndCaps(
+  jobs: readonly Job[],
+  powerOf: (job: Job) => (site: string) => number,
+): { checkpointMwh: number; cappedJobHours: number } {
+  let checkpointMwh = 0;
+  let cappedMs = 0;
+  for (const job of jobs) {
+    for (const [i, segment] of (job.run?.segments ?? []).entries()) {
+      const start = Date.parse(segment.start);
+      const end = segment.end === undefined ? start : Date.parse(segment.end);
+      if (i > 0) {
+        const restored = Math.min(end, start + job.checkpointMinutes * 60_000);
+        for (const mwh of runSegmentEnergy(start, restored, powerOf(job)(segment.site), segment.power).values())
+          checkpointMwh += mwh;
+      }
+      // Time below full power: from each step to the next (or the segment's end).
+      (segment.power ?? []).forEach((step, k, steps) => {
+        const from = Math.max(start, Date.parse(step.at));
+        const to = Math.min(end, k + 1 < steps.length ? Date.parse(steps[k + 1].at) : end);
+        if (step.fraction < 1 && to > from) cappedMs += to - from;
+      });
+    }
+  }
+  return { checkpointMwh, cappedJobHours: cappedMs / HOUR_MS };
 }
 
 /**
@@ -354,12 +402,16 @@ function objectiveOf(
   return sum;
 }
 
-/** When a running job's work is done: after any checkpoint restore, its remaining work at full rate. */
+/**
+ * When a running job's work is done: after any checkpoint restore, its remaining work at the rate of
+ * the power it runs at now (full rate uncapped; caps change only on the hour, with a re-plan).
+ */
 function finishTime(job: Job, now: DateTime): number {
   const restoredAt = job.run?.restoringUntil
     ? Math.max(now.toMillis(), Date.parse(job.run.restoringUntil))
     : now.toMillis();
-  return restoredAt + (job.runtimeHours - workDone(job, now)) * HOUR_MS;
+  const rate = throughputAt(job.power, currentPowerFraction(job));
+  return restoredAt + ((job.runtimeHours - workDone(job, now)) / rate) * HOUR_MS;
 }
 
 function outcome(job: Job): JobOutcome {
