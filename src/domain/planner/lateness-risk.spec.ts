@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
+import { LOAD_ERROR_AUTOCORRELATION } from '../energy/peak-hours.js';
+import { gaussian, seededRandom } from '../seeded-random.js';
 import { chanceOfMoreThan, lateRisk, planLateRisks, RiskPlanJob, surprisePeaks } from './lateness-risk.js';
 import type { JobPlan } from './plan-types.js';
 
@@ -88,6 +90,41 @@ describe('chanceOfMoreThan', () => {
     expect(performance.now() - started).toBeLessThan(100);
     expect(risk).toBeGreaterThanOrEqual(0);
     expect(risk).toBeLessThan(1e-9);
+  });
+});
+
+describe('the independence assumption, against peaks drawn as peakChanceFromLoad draws them', () => {
+  // A local day of 30 GW with 41 GW at 06:00–10:00 (the hours a job is planned in) and 50 GW at 18:00; a peak is
+  // within 10% of the day's maximum; load errors of 5% from 06:00 on, AR(1) along the day.
+  const load = Array.from({ length: 24 }, (_, h) => (h === 18 ? 50 : h >= 6 && h < 10 ? 41 : 30));
+  const planned = [6, 7, 8, 9];
+  const draws = 20_000;
+  const random = seededRandom(21);
+  const turned = new Float64Array(24);
+  const byCount = new Float64Array(planned.length + 1);
+  const innovation = Math.sqrt(1 - LOAD_ERROR_AUTOCORRELATION ** 2);
+  for (let d = 0; d < draws; d++) {
+    let error = gaussian(random);
+    const drawn = load.map((mw, h) => {
+      if (h > 0) error = LOAD_ERROR_AUTOCORRELATION * error + innovation * gaussian(random);
+      return mw * (1 + (h >= 6 ? 0.05 : 0) * error);
+    });
+    const line = 0.9 * Math.max(...drawn);
+    const peaks = planned.filter((h) => drawn[h] >= line);
+    peaks.forEach((h) => turned[h]++);
+    byCount[peaks.length]++;
+  }
+  const chances = planned.map((h) => turned[h] / draws);
+  const joint = (room: number) => byCount.slice(room + 1).reduce((a, b) => a + b, 0) / draws;
+
+  it('errs high with no room (peaks come together: none at all is likelier) and low with room for more', () => {
+    // Hours below the 10% line: what the risk sums over.
+    for (const p of chances) expect(p).toBeLessThan(0.1);
+    // These draws: no room 0.19 assumed independent against 0.09 drawn; 1 h of room 0.015 against 0.058; 2 h
+    // 0.0006 against 0.038.
+    expect(chanceOfMoreThan(chances, 0)).toBeGreaterThan(1.5 * joint(0));
+    expect(chanceOfMoreThan(chances, 1)).toBeLessThan(joint(1) / 2);
+    expect(chanceOfMoreThan(chances, 2)).toBeLessThan(joint(2) / 10);
   });
 });
 
