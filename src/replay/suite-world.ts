@@ -61,6 +61,7 @@ export function suiteReplayWorld(
         interruptible: planned.interruptible,
         checkpointMinutes: planned.checkpointMinutes,
         priority: planned.priority,
+        power: planned.power,
       },
       config,
       { id: planned.id, tenant: 'bench' },
