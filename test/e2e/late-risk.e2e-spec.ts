@@ -165,6 +165,11 @@ describe('lateRisk: hours planned as off-peak may turn out peaks', () => {
       expect(await row('firm').locator('td.deadline .late-risk').count()).toBe(0);
       expect(await page.locator('#deadline-risk').textContent()).toBe('0');
       expect(await page.locator('#late-risk-note').textContent()).toBe('1 at ≥ 10% late risk (late ones included)');
+      // The job's timeline says it too.
+      await row('tight').click();
+      const heading = page.locator(`#timeline[data-job-id="${jobs.tight.id}"] h3`);
+      await heading.waitFor();
+      expect(await heading.locator('.late-risk').textContent()).toBe(await risk.textContent());
       mkdirSync('test/artifacts', { recursive: true });
       await page.screenshot({ path: 'test/artifacts/dashboard-late-risk.png', fullPage: true });
       expect(consoleErrors).toEqual([]);

@@ -581,11 +581,13 @@ function renderJobs(rows) {
 }
 
 /**
- * Below the deadline, the plan's chance that the job finishes late (peaks the load forecast may have wrong):
- * "late risk 23%"; nothing where it is 0 (or not known).
+ * The plan's chance that the job finishes late (peaks the load forecast may have wrong), under its deadline in the
+ * jobs table and in the timeline's heading: "late risk 23%"; nothing where it is 0 (or not known).
  */
-function lateRiskElement(risk) {
-  if (risk == null || risk <= 0) return null;
+function lateRiskElement(raw) {
+  // The timeline reads the stored plan unrounded; round as the API does.
+  const risk = raw == null ? 0 : Math.round(raw * 1000) / 1000;
+  if (risk <= 0) return null;
   const el = document.createElement('span');
   el.className = `late-risk${risk >= lateRiskThreshold ? ' late' : ''}`;
   el.dataset.lateRisk = String(risk);
@@ -597,6 +599,7 @@ function lateRiskElement(risk) {
         'the deadline';
   return el;
 }
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 /** From this late risk on the job counts as at risk (the server's LATE_RISK_THRESHOLD, sent with the overview). */
 let lateRiskThreshold = 0.1;
 
@@ -700,6 +703,8 @@ async function showTimeline(id) {
   const capNow = job.state === 'running' ? job.run?.powerFraction : undefined;
   if (capNow != null) $('h3', panel).append(` · capped ${capText(capNow)}`);
   if (job.slurmJob) $('h3', panel).append(' · ', slurmJobElement(job.slurmJob, zone));
+  const risk = FINISHED.has(job.state) ? null : lateRiskElement(plan?.lateRisk);
+  if (risk) $('h3', panel).append(' · ', risk);
   const plannedTrack = $('.planned .gantt-track', panel);
   const actualTrack = $('.actual .gantt-track', panel);
   for (const s of planned) {

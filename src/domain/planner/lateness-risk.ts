@@ -75,11 +75,13 @@ export function lateRisk(
  */
 export function chanceOfMoreThan(chances: readonly number[], room: number): number {
   if (room < 0) return 1;
-  if (chances.length <= room) return 0;
+  // Hours that cannot turn peak change nothing: most jobs have none that can, and a re-plan holds thousands of jobs.
+  const possible = chances.filter((p) => p > 0);
+  if (possible.length <= room) return 0;
   const atMost = new Float64Array(room + 1);
   atMost[0] = 1;
-  for (const raw of chances) {
-    const p = Math.min(1, Math.max(0, raw));
+  for (const raw of possible) {
+    const p = Math.min(1, raw);
     for (let k = room; k >= 1; k--) atMost[k] = atMost[k] * (1 - p) + atMost[k - 1] * p;
     atMost[0] *= 1 - p;
   }
