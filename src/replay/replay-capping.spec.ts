@@ -1,5 +1,6 @@
 import { parseWestwindConfig } from '../config/westwind-config.js';
 import { parseJobsCsv, parseSignalsCsv } from './replay-input.js';
+import { renderReportHtml } from './replay-html.js';
 import { runReplay } from './replay.js';
 
 /**
@@ -90,6 +91,17 @@ describe('replay with power curves (#20)', () => {
     });
     // The strategies' figures are the run with the curves.
     expect(report.strategies.westwind).toMatchObject({ totalMwh: 2.778, gridMwh: 0.2, pauses: 0 });
+  });
+
+  it('report.html sets the two runs side by side', async () => {
+    const { report, charts } = await replay('1:1;0.7:0.9');
+    const html = renderReportHtml(report, charts);
+    expect(html).toContain('<h2>Power capping</h2>');
+    expect(html).toContain('<tr><td>AI energy, MWh</td><td>2.78</td><td>3.50</td></tr>');
+    expect(html).toContain('<tr><td>pauses</td><td>0</td><td>1</td></tr>');
+    expect(html).toContain('<tr><td>checkpoint restores, MWh</td><td>0.000</td><td>0.500</td></tr>');
+    const without = await replay('');
+    expect(renderReportHtml(without.report, without.charts)).not.toContain('Power capping');
   });
 
   it('has no comparison when no job declares a curve', async () => {

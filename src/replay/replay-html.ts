@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import {
+  type CappingFigures,
   forecastText,
   type ReplayCharts,
   type ReplayReport,
@@ -45,6 +46,7 @@ ${figuresTable(report.strategies, strategies)}
 green = renewable supply the site had in that hour, used first; grid = the rest;
 peak grid = grid energy in the zone's peak hours. Delay = finish − submission − runtime.
 The LP is a lower bound with perfect forecasts and fractional hours, not a schedule.</p>
+${cappingSection(report.capping)}
 ${charts.zones.map((zone) => zoneSection(zone, charts, simulated)).join('\n')}
 </body></html>
 `;
@@ -83,6 +85,32 @@ function figuresTable(figures: ReplayReport['strategies'], strategies: ReplayStr
     return `<tr><td>${label}</td>${cells.join('')}</tr>`;
   });
   return `<table>${head}${rows.join('')}</table>`;
+}
+
+const CAPPING_ROWS: [keyof CappingFigures, string, number][] = [
+  ['totalMwh', 'AI energy, MWh', 2],
+  ['gridMwh', 'grid, MWh', 2],
+  ['peakGridMwh', 'peak-hour grid, MWh', 2],
+  ['objective', 'objective', 2],
+  ['pauses', 'pauses', 0],
+  ['checkpointMwh', 'checkpoint restores, MWh', 3],
+  ['deadlineMisses', 'deadline misses', 0],
+  ['cappedJobHours', 'job-hours capped', 1],
+];
+
+/** westwind with the jobs' power curves beside westwind with none (report.capping); nothing without curves. */
+function cappingSection(capping: ReplayReport['capping']): string {
+  if (!capping) return '';
+  const digitsShown = (digits: number) => ({ maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const rows = CAPPING_ROWS.map(
+    ([key, label, digits]) =>
+      `<tr><td>${label}</td><td>${capping.withCurves[key].toLocaleString('en-US', digitsShown(digits))}</td>` +
+      `<td>${capping.withoutCurves[key].toLocaleString('en-US', digitsShown(digits))}</td></tr>`,
+  );
+  return `<h2>Power capping</h2>
+<table><tr><th></th><th>westwind, with curves</th><th>westwind, pause-only</th></tr>${rows.join('')}</table>
+<p class="muted">${capping.jobsWithCurves} job(s) declare a power curve. Pause-only is westwind replayed again on the
+same forecasts with every curve removed: jobs run at full power or pause.</p>`;
 }
 
 const COLORS = { load: '#475569', renewable: '#16a34a', green: '#15803d', ai: '#60a5fa', peak: '#fef3c7' };
