@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { throughputAt } from '../energy/power-curve.js';
 import { jobPowerMw } from '../energy/power.js';
 import { plan } from './plan.js';
-import type { Plan, PlanJob } from './plan-types.js';
+import { planCost } from './objective.js';
+import type { Plan, PlanJob, PlanSite } from './plan-types.js';
 import { at, planJob as job, planSite as site, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
 
@@ -123,6 +124,81 @@ describe('planner: capping before pausing under an import cap', () => {
         },
       ),
       { seed: 20, numRuns: 200 },
+    );
+  });
+});
+
+describe('planner: capping as a choice, without an import cap', () => {
+  /** No green, no peak: every hour on the grid, so less energy for the same work is less grid energy. */
+  const gridSite = (extra: Partial<PlanSite> = {}) =>
+    site('west', new Array<number>(24).fill(0), new Array<number>(24).fill(0), { gpus: 40, capsPower: true, ...extra });
+  const queued = (fields: Partial<PlanJob> = {}) => job('a', { remainingHours: 6, power: CURVE, ...fields });
+
+  it('runs a job capped where that draws less grid energy for its work, and says so', () => {
+    const p = plan({ start, hours: 24, sites: [gridSite()], jobs: [queued()] });
+    const [a] = p.jobs;
+    // 0.5 of the power at 0.7 of the throughput: 6 h of work take 8.57 h at 71% of the energy.
+    expect(a.segments.every((s) => s.powerFraction === 0.5)).toBe(true);
+    expect(p.totals.energyMwh).toBeCloseTo((6 / 0.7) * 0.5 * MW, 9);
+    expect(a.reason).toMatch(/^capped to 50% throughout: its work for 71% of the energy; /);
+    expect(a.meetsDeadline).toBe(true);
+  });
+
+  it('caps only as far as its deadline allows, and not at all when it leaves no room', () => {
+    // 7 h to the deadline: 8.57 h at 50% do not fit, 6.67 h at 70% (0.9 throughput) do.
+    const seven = plan({ start, hours: 24, sites: [gridSite()], jobs: [queued({ deadline: at(7) })] });
+    expect(seven.jobs[0].segments.every((s) => s.powerFraction === 0.7)).toBe(true);
+    expect(seven.jobs[0].meetsDeadline).toBe(true);
+    const six = plan({ start, hours: 24, sites: [gridSite()], jobs: [queued({ deadline: at(6) })] });
+    expect(six.jobs[0].segments.every((s) => s.powerFraction === undefined)).toBe(true);
+  });
+
+  it('keeps full power on renewable supply, at a site that cannot cap, and for a job without a curve', () => {
+    const green = plan({
+      start,
+      hours: 24,
+      sites: [site('west', new Array<number>(24).fill(1), undefined, { gpus: 40, capsPower: true })],
+      jobs: [queued()],
+    });
+    const cannot = plan({ start, hours: 24, sites: [gridSite({ capsPower: false })], jobs: [queued()] });
+    const plain = plan({ start, hours: 24, sites: [gridSite()], jobs: [queued({ power: undefined })] });
+    for (const p of [green, cannot, plain]) expect(p.jobs[0].segments.every((s) => !s.powerFraction)).toBe(true);
+  });
+
+  it('never makes a plan worse than the same jobs without curves: cost, peak MWh, deadlines', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 24, maxLength: 24 }),
+        fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
+        fc.array(
+          fc.record({
+            remaining: fc.double({ min: 0.5, max: 8, noNaN: true }),
+            from: fc.integer({ min: 0, max: 8 }),
+            slack: fc.integer({ min: 0, max: 12 }),
+            gpus: fc.integer({ min: 1, max: 40 }),
+            curve: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (green, peak, specs) => {
+          const jobs = specs.map((spec, k) =>
+            job(`j${k}`, {
+              gpus: spec.gpus,
+              remainingHours: spec.remaining,
+              earliestStart: at(spec.from),
+              deadline: at(Math.min(24, spec.from + Math.ceil(spec.remaining) + spec.slack)),
+              power: spec.curve ? CURVE : undefined,
+            }),
+          );
+          const sites = [site('west', green, peak.map(Number), { gpus: 40, capsPower: true })];
+          const flexible = plan({ start, hours: 24, sites, jobs });
+          const pauseOnly = plan({ start, hours: 24, sites, jobs: jobs.map((j) => ({ ...j, power: undefined })) });
+          expect(flexible.totals.deadlineMisses).toBeLessThanOrEqual(pauseOnly.totals.deadlineMisses);
+          if (flexible.totals.deadlineMisses === pauseOnly.totals.deadlineMisses)
+            expect(planCost(flexible.totals)).toBeLessThanOrEqual(planCost(pauseOnly.totals) * (1 + 1e-9) + 1e-9);
+        },
+      ),
+      { seed: 21, numRuns: 150 },
     );
   });
 });
