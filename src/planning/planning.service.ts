@@ -209,7 +209,13 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Each job's chance of finishing late from peaks the load forecast may have wrong, on its part of the plan. */
   private addLateRisks(result: Plan, input: PlanInput, signals: Map<string, SiteHourSignals>): void {
-    const sites = [...signals].map(([id, s]) => ({ id, peak: s.peak, peakChance: s.peakChance }));
+    // The joint draws too: a job's hours turn peak together, as the load errors behind them move.
+    const sites = [...signals].map(([id, s]) => ({
+      id,
+      peak: s.peak,
+      peakChance: s.peakChance,
+      peakDraws: s.peakDraws,
+    }));
     const risks = planLateRisks(result, new Map(input.jobs.map((j) => [j.id, j])), sites);
     for (const part of result.jobs) part.lateRisk = risks.get(part.jobId);
   }

@@ -362,6 +362,8 @@ function copyJudged(judged: Judged): Judged {
   return {
     zonePeak: judged.zonePeak.slice(),
     zonePeakChance: judged.zonePeakChance?.slice(),
+    // The draws are read only (lateRisk counts them): shared, not copied.
+    zonePeakDraws: judged.zonePeakDraws,
     sites: judged.sites.map(({ id, signals }) => ({
       id,
       signals: Object.fromEntries(Object.entries(signals).map(([k, v]) => [k, copy(v)])) as unknown as SiteHourSignals,

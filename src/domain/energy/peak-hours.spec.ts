@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { peakChanceFromLoad, peakFromLoad, peakFromWindows } from './peak-hours.js';
+import { peakChanceFromLoad, peakDrawsFromLoad, peakFromLoad, peakFromWindows } from './peak-hours.js';
 
 /** Local hours (in zone) of the flagged UTC hours. */
 function flaggedLocalHours(start: DateTime, flags: Uint8Array, zone: string): string[] {
@@ -79,6 +79,18 @@ describe('peak hours', () => {
 
     it('is the same for the same forecast (plans stay reproducible)', () => {
       expect([...chance(0.05)]).toEqual([...chance(0.05)]);
+    });
+
+    it('comes with its draws: each chance is the share of draws with the hour a peak; the same each time', () => {
+      const drawn = () => peakDrawsFromLoad(start, load, new Float64Array(24).fill(0.05), 'Asia/Shanghai', 0.1);
+      const { chance: shares, draws } = drawn();
+      expect([...shares]).toEqual([...chance(0.05)]);
+      expect(draws).toHaveLength(200);
+      for (let h = 0; h < 24; h++) expect(shares[h]).toBe(draws.filter((d) => d[h] === 1).length / draws.length);
+      expect(drawn().draws.map((d) => [...d])).toEqual(draws.map((d) => [...d]));
+      // A day whose load is known: its flags in every draw.
+      const known = peakDrawsFromLoad(start, load, new Float64Array(24), 'Asia/Shanghai', 0.1);
+      for (const d of known.draws) expect([...d]).toEqual([...peakFromLoad(start, load, 'Asia/Shanghai', 0.1)]);
     });
   });
 

@@ -80,7 +80,25 @@ export function peakChanceFromLoad(
   timeZone: string,
   withinFraction: number,
 ): Float64Array {
-  const chance = Float64Array.from(peakFromLoad(start, loadMw, timeZone, withinFraction));
+  return peakDrawsFromLoad(start, loadMw, sigma, timeZone, withinFraction).chance;
+}
+
+/**
+ * `peakChanceFromLoad`'s chances and the draws behind them: `draws[d][h]` is 1 where hour h is a peak in draw d
+ * (`chance[h]` is the share of draws in which it is). Hours of a draw are joint, as its load errors are, so a
+ * question about several hours at once (how many of a job's hours turn peak) is answered by counting draws, not by
+ * multiplying chances. Hours of a day whose load is known are its `peakFromLoad` flags in every draw.
+ */
+export function peakDrawsFromLoad(
+  start: DateTime,
+  loadMw: ArrayLike<number>,
+  sigma: ArrayLike<number>,
+  timeZone: string,
+  withinFraction: number,
+): { chance: Float64Array; draws: Uint8Array[] } {
+  const flags = peakFromLoad(start, loadMw, timeZone, withinFraction);
+  const chance = Float64Array.from(flags);
+  const draws = Array.from({ length: PEAK_CHANCE_DRAWS }, () => flags.slice());
   const dayOf = localHours(start, loadMw.length, timeZone).day;
   const days = new Map<number, number[]>();
   dayOf.forEach((day, h) => days.set(day, [...(days.get(day) ?? []), h]));
@@ -98,11 +116,16 @@ export function peakChanceFromLoad(
         drawn[k] = loadMw[h] * (1 + (sigma[h] > 0 ? sigma[h] : 0) * error);
         max = Math.max(max, drawn[k]);
       });
-      hours.forEach((_, k) => drawn[k] >= max * (1 - withinFraction) && peaks[k]++);
+      const line = max * (1 - withinFraction);
+      hours.forEach((h, k) => {
+        const peak = drawn[k] >= line ? 1 : 0;
+        draws[draw][h] = peak;
+        peaks[k] += peak;
+      });
     }
     hours.forEach((h, k) => (chance[h] = peaks[k] / PEAK_CHANCE_DRAWS));
   }
-  return chance;
+  return { chance, draws };
 }
 
 /**

@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { LOAD_ERROR_AUTOCORRELATION } from '../energy/peak-hours.js';
-import { gaussian, seededRandom } from '../seeded-random.js';
-import { chanceOfMoreThan, lateRisk, planLateRisks, RiskPlanJob, surprisePeaks } from './lateness-risk.js';
+import { peakDrawsFromLoad } from '../energy/peak-hours.js';
+import {
+  chanceOfMoreThan,
+  lateRisk,
+  planLateRisks,
+  RiskPlanJob,
+  SitePeakDraws,
+  surprisePeaks,
+} from './lateness-risk.js';
 import type { JobPlan } from './plan-types.js';
 
 const START = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
@@ -93,38 +99,100 @@ describe('chanceOfMoreThan', () => {
   });
 });
 
-describe('the independence assumption, against peaks drawn as peakChanceFromLoad draws them', () => {
-  // A local day of 30 GW with 41 GW at 06:00–10:00 (the hours a job is planned in) and 50 GW at 18:00; a peak is
-  // within 10% of the day's maximum; load errors of 5% from 06:00 on, AR(1) along the day.
-  const load = Array.from({ length: 24 }, (_, h) => (h === 18 ? 50 : h >= 6 && h < 10 ? 41 : 30));
-  const planned = [6, 7, 8, 9];
-  const draws = 20_000;
-  const random = seededRandom(21);
-  const turned = new Float64Array(24);
-  const byCount = new Float64Array(planned.length + 1);
-  const innovation = Math.sqrt(1 - LOAD_ERROR_AUTOCORRELATION ** 2);
-  for (let d = 0; d < draws; d++) {
-    let error = gaussian(random);
-    const drawn = load.map((mw, h) => {
-      if (h > 0) error = LOAD_ERROR_AUTOCORRELATION * error + innovation * gaussian(random);
-      return mw * (1 + (h >= 6 ? 0.05 : 0) * error);
-    });
-    const line = 0.9 * Math.max(...drawn);
-    const peaks = planned.filter((h) => drawn[h] >= line);
-    peaks.forEach((h) => turned[h]++);
-    byCount[peaks.length]++;
-  }
-  const chances = planned.map((h) => turned[h] / draws);
-  const joint = (room: number) => byCount.slice(room + 1).reduce((a, b) => a + b, 0) / draws;
+describe('lateRisk over joint draws', () => {
+  /** Draws over hours 0–3 from rows of 0/1 (one row a draw), at every site. */
+  const drawsOf = (rows: number[][]) => () => rows.map((row) => Uint8Array.from(row));
+  const shareOf = (rows: number[][]) => (_site: string, hour: number) =>
+    rows.reduce((sum, row) => sum + row[hour], 0) / rows.length;
+  // 4 draws: in one, all four hours turn peak together; in the others none does. Each hour's chance is 0.25.
+  const together = [
+    [1, 1, 1, 1],
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+  ];
 
-  it('errs high with no room (peaks come together: none at all is likelier) and low with room for more', () => {
-    // Hours below the 10% line: what the risk sums over.
-    for (const p of chances) expect(p).toBeLessThan(0.1);
-    // These draws: no room 0.19 assumed independent against 0.09 drawn; 1 h of room 0.015 against 0.058; 2 h
-    // 0.0006 against 0.038.
-    expect(chanceOfMoreThan(chances, 0)).toBeGreaterThan(1.5 * joint(0));
-    expect(chanceOfMoreThan(chances, 1)).toBeLessThan(joint(1) / 2);
-    expect(chanceOfMoreThan(chances, 2)).toBeLessThan(joint(2) / 10);
+  it('is the share of draws with more peaks than room: 0.25 where independence gives 1 − 0.75⁴ with no room', () => {
+    const risk = (deadlineHour: number, draws: SitePeakDraws = drawsOf(together)) =>
+      lateRisk(deferrable(deadlineHour), { segments: [seg(0, 4)] }, START, shareOf(together), draws);
+    expect(risk(4)).toBe(0.25);
+    expect(risk(4, () => undefined)).toBeCloseTo(1 - 0.75 ** 4, 12);
+    // Two and three hours of room: the draw in which all four turn peak is still late; independence says 0.05, 0.004.
+    expect(risk(6)).toBe(0.25);
+    expect(risk(7)).toBe(0.25);
+    expect(risk(6, () => undefined)).toBeCloseTo(chanceOfMoreThan([0.25, 0.25, 0.25, 0.25], 2), 12);
+    expect(risk(8)).toBe(0);
+  });
+
+  it('counts only hours that can surprise, each at its own site with the same draw index', () => {
+    // Site a peaks in draws 0 and 1 at hour 0; site b in draws 1 and 2 at hour 1; hour 2 at a is planned as a peak.
+    const bySite: Record<string, number[][]> = {
+      a: [
+        [1, 0, 1],
+        [1, 0, 1],
+        [0, 0, 1],
+        [0, 0, 1],
+      ],
+      b: [
+        [0, 0, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+        [0, 0, 0],
+      ],
+    };
+    const surprise = (site: string, hour: number) =>
+      site === 'a' && hour === 2 ? 0 : shareOf(bySite[site])(site, hour);
+    const drawsAt = (site: string) => bySite[site]?.map((row) => Uint8Array.from(row));
+    const segments = [seg(0, 1, 'a'), seg(1, 2, 'b'), seg(2, 3, 'a')];
+    // No room: late in draws 0, 1 and 2. An hour of room: late only in draw 1, where both turn peak.
+    expect(lateRisk(deferrable(3), { segments }, START, surprise, drawsAt)).toBe(0.75);
+    expect(lateRisk(deferrable(4), { segments }, START, surprise, drawsAt)).toBe(0.25);
+  });
+
+  it('falls back to independent chances where an hour that can surprise has no draws', () => {
+    const drawsAt = (site: string) => (site === 'a' ? drawsOf(together)() : undefined);
+    const segments = [seg(0, 2, 'a'), seg(2, 4, 'b')];
+    const risk = lateRisk(deferrable(4), { segments }, START, shareOf(together), drawsAt);
+    expect(risk).toBeCloseTo(1 - 0.75 ** 4, 12);
+  });
+});
+
+describe('lateRisk against a brute-force count over peakDrawsFromLoad’s draws', () => {
+  // A local day of 30 GW with 41 GW at 06:00–10:00 (the hours a job is planned in) and 50 GW at 18:00; a peak is
+  // within 10% of the day's maximum; load errors of 5% from 06:00 on (the e2e's day).
+  const start = DateTime.fromISO('2026-03-02T00:00', { zone: 'Europe/Berlin' });
+  const load = Array.from({ length: 24 }, (_, h) => (h === 18 ? 50 : h >= 6 && h < 10 ? 41 : 30));
+  const sigma = Array.from({ length: 24 }, (_, h) => (h >= 6 ? 0.05 : 0));
+  const { chance, draws } = peakDrawsFromLoad(start, load, sigma, 'Europe/Berlin', 0.1);
+  const dayStart = start.toUTC();
+  const planned = { segments: [seg(6, 10)] };
+  const risk = (room: number, drawsAt: () => Uint8Array[] | undefined = () => draws) =>
+    lateRisk(
+      { deadline: dayStart.plus({ hours: 10 + room }), movedByPeaks: true },
+      planned,
+      dayStart,
+      (_site, h) => chance[h],
+      drawsAt,
+    );
+  /** The definition: in how many draws more than `room` of hours 06–09 are peaks. */
+  const brute = (room: number) =>
+    draws.filter((drawn) => [6, 7, 8, 9].filter((h) => drawn[h] === 1).length > room).length / draws.length;
+
+  it('the chances are the draws’ shares, and off-peak (under the 10% line) at 06:00–10:00', () => {
+    for (let h = 0; h < 24; h++) expect(chance[h]).toBe(draws.filter((d) => d[h] === 1).length / draws.length);
+    for (const h of [6, 7, 8, 9]) {
+      expect(chance[h]).toBeGreaterThan(0);
+      expect(chance[h]).toBeLessThan(0.1);
+    }
+  });
+
+  it('matches the count for each room, where independence errs high with none and low with some', () => {
+    for (const room of [0, 1, 2, 3, 4]) expect(risk(room)).toBe(brute(room));
+    // These draws: no room 0.06 joint against 0.155 independent; 1 h 0.045 against 0.0096; 2 h 0.035 against 0.00026.
+    const independent = (room: number) => risk(room, () => undefined);
+    expect(independent(0)).toBeGreaterThan(1.5 * risk(0));
+    expect(independent(1)).toBeLessThan(risk(1) / 2);
+    expect(independent(2)).toBeLessThan(risk(2) / 10);
   });
 });
 
@@ -158,6 +226,41 @@ describe('lateRisk properties', () => {
           expect(before).toBeGreaterThanOrEqual(0);
           expect(before).toBeLessThanOrEqual(1);
           expect(after).toBeLessThanOrEqual(before + 1e-12);
+        },
+      ),
+    );
+  });
+
+  const draws = fc.array(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 40, maxLength: 40 }), {
+    minLength: 1,
+    maxLength: 12,
+  });
+
+  it('over joint draws: within [0, 1], does not rise as the deadline moves later, and counts the draws', () => {
+    fc.assert(
+      fc.property(
+        planned,
+        draws,
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 10 }),
+        (segments, rows, deadlineHour, later) => {
+          // The chances are the draws' shares, as peakDrawsFromLoad makes them.
+          const chance = (_site: string, hour: number) => rows.reduce((sum, row) => sum + row[hour], 0) / rows.length;
+          const drawsAt = () => rows;
+          const risk = (hour: number) => lateRisk(deferrable(hour), { segments }, START, chance, drawsAt);
+          const before = risk(deadlineHour);
+          const after = risk(deadlineHour + later);
+          expect(before).toBeGreaterThanOrEqual(0);
+          expect(before).toBeLessThanOrEqual(1);
+          expect(after).toBeLessThanOrEqual(before);
+          const lastEnd = segments[segments.length - 1].endHour;
+          const hours = segments.flatMap((s) =>
+            Array.from({ length: s.endHour - s.startHour }, (_, k) => s.startHour + k),
+          );
+          const room = deadlineHour - lastEnd;
+          const brute =
+            room < 0 ? 1 : rows.filter((row) => hours.filter((h) => row[h]).length > room).length / rows.length;
+          expect(before).toBeCloseTo(brute, 12);
         },
       ),
     );
@@ -201,6 +304,21 @@ describe('planLateRisks', () => {
     expect(risks.get('tight')).toBeCloseTo(1 - 0.95 * 0.92, 12);
     expect(risks.get('firm')).toBe(0);
     expect(risks.get('stuck')).toBe(0);
+  });
+
+  it('counts the sites’ joint draws where they have them', () => {
+    // Hours 0 and 2 turn peak together in one draw of four (chances 0.25 each); hour 1 is planned as a peak.
+    const drawn = [
+      [1, 1, 1],
+      [0, 1, 0],
+      [0, 0, 0],
+      [0, 1, 0],
+    ].map((row) => Uint8Array.from(row));
+    const withDraws = [{ id: 'a', peak: [0, 1, 0], peakChance: [0.25, 0.75, 0.25], peakDraws: drawn }];
+    const plan = { start: START.toISO()!, jobs: [part('tight', 0, 3)] };
+    const risks = planLateRisks(plan, new Map([['tight', job(3)]]), withDraws);
+    // Independent: 1 − 0.75² = 0.4375.
+    expect(risks.get('tight')).toBe(0.25);
   });
 
   it('reads no chance where a site’s peaks are certain', () => {

@@ -32,18 +32,28 @@ export interface PlannedHours {
 export type SurprisePeakChance = (site: string, hour: number) => number;
 
 /**
+ * The joint draws of a site's peaks (`zonePeakDraws`): `draws[d][hour]` is 1 where the hour is a peak in draw d.
+ * Undefined where the site's peaks are not drawn (certain, or no load forecast error known).
+ */
+export type SitePeakDraws = (site: string) => readonly ArrayLike<number>[] | undefined;
+
+/**
  * The probability that a job finishes after its deadline because hours the plan takes as off-peak turn out peaks
  * (the load came in higher than its forecast: `zonePeakChance`).
  *
- * Model: each planned hour h of a deferrable job turns peak with chance p_h, and then its work (a whole hour, the last
- * one too) moves after the planned finish; the job is late when more hours move than whole hours lie between its
- * planned finish and its deadline. The number that turn peak is Poisson-binomial over the p_h, computed exactly.
- * Assumptions, and which way each errs:
- * - Hours are independent. They are not: load errors move together along a day (AR(1) 0.9 in
- *   `peakChanceFromLoad`), so neighbouring hours turn peak together. With no room this errs high (no peak at all is
- *   likelier than the product of the hours' chances); with room it errs low, by far (several peaks at once are
- *   likelier). Four neighbouring hours at 5–6% each (the spec's draws): no room 0.19 against 0.09 drawn jointly, an
- *   hour of room 0.015 against 0.058, two hours 0.0006 against 0.038.
+ * Model: each planned hour of a deferrable job that turns peak moves its work (a whole hour, the last one too) after
+ * the planned finish; the job is late when more hours move than whole hours lie between its planned finish and its
+ * deadline. Counted over the joint draws behind the peak chances (`drawsAt`): the share of draws in which more of
+ * the job's hours that can surprise are peaks than it has room for. Load errors move together along a day (AR(1) 0.9
+ * in `peakChanceFromLoad`), so neighbouring hours turn peak together; taking hours as independent erred 2x high with
+ * no room and 4x–60x low with one or two hours of it. Within a zone a draw is joint. Hours at sites of different
+ * zones read the same draw index; the zones' draws are not independent streams: `peakChanceFromLoad` seeds each
+ * local day by its day number, so zones on the same local day draw the same standardised errors (aligned by local
+ * hour), and a job split across zones counts their errors as moving together. Where an hour that can surprise has no
+ * draws, the hours are taken as independent (Poisson-binomial over the chances, `chanceOfMoreThan`).
+ * Remaining assumptions, and which way each errs:
+ * - Only the load forecast's error is drawn: green supply, prices and events the forecast misses are not.
+ * - 200 draws: a risk is good to about ±0.02 at 0.1, and below 1/200 it reads 0.
  * - Displaced work finds free, off-peak hours between the planned finish and the deadline, with no checkpoint
  *   overhead: errs low.
  * - A job out of room is late; the planner would rather run it through the peak (only a deadline outweighs the
@@ -55,6 +65,7 @@ export function lateRisk(
   planned: PlannedHours,
   planStart: DateTime,
   surprisePeak: SurprisePeakChance,
+  drawsAt: SitePeakDraws = () => undefined,
 ): number {
   const lastEnd = Math.max(-Infinity, ...planned.segments.map((s) => s.endHour));
   if (!Number.isFinite(lastEnd)) return 1;
@@ -63,10 +74,27 @@ export function lateRisk(
   const spareMs = job.deadline.toMillis() + 1 - finishMs;
   if (spareMs < 0) return 1;
   if (!job.movedByPeaks) return 0;
+  const room = Math.floor(spareMs / HOUR_MS);
   const chances: number[] = [];
+  // The hours that can surprise, each with its site's draws.
+  const drawn: { hour: number; draws: readonly ArrayLike<number>[] | undefined }[] = [];
   for (const segment of planned.segments)
-    for (let h = segment.startHour; h < segment.endHour; h++) chances.push(surprisePeak(segment.site, h));
-  return chanceOfMoreThan(chances, Math.floor(spareMs / HOUR_MS));
+    for (let h = segment.startHour; h < segment.endHour; h++) {
+      const p = surprisePeak(segment.site, h);
+      chances.push(p);
+      // Hours that cannot turn peak change nothing: most jobs have none that can, and a re-plan holds thousands.
+      if (p > 0) drawn.push({ hour: h, draws: drawsAt(segment.site) });
+    }
+  if (drawn.length <= room) return 0;
+  if (drawn.some((d) => !d.draws?.length)) return chanceOfMoreThan(chances, room);
+  const count = Math.min(...drawn.map((d) => d.draws!.length));
+  let late = 0;
+  for (let d = 0; d < count; d++) {
+    let peaks = 0;
+    for (const { hour, draws } of drawn) if (draws![d][hour]) peaks++;
+    if (peaks > room) late++;
+  }
+  return late / count;
 }
 
 /**
@@ -95,6 +123,8 @@ export interface RiskSite {
   peak: ArrayLike<number>;
   /** Absent: the peaks are certain (no hour the plan takes as off-peak turns into one). */
   peakChance?: ArrayLike<number>;
+  /** The joint draws behind `peakChance` (`SitePeakDraws`); absent: its hours are taken as independent. */
+  peakDraws?: readonly ArrayLike<number>[];
 }
 
 /**
@@ -126,12 +156,14 @@ export function planLateRisks(
 ): Map<string, number> {
   const planStart = DateTime.fromISO(plan.start, { zone: 'utc' });
   const surprise = surprisePeaks(sites);
+  const bySite = new Map(sites.map((s) => [s.id, s.peakDraws]));
+  const drawsAt: SitePeakDraws = (site) => bySite.get(site);
   const risks = new Map<string, number>();
   for (const part of plan.jobs) {
     const job = jobs.get(part.jobId);
     if (!job) continue;
     const movedByPeaks = job.deferrable && (job.interruptible || job.state !== 'running');
-    risks.set(part.jobId, lateRisk({ deadline: job.deadline, movedByPeaks }, part, planStart, surprise));
+    risks.set(part.jobId, lateRisk({ deadline: job.deadline, movedByPeaks }, part, planStart, surprise, drawsAt));
   }
   return risks;
 }

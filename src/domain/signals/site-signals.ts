@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { peakChanceFromLoad, peakFromLoad, peakFromWindows, PeakWindow } from '../energy/peak-hours.js';
+import { peakDrawsFromLoad, peakFromLoad, peakFromWindows, PeakWindow } from '../energy/peak-hours.js';
 import { siteGreenMw, SupplyContract } from '../energy/site-supply.js';
 import { jobPowerMw } from '../energy/power.js';
 import { HOUR_MS, hourStartMs } from '../time/hours.js';
@@ -56,13 +56,34 @@ export function zonePeakChance(
   loadError: LoadForecastError,
   days?: ZoneSeries,
 ): Float64Array {
-  const chance = Float64Array.from(zonePeaks(series, timeZone, { windows: rules.windows }));
-  if (rules.loadWithin === undefined) return chance;
+  return zonePeakDraws(series, timeZone, rules, loadError, days).chance;
+}
+
+/**
+ * `zonePeakChance` and the draws behind it over the series' hours (`peakDrawsFromLoad`): `draws[d][h]` is 1 where
+ * hour h is a peak in draw d, windows' hours in every draw. Absent without load-derived peaks (nothing to draw).
+ */
+export function zonePeakDraws(
+  series: ZoneSeries,
+  timeZone: string,
+  rules: PeakRules,
+  loadError: LoadForecastError,
+  days?: ZoneSeries,
+): { chance: Float64Array; draws?: Uint8Array[] } {
+  const windows = zonePeaks(series, timeZone, { windows: rules.windows });
+  const chance = Float64Array.from(windows);
+  if (rules.loadWithin === undefined) return { chance };
   const { context, offset, load } = loadContext(series, days);
   const sigma = Float64Array.from(load, (_, k) => (k < offset ? 0 : loadError(k - offset + 1)));
-  const loadChance = peakChanceFromLoad(context.start, load, sigma, timeZone, rules.loadWithin);
-  for (let h = 0; h < series.hours; h++) if (series.values[h]) chance[h] = Math.max(chance[h], loadChance[offset + h]);
-  return chance;
+  const fromLoad = peakDrawsFromLoad(context.start, load, sigma, timeZone, rules.loadWithin);
+  for (let h = 0; h < series.hours; h++)
+    if (series.values[h]) chance[h] = Math.max(chance[h], fromLoad.chance[offset + h]);
+  const draws = fromLoad.draws.map((drawn) => {
+    const peaks = windows.slice();
+    for (let h = 0; h < series.hours; h++) if (series.values[h] && drawn[offset + h]) peaks[h] = 1;
+    return peaks;
+  });
+  return { chance, draws };
 }
 
 /** The series a load-derived peak is judged against (`days`, else the series), the series' offset in it, its load. */
@@ -128,6 +149,11 @@ export interface SiteHourSignals {
    * certain.
    */
   peakChance?: Float64Array;
+  /**
+   * The joint draws behind `peakChance` (`zonePeakDraws`), the zone's, shared by its sites (read only): a site's own
+   * events are not in them, but their hours are in `peak`, which readers of surprises skip.
+   */
+  peakDraws?: readonly Uint8Array[];
 }
 
 /**
@@ -158,13 +184,19 @@ export function zoneSiteSignals<S extends SiteShape & { id: string }>(
   events: readonly GridEvent[] = [],
   days?: ZoneSeries,
   loadError?: LoadForecastError,
-): { zonePeak: Uint8Array; zonePeakChance?: Float64Array; sites: { id: string; signals: SiteHourSignals }[] } {
+): {
+  zonePeak: Uint8Array;
+  zonePeakChance?: Float64Array;
+  zonePeakDraws?: readonly Uint8Array[];
+  sites: { id: string; signals: SiteHourSignals }[];
+} {
   const from = series.start.toMillis();
   // Where the load forecast's error is known, an hour whose load may well make it a peak is one.
-  const chance =
+  const judged =
     loadError && zone.peak?.loadWithin !== undefined
-      ? zonePeakChance(series, zone.timeZone, zone.peak, loadError, days)
+      ? zonePeakDraws(series, zone.timeZone, zone.peak, loadError, days)
       : undefined;
+  const chance = judged?.chance;
   const zonePeak = chance
     ? Uint8Array.from(chance, (p) => (p >= PEAK_CHANCE_THRESHOLD ? 1 : 0))
     : zonePeaks(series, zone.timeZone, zone.peak, days);
@@ -176,10 +208,14 @@ export function zoneSiteSignals<S extends SiteShape & { id: string }>(
     series.hours,
   ).peak;
   zoneEventPeak.forEach((flag, h) => flag && (zonePeak[h] = 1));
+  // A zone-wide event's peak is certain: a peak in every draw.
+  const draws = judged?.draws;
+  draws?.forEach((drawn) => zoneEventPeak.forEach((flag, h) => flag && (drawn[h] = 1)));
   return {
     zonePeak,
     // The zone's own chance: a zone-wide event's peak is certain.
     zonePeakChance: chance?.map((p, h) => (zoneEventPeak[h] ? 1 : p)),
+    zonePeakDraws: draws,
     sites: sites.map((site) => {
       const supply = siteSupply(series, site);
       const fromEvents = eventsByHour(events, site.id, from, series.hours);
@@ -193,6 +229,7 @@ export function zoneSiteSignals<S extends SiteShape & { id: string }>(
       };
       // An event's peak is certain.
       if (chance) signals.peakChance = chance.map((p, h) => (zoneEventPeak[h] || fromEvents.peak[h] ? 1 : p));
+      if (draws) signals.peakDraws = draws;
       return { id: site.id, signals };
     }),
   };
