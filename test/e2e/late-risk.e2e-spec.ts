@@ -1,7 +1,5 @@
 import { DateTime } from 'luxon';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { peakDrawsFromLoad } from '../../src/domain/energy/peak-hours.js';
@@ -9,7 +7,7 @@ import { chanceOfMoreThan } from '../../src/domain/planner/lateness-risk.js';
 import { sigmaForMape } from '../../src/domain/signals/measured-forecast-error.js';
 import { PEAK_CHANCE_THRESHOLD } from '../../src/domain/signals/site-signals.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
-import { launchChromium, operatorPage } from '../support/browser.js';
+import { useOperatorPage } from '../support/browser.js';
 import { getJob, submit, testConfigWith, until } from '../support/execution.js';
 import { OPERATOR, useTestApp } from '../support/test-app.js';
 
@@ -173,19 +171,11 @@ describe('lateRisk: hours planned as off-peak may turn out peaks', () => {
   });
 
   describe('the dashboard in a real browser', () => {
-    let browser: Browser;
-    let page: Page;
-    let consoleErrors: string[];
-    beforeAll(async () => {
-      await ctx.t.app.listen(0, '127.0.0.1');
-      browser = await launchChromium();
-      ({ page, consoleErrors } = await operatorPage(browser));
-    });
-    afterAll(() => browser?.close());
+    const dashboard = useOperatorPage(() => ctx.t.app);
 
     it('shows "late risk" under the deadline of a job at risk, and counts it on the deadline-risk card', async () => {
-      const port = (ctx.t.app.getHttpServer().address() as AddressInfo).port;
-      await page.goto(`http://127.0.0.1:${port}/`);
+      const { page, consoleErrors } = dashboard;
+      await page.goto(dashboard.url);
       const row = (name: keyof typeof jobs) => page.locator(`#jobs tbody tr[data-job-id="${jobs[name].id}"]`);
       await row('tight').waitFor();
       const risk = row('tight').locator('td.deadline .late-risk');

@@ -1,12 +1,10 @@
 import { DateTime } from 'luxon';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { PEAK_CHANCE_THRESHOLD } from '../../src/domain/signals/site-signals.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
-import { launchChromium, operatorPage } from '../support/browser.js';
+import { useOperatorPage } from '../support/browser.js';
 import { getJob, submit, testConfigWith, until } from '../support/execution.js';
 import { ALPHA, OPERATOR, useTestApp } from '../support/test-app.js';
 
@@ -132,19 +130,11 @@ describe('loadForecastError: 0.05, an hour within reach of the peak line is a pe
   });
 
   describe('the dashboard in a real browser', () => {
-    let browser: Browser;
-    let page: Page;
-    let consoleErrors: string[];
-    beforeAll(async () => {
-      await ctx.t.app.listen(0, '127.0.0.1');
-      browser = await launchChromium();
-      ({ page, consoleErrors } = await operatorPage(browser));
-    });
-    afterAll(() => browser?.close());
+    const dashboard = useOperatorPage(() => ctx.t.app);
 
     it('draws 13:00 as a possible peak: lighter shading, its key entry, its chance where pointed at', async () => {
-      const port = (ctx.t.app.getHttpServer().address() as AddressInfo).port;
-      await page.goto(`http://127.0.0.1:${port}/`);
+      const { page, consoleErrors } = dashboard;
+      await page.goto(dashboard.url);
       const figure = page.locator('#site-de-hub');
       // The chart starts at the plan's first hour, now (06:00): 13:00 is hour 7, 18:00 hour 12.
       const possible = await until(
