@@ -7,6 +7,7 @@ import { HousekeepingService } from './housekeeping.service.js';
 import { PLANNING_QUEUE } from './planning.constants.js';
 import { PlanningProcessor } from './planning.processor.js';
 import { PlanningService } from './planning.service.js';
+import { PlanThread } from './plan-thread.js';
 
 /**
  * The planning loop. `planner: false` makes an instance that still asks for re-plans, but another
@@ -20,7 +21,7 @@ export class PlanningModule {
     return {
       module: PlanningModule,
       imports: [BullModule.registerQueue({ name: PLANNING_QUEUE }), JobsModule, SignalsModule, PlansModule, dispatcher],
-      providers: [PlanningService, HousekeepingService, ...(runPlanner ? [PlanningProcessor] : [])],
+      providers: [PlanningService, PlanThread, HousekeepingService, ...(runPlanner ? [PlanningProcessor] : [])],
       exports: [PlanningService],
     };
   }

@@ -21,6 +21,7 @@ import type { SiteHourSignals } from '../domain/signals/site-signals.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { PlanDispatcher } from './plan-dispatcher.js';
+import { PlanThread } from './plan-thread.js';
 import {
   BASELINE_INTERVAL_MS,
   HOUR_BOUNDARY,
@@ -77,6 +78,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly signals: SignalsService,
     jobChanges: JobChanges,
     private readonly dispatch: PlanDispatcher,
+    private readonly planThread: PlanThread,
     private readonly metrics: Metrics,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -169,7 +171,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     const started = performance.now();
     const now = this.clock.now();
     const { jobs, input, signals } = await this.planInput(now);
-    const result = plan(input);
+    const result = await this.planThread.plan(input);
     this.addLateRisks(result, input, signals);
     await this.noteLateness(jobs, result.jobs, now, reason);
     const summary = summarisePlan(result, new Map(input.jobs.map((j) => [j.id, j])), (gpus, site) =>
