@@ -31,6 +31,7 @@ import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
 import { planAndDispatch, segment } from '../support/dispatched-plans.js';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+const ALL_ROLES = 'api,planner,dispatch';
 
 /** A virtual clock that moves only when the test moves it (`advance`): no timing luck. */
 function steppedClock(start: DateTime) {
@@ -502,3 +503,35 @@ function read(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString()));
   });
 }
+
+describe("power capping as the planner's choice, in the running service", () => {
+  // No forecasts pushed: every hour draws from the grid, so the same work for less energy is less grid energy.
+  const ctx = useTestApp({ clock: virtualClock(utc('2026-03-02T16:00:00Z'), 1), roles: ALL_ROLES });
+  const job = { gpus: 8, runtimeHours: 2, deadline: '2026-03-04T00:00:00Z', sites: ['west-hub'] };
+
+  it('plans a job with a curve at 50% throughout, says why, and the site runs it capped', async () => {
+    const id = await submit(ctx.http, { ...job, name: 'bends', power: CURVE });
+    const capped = await until(
+      () => getJob(ctx.http, id),
+      (j) => j.run?.powerFraction === 0.5,
+    );
+    expect(capped.state).toBe('running');
+    expect(capped.plan.segments.map((s: { powerFraction?: number }) => s.powerFraction)).toEqual([0.5]);
+    expect(capped.plan.reason).toMatch(/^capped to 50% throughout: its work for 71% of the energy; /);
+    // 2 h of work at 0.7 throughput: 2.86 h (at 70%, 2.22 h; at full power, 2 h), from the start of the hour it began.
+    const hours =
+      (Date.parse(capped.plan.expectedFinish as string) - Date.parse(capped.plan.segments[0].start as string)) /
+      HOUR_MS;
+    expect(hours).toBeCloseTo(2 / 0.7, 1);
+  });
+
+  it('runs the same job without a curve at full power', async () => {
+    const id = await submit(ctx.http, { ...job, name: 'straight' });
+    const running = await until(
+      () => getJob(ctx.http, id),
+      (j) => j.state === 'running',
+    );
+    expect(running.run.powerFraction).toBeUndefined();
+    expect(running.plan.segments.every((s: { powerFraction?: number }) => s.powerFraction === undefined)).toBe(true);
+  });
+});
