@@ -25,6 +25,9 @@ import { restAfterReplanMs } from './replan-pacing.js';
  * (`processedBy`) and on the worker's Redis connection, so another process can tell whether the
  * worker holding a job is still alive.
  */
+/** How often the planning worker looks for re-plans whose worker lost their lock. */
+const STALLED_CHECK_MS = 5_000;
+
 export const PLANNER_WORKER_NAME = `planner@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /**
@@ -37,6 +40,10 @@ export const PLANNER_WORKER_NAME = `planner@${hostname()}:${process.pid}:${rando
   name: PLANNER_WORKER_NAME,
   limiter: { max: 1, duration: REPLAN_MIN_INTERVAL_MS },
   maximumRateLimitDelay: REST_RECHECK_MS,
+  // A re-plan whose end Redis missed (an outage while it ran) stays active until its lock expires and a stalled check
+  // finds it, and re-plan requests wait behind it (deduplicated): checked every 5 s, not BullMQ's 30 s (a CI run's
+  // 30 s outage left a job submitted after it unplanned for 20 s). The lock itself stays 30 s.
+  stalledInterval: STALLED_CHECK_MS,
 })
 export class PlanningProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('Planning');
