@@ -11,6 +11,8 @@ import type { RequestPermits } from './entsoe-provider.js';
 export const ENTSOE_REQUESTS_QUEUE = 'entsoe-requests';
 /** A permit not granted in this long (real ms) fails its pull (counted as a network failure). */
 const PERMIT_WAIT_MS = 15 * 60_000;
+/** The wait is taken in slices this long, so that a shutdown ends it within one. */
+const PERMIT_WAIT_SLICE_MS = 2_000;
 
 /**
  * ENTSO-E's request budget across every instance of the deployment: before each request the driver
@@ -61,7 +63,7 @@ export class EntsoeRequestPermits implements RequestPermits, OnModuleInit, OnMod
     await this.events.waitUntilReady();
   }
 
-  /** On shutdown: no new permits (a pull still running fails its next request at once, and stops). */
+  /** On shutdown: no new permits, and a wait under way ends within a slice (its pull fails that request, and stops). */
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
     await Promise.all([this.worker?.close(), this.events?.close(), this.queue?.close()]);
@@ -74,7 +76,19 @@ export class EntsoeRequestPermits implements RequestPermits, OnModuleInit, OnMod
     // Completed permits are kept a while (not removed at once), so a wait that begins after its permit
     // was granted still finds it completed.
     const job = await this.queue.add('permit', {}, { removeOnComplete: { count: 1000 }, removeOnFail: { count: 100 } });
-    await job.waitUntilFinished(this.events, PERMIT_WAIT_MS);
+    // In slices, so that a shutdown ends the wait within one: a pull waiting its turn held the service's close for
+    // minutes (past 120 s in CI runs), and a single 15-minute wait's timer would hold the process after it.
+    const started = Date.now();
+    for (;;) {
+      try {
+        await job.waitUntilFinished(this.events, PERMIT_WAIT_SLICE_MS);
+        break;
+      } catch (error) {
+        if (!(error instanceof Error) || !/timed out before finishing/.test(error.message)) throw error;
+        if (this.closing) throw new Error('shutting down');
+        if (Date.now() - started >= PERMIT_WAIT_MS) throw error;
+      }
+    }
     this.granted += 1;
   }
 }
