@@ -1,50 +1,54 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import { until } from '../support/execution.js';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import { planningSettled, until } from '../support/execution.js';
+import { notifyOpenAdr } from '../support/openadr.js';
 import { ALPHA, startTestApp, type TestApp } from '../support/test-app.js';
+
+// The service clock stands still at 09:00 in Shanghai (off-peak): the plans do not depend on when the suite runs.
+const NOW = DateTime.fromISO('2026-03-02T01:00:00Z', { zone: 'utc' });
 
 describe('a job pushed past its deadline after acceptance', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ roles: 'api,planner' });
+    t = await startTestApp({ clock: virtualClock(NOW, 1, () => 0), roles: 'api,planner' });
   });
   afterAll(() => t.close());
 
   it('keeps when and why it turned late in its record, and its plan reason says so', async () => {
     const http = t.app.getHttpServer();
-    // 2.5 h of slack: not a job that must start this hour (those are placed with the fixed work, and
-    // a later non-deferrable job could not push it late).
-    const deadline = DateTime.utc().plus({ hours: 5.5 }).toISO();
+    // 48 GPUs at east-edge draw 43.7 kW, under its 50 kW import cap; 2.5 h of slack.
     const accepted = (
       await request(http)
         .post('/v1/jobs')
         .set(ALPHA)
-        .send({ name: 'on-time', gpus: 128, runtimeHours: 3, deadline, sites: ['de-hub'] })
+        .send({
+          name: 'on-time',
+          gpus: 48,
+          runtimeHours: 3,
+          deadline: NOW.plus({ hours: 5.5 }).toISO(),
+          sites: ['east-edge'],
+        })
         .expect(201)
     ).body;
     await until(
       async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
       (job) => job.plan?.meetsDeadline === true,
     );
-    // Every GPU of de-hub for the next three hours, for a job that may not wait (queued though late).
-    await request(http)
-      .post('/v1/jobs')
-      .set(ALPHA)
-      .send({
-        name: 'urgent',
-        gpus: 128,
-        runtimeHours: 3,
-        deadline: DateTime.utc().plus({ hours: 5 }).toISO(),
-        sites: ['de-hub'],
-        deferrable: false,
-        acceptLate: true,
-      })
-      .expect(201);
+    // No re-plan still waiting (the submission's): the next one is the grid event's.
+    await planningSettled(t);
+    // The grid operator caps east-edge's import at 10 kW for the next four hours: the job cannot run until they end.
+    await notifyOpenAdr(http, 'POST', {
+      id: 'shortfall',
+      programID: 'west-dr',
+      intervalPeriod: { start: NOW.toISO(), duration: 'PT4H' },
+      intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [10] }] }],
+    });
     const late = await until(
       async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
       (job) => job.plan?.meetsDeadline === false,
     );
-    expect(late.late).toEqual({ since: expect.any(String), cause: expect.stringContaining('job submitted') });
-    expect(late.plan.reason).toMatch(/^cannot meet its deadline .*; late since .*, after: .*job submitted/);
+    expect(late.late).toEqual({ since: NOW.toISO(), cause: 'grid event now in west' });
+    expect(late.plan.reason).toMatch(/^cannot meet its deadline .*; late since .*, after: grid event now in west$/);
   });
 });

@@ -15,7 +15,7 @@ import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
 import { PlanningService, type ReplanResult } from '../../src/planning/planning.service.js';
-import { clearOfHourBoundary, until } from '../support/execution.js';
+import { clearOfHourBoundary, planningSettled, until } from '../support/execution.js';
 import { signedHeaders } from '../support/signed-webhook.js';
 import { ALPHA, NW_GRID_SECRET, startTestApp, TestApp, testPrefix } from '../support/test-app.js';
 
@@ -27,22 +27,7 @@ describe('planning loop (BullMQ planning queue, real Redis)', () => {
   let b: TestApp;
   let c: TestApp;
   const version = async () => (await a.app.get(PlanRepository).meta())?.version ?? 0;
-  /**
-   * Until no re-plan runs or waits and the planning queue's rest is over. After a re-plan the queue
-   * rests three times as long as it took (up to 30 s on the real clock): a plan of 200 jobs on a
-   * loaded machine takes seconds, and a request made during the rest waits it out.
-   */
-  const settled = async () => {
-    const queue = a.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
-    await until(
-      async () => {
-        const { active, waiting } = await queue.getJobCounts('active', 'waiting');
-        return { active, waiting, restMs: await queue.getRateLimitTtl() };
-      },
-      (q) => q.active === 0 && q.waiting === 0 && q.restMs <= 0,
-      60_000,
-    );
-  };
+  const settled = () => planningSettled(a);
 
   /**
    * Settled, and not within 90 s of the top of the hour (a re-plan of 201 jobs may take most of a

@@ -1,3 +1,5 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +8,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { parse, stringify } from 'yaml';
 import { SiteExecutors } from '../../src/execution/site-executors.js';
+import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
 import type {
   SimulatedExecutor,
   SimulatedLogEntry,
@@ -23,6 +26,23 @@ export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => bo
       throw new Error(`condition not met within ${withinMs} ms: ${String(JSON.stringify(value)).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Until no re-plan runs or waits and the planning queue's rest is over. After a re-plan the queue
+ * rests three times as long as it took (up to 30 s on the real clock): a plan of 200 jobs on a
+ * loaded machine takes seconds, and a request made during the rest waits it out.
+ */
+export async function planningSettled(t: TestApp): Promise<void> {
+  const queue = t.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+  await until(
+    async () => {
+      const { active, waiting } = await queue.getJobCounts('active', 'waiting');
+      return { active, waiting, restMs: await queue.getRateLimitTtl() };
+    },
+    (q) => q.active === 0 && q.waiting === 0 && q.restMs <= 0,
+    60_000,
+  );
 }
 
 /**
