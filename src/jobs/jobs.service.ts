@@ -142,22 +142,22 @@ export class JobsService {
     const now = this.clock.now();
     const { job, problems } = admitJob(request, this.config, { id: newJobId(now.toMillis()), tenant }, now);
     if (problems) throw ProblemException.invalid(422, problems);
-    if (!request.acceptLate) {
-      const earliestFinish = await this.deadlines.lateFinish(job);
-      if (earliestFinish) {
-        throw ProblemException.of(
-          422,
-          'deadline-not-feasible',
-          'The deadline cannot be met',
-          `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. ` +
-            'Move the deadline, or send "acceptLate": true to queue it anyway.',
-          {
-            earliestFinish,
-            errors: [{ field: 'deadline', message: `cannot be met; earliest finish ${earliestFinish}` }],
-          },
-        );
-      }
+    // Probed with or without acceptLate: a job queued late is marked so, and yields to the jobs accepted on time.
+    const earliestFinish = await this.deadlines.lateFinish(job);
+    if (earliestFinish && !request.acceptLate) {
+      throw ProblemException.of(
+        422,
+        'deadline-not-feasible',
+        'The deadline cannot be met',
+        `With the current capacity, plan and forecasts the earliest finish is ${earliestFinish}. ` +
+          'Move the deadline, or send "acceptLate": true to queue it anyway.',
+        {
+          earliestFinish,
+          errors: [{ field: 'deadline', message: `cannot be met; earliest finish ${earliestFinish}` }],
+        },
+      );
     }
+    if (earliestFinish) job.acceptedLate = { earliestFinish };
     const answer = { status: 201, body: job, location: `/v1/jobs/${job.id}` };
     await this.jobs.create(job, rememberAnswer && ((multi) => rememberAnswer(answer, multi)));
     await this.changes.announce({ jobId: job.id, change: 'submitted' });

@@ -51,4 +51,53 @@ describe('a job pushed past its deadline after acceptance', () => {
     expect(late.late).toEqual({ since: NOW.toISO(), cause: 'grid event now in west' });
     expect(late.plan.reason).toMatch(/^cannot meet its deadline .*; late since .*, after: grid event now in west$/);
   });
+
+  it('a job queued late (acceptLate) after an accepted one does not push it late, and its record says so', async () => {
+    const http = t.app.getHttpServer();
+    const accepted = (
+      await request(http)
+        .post('/v1/jobs')
+        .set(ALPHA)
+        .send({
+          name: 'kept',
+          gpus: 128,
+          runtimeHours: 3,
+          deadline: NOW.plus({ hours: 5.5 }).toISO(),
+          sites: ['de-hub'],
+        })
+        .expect(201)
+    ).body;
+    expect(accepted.acceptedLate).toBeUndefined();
+    await until(
+      async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
+      (job) => job.plan?.meetsDeadline === true,
+    );
+    // Every GPU of de-hub for three hours from now, for a job that may not wait: it does not fit beside the first.
+    const late = {
+      name: 'urgent',
+      gpus: 128,
+      runtimeHours: 3,
+      deadline: NOW.plus({ hours: 5 }).toISO(),
+      sites: ['de-hub'],
+      deferrable: false,
+    };
+    const refused = await request(http).post('/v1/jobs').set(ALPHA).send(late).expect(422);
+    const queued = (
+      await request(http)
+        .post('/v1/jobs')
+        .set(ALPHA)
+        .send({ ...late, acceptLate: true })
+        .expect(201)
+    ).body;
+    expect(queued.acceptedLate).toEqual({ earliestFinish: refused.body.earliestFinish });
+    const planned = await until(
+      async () => (await request(http).get(`/v1/jobs/${queued.id}`).set(ALPHA)).body,
+      (job) => Boolean(job.plan),
+    );
+    expect(planned.plan.meetsDeadline).toBe(false);
+    await planningSettled(t);
+    const kept = (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body;
+    expect(kept.plan.meetsDeadline).toBe(true);
+    expect(kept.late).toBeUndefined();
+  });
 });

@@ -57,6 +57,11 @@ export interface Job extends JobSpec {
   pendingAction?: PendingAction;
   /** Set while its plan cannot meet its deadline: since when, and what the re-plan that found it late was answering. */
   late?: Lateness;
+  /**
+   * Queued with `acceptLate` although its deadline could not be met then: the earliest finish offered at submission.
+   * Its deadline yields to those of the jobs accepted as feasible (the planner keeps theirs first).
+   */
+  acceptedLate?: { earliestFinish: string };
   /** On a Slurm site: its Slurm job as Westwind last read it from the site's queue (absent until submitted). */
   slurmJob?: SlurmJobStatus;
 }

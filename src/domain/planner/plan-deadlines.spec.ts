@@ -88,3 +88,65 @@ describe('planner: never more deadline misses than fifo', () => {
     expect(crowded).toBeGreaterThanOrEqual(30);
   });
 });
+
+describe('planner: a job accepted on time keeps its deadline over one queued late after it', () => {
+  const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
+  const hours = 24;
+  // Two jobs that each need the whole site for 3 h, with deadlines 5.5 h and 5 h away: only one can be on time. The
+  // one accepted on time is; which it was used to depend on the hour's green supply and peaks (a cost tie).
+  const instanceArb = fc.record({
+    minute: fc.integer({ min: 0, max: 59 }),
+    green: fc.array(fc.double({ min: 0, max: 0.2, noNaN: true }), { minLength: hours, maxLength: hours }),
+    peak: fc.array(fc.boolean(), { minLength: hours, maxLength: hours }),
+    lateOneDefers: fc.boolean(),
+  });
+
+  it('whatever the minute, supply and peaks, and whether the late one is deferrable', () => {
+    fc.assert(
+      fc.property(instanceArb, (x) => {
+        const now = start.plus({ minutes: x.minute });
+        const job = (id: string, fields: Partial<PlanInput['jobs'][number]>) => ({
+          id,
+          gpus: 100,
+          // As planJobFrom counts it: the hour's minutes gone are part of the work from hour 0.
+          remainingHours: 3 + x.minute / 60,
+          earliestStart: start,
+          deadline: now.plus({ hours: 5.5 }),
+          deferrable: true,
+          interruptible: true,
+          checkpointMinutes: 10,
+          priority: 5,
+          state: 'queued' as const,
+          ...fields,
+        });
+        const input: PlanInput = {
+          start,
+          now,
+          hours,
+          sites: [
+            {
+              id: 'west',
+              timeZone: 'Asia/Shanghai',
+              gpus: 100,
+              kwPerGpu: 1,
+              pue: 1,
+              signals: { greenMw: x.green, peak: x.peak.map(Number) },
+            },
+          ],
+          jobs: [
+            job('accepted', { submittedAt: now.minus({ minutes: 1 }) }),
+            job('queued-late', {
+              deadline: now.plus({ hours: 5 }),
+              deferrable: x.lateOneDefers,
+              submittedAt: now,
+              acceptedLate: true,
+            }),
+          ],
+        };
+        const onTime = Object.fromEntries(plan(input).jobs.map((j) => [j.jobId, j.meetsDeadline]));
+        expect(onTime).toEqual({ accepted: true, 'queued-late': false });
+      }),
+      { numRuns: 200, seed: 17 },
+    );
+  });
+});

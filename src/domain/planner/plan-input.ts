@@ -116,6 +116,7 @@ export function planJobFrom(
     runningSince: job.state === 'running' ? parseInstant(job.run!.segments.at(-1)!.start) : undefined,
     transferHours: transfer,
     power: job.power,
+    ...(job.acceptedLate ? { acceptedLate: true } : {}),
   };
 }
 

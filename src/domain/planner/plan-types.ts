@@ -77,6 +77,8 @@ export interface PlanJob {
   power?: PowerCurve;
   /** Order of arrival, for fifo; defaults to earliestStart. */
   submittedAt?: DateTime;
+  /** Queued although its deadline could not be met then: a plan misses its deadline before that of a job accepted on time. */
+  acceptedLate?: boolean;
 }
 
 export type Objective = 'green' | 'carbon' | 'cost';

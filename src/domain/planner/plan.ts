@@ -105,7 +105,24 @@ export function plan(input: PlanInput): Plan {
     return greedy;
   const fifo = placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true);
   const fromFifo = improveFrom(input, fifo);
-  return planCost(fromFifo.totals) < planCost(greedy.totals) ? fromFifo : greedy;
+  const byMisses = missOrder(input);
+  return (byMisses(fromFifo, greedy) || planCost(fromFifo.totals) - planCost(greedy.totals)) < 0 ? fromFifo : greedy;
+}
+
+/**
+ * Orders plans by their missed deadlines (negative: `a` misses fewer): first those of jobs accepted on time, then all.
+ * A job accepted on time is not pushed late by one queued late (`acceptedLate`) after it, whatever that saves.
+ */
+function missOrder(input: PlanInput): (a: Plan, b: Plan) => number {
+  const acceptedLate = new Set(input.jobs.filter((j) => j.acceptedLate).map((j) => j.id));
+  const misses = (plan: Plan) => {
+    const missed = plan.jobs.filter((j) => !j.meetsDeadline);
+    return { promised: missed.filter((j) => !acceptedLate.has(j.jobId)).length, all: missed.length };
+  };
+  return (a, b) => {
+    const [x, y] = [misses(a), misses(b)];
+    return x.promised - y.promised || x.all - y.all;
+  };
 }
 
 /** Least-slack-first placement, improved; re-placed with late jobs first while any is late. */
@@ -118,12 +135,13 @@ function greedyPlan(input: PlanInput): Plan {
   // Where a deadline is missed, place the late jobs first (then by slack, running jobs no longer
   // first): keep the plan with fewer misses.
   const late = new Set<string>();
+  const byMisses = missOrder(input);
   let latest = best;
   for (let round = 0; round < LATE_FIRST_ROUNDS && latest.totals.deadlineMisses > 0; round++) {
     // Every job found late so far goes first: a job placed first can push another one late.
     latest.jobs.forEach((j) => !j.meetsDeadline && late.add(j.jobId));
     latest = placeAll(input, false, late);
-    if (latest.totals.deadlineMisses < best.totals.deadlineMisses) best = latest;
+    if (byMisses(latest, best) < 0) best = latest;
   }
   return best;
 }
@@ -366,11 +384,12 @@ class Planner {
     const latestStart = tasks.map((t) => t.deadlineHour - t.work);
     const mustStartNow = (t: number) =>
       tasks[t].job.deferrable && tasks[t].earliestHour === 0 && latestStart[t] < 1 && latestStart[t] >= 0;
+    // A job in `first` (late in an earlier round) goes before a non-deferrable one queued late after it.
     const rank = (t: number) => {
       const task = tasks[t];
-      if (!task.job.deferrable) return running(task) ? 0 : 1;
+      if (!task.job.deferrable) return running(task) ? 0 : task.job.acceptedLate ? 3 : 1;
       if (mustStartNow(t) && !running(task)) return 1;
-      return first.has(task.job.id) ? 2 : runningFirst && running(task) ? 3 : 4;
+      return first.has(task.job.id) ? 2 : runningFirst && running(task) ? 4 : 5;
     };
     const fixedWork = (t: number) => !tasks[t].job.deferrable || mustStartNow(t);
     return order.sort(

@@ -65,6 +65,11 @@ export class JobRunDto implements JobRun {
   powerFraction?: number;
 }
 
+export class AcceptedLateDto {
+  /** The earliest finish the plan offered at submission (UTC). */
+  earliestFinish: string;
+}
+
 /** A stored job: the submitted fields with defaults applied, plus its state and history. */
 export class JobDto implements Job {
   id: string;
@@ -89,6 +94,11 @@ export class JobDto implements Job {
   submittedAt: string;
   updatedAt: string;
   history: StateChangeDto[];
+  /**
+   * Queued with `acceptLate` past the earliest finish then offered (here): its deadline yields to those of the jobs
+   * accepted as feasible. Absent for a job accepted as feasible.
+   */
+  acceptedLate?: AcceptedLateDto;
   /** Where it runs or last ran, work done, its power cap now and the caps it ran at; absent until it first starts. */
   run?: JobRunDto;
   /** On a Slurm site: its Slurm job id and state beside Westwind's (absent until it is submitted there). */
