@@ -77,7 +77,7 @@ export interface PlanJob {
   power?: PowerCurve;
   /** Order of arrival, for fifo; defaults to earliestStart. */
   submittedAt?: DateTime;
-  /** Queued although its deadline could not be met then: a plan misses its deadline before that of a job accepted on time. */
+  /** Queued although its deadline could not be met then: its deadline yields to those of jobs accepted on time. */
   acceptedLate?: boolean;
 }
 
