@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { virtualClock } from '../../src/domain/time/clock.js';
-import { planningSettled, until } from '../support/execution.js';
+import { getJob, planningSettled, submit, until } from '../support/execution.js';
 import { notifyOpenAdr } from '../support/openadr.js';
 import { ALPHA, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -15,26 +15,27 @@ describe('a job pushed past its deadline after acceptance', () => {
   });
   afterAll(() => t.close());
 
-  it('keeps when and why it turned late in its record, and its plan reason says so', async () => {
+  /** A job of 3 h with 2.5 h of slack, planned on time. */
+  const acceptedOnTime = async (name: string, site: string, gpus: number) => {
     const http = t.app.getHttpServer();
-    // 48 GPUs at east-edge draw 43.7 kW, under its 50 kW import cap; 2.5 h of slack.
-    const accepted = (
-      await request(http)
-        .post('/v1/jobs')
-        .set(ALPHA)
-        .send({
-          name: 'on-time',
-          gpus: 48,
-          runtimeHours: 3,
-          deadline: NOW.plus({ hours: 5.5 }).toISO(),
-          sites: ['east-edge'],
-        })
-        .expect(201)
-    ).body;
+    const id = await submit(http, {
+      name,
+      gpus,
+      runtimeHours: 3,
+      deadline: NOW.plus({ hours: 5.5 }).toISO(),
+      sites: [site],
+    });
     await until(
-      async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
+      () => getJob(http, id),
       (job) => job.plan?.meetsDeadline === true,
     );
+    return id;
+  };
+
+  it('keeps when and why it turned late in its record, and its plan reason says so', async () => {
+    const http = t.app.getHttpServer();
+    // 48 GPUs at east-edge draw 43.7 kW, under its 50 kW import cap.
+    const id = await acceptedOnTime('on-time', 'east-edge', 48);
     // No re-plan still waiting (the submission's): the next one is the grid event's.
     await planningSettled(t);
     // The grid operator caps east-edge's import at 10 kW for the next four hours: the job cannot run until they end.
@@ -45,7 +46,7 @@ describe('a job pushed past its deadline after acceptance', () => {
       intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [10] }] }],
     });
     const late = await until(
-      async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
+      () => getJob(http, id),
       (job) => job.plan?.meetsDeadline === false,
     );
     expect(late.late).toEqual({ since: NOW.toISO(), cause: 'grid event now in west' });
@@ -54,26 +55,10 @@ describe('a job pushed past its deadline after acceptance', () => {
 
   it('a job queued late (acceptLate) after an accepted one does not push it late, and its record says so', async () => {
     const http = t.app.getHttpServer();
-    const accepted = (
-      await request(http)
-        .post('/v1/jobs')
-        .set(ALPHA)
-        .send({
-          name: 'kept',
-          gpus: 128,
-          runtimeHours: 3,
-          deadline: NOW.plus({ hours: 5.5 }).toISO(),
-          sites: ['de-hub'],
-        })
-        .expect(201)
-    ).body;
-    expect(accepted.acceptedLate).toBeUndefined();
-    await until(
-      async () => (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body,
-      (job) => job.plan?.meetsDeadline === true,
-    );
+    const id = await acceptedOnTime('kept', 'de-hub', 128);
+    expect((await getJob(http, id)).acceptedLate).toBeUndefined();
     // Every GPU of de-hub for three hours from now, for a job that may not wait: it does not fit beside the first.
-    const late = {
+    const urgent = {
       name: 'urgent',
       gpus: 128,
       runtimeHours: 3,
@@ -81,22 +66,16 @@ describe('a job pushed past its deadline after acceptance', () => {
       sites: ['de-hub'],
       deferrable: false,
     };
-    const refused = await request(http).post('/v1/jobs').set(ALPHA).send(late).expect(422);
-    const queued = (
-      await request(http)
-        .post('/v1/jobs')
-        .set(ALPHA)
-        .send({ ...late, acceptLate: true })
-        .expect(201)
-    ).body;
-    expect(queued.acceptedLate).toEqual({ earliestFinish: refused.body.earliestFinish });
+    const refused = await request(http).post('/v1/jobs').set(ALPHA).send(urgent).expect(422);
+    const queued = await submit(http, { ...urgent, acceptLate: true });
     const planned = await until(
-      async () => (await request(http).get(`/v1/jobs/${queued.id}`).set(ALPHA)).body,
+      () => getJob(http, queued),
       (job) => Boolean(job.plan),
     );
+    expect(planned.acceptedLate).toEqual({ earliestFinish: refused.body.earliestFinish });
     expect(planned.plan.meetsDeadline).toBe(false);
     await planningSettled(t);
-    const kept = (await request(http).get(`/v1/jobs/${accepted.id}`).set(ALPHA)).body;
+    const kept = await getJob(http, id);
     expect(kept.plan.meetsDeadline).toBe(true);
     expect(kept.late).toBeUndefined();
   });
