@@ -12,6 +12,7 @@ import {
   REPLAN_MIN_INTERVAL_MS,
 } from '../../src/planning/planning.constants.js';
 import { restAfterReplanMs } from '../../src/planning/replan-pacing.js';
+import { virtualClock } from '../../src/domain/time/clock.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { BULL_CONNECTION } from '../../src/redis/redis.module.js';
 import { PlanningService, type ReplanResult } from '../../src/planning/planning.service.js';
@@ -263,17 +264,16 @@ describe('planner pacing under a steady stream of requests', () => {
 });
 
 describe('deadline check at submission', () => {
+  // The check reads the plan made for the current hour: on a clock standing still, all of the test is within one.
+  const hour = DateTime.fromISO('2026-03-02T01:00:00Z', { zone: 'utc' });
   let c: TestApp;
   beforeAll(async () => {
-    c = await startTestApp({ roles: 'api,planner' });
+    c = await startTestApp({ clock: virtualClock(hour, 1, () => 0), roles: 'api,planner' });
   });
   afterAll(() => c.close());
 
   it('refuses at submission a deadline the plan cannot meet, with the earliest finish, unless acceptLate', async () => {
-    // The submission check reads the plan made for the current hour: all of it within one hour.
-    await clearOfHourBoundary();
     const http = c.app.getHttpServer();
-    const hour = DateTime.utc().startOf('hour');
     // east-edge may import 0.05 MW (54 of its 64 GPUs); the blocker takes 54 for 20 hours, without pause.
     const blocker = (
       await request(http)
