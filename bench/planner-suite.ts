@@ -79,6 +79,11 @@ export interface SuiteRow {
   peakMwhAboveExact?: number | null;
   exact?: Record<string, unknown>;
   /**
+   * Static instances: westwind guided by the LP's GPU-hour prices (`PlanGuide`, from the LP solved for the bound), its
+   * figures against the same fifo and LP; the plan kept is the better of guided and unguided placement.
+   */
+  guided?: ReturnType<typeof compare> | null;
+  /**
    * Instances with power curves (flexible-jobs, #20): the same jobs planned without their curves
    * (pause-only), and westwind's figures against them.
    */
@@ -171,8 +176,16 @@ function cappedJobHours(p: Plan): number {
   );
 }
 
+/** The instance planned with the LP's prices as its guide (null without a solved LP). */
+function guidedFigures(input: PlanInput, fifo: Measured, lp: LpBound | undefined) {
+  if (!lp?.gpuHourPrice) return null;
+  const t0 = performance.now();
+  const guided = plan({ ...input, guide: { gpuHourPrice: lp.gpuHourPrice } });
+  return compare(fifo, fromPlan(input, guided, performance.now() - t0), lp, input.jobs.length);
+}
+
 function row(
-  base: Omit<SuiteRow, keyof ReturnType<typeof compare>>,
+  base: Omit<SuiteRow, keyof ReturnType<typeof compare> | 'guided'>,
   fifo: Measured,
   westwind: Measured,
   lp: LpBound | undefined,
@@ -334,7 +347,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
       sites: sitesText(input),
       hours: input.hours,
     };
-    rows.push(row(base, fifo, westwind, lp, input.jobs.length));
+    rows.push({ ...row(base, fifo, westwind, lp, input.jobs.length), guided: guidedFigures(input, fifo, lp) });
     if (spec.flexible) rows.push({ ...rows.pop()!, ...flexibleFigures(input, westwindPlan, westwind) });
     options.log(`${spec.name}: ${JSON.stringify(rows.at(-1))}`);
     if (options.flexOnly) continue;

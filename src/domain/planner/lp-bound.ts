@@ -19,6 +19,8 @@ export interface LpBound extends EnergyTotals {
   unmetWorkHours: number;
   variables: number;
   solveMs: number;
+  /** The dual of each site-hour's GPU row, as a price ≥ 0 (a `PlanGuide`); absent when not solved. */
+  gpuHourPrice?: Float64Array;
 }
 
 /** Work left unplaced costs this much per MWh-equivalent hour: the LP stays feasible and says how much. */
@@ -42,7 +44,18 @@ export async function lpBound(input: PlanInput, fixed: Plan, settings: HighsSett
   if (solution.status !== 'optimal') {
     return { status: 'not-solved', ...UNSOLVED_FIGURES, variables: lp.model.numCols, solveMs };
   }
-  return { status: 'optimal', ...lpAccounting(world, lp, solution.x), variables: lp.model.numCols, solveMs };
+  // GPU rows follow the two rows of each deferrable job (buildLp); a ≤ row's dual is ≤ 0 when minimising.
+  const firstGpuRow = 2 * world.deferrable.length;
+  const gpuHourPrice = Float64Array.from({ length: world.sites * world.hours }, (_, i) =>
+    Math.max(0, -(solution.rowDual[firstGpuRow + i] ?? 0)),
+  );
+  return {
+    status: 'optimal',
+    ...lpAccounting(world, lp, solution.x),
+    variables: lp.model.numCols,
+    solveMs,
+    gpuHourPrice,
+  };
 }
 
 /** The figures of a model the solver did not solve (the LP bound's and the exact MIP's). */
@@ -162,6 +175,8 @@ export interface ModelSolution {
   /** optimal: proven (for a MIP, within the gap tolerance); time-limit: the best found when time ran out. */
   status: 'optimal' | 'time-limit' | 'not-solved';
   x: ArrayLike<number>;
+  /** LP only: each row's dual (empty for a MIP or when not solved). */
+  rowDual: ArrayLike<number>;
   objective: number;
   /** MIP only: HiGHS's relative gap between the best solution and its dual bound, and that bound. */
   mipGap: number;
@@ -221,6 +236,7 @@ export function solveModel(
       return {
         status,
         x: status === 'not-solved' ? [] : m.getSolution().colValue,
+        rowDual: status === 'not-solved' || isMip ? [] : m.getSolution().rowDual,
         objective: m.getObjectiveValue(),
         mipGap: info('mip_gap'),
         dualBound: info('mip_dual_bound'),

@@ -20,6 +20,18 @@ export interface PlanInput {
   sites: PlanSite[];
   jobs: PlanJob[];
   options?: Partial<PlanOptions>;
+  /** Prices that guide a second greedy placement (see `PlanGuide`); the better of the two plans is kept. */
+  guide?: PlanGuide;
+}
+
+/**
+ * The shadow price of a GPU-hour at each site-hour (`sites × hours` of the input, site-major), in the objective's
+ * units: the LP relaxation's dual of each site-hour's GPU row (`lpBound`). Added to a job's cost per GPU in greedy
+ * placement, it makes a job with room to move leave the hours other jobs need more (the chains across days that
+ * single-job moves and the search do not find).
+ */
+export interface PlanGuide {
+  gpuHourPrice: Float64Array;
 }
 
 export interface PlanSite {

@@ -94,7 +94,14 @@ const ANY_SITE = -1;
  */
 export function plan(input: PlanInput): Plan {
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
-  const greedy = greedyPlan(input);
+  const byMisses = missOrder(input);
+  const unguided = greedyPlan(input);
+  // Guided by the LP's prices where the input carries them: the better of the two placements goes on.
+  const guided = input.guide && strategy === 'westwind' ? greedyPlan(input, input.guide.gpuHourPrice) : undefined;
+  const greedy =
+    guided && (byMisses(guided, unguided) || planCost(guided.totals) - planCost(unguided.totals)) < 0
+      ? guided
+      : unguided;
   // A second start: fifo's plan (earliest hours: every deadline an earliest-first order keeps),
   // improved by the same moves, none of which makes a job late; the cheaper plan is kept. It runs
   // where greedy misses a deadline, and for a first plan of up to SECOND_START_MAX_JOBS jobs. Not
@@ -105,7 +112,6 @@ export function plan(input: PlanInput): Plan {
     return greedy;
   const fifo = placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true);
   const fromFifo = improveFrom(input, fifo);
-  const byMisses = missOrder(input);
   return (byMisses(fromFifo, greedy) || planCost(fromFifo.totals) - planCost(greedy.totals)) < 0 ? fromFifo : greedy;
 }
 
@@ -126,10 +132,10 @@ function missOrder(input: PlanInput): (a: Plan, b: Plan) => number {
 }
 
 /** Least-slack-first placement, improved; re-placed with late jobs first while any is late. */
-function greedyPlan(input: PlanInput): Plan {
+function greedyPlan(input: PlanInput, gpuHourPrice?: Float64Array): Plan {
   // Running jobs choose their hours before waiting ones, so equal costs never swap them for waiting
   // jobs (each swap costs a checkpoint, and operators see jobs flap).
-  let best = placeAll(input, true);
+  let best = placeAll(input, true, new Set(), gpuHourPrice);
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
   if (strategy !== 'westwind' || best.totals.deadlineMisses === 0) return best;
   // Where a deadline is missed, place the late jobs first (then by slack, running jobs no longer
@@ -140,20 +146,29 @@ function greedyPlan(input: PlanInput): Plan {
   for (let round = 0; round < LATE_FIRST_ROUNDS && latest.totals.deadlineMisses > 0; round++) {
     // Every job found late so far goes first: a job placed first can push another one late.
     latest.jobs.forEach((j) => !j.meetsDeadline && late.add(j.jobId));
-    latest = placeAll(input, false, late);
+    latest = placeAll(input, false, late, gpuHourPrice);
     if (byMisses(latest, best) < 0) best = latest;
   }
   return best;
 }
 
-function placeAll(input: PlanInput, runningFirst: boolean, first: ReadonlySet<string> = new Set()): Plan {
+/** Greedy placement (with `gpuHourPrice` added to its costs, if given), then the moves that improve it. */
+function placeAll(
+  input: PlanInput,
+  runningFirst: boolean,
+  first: ReadonlySet<string> = new Set(),
+  gpuHourPrice?: Float64Array,
+): Plan {
   const planner = new Planner(input);
   const tasks = input.jobs.map((job) => planner.compile(job));
   const order = planner.placementOrder(tasks, runningFirst, first);
   planner.holdCommitments(order.map((t) => tasks[t]));
   const placements = new Array<Candidate | undefined>(tasks.length);
   planner.capping = false;
+  // Prices guide the placement only: the moves after it judge plans by the objective alone.
+  planner.gpuHourPrice = gpuHourPrice;
   for (const t of order) placements[t] = planner.place(tasks[t]);
+  planner.gpuHourPrice = undefined;
   if (planner.options.strategy === 'westwind') {
     planner.improve(tasks, order, placements);
     planner.repairDeadlines(tasks, order, placements);
@@ -226,6 +241,8 @@ export class PlacementProbe {
 class Planner {
   /** Placements may run capped (jobs with a power curve); off until `capWhereCheaper` in a full plan. */
   capping = true;
+  /** While set (greedy placement guided by a `PlanGuide`): each site-hour's price per GPU, added to its cost. */
+  gpuHourPrice?: Float64Array;
   readonly options: PlanOptions;
   readonly siteHours: SiteHours;
   private readonly start: DateTime;
@@ -1128,6 +1145,7 @@ class Planner {
       let c: number;
       if (weighByGrid) c = this.withHysteresis(task, s, siteHours.marginalCost(i, gpus, mw, energy));
       else c = siteHours.fits(i, gpus, mw) ? 0 : Infinity;
+      if (weighByGrid && this.gpuHourPrice && c !== Infinity) c += this.gpuHourPrice[i] * gpus;
       if (c !== Infinity) {
         if (peakRule !== 'ignore' && siteHours.peak[i]) c = peakRule === 'avoid' ? Infinity : c + peakPenalty(mw);
         c += EARLIER_IS_BETTER * h;
