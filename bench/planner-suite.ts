@@ -316,6 +316,8 @@ export interface SuiteOptions {
   exactOnly?: boolean;
   /** Only the flexible-jobs instance, with curves and pause-only, no LP bound (BENCH_FLEX_ONLY). */
   flexOnly?: boolean;
+  /** Only the static instances, with their LP bounds and guided plans (BENCH_STATIC_ONLY). */
+  staticOnly?: boolean;
 }
 
 /** Runs the whole suite; rows in the order: static instances, replays, exact slices. */
@@ -350,7 +352,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     rows.push({ ...row(base, fifo, westwind, lp, input.jobs.length), guided: guidedFigures(input, fifo, lp) });
     if (spec.flexible) rows.push({ ...rows.pop()!, ...flexibleFigures(input, westwindPlan, westwind) });
     options.log(`${spec.name}: ${JSON.stringify(rows.at(-1))}`);
-    if (options.flexOnly) continue;
+    if (options.flexOnly || options.staticOnly) continue;
     if (spec.name !== 'reference') continue;
     // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
@@ -374,7 +376,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     }
   }
 
-  if (options.flexOnly) return rows;
+  if (options.flexOnly || options.staticOnly) return rows;
   if (!options.quick && !options.exactOnly) {
     // A month, rolling: the LP bound plans all of it at once with perfect knowledge.
     const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
