@@ -619,6 +619,18 @@ export class RetentionConfig {
   }
 }
 
+export class PlannerConfig {
+  /**
+   * Re-plans of up to this many deferrable jobs are guided by the LP relaxation's GPU-hour prices (docs/planner.md,
+   * "Guided by the LP's prices"), solved on the planner's thread once per plan hour; 0 turns the guide off. Each
+   * guided re-plan places the jobs twice and keeps the better plan.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  priceGuideMaxJobs: number = 400;
+}
+
 /**
  * The self-running demo: a virtual clock, forecasts replayed from the bundled real grid data
  * (OPSD 2019 control areas), and a trickle of sample training jobs from the ITP trace.
@@ -700,6 +712,10 @@ export class WestwindConfig {
   @ValidateNested()
   @Type(() => RetentionConfig)
   retention: RetentionConfig = new RetentionConfig();
+
+  @ValidateNested()
+  @Type(() => PlannerConfig)
+  planner: PlannerConfig = new PlannerConfig();
 
   /** Present in the demo configuration only; a production config leaves it out. */
   @IsOptional()

@@ -1,3 +1,8 @@
+import { DateTime } from 'luxon';
+import { WestwindConfig } from '../config/westwind-config.js';
+import { readItpTrace } from '../datasets/itp-trace.js';
+import { readOpsdZones } from '../datasets/opsd.js';
+import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../datasets/planning-instance.js';
 import { plan } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
 import { at, planJob, planSite, PLAN_START as start } from '../../test/support/planner-fixtures.js';
@@ -27,8 +32,15 @@ function input(): PlanInput {
   };
 }
 
+/** The configuration with the price guide for plans of up to `maxJobs` deferrable jobs (0: off). */
+function withGuide(maxJobs: number): WestwindConfig {
+  const config = new WestwindConfig();
+  config.planner.priceGuideMaxJobs = maxJobs;
+  return config;
+}
+
 describe('PlanThread: plan() on a worker thread', () => {
-  const thread = new PlanThread();
+  const thread = new PlanThread(withGuide(0));
   afterAll(() => thread.onModuleDestroy());
 
   it('returns the plan the same input gives in this thread (instants and typed arrays carried over)', async () => {
@@ -53,5 +65,26 @@ describe('PlanThread: plan() on a worker thread', () => {
     const [a, b] = await Promise.all([thread.plan(input()), thread.plan(small)]);
     expect(a.jobs).toHaveLength(400);
     expect(b.jobs.map((j) => j.jobId)).toEqual(['j0', 'j1', 'j2', 'j3', 'j4']);
+  });
+});
+
+describe('PlanThread: the LP’s price guide', () => {
+  const thread = new PlanThread(withGuide(400));
+  afterAll(() => thread.onModuleDestroy());
+
+  it('solves it on the thread and plans with it: a 120-job slice of the reference week, from hour 96', async () => {
+    const { input } = suiteInstance(
+      SUITE.find((s) => s.name === 'reference')!,
+      readOpsdZones,
+      DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
+      readItpTrace('data/itp-traces/cluster04.csv'),
+    );
+    const slice = exactSlice(input, 96, 120, 48);
+    const unguided = plan(slice);
+    const guided = await thread.plan(slice);
+    expect(guided.totals.deadlineMisses).toBe(0);
+    expect(guided.totals.objective).toBeLessThan(0.85 * unguided.totals.objective);
+    // The next re-plan in the same hour reuses the guide: the same plan.
+    expect((await thread.plan(slice)).totals).toEqual(guided.totals);
   });
 });

@@ -1,12 +1,14 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
+import { WestwindConfig } from '../config/westwind-config.js';
 import type { Plan, PlanInput } from '../domain/planner/plan-types.js';
 import { planInputMessage } from './plan-transfer.js';
 
 /**
  * Runs `plan()` on a worker thread, so a re-plan (seconds for a few hundred jobs on a loaded 2-core
  * machine: the search's budget) does not hold the event loop: requests, dispatch and Redis replies
- * go on meanwhile (a 10 s block made request-path Redis commands time out in a CI run). One thread,
+ * go on meanwhile (a 10 s block made request-path Redis commands time out in a CI run). The thread
+ * also keeps the LP's price guide between re-plans (`planner.priceGuideMaxJobs`). One thread,
  * started on first use and kept; plans are taken one at a time in order. Built, the thread loads
  * plan.worker.js beside this file; from TypeScript sources (tests, `tsx`) it registers tsx first.
  */
@@ -16,12 +18,14 @@ export class PlanThread implements OnModuleDestroy {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (plan: Plan) => void; reject: (error: Error) => void }>();
 
+  constructor(private readonly config: WestwindConfig) {}
+
   plan(input: PlanInput): Promise<Plan> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     return new Promise<Plan>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, input: planInputMessage(input) });
+      worker.postMessage({ id, input: planInputMessage(input), guideMaxJobs: this.config.planner.priceGuideMaxJobs });
     });
   }
 
