@@ -95,13 +95,11 @@ const ANY_SITE = -1;
 export function plan(input: PlanInput): Plan {
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
   const byMisses = missOrder(input);
+  const better = (a: Plan, b: Plan) => (byMisses(a, b) || planCost(a.totals) - planCost(b.totals)) < 0;
   const unguided = greedyPlan(input);
   // Guided by the LP's prices where the input carries them: the better of the two placements goes on.
   const guided = input.guide && strategy === 'westwind' ? greedyPlan(input, input.guide.gpuHourPrice) : undefined;
-  const greedy =
-    guided && (byMisses(guided, unguided) || planCost(guided.totals) - planCost(unguided.totals)) < 0
-      ? guided
-      : unguided;
+  const greedy = guided && better(guided, unguided) ? guided : unguided;
   // A second start: fifo's plan (earliest hours: every deadline an earliest-first order keeps),
   // improved by the same moves, none of which makes a job late; the cheaper plan is kept. It runs
   // where greedy misses a deadline, and for a first plan of up to SECOND_START_MAX_JOBS jobs. Not
@@ -112,7 +110,7 @@ export function plan(input: PlanInput): Plan {
     return greedy;
   const fifo = placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true);
   const fromFifo = improveFrom(input, fifo);
-  return (byMisses(fromFifo, greedy) || planCost(fromFifo.totals) - planCost(greedy.totals)) < 0 ? fromFifo : greedy;
+  return better(fromFifo, greedy) ? fromFifo : greedy;
 }
 
 /**
@@ -1145,8 +1143,8 @@ class Planner {
       let c: number;
       if (weighByGrid) c = this.withHysteresis(task, s, siteHours.marginalCost(i, gpus, mw, energy));
       else c = siteHours.fits(i, gpus, mw) ? 0 : Infinity;
-      if (weighByGrid && this.gpuHourPrice && c !== Infinity) c += this.gpuHourPrice[i] * gpus;
       if (c !== Infinity) {
+        if (weighByGrid && this.gpuHourPrice) c += this.gpuHourPrice[i] * gpus;
         if (peakRule !== 'ignore' && siteHours.peak[i]) c = peakRule === 'avoid' ? Infinity : c + peakPenalty(mw);
         c += EARLIER_IS_BETTER * h;
       }
