@@ -4,6 +4,7 @@ import { readItpTrace } from '../../datasets/itp-trace.js';
 import { readOpsdZones } from '../../datasets/opsd.js';
 import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../../datasets/planning-instance.js';
 import { lpBound } from './lp-bound.js';
+import { guideFor, guideIsDue, RESOLVE_AT_MOST_EVERY_MS, type SolvedGuide } from './plan-guide.js';
 import { peakPenalty, planCost } from './objective.js';
 import { plan } from './plan.js';
 import type { PlanInput } from './plan-types.js';
@@ -91,5 +92,45 @@ describe('the LP’s GPU-hour prices (PlanGuide)', () => {
     );
     // Random prices seldom help, but the comparison must have chosen the guided plan somewhere to say anything.
     expect(guidedKept).toBeGreaterThan(0);
+  });
+});
+
+describe('a solved guide between re-plans (the live planner’s thread)', () => {
+  const input = (hour: number, jobs = 4): PlanInput => ({
+    start: at(hour),
+    hours: 3,
+    sites: [planSite('west', [0, 0, 0]), planSite('east', [0, 0, 0])],
+    jobs: Array.from({ length: jobs }, (_, k) => planJob(`j${k}`)),
+  });
+  const solved: SolvedGuide = {
+    startMs: at(0).toMillis(),
+    siteIds: ['west', 'east'],
+    hours: 3,
+    jobs: 4,
+    solvedAtRealMs: 1_000_000,
+    guide: { gpuHourPrice: Float64Array.from([1, 2, 3, 4, 5, 6]) },
+  };
+  const later = 1_000_000 + RESOLVE_AT_MOST_EVERY_MS;
+
+  it('is due when there is none, or for other sites or hours', () => {
+    expect(guideIsDue(undefined, input(0), 0)).toBe(true);
+    expect(guideIsDue({ ...solved, siteIds: ['west'] }, input(0), 1_000_000)).toBe(true);
+    expect(guideIsDue({ ...solved, hours: 4 }, input(0), 1_000_000)).toBe(true);
+  });
+
+  it('is due for a later hour or a quarter more work, but only a minute of real time after the last solve', () => {
+    expect(guideIsDue(solved, input(0), later)).toBe(false);
+    expect(guideIsDue(solved, input(0, 5), later)).toBe(false);
+    for (const next of [input(1), input(0, 6)]) {
+      expect(guideIsDue(solved, next, later - 1)).toBe(false);
+      expect(guideIsDue(solved, next, later)).toBe(true);
+    }
+  });
+
+  it('moves its prices with the hours: an hour later, each site’s hour h is the solved hour h + 1', () => {
+    expect(guideFor(solved, input(0))).toBe(solved.guide);
+    expect(Array.from(guideFor(solved, input(1))!.gpuHourPrice)).toEqual([2, 3, 0, 5, 6, 0]);
+    expect(Array.from(guideFor(solved, input(5))!.gpuHourPrice)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(guideFor({ ...solved, guide: undefined }, input(0))).toBeUndefined();
   });
 });

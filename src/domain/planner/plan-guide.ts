@@ -1,11 +1,13 @@
+import { HOUR_MS } from '../time/hours.js';
 import { lpBound } from './lp-bound.js';
 import { plan } from './plan.js';
 import type { PlanGuide, PlanInput } from './plan-types.js';
 
 /**
  * A `PlanGuide` solved for one plan's hours, kept for the re-plans after it: the LP takes seconds where a
- * greedy placement takes milliseconds, so the live planner solves it once per plan hour, or again when the work
- * has grown by a quarter.
+ * greedy placement takes milliseconds, so the live planner solves it once per plan hour (or when the work has
+ * grown by a quarter), and at most once a minute of real time: under a fast virtual clock (the demo's 2880×, an
+ * hour in 1.25 s) solving every hour put hours of lag between plans. In between, its prices move with the hours.
  */
 export interface SolvedGuide {
   /** Epoch ms of the hour 0 it was solved for. */
@@ -14,27 +16,37 @@ export interface SolvedGuide {
   hours: number;
   /** Deferrable jobs it was solved with. */
   jobs: number;
-  /** Absent when the LP did not solve in its time: tried again only when the guide is no longer current. */
+  /** When it was solved, on the real clock (ms): for the minimum real time between solves. */
+  solvedAtRealMs: number;
+  /** Absent when the LP did not solve in its time: tried again only when a guide is due. */
   guide?: PlanGuide;
 }
 
 /** The share by which the deferrable jobs may grow before a guide is solved again. */
 const GROWTH_BEFORE_RESOLVE = 0.25;
+/** At most one solve per this much real time, whatever the clock's speed. */
+export const RESOLVE_AT_MOST_EVERY_MS = 60_000;
 
 /** The deferrable jobs of an input: what the LP places (the others follow their fixed rule). */
 export function deferrableJobs(input: PlanInput): number {
   return input.jobs.filter((j) => j.deferrable).length;
 }
 
-/** Whether `solved` can still guide `input`'s plan: the same hours and sites, and not a quarter more work since. */
-export function guideIsCurrent(solved: SolvedGuide | undefined, input: PlanInput): solved is SolvedGuide {
-  return (
-    solved !== undefined &&
-    solved.startMs === input.start.toMillis() &&
-    solved.hours === input.hours &&
-    solved.siteIds.join() === input.sites.map((s) => s.id).join() &&
-    deferrableJobs(input) <= solved.jobs * (1 + GROWTH_BEFORE_RESOLVE)
-  );
+/**
+ * Whether a guide must be solved for `input` (at `realMs` on the real clock): there is none for its sites and
+ * hours, or the one there is was solved for an earlier hour or a quarter less work, a minute or more ago.
+ */
+export function guideIsDue(solved: SolvedGuide | undefined, input: PlanInput, realMs: number): boolean {
+  if (
+    !solved ||
+    solved.hours !== input.hours ||
+    solved.siteIds.join() !== input.sites.map((s) => s.id).join() ||
+    input.start.toMillis() < solved.startMs
+  )
+    return true;
+  const stale =
+    solved.startMs !== input.start.toMillis() || deferrableJobs(input) > solved.jobs * (1 + GROWTH_BEFORE_RESOLVE);
+  return stale && realMs - solved.solvedAtRealMs >= RESOLVE_AT_MOST_EVERY_MS;
 }
 
 /**
@@ -42,7 +54,7 @@ export function guideIsCurrent(solved: SolvedGuide | undefined, input: PlanInput
  * non-deferrable jobs' load is taken from fifo's plan, which costs no search (westwind places them first, fifo in
  * order of arrival: close enough for prices).
  */
-export async function solveGuide(input: PlanInput, timeLimitSeconds: number): Promise<SolvedGuide> {
+export async function solveGuide(input: PlanInput, timeLimitSeconds: number, realMs: number): Promise<SolvedGuide> {
   const fixed = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
   const lp = await lpBound(input, fixed, { time_limit: timeLimitSeconds });
   return {
@@ -50,6 +62,19 @@ export async function solveGuide(input: PlanInput, timeLimitSeconds: number): Pr
     siteIds: input.sites.map((s) => s.id),
     hours: input.hours,
     jobs: deferrableJobs(input),
+    solvedAtRealMs: realMs,
     guide: lp.gpuHourPrice && { gpuHourPrice: lp.gpuHourPrice },
   };
+}
+
+/** `solved`'s prices for `input`, moved to its hour 0 (hours past those solved are priced 0). */
+export function guideFor(solved: SolvedGuide, input: PlanInput): PlanGuide | undefined {
+  if (!solved.guide) return undefined;
+  const shift = Math.round((input.start.toMillis() - solved.startMs) / HOUR_MS);
+  if (shift === 0) return solved.guide;
+  const H = solved.hours;
+  const old = solved.guide.gpuHourPrice;
+  const gpuHourPrice = new Float64Array(old.length);
+  for (let s = 0; s < solved.siteIds.length; s++) gpuHourPrice.set(old.subarray(s * H + shift, (s + 1) * H), s * H);
+  return { gpuHourPrice };
 }
