@@ -622,15 +622,14 @@ export class RetentionConfig {
 export class PlannerConfig {
   /**
    * Re-plans of up to this many deferrable jobs are guided by the LP relaxation's GPU-hour prices (docs/planner.md,
-   * "Guided by the LP's prices"), solved on the planner's thread once per plan hour; 0 (the default) turns the
-   * guide off. Each guided re-plan places the jobs twice and keeps the better plan. Off by default until measured
-   * live on the real clock: at the demo's 2880× a re-plan's extra seconds are hours of lag (docs/planner.md).
+   * "Guided by the LP's prices"), solved on the planner's thread once per plan hour and at most once a minute of real
+   * time; 0 turns the guide off. Each guided re-plan places the jobs twice and keeps the better plan.
    */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(5000)
-  priceGuideMaxJobs: number = 0;
+  priceGuideMaxJobs: number = 400;
 }
 
 /**
