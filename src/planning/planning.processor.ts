@@ -20,14 +20,14 @@ import { type Housekeeping, HousekeepingService } from './housekeeping.service.j
 import { PlanningService, ReplanResult } from './planning.service.js';
 import { restAfterReplanMs } from './replan-pacing.js';
 
+/** How often the planning worker looks for re-plans whose worker lost their lock. */
+const STALLED_CHECK_MS = 5_000;
+
 /**
  * This process's planning worker, by name: BullMQ stores it on each job the worker takes
  * (`processedBy`) and on the worker's Redis connection, so another process can tell whether the
  * worker holding a job is still alive.
  */
-/** How often the planning worker looks for re-plans whose worker lost their lock. */
-const STALLED_CHECK_MS = 5_000;
-
 export const PLANNER_WORKER_NAME = `planner@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /**
