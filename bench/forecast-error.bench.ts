@@ -76,15 +76,15 @@ interface Run {
   missed: ReturnType<typeof missedJob>[];
 }
 
-function replay(
+async function replay(
   instance: Instance,
   strategy: 'westwind' | 'fifo',
   forecast: ForecastErrorModel | number,
   seed: number,
   loadErrorKnown = true,
-): Run {
+): Promise<Run> {
   const started = performance.now();
-  const outcome: StrategyOutcome = replayStrategy(instance.world, instance.jobs, {
+  const outcome: StrategyOutcome = await replayStrategy(instance.world, instance.jobs, {
     strategy,
     objective: 'green',
     forecastError: typeof forecast === 'number' ? forecast : 0,
@@ -121,15 +121,16 @@ function missedJob(instance: Instance, outcome: JobOutcome) {
 }
 
 /** A forecast setting over the seeds: each run's figures and saving kept, their mean and the worst. */
-function measure(
+async function measure(
   instance: Instance,
   label: string,
   forecast: ForecastErrorModel | number,
   base: Base,
   loadErrorKnown = true,
 ) {
-  const runs = SEEDS.map((seed) => {
-    const westwind = replay(instance, 'westwind', forecast, seed, loadErrorKnown);
+  const runs: (Run & { seed: number; saving: number; retainedShare: number | null })[] = [];
+  for (const seed of SEEDS) {
+    const westwind = await replay(instance, 'westwind', forecast, seed, loadErrorKnown);
     const kept = savingKept({
       fifo: base.fifo.objective,
       strategy: westwind.objective,
@@ -138,8 +139,8 @@ function measure(
     });
     const row = { seed, ...westwind, saving: kept.saving, retainedShare: kept.retainedShare };
     console.log(`${instance.name} ${label} seed ${seed}: ${JSON.stringify(row)}`);
-    return row;
-  });
+    runs.push(row);
+  }
   const kept = runs.map((r) => r.retainedShare ?? NaN);
   const mean = (key: 'deadlineMisses' | 'objective' | 'gridMwh' | 'peakGridMwh' | 'pauses') =>
     round(runs.reduce((sum, r) => sum + r[key], 0) / runs.length);
@@ -180,7 +181,7 @@ function targets(level: number, worst: { deadlineMisses: number; retainedShare: 
   return {};
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = performance.now();
   const wanted = process.env.BENCH_INSTANCES?.split(',') ?? ['reference-replay', 'replay-example'];
   const instances = QUICK
@@ -193,27 +194,29 @@ function main(): void {
   for (const instance of instances) {
     const instanceStarted = performance.now();
     const base: Base = {
-      fifo: replay(instance, 'fifo', 0, 1),
-      westwind: replay(instance, 'westwind', 0, 1),
+      fifo: await replay(instance, 'fifo', 0, 1),
+      westwind: await replay(instance, 'westwind', 0, 1),
     };
     console.log(`${instance.name} perfect forecasts: ${JSON.stringify(base)}`);
-    const levels = LEVELS.map((level) => {
-      const m = measure(instance, `${level * 100}%`, model(level), base);
-      return { level, ...m, met: targets(level, m.worst) };
-    });
-    const diagnostics = QUICK
-      ? []
-      : [
-          measure(instance, '10%, load forecast exact', model(0.1, { loadLevel: 0 }), base),
-          measure(instance, '10% on the load only', model(0, { loadLevel: 0.1 }), base),
-          measure(instance, '20%, load forecast exact', model(0.2, { loadLevel: 0 }), base),
-          measure(instance, '10%, renewables 5% low', model(0.1, { bias: -0.05 }), base),
-          measure(instance, '10%, redrawn each hour', model(0.1, { revisions: 'redrawn' }), base),
-          measure(instance, '5% flat (the model before #21)', 0.05, base),
-          // Load-derived peaks as the forecast has them, not widened by the load error (before 6b4fda5).
-          measure(instance, "10%, the planner not told the load's error", model(0.1), base, false),
-          measure(instance, "20%, the planner not told the load's error", model(0.2), base, false),
-        ];
+    const levels = [];
+    for (const level of LEVELS) {
+      const m = await measure(instance, `${level * 100}%`, model(level), base);
+      levels.push({ level, ...m, met: targets(level, m.worst) });
+    }
+    const diagnostics = [];
+    if (!QUICK)
+      for (const [label, forecast, loadErrorKnown] of [
+        ['10%, load forecast exact', model(0.1, { loadLevel: 0 })],
+        ['10% on the load only', model(0, { loadLevel: 0.1 })],
+        ['20%, load forecast exact', model(0.2, { loadLevel: 0 })],
+        ['10%, renewables 5% low', model(0.1, { bias: -0.05 })],
+        ['10%, redrawn each hour', model(0.1, { revisions: 'redrawn' })],
+        ['5% flat (the model before #21)', 0.05],
+        // Load-derived peaks as the forecast has them, not widened by the load error (before 6b4fda5).
+        ["10%, the planner not told the load's error", model(0.1), false],
+        ["20%, the planner not told the load's error", model(0.2), false],
+      ] as const)
+        diagnostics.push(await measure(instance, label, forecast, base, loadErrorKnown));
     results[instance.name] = {
       measuredAt: DateTime.utc().toISO(),
       commit: gitCommit(),
@@ -266,4 +269,4 @@ function earlierInstances(): Record<string, unknown> {
   );
 }
 
-main();
+await main();

@@ -289,9 +289,21 @@ function replayWorld(
   return { world: { config, signals }, jobs };
 }
 
-function fromReplay(world: ReplayWorld, jobs: Job[], strategy: 'westwind' | 'fifo', forecastError: number): Measured {
+async function fromReplay(
+  world: ReplayWorld,
+  jobs: Job[],
+  strategy: 'westwind' | 'fifo',
+  forecastError: number,
+  priceGuideMaxJobs = 0,
+): Promise<Measured> {
   const started = performance.now();
-  const outcome = replayStrategy(world, jobs, { strategy, objective: 'green', forecastError, seed: 1 });
+  const outcome = await replayStrategy(world, jobs, {
+    strategy,
+    objective: 'green',
+    forecastError,
+    seed: 1,
+    priceGuideMaxJobs,
+  });
   const wallMs = performance.now() - started;
   const work = jobs.reduce((sum, j) => sum + j.runtimeHours * powerOf(j.gpus), 0);
   return {
@@ -318,6 +330,8 @@ export interface SuiteOptions {
   flexOnly?: boolean;
   /** Only the static instances, with their LP bounds and guided plans (BENCH_STATIC_ONLY). */
   staticOnly?: boolean;
+  /** Only the reference week, static and replayed with and without the price guide (BENCH_REPLAY_ONLY). */
+  replayOnly?: boolean;
 }
 
 /** Runs the whole suite; rows in the order: static instances, replays, exact slices. */
@@ -327,9 +341,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
   const rows: SuiteRow[] = [];
   const specs = options.flexOnly
     ? SUITE.filter((s) => s.flexible)
-    : options.quick
-      ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa')
-      : SUITE;
+    : options.replayOnly
+      ? SUITE.filter((s) => s.name === 'reference')
+      : options.quick
+        ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa')
+        : SUITE;
   const inputs = new Map<string, PlanInput>();
   for (const spec of specs) {
     const built = suiteInstance(spec, readOpsdZones, from, trace);
@@ -358,6 +374,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
     for (const forecastError of [0, 0.05]) {
       const forecastText = forecastError ? '5% forecast error' : 'perfect forecasts';
+      const fifoReplay = await fromReplay(world, jobs, 'fifo', forecastError);
       const replayRow = row(
         {
           ...base,
@@ -366,17 +383,24 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
           forecastError,
           description: `the reference week replayed hour by hour, ${forecastText}`,
         },
-        fromReplay(world, jobs, 'fifo', forecastError),
-        fromReplay(world, jobs, 'westwind', forecastError),
+        fifoReplay,
+        await fromReplay(world, jobs, 'westwind', forecastError),
         lp,
         jobs.length,
       );
-      rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null, lpDeferrablePeakMwh: null });
-      options.log(`${replayRow.name}: ${JSON.stringify(replayRow)}`);
+      // As the service re-plans by default: guided by the LP's prices, solved for each replayed hour.
+      const guided = compare(
+        fifoReplay,
+        await fromReplay(world, jobs, 'westwind', forecastError, PRICE_GUIDE_MAX_JOBS),
+        lp,
+        jobs.length,
+      );
+      rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null, lpDeferrablePeakMwh: null, guided });
+      options.log(`${replayRow.name}: ${JSON.stringify(rows.at(-1))}`);
     }
   }
 
-  if (options.flexOnly || options.staticOnly) return rows;
+  if (options.flexOnly || options.staticOnly || options.replayOnly) return rows;
   if (!options.quick && !options.exactOnly) {
     // A month, rolling: the LP bound plans all of it at once with perfect knowledge.
     const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
@@ -395,8 +419,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
       rows.push(
         row(
           base,
-          fromReplay(world, jobs, 'fifo', forecastError),
-          fromReplay(world, jobs, 'westwind', forecastError),
+          await fromReplay(world, jobs, 'fifo', forecastError),
+          await fromReplay(world, jobs, 'westwind', forecastError),
           lp,
           jobs.length,
         ),
@@ -498,3 +522,5 @@ function flexibleFigures(input: PlanInput, westwindPlan: Plan, westwind: Measure
 
 /** The interior-point solver: the week-long LPs with tight capacity take minutes with the default dual simplex. */
 const LP_SETTINGS = { solver: 'ipm' };
+/** The service's default `planner.priceGuideMaxJobs`: replays are guided as the live planner is. */
+const PRICE_GUIDE_MAX_JOBS = 400;

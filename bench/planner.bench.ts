@@ -52,11 +52,18 @@ function figures(p: Plan, planMs: number) {
   };
 }
 
-const suiteOptions = (quick: boolean, exactOnly: boolean, flexOnly = false, staticOnly = false) => ({
+const suiteOptions = (
+  quick: boolean,
+  exactOnly: boolean,
+  flexOnly = false,
+  staticOnly = false,
+  replayOnly = false,
+) => ({
   quick,
   exactOnly,
   flexOnly,
   staticOnly,
+  replayOnly,
   exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40),
   log: (line: string) => process.env.BENCH_VERBOSE && console.log(line),
 });
@@ -93,12 +100,14 @@ async function main(): Promise<void> {
     writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
     return;
   }
-  if (process.env.BENCH_STATIC_ONLY === '1') {
-    // Re-measures only the static instances (LP bound and guided plan included) into the existing results, in place.
+  if (process.env.BENCH_STATIC_ONLY === '1' || process.env.BENCH_REPLAY_ONLY === '1') {
+    // Re-measures only the static instances (LP bound and guided plan included), or only the reference week and its
+    // replays (unguided and guided), into the existing results, in place.
+    const replayOnly = process.env.BENCH_REPLAY_ONLY === '1';
     const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as { suite: SuiteRow[] } & object;
     const measuredAt = DateTime.utc().toISO();
     const fresh = new Map(
-      (await runSuite(suiteOptions(false, false, false, true))).map((r) => [
+      (await runSuite(suiteOptions(false, false, false, !replayOnly, replayOnly))).map((r) => [
         r.name,
         { ...r, measuredAt, met: targetsMet(r) },
       ]),

@@ -203,7 +203,7 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
   for (const [k, run] of runs.entries()) {
     const { strategy } = run;
     const started = performance.now();
-    const result = replayStrategy(world, run.withoutCurves ? withoutCurves : jobs, {
+    const result = await replayStrategy(world, run.withoutCurves ? withoutCurves : jobs, {
       strategy,
       objective,
       forecastError: run.perfect ? 0 : typeof forecast === 'number' ? forecast : 0,
@@ -211,6 +211,8 @@ export async function runReplay(request: ReplayRequest): Promise<{ report: Repla
       issuedForecasts: run.perfect ? undefined : request.issuedForecasts,
       seed,
       horizonHours,
+      // As the configured service re-plans: guided by the LP's prices up to this many deferrable jobs.
+      priceGuideMaxJobs: request.config.planner.priceGuideMaxJobs,
       onHour: (hour) => request.onProgress?.(k * signals.hours + hour, total),
     });
     const wallMs = performance.now() - started;

@@ -15,7 +15,7 @@ import { actionsFor } from '../domain/execution/dispatch-decision.js';
 import { currentPowerFraction, finished, paused, powerSet, started, workDone } from '../domain/execution/job-run.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Job } from '../domain/jobs/job.js';
-import { plan } from '../domain/planner/plan.js';
+import { GuidedPlanner } from '../domain/planner/plan-guide.js';
 import type { JobPlan, Objective, PlanInput, Strategy } from '../domain/planner/plan-types.js';
 import { gaussian, seededRandom } from '../domain/seeded-random.js';
 import { gridWeight } from '../domain/planner/objective.js';
@@ -62,6 +62,12 @@ export interface ReplayOptions {
   loadErrorKnown?: boolean;
   seed: number;
   horizonHours?: number;
+  /**
+   * Re-plans of up to this many deferrable jobs are guided by the LP's prices, as in the service
+   * (`planner.priceGuideMaxJobs`): solved for each replayed hour, as a service on a real-time clock
+   * does. Default 0: off.
+   */
+  priceGuideMaxJobs?: number;
   /** Called after each simulated hour. */
   onHour?: (hour: number, hours: number) => void;
 }
@@ -221,7 +227,11 @@ export class ReplayForecasts {
  * records (the service's own state machine and execution rules: resumes pay the checkpoint
  * restore, pauses checkpoint), and the energy each job used is metered against the actual series.
  */
-export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options: ReplayOptions): StrategyOutcome {
+export async function replayStrategy(
+  world: ReplayWorld,
+  jobs: readonly Job[],
+  options: ReplayOptions,
+): Promise<StrategyOutcome> {
   const { signals, config } = world;
   const horizon = options.horizonHours ?? PLANNING_HORIZON_HOURS;
   const forecasts = new ReplayForecasts(
@@ -249,6 +259,7 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
   let active: Job[] = [];
   let next = 0;
   let replans = 0;
+  const planner = new GuidedPlanner();
   for (let hour = 0; hour < signals.hours; hour++) {
     const nowMs = startMs + hour * HOUR_MS;
     while (next < arrivals.length && Date.parse(arrivals[next].submittedAt) <= nowMs) active.push(arrivals[next++]);
@@ -271,7 +282,9 @@ export function replayStrategy(world: ReplayWorld, jobs: readonly Job[], options
       active,
     );
     input.options = { strategy: options.strategy, objective: options.objective };
-    const parts = new Map<string, JobPlan>(plan(input).jobs.map((p) => [p.jobId, p]));
+    // The replayed hour stands for the real clock the guide's solves are paced by: an hour apart, each is due.
+    const planned = await planner.plan(input, options.priceGuideMaxJobs ?? 0, nowMs);
+    const parts = new Map<string, JobPlan>(planned.jobs.map((p) => [p.jobId, p]));
     replans++;
     const stillActive: Job[] = [];
     for (const before of active) {

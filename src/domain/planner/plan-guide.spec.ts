@@ -4,7 +4,14 @@ import { readItpTrace } from '../../datasets/itp-trace.js';
 import { readOpsdZones } from '../../datasets/opsd.js';
 import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../../datasets/planning-instance.js';
 import { lpBound } from './lp-bound.js';
-import { guideFor, guideIsDue, RESOLVE_AT_MOST_EVERY_MS, type SolvedGuide } from './plan-guide.js';
+import {
+  deferrableJobs,
+  GuidedPlanner,
+  guideFor,
+  guideIsDue,
+  RESOLVE_AT_MOST_EVERY_MS,
+  type SolvedGuide,
+} from './plan-guide.js';
 import { peakPenalty, planCost } from './objective.js';
 import { plan } from './plan.js';
 import type { PlanInput } from './plan-types.js';
@@ -44,6 +51,12 @@ describe('the LP’s GPU-hour prices (PlanGuide)', () => {
     expect(guided.totals.deadlineMisses).toBe(0);
     expect(guided.totals.deferrablePeakMwh).toBeLessThanOrEqual(unguided.totals.deferrablePeakMwh + 1e-9);
     expect(guided.totals.objective).toBeLessThan(0.85 * unguided.totals.objective);
+    // The live planner's thread and the replay plan it so (solving the guide themselves) within their limit of
+    // deferrable jobs, and unguided above it.
+    const withinLimit = await new GuidedPlanner().plan(slice, deferrableJobs(slice), 0);
+    expect(withinLimit.totals.objective).toBeLessThan(0.85 * unguided.totals.objective);
+    const aboveLimit = await new GuidedPlanner().plan(slice, deferrableJobs(slice) - 1, 0);
+    expect(aboveLimit.totals.objective).toBe(unguided.totals.objective);
   });
 
   it('never make a plan worse, whatever the prices: the better of guided and unguided placement is kept', () => {

@@ -1,7 +1,7 @@
 import { HOUR_MS } from '../time/hours.js';
 import { lpBound } from './lp-bound.js';
 import { plan } from './plan.js';
-import type { PlanGuide, PlanInput } from './plan-types.js';
+import type { Plan, PlanGuide, PlanInput } from './plan-types.js';
 
 /**
  * A `PlanGuide` solved for one plan's hours, kept for the re-plans after it: the LP takes seconds where a
@@ -77,4 +77,25 @@ export function guideFor(solved: SolvedGuide, input: PlanInput): PlanGuide | und
   const gpuHourPrice = new Float64Array(old.length);
   for (let s = 0; s < solved.siteIds.length; s++) gpuHourPrice.set(old.subarray(s * H + shift, (s + 1) * H), s * H);
   return { gpuHourPrice };
+}
+
+/** HiGHS's time for a guide's LP; past it the re-plans go unguided until the guide is due again. */
+export const GUIDE_SOLVE_SECONDS = 10;
+
+/**
+ * Plans one input after another with the LP's prices as their guide, the guide kept between them and solved again
+ * when due (`guideIsDue`): for re-plans of up to `maxJobs` deferrable jobs (larger ones, and inputs without
+ * deferrable work, are planned unguided). The live planner's thread runs one on the real clock; the replay on its
+ * simulated hours, as a service on a real-time clock would.
+ */
+export class GuidedPlanner {
+  private solved?: SolvedGuide;
+
+  async plan(input: PlanInput, maxJobs: number, realMs: number): Promise<Plan> {
+    const deferrable = deferrableJobs(input);
+    if (deferrable === 0 || deferrable > maxJobs) return plan(input);
+    if (guideIsDue(this.solved, input, realMs)) this.solved = await solveGuide(input, GUIDE_SOLVE_SECONDS, realMs);
+    const guide = guideFor(this.solved!, input);
+    return plan(guide ? { ...input, guide } : input);
+  }
 }
