@@ -630,6 +630,16 @@ export class PlannerConfig {
   @Min(0)
   @Max(5000)
   priceGuideMaxJobs: number = 400;
+
+  /**
+   * HiGHS's time for the guide's LP, seconds: past it the re-plans go unguided until the guide is due again (a minute
+   * of real time later). The solve takes about a second at a few hundred jobs here.
+   */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0.1)
+  @Max(600)
+  priceGuideSolveSeconds: number = 10;
 }
 
 /**

@@ -25,7 +25,8 @@ export class PlanThread implements OnModuleDestroy {
     const id = this.nextId++;
     return new Promise<Plan>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, input: planInputMessage(input), guideMaxJobs: this.config.planner.priceGuideMaxJobs });
+      const { priceGuideMaxJobs: maxJobs, priceGuideSolveSeconds: solveSeconds } = this.config.planner;
+      worker.postMessage({ id, input: planInputMessage(input), guide: { maxJobs, solveSeconds } });
     });
   }
 

@@ -9,12 +9,12 @@ let previous: Promise<void> = Promise.resolve();
 
 parentPort!.on(
   'message',
-  ({ id, input, guideMaxJobs }: { id: number; input: PlanInputMessage; guideMaxJobs: number }) => {
+  ({ id, input, guide }: { id: number; input: PlanInputMessage; guide: { maxJobs: number; solveSeconds: number } }) => {
     // The guide's LP is awaited: the next message waits for this one's answer.
     previous = previous.then(async () => {
       try {
         // Real time, not the service clock: the guide's solves are paced by what they cost.
-        const plan = await planner.plan(planInputFromMessage(input), guideMaxJobs, Date.now());
+        const plan = await planner.plan(planInputFromMessage(input), guide, Date.now());
         parentPort!.postMessage({ id, plan });
       } catch (error) {
         parentPort!.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });

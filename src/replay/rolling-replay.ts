@@ -41,6 +41,12 @@ export interface ReplayWorld {
   signals: ReplaySignals;
 }
 
+/**
+ * The guide's LP in a replay is given all the time it takes (within reason): cut short by the machine's load, an hour
+ * would go unguided and the same replay would come out differently from run to run.
+ */
+const REPLAY_GUIDE_SOLVE_SECONDS = 3600;
+
 export interface ReplayOptions {
   strategy: Strategy;
   objective: Objective;
@@ -283,7 +289,11 @@ export async function replayStrategy(
     );
     input.options = { strategy: options.strategy, objective: options.objective };
     // The replayed hour stands for the real clock the guide's solves are paced by: an hour apart, each is due.
-    const planned = await planner.plan(input, options.priceGuideMaxJobs ?? 0, nowMs);
+    const planned = await planner.plan(
+      input,
+      { maxJobs: options.priceGuideMaxJobs ?? 0, solveSeconds: REPLAY_GUIDE_SOLVE_SECONDS },
+      nowMs,
+    );
     const parts = new Map<string, JobPlan>(planned.jobs.map((p) => [p.jobId, p]));
     replans++;
     const stillActive: Job[] = [];

@@ -79,22 +79,20 @@ export function guideFor(solved: SolvedGuide, input: PlanInput): PlanGuide | und
   return { gpuHourPrice };
 }
 
-/** HiGHS's time for a guide's LP; past it the re-plans go unguided until the guide is due again. */
-export const GUIDE_SOLVE_SECONDS = 10;
-
 /**
  * Plans one input after another with the LP's prices as their guide, the guide kept between them and solved again
  * when due (`guideIsDue`): for re-plans of up to `maxJobs` deferrable jobs (larger ones, and inputs without
- * deferrable work, are planned unguided). The live planner's thread runs one on the real clock; the replay on its
- * simulated hours, as a service on a real-time clock would.
+ * deferrable work, are planned unguided), the LP given `solveSeconds` of HiGHS's time (past it, unguided until the
+ * guide is due again). The live planner's thread runs one on the real clock; the replay on its simulated hours, as a
+ * service on a real-time clock would.
  */
 export class GuidedPlanner {
   private solved?: SolvedGuide;
 
-  async plan(input: PlanInput, maxJobs: number, realMs: number): Promise<Plan> {
+  async plan(input: PlanInput, limits: { maxJobs: number; solveSeconds: number }, realMs: number): Promise<Plan> {
     const deferrable = deferrableJobs(input);
-    if (deferrable === 0 || deferrable > maxJobs) return plan(input);
-    if (guideIsDue(this.solved, input, realMs)) this.solved = await solveGuide(input, GUIDE_SOLVE_SECONDS, realMs);
+    if (deferrable === 0 || deferrable > limits.maxJobs) return plan(input);
+    if (guideIsDue(this.solved, input, realMs)) this.solved = await solveGuide(input, limits.solveSeconds, realMs);
     const guide = guideFor(this.solved!, input);
     return plan(guide ? { ...input, guide } : input);
   }
