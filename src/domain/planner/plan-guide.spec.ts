@@ -52,8 +52,8 @@ describe('the LP’s GPU-hour prices (PlanGuide)', () => {
     expect(guided.totals.deferrablePeakMwh).toBeLessThanOrEqual(unguided.totals.deferrablePeakMwh + 1e-9);
     expect(guided.totals.objective).toBeLessThan(0.85 * unguided.totals.objective);
     // The live planner's thread and the replay plan it so (solving the guide themselves) within their limit of
-    // deferrable jobs, and unguided above it.
-    // The LP takes about 3 s here on a loaded machine: its limit is far above, so load cannot leave it unguided.
+    // deferrable jobs, and unguided above it. The LP takes about 3 s here on a loaded machine: its time limit is far
+    // above, so load cannot leave the plan unguided.
     const limits = (maxJobs: number) => ({ maxJobs, solveSeconds: 300 });
     const withinLimit = await new GuidedPlanner().plan(slice, limits(deferrableJobs(slice)), 0);
     expect(withinLimit.totals.objective).toBeLessThan(0.85 * unguided.totals.objective);

@@ -79,6 +79,13 @@ export function guideFor(solved: SolvedGuide, input: PlanInput): PlanGuide | und
   return { gpuHourPrice };
 }
 
+/** Which re-plans a `GuidedPlanner` guides, and HiGHS's time for each LP (`planner.priceGuide*` in the service). */
+export interface GuideLimits {
+  /** Re-plans of more deferrable jobs than this are planned unguided. */
+  maxJobs: number;
+  solveSeconds: number;
+}
+
 /**
  * Plans one input after another with the LP's prices as their guide, the guide kept between them and solved again
  * when due (`guideIsDue`): for re-plans of up to `maxJobs` deferrable jobs (larger ones, and inputs without
@@ -89,7 +96,7 @@ export function guideFor(solved: SolvedGuide, input: PlanInput): PlanGuide | und
 export class GuidedPlanner {
   private solved?: SolvedGuide;
 
-  async plan(input: PlanInput, limits: { maxJobs: number; solveSeconds: number }, realMs: number): Promise<Plan> {
+  async plan(input: PlanInput, limits: GuideLimits, realMs: number): Promise<Plan> {
     const deferrable = deferrableJobs(input);
     if (deferrable === 0 || deferrable > limits.maxJobs) return plan(input);
     if (guideIsDue(this.solved, input, realMs)) this.solved = await solveGuide(input, limits.solveSeconds, realMs);
