@@ -4,14 +4,24 @@ import request from 'supertest';
 import { isFinished } from '../../src/execution/executors/slurm/slurm-queue.js';
 import { getJob, postWestForecast, submit, until } from '../support/execution.js';
 import { slurmCli, slurmJobsOf } from '../support/slurm.js';
-import { describeSlurm, SLURM_SITE as SITE, states, TRAIN_SCRIPT, useSlurmApp, utc } from '../support/slurm-app.js';
+import {
+  describeSlurm,
+  SLURM_SITE as SITE,
+  TRAIN_SCRIPT,
+  useSlurmApp,
+  utc,
+  wentThrough,
+} from '../support/slurm-app.js';
 import { ALPHA } from '../support/test-app.js';
 
 describeSlurm('SLURM SUSPEND E2E')(
-  'a Slurm site in pause mode suspend (virtual clock, one hour per five seconds)',
+  'a Slurm site in pause mode suspend (virtual clock, one hour per ten seconds)',
   () => {
-    // Zone west's peak is 09:00–14:00 UTC; wind 07:00–09:00 and 14:00–16:00. Start-up has three hours' slack.
-    const ctx = useSlurmApp('2026-03-02T04:00:00Z', 720, { pauseMode: 'suspend', attempts: 5 });
+    // Zone west's peak is 09:00–14:00 UTC; wind 07:00–09:00 and 14:00–16:00. Start-up has three hours' slack. At
+    // 720× (an hour per five seconds) a clean-clone CI run with a busy core once saw the job paused, resumed and
+    // paused again before its peak pause was looked at; the cause is not known (the history now prints each change's
+    // reason where it differs), and half the speed gives the loop twice the real time per simulated hour.
+    const ctx = useSlurmApp('2026-03-02T04:00:00Z', 360, { pauseMode: 'suspend', attempts: 5 });
 
     it('suspends the job at the peak (SUSPENDED, processes stopped, GPUs kept); it continues after', async () => {
       const http = ctx.t.app.getHttpServer();
@@ -50,7 +60,7 @@ describeSlurm('SLURM SUSPEND E2E')(
         (job) => job.state === 'paused',
         30_000,
       );
-      expect(states(paused.history)).toEqual(['queued', 'scheduled', 'running', 'paused']);
+      expect(paused.history).toEqual(wentThrough('queued', 'scheduled', 'running', 'paused'));
       expect(ctx.clock.now() >= utc('2026-03-02T09:00:00Z')).toBe(true);
       // Stopped, not gone: the step count stands still (a moment first, for slurmd to deliver the SIGSTOP).
       await new Promise((r) => setTimeout(r, 2_000));
@@ -72,7 +82,7 @@ describeSlurm('SLURM SUSPEND E2E')(
         (job) => job.state === 'running',
         30_000,
       );
-      expect(states(resumed.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running']);
+      expect(resumed.history).toEqual(wentThrough('queued', 'scheduled', 'running', 'paused', 'running'));
       expect(utc(resumed.history.at(-1).at) >= utc('2026-03-02T14:00:00Z')).toBe(true);
       await until(
         () => Promise.resolve(progress()),

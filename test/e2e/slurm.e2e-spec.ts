@@ -7,7 +7,7 @@ import { isFinished } from '../../src/execution/executors/slurm/slurm-queue.js';
 import { launchChromium } from '../support/browser.js';
 import { getJob, postWestForecast, submit, until } from '../support/execution.js';
 import { slurmCli, slurmJobsOf } from '../support/slurm.js';
-import { describeSlurm, SLURM_SITE as SITE, states, trainJob, useSlurmApp, utc } from '../support/slurm-app.js';
+import { describeSlurm, SLURM_SITE as SITE, trainJob, useSlurmApp, utc, wentThrough } from '../support/slurm-app.js';
 import { ALPHA } from '../support/test-app.js';
 
 const entered = (history: StateChange[], state: string, nth = 0) => utc(history.filter((h) => h.to === state)[nth].at);
@@ -84,7 +84,7 @@ describeSlurm('SLURM E2E')(
         ([a, b]) => a.state === 'completed' && b.state === 'completed',
         90_000,
       );
-      expect(states(d.history)).toEqual(['queued', 'scheduled', 'running', 'paused', 'running', 'completed']);
+      expect(d.history).toEqual(wentThrough('queued', 'scheduled', 'running', 'paused', 'running', 'completed'));
       expect(entered(d.history, 'running') >= utc('2026-03-02T07:00:00Z')).toBe(true);
       expect(entered(d.history, 'paused').diff(utc('2026-03-02T09:00:00Z'), 'minutes').minutes).toBeLessThan(20);
       expect(entered(d.history, 'running', 1) >= utc('2026-03-02T14:00:00Z')).toBe(true);
@@ -110,7 +110,7 @@ describeSlurm('SLURM E2E')(
       expect(log).toContain('finished 13 steps');
       expect(readFileSync(join(ctx.workdir, `checkpoint-${deferrable}`), 'utf8').trim()).toBe('13');
 
-      expect(states(s.history)).toEqual(['queued', 'scheduled', 'running', 'completed']);
+      expect(s.history).toEqual(wentThrough('queued', 'scheduled', 'running', 'completed'));
       expect(entered(s.history, 'running') < utc('2026-03-02T07:00:00Z')).toBe(true); // it did not wait for the wind
       const steadySlurm = await slurmJobsOf(steady);
       expect(steadySlurm.map((j) => j.state)).toEqual(['COMPLETED']);

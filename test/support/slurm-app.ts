@@ -15,6 +15,12 @@ export const TRAIN_SCRIPT = readFileSync('examples/slurm/train.sh', 'utf8');
 export const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 export const states = (history: StateChange[]) => history.map((h) => h.to);
 
+/**
+ * Matches a job's history by its states alone, `expect(job.history).toEqual(wentThrough('queued', …))`: where it
+ * differs, jest prints each change with its time and reason, which say why.
+ */
+export const wentThrough = (...to: string[]) => to.map((state) => expect.objectContaining({ to: state }));
+
 /** describe, or describe.skip with a loud warning when the throwaway cluster does not answer. */
 export function describeSlurm(what: string): jest.Describe {
   const unavailable = slurmUnavailable();
