@@ -5,7 +5,7 @@
  * forecasts; small slices solved exactly (MIP). Used by bench/planner.bench.ts.
  */
 import { DateTime } from 'luxon';
-import { SiteConfig, ZoneConfig } from '../src/config/westwind-config.js';
+import { PlannerConfig, SiteConfig, ZoneConfig } from '../src/config/westwind-config.js';
 import { readItpTrace } from '../src/datasets/itp-trace.js';
 import { readOpsdZones, ZoneSeries as OpsdZone } from '../src/datasets/opsd.js';
 import {
@@ -523,4 +523,4 @@ function flexibleFigures(input: PlanInput, westwindPlan: Plan, westwind: Measure
 /** The interior-point solver: the week-long LPs with tight capacity take minutes with the default dual simplex. */
 const LP_SETTINGS = { solver: 'ipm' };
 /** The service's default `planner.priceGuideMaxJobs`: replays are guided as the live planner is. */
-const PRICE_GUIDE_MAX_JOBS = 400;
+const PRICE_GUIDE_MAX_JOBS = new PlannerConfig().priceGuideMaxJobs;
