@@ -170,6 +170,45 @@ describe('LP bound on instances whose optimum is known by hand', () => {
   });
 });
 
+describe('LP bound with power caps (#20)', () => {
+  /** The curve: half the power for 70% of the throughput (71% of the energy per hour of work). */
+  const CURVE = { minFraction: 0.5, throughput: [[1, 1] as [number, number], [0.7, 0.9], [0.5, 0.7]] };
+  const capping = (hours: number, signals: Partial<SiteSignals> = {}) => ({
+    ...signalSite(hours, signals),
+    capsPower: true,
+  });
+
+  it('runs a job with a curve at its most frugal level where the window allows: 71% of the energy', async () => {
+    const jobs = [job('a', { power: CURVE })];
+    const capped = await bound({ start, hours: 8, sites: [capping(8)], jobs });
+    expect(capped.gridMwh).toBeCloseTo((3 / 0.7) * 0.5 * JOB_MW, 9);
+    expect(capped.unmetWorkHours).toBeCloseTo(0, 9);
+    // The same job at a site that cannot cap, and a job without a curve, run at full power.
+    expect((await bound({ start, hours: 8, sites: [signalSite(8, {})], jobs })).gridMwh).toBeCloseTo(3 * JOB_MW, 9);
+    expect((await bound({ start, hours: 8, sites: [capping(8)], jobs: [job('a')] })).gridMwh).toBeCloseTo(
+      3 * JOB_MW,
+      9,
+    );
+  });
+
+  it('counts a capped run in a peak hour at its capped power', async () => {
+    // Four peak hours, 3 h of work: 0.75 of full throughput in each, which the curve gives at 0.55 of the power.
+    const sites = [capping(4, { peak: flat(4, 1) })];
+    const capped = await bound({ start, hours: 4, sites, jobs: [job('a', { power: CURVE, deadline: at(4) })] });
+    expect(capped.deferrablePeakMwh).toBeCloseTo(4 * 0.55 * JOB_MW, 9);
+    const full = await bound({ start, hours: 4, sites, jobs: [job('a', { deadline: at(4) })] });
+    expect(full.deferrablePeakMwh).toBeCloseTo(3 * JOB_MW, 9);
+  });
+
+  it('meets an import cap at half the job’s power by capping instead of leaving work undone', async () => {
+    const sites = [capping(8, { importCapMw: flat(8, JOB_MW / 2) })];
+    const jobs = [job('a', { deadline: at(5) })];
+    expect((await bound({ start, hours: 8, sites, jobs })).unmetWorkHours).toBeCloseTo(0.5, 6); // half of 5 hours
+    const capped = await bound({ start, hours: 8, sites, jobs: [job('a', { power: CURVE, deadline: at(5) })] });
+    expect(capped.unmetWorkHours).toBeCloseTo(0, 6); // 5 hours at half the power: 3.5 h of work
+  });
+});
+
 describe('LP bound: never above a feasible plan', () => {
   // Tiny instances whose every plan can be enumerated: deferrable, interruptible jobs of 10 GPUs
   // with whole hours of work and no checkpoint cost, so any choice of hours and sites is a plan.
@@ -309,6 +348,7 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
         green: series(0.03),
         peak: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: HOURS, maxLength: HOURS }),
         cap: fc.option(fc.double({ min: 0.01, max: 0.04, noNaN: true })),
+        capsPower: fc.boolean(),
       }),
       { minLength: 1, maxLength: 2 },
     ),
@@ -321,12 +361,13 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
         deferrable: fc.boolean(),
         interruptible: fc.boolean(),
         checkpointMinutes: fc.integer({ min: 0, max: 30 }),
+        curve: fc.boolean(),
       }),
       { minLength: 1, maxLength: 5 },
     ),
   });
 
-  it('prices every plan that keeps all deadlines at or above the bound, peak rule included', async () => {
+  it('prices every plan keeping all deadlines at or above the bound, peak rule and power caps included', async () => {
     let tried = 0;
     let checked = 0;
     await fc.assert(
@@ -337,6 +378,7 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
             gpus: s.gpus,
             pue: 1.2,
             signals: { greenMw: s.green, peak: s.peak, importCapMw: s.cap === null ? undefined : flat(HOURS, s.cap) },
+            capsPower: s.capsPower,
           }),
         );
         const jobs = raw.jobs.map((j, k) =>
@@ -348,6 +390,18 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
             deferrable: j.deferrable,
             interruptible: j.interruptible,
             checkpointMinutes: j.checkpointMinutes,
+            ...(j.curve
+              ? {
+                  power: {
+                    minFraction: 0.5,
+                    throughput: [
+                      [1, 1],
+                      [0.7, 0.9],
+                      [0.5, 0.7],
+                    ],
+                  },
+                }
+              : {}),
           }),
         );
         const input: PlanInput = { start, hours: HOURS, sites, jobs };

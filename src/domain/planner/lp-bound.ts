@@ -13,7 +13,7 @@ export interface LpBound extends EnergyTotals {
   objective: number;
   /** Occupied peak hours of deferrable jobs (fractional). */
   deferrablePeakHours: number;
-  /** Their energy at full power, MWh: what the peak rule prices, as in the planner. */
+  /** Their energy at the power they hold (full, or capped where they may be), MWh: what the peak rule prices. */
   deferrablePeakMwh: number;
   /** Work hours the LP could not fit before deadlines (0 when every deadline can be met). */
   unmetWorkHours: number;
@@ -29,7 +29,8 @@ export const UNMET_PENALTY = 1e7;
 /**
  * The same problem with fractional hours, solved exactly by HiGHS: deferrable jobs may spread
  * over any hours of their window at any allowed site; pauses, checkpoint overhead and contiguity
- * are relaxed, so its objective is a lower bound for every strategy. Non-deferrable jobs follow a
+ * are relaxed, and a job with a power curve at a site that caps power may run at any mix of its
+ * curve's levels (#20), so its objective is a lower bound for every strategy. Non-deferrable jobs follow a
  * fixed rule (start as soon as capacity allows), so their load is taken from `fixed`, a plan of
  * the same input. `settings` pass HiGHS options through (e.g. the interior-point solver for large
  * instances: the same optimum, possibly another optimal vertex).
@@ -248,15 +249,37 @@ export function solveModel(
 /** The LP's model and where its columns are. */
 interface LpModel {
   model: SparseModel;
-  /** Columns 2k (x, work done) and 2k + 1 (y, occupancy) for the k-th job-site-hour, in window order. */
-  xyCount: number;
+  /** Per job-site-hour: its occupancy column and the work columns, one per power level. */
+  hours: LpJobHour[];
+  /** Columns before the grid and shortfall columns: every job-site-hour's. */
+  jobColumns: number;
+}
+
+interface LpJobHour {
+  /** Site-hour, s × H + h. */
+  i: number;
+  /** y: the hour is held; `heldMw`: the power counted for holding it (at the lowest fraction the job may run at). */
+  held: { col: number; heldMw: number };
+  /** x at each power level: hours of work done there at `mw` each, and the power above `heldMw`. */
+  levels: { col: number; mw: number; aboveHeldMw: number }[];
 }
 
 /**
- * Columns, per job j, allowed site s and hour h of its window: x (hours of work done there) and
- * y (the hour is occupied: the job holds its GPUs for the whole hour, as plans do); then g[s,h]
- * (grid MW) and the unmet work of each job. Rows: work, occupancy, GPUs, grid balance, import
- * caps, x ≤ y, and one site at a time per job and hour.
+ * The power levels a deferrable job may run at, at site s: full power, and at a site that caps power its curve's
+ * points (#20): [power fraction, throughput]. Between the points the LP mixes them within the hour, which is the
+ * curve's interpolation where it is concave and better than it where not: still a bound.
+ */
+function powerLevels(job: PlanInput['jobs'][number], capsPower: boolean | undefined): [number, number][] {
+  return capsPower && job.power ? job.power.throughput.map(([f, t]): [number, number] => [f, t]) : [[1, 1]];
+}
+
+/**
+ * Columns, per job j, allowed site s and hour h of its window: x at each power level (hours of work
+ * done there at that level) and y (the hour is occupied: the job holds its GPUs for the whole hour,
+ * as plans do); then g[s,h] (grid MW) and the unmet work of each job. Rows: work, occupancy, GPUs,
+ * grid balance, import caps, Σ x ≤ y, and one site at a time per job and hour. A job that may be
+ * capped holds an hour at its lowest power (y) and each level's power above that (x): import caps
+ * and the peak rule count what it draws, as the planner counts a capped run at its capped power.
  */
 function buildLp(world: PlanningWorld, infinity: number): LpModel {
   const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
@@ -277,6 +300,7 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
   const firstExclusiveRow =
     firstLinkRow + windows.reduce((n, w) => n + w.reduce((m, { from, to }) => m + to - from, 0), 0);
   let exclusiveRows = 0;
+  const hours: LpJobHour[] = [];
   deferrable.forEach((job, j) => {
     const exclusiveRow = new Map<number, number>();
     if (windows[j].length > 1)
@@ -284,26 +308,40 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
         for (let h = from; h < to; h++)
           if (!exclusiveRow.has(h)) exclusiveRow.set(h, firstExclusiveRow + exclusiveRows++);
     for (const { s, from, to, mw } of windows[j]) {
+      const levels = powerLevels(job, world.input.sites[s].capsPower);
+      const heldFraction = Math.min(...levels.map(([f]) => f));
       for (let h = from; h < to; h++) {
         const link = firstLinkRow + linkRows++;
-        model.addColumn(0, 1, [workRow(j), gridRow(s, h), link], [1, mw, 1]);
         const i = s * H + h;
+        const jobHour: LpJobHour = { i, held: { col: -1, heldMw: heldFraction * mw }, levels: [] };
+        for (const [fraction, throughput] of levels) {
+          const above = (fraction - heldFraction) * mw;
+          const rows = [workRow(j), gridRow(s, h), link];
+          const coefficients = [throughput, fraction * mw, 1];
+          if (importRow[i] >= 0 && above > 0) {
+            rows.push(importRow[i]);
+            coefficients.push(above);
+          }
+          const col = model.addColumn(sh.peak[i] ? peakPenalty(above) : 0, 1, rows, coefficients);
+          jobHour.levels.push({ col, mw: fraction * mw, aboveHeldMw: above });
+        }
         const rows = [occupancyRow(j), capRow(s, h), link];
         const coefficients = [1, job.gpus, -1];
         if (importRow[i] >= 0) {
           rows.splice(2, 0, importRow[i]);
-          coefficients.splice(2, 0, mw);
+          coefficients.splice(2, 0, jobHour.held.heldMw);
         }
         const exclusive = exclusiveRow.get(h);
         if (exclusive !== undefined) {
           rows.push(exclusive);
           coefficients.push(1);
         }
-        model.addColumn(sh.peak[i] ? peakPenalty(mw) : 0, 1, rows, coefficients);
+        jobHour.held.col = model.addColumn(sh.peak[i] ? peakPenalty(jobHour.held.heldMw) : 0, 1, rows, coefficients);
+        hours.push(jobHour);
       }
     }
   });
-  const xyCount = model.numCols;
+  const jobColumns = model.numCols;
   for (let i = 0; i < S * H; i++)
     model.addColumn(sh.gridWeight[i], infinity, [gridRow(Math.floor(i / H), i % H)], [-1]);
   for (let j = 0; j < J; j++) {
@@ -318,33 +356,28 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
   for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.gpusFree[i]);
   // Σ P·x − g ≤ green − fixed load
   for (let i = 0; i < S * H; i++) model.addRow(-infinity, sh.greenMw[i] - sh.loadMw[i]);
-  // Σ P·y ≤ cap + green − fixed draw
+  // Σ P·y (+ the power above it at each level) ≤ cap + green − fixed draw
   for (const i of capped) model.addRow(-infinity, sh.importCapMw[i] + sh.greenMw[i] - sh.drawMw[i]);
-  for (let k = 0; k < linkRows; k++) model.addRow(-infinity, 0); // x − y ≤ 0
+  for (let k = 0; k < linkRows; k++) model.addRow(-infinity, 0); // Σ x − y ≤ 0
   for (let k = 0; k < exclusiveRows; k++) model.addRow(-infinity, 1); // Σ_s y ≤ 1
-  return { model, xyCount };
+  return { model, hours, jobColumns };
 }
 
 /** Adds the LP's deferrable load to the fixed load and accounts exactly as a plan does. */
 function lpAccounting(world: PlanningWorld, lp: LpModel, x: ArrayLike<number>) {
-  const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
-  let col = 0;
+  const { sites: S, hours: H, siteHours: sh, deferrable } = world;
   let deferrablePeakHours = 0;
   let deferrablePeakMwh = 0;
-  deferrable.forEach((_, j) => {
-    for (const { s, from, to, mw } of windows[j]) {
-      for (let h = from; h < to; h++, col += 2) {
-        sh.loadMw[s * H + h] += mw * x[col];
-        if (sh.peak[s * H + h]) {
-          deferrablePeakHours += x[col + 1];
-          deferrablePeakMwh += mw * x[col + 1];
-        }
-      }
-    }
-  });
+  for (const { i, held, levels } of lp.hours) {
+    for (const level of levels) sh.loadMw[i] += level.mw * x[level.col];
+    if (!sh.peak[i]) continue;
+    deferrablePeakHours += x[held.col];
+    deferrablePeakMwh += held.heldMw * x[held.col];
+    for (const level of levels) deferrablePeakMwh += level.aboveHeldMw * x[level.col];
+  }
   // Each job has two shortfall columns, work then occupancy: only the first is hours of work.
   let unmet = 0;
-  for (let j = 0; j < deferrable.length; j++) unmet += x[lp.xyCount + S * H + 2 * j];
+  for (let j = 0; j < deferrable.length; j++) unmet += x[lp.jobColumns + S * H + 2 * j];
   return { ...sh.meter(), deferrablePeakHours, deferrablePeakMwh, unmetWorkHours: unmet };
 }
 
