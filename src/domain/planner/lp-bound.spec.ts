@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { PowerCurve } from '../energy/power-curve.js';
 import { lpBound } from './lp-bound.js';
 import { peakPenalty } from './objective.js';
 import { plan } from './plan.js';
@@ -172,7 +173,14 @@ describe('LP bound on instances whose optimum is known by hand', () => {
 
 describe('LP bound with power caps (#20)', () => {
   /** The curve: half the power for 70% of the throughput (71% of the energy per hour of work). */
-  const CURVE = { minFraction: 0.5, throughput: [[1, 1] as [number, number], [0.7, 0.9], [0.5, 0.7]] };
+  const CURVE: PowerCurve = {
+    minFraction: 0.5,
+    throughput: [
+      [1, 1],
+      [0.7, 0.9],
+      [0.5, 0.7],
+    ],
+  };
   const capping = (hours: number, signals: Partial<SiteSignals> = {}) => ({
     ...signalSite(hours, signals),
     capsPower: true,

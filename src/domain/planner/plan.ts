@@ -172,6 +172,7 @@ function placeAll(
     planner.repairDeadlines(tasks, order, placements);
     planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
     planner.capWhereCheaper(tasks, order, placements);
+    planner.capThroughPeaks(tasks, order, placements);
   }
   planner.capUnderImportCaps(tasks, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
@@ -188,6 +189,7 @@ function improveFrom(input: PlanInput, seed: Plan): Plan {
   planner.improve(tasks, order, placements);
   planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
   planner.capWhereCheaper(tasks, order, placements);
+  planner.capThroughPeaks(tasks, order, placements);
   planner.capUnderImportCaps(tasks, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
@@ -541,6 +543,109 @@ class Planner {
       order.filter((t) => tasks[t].job.power),
       placements,
     );
+  }
+
+  /**
+   * A deferrable job with a curve that still runs in peak hours (nothing off-peak left before it is due) may run
+   * those hours capped (#20): the peak rule counts a capped hour at its capped power, and half the power for 70% of
+   * the work holds 0.71 of the peak MWh per hour of work. The work its capped hours no longer do goes into more
+   * free hours of its window, nearest first; its off-peak hours stay at full power. Kept where the job's cost
+   * (peak rule priced in, checkpoints of any pause it adds included) falls and it finishes no later than it was
+   * due; single-job moves on the capacity the others left free, last, like `capWhereCheaper`.
+   */
+  capThroughPeaks(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
+    for (const t of order) {
+      const task = tasks[t];
+      const old = placements[t];
+      if (!old || !task.job.power || !task.job.deferrable || this.peakMwh(task, old) <= EPSILON) continue;
+      if (old.sites.some((s) => !this.input.sites[s].capsPower)) continue;
+      const latest = Math.max(old.finishHour, task.dueHour);
+      if (old.finishHour > task.deadlineHour + EPSILON) continue;
+      this.reserve(task, old, -1);
+      let best = old;
+      let bestCost = this.costAsPlaced(task, old);
+      // From its hours as they are, and (where it runs capped throughout) from its hours at full power.
+      const full = old.fractions ? this.onTimeCandidateAtFullPower(task) : undefined;
+      for (const from of full ? [old, full] : [old])
+        for (const fraction of cappedFractions(task.job.power)) {
+          const capped = this.withPeaksCapped(task, from, fraction, latest);
+          const cost = capped ? this.costAsPlaced(task, capped) : Infinity;
+          if (capped && cost < bestCost - EPSILON) [best, bestCost] = [capped, cost];
+        }
+      this.reserve(task, best, 1);
+      placements[t] = best;
+    }
+  }
+
+  /** What a placement not yet held would cost: its marginal grid energy, the peak rule and its checkpoints. */
+  private costAsPlaced(task: Task, candidate: Candidate): number {
+    return (
+      this.placementCost(task, candidate, false) +
+      this.checkpointCost(task, candidate.hours, candidate.sites, candidate.totalWork)
+    );
+  }
+
+  /**
+   * `old`'s hours with its peak hours at `fraction`, and as many more free hours before `latest` as the work then
+   * needs, at its sites, nearest to the hours it holds first (off-peak ones before peak ones, at full power);
+   * undefined where they do not fit, or would break the job's rules on pauses.
+   */
+  private withPeaksCapped(task: Task, old: Candidate, fraction: number, latest: number): Candidate | undefined {
+    const sh = this.siteHours;
+    const rate = (f: number) => throughputAt(task.job.power, f);
+    const isPeak = (s: number, h: number) => sh.peak[s * this.hours + h] === 1;
+    const chosen = Array.from(old.hours, (h, k) => {
+      const f = old.fractions?.[k] ?? 1;
+      return { h, s: old.sites[k], f: isPeak(old.sites[k], h) ? Math.min(f, fraction) : f };
+    });
+    const held = new Set(chosen.map((c) => c.h));
+    const capacity = (work: number) => chosen.reduce((sum, c) => sum + rate(c.f), 0) >= work - EPSILON;
+    const extras: { h: number; s: number; f: number; rank: number }[] = [];
+    for (const s of new Set(chosen.map((c) => c.s))) {
+      for (let h = this.firstHourAt(task, s); h < Math.ceil(latest - EPSILON); h++) {
+        const f = isPeak(s, h) ? fraction : 1;
+        if (held.has(h) || !sh.fits(s * this.hours + h, task.job.gpus, task.powerMw[s] * f)) continue;
+        const distance = Math.min(...chosen.map((c) => Math.abs(c.h - h)));
+        extras.push({ h, s, f, rank: (f < 1 ? this.hours : 0) + distance });
+      }
+    }
+    extras.sort((a, b) => a.rank - b.rank || a.h - b.h);
+    let totalWork = old.totalWork;
+    for (const extra of extras) {
+      if (capacity(totalWork)) break;
+      if (held.has(extra.h)) continue;
+      chosen.push(extra);
+      held.add(extra.h);
+      chosen.sort((a, b) => a.h - b.h);
+      const hours = Int32Array.from(chosen, (c) => c.h);
+      const sites = Int32Array.from(chosen, (c) => c.s);
+      totalWork =
+        task.work +
+        task.checkpointHours * (segmentCount(hours, hours.length, sites) - 1) +
+        this.resumeOverhead(task, sites[0], hours[0]);
+    }
+    if (!capacity(totalWork)) return undefined;
+    // The hours as `reserve` works them: in order, each at its rate, the last only as long as the work needs; an
+    // hour after that (the nearest-first pick may overshoot) is let go.
+    let workLeft = totalWork;
+    let used = 0;
+    let finishHour = 0;
+    for (const c of chosen) {
+      const r = rate(c.f);
+      used++;
+      finishHour = c.h + Math.min(1, workLeft / r);
+      workLeft -= r;
+      if (workLeft <= EPSILON) break;
+    }
+    chosen.length = used;
+    const hours = Int32Array.from(chosen, (c) => c.h);
+    const sites = Int32Array.from(chosen, (c) => c.s);
+    if (finishHour > latest + EPSILON) return undefined;
+    if (segmentCount(hours, hours.length, sites) > 1 && !task.job.interruptible) return undefined;
+    if (this.options.minSegmentHours > 1 && hasShortSegment(hours, this.options.minSegmentHours)) return undefined;
+    if (chosen.every((c, k) => c.f === (old.fractions?.[k] ?? 1)) && hours.length === old.hours.length)
+      return undefined;
+    return { hours, sites, totalWork, cost: 0, finishHour, fractions: Float64Array.from(chosen, (c) => c.f) };
   }
 
   /**
@@ -1236,13 +1341,26 @@ class Planner {
 
   /**
    * "capped to 70% until 19:00 Europe/Berlin: import cap" (the lowest cap of its capped hours from now), or, where
-   * the planner chose to cap (`cappedVariant`), "capped to 50% throughout: its work for 71% of the energy".
+   * the planner chose to cap (`cappedVariant`), "capped to 50% throughout: its work for 71% of the energy", or to cap
+   * further in peak hours (`capThroughPeaks`), "capped to 50% in peak hours (from 18:00–21:00 Asia/Shanghai): peak;
+   * full power otherwise".
    */
   private cappedWords(task: Task, segments: Segment[], s: number): string {
     if (segments[0].startHour > 0 || !Number.isFinite(this.siteHours.importCapMw[s * this.hours])) {
-      const fraction = Math.min(...segments.map((segment) => segment.powerFraction ?? 1));
-      const energy = Math.round(energyPerWork(task.job.power, fraction) * 100);
-      return `capped to ${Math.round(fraction * 100)}% throughout: its work for ${energy}% of the energy`;
+      const fractions = segments.map((segment) => segment.powerFraction ?? 1);
+      const [lowest, highest] = [Math.min(...fractions), Math.max(...fractions)];
+      const percent = (f: number) => `${Math.round(f * 100)}%`;
+      if (lowest === highest) {
+        const energy = Math.round(energyPerWork(task.job.power, lowest) * 100);
+        return `capped to ${percent(lowest)} throughout: its work for ${energy}% of the energy`;
+      }
+      // Capped further in peak hours (`capThroughPeaks`): the first such stretch, in the site's time.
+      const first = segments.find((segment) => segment.powerFraction === lowest)!;
+      const at = this.siteIndex.get(first.site)!;
+      const stretch = `${this.localTime(at, first.startHour)}–${this.localTime(at, first.endHour)}`;
+      const otherwise = highest < 1 ? `${percent(highest)} otherwise` : 'full power otherwise';
+      const zone = this.input.sites[at].timeZone;
+      return `capped to ${percent(lowest)} in peak hours (from ${stretch} ${zone}): peak; ${otherwise}`;
     }
     let end = 0;
     let lowest = 1;
