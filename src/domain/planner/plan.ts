@@ -599,23 +599,23 @@ class Planner {
       return { h, s: old.sites[k], f: isPeak(old.sites[k], h) ? Math.min(f, fraction) : f };
     });
     const held = new Set(chosen.map((c) => c.h));
-    const capacity = (work: number) => chosen.reduce((sum, c) => sum + rate(c.f), 0) >= work - EPSILON;
+    let capacity = chosen.reduce((sum, c) => sum + rate(c.f), 0);
     const extras: { h: number; s: number; f: number; rank: number }[] = [];
     for (const s of new Set(chosen.map((c) => c.s))) {
       for (let h = this.firstHourAt(task, s); h < Math.ceil(latest - EPSILON); h++) {
         const f = isPeak(s, h) ? fraction : 1;
         if (held.has(h) || !sh.fits(s * this.hours + h, task.job.gpus, task.powerMw[s] * f)) continue;
-        const distance = Math.min(...chosen.map((c) => Math.abs(c.h - h)));
-        extras.push({ h, s, f, rank: (f < 1 ? this.hours : 0) + distance });
+        extras.push({ h, s, f, rank: (f < 1 ? this.hours : 0) + distanceToNearest(old.hours, h) });
       }
     }
     extras.sort((a, b) => a.rank - b.rank || a.h - b.h);
     let totalWork = old.totalWork;
     for (const extra of extras) {
-      if (capacity(totalWork)) break;
+      if (capacity >= totalWork - EPSILON) break;
       if (held.has(extra.h)) continue;
       chosen.push(extra);
       held.add(extra.h);
+      capacity += rate(extra.f);
       chosen.sort((a, b) => a.h - b.h);
       const hours = Int32Array.from(chosen, (c) => c.h);
       const sites = Int32Array.from(chosen, (c) => c.s);
@@ -624,7 +624,7 @@ class Planner {
         task.checkpointHours * (segmentCount(hours, hours.length, sites) - 1) +
         this.resumeOverhead(task, sites[0], hours[0]);
     }
-    if (!capacity(totalWork)) return undefined;
+    if (capacity < totalWork - EPSILON) return undefined;
     // The hours as `reserve` works them: in order, each at its rate, the last only as long as the work needs; an
     // hour after that (the nearest-first pick may overshoot) is let go.
     let workLeft = totalWork;
@@ -1454,6 +1454,17 @@ function underWay(input: PlanInput): boolean {
 
 function running(task: Task): number {
   return task.job.state === 'running' ? 1 : 0;
+}
+
+/** Hours from h to the nearest of `hours` (ascending, not empty). */
+function distanceToNearest(hours: Int32Array, h: number): number {
+  let [lo, hi] = [0, hours.length - 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hours[mid] < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.min(Math.abs(hours[lo] - h), lo > 0 ? h - hours[lo - 1] : Infinity);
 }
 
 function hasShortSegment(hours: Int32Array, minimum: number): boolean {
