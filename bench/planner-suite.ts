@@ -105,8 +105,11 @@ export interface SuiteRow {
   pausesReduction?: number | null;
   /** 1 − grid MWh / pause-only grid MWh (target: > 0). */
   gridMwhReduction?: number | null;
-  /** Whether the LP bound models capping (a continuous power variable): it does not, so it bounds pause-only plans. */
+  /** Whether the LP bound models capping (each curve level a continuous variable): it does since 2026-12-02. */
   lpModelsCapping?: boolean;
+  /** flexible-jobs: westwind's and pause-only's pauses by cause (`pauseCauses`). */
+  westwindPauseCauses?: PauseCauses;
+  pauseOnlyPauseCauses?: PauseCauses;
 }
 
 interface Measured {
@@ -326,7 +329,7 @@ export interface SuiteOptions {
   log: (line: string) => void;
   /** Only the exact slices (BENCH_EXACT_ONLY): the instances are built but not planned. */
   exactOnly?: boolean;
-  /** Only the flexible-jobs instance, with curves and pause-only, no LP bound (BENCH_FLEX_ONLY). */
+  /** Only the flexible-jobs instance, with curves and pause-only (BENCH_FLEX_ONLY). */
   flexOnly?: boolean;
   /** Only the static instances, with their LP bounds and guided plans (BENCH_STATIC_ONLY). */
   staticOnly?: boolean;
@@ -356,7 +359,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const westwindPlan = plan(input);
     const westwind = fromPlan(input, westwindPlan, performance.now() - t0);
     const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
-    const lp = options.flexOnly ? undefined : await lpBound(input, westwindPlan, LP_SETTINGS);
+    const lp = await lpBound(input, westwindPlan, LP_SETTINGS);
     const base = {
       name: spec.name,
       kind: 'static' as const,
@@ -516,8 +519,41 @@ function flexibleFigures(input: PlanInput, westwindPlan: Plan, westwind: Measure
     },
     pausesReduction: reduction(westwind.pauses, paused.pauses),
     gridMwhReduction: reduction(westwind.totals.gridMwh, paused.totals.gridMwh),
-    lpModelsCapping: false,
+    lpModelsCapping: true,
+    westwindPauseCauses: pauseCauses(input, westwindPlan),
+    pauseOnlyPauseCauses: pauseCauses(plain, plainPlan),
   };
+}
+
+/**
+ * A plan's pauses by what they go around: `peak`, a gap at one site that holds a peak hour there (the peak rule
+ * pauses a deferrable job through it, curve or not), wherever it resumes; `other`, a gap without one (green or
+ * capacity elsewhere in time); `move`, going on at another site the next hour. Segments that go on at the same
+ * site the next hour (a new power level) are no pause.
+ */
+interface PauseCauses {
+  peak: number;
+  other: number;
+  move: number;
+}
+
+function pauseCauses(input: PlanInput, p: Plan): PauseCauses {
+  const siteIndex = new Map(input.sites.map((s, k) => [s.id, k]));
+  const causes = { peak: 0, other: 0, move: 0 };
+  for (const { segments } of p.jobs) {
+    for (let k = 1; k < segments.length; k++) {
+      const [before, after] = [segments[k - 1], segments[k]];
+      if (before.endHour === after.startHour) {
+        if (before.site !== after.site) causes.move++;
+      } else {
+        const { peak } = input.sites[siteIndex.get(before.site)!].signals;
+        let throughPeak = false;
+        for (let h = before.endHour; h < after.startHour; h++) throughPeak ||= peak[h] === 1;
+        causes[throughPeak ? 'peak' : 'other']++;
+      }
+    }
+  }
+  return causes;
 }
 
 /** The interior-point solver: the week-long LPs with tight capacity take minutes with the default dual simplex. */

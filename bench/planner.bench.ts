@@ -6,8 +6,8 @@
  * exactly (MIP), each against its targets. Writes bench/results/planner.json. Times are wall-clock
  * on this machine (2 cores, shared); the ratios to the LP bound are the comparable figures.
  * BENCH_QUICK=1 runs two static instances, the week's replays and one exact slice (a few minutes).
- * BENCH_FLEX_ONLY=1 plans only the flexible-jobs instance, with its power curves and pause-only (no
- * LP bound), and merges its row into the existing results.
+ * BENCH_FLEX_ONLY=1 plans only the flexible-jobs instance, with its power curves and pause-only, and
+ * its LP bound (which models capping), and merges its row into the existing results.
  */
 import { DateTime } from 'luxon';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.env.BENCH_FLEX_ONLY === '1') {
-    // Re-measures only the flexible-jobs row (a few seconds per plan) into the existing results, in place.
+    // Re-measures only the flexible-jobs row (a few seconds per plan, a minute or two for the LP) in place.
     const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as {
       suite: SuiteRow[];
       suiteTargets?: Record<string, unknown>;
