@@ -165,12 +165,14 @@ describe('planner: capping as a choice, without an import cap', () => {
     for (const p of [green, cannot, plain]) expect(p.jobs[0].segments.every((s) => !s.powerFraction)).toBe(true);
   });
 
-  it('runs the peak hours it cannot avoid capped, at full power off-peak, and says so', () => {
-    // Off-peak only hours 0–1 before the deadline at 12; 6 h of work. At full power 4 peak hours (4 × MW of peak
-    // power held); capped to 50% in the peak the other 4 h of work take 5.71 h at half the power (3 × MW held:
-    // six hours at 0.5), less than any single level throughout (3.5 × MW at 0.5 or 0.7).
+  it('runs the peak hours it cannot avoid capped, off-peak hours at the level that costs least, and says so', () => {
+    // Off-peak only hours 0–1 before the deadline at 12, on green; 6 h of work. At full power 4 peak hours (4 × MW
+    // of peak power held); capped to 50% in the peak the other 4 h of work take 5.71 h at half the power (3 × MW
+    // held: six hours at 0.5), less than any single level throughout (3.5 × MW at 0.5 or 0.7). On the green hours
+    // full power costs nothing.
     const peak = Array.from({ length: 24 }, (_, h) => (h >= 2 ? 1 : 0));
-    const sites = [site('west', new Array<number>(24).fill(0), peak, { gpus: 40, capsPower: true })];
+    const green = Array.from({ length: 24 }, (_, h) => (h < 2 ? MW : 0));
+    const sites = [site('west', green, peak, { gpus: 40, capsPower: true })];
     const p = plan({ start, hours: 24, sites, jobs: [queued({ deadline: at(12) })] });
     const [a] = p.jobs;
     expect(a.segments.map((s) => [s.startHour, s.endHour, s.powerFraction ?? 1])).toEqual([
@@ -185,6 +187,21 @@ describe('planner: capping as a choice, without an import cap', () => {
     // The same job without a curve holds 4 peak hours at full power.
     const plain = plan({ start, hours: 24, sites, jobs: [queued({ deadline: at(12), power: undefined })] });
     expect(plain.totals.deferrablePeakMwh).toBeCloseTo(4 * MW, 9);
+    // Off-peak hours on the grid run at 70%: 1.8 h of work in them, 4.2 h in six peak hours at 50%, the same peak
+    // power held for less energy.
+    const gray = plan({
+      start,
+      hours: 24,
+      sites: [site('west', new Array<number>(24).fill(0), peak, { gpus: 40, capsPower: true })],
+      jobs: [queued({ deadline: at(12) })],
+    });
+    expect(gray.jobs[0].segments.map((s) => [s.startHour, s.endHour, s.powerFraction ?? 1])).toEqual([
+      [0, 2, 0.7],
+      [2, 8, 0.5],
+    ]);
+    expect(gray.totals.energyMwh).toBeCloseTo(2 * 0.7 * MW + 6 * 0.5 * MW, 9);
+    expect(gray.totals.deferrablePeakMwh).toBeCloseTo(6 * 0.5 * MW, 9);
+    expect(gray.jobs[0].reason).toMatch(/^capped to 50% in peak hours \(from 02:00–08:00 UTC\): peak; 70% otherwise; /);
   });
 
   it('never makes a plan worse than the same jobs without curves: cost, peak MWh, deadlines', () => {

@@ -548,10 +548,11 @@ class Planner {
   /**
    * A deferrable job with a curve that still runs in peak hours (nothing off-peak left before it is due) may run
    * those hours capped (#20): the peak rule counts a capped hour at its capped power, and half the power for 70% of
-   * the work holds 0.71 of the peak MWh per hour of work. The work its capped hours no longer do goes into more
-   * free hours of its window, nearest first; its off-peak hours stay at full power. Kept where the job's cost
-   * (peak rule priced in, checkpoints of any pause it adds included) falls and it finishes no later than it was
-   * due; single-job moves on the capacity the others left free, last, like `capWhereCheaper`.
+   * the work holds 0.71 of the peak MWh per hour of work. Two levels, one for its peak hours and one (full power or
+   * higher on its curve) for the others; the work they no longer do goes into more free hours of its window,
+   * nearest first. Kept where the job's cost (peak rule priced in, checkpoints of any pause it adds included) falls
+   * and it finishes no later than it was due; single-job moves on the capacity the others left free, last, like
+   * `capWhereCheaper`.
    */
   capThroughPeaks(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
     for (const t of order) {
@@ -566,12 +567,14 @@ class Planner {
       let bestCost = this.costAsPlaced(task, old);
       // From its hours as they are, and (where it runs capped throughout) from its hours at full power.
       const full = old.fractions ? this.onTimeCandidateAtFullPower(task) : undefined;
+      const levels = [1, ...cappedFractions(task.job.power)];
       for (const from of full ? [old, full] : [old])
-        for (const fraction of cappedFractions(task.job.power)) {
-          const capped = this.withPeaksCapped(task, from, fraction, latest);
-          const cost = capped ? this.costAsPlaced(task, capped) : Infinity;
-          if (capped && cost < bestCost - EPSILON) [best, bestCost] = [capped, cost];
-        }
+        for (const offPeak of levels)
+          for (const fraction of levels.filter((f) => f < 1 && f <= offPeak)) {
+            const capped = this.withPeaksCapped(task, from, fraction, latest, offPeak);
+            const cost = capped ? this.costAsPlaced(task, capped) : Infinity;
+            if (capped && cost < bestCost - EPSILON) [best, bestCost] = [capped, cost];
+          }
       this.reserve(task, best, 1);
       placements[t] = best;
     }
@@ -586,26 +589,30 @@ class Planner {
   }
 
   /**
-   * `old`'s hours with its peak hours at `fraction`, and as many more free hours before `latest` as the work then
-   * needs, at its sites, nearest to the hours it holds first (off-peak ones before peak ones, at full power);
-   * undefined where they do not fit, or would break the job's rules on pauses.
+   * `old`'s hours with its peak hours at `fraction` and the others at `offPeak`, and as many more free hours before
+   * `latest` as the work then needs, at its sites, nearest to the hours it holds first (off-peak ones before peak
+   * ones); undefined where they do not fit, or would break the job's rules on pauses.
    */
-  private withPeaksCapped(task: Task, old: Candidate, fraction: number, latest: number): Candidate | undefined {
+  private withPeaksCapped(
+    task: Task,
+    old: Candidate,
+    fraction: number,
+    latest: number,
+    offPeak: number,
+  ): Candidate | undefined {
     const sh = this.siteHours;
     const rate = (f: number) => throughputAt(task.job.power, f);
     const isPeak = (s: number, h: number) => sh.peak[s * this.hours + h] === 1;
-    const chosen = Array.from(old.hours, (h, k) => {
-      const f = old.fractions?.[k] ?? 1;
-      return { h, s: old.sites[k], f: isPeak(old.sites[k], h) ? Math.min(f, fraction) : f };
-    });
+    const levelAt = (s: number, h: number) => (isPeak(s, h) ? fraction : offPeak);
+    const chosen = Array.from(old.hours, (h, k) => ({ h, s: old.sites[k], f: levelAt(old.sites[k], h) }));
     const held = new Set(chosen.map((c) => c.h));
     let capacity = chosen.reduce((sum, c) => sum + rate(c.f), 0);
     const extras: { h: number; s: number; f: number; rank: number }[] = [];
     for (const s of new Set(chosen.map((c) => c.s))) {
       for (let h = this.firstHourAt(task, s); h < Math.ceil(latest - EPSILON); h++) {
-        const f = isPeak(s, h) ? fraction : 1;
+        const f = levelAt(s, h);
         if (held.has(h) || !sh.fits(s * this.hours + h, task.job.gpus, task.powerMw[s] * f)) continue;
-        extras.push({ h, s, f, rank: (f < 1 ? this.hours : 0) + distanceToNearest(old.hours, h) });
+        extras.push({ h, s, f, rank: (isPeak(s, h) ? this.hours : 0) + distanceToNearest(old.hours, h) });
       }
     }
     extras.sort((a, b) => a.rank - b.rank || a.h - b.h);
