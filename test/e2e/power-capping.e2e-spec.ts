@@ -16,6 +16,7 @@ import { started } from '../../src/domain/execution/job-run.js';
 import { transition } from '../../src/domain/jobs/job-state-machine.js';
 import { SiteExecutors } from '../../src/execution/site-executors.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, siteLog, submit, testConfigWith, until } from '../support/execution.js';
 import {
   ALPHA,
@@ -533,5 +534,49 @@ describe("power capping as the planner's choice, in the running service", () => 
     );
     expect(running.run.powerFraction).toBeUndefined();
     expect(running.plan.segments.every((s: { powerFraction?: number }) => s.powerFraction === undefined)).toBe(true);
+  });
+});
+
+describe('capped through the peak hours it cannot avoid, in the running service', () => {
+  // 16:00 Asia/Shanghai, an hour before the zone's 17:00–22:00 peak; no forecasts: every hour on the grid.
+  const start = utc('2026-03-02T08:00:00Z');
+  const { clock, advance } = steppedClock(start);
+  const ctx = useTestApp({ clock, roles: ALL_ROLES });
+
+  it('plans the peak hours at 50%, and the site caps the running job when the peak begins', async () => {
+    // 3 h of work due by 14:00 UTC (22:00 local): one hour before the peak, the rest in it.
+    const id = await submit(ctx.http, {
+      name: 'through-the-peak',
+      gpus: 8,
+      runtimeHours: 3,
+      deadline: '2026-03-02T14:00:00Z',
+      sites: ['west-hub'],
+      power: CURVE,
+    });
+    const before = await until(
+      () => getJob(ctx.http, id),
+      (j) => j.state === 'running' && j.run?.powerFraction !== undefined,
+    );
+    // The hour before the peak at 70% (on the grid, the same work for less energy), the peak hours at 50%.
+    expect(
+      before.plan.segments.map((s: { start: string; powerFraction?: number }) => [s.start, s.powerFraction]),
+    ).toEqual([
+      ['2026-03-02T08:00:00.000Z', 0.7],
+      ['2026-03-02T09:00:00.000Z', 0.5],
+    ]);
+    expect(before.plan.reason).toMatch(
+      /^capped to 50% in peak hours \(from 17:00–20:00 Asia\/Shanghai\): peak; 70% otherwise; /,
+    );
+    expect(before.run.powerFraction).toBe(0.7);
+    // 17:03 local: the peak has begun; the site reports its progress and the hourly tick re-plans, as they would.
+    advance(1.05);
+    await ctx.t.app.get(SimulatedSites).tick();
+    ctx.t.app.get(PlanningService).requestReplan('the test moved the clock on into the peak');
+    const capped = await until(
+      () => getJob(ctx.http, id),
+      (j) => j.run?.powerFraction === 0.5,
+    );
+    expect(capped.state).toBe('running');
+    expect(capped.run.segments.at(-1).power.at(-1)).toMatchObject({ fraction: 0.5 });
   });
 });

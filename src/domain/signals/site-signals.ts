@@ -161,7 +161,8 @@ export interface SiteHourSignals {
  * hours a load forecast error could make peaks; weighing peaks by their chance instead let small chances decide
  * against green hours (the peak rule outweighs grid energy). Measured on the reference week's replay at 10% forecast
  * error (docs/planner.md, "Peaks the forecast may have wrong"): 0.1 kept 78–80% of the perfect-forecast saving,
- * 0.25 68–72%, 0.4 54–61%, the forecast's own verdict 39–66%.
+ * 0.25 68–72%, 0.4 54–61%, the forecast's own verdict 39–66%; below 0.1 (0.05, 0.02, 0.005) 74–87%, a mean of
+ * 80–82%: within the seeds' spread (CHANGELOG, session 16).
  */
 export const PEAK_CHANCE_THRESHOLD = 0.1;
 
