@@ -565,8 +565,9 @@ class Planner {
       this.reserve(task, old, -1);
       let best = old;
       let bestCost = this.costAsPlaced(task, old);
-      // From its hours as they are, and (where it runs capped throughout) from its hours at full power.
-      const full = old.fractions ? this.onTimeCandidateAtFullPower(task) : undefined;
+      // From its hours as they are, and (where it runs capped throughout) from its hours at full power; not for a
+      // running job, whose placement at full power may move it without the hysteresis that keeps it where it runs.
+      const full = old.fractions && task.job.state !== 'running' ? this.onTimeCandidateAtFullPower(task) : undefined;
       const levels = [1, ...cappedFractions(task.job.power)];
       for (const from of full ? [old, full] : [old])
         for (const offPeak of levels)
