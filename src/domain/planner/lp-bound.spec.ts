@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import type { PowerCurve } from '../energy/power-curve.js';
 import { lpBound } from './lp-bound.js';
 import { peakPenalty } from './objective.js';
 import { plan } from './plan.js';
 import type { PlanInput, PlanJob, SiteSignals } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
 
 const site = planSite;
 const job = (id: string, fields: Partial<PlanJob> = {}) => planJob(id, { deadline: at(8), ...fields });
@@ -172,15 +172,6 @@ describe('LP bound on instances whose optimum is known by hand', () => {
 });
 
 describe('LP bound with power caps (#20)', () => {
-  /** The issue's curve: half the power for 70% of the throughput (71% of the energy per hour of work). */
-  const CURVE: PowerCurve = {
-    minFraction: 0.5,
-    throughput: [
-      [1, 1],
-      [0.7, 0.9],
-      [0.5, 0.7],
-    ],
-  };
   const capping = (hours: number, signals: Partial<SiteSignals> = {}) => ({
     ...signalSite(hours, signals),
     capsPower: true,
