@@ -560,8 +560,8 @@ class Planner {
       const old = placements[t];
       if (!old || !task.job.power || !task.job.deferrable || this.peakMwh(task, old) <= EPSILON) continue;
       if (old.sites.some((s) => !this.input.sites[s].capsPower)) continue;
-      const latest = Math.max(old.finishHour, task.dueHour);
       if (old.finishHour > task.deadlineHour + EPSILON) continue;
+      const latest = Math.max(old.finishHour, task.dueHour);
       this.reserve(task, old, -1);
       let best = old;
       let bestCost = this.costAsPlaced(task, old);
@@ -625,12 +625,11 @@ class Planner {
       held.add(extra.h);
       capacity += rate(extra.f);
       chosen.sort((a, b) => a.h - b.h);
-      const hours = Int32Array.from(chosen, (c) => c.h);
-      const sites = Int32Array.from(chosen, (c) => c.s);
-      totalWork =
-        task.work +
-        task.checkpointHours * (segmentCount(hours, hours.length, sites) - 1) +
-        this.resumeOverhead(task, sites[0], hours[0]);
+      totalWork = this.workWithCheckpoints(
+        task,
+        Int32Array.from(chosen, (c) => c.h),
+        Int32Array.from(chosen, (c) => c.s),
+      );
     }
     if (capacity < totalWork - EPSILON) return undefined;
     // The hours as `reserve` works them: in order, each at its rate, the last only as long as the work needs; an
@@ -651,8 +650,6 @@ class Planner {
     if (finishHour > latest + EPSILON) return undefined;
     if (segmentCount(hours, hours.length, sites) > 1 && !task.job.interruptible) return undefined;
     if (this.options.minSegmentHours > 1 && hasShortSegment(hours, this.options.minSegmentHours)) return undefined;
-    if (chosen.every((c, k) => c.f === (old.fractions?.[k] ?? 1)) && hours.length === old.hours.length)
-      return undefined;
     return { hours, sites, totalWork, cost: 0, finishHour, fractions: Float64Array.from(chosen, (c) => c.f) };
   }
 
@@ -1199,14 +1196,18 @@ class Planner {
         hours[c + j] = selection.hours[j];
         sites[c + j] = this.costSite[selection.hours[j]];
       }
-      const segments = segmentCount(hours, hours.length, sites);
-      const totalWork =
-        task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
+      const totalWork = this.workWithCheckpoints(task, hours, sites);
       const needed = Math.max(1, Math.ceil(totalWork - EPSILON)) - c;
       if (needed <= k) return this.candidate(hours, sites, selection.cost, totalWork, task);
       k = needed;
     }
     return undefined;
+  }
+
+  /** The job's work plus the checkpoint time of every resume these hours make (and of its first, if it resumes). */
+  private workWithCheckpoints(task: Task, hours: Int32Array, sites: Int32Array): number {
+    const segments = segmentCount(hours, hours.length, sites);
+    return task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
   }
 
   /** Away from its data region a job first waits for its dataset to arrive. */
