@@ -389,18 +389,7 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
             deferrable: j.deferrable,
             interruptible: j.interruptible,
             checkpointMinutes: j.checkpointMinutes,
-            ...(j.curve
-              ? {
-                  power: {
-                    minFraction: 0.5,
-                    throughput: [
-                      [1, 1],
-                      [0.7, 0.9],
-                      [0.5, 0.7],
-                    ],
-                  },
-                }
-              : {}),
+            ...(j.curve ? { power: CURVE } : {}),
           }),
         );
         const input: PlanInput = { start, hours: HOURS, sites, jobs };
