@@ -8,7 +8,7 @@ import type { TestApp } from './test-app.js';
 
 /**
  * Stores a plan for one job and dispatches it as a re-plan would: the tests of power caps write the
- * plan themselves (the planner does not choose caps yet). Its version, and the actions it sent.
+ * plan themselves, to test dispatch apart from what the planner chooses. Its version, and the actions it sent.
  */
 export async function planAndDispatch(
   t: TestApp,
