@@ -88,7 +88,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     this.subscriptions.push(
       signals.changes.subscribe((change) =>
         change.urgent
-          ? this.requestUrgentReplan(`grid event now in ${change.zone}`)
+          ? void this.requestUrgentReplan(`grid event now in ${change.zone}`)
           : this.requestReplan(`signals changed in ${change.zone}`),
       ),
     );
@@ -130,10 +130,13 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
    * Asks for a re-plan now, past the coalescing and the planner's rest (a grid emergency starting
    * now): the request goes out at once, and lifts the rest of a queue that is resting, so the
    * planner takes it within REST_RECHECK_MS of the last re-plan's end. A re-plan running already
-   * finishes first (one at a time); whichever re-plan starts next sees the new signals.
+   * finishes first (one at a time); whichever re-plan starts next sees the new signals. Requests
+   * share one waiting re-plan; the worker frees the deduplication once it takes it, so a request
+   * made while it runs (a second event) queues another rather than being dropped.
+   * Never fails the caller; resolves once the request is in the queue.
    */
-  requestUrgentReplan(reason: string): void {
-    void this.queue
+  requestUrgentReplan(reason: string): Promise<void> {
+    return this.queue
       .add(
         REPLAN_JOB,
         { reason, urgent: true },
@@ -145,7 +148,10 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
         },
       )
       .then(() => this.queue.removeRateLimitKey())
-      .catch((error: Error) => this.logger.warn(`urgent re-plan request lost (${reason}): ${error.message}`));
+      .then(
+        () => undefined,
+        (error: Error) => this.logger.warn(`urgent re-plan request lost (${reason}): ${error.message}`),
+      );
   }
 
   private async flush(): Promise<void> {

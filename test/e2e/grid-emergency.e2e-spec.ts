@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
@@ -151,4 +152,36 @@ describe('grid emergencies on the real clock: the sites pause the affected jobs 
     await until(states, (all) => edge.every((_, i) => all[i] === 'paused'));
     await notifyOpenAdr(http, 'DELETE', event('emergency-rest', 'west-dr', cap));
   }, 185_000);
+
+  it('an emergency arriving while the re-plan of another runs gets a re-plan of its own', async () => {
+    // The second request is made from inside the first urgent re-plan, after the worker took it:
+    // merged into it (it may have read the signals already), the second event would wait for
+    // whatever asks next. Found in CI: a cap tightened in a PUT seconds after the first was met.
+    const planning = t.app.get(PlanningService);
+    const replan = planning.replan.bind(planning);
+    const reasons: string[] = [];
+    const spy = jest.spyOn(planning, 'replan').mockImplementation(async (reason) => {
+      reasons.push(reason);
+      if (reason === 'first emergency') await planning.requestUrgentReplan('second emergency');
+      return replan(reason);
+    });
+    try {
+      // No urgent re-plan waiting (the last test's withdrawal) that the first request would join.
+      const queue = t.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+      await until(
+        async () => (await queue.getPrioritizedCount()) + (await queue.getActiveCount()),
+        (busy) => busy === 0,
+        BUDGET_MS,
+      );
+      await planning.requestUrgentReplan('first emergency');
+      await until(
+        async () => reasons,
+        (seen) => seen.includes('second emergency'),
+        BUDGET_MS,
+      );
+      expect(reasons.indexOf('second emergency')).toBeGreaterThan(reasons.indexOf('first emergency'));
+    } finally {
+      spy.mockRestore();
+    }
+  }, 60_000);
 });
