@@ -175,7 +175,7 @@ describe('grid emergencies on the real clock: the sites pause the affected jobs 
       );
       await planning.requestUrgentReplan('first emergency');
       await until(
-        async () => reasons,
+        () => reasons,
         (seen) => seen.includes('second emergency'),
         BUDGET_MS,
       );
