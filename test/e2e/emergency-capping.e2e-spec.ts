@@ -1,14 +1,13 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { virtualClock } from '../../src/domain/time/clock.js';
-import { HOUR_MS } from '../../src/domain/time/hours.js';
 import { SimulatedSites } from '../../src/execution/simulated-sites.service.js';
 import { PlanningService } from '../../src/planning/planning.service.js';
 import { getJob, siteLog, submit, until } from '../support/execution.js';
 import { notifyOpenAdr } from '../support/openadr.js';
 import { OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
+import { steppedClock } from '../support/virtual-time.js';
 
 /** The sites must have every running job's setPower within this (wall clock) after the notification arrives. */
 const BUDGET_MS = 30_000;
@@ -23,13 +22,7 @@ const START = DateTime.fromISO('2026-03-02T01:00:00Z', { zone: 'utc' });
  * wall-clock time (the simulated site logs its actions on it), and that the test moves on by whole
  * hours (`advance`) to meter the hours of the event without waiting for them.
  */
-function runningClock(start: DateTime) {
-  let offsetMs = 0;
-  return {
-    clock: virtualClock(start, 1, () => Date.now() + offsetMs),
-    advance: (hours: number) => (offsetMs += hours * HOUR_MS),
-  };
-}
+const runningClock = (start: DateTime) => steppedClock(start, Date.now);
 
 type Job = Awaited<ReturnType<typeof getJob>>;
 

@@ -30,18 +30,10 @@ import {
 } from '../support/test-app.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../support/power-curves.js';
 import { planAndDispatch, segment } from '../support/dispatched-plans.js';
+import { steppedClock } from '../support/virtual-time.js';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 const ALL_ROLES = 'api,planner,dispatch';
-
-/** A virtual clock that moves only when the test moves it (`advance`): no timing luck. */
-function steppedClock(start: DateTime) {
-  let offsetMs = 0;
-  return {
-    clock: virtualClock(start, 1, () => offsetMs),
-    advance: (hours: number) => (offsetMs += hours * HOUR_MS),
-  };
-}
 
 describe('power capping: a job declares its curve', () => {
   const ctx = useTestApp({ clock: virtualClock(utc('2026-03-02T16:00:00Z'), 1) });
