@@ -9,6 +9,7 @@ import { getJob, submit, testConfigWith, until } from '../support/execution.js';
 import { notifyOpenAdr } from '../support/openadr.js';
 import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 import { startVtnStandIn, type VtnStandIn } from '../support/vtn-stand-in.js';
+import { untilClockAt } from '../support/virtual-time.js';
 
 const VTN_TOKEN = 'openadr-token-000000001';
 /** One job at east-edge: 8 GPUs × 0.7 kW × PUE 1.3. */
@@ -52,6 +53,8 @@ describe('curtailment per grid event: baseline, metered, reported to the VTN (vi
       () => Promise.all(ids.map(async (id) => (await getJob(http, id)).state as string)),
       (s) => s.every((state) => state === 'running'),
     );
+    // Early in an hour (an hour is 10 s here): the report is read, and one job paused, before the next hour begins.
+    if (clock.now().minute >= 15) await untilClockAt(clock, clock.now().startOf('hour').plus({ hours: 1, minutes: 2 }));
     // From now to two hours after the current one began: room for one of the two jobs (8 kW).
     const now = clock.now();
     const end = now.startOf('hour').plus({ hours: 2 });
