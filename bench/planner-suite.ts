@@ -28,6 +28,7 @@ import { lpBound, LpBound } from '../src/domain/planner/lp-bound.js';
 import { plan } from '../src/domain/planner/plan.js';
 import type { Plan, PlanInput, PlanJob } from '../src/domain/planner/plan-types.js';
 import type { SupplyContract } from '../src/domain/energy/site-supply.js';
+import type { ForecastErrorModel } from '../src/replay/forecast-error.js';
 import { replayStrategy, ReplayWorld } from '../src/replay/rolling-replay.js';
 
 const PEAK_WEIGHT = 10;
@@ -43,6 +44,8 @@ export interface SuiteRow {
   kind: 'static' | 'rolling replay' | 'exact slice';
   description: string;
   forecastError?: number;
+  /** How the forecast errors are drawn (rolling replays): flat noise redrawn each hour, or `ForecastErrorModel`. */
+  forecastErrors?: 'flat' | 'lead-dependent';
   jobs: number;
   sites: string;
   hours: number;
@@ -292,18 +295,41 @@ function replayWorld(
   return { world: { config, signals }, jobs };
 }
 
+/** The forecasts of a rolling replay: perfect, 5% flat noise, or 5% from the lead-dependent model. */
+interface ReplayForecasts {
+  suffix: string;
+  text: string;
+  forecastError: number;
+  model?: ForecastErrorModel;
+}
+
+const PERFECT: ReplayForecasts = { suffix: '', text: 'perfect forecasts', forecastError: 0 };
+const FLAT_5PCT: ReplayForecasts = {
+  suffix: '-5pct',
+  text: '5% forecast error (flat noise, redrawn every hour)',
+  forecastError: 0.05,
+};
+/** 5% at 24 h lead, less before and more after, autocorrelated along a forecast and revised as the hour nears. */
+const LEAD_5PCT: ReplayForecasts = {
+  suffix: '-5pct-lead',
+  text: '5% forecast error at 24 h lead (growing with lead, autocorrelated, revised as the hour nears)',
+  forecastError: 0.05,
+  model: { level: 0.05, bias: 0 },
+};
+
 async function fromReplay(
   world: ReplayWorld,
   jobs: Job[],
   strategy: 'westwind' | 'fifo',
-  forecastError: number,
+  forecasts: ReplayForecasts,
   priceGuideMaxJobs = 0,
 ): Promise<Measured> {
   const started = performance.now();
   const outcome = await replayStrategy(world, jobs, {
     strategy,
     objective: 'green',
-    forecastError,
+    forecastError: forecasts.model ? 0 : forecasts.forecastError,
+    forecastModel: forecasts.model,
     seed: 1,
     priceGuideMaxJobs,
   });
@@ -375,26 +401,26 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     if (spec.name !== 'reference') continue;
     // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
     const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
-    for (const forecastError of [0, 0.05]) {
-      const forecastText = forecastError ? '5% forecast error' : 'perfect forecasts';
-      const fifoReplay = await fromReplay(world, jobs, 'fifo', forecastError);
+    for (const forecasts of [PERFECT, FLAT_5PCT, LEAD_5PCT]) {
+      const fifoReplay = await fromReplay(world, jobs, 'fifo', forecasts);
       const replayRow = row(
         {
           ...base,
-          name: `reference-replay${forecastError ? '-5pct' : ''}`,
+          name: `reference-replay${forecasts.suffix}`,
           kind: 'rolling replay',
-          forecastError,
-          description: `the reference week replayed hour by hour, ${forecastText}`,
+          forecastError: forecasts.forecastError,
+          ...(forecasts.forecastError > 0 && { forecastErrors: forecasts.model ? 'lead-dependent' : 'flat' }),
+          description: `the reference week replayed hour by hour, ${forecasts.text}`,
         },
         fifoReplay,
-        await fromReplay(world, jobs, 'westwind', forecastError),
+        await fromReplay(world, jobs, 'westwind', forecasts),
         lp,
         jobs.length,
       );
       // As the service re-plans by default: guided by the LP's prices, solved for each replayed hour.
       const guided = compare(
         fifoReplay,
-        await fromReplay(world, jobs, 'westwind', forecastError, PRICE_GUIDE_MAX_JOBS),
+        await fromReplay(world, jobs, 'westwind', forecasts, PRICE_GUIDE_MAX_JOBS),
         lp,
         jobs.length,
       );
@@ -409,12 +435,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
     const { world, jobs } = replayWorld(MONTH, built.zones, built.input, built.contracts);
     const lp = await lpBound(built.input, plan(built.input), LP_SETTINGS);
-    for (const forecastError of [0, 0.05]) {
+    for (const forecasts of [PERFECT, FLAT_5PCT]) {
       const base = {
-        name: `month-replay${forecastError ? '-5pct' : ''}`,
+        name: `month-replay${forecasts.suffix}`,
         kind: 'rolling replay' as const,
-        forecastError,
-        description: `${MONTH.description}, ${forecastError ? '5% forecast error' : 'perfect forecasts'}`,
+        forecastError: forecasts.forecastError,
+        ...(forecasts.forecastError > 0 && { forecastErrors: 'flat' as const }),
+        description: `${MONTH.description}, ${forecasts.text}`,
         jobs: jobs.length,
         sites: sitesText(built.input),
         hours: MONTH.hours,
@@ -422,8 +449,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
       rows.push(
         row(
           base,
-          await fromReplay(world, jobs, 'fifo', forecastError),
-          await fromReplay(world, jobs, 'westwind', forecastError),
+          await fromReplay(world, jobs, 'fifo', forecasts),
+          await fromReplay(world, jobs, 'westwind', forecasts),
           lp,
           jobs.length,
         ),

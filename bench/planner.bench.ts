@@ -112,7 +112,11 @@ async function main(): Promise<void> {
         { ...r, measuredAt, met: targetsMet(r) },
       ]),
     );
-    result.suite = result.suite.map((row) => fresh.get(row.name) ?? row);
+    // Rows new to the suite go after the last one re-measured.
+    const known = new Set(result.suite.map((row) => row.name));
+    const added = [...fresh.values()].filter((row) => !known.has(row.name));
+    const last = result.suite.findLastIndex((row) => fresh.has(row.name));
+    result.suite = result.suite.flatMap((row, k) => [fresh.get(row.name) ?? row, ...(k === last ? added : [])]);
     printSuite([...fresh.values()]);
     writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
     return;
