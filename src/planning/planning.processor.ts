@@ -68,7 +68,10 @@ export class PlanningProcessor extends WorkerHost implements OnApplicationBootst
     if (job.name === HOUSEKEEPING_JOB) return this.housekeeping.run();
     // Taken: an urgent request from now on (a second grid event) must queue a re-plan of its own,
     // not be merged into this one, which may have read the signals already.
-    if (job.data.urgent) await job.removeDeduplicationKey();
+    if (job.data.urgent)
+      await job
+        .removeDeduplicationKey()
+        .catch((error: Error) => this.logger.warn(`urgent re-plan ${job.id} still deduplicates: ${error.message}`));
     if (job.data.reason === HOUR_BOUNDARY) await this.untilHourBegins();
     const result = await this.planning.replan(job.data.reason ?? job.name);
     const rest = restAfterReplanMs(result.ms, this.clock.speed);

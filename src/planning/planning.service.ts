@@ -135,9 +135,9 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
    * made while it runs (a second event) queues another rather than being dropped.
    * Never fails the caller; resolves once the request is in the queue.
    */
-  requestUrgentReplan(reason: string): Promise<void> {
-    return this.queue
-      .add(
+  async requestUrgentReplan(reason: string): Promise<void> {
+    try {
+      await this.queue.add(
         REPLAN_JOB,
         { reason, urgent: true },
         {
@@ -146,12 +146,11 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
           removeOnComplete: 100,
           removeOnFail: 100,
         },
-      )
-      .then(() => this.queue.removeRateLimitKey())
-      .then(
-        () => undefined,
-        (error: Error) => this.logger.warn(`urgent re-plan request lost (${reason}): ${error.message}`),
       );
+      await this.queue.removeRateLimitKey();
+    } catch (error) {
+      this.logger.warn(`urgent re-plan request lost (${reason}): ${(error as Error).message}`);
+    }
   }
 
   private async flush(): Promise<void> {
