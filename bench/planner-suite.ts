@@ -45,7 +45,7 @@ export interface SuiteRow {
   description: string;
   forecastError?: number;
   /** How the forecast errors are drawn (rolling replays): flat noise redrawn each hour, or `ForecastErrorModel`. */
-  forecastErrors?: 'flat' | 'lead-dependent';
+  forecastErrorModel?: 'flat' | 'lead-dependent';
   jobs: number;
   sites: string;
   hours: number;
@@ -328,7 +328,7 @@ async function fromReplay(
   const outcome = await replayStrategy(world, jobs, {
     strategy,
     objective: 'green',
-    forecastError: forecasts.model ? 0 : forecasts.forecastError,
+    forecastError: forecasts.forecastError,
     forecastModel: forecasts.model,
     seed: 1,
     priceGuideMaxJobs,
@@ -409,7 +409,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
           name: `reference-replay${forecasts.suffix}`,
           kind: 'rolling replay',
           forecastError: forecasts.forecastError,
-          ...(forecasts.forecastError > 0 && { forecastErrors: forecasts.model ? 'lead-dependent' : 'flat' }),
+          ...(forecasts.forecastError > 0 && { forecastErrorModel: forecasts.model ? 'lead-dependent' : 'flat' }),
           description: `the reference week replayed hour by hour, ${forecasts.text}`,
         },
         fifoReplay,
@@ -440,7 +440,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
         name: `month-replay${forecasts.suffix}`,
         kind: 'rolling replay' as const,
         forecastError: forecasts.forecastError,
-        ...(forecasts.forecastError > 0 && { forecastErrors: 'flat' as const }),
+        ...(forecasts.forecastError > 0 && { forecastErrorModel: 'flat' as const }),
         description: `${MONTH.description}, ${forecasts.text}`,
         jobs: jobs.length,
         sites: sitesText(built.input),

@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     const added = [...fresh.values()].filter((row) => !known.has(row.name));
     const last = result.suite.findLastIndex((row) => fresh.has(row.name));
     result.suite = result.suite.flatMap((row, k) => [fresh.get(row.name) ?? row, ...(k === last ? added : [])]);
+    if (last < 0) result.suite.push(...added);
     printSuite([...fresh.values()]);
     writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
     return;

@@ -29,7 +29,10 @@ describe('execution: the plan drives the simulated sites (a clock the test steps
   const prefix = testPrefix();
   let a: TestApp;
   let b: TestApp;
-  /** Moves the clock on, and lets `app`'s sites report and its planner re-plan at the new time. */
+  /**
+   * Moves the clock on, has `app`'s sites report (at once, rather than on their own timer's next tick) and its planner
+   * re-plan at the new time.
+   */
   const step = async (app: TestApp, hours: number) => {
     advance(hours);
     await app.app.get(SimulatedSites).tick();
