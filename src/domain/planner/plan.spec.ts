@@ -130,6 +130,23 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan(tight), 'a')).toEqual([10, 11]);
   });
 
+  it('finishes a non-interruptible job a quarter of its length before its deadline where its slack allows', () => {
+    // Green only in the last 8 hours before the deadline (hour 40). A 16 h block with 24 h of slack keeps 4 h in hand
+    // (a quarter of its length, a quarter of its slack at most), where an interruptible job keeps 2 h: a later
+    // arrival taking one hour of a block pushes all of it back. With the margin off both take the green hours.
+    const green = Array.from({ length: 48 }, (_, h) => (h >= 32 && h < 40 ? 1 : 0));
+    const input = (interruptible: boolean, options = {}) => ({
+      start,
+      hours: 48,
+      sites: [site('west', green)],
+      jobs: [job('a', { remainingHours: 16, deadline: at(40), interruptible })],
+      options,
+    });
+    expect(hoursOf(plan(input(false)), 'a')).toEqual(Array.from({ length: 16 }, (_, k) => 20 + k));
+    expect(Math.max(...hoursOf(plan(input(true)), 'a'))).toBe(37);
+    expect(Math.max(...hoursOf(plan(input(false, { deadlineMarginHours: 0 })), 'a'))).toBe(39);
+  });
+
   it('keeps half its deadline margin rather than buy the whole of it with a peak hour', () => {
     // A non-deferrable job holds the site's 10 GPUs in hours 0–2, hours 3–7 are peak: of the 12-hour
     // window, 8–11 are off-peak and free. The 2 h margin (finish by hour 10) would take a peak hour;
