@@ -4,7 +4,8 @@ import { readItpTrace } from '../../datasets/itp-trace.js';
 import { readOpsdZones } from '../../datasets/opsd.js';
 import { SUITE, SUITE_FROM, suiteInstance } from '../../datasets/planning-instance.js';
 import { plan } from './plan.js';
-import type { PlanInput } from './plan-types.js';
+import type { PlanInput, PlanJob } from './plan-types.js';
+import { at, planJob, planSite, PLAN_START } from '../../../test/support/planner-fixtures.js';
 
 describe('planner: deadlines on the benchmark suite’s real-data weeks', () => {
   const trace = readItpTrace('data/itp-traces/cluster04.csv');
@@ -152,7 +153,6 @@ describe('planner: a job accepted on time keeps its deadline over one queued lat
 });
 
 describe('planner: a job that can no longer meet its deadline runs as soon as it can', () => {
-  const start = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
   const hours = 24;
   // The site fits one of the two. 'running' has 16 h of slack; 'late' needed to start an hour ago. Both plans have one
   // late job; the one that pauses 'running' for 4 h finishes 'late' 1 h late instead of 5 h, and still keeps
@@ -166,41 +166,20 @@ describe('planner: a job that can no longer meet its deadline runs as soon as it
   it('before a running job with slack, whatever the supply and peaks', () => {
     fc.assert(
       fc.property(instanceArb, (x) => {
-        const job = (id: string, deadlineHour: number, fields: Partial<PlanInput['jobs'][number]>) => ({
-          id,
-          gpus: 8,
-          remainingHours: 4,
-          earliestStart: start.minus({ hours: 2 }),
-          deadline: start.plus({ hours: deadlineHour }),
-          deferrable: true,
-          interruptible: true,
-          checkpointMinutes: 10,
-          priority: 5,
-          state: 'queued' as const,
-          ...fields,
-        });
-        const input: PlanInput = {
-          start,
+        const job = (id: string, deadlineHour: number, fields: Partial<PlanJob>) =>
+          planJob(id, { gpus: 8, remainingHours: 4, earliestStart: at(-2), deadline: at(deadlineHour), ...fields });
+        const result = plan({
+          start: PLAN_START,
           hours,
-          sites: [
-            {
-              id: 'west',
-              timeZone: 'Asia/Shanghai',
-              gpus: 8,
-              kwPerGpu: 1,
-              pue: 1,
-              signals: { greenMw: x.green, peak: x.peak.map(Number) },
-            },
-          ],
+          sites: [planSite('west', x.green, x.peak.map(Number), { gpus: 8 })],
           jobs: [
-            job('running', 20, { state: 'running', currentSite: 'west', runningSince: start.minus({ hours: 2 }) }),
-            job('late', 3, { deferrable: x.lateDefers }),
+            job('running', 20, { state: 'running', currentSite: 'west', runningSince: at(-2), checkpointMinutes: 10 }),
+            job('late', 3, { deferrable: x.lateDefers, checkpointMinutes: 10 }),
           ],
-        };
-        const result = plan(input);
+        });
         const late = result.jobs.find((j) => j.jobId === 'late')!;
         expect(late.segments[0]).toMatchObject({ startHour: 0 });
-        expect(late.finish).toBe(start.plus({ hours: 4 }).toISO());
+        expect(late.finish).toBe(at(4).toISO());
         expect(result.jobs.find((j) => j.jobId === 'running')!.meetsDeadline).toBe(true);
       }),
       { numRuns: 100, seed: 17 },
