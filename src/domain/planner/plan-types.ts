@@ -109,7 +109,8 @@ export interface PlanOptions {
   searchPlacementsPerJob: number;
   /**
    * Deferrable jobs finish this many hours before their deadline where they can (at most a quarter
-   * of their slack): room for forecast revisions and late restores. 0 plans up to the deadline.
+   * of their slack): room for forecast revisions and late restores. A non-interruptible job keeps at
+   * least a quarter of its length. 0 plans up to the deadline.
    */
   deadlineMarginHours: number;
 }
