@@ -56,6 +56,13 @@ const SEARCH_SCAN_JOBS = 2_000;
 const SEARCH_PROBES = 400;
 /** Rounds over all targets without a gain before the search stops early. */
 const SEARCH_IDLE_ROUNDS = 3;
+/**
+ * Ejection chains (`chains`): moves in one chain at most, Bellman-Ford rounds over the GPU sizes at most, and the plans
+ * large enough to skip them (their budget: `PlanOptions.chainWorkUnits`).
+ */
+const CHAIN_DEPTH = 5;
+const CHAIN_ROUNDS = 20;
+const CHAIN_MAX_JOBS = 2_000;
 
 /** A job compiled to hour indexes for one planning run. */
 interface Task {
@@ -185,6 +192,7 @@ function placeAll(
     planner.improve(tasks, order, placements);
     planner.repairDeadlines(tasks, order, placements);
     planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
+    planner.chains(tasks, placements);
     planner.capWhereCheaper(tasks, order, placements);
     planner.capThroughPeaks(tasks, order, placements);
   }
@@ -202,6 +210,7 @@ function improveFrom(input: PlanInput, seed: Plan): Plan {
   const placements = tasks.map((task) => planner.adopt(task, seedOf.get(task.job.id)));
   planner.improve(tasks, order, placements);
   planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
+  planner.chains(tasks, placements);
   planner.capWhereCheaper(tasks, order, placements);
   planner.capThroughPeaks(tasks, order, placements);
   planner.capUnderImportCaps(tasks, placements);
@@ -732,6 +741,277 @@ class Planner {
     }
   }
 
+  /**
+   * Ejection chains: the moves that greedy placement, single-job moves and the search do not find (a job out of
+   * Tuesday's overloaded peak into Wednesday's night, the job there into Thursday's, …, one into Saturday's sunny
+   * peak). For each job size, a Bellman-Ford of at most CHAIN_DEPTH moves over the site-hours: a move takes one hour
+   * of a job of that size from site-hour a to b in its window; where another job of the same size moves on from b,
+   * b's load is as it was, so only the chain's first hour (freed: grid energy saved) and its last (filled, where the
+   * job fits) change, besides each move's peak rule and checkpoints. The cheapest chains are applied one by one and
+   * kept where every hour they touch fits and the objective (weighted grid energy, peak rule, checkpoint energy),
+   * evaluated exactly, falls. Jobs keep their rules: their window, due hour (or their finish, if later), deadline,
+   * committed hours, one block for a job that may not pause (which only shifts), minSegmentHours; late jobs, capped
+   * ones and fixed work do not move.
+   *
+   * Only for a plan from scratch (nothing running or paused), as the second start. In the rolling replay of the
+   * reference week, re-plans with chains packed the Sunday night so tight that at 10% and 20% forecast error jobs
+   * finished late (1–3 per run, none without them), with or without a reserve of half each job's slack; and with
+   * perfect forecasts they gained 0.4%: each hour's re-plan starts afresh, so only the current hour's decisions carry.
+   */
+  chains(tasks: Task[], placements: (Candidate | undefined)[]): void {
+    if (this.options.chainWorkUnits <= 0 || tasks.length > CHAIN_MAX_JOBS || underWay(this.input)) return;
+    const H = this.hours;
+    const sh = this.siteHours;
+    const at: number[][] = Array.from({ length: sh.loadMw.length }, () => []);
+    const movable = (u: number) => {
+      const c = placements[u];
+      return !!c && tasks[u].job.deferrable && !c.fractions && c.finishHour <= tasks[u].deadlineHour + EPSILON;
+    };
+    const index = (u: number, c: Candidate, sign: 1 | -1) => {
+      for (let k = tasks[u].committed; k < c.hours.length; k++) {
+        const list = at[c.sites[k] * H + c.hours[k]];
+        if (sign > 0) list.push(u);
+        else list.splice(list.indexOf(u), 1);
+      }
+    };
+    for (let u = 0; u < tasks.length; u++) if (movable(u)) index(u, placements[u]!, 1);
+    const slotCost = (i: number) => sh.gridWeight[i] * Math.max(0, sh.loadMw[i] - sh.greenMw[i]);
+    const jobTerm = (u: number, c: Candidate) =>
+      this.checkpointCost(tasks[u], c.hours, c.sites, c.totalWork) +
+      (tasks[u].job.deferrable ? peakPenalty(this.peakMwh(tasks[u], c)) : 0);
+    const base = new Map<number, number>();
+    const moves: { u: number; from: Candidate; to: Candidate }[] = [];
+    let jobDelta = 0;
+    let budget = this.options.chainWorkUnits;
+    const touch = (c: Candidate) => {
+      for (let k = 0; k < c.hours.length; k++) {
+        const i = c.sites[k] * H + c.hours[k];
+        if (!base.has(i)) base.set(i, slotCost(i));
+      }
+    };
+    const apply = (u: number, to: Candidate) => {
+      const from = placements[u]!;
+      touch(from);
+      touch(to);
+      jobDelta += jobTerm(u, to) - jobTerm(u, from);
+      this.reserve(tasks[u], from, -1);
+      this.reserve(tasks[u], to, 1);
+      placements[u] = to;
+      moves.push({ u, from, to });
+      budget -= from.hours.length + to.hours.length;
+    };
+    const undo = () => {
+      const { u, from, to } = moves.pop()!;
+      this.reserve(tasks[u], to, -1);
+      this.reserve(tasks[u], from, 1);
+      placements[u] = from;
+      jobDelta -= jobTerm(u, to) - jobTerm(u, from);
+    };
+    const delta = () => {
+      let d = jobDelta;
+      for (const [i, before] of base) d += slotCost(i) - before;
+      return d;
+    };
+    const feasible = () => {
+      for (const i of base.keys())
+        if (sh.gpusFree[i] < 0 || sh.drawMw[i] - sh.greenMw[i] > sh.importCapMw[i] + 1e-9) return false;
+      return true;
+    };
+    const held = new Int32Array(H);
+    const SH = sh.loadMw.length;
+    const D = CHAIN_DEPTH;
+    const dist = new Float64Array((D + 1) * SH);
+    const predSlot = new Int32Array((D + 1) * SH);
+    const predJob = new Int32Array((D + 1) * SH);
+    const best = new Float64Array(SH);
+    const dirty = new Uint8Array(SH);
+    const classes = [...new Set(tasks.filter((_, u) => movable(u)).map((t) => t.job.gpus))].sort((a, b) => b - a);
+
+    // One Bellman-Ford of at most D moves over the site-hours for jobs of `gpus` GPUs: every move of one hour of such a
+    // job from a to b leaves a's load and b's load as they were wherever a job of the same size moves on from b; only
+    // the chain's first hour (freed) and last (filled) change, and its moves' peak rule and checkpoints.
+    const chainsOf = (gpus: number): number => {
+      const mwAt = new Float64Array(this.input.sites.length);
+      const sample = tasks.find((t) => t.job.gpus === gpus)!;
+      mwAt.set(sample.powerMw);
+      dist.fill(Infinity);
+      best.fill(Infinity);
+      let frontier: number[] = [];
+      for (let i = 0; i < SH; i++) {
+        const excess = sh.loadMw[i] - sh.greenMw[i];
+        if (excess <= EPSILON || !at[i].some((u) => tasks[u].job.gpus === gpus)) continue;
+        const mw = mwAt[Math.floor(i / H)];
+        dist[i] = -sh.gridWeight[i] * (Math.max(0, excess) - Math.max(0, excess - mw));
+        best[i] = dist[i];
+        frontier.push(i);
+      }
+      const sinks: { r: number; b: number; cost: number }[] = [];
+      for (let r = 0; r < D && frontier.length > 0; r++) {
+        const next = new Set<number>();
+        const from = r * SH;
+        const to = (r + 1) * SH;
+        for (const a of frontier) {
+          const da = dist[from + a];
+          if (!(da < -EPSILON)) continue;
+          const ha = a % H;
+          const sa = (a - ha) / H;
+          for (const u of at[a]) {
+            const task = tasks[u];
+            if (task.job.gpus !== gpus) continue;
+            budget -= H;
+            const old = placements[u]!;
+            for (let k = 0; k < old.hours.length; k++) held[old.hours[k]] = old.sites[k] + 1;
+            // Checkpoints: the pauses the move adds or saves, each priced as an hour of checkpoint energy at weight 1.
+            const left = ha > 0 && held[ha - 1] === sa + 1;
+            const right = ha + 1 < H && held[ha + 1] === sa + 1;
+            const removed = left && right ? 1 : !left && !right ? -1 : 0;
+            held[ha] = 0;
+            const exit = sh.peak[a] ? peakPenalty(task.powerMw[sa]) : 0;
+            const room = old.hours.length - old.totalWork;
+            const relax = (s: number, h: number) => {
+              const b = s * H + h;
+              const l = h > 0 && held[h - 1] === s + 1;
+              const rr = h + 1 < H && held[h + 1] === s + 1;
+              const segments = removed + (l && rr ? -1 : !l && !rr ? 1 : 0);
+              // A pause more needs room for its checkpoint in the hours it has (the move keeps their number).
+              if (segments > 0 && segments * task.checkpointHours > room + EPSILON) return;
+              const mw = task.powerMw[s];
+              const cost =
+                da -
+                exit +
+                (sh.peak[b] ? peakPenalty(mw) : 0) +
+                segments * task.checkpointHours * mw * sh.energyWeight[b];
+              // A site-hour is reached again only on a cheaper chain than any before (fewer moves or not).
+              if (cost < dist[to + b] && cost < best[b] - EPSILON) {
+                dist[to + b] = cost;
+                best[b] = cost;
+                predSlot[to + b] = a;
+                predJob[to + b] = u;
+                next.add(b);
+              }
+            };
+            const latest = this.chainLatest(task, old);
+            if (task.job.interruptible) {
+              const sites = this.options.minSegmentHours > 1 || task.job.state === 'running' ? [sa] : task.sites;
+              for (const s of sites)
+                for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < latest; h++)
+                  if (!held[h]) relax(s, h);
+            } else {
+              const first = old.hours[0];
+              const last = old.hours[old.hours.length - 1];
+              if (ha === first && last + 1 < latest) relax(sa, last + 1);
+              if (ha === last && first - 1 >= Math.max(this.firstHourAt(task, sa), task.committed))
+                relax(sa, first - 1);
+            }
+            for (let k = 0; k < old.hours.length; k++) held[old.hours[k]] = 0;
+          }
+        }
+        for (const b of next) {
+          const mw = mwAt[Math.floor(b / H)];
+          if (!sh.fits(b, gpus, mw)) continue;
+          const excess = sh.loadMw[b] - sh.greenMw[b];
+          const cost = dist[to + b] + sh.gridWeight[b] * (Math.max(0, excess + mw) - Math.max(0, excess));
+          if (cost < -EPSILON) sinks.push({ r: r + 1, b, cost });
+        }
+        frontier = [...next];
+      }
+      sinks.sort((x, y) => x.cost - y.cost || x.b - y.b);
+      let kept = 0;
+      // Site-hours and jobs a chain kept in this run changed: chains through them were priced on what they were.
+      dirty.fill(0);
+      const moved = new Set<number>();
+      for (const sink of sinks) {
+        if (budget <= 0) break;
+        // The chain's moves, first to last.
+        const steps: { u: number; a: number; b: number }[] = [];
+        let stale = dirty[sink.b] === 1;
+        for (let r = sink.r, b = sink.b; r > 0; r--) {
+          const a = predSlot[r * SH + b];
+          const u = predJob[r * SH + b];
+          if (dirty[a] || moved.has(u)) stale = true;
+          steps.unshift({ u, a, b });
+          b = a;
+        }
+        if (stale) continue;
+        base.clear();
+        jobDelta = 0;
+        let ok = true;
+        for (const { u, a, b } of steps) {
+          const old = placements[u];
+          const to =
+            old && movable(u)
+              ? this.movedHour(tasks[u], old, a % H, Math.floor(a / H), b % H, Math.floor(b / H))
+              : undefined;
+          if (!to) {
+            ok = false;
+            break;
+          }
+          apply(u, to);
+        }
+        if (ok && feasible() && delta() < -EPSILON) {
+          for (const { u: v, from, to } of moves) {
+            index(v, from, -1);
+            index(v, to, 1);
+            moved.add(v);
+          }
+          for (const i of base.keys()) dirty[i] = 1;
+          moves.length = 0;
+          kept++;
+        } else while (moves.length > 0) undo();
+      }
+      return kept;
+    };
+
+    for (let round = 0; round < CHAIN_ROUNDS && budget > 0; round++) {
+      let kept = 0;
+      for (const gpus of classes) if (budget > 0) kept += chainsOf(gpus);
+      if (kept === 0) break;
+    }
+  }
+
+  /**
+   * u's placement with its hour `fromH` at site `fromS` moved to hour `toH` at `toS`, or undefined where that breaks
+   * its rules: an hour it holds already, one block for a job that may not pause, minSegmentHours, a finish after
+   * its due hour (or after the finish it has, if later) or deadline. Where the move saves a checkpoint, fewer hours.
+   */
+  private movedHour(task: Task, old: Candidate, fromH: number, fromS: number, toH: number, toS: number) {
+    const n = old.hours.length;
+    let at = -1;
+    for (let k = task.committed; k < n; k++) if (old.hours[k] === fromH && old.sites[k] === fromS) at = k;
+    if (at < 0 || toH < task.committed || toH < this.firstHourAt(task, toS)) return undefined;
+    // A running job moves to another site only where that wins clearly (`withHysteresis`): not by one hour.
+    if (task.job.state === 'running' && toS !== fromS) return undefined;
+    const pairs: [number, number][] = [];
+    for (let k = 0; k < n; k++) {
+      if (k === at) continue;
+      if (old.hours[k] === toH) return undefined;
+      pairs.push([old.hours[k], old.sites[k]]);
+    }
+    pairs.push([toH, toS]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    let hours = Int32Array.from(pairs, (p) => p[0]);
+    let sites = Int32Array.from(pairs, (p) => p[1]);
+    let totalWork = this.workWithCheckpoints(task, hours, sites);
+    const needed = Math.max(1, Math.ceil(totalWork - EPSILON));
+    if (needed > n) return undefined;
+    if (needed < n) {
+      hours = hours.slice(0, needed);
+      sites = sites.slice(0, needed);
+      totalWork = this.workWithCheckpoints(task, hours, sites);
+    }
+    if (!task.job.interruptible && segmentCount(hours, hours.length, sites) > 1) return undefined;
+    if (this.options.minSegmentHours > 1 && hasShortSegment(hours, this.options.minSegmentHours)) return undefined;
+    if (this.shortStart(task, hours, sites)) return undefined;
+    const candidate = this.candidate(hours, sites, 0, totalWork, task);
+    const latest = this.chainLatest(task, old);
+    return candidate.finishHour <= latest + EPSILON ? candidate : undefined;
+  }
+
+  /** The hour a chain's move may not finish u after: its due hour, or the finish it has if that is later. */
+  private chainLatest(task: Task, old: Candidate): number {
+    return Math.min(task.deadlineHour, Math.ceil(Math.max(task.dueHour, old.finishHour) - EPSILON));
+  }
+
   /** Places the group again in order and keeps the result if every job is on time and the objective falls. */
   private improvesByPlacingAgain(tasks: Task[], group: number[], placements: (Candidate | undefined)[]): boolean {
     const before = group.map((u) => placements[u]!);
@@ -1104,12 +1384,16 @@ class Planner {
   ): Candidate | undefined {
     const candidate = this.candidateAt(task, s, windowEnd, earliestFinish);
     if (!candidate || earliestFinish || task.job.state === 'running' || candidate.hours[0] !== 0) return candidate;
-    const { hours, sites } = candidate;
+    if (!this.shortStart(task, candidate.hours, candidate.sites)) return candidate;
+    return this.candidateAt(task, s, windowEnd, earliestFinish, 1) ?? candidate;
+  }
+
+  /** A waiting job's hours start now with a first segment shorter than `minSegmentHours`, and a pause follows. */
+  private shortStart(task: Task, hours: Int32Array, sites: Int32Array): boolean {
+    if (task.job.state === 'running' || hours[0] !== 0) return false;
     let length = 1;
     while (length < hours.length && hours[length] === length && sites[length] === sites[0]) length++;
-    if (length === hours.length || length - this.hoursFromStart(this.now) >= this.options.minSegmentHours - EPSILON)
-      return candidate;
-    return this.candidateAt(task, s, windowEnd, earliestFinish, 1) ?? candidate;
+    return length < hours.length && length - this.hoursFromStart(this.now) < this.options.minSegmentHours - EPSILON;
   }
 
   private better(task: Task, a: Candidate, b: Candidate, earliestFinish: boolean): boolean {
