@@ -892,7 +892,7 @@ class Planner {
             };
             const latest = this.chainLatest(task, old);
             if (task.job.interruptible) {
-              const sites = this.options.minSegmentHours > 1 || task.job.state === 'running' ? [sa] : task.sites;
+              const sites = this.options.minSegmentHours > 1 ? [sa] : task.sites;
               for (const s of sites)
                 for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < latest; h++)
                   if (!held[h]) relax(s, h);
@@ -979,8 +979,6 @@ class Planner {
     let at = -1;
     for (let k = task.committed; k < n; k++) if (old.hours[k] === fromH && old.sites[k] === fromS) at = k;
     if (at < 0 || toH < task.committed || toH < this.firstHourAt(task, toS)) return undefined;
-    // A running job moves to another site only where that wins clearly (`withHysteresis`): not by one hour.
-    if (task.job.state === 'running' && toS !== fromS) return undefined;
     const pairs: [number, number][] = [];
     for (let k = 0; k < n; k++) {
       if (k === at) continue;
