@@ -224,7 +224,11 @@ function measureScale(zones: ReturnType<typeof readOpsdZones>) {
   const measure = (instance: PlanInput, runs: number) =>
     median(Array.from({ length: runs }, () => timed(() => plan(instance)).ms));
   // 5,000 jobs: the largest plan that also gets the second start (fifo's plan improved).
-  const jobs5k = measure(scale(5_000, 2048), 3);
+  const fiveK = scale(5_000, 2048);
+  const jobs5k = measure(fiveK, 3);
+  // A re-plan with the plan before as its warm start, at the same hour: greedy, the warm start and the second start,
+  // the most a plan of 5,000 jobs does.
+  const jobs5kWarm = measure({ ...fiveK, earlier: plan(fiveK) }, 3);
   const tenK = scale(10_000, 4096);
   const jobs10k = measure(tenK, 5);
   const hundredK = scale(100_000, 40_960);
@@ -239,12 +243,19 @@ function measureScale(zones: ReturnType<typeof readOpsdZones>) {
   const incremental = median(Array.from({ length: 25 }, () => timed(() => planWithNewJob(base, tenK, newcomer)).ms));
   const scaleFigures = {
     jobs5k_ms: round(jobs5k, 1),
+    jobs5kWarm_ms: round(jobs5kWarm, 1),
     jobs10k_ms: round(jobs10k, 1),
     jobs100k_ms: round(jobs100k, 1),
     incremental_ms: round(incremental, 2),
     jobs10k_placed: tenK.jobs.length,
     jobs100k_placed: hundredK.jobs.length,
-    targets: { jobs5k_ms: '<= 2000', jobs10k_ms: '<= 500', jobs100k_ms: '<= 8000', incremental_ms: '<= 25' },
+    targets: {
+      jobs5k_ms: '<= 2000',
+      jobs5kWarm_ms: '<= 2000',
+      jobs10k_ms: '<= 500',
+      jobs100k_ms: '<= 8000',
+      incremental_ms: '<= 25',
+    },
   };
   return scaleFigures;
 }

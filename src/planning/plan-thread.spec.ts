@@ -1,11 +1,7 @@
-import { DateTime } from 'luxon';
 import { WestwindConfig } from '../config/westwind-config.js';
-import { readItpTrace } from '../datasets/itp-trace.js';
-import { readOpsdZones } from '../datasets/opsd.js';
-import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../datasets/planning-instance.js';
 import { plan } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
-import { at, planJob, planSite, PLAN_START as start } from '../../test/support/planner-fixtures.js';
+import { at, planJob, planSite, PLAN_START as start, referenceSlice } from '../../test/support/planner-fixtures.js';
 import { ISSUE_POWER_CURVE } from '../../test/support/power-curves.js';
 import { PlanThread } from './plan-thread.js';
 
@@ -77,13 +73,7 @@ describe('PlanThread: the LP’s price guide', () => {
   afterAll(() => thread.onModuleDestroy());
 
   it('solves it on the thread and plans with it: a 120-job slice of the reference week, from hour 96', async () => {
-    const { input } = suiteInstance(
-      SUITE.find((s) => s.name === 'reference')!,
-      readOpsdZones,
-      DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
-      readItpTrace('data/itp-traces/cluster04.csv'),
-    );
-    const slice = exactSlice(input, 96, 120, 48);
+    const slice = referenceSlice(96);
     const unguided = plan(slice);
     const guided = await thread.plan(slice);
     expect(guided.totals.deadlineMisses).toBe(0);

@@ -249,6 +249,11 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
       dataRegions: this.config.dataRegions,
     };
     const input = planInputFrom(world, jobs);
+    // The plan before is this one's warm start: where its hours still hold, they are improved on, not made afresh.
+    if (previous) {
+      const parts = await this.plans.jobPlans(jobs.map((job) => job.id));
+      input.earlier = { start: previous.start, jobs: parts.filter((part) => part !== undefined) };
+    }
     return { jobs, input, signals };
   }
 

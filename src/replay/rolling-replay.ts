@@ -16,7 +16,7 @@ import { currentPowerFraction, finished, paused, powerSet, started, workDone } f
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Job } from '../domain/jobs/job.js';
 import { GuidedPlanner } from '../domain/planner/plan-guide.js';
-import type { JobPlan, Objective, PlanInput, Strategy } from '../domain/planner/plan-types.js';
+import type { JobPlan, Objective, Plan, PlanInput, Strategy } from '../domain/planner/plan-types.js';
 import { gaussian, seededRandom } from '../domain/seeded-random.js';
 import { gridWeight } from '../domain/planner/objective.js';
 import { DEFAULT_PLAN_OPTIONS } from '../domain/planner/plan-types.js';
@@ -265,6 +265,8 @@ export async function replayStrategy(
   let active: Job[] = [];
   let next = 0;
   let replans = 0;
+  // Each re-plan starts from the one before it (a warm start), as the service's do.
+  let earlier: Plan | undefined;
   const planner = new GuidedPlanner();
   for (let hour = 0; hour < signals.hours; hour++) {
     const nowMs = startMs + hour * HOUR_MS;
@@ -288,12 +290,14 @@ export async function replayStrategy(
       active,
     );
     input.options = { strategy: options.strategy, objective: options.objective };
+    input.earlier = earlier;
     // The replayed hour stands for the real clock the guide's solves are paced by: an hour apart, each is due.
     const planned = await planner.plan(
       input,
       { maxJobs: options.priceGuideMaxJobs ?? 0, solveSeconds: REPLAY_GUIDE_SOLVE_SECONDS },
       nowMs,
     );
+    earlier = planned;
     const parts = new Map<string, JobPlan>(planned.jobs.map((p) => [p.jobId, p]));
     replans++;
     const stillActive: Job[] = [];

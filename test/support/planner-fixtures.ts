@@ -1,5 +1,8 @@
 import { DateTime } from 'luxon';
-import type { PlanJob, PlanSite } from '../../src/domain/planner/plan-types.js';
+import { readItpTrace } from '../../src/datasets/itp-trace.js';
+import { readOpsdZones } from '../../src/datasets/opsd.js';
+import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../../src/datasets/planning-instance.js';
+import type { PlanInput, PlanJob, PlanSite } from '../../src/domain/planner/plan-types.js';
 
 /** Hour 0 of the planner's unit tests: a Monday, 00:00 UTC. */
 export const PLAN_START = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
@@ -30,4 +33,15 @@ export function planJob(id: string, fields: Partial<PlanJob> = {}): PlanJob {
     state: 'queued',
     ...fields,
   };
+}
+
+/** 120 jobs of the benchmark's reference week submitted from `offsetHours`, a 48 h slice (sites scaled to its load). */
+export function referenceSlice(offsetHours: number): PlanInput {
+  const { input } = suiteInstance(
+    SUITE.find((s) => s.name === 'reference')!,
+    readOpsdZones,
+    DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
+    readItpTrace('data/itp-traces/cluster04.csv'),
+  );
+  return exactSlice(input, offsetHours, 120, 48);
 }

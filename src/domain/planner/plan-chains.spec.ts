@@ -1,20 +1,7 @@
 import { DateTime } from 'luxon';
-import { readItpTrace } from '../../datasets/itp-trace.js';
-import { readOpsdZones } from '../../datasets/opsd.js';
-import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../../datasets/planning-instance.js';
+import { referenceSlice } from '../../../test/support/planner-fixtures.js';
 import { plan } from './plan.js';
 import { DEFAULT_PLAN_OPTIONS, type Plan, type PlanInput } from './plan-types.js';
-
-/** A 120-job, 48 h slice of the benchmark's reference week from hour 96 (sites scaled to its load). */
-function referenceSlice(): PlanInput {
-  const { input } = suiteInstance(
-    SUITE.find((s) => s.name === 'reference')!,
-    readOpsdZones,
-    DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
-    readItpTrace('data/itp-traces/cluster04.csv'),
-  );
-  return exactSlice(input, 96, 120, 48);
-}
 
 const withoutChains = (input: PlanInput): PlanInput => ({
   ...input,
@@ -33,7 +20,7 @@ function expectRulesKept(input: PlanInput, p: Plan): void {
 }
 
 describe('planner: ejection chains', () => {
-  const slice = referenceSlice();
+  const slice = referenceSlice(96);
 
   it('find the trades no single move finds: a 120-job slice of the reference week', () => {
     const chained = plan(slice);

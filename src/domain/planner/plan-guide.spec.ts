@@ -1,8 +1,5 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { readItpTrace } from '../../datasets/itp-trace.js';
-import { readOpsdZones } from '../../datasets/opsd.js';
-import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../../datasets/planning-instance.js';
 import { lpBound } from './lp-bound.js';
 import {
   deferrableJobs,
@@ -15,7 +12,7 @@ import {
 import { peakPenalty, planCost } from './objective.js';
 import { plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
-import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+import { at, planJob, planSite, PLAN_START as start, referenceSlice } from '../../../test/support/planner-fixtures.js';
 
 /** How late the plan's late jobs finish in all, ms (a job placed nowhere: an hour past the horizon). */
 function lateMs(input: PlanInput, p: Plan): number {
@@ -48,14 +45,7 @@ describe('the LP’s GPU-hour prices (PlanGuide)', () => {
   });
 
   it('guide the placement past what greedy finds: a 120-job slice of the reference week, from hour 96', async () => {
-    const trace = readItpTrace('data/itp-traces/cluster04.csv');
-    const { input } = suiteInstance(
-      SUITE.find((s) => s.name === 'reference')!,
-      readOpsdZones,
-      DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
-      trace,
-    );
-    const slice = exactSlice(input, 96, 120, 48);
+    const slice = referenceSlice(96);
     const unguided = plan(slice);
     const lp = await lpBound(slice, unguided);
     const guided = plan({ ...slice, guide: { gpuHourPrice: lp.gpuHourPrice! } });

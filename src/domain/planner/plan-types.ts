@@ -20,8 +20,19 @@ export interface PlanInput {
   sites: PlanSite[];
   jobs: PlanJob[];
   options?: Partial<PlanOptions>;
+  /**
+   * The plan made before this one (a re-plan's warm start): each job keeps the hours it gave it where they still hold,
+   * and the whole is improved again; the better of this and a fresh plan is kept.
+   */
+  earlier?: EarlierPlan;
   /** Prices that guide a second greedy placement (see `PlanGuide`); the better of the two plans is kept. */
   guide?: PlanGuide;
+}
+
+/** What a warm start takes from the plan before: the start of its hour 0, and each job's segments. */
+export interface EarlierPlan {
+  start: string;
+  jobs: readonly Pick<JobPlan, 'jobId' | 'segments'>[];
 }
 
 /**
