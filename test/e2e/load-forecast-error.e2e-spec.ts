@@ -141,7 +141,7 @@ describe('loadForecastError: 0.05, an hour within reach of the peak line is a pe
       // them all, its hours and its key from one drawing.
       const drawn = await until(
         () =>
-          figure.evaluate((fig: HTMLElement) => ({
+          figure.evaluate((fig) => ({
             forecastHours: Number(fig.dataset.forecastHours),
             shown: Number(fig.dataset.shownHours),
             possible: fig.dataset.possiblePeakHours ?? '',
