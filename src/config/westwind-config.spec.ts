@@ -86,6 +86,17 @@ describe('YAML configuration', () => {
     expect(fromEnv.rateLimits.sender).toMatchObject({ requests: 300, perSeconds: 60 });
   });
 
+  it('starts re-plans warm by default; WESTWIND_WARM_START=false turns it off; anything else is refused', () => {
+    const shipped = (env: Record<string, string>) => loadWestwindConfig('config/westwind.yaml', env).planner.warmStart;
+    expect(shipped({})).toBe(true);
+    expect(shipped({ WESTWIND_WARM_START: 'false' })).toBe(false);
+    expect(parseWestwindConfig(valid, 't', {}).planner.warmStart).toBe(true);
+    expect(parseWestwindConfig(valid + 'planner: { warmStart: false }\n', 't', {}).planner.warmStart).toBe(false);
+    expect(problemsOf(valid + 'planner: { warmStart: "maybe" }\n').join('\n')).toContain(
+      'planner.warmStart: must be true or false',
+    );
+  });
+
   it('says which file could not be read', () => {
     expect(() => loadWestwindConfig('config/does-not-exist.yaml')).toThrow(
       /config\/does-not-exist\.yaml[\s\S]*cannot be read/,

@@ -250,7 +250,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     };
     const input = planInputFrom(world, jobs);
     // The plan before is this one's warm start: where its hours still hold, they are improved on, not made afresh.
-    if (previous) {
+    if (previous && this.config.planner.warmStart) {
       const parts = await this.plans.jobPlans(jobs.map((job) => job.id));
       input.earlier = { start: previous.start, jobs: parts.filter((part) => part !== undefined) };
     }
