@@ -644,7 +644,8 @@ export class PlannerConfig {
 
   /**
    * Each re-plan starts from the plan before it, where its hours still hold (docs/planner.md, step 8). Off: every
-   * re-plan starts afresh, about a quarter quicker. In the demo at 63% load: 1 job late with it, 12 without.
+   * re-plan starts afresh, about a quarter quicker. In the demo at 63% load: 6 jobs late in two runs with it, 34
+   * without (docs/planner-benchmark.md, "Warm start").
    */
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value), {
     toClassOnly: true,

@@ -195,15 +195,14 @@ describe('loadForecastError: 0.05, an hour within reach of the peak line is a pe
       // Pointing at 13:00 says what it is, in the site's zone, with its chance as GET signals gives it.
       const chance = hourAt((await signals(ctx.http)).site, AT_13).peakChance!;
       const over = (await figure.locator('.u-over').boundingBox())!;
-      const shown = drawn.shown;
-      await page.mouse.move(over.x + ((7 + 0.5) / shown) * over.width, over.y + over.height / 2);
+      await page.mouse.move(over.x + ((7 + 0.5) / drawn.shown) * over.width, over.y + over.height / 2);
       const tip = figure.locator('.peak-tip');
       await tip.waitFor();
       expect(await tip.textContent()).toBe(
         `2026-03-02 13:00–14:00 Europe/Berlin · possible peak: ${Math.round(chance * 100)}% chance that the load ` +
           'makes it one (load forecast error)',
       );
-      await page.mouse.move(over.x + ((3 + 0.5) / shown) * over.width, over.y + over.height / 2);
+      await page.mouse.move(over.x + ((3 + 0.5) / drawn.shown) * over.width, over.y + over.height / 2);
       await tip.waitFor({ state: 'hidden' });
       mkdirSync('test/artifacts', { recursive: true });
       await page.screenshot({ path: 'test/artifacts/dashboard-possible-peak.png', fullPage: true });
