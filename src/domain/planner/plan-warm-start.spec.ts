@@ -146,3 +146,41 @@ describe('planner: a warm start from any plan keeps the rules', () => {
     );
   });
 });
+
+describe('planner: a warm start never holds back a job that may not be deferred', () => {
+  it('runs it at once when what stopped it is gone (a grid emergency withdrawn)', () => {
+    const start = DateTime.fromISO('2026-03-01T08:00:00Z', { zone: 'utc' });
+    const site = (importCapMw?: number[]): PlanSite => ({
+      id: 'edge',
+      timeZone: 'UTC',
+      gpus: 32,
+      kwPerGpu: 1,
+      pue: 1.2,
+      // A peak now: grid energy costs more now than later, so holding the job back would look cheaper.
+      signals: {
+        greenMw: new Array<number>(24).fill(0),
+        peak: Array.from({ length: 24 }, (_, h) => (h < 4 ? 1 : 0)),
+        importCapMw,
+      },
+    });
+    const job: PlanJob = {
+      id: 'train',
+      gpus: 8,
+      remainingHours: 8,
+      earliestStart: start,
+      deadline: start.plus({ hours: 48 }),
+      deferrable: false,
+      interruptible: true,
+      checkpointMinutes: 10,
+      priority: 5,
+      state: 'paused',
+    };
+    // Paused by an import cap of 0 kW for the next two hours: planned from hour 2.
+    const capped = plan({ start, hours: 24, sites: [site([0, 0, ...new Array<number>(22).fill(1)])], jobs: [job] });
+    expect(capped.jobs[0].segments[0].startHour).toBe(2);
+    // The cap withdrawn within the hour: the job runs now, not when the withdrawn cap would have let it.
+    const input: PlanInput = { start, hours: 24, sites: [site()], jobs: [job], hourDecided: true };
+    const warm = plan({ ...input, earlier: capped });
+    expect(warm.jobs[0].segments[0]).toMatchObject({ site: 'edge', startHour: 0 });
+  });
+});

@@ -424,10 +424,11 @@ class Planner {
   /**
    * Holds the hours an earlier plan gave the task, `shift` hours earlier here (the hours before hour 0 are gone), if
    * they still hold: allowed sites, inside its window, its committed hours first, one block if it may not be
-   * interrupted, enough hours for its work (trailing ones it no longer needs dropped), each still free, and a margin
-   * before the deadline: its due hour, and a quarter of its work (taken over up to the due hour alone, plans packed a
-   * 12.7 h job against its deadline until a 20% forecast error made it late). Else undefined, and nothing is held
-   * beyond its commitment. Capped hours are not taken over: their work differs.
+   * interrupted or deferred, from its first hour if it may not be deferred, enough hours for its work (trailing ones it
+   * no longer needs dropped), each still free, and a margin before the deadline: its due hour, and a quarter of its
+   * work (taken over up to the due hour alone, plans packed a 12.7 h job against its deadline until a 20% forecast
+   * error made it late). Else undefined, and nothing is held beyond its commitment. Capped hours are not taken over:
+   * their work differs.
    */
   adoptEarlier(task: Task, planned: Pick<JobPlan, 'segments'> | undefined, shift: number): Candidate | undefined {
     if (!planned || planned.segments.some((segment) => (segment.powerFraction ?? 1) < 1)) return undefined;
@@ -439,7 +440,11 @@ class Planner {
       if (sites[k] < 0 || !task.sites.includes(sites[k]) || hours[k] < this.firstHourAt(task, sites[k]))
         return undefined;
     for (let k = 0; k < task.committed; k++) if (hours[k] !== k || sites[k] !== task.currentSite) return undefined;
-    if (!task.job.interruptible && segmentCount(hours, hours.length, sites) > 1) return undefined;
+    // A job that may not be deferred runs as soon as it can, in one block: held back by the plan before (a grid
+    // emergency since withdrawn), it is placed afresh.
+    const oneBlock = !task.job.interruptible || !task.job.deferrable;
+    if (oneBlock && segmentCount(hours, hours.length, sites) > 1) return undefined;
+    if (!task.job.deferrable && hours[0] > this.firstHourAt(task, sites[0])) return undefined;
     // Trailing hours the work no longer needs (it ran ahead of the plan) are let go.
     let totalWork = this.workWithCheckpoints(task, hours, sites);
     for (let n = Math.max(1, Math.ceil(totalWork - EPSILON)); n < hours.length;) {
