@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
@@ -20,10 +21,15 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanMeta, PlanRepository } from '../plans/plan.repository.js';
+import { ChangeFeed } from '../redis/change-feed.js';
 import { SIGNALS_RETENTION_DAYS, SignalsService } from '../signals/signals.service.js';
 import { HOUR_MS } from '../domain/time/hours.js';
 
-/** Several dashboards and a scraper asking within this long share one reading of Redis. */
+/**
+ * Several dashboards and a scraper asking within this long share one reading of Redis, unless a plan or job changed
+ * since: a page refreshing on that change must not be handed the reading from before it (a dashboard opened just
+ * after the first plan drew the overview from before it, and no later change came to correct it).
+ */
 const OVERVIEW_CACHE_MS = 1000;
 
 export type EnergyFigures = ReturnType<typeof energyFigures>;
@@ -107,8 +113,9 @@ export interface JobRow {
  * by state and the jobs table. Feeds the dashboard and the metrics endpoint.
  */
 @Injectable()
-export class OverviewService {
+export class OverviewService implements OnModuleInit, OnModuleDestroy {
   private cached?: { at: number; overview: Promise<Overview> };
+  private watching?: Subscription;
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -116,11 +123,24 @@ export class OverviewService {
     private readonly signals: SignalsService,
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly feed: ChangeFeed,
   ) {}
+
+  onModuleInit(): void {
+    this.watching = this.feed.changes.subscribe({
+      next: () => (this.cached = undefined),
+      // Not told of changes any more: no reading is shared.
+      error: () => (this.watching = undefined),
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.watching?.unsubscribe();
+  }
 
   overview(): Promise<Overview> {
     const at = performance.now();
-    if (!this.cached || at - this.cached.at > OVERVIEW_CACHE_MS) {
+    if (!this.watching || !this.cached || at - this.cached.at > OVERVIEW_CACHE_MS) {
       const overview = this.read();
       this.cached = { at, overview };
       overview.catch(() => (this.cached = undefined));
