@@ -38,7 +38,7 @@ export class DispatchService implements PlanDispatcher, OnModuleInit, OnModuleDe
   }
 
   /**
-   * After a re-plan (and at each hour boundary, which re-plans): every job whose state differs from
+   * After a re-plan (and into an hour whose re-plan is late, PlanFollower): every job whose state differs from
    * what its plan says for this moment gets the action that brings it there, and a running job whose
    * planned power fraction differs from the one it runs at gets a setPower (at sites that can cap
    * power). A job with an action in flight is left to it; the next round looks again.

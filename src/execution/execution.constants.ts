@@ -17,3 +17,11 @@ export const STALE_PLAN_GRACE_MINUTES = 10;
 
 /** A progress report this far from where the plan expects the job (hours) asks for a re-plan. */
 export const OFF_PLAN_HOURS = 0.25;
+
+/**
+ * The queue whose job scheduler has the stored plan followed into each new hour, STALE_PLAN_GRACE_MINUTES after it
+ * begins, when that hour's re-plan has not come by then (PlanFollower).
+ */
+export const PLAN_FOLLOW_QUEUE = 'plan-follow';
+export const PLAN_FOLLOW_SCHEDULER = 'plan-follow';
+export const PLAN_FOLLOW_JOB = 'follow-plan';

@@ -6,7 +6,7 @@ import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig } from '../config/westwind-config.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import { plan } from '../domain/planner/plan.js';
-import { type Clock, realMsUntil } from '../domain/time/clock.js';
+import { type Clock, hourlyRepeat } from '../domain/time/clock.js';
 import type { DispatchActionName, Job, Lateness } from '../domain/jobs/job.js';
 import { summarisePlan } from '../domain/planner/plan-summary.js';
 import type { JobPlan, Plan, PlanInput } from '../domain/planner/plan-types.js';
@@ -32,7 +32,6 @@ import {
   URGENT_REPLAN_DEDUPLICATION_ID,
   URGENT_REPLAN_PRIORITY,
 } from './planning.constants.js';
-import { HOUR_MS } from '../domain/time/hours.js';
 
 /** Re-plan requests this close together in one process are sent as one. */
 const COALESCE_MS = 100;
@@ -96,16 +95,11 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.setGlobalConcurrency(1);
-    // On every hour boundary of the service clock (a virtual clock's hour passes faster): BullMQ
-    // fires `every` jobs at multiples of it plus `offset`, so the offset puts them on the hour.
-    const every = Math.max(1000, Math.round(HOUR_MS / this.clock.speed));
-    const nextHour = Date.now() + realMsUntil(this.clock, this.clock.now().startOf('hour').plus({ hours: 1 }));
-    const offset = Math.round(nextHour) % every || every;
-    await this.queue.upsertJobScheduler(
-      HOURLY_REPLAN_SCHEDULER,
-      { every, offset },
-      { name: REPLAN_JOB, data: { reason: HOUR_BOUNDARY } },
-    );
+    // On every hour boundary of the service clock.
+    await this.queue.upsertJobScheduler(HOURLY_REPLAN_SCHEDULER, hourlyRepeat(this.clock), {
+      name: REPLAN_JOB,
+      data: { reason: HOUR_BOUNDARY },
+    });
     // Whatever happened while no instance ran (a restart): plan and dispatch from what is stored.
     this.requestReplan('service started');
   }

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { HOUR_MS } from './hours.js';
 
 /**
  * The service's single source of "now". Everything that needs the current instant asks a Clock,
@@ -31,4 +32,15 @@ export function virtualClock(start: DateTime, speed: number, realMs: () => numbe
 /** Real milliseconds until the clock shows `instant` (negative once it has passed). */
 export function realMsUntil(clock: Clock, instant: DateTime): number {
   return (instant.toMillis() - clock.now().toMillis()) / clock.speed;
+}
+
+/**
+ * A BullMQ repeat (`every` real ms, at multiples of it plus `offset`) that fires `pastTheHourMs` (service ms) into
+ * every hour of the clock; a virtual clock's hours pass faster, and never more often than once a real second.
+ */
+export function hourlyRepeat(clock: Clock, pastTheHourMs = 0): { every: number; offset: number } {
+  const every = Math.max(1000, Math.round(HOUR_MS / clock.speed));
+  const next = clock.now().startOf('hour').plus({ hours: 1, milliseconds: pastTheHourMs });
+  const offset = Math.round(Date.now() + realMsUntil(clock, next)) % every || every;
+  return { every, offset };
 }
