@@ -4,11 +4,13 @@ import type { Queue } from 'bullmq';
 import { CLOCK } from '../config/config.module.js';
 import { type Clock, hourlyRepeat } from '../domain/time/clock.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { ActionCounts } from '../planning/plan-dispatcher.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchService } from './dispatch.service.js';
 import {
   PLAN_FOLLOW_JOB,
+  PLAN_FOLLOW_MIN_AGE_MS,
   PLAN_FOLLOW_QUEUE,
   PLAN_FOLLOW_SCHEDULER,
   STALE_PLAN_GRACE_MINUTES,
@@ -17,12 +19,12 @@ import {
 export type PlanFollowing = { followed: false } | { followed: true; planVersion: number; actions: ActionCounts };
 
 /**
- * Follows the stored plan into a new hour whose own re-plan has not come within STALE_PLAN_GRACE_MINUTES: the
- * starts, pauses and resumes the hour brings go out then, not whenever that re-plan ends. A re-plan can be slow (a
- * large backlog, the LP guide, a fast demo clock where each real second is most of an hour) or no planner may run;
- * the hour's actions waited for it until the demo at twice its load finished jobs late. Each action is checked
- * against the plan current when it is carried out (DispatchProcessor), so a re-plan landing meanwhile wins. Runs in
- * the dispatch role, on its own queue (the planning queue runs one re-plan at a time); one job per hour.
+ * Follows the stored plan into a new hour whose own re-plan has not come within STALE_PLAN_GRACE_MINUTES (and
+ * PLAN_FOLLOW_MIN_AGE_MS of real time since that plan): the starts, pauses and resumes the hour brings go out then,
+ * not whenever that re-plan ends. The planner may be stuck (a long LP guide, a Redis outage) or no planner may run;
+ * the hour's actions would wait for it. Each action is checked against the plan current when it is carried out
+ * (DispatchProcessor), so a re-plan landing meanwhile wins. Runs in the dispatch role, on its own queue (the planning
+ * queue runs one re-plan at a time); one job per hour.
  */
 @Processor(PLAN_FOLLOW_QUEUE)
 export class PlanFollower extends WorkerHost implements OnApplicationBootstrap {
@@ -33,6 +35,7 @@ export class PlanFollower extends WorkerHost implements OnApplicationBootstrap {
     private readonly plans: PlanRepository,
     private readonly jobs: JobsRepository,
     private readonly dispatch: DispatchService,
+    private readonly metrics: Metrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     super();
@@ -51,11 +54,18 @@ export class PlanFollower extends WorkerHost implements OnApplicationBootstrap {
 
   async process(): Promise<PlanFollowing> {
     const meta = await this.plans.meta();
-    // The hour's re-plan came first (it dispatched its plan), or there is no plan yet.
-    if (!meta || Date.parse(meta.start) >= this.clock.now().startOf('hour').toMillis()) return { followed: false };
+    const now = this.clock.now();
+    // No plan yet; or the hour's re-plan came first (it dispatched its plan); or it is only slow.
+    if (
+      !meta ||
+      Date.parse(meta.start) >= now.startOf('hour').toMillis() ||
+      (now.toMillis() - Date.parse(meta.createdAt)) / this.clock.speed < PLAN_FOLLOW_MIN_AGE_MS
+    )
+      return { followed: false };
     const jobs = await this.jobs.active();
     const parts = (await this.plans.jobPlans(jobs.map((job) => job.id))).filter((part) => part !== undefined);
     const actions = await this.dispatch.dispatchPlan(meta.version, parts, jobs);
+    this.metrics.planFollows.inc();
     if (Object.keys(actions).length > 0)
       this.logger.log(`plan ${meta.version} followed into the hour before its re-plan: ${JSON.stringify(actions)}`);
     return { followed: true, planVersion: meta.version, actions };

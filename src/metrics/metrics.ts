@@ -25,6 +25,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly planFollows = new Counter({
+    name: 'westwind_plan_followed_total',
+    help: "Hours into which this process followed the stored plan because the hour's re-plan was late",
+    registers: [this.registry],
+  });
+
   readonly webhookRequests = new Counter({
     name: 'westwind_webhook_requests_total',
     help: 'Grid signals received (signed forecast webhooks, OpenADR, operator CSV), accepted or refused, by reason',

@@ -6,7 +6,8 @@ import { STALE_PLAN_GRACE_MINUTES } from '../../src/execution/execution.constant
 import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
 import { PlanRepository } from '../../src/plans/plan.repository.js';
 import { getJob, planningSettled, siteLog, submit, until } from '../support/execution.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import request from 'supertest';
+import { OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('execution: the stored plan followed into an hour whose re-plan is late (4 service min per second)', () => {
   let t: TestApp;
@@ -59,5 +60,8 @@ describe('execution: the stored plan followed into an hour whose re-plan is late
       (job) => job.state === 'running',
     );
     expect((await t.app.get(PlanRepository).meta())!.version).toBe(planned.version);
+    // Operators see that the planner was late.
+    const metrics = (await request(http).get('/metrics').set(OPERATOR).expect(200)).text;
+    expect(metrics).toMatch(/^westwind_plan_followed_total [1-9]/m);
   }, 90_000);
 });
