@@ -1,65 +1,53 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Worker } from 'node:worker_threads';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Subject } from 'rxjs';
 import { WestwindConfig } from '../config/westwind-config.js';
+import { GuideKeeper, type SolvedGuide } from '../domain/planner/plan-guide.js';
 import type { Plan, PlanInput } from '../domain/planner/plan-types.js';
-import { planInputMessage } from './plan-transfer.js';
+import type { GuideRequest } from './guide.worker.js';
+import { planInputMessage, type PlanInputMessage } from './plan-transfer.js';
+import { WorkerThread } from './worker-thread.js';
 
 /**
  * Runs `plan()` on a worker thread, so a re-plan (seconds for a few hundred jobs on a loaded 2-core
  * machine: the search's budget) does not hold the event loop: requests, dispatch and Redis replies
- * go on meanwhile (a 10 s block made request-path Redis commands time out in a CI run). The thread
- * also keeps the LP's price guide between re-plans (`planner.priceGuideMaxJobs`). One thread,
- * started on first use and kept; plans are taken one at a time in order. Built, the thread loads
- * plan.worker.js beside this file; from TypeScript sources (tests, `tsx`) it registers tsx first.
+ * go on meanwhile (a 10 s block made request-path Redis commands time out in a CI run). Plans are
+ * taken one at a time in order.
+ *
+ * The LP's price guide (`planner.priceGuideMaxJobs`) is solved on a second thread in the background:
+ * re-plans go on with the guide there is (none at first) while the next is solved, and `guideSolved`
+ * says when one is kept, so the planning loop can re-plan with it.
  */
 @Injectable()
 export class PlanThread implements OnModuleDestroy {
-  private worker?: Worker;
-  private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (plan: Plan) => void; reject: (error: Error) => void }>();
+  private readonly logger = new Logger('Planning');
+  private readonly planner = new WorkerThread<PlanInputMessage, Plan>('plan.worker');
+  private readonly guideSolver = new WorkerThread<GuideRequest, SolvedGuide>('guide.worker');
+  private readonly guides = new GuideKeeper(
+    (input, solveSeconds, realMs) =>
+      this.guideSolver.request({ input: planInputMessage(input), solveSeconds, realMs }).catch((error: Error) => {
+        this.logger.warn(`price guide not solved: ${error.message}`);
+        throw error;
+      }),
+    true,
+  );
+  private readonly solvedGuides = new Subject<void>();
+  /** Emits each time a price guide has been solved and kept (or given up on) for the re-plans after it. */
+  readonly guideSolved = this.solvedGuides.asObservable();
 
   constructor(private readonly config: WestwindConfig) {}
 
-  plan(input: PlanInput): Promise<Plan> {
-    const worker = (this.worker ??= this.start());
-    const id = this.nextId++;
-    return new Promise<Plan>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      const { priceGuideMaxJobs: maxJobs, priceGuideSolveSeconds: solveSeconds } = this.config.planner;
-      worker.postMessage({ id, input: planInputMessage(input), guide: { maxJobs, solveSeconds } });
-    });
+  async plan(input: PlanInput): Promise<Plan> {
+    const { priceGuideMaxJobs: maxJobs, priceGuideSolveSeconds: solveSeconds } = this.config.planner;
+    const solving = this.guides.pending;
+    // Real time, not the service clock: the guide's solves are paced by what they cost.
+    const guide = await this.guides.guideFor(input, { maxJobs, solveSeconds }, Date.now());
+    const started = this.guides.pending;
+    if (started && started !== solving) void started.then(() => this.solvedGuides.next());
+    return this.planner.request(planInputMessage(guide ? { ...input, guide } : input));
   }
 
   async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
-  }
-
-  private start(): Worker {
-    const fromSources = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./plan.worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-    const worker = fromSources
-      ? new Worker(
-          `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
-          { eval: true },
-        )
-      : new Worker(entry);
-    worker.on('message', ({ id, plan, error }: { id: number; plan?: Plan; error?: string }) => {
-      const waiting = this.waiting.get(id);
-      this.waiting.delete(id);
-      if (error !== undefined) waiting?.reject(new Error(`planner thread: ${error}`));
-      else waiting?.resolve(plan!);
-    });
-    // A thread that dies fails what it held; the next plan starts a new one.
-    const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const { reject } of this.waiting.values()) reject(error);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`planner thread exited (${code})`)));
-    worker.unref();
-    return worker;
+    this.solvedGuides.complete();
+    await Promise.all([this.planner.stop(), this.guideSolver.stop()]);
   }
 }

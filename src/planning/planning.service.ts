@@ -90,6 +90,8 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
           ? void this.requestUrgentReplan(`grid event now in ${change.zone}`)
           : this.requestReplan(`signals changed in ${change.zone}`),
       ),
+      // The plan stored meanwhile was made without it.
+      planThread.guideSolved.subscribe(() => this.requestReplan('price guide solved')),
     );
   }
 

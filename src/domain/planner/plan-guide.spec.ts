@@ -3,9 +3,10 @@ import { DateTime } from 'luxon';
 import { lpBound } from './lp-bound.js';
 import {
   deferrableJobs,
+  GuideKeeper,
   GuidedPlanner,
-  guideFor,
   guideIsDue,
+  movedGuide,
   RESOLVE_AT_MOST_EVERY_MS,
   type SolvedGuide,
 } from './plan-guide.js';
@@ -150,9 +151,61 @@ describe('a solved guide between re-plans (the live planner’s thread)', () => 
   });
 
   it('moves its prices with the hours: an hour later, each site’s hour h is the solved hour h + 1', () => {
-    expect(guideFor(solved, input(0))).toBe(solved.guide);
-    expect(Array.from(guideFor(solved, input(1))!.gpuHourPrice)).toEqual([2, 3, 0, 5, 6, 0]);
-    expect(Array.from(guideFor(solved, input(5))!.gpuHourPrice)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(guideFor({ ...solved, guide: undefined }, input(0))).toBeUndefined();
+    expect(movedGuide(solved, input(0))).toBe(solved.guide);
+    expect(Array.from(movedGuide(solved, input(1))!.gpuHourPrice)).toEqual([2, 3, 0, 5, 6, 0]);
+    expect(Array.from(movedGuide(solved, input(5))!.gpuHourPrice)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(movedGuide({ ...solved, guide: undefined }, input(0))).toBeUndefined();
+  });
+
+  describe('kept in the background (GuideKeeper, the live service)', () => {
+    const limits = { maxJobs: 10, solveSeconds: 1 };
+    /** A solver whose solves finish when the test says: the LP's seconds, held. */
+    function heldSolver() {
+      const solves: { input: PlanInput; finish: (solved: SolvedGuide) => void; fail: () => void }[] = [];
+      const solve = (given: PlanInput) =>
+        new Promise<SolvedGuide>((resolve, reject) =>
+          solves.push({ input: given, finish: resolve, fail: () => reject(new Error('LP failed')) }),
+        );
+      return { solves, solve };
+    }
+
+    it('answers unguided while the first solve runs, then with its prices; one solve at a time', async () => {
+      const { solves, solve } = heldSolver();
+      const keeper = new GuideKeeper(solve, true);
+      expect(await keeper.guideFor(input(0), limits, 1_000_000)).toBeUndefined();
+      expect(await keeper.guideFor(input(0, 8), limits, later)).toBeUndefined();
+      expect(solves).toHaveLength(1);
+      solves[0].finish(solved);
+      await keeper.pending;
+      expect(await keeper.guideFor(input(1), limits, 1_000_001)).toEqual(movedGuide(solved, input(1)));
+      expect(solves).toHaveLength(1);
+    });
+
+    it('after a failed solve goes unguided, and solves again only when a guide is next due', async () => {
+      const { solves, solve } = heldSolver();
+      const keeper = new GuideKeeper(solve, true);
+      await keeper.guideFor(input(0), limits, 1_000_000);
+      solves[0].fail();
+      await keeper.pending;
+      expect(await keeper.guideFor(input(1), limits, later - 1)).toBeUndefined();
+      expect(solves).toHaveLength(1);
+      await keeper.guideFor(input(1), limits, later);
+      expect(solves).toHaveLength(2);
+    });
+
+    it('waiting (the replay), answers with the guide it solved for the very input', async () => {
+      const { solves, solve } = heldSolver();
+      const keeper = new GuideKeeper(solve);
+      const answer = keeper.guideFor(input(0), limits, 1_000_000);
+      await Promise.resolve();
+      solves[0].finish(solved);
+      expect(await answer).toBe(solved.guide);
+    });
+
+    it('leaves a re-plan of more deferrable jobs than its limit unguided, solving nothing', async () => {
+      const { solves, solve } = heldSolver();
+      expect(await new GuideKeeper(solve, true).guideFor(input(0, 11), limits, 0)).toBeUndefined();
+      expect(solves).toHaveLength(0);
+    });
   });
 });

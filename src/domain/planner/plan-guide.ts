@@ -32,18 +32,21 @@ export function deferrableJobs(input: PlanInput): number {
   return input.jobs.filter((j) => j.deferrable).length;
 }
 
+/** Whether `solved` was solved for `input`'s sites and hours, at or before its hour 0: its prices move to it. */
+function guideFits(solved: SolvedGuide, input: PlanInput): boolean {
+  return (
+    solved.hours === input.hours &&
+    solved.siteIds.join() === input.sites.map((s) => s.id).join() &&
+    input.start.toMillis() >= solved.startMs
+  );
+}
+
 /**
  * Whether a guide must be solved for `input` (at `realMs` on the real clock): there is none for its sites and
  * hours, or the one there is was solved for an earlier hour or a quarter less work, a minute or more ago.
  */
 export function guideIsDue(solved: SolvedGuide | undefined, input: PlanInput, realMs: number): boolean {
-  if (
-    !solved ||
-    solved.hours !== input.hours ||
-    solved.siteIds.join() !== input.sites.map((s) => s.id).join() ||
-    input.start.toMillis() < solved.startMs
-  )
-    return true;
+  if (!solved || !guideFits(solved, input)) return true;
   const stale =
     solved.startMs !== input.start.toMillis() || deferrableJobs(input) > solved.jobs * (1 + GROWTH_BEFORE_RESOLVE);
   return stale && realMs - solved.solvedAtRealMs >= RESOLVE_AT_MOST_EVERY_MS;
@@ -57,18 +60,20 @@ export function guideIsDue(solved: SolvedGuide | undefined, input: PlanInput, re
 export async function solveGuide(input: PlanInput, timeLimitSeconds: number, realMs: number): Promise<SolvedGuide> {
   const fixed = plan({ ...input, options: { ...input.options, strategy: 'fifo' } });
   const lp = await lpBound(input, fixed, { time_limit: timeLimitSeconds });
+  return { ...shapeOf(input), solvedAtRealMs: realMs, guide: lp.gpuHourPrice && { gpuHourPrice: lp.gpuHourPrice } };
+}
+
+function shapeOf(input: PlanInput): Pick<SolvedGuide, 'startMs' | 'siteIds' | 'hours' | 'jobs'> {
   return {
     startMs: input.start.toMillis(),
     siteIds: input.sites.map((s) => s.id),
     hours: input.hours,
     jobs: deferrableJobs(input),
-    solvedAtRealMs: realMs,
-    guide: lp.gpuHourPrice && { gpuHourPrice: lp.gpuHourPrice },
   };
 }
 
 /** `solved`'s prices for `input`, moved to its hour 0 (hours past those solved are priced 0). */
-export function guideFor(solved: SolvedGuide, input: PlanInput): PlanGuide | undefined {
+export function movedGuide(solved: SolvedGuide, input: PlanInput): PlanGuide | undefined {
   if (!solved.guide) return undefined;
   const shift = Math.round((input.start.toMillis() - solved.startMs) / HOUR_MS);
   if (shift === 0) return solved.guide;
@@ -86,21 +91,58 @@ export interface GuideLimits {
   solveSeconds: number;
 }
 
+/** Solves a guide for an input (`solveGuide`, here or on another thread). */
+export type GuideSolver = (input: PlanInput, timeLimitSeconds: number, realMs: number) => Promise<SolvedGuide>;
+
 /**
- * Plans one input after another with the LP's prices as their guide, the guide kept between them and solved again
- * when due (`guideIsDue`): for re-plans of up to `maxJobs` deferrable jobs (larger ones, and inputs without
- * deferrable work, are planned unguided), the LP given `solveSeconds` of HiGHS's time (past it, unguided until the
- * guide is due again). The live planner's thread runs one on the real clock; the replay on its simulated hours, as a
- * service on a real-time clock would.
+ * Keeps the LP's prices for the re-plans of one planner, solved again when due (`guideIsDue`): for re-plans of up to
+ * `maxJobs` deferrable jobs (larger ones, and inputs without deferrable work, go unguided), the LP given
+ * `solveSeconds` of HiGHS's time (past it, unguided until the guide is due again).
+ *
+ * Waiting (the replay, on its simulated hours as a service on a real-time clock would), a re-plan that finds the guide
+ * due waits for its solve, so a replay is the same on every run. In the background (the live service), it is planned
+ * with the guide there is while the next one is solved on another thread: a solve takes seconds, ten at a few hundred
+ * jobs on a loaded machine, which at the demo's 2880× are eight hours in which no plan, so no dispatch, came.
  */
-export class GuidedPlanner {
+export class GuideKeeper {
   private solved?: SolvedGuide;
+  private solving?: Promise<SolvedGuide>;
+
+  constructor(
+    private readonly solve: GuideSolver = solveGuide,
+    private readonly background = false,
+  ) {}
+
+  /** The guide for `input`, its solve started (background) or awaited (waiting) when one is due. */
+  async guideFor(input: PlanInput, limits: GuideLimits, realMs: number): Promise<PlanGuide | undefined> {
+    const deferrable = deferrableJobs(input);
+    if (deferrable === 0 || deferrable > limits.maxJobs) return undefined;
+    if (!this.solving && guideIsDue(this.solved, input, realMs)) {
+      this.solving = this.solve(input, limits.solveSeconds, realMs)
+        // A solve that failed counts as one that ran out of time: tried again when a guide is next due.
+        .catch(() => ({ ...shapeOf(input), solvedAtRealMs: realMs }))
+        .then((solved) => {
+          this.solved = solved;
+          this.solving = undefined;
+          return solved;
+        });
+      if (!this.background) await this.solving;
+    }
+    return this.solved && guideFits(this.solved, input) ? movedGuide(this.solved, input) : undefined;
+  }
+
+  /** The solve under way, if any: resolves with the guide once it is kept. */
+  get pending(): Promise<SolvedGuide> | undefined {
+    return this.solving;
+  }
+}
+
+/** Plans with a waiting `GuideKeeper` solving here: the replay's planner. */
+export class GuidedPlanner {
+  private readonly keeper = new GuideKeeper();
 
   async plan(input: PlanInput, limits: GuideLimits, realMs: number): Promise<Plan> {
-    const deferrable = deferrableJobs(input);
-    if (deferrable === 0 || deferrable > limits.maxJobs) return plan(input);
-    if (guideIsDue(this.solved, input, realMs)) this.solved = await solveGuide(input, limits.solveSeconds, realMs);
-    const guide = guideFor(this.solved!, input);
+    const guide = await this.keeper.guideFor(input, limits, realMs);
     return plan(guide ? { ...input, guide } : input);
   }
 }
