@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
 import type { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
-import { actionsFor, type DispatchCommand } from '../domain/execution/dispatch-decision.js';
+import { WestwindConfig } from '../config/westwind-config.js';
+import { actionsFor, type DispatchCommand, pauseReason } from '../domain/execution/dispatch-decision.js';
 import { finished, paused, powerSet, started } from '../domain/execution/job-run.js';
 import type { Job, PendingAction } from '../domain/jobs/job.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
@@ -34,6 +35,7 @@ class NotYet extends Error {}
 @Injectable()
 export class DispatchProcessor {
   private readonly logger = new Logger('Dispatch');
+  private readonly timeZoneOf: (site: string) => string;
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -41,7 +43,12 @@ export class DispatchProcessor {
     private readonly executors: SiteExecutors,
     private readonly queues: DispatchQueues,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    config: WestwindConfig,
+  ) {
+    const zones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
+    const sites = new Map(config.sites.map((site) => [site.id, zones.get(site.zone)!]));
+    this.timeZoneOf = (site) => sites.get(site) ?? 'UTC';
+  }
 
   async process(queueJob: QueueJob<DispatchCommand>, token?: string): Promise<DispatchOutcome> {
     const command = queueJob.data;
@@ -113,17 +120,18 @@ export class DispatchProcessor {
     const [meta, part] = await Promise.all([this.plans.meta(), this.plans.jobPlan(command.jobId)]);
     const version = meta?.version ?? command.planVersion;
     const reason = part ? `plan ${version}: ${part.reason}` : `plan ${version}`;
+    const now = this.clock.now();
+    const pausedBecause = pauseReason(part, version, command.site, now, this.timeZoneOf);
     let cancelledMeanwhile = false;
     const recorded = await this.jobs.update(command.jobId, (job) => {
       cancelledMeanwhile = false;
       if (job.pendingAction?.id !== command.id) return job;
-      const now = this.clock.now();
       const rest = { ...job, pendingAction: undefined };
       if (isTerminal(job.state)) {
         cancelledMeanwhile = command.action === 'start' || command.action === 'resume';
         return rest;
       }
-      if (command.action === 'pause') return paused(rest, now, reason);
+      if (command.action === 'pause') return paused(rest, now, pausedBecause);
       if (command.action === 'setPower') {
         // Still running there (not finished or moved meanwhile): the site runs it at the new cap.
         const fraction = job.pendingAction.powerFraction ?? 1;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Job } from '../jobs/job.js';
 import type { JobPlan } from '../planner/plan-types.js';
-import { actionsFor, cancelCommand } from './dispatch-decision.js';
+import { actionsFor, cancelCommand, pauseReason } from './dispatch-decision.js';
 import { paused, started, workDone } from './job-run.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -96,5 +96,40 @@ describe('work done from progress', () => {
     expect(workDone(resumed, at('2026-03-02T14:12:00Z'))).toBeCloseTo(2);
     expect(workDone(resumed, at('2026-03-02T15:12:00Z'))).toBeCloseTo(3);
     expect(workDone(resumed, at('2026-03-03T00:00:00Z'))).toBe(4);
+  });
+});
+
+describe('the reason a pause is recorded with', () => {
+  const zoneOf = (site: string) => (site === 'a' ? 'Asia/Shanghai' : 'Europe/Berlin');
+  const withReason = (reason: string) => ({ ...twoSegments, reason });
+
+  it('is the plan’s own where it already says why the job stops', () => {
+    for (const reason of ['paused: peak 17:00–22:00 Asia/Shanghai; resumes 22:00', 'moving from a to b on renewable'])
+      expect(pauseReason(withReason(reason), 9, 'a', at('2026-03-02T09:00:00Z'), zoneOf)).toBe(`plan 9: ${reason}`);
+    expect(pauseReason(undefined, 9, 'a', at('2026-03-02T09:00:00Z'), zoneOf)).toBe('plan 9');
+  });
+
+  it('says a planned run ended, and where and when the job resumes, in that site’s zone', () => {
+    // Planned at 07:00 ("running at a"); paused at 09:00, where its first run ends, before that hour's re-plan.
+    expect(pauseReason(withReason('running at a 80% renewable'), 9, 'a', at('2026-03-02T09:00:00Z'), zoneOf)).toBe(
+      'paused: its planned run ended; resumes 15:00 Europe/Berlin at b; plan 9: running at a 80% renewable',
+    );
+    const lastRun = plan(segment('a', '2026-03-02T07:00:00.000Z', '2026-03-02T09:00:00.000Z'));
+    expect(pauseReason({ ...lastRun, reason: 'running at a' }, 9, 'a', at('2026-03-02T09:00:00Z'), zoneOf)).toBe(
+      'paused: its planned run ended; plan 9: running at a',
+    );
+  });
+
+  it('dates a resumption on another local day, and calls a pause where the plan runs the job elsewhere a move', () => {
+    const tomorrow = plan(
+      segment('a', '2026-03-02T07:00:00.000Z', '2026-03-02T09:00:00.000Z'),
+      segment('a', '2026-03-03T02:00:00.000Z', '2026-03-03T04:00:00.000Z'),
+    );
+    expect(pauseReason({ ...tomorrow, reason: 'running at a' }, 9, 'a', at('2026-03-02T09:00:00Z'), zoneOf)).toBe(
+      'paused: its planned run ended; resumes 2026-03-03 10:00 Asia/Shanghai at a; plan 9: running at a',
+    );
+    expect(pauseReason(withReason('running at b'), 9, 'a', at('2026-03-02T14:30:00Z'), zoneOf)).toBe(
+      'moving from a to b; plan 9: running at b',
+    );
   });
 });

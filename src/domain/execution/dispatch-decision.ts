@@ -1,4 +1,4 @@
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import { allowedFraction, FRACTION_EPSILON } from '../energy/power-curve.js';
 import type { DispatchActionName, Job } from '../jobs/job.js';
 import type { JobPlan } from '../planner/plan-types.js';
@@ -88,4 +88,34 @@ function nextSegment(part: JobPlan, at: number): number {
 /** The cancel sent to the site of a job cancelled while it ran or was paused there. */
 export function cancelCommand(job: Job): DispatchCommand | undefined {
   return job.run ? command(job, 'cancel', job.run.site, 0, -1) : undefined;
+}
+
+/** Plan reasons that already say why a running job stops: paused, moving, or late. */
+const STOPPING = /^(paused|moving|cannot meet)/;
+
+/**
+ * The reason a pause is recorded with, from the plan it was checked against (`plan N: …`). A plan's reason speaks of
+ * its hour 0; a pause carried out later under it (where its run ends in a later hour, before that hour's re-plan)
+ * would read "running at …". Such a pause says that its planned run ended, and where and when the job resumes —
+ * or, where the plan now runs it at another site, that it is moving there.
+ */
+export function pauseReason(
+  part: JobPlan | undefined,
+  planVersion: number,
+  site: string,
+  now: DateTime,
+  timeZoneOf: (site: string) => string,
+): string {
+  if (!part) return `plan ${planVersion}`;
+  const planned = `plan ${planVersion}: ${part.reason}`;
+  if (STOPPING.test(part.reason)) return planned;
+  const at = now.toMillis();
+  const current = part.segments.find((s) => Date.parse(s.start) <= at && at < Date.parse(s.end));
+  if (current && current.site !== site) return `moving from ${site} to ${current.site}; ${planned}`;
+  const next = part.segments.find((s) => Date.parse(s.start) > at);
+  if (!next) return `paused: its planned run ended; ${planned}`;
+  const zone = timeZoneOf(next.site);
+  const resumes = DateTime.fromISO(next.start, { zone });
+  const when = resumes.toFormat(resumes.hasSame(now.setZone(zone), 'day') ? 'HH:mm' : 'yyyy-MM-dd HH:mm');
+  return `paused: its planned run ended; resumes ${when} ${zone} at ${next.site}; ${planned}`;
 }

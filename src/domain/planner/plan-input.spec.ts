@@ -2,6 +2,28 @@ import { DateTime } from 'luxon';
 import type { Job } from '../jobs/job.js';
 import { linksByRegion, planInputFrom, planJobFrom, transferHours } from './plan-input.js';
 
+/** A stored job of 8 GPUs and 5 h submitted at `at`, deferrable and interruptible, with `fields` over it. */
+function storedJob(at: string, fields: Partial<Job> = {}): Job {
+  return {
+    id: 'j',
+    tenant: 't',
+    name: 'n',
+    gpus: 8,
+    runtimeHours: 5,
+    deadline: '2026-03-02T00:00:00.000Z',
+    earliestStart: at,
+    deferrable: true,
+    interruptible: true,
+    checkpointMinutes: 10,
+    priority: 5,
+    state: 'scheduled',
+    submittedAt: at,
+    updatedAt: at,
+    history: [],
+    ...fields,
+  };
+}
+
 describe('plan input from stored jobs', () => {
   it('turns a dataset away from its site into hours of transfer: GB × 8 / Gbit/s', () => {
     expect(transferHours(4500, { 'nx-zhongwei': 10, 'gs-qingyang': 1 })).toEqual({
@@ -115,22 +137,8 @@ describe('plan input from stored jobs', () => {
 
   it('takes work left from a running job’s progress and keeps it where it runs', () => {
     const at = '2026-03-01T10:00:00.000Z';
-    const job: Job = {
-      id: 'j',
-      tenant: 't',
-      name: 'n',
-      gpus: 8,
-      runtimeHours: 5,
-      deadline: '2026-03-02T00:00:00.000Z',
-      earliestStart: at,
-      deferrable: true,
-      interruptible: true,
-      checkpointMinutes: 10,
-      priority: 5,
+    const job = storedJob(at, {
       state: 'running',
-      submittedAt: at,
-      updatedAt: at,
-      history: [],
       dataRegion: 'shanghai',
       datasetGb: 900,
       run: {
@@ -140,7 +148,7 @@ describe('plan input from stored jobs', () => {
         checkpointedHours: 2,
         segments: [{ site: 'far', start: at }],
       },
-    };
+    });
     const start = DateTime.fromISO('2026-03-01T11:00:00.000Z', { zone: 'utc' });
     const planned = planJobFrom(
       job,
@@ -151,5 +159,54 @@ describe('plan input from stored jobs', () => {
     // 5 − (2 + 0.5 since the report) + 0.5 of hour 0 gone.
     expect(planned.remainingHours).toBeCloseTo(3);
     expect(planned).toMatchObject({ state: 'running', currentSite: 'far', transferHours: { far: 0 } });
+  });
+
+  describe('a job with an action in flight is planned as the action will leave it', () => {
+    const at = '2026-03-01T10:00:00.000Z';
+    const start = DateTime.fromISO('2026-03-01T11:00:00.000Z', { zone: 'utc' });
+    const pending = (action: 'pause' | 'start' | 'resume' | 'setPower', site = 'far') => ({
+      id: 'a1',
+      action,
+      site,
+      planVersion: 7,
+      segment: 0,
+      since: '2026-03-01T11:20:00.000Z',
+    });
+    const job = (state: Job['state'], pendingAction?: Job['pendingAction']): Job =>
+      storedJob(at, {
+        state,
+        ...(state === 'running' || state === 'paused'
+          ? {
+              run: {
+                site: 'far',
+                doneHours: 1,
+                reportedAt: '2026-03-01T11:00:00.000Z',
+                checkpointedHours: 1,
+                segments: [{ site: 'far', start: at, ...(state === 'paused' && { end: '2026-03-01T11:00:00.000Z' }) }],
+              },
+            }
+          : {}),
+        ...(pendingAction && { pendingAction }),
+      });
+    const planned = (j: Job) => planJobFrom(j, start, start.plus({ minutes: 30 }), new Map());
+
+    it('a running job being paused: paused where it ran', () => {
+      expect(planned(job('running', pending('pause')))).toMatchObject({ state: 'paused', currentSite: 'far' });
+      expect(planned(job('running', pending('pause'))).runningSince).toBeUndefined();
+    });
+
+    it('a job being started or resumed: running at the action’s site since the action began', () => {
+      for (const j of [job('scheduled', pending('start', 'near')), job('paused', pending('resume', 'near'))]) {
+        const p = planned(j);
+        expect(p).toMatchObject({ state: 'running', currentSite: 'near' });
+        expect(p.runningSince!.toISO()).toBe('2026-03-01T11:20:00.000Z');
+      }
+    });
+
+    it('a power change leaves it as it is; without an action, its stored state', () => {
+      expect(planned(job('running', pending('setPower')))).toMatchObject({ state: 'running', currentSite: 'far' });
+      expect(planned(job('scheduled'))).toMatchObject({ state: 'queued', currentSite: undefined });
+      expect(planned(job('paused'))).toMatchObject({ state: 'paused', currentSite: 'far' });
+    });
   });
 });

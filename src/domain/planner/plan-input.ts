@@ -111,9 +111,7 @@ export function planJobFrom(
     checkpointMinutes: job.checkpointMinutes,
     priority: job.priority,
     sites: job.sites,
-    state: planState(job),
-    currentSite: job.run?.site,
-    runningSince: job.state === 'running' ? parseInstant(job.run!.segments.at(-1)!.start) : undefined,
+    ...runFrom(job),
     transferHours: transfer,
     power: job.power,
     ...(job.acceptedLate ? { acceptedLate: true } : {}),
@@ -142,6 +140,18 @@ export function transferHours(datasetGb: number, linksGbps: Record<string, numbe
   return Object.fromEntries(Object.entries(linksGbps).map(([site, gbps]) => [site, (datasetGb * 8) / gbps / 3600]));
 }
 
-function planState(job: Job): PlanJobState {
-  return job.state === 'running' || job.state === 'paused' ? job.state : 'queued';
+/**
+ * Whether the job runs, and where and since when, as the planner should see it: as its action in flight will leave it.
+ * A pause, start or resume claimed by a worker is carried out whatever the plan says next; planned as the job was, a
+ * job being paused looked running, so the re-plan kept it running, and the pause recorded with that plan's reason
+ * ("running at …") was followed by a resume, a checkpoint spent for nothing.
+ */
+function runFrom(job: Job): Pick<PlanJob, 'state' | 'currentSite' | 'runningSince'> {
+  const pending = job.pendingAction;
+  if (pending?.action === 'pause') return { state: 'paused', currentSite: job.run?.site };
+  if (pending?.action === 'start' || pending?.action === 'resume')
+    return { state: 'running', currentSite: pending.site, runningSince: parseInstant(pending.since) };
+  const state: PlanJobState = job.state === 'running' || job.state === 'paused' ? job.state : 'queued';
+  const runningSince = state === 'running' ? parseInstant(job.run!.segments.at(-1)!.start) : undefined;
+  return { state, currentSite: job.run?.site, runningSince };
 }
