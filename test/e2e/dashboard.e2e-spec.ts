@@ -78,13 +78,16 @@ describe('bull-board at /queues', () => {
       isPaused: boolean;
     }[];
 
-  it('shows the planning queue and every site dispatch queue; read-only for a viewer', async () => {
+  it('shows the service’s queues and every site dispatch queue; read-only for a viewer', async () => {
     const admin = await queues({ user: 'ops', key: 'ops-key-000000000001' });
     expect(admin.map((q) => q.name).sort()).toEqual([
       'dispatch-de-hub',
       'dispatch-east-edge',
       'dispatch-west-hub',
+      'forecast-pull',
+      'plan-follow',
       'planning',
+      'vtn-reports',
     ]);
     expect(admin.every((q) => !q.readOnlyMode)).toBe(true);
     expect((await queues(VIEWER)).every((q) => q.readOnlyMode)).toBe(true);
