@@ -22,32 +22,40 @@ export class PlanThread implements OnModuleDestroy {
   private readonly logger = new Logger('Planning');
   private readonly planner = new WorkerThread<PlanInputMessage, Plan>('plan.worker');
   private readonly guideSolver = new WorkerThread<GuideRequest, SolvedGuide>('guide.worker');
-  private readonly guides = new GuideKeeper(
-    (input, solveSeconds, realMs) =>
-      this.guideSolver.request({ input: planInputMessage(input), solveSeconds, realMs }).catch((error: Error) => {
-        this.logger.warn(`price guide not solved: ${error.message}`);
-        throw error;
-      }),
-    true,
-  );
   private readonly solvedGuides = new Subject<void>();
   /** Emits each time a price guide has been solved and kept (or given up on) for the re-plans after it. */
   readonly guideSolved = this.solvedGuides.asObservable();
+  private readonly guides = new GuideKeeper(
+    (input, solveSeconds, realMs) => this.solveGuide(input, solveSeconds, realMs),
+    {
+      background: true,
+      onKept: () => this.solvedGuides.next(),
+    },
+  );
+  private stopping = false;
 
   constructor(private readonly config: WestwindConfig) {}
 
   async plan(input: PlanInput): Promise<Plan> {
     const { priceGuideMaxJobs: maxJobs, priceGuideSolveSeconds: solveSeconds } = this.config.planner;
-    const solving = this.guides.pending;
     // Real time, not the service clock: the guide's solves are paced by what they cost.
     const guide = await this.guides.guideFor(input, { maxJobs, solveSeconds }, Date.now());
-    const started = this.guides.pending;
-    if (started && started !== solving) void started.then(() => this.solvedGuides.next());
     return this.planner.request(planInputMessage(guide ? { ...input, guide } : input));
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     this.solvedGuides.complete();
     await Promise.all([this.planner.stop(), this.guideSolver.stop()]);
+  }
+
+  private async solveGuide(input: PlanInput, solveSeconds: number, realMs: number): Promise<SolvedGuide> {
+    try {
+      return await this.guideSolver.request({ input: planInputMessage(input), solveSeconds, realMs });
+    } catch (error) {
+      // A solve cut short by shutdown is no news.
+      if (!this.stopping) this.logger.warn(`price guide not solved: ${(error as Error).message}`);
+      throw error;
+    }
   }
 }

@@ -5,6 +5,7 @@ import {
   deferrableJobs,
   GuideKeeper,
   GuidedPlanner,
+  type GuideSolver,
   guideIsDue,
   movedGuide,
   RESOLVE_AT_MOST_EVERY_MS,
@@ -169,24 +170,33 @@ describe('a solved guide between re-plans (the live planner’s thread)', () => 
       return { solves, solve };
     }
 
+    /** A keeper in the background, and the promise of its next kept guide. */
+    function inBackground(solve: GuideSolver) {
+      let kept = () => {};
+      const keeper = new GuideKeeper(solve, { background: true, onKept: () => kept() });
+      return { keeper, nextKept: () => new Promise<void>((resolve) => (kept = resolve)) };
+    }
+
     it('answers unguided while the first solve runs, then with its prices; one solve at a time', async () => {
       const { solves, solve } = heldSolver();
-      const keeper = new GuideKeeper(solve, true);
+      const { keeper, nextKept } = inBackground(solve);
       expect(await keeper.guideFor(input(0), limits, 1_000_000)).toBeUndefined();
       expect(await keeper.guideFor(input(0, 8), limits, later)).toBeUndefined();
       expect(solves).toHaveLength(1);
+      const kept = nextKept();
       solves[0].finish(solved);
-      await keeper.pending;
+      await kept;
       expect(await keeper.guideFor(input(1), limits, 1_000_001)).toEqual(movedGuide(solved, input(1)));
       expect(solves).toHaveLength(1);
     });
 
     it('after a failed solve goes unguided, and solves again only when a guide is next due', async () => {
       const { solves, solve } = heldSolver();
-      const keeper = new GuideKeeper(solve, true);
+      const { keeper, nextKept } = inBackground(solve);
       await keeper.guideFor(input(0), limits, 1_000_000);
+      const kept = nextKept();
       solves[0].fail();
-      await keeper.pending;
+      await kept;
       expect(await keeper.guideFor(input(1), limits, later - 1)).toBeUndefined();
       expect(solves).toHaveLength(1);
       await keeper.guideFor(input(1), limits, later);
@@ -204,7 +214,7 @@ describe('a solved guide between re-plans (the live planner’s thread)', () => 
 
     it('leaves a re-plan of more deferrable jobs than its limit unguided, solving nothing', async () => {
       const { solves, solve } = heldSolver();
-      expect(await new GuideKeeper(solve, true).guideFor(input(0, 11), limits, 0)).toBeUndefined();
+      expect(await inBackground(solve).keeper.guideFor(input(0, 11), limits, 0)).toBeUndefined();
       expect(solves).toHaveLength(0);
     });
   });

@@ -106,11 +106,15 @@ export type GuideSolver = (input: PlanInput, timeLimitSeconds: number, realMs: n
  */
 export class GuideKeeper {
   private solved?: SolvedGuide;
-  private solving?: Promise<SolvedGuide>;
+  private solving = false;
 
+  /**
+   * `background`: plan on while a guide is solved (else wait for it); `onKept`: called each time a solve ends and its
+   * guide is kept (or, failed, given up on until the next is due).
+   */
   constructor(
     private readonly solve: GuideSolver = solveGuide,
-    private readonly background = false,
+    private readonly options: { background?: boolean; onKept?: () => void } = {},
   ) {}
 
   /** The guide for `input`, its solve started (background) or awaited (waiting) when one is due. */
@@ -118,22 +122,18 @@ export class GuideKeeper {
     const deferrable = deferrableJobs(input);
     if (deferrable === 0 || deferrable > limits.maxJobs) return undefined;
     if (!this.solving && guideIsDue(this.solved, input, realMs)) {
-      this.solving = this.solve(input, limits.solveSeconds, realMs)
+      this.solving = true;
+      const kept = this.solve(input, limits.solveSeconds, realMs)
         // A solve that failed counts as one that ran out of time: tried again when a guide is next due.
         .catch(() => ({ ...shapeOf(input), solvedAtRealMs: realMs }))
         .then((solved) => {
           this.solved = solved;
-          this.solving = undefined;
-          return solved;
+          this.solving = false;
+          this.options.onKept?.();
         });
-      if (!this.background) await this.solving;
+      if (!this.options.background) await kept;
     }
     return this.solved && guideFits(this.solved, input) ? movedGuide(this.solved, input) : undefined;
-  }
-
-  /** The solve under way, if any: resolves with the guide once it is kept. */
-  get pending(): Promise<SolvedGuide> | undefined {
-    return this.solving;
   }
 }
 
