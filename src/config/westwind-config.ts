@@ -747,6 +747,11 @@ export class WestwindConfig {
   demo?: DemoConfig;
 }
 
+/** Each grid zone's IANA time zone, by zone id: where a site's hours are reasoned about and shown. */
+export function timeZonesByZone(config: Pick<WestwindConfig, 'zones'>): Map<string, string> {
+  return new Map(config.zones.map((zone) => [zone.id, zone.timeZone]));
+}
+
 /** Reads, interpolates and validates the YAML configuration; throws ConfigError naming every bad key. */
 export function loadWestwindConfig(
   path: string,

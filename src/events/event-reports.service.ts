@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { ProblemException } from '../common/problem.js';
 import { CLOCK } from '../config/config.module.js';
-import { WestwindConfig } from '../config/westwind-config.js';
+import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
 import {
   curtailment,
   type CurtailmentHour,
@@ -56,7 +56,7 @@ export class EventReportsService implements OnModuleInit, OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectQueue(VTN_REPORTS_QUEUE) private readonly queue: Queue<VtnReportJobData>,
   ) {
-    this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
+    this.timeZones = timeZonesByZone(config);
   }
 
   onModuleInit(): void {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
 import type { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
-import { WestwindConfig } from '../config/westwind-config.js';
+import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
 import { actionsFor, type DispatchCommand, pauseReason } from '../domain/execution/dispatch-decision.js';
 import { finished, paused, powerSet, started } from '../domain/execution/job-run.js';
 import type { Job, PendingAction } from '../domain/jobs/job.js';
@@ -45,7 +45,7 @@ export class DispatchProcessor {
     @Inject(CLOCK) private readonly clock: Clock,
     config: WestwindConfig,
   ) {
-    const zones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
+    const zones = timeZonesByZone(config);
     const sites = new Map(config.sites.map((site) => [site.id, zones.get(site.zone)!]));
     this.timeZoneOf = (site) => sites.get(site) ?? 'UTC';
   }

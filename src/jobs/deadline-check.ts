@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '../config/config.module.js';
-import { WestwindConfig } from '../config/westwind-config.js';
+import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
 import { noEnergy } from '../domain/energy/energy-meter.js';
 import type { Job } from '../domain/jobs/job.js';
 import { PlacementProbe } from '../domain/planner/plan.js';
@@ -78,7 +78,7 @@ export class DeadlineCheck {
       this.signals.siteSignals(start, PLANNING_HORIZON_HOURS),
       meta?.start === start.toISO() ? this.plans.load() : undefined,
     ]);
-    const zones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
+    const zones = timeZonesByZone(this.config);
     const input = planInputFrom(
       {
         start,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
-import { WestwindConfig } from '../config/westwind-config.js';
+import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
 import type { GridEvent } from '../domain/signals/grid-event.js';
 import type { Clock } from '../domain/time/clock.js';
 import { HOUR_MS } from '../domain/time/hours.js';
@@ -71,7 +71,7 @@ export class GridEventsService {
     config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
+    this.timeZones = timeZonesByZone(config);
   }
 
   events(): Promise<GridEventView[]> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import type { Subscription } from 'rxjs';
 import { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
-import { WestwindConfig } from '../config/westwind-config.js';
+import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
 import {
   energyFigures,
   HourlyMwh,
@@ -249,7 +249,7 @@ export class OverviewService implements OnModuleInit, OnModuleDestroy {
     const start = meta ? DateTime.fromISO(meta.start, { zone: 'utc' }) : now.startOf('hour');
     const hours = meta?.hours ?? 24;
     const [signals, load] = await Promise.all([this.signals.siteSignals(start, hours), this.plans.load()]);
-    const timeZones = new Map(this.config.zones.map((z) => [z.id, z.timeZone]));
+    const timeZones = timeZonesByZone(this.config);
     const zeros = () => new Array<number>(hours).fill(0);
     return this.config.sites.map((site) => {
       const s = signals.get(site.id);

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Queue } from 'bullmq';
 import { Subscription } from 'rxjs';
 import { CLOCK } from '../config/config.module.js';
-import { WestwindConfig } from '../config/westwind-config.js';
+import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import { plan } from '../domain/planner/plan.js';
 import { type Clock, hourlyRepeat } from '../domain/time/clock.js';
@@ -82,7 +82,7 @@ export class PlanningService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly config: WestwindConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.timeZones = new Map(config.zones.map((z) => [z.id, z.timeZone]));
+    this.timeZones = timeZonesByZone(config);
     this.stopListening = jobChanges.listen((change) => this.requestReplan(`job ${change.change}`));
     this.subscriptions.push(
       signals.changes.subscribe((change) =>

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { SiteConfig, WestwindConfig } from '../config/westwind-config.js';
+import { type SiteConfig, timeZonesByZone, type WestwindConfig } from '../config/westwind-config.js';
 import {
   addHourly,
   closedSegmentEnergy,
@@ -130,7 +130,7 @@ export class ReplayForecasts {
     private readonly issuedForecasts?: IssuedForecasts,
     private readonly loadErrorKnown = true,
   ) {
-    this.timeZones = new Map(world.config.zones.map((z) => [z.id, z.timeZone]));
+    this.timeZones = timeZonesByZone(world.config);
     this.flat = typeof forecast === 'number' ? forecast : 0;
     const flat = this.flat;
     this.perfect = typeof forecast === 'number' ? forecast === 0 : isPerfect(forecast);
