@@ -120,6 +120,32 @@ describe('LP bound on instances whose optimum is known by hand', () => {
     expect(both.energyMwh).toBeCloseTo(3 * JOB_MW, 9);
   });
 
+  it('takes a fixed job’s load at the site of each of its segments, where it moved', async () => {
+    // East has green for one job in hour 0, where the deferrable job must run; west's hour 0 is a peak.
+    const sites = [site('west', flat(2), only(2, [0])), site('east', only(2, [0], JOB_MW))];
+    const deferrable = job('d', { remainingHours: 1, deadline: at(1), sites: ['east'] });
+    const fixedJob = job('n', { deferrable: false, remainingHours: 2, deadline: at(2) });
+    const input: PlanInput = { start, hours: 2, sites, jobs: [fixedJob, deferrable] };
+    const planned = plan(input);
+    const segment = (site: string, hour: number) => ({
+      site,
+      startHour: hour,
+      endHour: hour + 1,
+      start: at(hour).toISO()!,
+      end: at(hour + 1).toISO()!,
+    });
+    // The fixed job ran hour 0 at east (taking its green), then moved west: its job plan names west.
+    const moved = {
+      ...planned.jobs.find((j) => j.jobId === 'n')!,
+      site: 'west',
+      segments: [segment('east', 0), segment('west', 1)],
+    };
+    const result = await lpBound(input, { ...planned, jobs: [moved] });
+    expect(result.status).toBe('optimal');
+    // Both off-peak on the grid: the fixed job's west hour and d's (counted at west, it would hold west's peak).
+    expect(result.objective).toBeCloseTo(2 * JOB_MW, 9);
+  });
+
   it('minimises carbon when asked: each grid MWh weighed by its hour’s intensity', async () => {
     const carbon = [800, 800, 100, 800];
     const sites = [signalSite(4, { carbonGPerKwh: carbon })];

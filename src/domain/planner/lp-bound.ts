@@ -104,11 +104,11 @@ export function planningWorld(input: PlanInput, fixed: Plan): PlanningWorld {
   const byId = new Map(input.jobs.map((j) => [j.id, j]));
   for (const jobPlan of fixed.jobs) {
     const job = byId.get(jobPlan.jobId);
-    if (!job || job.deferrable || !jobPlan.site) continue;
-    const s = siteIndex.get(jobPlan.site)!;
-    const mw = jobPowerMw(job.gpus, input.sites[s].kwPerGpu, input.sites[s].pue);
+    if (!job || job.deferrable) continue;
     let left = job.remainingHours;
     for (const segment of jobPlan.segments) {
+      const s = siteIndex.get(segment.site)!;
+      const mw = jobPowerMw(job.gpus, input.sites[s].kwPerGpu, input.sites[s].pue);
       for (let h = segment.startHour; h < segment.endHour && left > 0; h++) {
         const fraction = Math.min(1, left);
         left -= fraction;
