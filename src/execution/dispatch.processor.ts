@@ -3,7 +3,7 @@ import { DelayedError, type Job as QueueJob } from 'bullmq';
 import type { DateTime } from 'luxon';
 import { CLOCK } from '../config/config.module.js';
 import { WestwindConfig, timeZonesByZone } from '../config/westwind-config.js';
-import { actionsFor, type DispatchCommand, pauseReason } from '../domain/execution/dispatch-decision.js';
+import { actionsFor, type DispatchCommand, pauseReason, planKnowsJob } from '../domain/execution/dispatch-decision.js';
 import { finished, paused, powerSet, started } from '../domain/execution/job-run.js';
 import type { Job, PendingAction } from '../domain/jobs/job.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
@@ -92,8 +92,11 @@ export class DispatchProcessor {
       now < hourStart.plus({ minutes: STALE_PLAN_GRACE_MINUTES })
     )
       throw new NotYet();
+    // A plan made before the job's last action was claimed (and not the one it was checked against) has no say.
+    if (meta && !planKnowsJob(job, meta)) return undefined;
     // A setPower carries the fraction the current plan wants, whichever plan's command it is.
-    const wanted = actionsFor(job, part, meta?.version ?? command.planVersion, now, this.executors.dispatchSites).find(
+    const checkedAgainst = meta?.version ?? command.planVersion;
+    const wanted = actionsFor(job, part, checkedAgainst, now, this.executors.dispatchSites).find(
       (c) => c.action === command.action && c.site === command.site,
     );
     if (!wanted) return undefined;
@@ -105,6 +108,7 @@ export class DispatchProcessor {
       planVersion: command.planVersion,
       segment: command.segment,
       since: formatInstant(now),
+      checkedAgainst,
       ...(wanted.powerFraction !== undefined && { powerFraction: wanted.powerFraction }),
     };
     return this.jobs.update(command.jobId, (latest) => {
@@ -119,14 +123,17 @@ export class DispatchProcessor {
     // The reason of the plan the command was checked against (it may be newer than the command's).
     const [meta, part] = await Promise.all([this.plans.meta(), this.plans.jobPlan(command.jobId)]);
     const version = meta?.version ?? command.planVersion;
-    const reason = part ? `plan ${version}: ${part.reason}` : `plan ${version}`;
     const now = this.clock.now();
-    const pausedBecause = pauseReason(part, version, command.site, now, this.timeZoneOf);
     let cancelledMeanwhile = false;
     const recorded = await this.jobs.update(command.jobId, (job) => {
       cancelledMeanwhile = false;
       if (job.pendingAction?.id !== command.id) return job;
-      const rest = { ...job, pendingAction: undefined };
+      const rest = { ...job, pendingAction: undefined, lastAction: job.pendingAction };
+      // A plan made before this action was claimed does not speak for it: the one that approved it does, by number.
+      const known = !meta || planKnowsJob(rest, meta);
+      const approvedBy = known ? version : (job.pendingAction.checkedAgainst ?? command.planVersion);
+      const reason = part && known ? `plan ${version}: ${part.reason}` : `plan ${approvedBy}`;
+      const pausedBecause = known ? pauseReason(part, version, command.site, now, this.timeZoneOf) : reason;
       if (isTerminal(job.state)) {
         cancelledMeanwhile = command.action === 'start' || command.action === 'resume';
         return rest;
@@ -143,8 +150,8 @@ export class DispatchProcessor {
     });
     // A plan made while this action was in flight skipped the job (one action at a time): what the
     // current plan asks of it now (a start finished just as the peak began: its pause) goes out at
-    // once, not at the next re-plan (an hour later at worst).
-    if (!recorded.pendingAction)
+    // once, not at the next re-plan (an hour later at worst) — if that plan knew of this action.
+    if (!recorded.pendingAction && (!meta || planKnowsJob(recorded, meta)))
       await this.queues.send(actionsFor(recorded, part, version, this.clock.now(), this.executors.dispatchSites));
     // Cancelled while the site was starting it: stop it there too.
     if (cancelledMeanwhile)

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Job } from '../jobs/job.js';
 import type { JobPlan } from '../planner/plan-types.js';
-import { actionsFor, cancelCommand, pauseReason } from './dispatch-decision.js';
+import { actionsFor, cancelCommand, pauseReason, planKnowsJob } from './dispatch-decision.js';
 import { paused, started, workDone } from './job-run.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -130,6 +130,42 @@ describe('the reason a pause is recorded with', () => {
     );
     expect(pauseReason(withReason('running at b'), 9, 'a', at('2026-03-02T14:30:00Z'), zoneOf)).toBe(
       'moving from a to b; plan 9: running at b',
+    );
+  });
+});
+
+describe('whether a plan was made knowing the job', () => {
+  // Started under plan 5, claimed at 06:15; plans carry the instant they were made (their input read then).
+  const lastAction = {
+    id: 'j1.v5.s0.start',
+    action: 'start' as const,
+    site: 'a',
+    planVersion: 5,
+    segment: 0,
+    since: '2026-03-02T06:15:00.000Z',
+    checkedAgainst: 5,
+  };
+  const running = { ...started(job, 'a', at('2026-03-02T06:16:00Z'), 'go'), lastAction };
+
+  it('knows a job no action has been carried out on', () => {
+    expect(planKnowsJob(job, { version: 6, createdAt: '2026-03-02T06:14:00.000Z' })).toBe(true);
+  });
+
+  it('knows it when it is the plan the last action was checked against, or an older one', () => {
+    expect(planKnowsJob(running, { version: 5, createdAt: '2026-03-02T06:00:00.000Z' })).toBe(true);
+    expect(planKnowsJob(running, { version: 4, createdAt: '2026-03-02T05:00:00.000Z' })).toBe(true);
+  });
+
+  it('does not know it when made before the action was claimed by a plan before it', () => {
+    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:14:00.000Z' })).toBe(false);
+    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:15:00.000Z' })).toBe(false);
+    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:15:01.000Z' })).toBe(true);
+  });
+
+  it('knows a job whose last action predates the field (records written before it)', () => {
+    const { checkedAgainst: _, ...older } = lastAction;
+    expect(planKnowsJob({ ...running, lastAction: older }, { version: 9, createdAt: '2026-03-02T06:00:00Z' })).toBe(
+      true,
     );
   });
 });

@@ -85,6 +85,25 @@ function nextSegment(part: JobPlan, at: number): number {
   return part.segments.findIndex((s) => Date.parse(s.start) > at);
 }
 
+/** What the dispatcher knows of a stored plan: its version and when it was made (its input read then or just after). */
+export interface PlanStamp {
+  version: number;
+  createdAt: string;
+}
+
+/**
+ * Whether `plan` was made knowing the job as it is: no action has been carried out on it, or the last one was checked
+ * against this plan (or a later one was made after it was claimed). A re-plan reads the jobs first and stores its plan
+ * a few hundred milliseconds later — at the demo's 2880×, a quarter of an hour; a start claimed under the plan before
+ * in between is unknown to it, so it plans the job as still waiting, and its pause would end a run of minutes (21–61
+ * such runs in each 63% load demo). Such a plan has no say over the job; the next one, made knowing it, has.
+ */
+export function planKnowsJob(job: Job, plan: PlanStamp): boolean {
+  const last = job.lastAction;
+  if (!last || last.checkedAgainst === undefined || plan.version <= last.checkedAgainst) return true;
+  return Date.parse(plan.createdAt) > Date.parse(last.since);
+}
+
 /** The cancel sent to the site of a job cancelled while it ran or was paused there. */
 export function cancelCommand(job: Job): DispatchCommand | undefined {
   return job.run ? command(job, 'cancel', job.run.site, 0, -1) : undefined;

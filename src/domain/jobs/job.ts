@@ -55,6 +55,8 @@ export interface Job extends JobSpec {
   run?: JobRun;
   /** The dispatch action a worker is carrying out for this job, if any. */
   pendingAction?: PendingAction;
+  /** The last dispatch action carried out (start, pause, resume, setPower): which plan checked it, and when. */
+  lastAction?: PendingAction;
   /** Set while its plan cannot meet its deadline: since when, and what the re-plan that found it late was answering. */
   late?: Lateness;
   /**
@@ -98,7 +100,10 @@ export interface PendingAction {
   site: string;
   planVersion: number;
   segment: number;
+  /** When a worker claimed it. */
   since: string;
+  /** The version of the plan it was checked against when claimed (the current one then; absent in older records). */
+  checkedAgainst?: number;
   /** A setPower's power fraction, as the plan it was checked against wanted it. */
   powerFraction?: number;
 }

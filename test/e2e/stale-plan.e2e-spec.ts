@@ -1,0 +1,94 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DateTime } from 'luxon';
+import type { Job } from '../../src/domain/jobs/job.js';
+import type { JobPlan, Segment } from '../../src/domain/planner/plan-types.js';
+import { virtualClock } from '../../src/domain/time/clock.js';
+import { dispatchQueueName } from '../../src/execution/execution.constants.js';
+import { JobsRepository } from '../../src/jobs/jobs.repository.js';
+import { PlanDispatcher } from '../../src/planning/plan-dispatcher.js';
+import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
+import { PlanRepository } from '../../src/plans/plan.repository.js';
+import { planningSettled, siteLog, submit, until } from '../support/execution.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const SITE = 'west-hub';
+
+/**
+ * A re-plan reads the jobs, plans, then stores its plan; a start claimed in between (under the plan before) is unknown
+ * to it. Here that plan is stored by hand, made a minute before the start was claimed, placing the job three hours
+ * later as if it were still waiting: it must not pause the job. A plan made after the claim that wants the same is
+ * carried out.
+ */
+describe('execution: a plan made before a start was claimed does not pause it (60 service min per real minute)', () => {
+  let t: TestApp;
+  let planning: Queue;
+  const clock = virtualClock(DateTime.fromISO('2026-03-02T01:00:00Z', { zone: 'utc' }), 60);
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock, roles: 'api,planner,dispatch' });
+    planning = t.app.get<Queue>(getQueueToken(PLANNING_QUEUE));
+  });
+  afterAll(async () => {
+    await planning?.resume();
+    await t?.close();
+  });
+
+  /** Stores the current plan again with the job three hours later, as made at `createdAt`; dispatches it. */
+  async function storeAndDispatch(job: Job, createdAt: string): Promise<string> {
+    const plans = t.app.get(PlanRepository);
+    const meta = (await plans.meta())!;
+    const part = (await plans.jobPlan(job.id))!;
+    const later = (s: Segment): Segment => ({
+      ...s,
+      startHour: s.startHour + 3,
+      endHour: s.endHour + 3,
+      start: DateTime.fromISO(s.start).plus({ hours: 3 }).toUTC().toISO()!,
+      end: DateTime.fromISO(s.end).plus({ hours: 3 }).toUTC().toISO()!,
+    });
+    const moved: JobPlan = { ...part, segments: part.segments.map(later), reason: 'starts later' };
+    const plan = { ...meta, jobs: [moved], load: (await plans.load())! };
+    const version = await plans.save(plan, createdAt, 'stored by the test', (await plans.summary())!);
+    await t.app.get(PlanDispatcher).dispatchPlan(version, [moved], [job]);
+    return `${job.id}.v${version}.s0.pause`;
+  }
+
+  /** The outcome of the dispatch command with this id, once a worker has finished it. */
+  async function outcome(commandId: string): Promise<string> {
+    const queue = t.app.get<Queue>(getQueueToken(dispatchQueueName(SITE)));
+    const finished = await until(
+      async () => queue.getJob(commandId),
+      (job) => job !== undefined && (job.finishedOn ?? 0) > 0,
+      30_000,
+    );
+    return (finished!.returnvalue as { outcome: string }).outcome;
+  }
+
+  it('skips the stale plan’s pause; carries out the same pause from a plan made after the claim', async () => {
+    const http = t.app.getHttpServer();
+    const id = await submit(http, {
+      name: 'started-under-the-plan-before',
+      runtimeHours: 6,
+      deadline: clock.now().plus({ hours: 20 }).toISO(),
+      deferrable: false,
+      sites: [SITE],
+    });
+    const jobs = t.app.get(JobsRepository);
+    const running = await until(
+      () => jobs.get(id),
+      (job) => job?.state === 'running' && job.lastAction?.action === 'start',
+    );
+    await planningSettled(t);
+    await planning.pause();
+    const claimedAt = DateTime.fromISO(running!.lastAction!.since);
+
+    const stale = await storeAndDispatch(running!, claimedAt.minus({ minutes: 1 }).toUTC().toISO()!);
+    expect(await outcome(stale)).toBe('skipped');
+    expect((await jobs.get(id))!.state).toBe('running');
+    expect((await siteLog(t, SITE)).filter((e) => e.jobId === id).map((e) => e.action)).toEqual(['start']);
+
+    const fresh = await storeAndDispatch((await jobs.get(id))!, clock.now().toUTC().toISO());
+    expect(await outcome(fresh)).toBe('done');
+    expect((await jobs.get(id))!.state).toBe('paused');
+  }, 90_000);
+});
