@@ -47,7 +47,8 @@ describe('execution: a plan made before a start was claimed does not pause it (6
       end: DateTime.fromISO(s.end).plus({ hours: 3 }).toUTC().toISO()!,
     });
     const moved: JobPlan = { ...part, segments: part.segments.map(later), reason: 'starts later' };
-    const plan = { ...meta, jobs: [moved], load: (await plans.load())! };
+    const { start, hours, totals } = meta;
+    const plan = { start, hours, totals, strategy: 'westwind' as const, jobs: [moved], load: (await plans.load())! };
     const version = await plans.save(plan, createdAt, 'stored by the test', (await plans.summary())!);
     await t.app.get(PlanDispatcher).dispatchPlan(version, [moved], [job]);
     return `${job.id}.v${version}.s0.pause`;
