@@ -12,6 +12,7 @@ import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchQueues } from './dispatch-queues.js';
+import { JobChanges } from '../jobs/job-changes.js';
 import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
 import {
   type ExecutorOrder,
@@ -42,6 +43,7 @@ export class DispatchProcessor {
     private readonly plans: PlanRepository,
     private readonly executors: SiteExecutors,
     private readonly queues: DispatchQueues,
+    private readonly changes: JobChanges,
     @Inject(CLOCK) private readonly clock: Clock,
     config: WestwindConfig,
   ) {
@@ -125,12 +127,14 @@ export class DispatchProcessor {
     const version = meta?.version ?? command.planVersion;
     const now = this.clock.now();
     let cancelledMeanwhile = false;
+    let unknownToPlan = false;
     const recorded = await this.jobs.update(command.jobId, (job) => {
       cancelledMeanwhile = false;
       if (job.pendingAction?.id !== command.id) return job;
       const rest = { ...job, pendingAction: undefined, lastAction: job.pendingAction };
       // A plan made before this action was claimed does not speak for it: the one that approved it does, by number.
       const known = !meta || planKnowsJob(rest, meta);
+      unknownToPlan = !known;
       const approvedBy = known ? version : (job.pendingAction.checkedAgainst ?? command.planVersion);
       const reason = part && known ? `plan ${version}: ${part.reason}` : `plan ${approvedBy}`;
       const pausedBecause = known ? pauseReason(part, version, command.site, now, this.timeZoneOf) : reason;
@@ -151,8 +155,10 @@ export class DispatchProcessor {
     // A plan made while this action was in flight skipped the job (one action at a time): what the
     // current plan asks of it now (a start finished just as the peak began: its pause) goes out at
     // once, not at the next re-plan (an hour later at worst) — if that plan knew of this action.
-    if (!recorded.pendingAction && (!meta || planKnowsJob(recorded, meta)))
+    if (!recorded.pendingAction && !unknownToPlan)
       await this.queues.send(actionsFor(recorded, part, version, this.clock.now(), this.executors.dispatchSites));
+    // The plan in force was read before this action: the next one, made knowing it, is due now.
+    if (unknownToPlan) await this.changes.announce({ jobId: command.jobId, change: 'off plan' });
     // Cancelled while the site was starting it: stop it there too.
     if (cancelledMeanwhile)
       await this.executors

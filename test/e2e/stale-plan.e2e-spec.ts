@@ -5,6 +5,9 @@ import type { Job } from '../../src/domain/jobs/job.js';
 import type { JobPlan, Segment } from '../../src/domain/planner/plan-types.js';
 import { virtualClock } from '../../src/domain/time/clock.js';
 import { dispatchQueueName } from '../../src/execution/execution.constants.js';
+import type { ExecutorOrder } from '../../src/execution/executors/site-executor.js';
+import { SiteExecutors } from '../../src/execution/site-executors.js';
+import { JobChanges } from '../../src/jobs/job-changes.js';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { PlanDispatcher } from '../../src/planning/plan-dispatcher.js';
 import { PLANNING_QUEUE } from '../../src/planning/planning.constants.js';
@@ -34,8 +37,8 @@ describe('execution: a plan made before a start was claimed does not pause it (6
     await t?.close();
   });
 
-  /** Stores the current plan again with the job three hours later, as made at `createdAt`; dispatches it. */
-  async function storeAndDispatch(job: Job, createdAt: string): Promise<string> {
+  /** Stores the current plan again with the job three hours later, as made at `createdAt`; returns its version. */
+  async function storeLater(job: Job, createdAt: string): Promise<number> {
     const plans = t.app.get(PlanRepository);
     const meta = (await plans.meta())!;
     const part = (await plans.jobPlan(job.id))!;
@@ -49,7 +52,13 @@ describe('execution: a plan made before a start was claimed does not pause it (6
     const moved: JobPlan = { ...part, segments: part.segments.map(later), reason: 'starts later' };
     const { start, hours, totals } = meta;
     const plan = { start, hours, totals, strategy: 'westwind' as const, jobs: [moved], load: (await plans.load())! };
-    const version = await plans.save(plan, createdAt, 'stored by the test', (await plans.summary())!);
+    return plans.save(plan, createdAt, 'stored by the test', (await plans.summary())!);
+  }
+
+  /** The same, dispatched; returns the id of the pause it sends. */
+  async function storeAndDispatch(job: Job, createdAt: string): Promise<string> {
+    const version = await storeLater(job, createdAt);
+    const moved = (await t.app.get(PlanRepository).jobPlan(job.id))!;
     await t.app.get(PlanDispatcher).dispatchPlan(version, [moved], [job]);
     return `${job.id}.v${version}.s0.pause`;
   }
@@ -81,6 +90,7 @@ describe('execution: a plan made before a start was claimed does not pause it (6
     );
     await planningSettled(t);
     await planning.pause();
+    await planning.drain();
     const claimedAt = DateTime.fromISO(running!.lastAction!.since);
 
     const stale = await storeAndDispatch(running!, claimedAt.minus({ minutes: 1 }).toUTC().toISO()!);
@@ -91,5 +101,47 @@ describe('execution: a plan made before a start was claimed does not pause it (6
     const fresh = await storeAndDispatch((await jobs.get(id))!, clock.now().toUTC().toISO());
     expect(await outcome(fresh)).toBe('done');
     expect((await jobs.get(id))!.state).toBe('paused');
+  }, 90_000);
+
+  it('does not pause a start a plan stored while the site started it did not know of; asks to re-plan', async () => {
+    await planning.resume();
+    const jobs = t.app.get(JobsRepository);
+    const executor = t.app.get(SiteExecutors).forSite(SITE);
+    const perform = executor.perform.bind(executor);
+    let staleVersion: number | undefined;
+    const announced: string[] = [];
+    const stopListening = t.app
+      .get(JobChanges)
+      .listen((change) => void (change.change === 'off plan' && announced.push(change.jobId)));
+    // Between the claim and the record of this job's start: the planner stores a plan it read before the claim.
+    executor.perform = async (order: ExecutorOrder) => {
+      const job = await jobs.get(order.jobId);
+      if (order.action === 'start' && job?.name === 'raced' && staleVersion === undefined) {
+        await planning.pause();
+        const claimedAt = DateTime.fromISO(job.pendingAction!.since);
+        staleVersion = await storeLater(job, claimedAt.minus({ minutes: 1 }).toUTC().toISO()!);
+      }
+      return perform(order);
+    };
+    const id = await submit(t.app.getHttpServer(), {
+      name: 'raced',
+      runtimeHours: 6,
+      deadline: clock.now().plus({ hours: 20 }).toISO(),
+      deferrable: false,
+      sites: [SITE],
+    });
+    // The record announces the job off its plan once past its follow-up (the planner re-plans on it).
+    await until(
+      () => announced.includes(id),
+      (seen) => seen,
+    );
+    expect(staleVersion).toBeDefined();
+    expect((await jobs.get(id))!.state).toBe('running');
+    const dispatch = t.app.get<Queue>(getQueueToken(dispatchQueueName(SITE)));
+    expect(await dispatch.getJob(`${id}.v${staleVersion}.s0.pause`)).toBeUndefined();
+    expect((await jobs.get(id))!.history.at(-1)!.reason).toMatch(/^plan \d+$/);
+    executor.perform = perform;
+    stopListening();
+    await planning.resume();
   }, 90_000);
 });
