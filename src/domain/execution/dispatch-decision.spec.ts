@@ -71,6 +71,27 @@ describe('which dispatch action a job needs now', () => {
     ]);
   });
 
+  it('starts or resumes no run too short to repay its restore (checkpoint 12 min), unless it ends the job', () => {
+    const actions = (j: Job, p: JobPlan, iso: string) => actionsFor(j, p, 4, at(iso)).map((c) => [c.action, c.site]);
+    const resting = paused(started(job, 'a', at('2026-03-02T07:00:00Z'), 'go'), at('2026-03-02T07:30:00Z'), 'p');
+    // Run a ends at 09:00 and the plan goes on at 14:00: 13 minutes left is worth it, 11 is not.
+    expect(actions(resting, twoSegments, '2026-03-02T08:47:00Z')).toEqual([['resume', 'a']]);
+    expect(actions(resting, twoSegments, '2026-03-02T08:49:00Z')).toEqual([]);
+    expect(actions(job, twoSegments, '2026-03-02T08:55:00Z')).toEqual([]);
+    // Back to back at the same site (another power cap from 09:00) it is one run, still two hours long.
+    const onwards = plan(
+      segment('a', '2026-03-02T07:00:00.000Z', '2026-03-02T09:00:00.000Z'),
+      segment('a', '2026-03-02T09:00:00.000Z', '2026-03-02T11:00:00.000Z'),
+      segment('b', '2026-03-02T14:00:00.000Z', '2026-03-02T17:00:00.000Z'),
+    );
+    expect(actions(resting, onwards, '2026-03-02T08:55:00Z')).toEqual([['resume', 'a']]);
+    // The last run of the plan finishes the job: started with a minute left.
+    expect(actions(job, twoSegments, '2026-03-02T16:59:00Z')).toEqual([['start', 'b']]);
+    // A move into a run too short: it leaves where it is not planned, and resumes when the plan next wants it.
+    const elsewhere = started(job, 'b', at('2026-03-02T07:00:00Z'), 'go');
+    expect(actions(elsewhere, twoSegments, '2026-03-02T08:55:00Z')).toEqual([['pause', 'b']]);
+  });
+
   it('cancels at the site only a job that ran somewhere', () => {
     expect(cancelCommand(job)).toBeUndefined();
     expect(cancelCommand(started(job, 'a', at('2026-03-02T07:00:00Z'), 'go'))).toMatchObject({
@@ -156,10 +177,11 @@ describe('whether a plan was made knowing the job', () => {
     expect(planKnowsJob(running, { version: 4, createdAt: '2026-03-02T05:00:00.000Z' })).toBe(true);
   });
 
-  it('does not know it when made before the action was claimed by a plan before it', () => {
+  it('does not know it when made before the action was claimed under a plan before it', () => {
     expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:14:00.000Z' })).toBe(false);
-    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:15:00.000Z' })).toBe(false);
-    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:15:01.000Z' })).toBe(true);
+    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:14:59.999Z' })).toBe(false);
+    // Made at the claim's instant (a clock that stands still): taken as knowing it, as before the check.
+    expect(planKnowsJob(running, { version: 6, createdAt: '2026-03-02T06:15:00.000Z' })).toBe(true);
   });
 
   it('knows a job whose last action predates the field (records written before it)', () => {

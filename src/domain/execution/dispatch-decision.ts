@@ -43,7 +43,8 @@ function command(
  * boundary: its segments begin and end on the hour, which is where pauses and resumes fall. A job
  * running where its segment says, at another power fraction than the segment's (held within the
  * job's curve; full power for a job without one), is sent a setPower, where the site can cap power.
- * A start or resume runs at full power; the setPower follows once it is recorded.
+ * A start or resume runs at full power; the setPower follows once it is recorded. No start or resume goes out into a
+ * run too short to repay its restore (`tooShortToRepay`).
  */
 export function actionsFor(
   job: Job,
@@ -56,19 +57,20 @@ export function actionsFor(
   const at = now.toMillis();
   const current = part.segments.findIndex((s) => Date.parse(s.start) <= at && at < Date.parse(s.end));
   const segment = current >= 0 ? part.segments[current] : undefined;
+  const worthStarting = segment !== undefined && !tooShortToRepay(job, part, current, at);
   switch (job.state) {
     case 'queued':
     case 'scheduled':
-      return segment ? [command(job, 'start', segment.site, planVersion, current)] : [];
+      return worthStarting ? [command(job, 'start', segment.site, planVersion, current)] : [];
     case 'paused':
-      return segment ? [command(job, 'resume', segment.site, planVersion, current)] : [];
+      return worthStarting ? [command(job, 'resume', segment.site, planVersion, current)] : [];
     case 'running': {
       const site = job.run!.site;
       if (!segment) return [command(job, 'pause', site, planVersion, nextSegment(part, at))];
       if (segment.site !== site)
         return [
           command(job, 'pause', site, planVersion, current),
-          command(job, 'resume', segment.site, planVersion, current),
+          ...(worthStarting ? [command(job, 'resume', segment.site, planVersion, current)] : []),
         ];
       const wanted = allowedFraction(job.power, segment.powerFraction ?? 1);
       const running = job.run!.powerFraction ?? 1;
@@ -79,6 +81,25 @@ export function actionsFor(
     default:
       return [];
   }
+}
+
+/**
+ * Whether the planned run from `at` — segment `current` and those back to back with it at its site — is too short to
+ * repay its restore: less than the job's checkpoint time left, with more of the plan after it (a run that ends the job
+ * is never too short). Plans run jobs in whole hours from the hour; a start or resume dispatched late in its hour (a
+ * re-plan that came late) would spend what is left restoring and then be paused.
+ */
+function tooShortToRepay(job: Job, part: JobPlan, current: number, at: number): boolean {
+  const { segments } = part;
+  let last = current;
+  while (
+    last + 1 < segments.length &&
+    segments[last + 1].site === segments[last].site &&
+    segments[last + 1].start === segments[last].end
+  )
+    last++;
+  if (last === segments.length - 1) return false;
+  return Date.parse(segments[last].end) - at < job.checkpointMinutes * 60_000;
 }
 
 function nextSegment(part: JobPlan, at: number): number {
@@ -93,7 +114,8 @@ export interface PlanStamp {
 
 /**
  * Whether `plan` was made knowing the job as it is: no action has been carried out on it, or the last one was checked
- * against this plan (or a later one was made after it was claimed). A re-plan reads the jobs first and stores its plan
+ * against this plan (or a later one was made at or after its claim: under a clock that stands still, every plan is).
+ * A re-plan reads the jobs first and stores its plan
  * a few hundred milliseconds later — at the demo's 2880×, a quarter of an hour; a start claimed under the plan before
  * in between is unknown to it, so it plans the job as still waiting, and its pause would end a run of minutes (21–61
  * such runs in each 63% load demo). Such a plan has no say over the job; the next one, made knowing it, has.
@@ -101,7 +123,7 @@ export interface PlanStamp {
 export function planKnowsJob(job: Job, plan: PlanStamp): boolean {
   const last = job.lastAction;
   if (!last || last.checkedAgainst === undefined || plan.version <= last.checkedAgainst) return true;
-  return Date.parse(plan.createdAt) > Date.parse(last.since);
+  return Date.parse(plan.createdAt) >= Date.parse(last.since);
 }
 
 /** The cancel sent to the site of a job cancelled while it ran or was paused there. */
