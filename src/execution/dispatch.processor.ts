@@ -10,9 +10,9 @@ import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
+import { JobChanges } from '../jobs/job-changes.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchQueues } from './dispatch-queues.js';
-import { JobChanges } from '../jobs/job-changes.js';
 import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
 import {
   type ExecutorOrder,

@@ -117,7 +117,12 @@ describe('execution: a plan made before a start was claimed does not pause it (6
     executor.perform = async (order: ExecutorOrder) => {
       const job = await jobs.get(order.jobId);
       if (order.action === 'start' && job?.name === 'raced' && staleVersion === undefined) {
+        // No re-plan from here on, none under way: the plan stored next stays the current one.
         await planning.pause();
+        await until(
+          () => planning.getActiveCount(),
+          (active) => active === 0,
+        );
         const claimedAt = DateTime.fromISO(job.pendingAction!.since);
         staleVersion = await storeLater(job, claimedAt.minus({ minutes: 1 }).toUTC().toISO()!);
       }

@@ -113,12 +113,12 @@ export interface PlanStamp {
 }
 
 /**
- * Whether `plan` was made knowing the job as it is: no action has been carried out on it, or the last one was checked
- * against this plan (or a later one was made at or after its claim: under a clock that stands still, every plan is).
- * A re-plan reads the jobs first and stores its plan
- * a few hundred milliseconds later — at the demo's 2880×, a quarter of an hour; a start claimed under the plan before
- * in between is unknown to it, so it plans the job as still waiting, and its pause would end a run of minutes (21–61
- * such runs in each 63% load demo). Such a plan has no say over the job; the next one, made knowing it, has.
+ * Whether `plan` was made knowing the job as it is: no action has been carried out on it, the last one was checked
+ * against this plan or a later one, or this plan was made at or after that action's claim (under a clock that stands
+ * still, every plan is). A re-plan reads the jobs first and stores its plan a few hundred milliseconds later — at the
+ * demo's 2880×, a quarter of an hour; a start claimed under the plan before in between is unknown to it, so it plans
+ * the job as still waiting, and its pause would end a run of minutes (21–61 such runs in each 63% load demo). Such a
+ * plan has no say over the job; the next one, made knowing it, has.
  */
 export function planKnowsJob(job: Job, plan: PlanStamp): boolean {
   const last = job.lastAction;
