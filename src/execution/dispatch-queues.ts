@@ -59,7 +59,9 @@ export class DispatchQueues {
 
   private async add(commands: readonly DispatchCommand[], deduplicate: boolean, idSuffix = ''): Promise<void> {
     const bySite = new Map<string, DispatchCommand[]>();
-    for (const command of commands) bySite.set(command.site, [...(bySite.get(command.site) ?? []), command]);
+    // Queues are first in, first out: a site's starts and resumes go in behind its other actions.
+    const ordered = [...commands.filter((c) => !takesGpus(c)), ...commands.filter(takesGpus)];
+    for (const command of ordered) bySite.set(command.site, [...(bySite.get(command.site) ?? []), command]);
     await Promise.all(
       [...bySite].map(([site, list]) =>
         this.forSite(site).addBulk(
@@ -72,6 +74,11 @@ export class DispatchQueues {
       ),
     );
   }
+}
+
+/** Starts and resumes take GPUs that the pauses sent with them free: they wait for them (DispatchProcessor). */
+function takesGpus(command: DispatchCommand): boolean {
+  return command.action === 'start' || command.action === 'resume';
 }
 
 /** At most one waiting action of each kind per job and site (each site has its own queue). */

@@ -12,7 +12,8 @@ import { dispatchQueueName } from './execution.constants.js';
 
 /**
  * A BullMQ worker per site's dispatch queue (the `dispatch` role). On start it reconciles: an
- * action a crash cut short is queued again under its own id, so it is carried through once.
+ * action a crash cut short is queued again under its own id, so it is carried through once, and the
+ * sites' GPUs-held tallies are set from the job records.
  */
 @Injectable()
 export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy {
@@ -61,6 +62,8 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnModuleDestroy 
    * job finished or vanished under its own id, one still active (its worker may be dead) under a new id.
    */
   private async reconcile(): Promise<void> {
+    // Records stored before the GPUs-held tallies were kept take their place in them (a no-op after).
+    await this.jobs.syncGpusHeld();
     await this.queues.releaseInProgress();
     const lost: DispatchCommand[] = [];
     const held: DispatchCommand[] = [];

@@ -9,11 +9,11 @@ import type { Job, PendingAction } from '../domain/jobs/job.js';
 import { isTerminal, transition } from '../domain/jobs/job-state-machine.js';
 import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
-import { JobsRepository } from '../jobs/jobs.repository.js';
+import { JobsRepository, SiteFullError } from '../jobs/jobs.repository.js';
 import { JobChanges } from '../jobs/job-changes.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchQueues } from './dispatch-queues.js';
-import { DISPATCH_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
+import { DISPATCH_RECHECK_MS, ROOM_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
 import {
   type ExecutorOrder,
   type PowerOrder,
@@ -24,8 +24,15 @@ import { SiteExecutors } from './site-executors.js';
 
 export type DispatchOutcome = { outcome: 'done' | 'skipped'; detail: string };
 
-/** The command's action does not apply yet (another action on the job is in flight): look again shortly. */
-class NotYet extends Error {}
+/**
+ * The command's action does not apply yet (another action on the job is in flight, or its site has
+ * no room until a pause there is through): look again shortly.
+ */
+class NotYet extends Error {
+  constructor(readonly retryMs = DISPATCH_RECHECK_MS) {
+    super();
+  }
+}
 
 /**
  * Carries out one dispatch command. A command is claimed on the job record before the site is
@@ -70,7 +77,7 @@ export class DispatchProcessor {
       return await this.record(command);
     } catch (error) {
       if (error instanceof NotYet) {
-        await queueJob.moveToDelayed(Date.now() + DISPATCH_RECHECK_MS, token);
+        await queueJob.moveToDelayed(Date.now() + error.retryMs, token);
         throw new DelayedError();
       }
       if (queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1))
@@ -113,11 +120,21 @@ export class DispatchProcessor {
       checkedAgainst,
       ...(wanted.powerFraction !== undefined && { powerFraction: wanted.powerFraction }),
     };
-    return this.jobs.update(command.jobId, (latest) => {
-      // Another worker got there first, or the job changed: decide again shortly.
-      if (latest.pendingAction || latest.state !== job.state) throw new NotYet();
-      return { ...latest, pendingAction: pending };
-    });
+    // A start or resume takes its GPUs only when they are free: the pause that makes room for it in
+    // the same plan may still be on its way, and a site is never asked to hold more than it has.
+    return this.jobs
+      .update(
+        command.jobId,
+        (latest) => {
+          // Another worker got there first, or the job changed: decide again shortly.
+          if (latest.pendingAction || latest.state !== job.state) throw new NotYet();
+          return { ...latest, pendingAction: pending };
+        },
+        { withinSiteGpus: true },
+      )
+      .catch((error: Error) => {
+        throw error instanceof SiteFullError ? new NotYet(ROOM_RECHECK_MS) : error;
+      });
   }
 
   /** The site took the command: the job record follows. */

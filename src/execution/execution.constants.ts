@@ -9,6 +9,11 @@ export function dispatchQueueName(site: string): string {
 /** A dispatch action that must wait (another action on the job is in flight) looks again after this. */
 export const DISPATCH_RECHECK_MS = 250;
 /**
+ * A start or resume waiting for GPUs at its site looks again after this: the pause that frees them
+ * is usually one site round trip away (a plan’s pauses go into a site’s queue before its starts).
+ */
+export const ROOM_RECHECK_MS = 50;
+/**
  * Into a new hour, actions of a plan made in an earlier hour wait this long (service minutes) for
  * the new hour's re-plan, which decides that hour: acting on the old plan first paused jobs the
  * new plan resumed minutes later. Past it (no planner about), the old plan is followed.

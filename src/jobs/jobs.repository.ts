@@ -6,6 +6,7 @@ import { isTerminal } from '../domain/jobs/job-state-machine.js';
 import { SiteConfig, WestwindConfig } from '../config/westwind-config.js';
 import { closedSegmentEnergy, type HourlyMwh } from '../domain/energy/energy-meter.js';
 import { jobPowerMw } from '../domain/energy/power.js';
+import { gpusHeld } from '../domain/execution/job-run.js';
 import type { Change } from '../redis/change-feed.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { execTransaction } from '../redis/transaction.js';
@@ -15,11 +16,21 @@ import { execTransaction } from '../redis/transaction.js';
  * between the state indexes in the same step, from the active set (KEYS[4]) to the finished one
  * (KEYS[6]) when it finishes (ARGV[4]: when, epoch ms; '' while not finished), and adding the
  * energy of a run segment it closed to the site's energy ledger (KEYS[5], pairs of hour and MWh
- * from ARGV[7]), so each segment is metered exactly once; then announces the change (channel
- * ARGV[5], message ARGV[6]). A Lua script, because WATCH would need a connection per request.
+ * from ARGV[10]), so each segment is metered exactly once, and moving its GPUs between the sites'
+ * GPUs-held tallies (from KEYS[7] when ARGV[7] is '1', to KEYS[8] as ARGV[8] GPUs unless '');
+ * then announces the change (channel ARGV[5], message ARGV[6]). With a limit (ARGV[9]), a job
+ * arriving at a site whose tally would pass it is not stored (returns 2): two workers in two
+ * processes cannot both fill the last GPUs. A Lua script, because WATCH would need a connection
+ * per request.
  */
 const REPLACE_JOB = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[9] ~= '' then
+  local held = tonumber(ARGV[8])
+  for _, gpus in ipairs(redis.call('HVALS', KEYS[8])) do held = held + tonumber(gpus) end
+  held = held - tonumber(redis.call('HGET', KEYS[8], ARGV[3]) or '0')
+  if held > tonumber(ARGV[9]) then return 2 end
+end
 redis.call('SET', KEYS[1], ARGV[2])
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[3])
@@ -29,11 +40,26 @@ if ARGV[4] ~= '' then
   redis.call('ZREM', KEYS[4], ARGV[3])
   redis.call('ZADD', KEYS[6], ARGV[4], ARGV[3])
 end
-for i = 7, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[5], ARGV[i], ARGV[i + 1]) end
+for i = 10, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[5], ARGV[i], ARGV[i + 1]) end
+if ARGV[7] == '1' then redis.call('HDEL', KEYS[7], ARGV[3]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[8], ARGV[3], ARGV[8]) end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1`;
 
+/**
+ * Sets one job's entry in the sites' GPUs-held tallies (KEYS[2…]) from its record (KEYS[1]), if the
+ * record is still ARGV[1]: at ARGV[3] (the index of its site's key) with ARGV[4] GPUs, or nowhere.
+ */
+const SYNC_GPUS_HELD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do redis.call('HDEL', KEYS[i], ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[tonumber(ARGV[3])], ARGV[2], ARGV[4]) end
+return 1`;
+
 export class JobNotFoundError extends Error {}
+
+/** The change would have the job hold GPUs at a site that has none left for it (`update`'s `withinSiteGpus`). */
+export class SiteFullError extends Error {}
 
 /** Finished jobs forgotten per transaction. */
 const PRUNE_BATCH = 500;
@@ -56,14 +82,20 @@ type JobsRedis = Redis & {
     active: string,
     ledger: string,
     finished: string,
+    heldFrom: string,
+    heldAt: string,
     expected: string,
     next: string,
     id: string,
     finishedAtMs: string,
     channel: string,
     message: string,
+    leavesHeld: string,
+    heldGpus: string,
+    gpuLimit: string,
     ...energy: (string | number)[]
   ): Promise<number>;
+  syncGpusHeld?: unknown;
 };
 
 /** Job records in Redis: the record, the tenant's indexes and the active set change together. */
@@ -80,7 +112,8 @@ export class JobsRepository implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 6, lua: REPLACE_JOB });
+    if (!this.redis.replaceJob) this.redis.defineCommand('replaceJob', { numberOfKeys: 8, lua: REPLACE_JOB });
+    if (!this.redis.syncGpusHeld) this.redis.defineCommand('syncGpusHeld', { lua: SYNC_GPUS_HELD });
   }
 
   /** Stores a new job atomically with its index entries and whatever `alsoInSameTransaction` adds. */
@@ -151,8 +184,11 @@ export class JobsRepository implements OnModuleInit {
   /**
    * Applies `change` to the current record and stores the result, retrying when another writer
    * got there first. `change` may throw (an illegal transition) and then nothing is written.
+   * `withinSiteGpus`: a change that has the job take GPUs at a site (a claimed start or resume) is
+   * stored only if the GPUs held there, its own included, stay within the site's count; else
+   * SiteFullError. What a site reports it did is recorded without the check: it is what happened.
    */
-  async update(id: string, change: (job: Job) => Job): Promise<Job> {
+  async update(id: string, change: (job: Job) => Job, options: { withinSiteGpus?: boolean } = {}): Promise<Job> {
     for (;;) {
       const expected = await this.redis.get(this.keys.job(id));
       if (expected === null) throw new JobNotFoundError(id);
@@ -163,14 +199,19 @@ export class JobsRepository implements OnModuleInit {
       const [closed] = closedSegmentEnergy(current.run?.segments, next.run?.segments, (site) =>
         this.powerMw(next, site),
       );
+      const [heldBefore, heldAfter] = [gpusHeld(current), gpusHeld(next)];
+      const arrives = heldAfter !== undefined && heldAfter.site !== heldBefore?.site;
+      const limit = arrives && options.withinSiteGpus ? this.sites.get(heldAfter.site)?.gpus : undefined;
       const stored = await this.redis.replaceJob(
         this.keys.job(id),
         this.keys.tenantJobsInState(current.tenant, current.state),
         this.keys.tenantJobsInState(next.tenant, next.state),
         this.keys.activeJobs(),
-        // The ledger is touched only when a segment closed; the key is passed either way.
+        // The ledger and tallies are touched only when they change; their keys are passed either way.
         this.keys.siteEnergy(closed?.site ?? next.run?.site ?? ''),
         this.keys.finishedJobs(),
+        this.keys.siteGpusHeld(heldBefore?.site ?? ''),
+        this.keys.siteGpusHeld(heldAfter?.site ?? ''),
         expected,
         JSON.stringify(next),
         id,
@@ -178,9 +219,47 @@ export class JobsRepository implements OnModuleInit {
         isTerminal(next.state) ? String(Date.parse(next.history.at(-1)!.at)) : '',
         this.keys.changes(),
         jobChangeMessage(next),
+        heldBefore ? '1' : '',
+        heldAfter ? String(heldAfter.gpus) : '',
+        limit !== undefined ? String(limit) : '',
         ...[...(closed?.mwh ?? [])].flat(),
       );
+      if (stored === 2) throw new SiteFullError(`${heldAfter!.site} has no ${heldAfter!.gpus} GPUs free`);
       if (stored === 1) return next;
+    }
+  }
+
+  /** GPUs held at the site now, by job id (running there, or a start or resume claimed there). */
+  async gpusHeldAt(site: string): Promise<Map<string, number>> {
+    const tally = await this.redis.hgetall(this.keys.siteGpusHeld(site));
+    return new Map(Object.entries(tally).map(([id, gpus]) => [id, Number(gpus)]));
+  }
+
+  /**
+   * Sets every active job's entry in the GPUs-held tallies from its record: for records stored before
+   * the tallies were kept (every change keeps them since). A record changing meanwhile keeps its own.
+   */
+  async syncGpusHeld(): Promise<void> {
+    const sites = [...this.sites.keys()];
+    const siteKeys = sites.map((site) => this.keys.siteGpusHeld(site));
+    const ids = await this.redis.zrange(this.keys.activeJobs(), '0', '-1');
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      const texts = await this.redis.mget(chunk.map((id) => this.keys.job(id)));
+      // defineCommand adds the script to pipelines too.
+      const pipeline = this.redis.pipeline() as ChainableCommander & {
+        syncGpusHeld(keyCount: number, ...keysThenArgs: string[]): ChainableCommander;
+      };
+      texts.forEach((text, j) => {
+        if (text === null) return;
+        const held = gpusHeld(JSON.parse(text) as Job);
+        const at = held ? sites.indexOf(held.site) : -1;
+        // KEYS[1] is the record, so the site at index `at` is KEYS[at + 2].
+        const site = at >= 0 ? String(at + 2) : '';
+        const args = [text, chunk[j], site, String(held?.gpus ?? '')];
+        pipeline.syncGpusHeld(1 + siteKeys.length, this.keys.job(chunk[j]), ...siteKeys, ...args);
+      });
+      await pipeline.exec();
     }
   }
 

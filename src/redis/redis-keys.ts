@@ -140,6 +140,11 @@ export class RedisKeys {
     return `${this.prefix}slurm:job-token:${jobId}`;
   }
 
+  /** The GPUs each job holds at a site (running there, or a start or resume claimed there): field = job id, value = GPUs. */
+  siteGpusHeld(site: string): string {
+    return `${this.prefix}site:${site}:gpus-held`;
+  }
+
   /** AI energy a site used, metered from actual run segments: field = hour (epoch ms), value = MWh. */
   siteEnergy(site: string): string {
     return `${this.prefix}energy:${site}`;

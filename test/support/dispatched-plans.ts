@@ -16,7 +16,16 @@ export async function planAndDispatch(
   start: DateTime,
   segments: Segment[],
 ): Promise<{ version: number; sent: ActionCounts }> {
-  const part: JobPlan = {
+  return planAndDispatchAll(t, start, { [jobId]: segments });
+}
+
+/** The same for several jobs: each job's segments (none: it waits). */
+export async function planAndDispatchAll(
+  t: TestApp,
+  start: DateTime,
+  segmentsByJob: Record<string, Segment[]>,
+): Promise<{ version: number; sent: ActionCounts }> {
+  const parts: JobPlan[] = Object.entries(segmentsByJob).map(([jobId, segments]) => ({
     jobId,
     site: segments[0]?.site,
     segments,
@@ -26,21 +35,22 @@ export async function planAndDispatch(
     peakHours: 0,
     peakMwh: 0,
     reason: 'test plan',
-  };
+  }));
   const zero = { energyMwh: 0, greenMwh: 0, gridMwh: 0, peakGridMwh: 0, carbonKg: 0, cost: 0 };
   const plan: Plan = {
     start: start.toISO()!,
     hours: 48,
     strategy: 'westwind',
-    jobs: [part],
+    jobs: parts,
     load: {},
     totals: { ...zero, pauses: 0, deadlineMisses: 0, deferrablePeakHours: 0, deferrablePeakMwh: 0, objective: 0 },
   };
   const version = await t.app
     .get(PlanRepository)
     .save(plan, start.toISO()!, 'test', { loadByState: {}, late: { count: 0, jobs: [] } });
-  const job = (await t.app.get(JobsRepository).get(jobId))!;
-  return { version, sent: await t.app.get(DispatchService).dispatchPlan(version, [part], [job]) };
+  const jobs = t.app.get(JobsRepository);
+  const stored = await Promise.all(parts.map(async (p) => (await jobs.get(p.jobId))!));
+  return { version, sent: await t.app.get(DispatchService).dispatchPlan(version, parts, stored) };
 }
 
 /** A segment of `hours` at `site` from `start`, capped to `powerFraction` when given. */

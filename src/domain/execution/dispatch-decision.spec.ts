@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Job } from '../jobs/job.js';
 import type { JobPlan } from '../planner/plan-types.js';
 import { actionsFor, cancelCommand, pauseReason, planKnowsJob } from './dispatch-decision.js';
-import { paused, started, workDone } from './job-run.js';
+import { finished, gpusHeld, paused, started, workDone } from './job-run.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 const job: Job = {
@@ -189,5 +189,30 @@ describe('whether a plan was made knowing the job', () => {
     expect(planKnowsJob({ ...running, lastAction: older }, { version: 9, createdAt: '2026-03-02T06:00:00Z' })).toBe(
       true,
     );
+  });
+});
+
+describe('gpusHeld', () => {
+  const t0 = at('2026-03-02T08:00:00Z');
+  const claim = (action: 'start' | 'resume' | 'pause', site: string): Job['pendingAction'] => ({
+    id: 'c',
+    action,
+    site,
+    planVersion: 1,
+    segment: 0,
+    since: t0.toISO()!,
+  });
+  it('holds at the site a start or resume was claimed for, from the claim on', () => {
+    expect(gpusHeld(job)).toBeUndefined();
+    expect(gpusHeld({ ...job, pendingAction: claim('start', 'a') })).toEqual({ site: 'a', gpus: 8 });
+    const pausedAtA = paused(started(job, 'a', t0, 'r'), t0.plus({ hours: 1 }), 'p');
+    expect(gpusHeld(pausedAtA)).toBeUndefined();
+    expect(gpusHeld({ ...pausedAtA, pendingAction: claim('resume', 'b') })).toEqual({ site: 'b', gpus: 8 });
+  });
+  it('holds where it runs until the site took its pause; nothing once finished', () => {
+    const running = started(job, 'a', t0, 'r');
+    expect(gpusHeld(running)).toEqual({ site: 'a', gpus: 8 });
+    expect(gpusHeld({ ...running, pendingAction: claim('pause', 'a') })).toEqual({ site: 'a', gpus: 8 });
+    expect(gpusHeld(finished(running, 'completed', t0.plus({ hours: 4 }), 'done'))).toBeUndefined();
   });
 });

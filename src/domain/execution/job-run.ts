@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { throughputAt, type PowerCurve } from '../energy/power-curve.js';
 import type { Job, JobRun, PowerStep } from '../jobs/job.js';
-import { transition } from '../jobs/job-state-machine.js';
+import { isTerminal, transition } from '../jobs/job-state-machine.js';
 import { formatInstant } from '../time/instant.js';
 import { HOUR_MS } from '../time/hours.js';
 
@@ -68,6 +68,20 @@ export function powerSet(job: Job, fraction: number, at: DateTime, reason: strin
 /** The share of its full power the job runs at now (1 when uncapped or not running). */
 export function currentPowerFraction(job: Pick<Job, 'state' | 'run'>): number {
   return job.state === 'running' ? (job.run?.powerFraction ?? 1) : 1;
+}
+
+/**
+ * The site whose GPUs the job holds, and how many: where it runs, or where a start or resume has been
+ * claimed for it (the site is being told), from the claim on. A pause frees them once the site took it.
+ */
+export function gpusHeld(
+  job: Pick<Job, 'state' | 'gpus' | 'run' | 'pendingAction'>,
+): { site: string; gpus: number } | undefined {
+  if (isTerminal(job.state)) return undefined;
+  const arriving = job.pendingAction?.action === 'start' || job.pendingAction?.action === 'resume';
+  if (arriving) return { site: job.pendingAction!.site, gpus: job.gpus };
+  if (job.state === 'running' && job.run) return { site: job.run.site, gpus: job.gpus };
+  return undefined;
 }
 
 /** Work left in hours at full allocation. */
