@@ -11,6 +11,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository, SiteFullError } from '../jobs/jobs.repository.js';
 import { JobChanges } from '../jobs/job-changes.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchQueues } from './dispatch-queues.js';
 import { DISPATCH_RECHECK_MS, ROOM_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
@@ -51,6 +52,7 @@ export class DispatchProcessor {
     private readonly executors: SiteExecutors,
     private readonly queues: DispatchQueues,
     private readonly changes: JobChanges,
+    private readonly metrics: Metrics,
     @Inject(CLOCK) private readonly clock: Clock,
     config: WestwindConfig,
   ) {
@@ -133,7 +135,9 @@ export class DispatchProcessor {
         { withinSiteGpus: true },
       )
       .catch((error: Error) => {
-        throw error instanceof SiteFullError ? new NotYet(ROOM_RECHECK_MS) : error;
+        if (!(error instanceof SiteFullError)) throw error;
+        this.metrics.gpuWaits.inc({ site: command.site });
+        throw new NotYet(ROOM_RECHECK_MS);
       });
   }
 

@@ -31,6 +31,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly gpuWaits = new Counter({
+    name: 'westwind_dispatch_gpu_waits_total',
+    help:
+      'Starts and resumes this process held back because their site had no GPUs free for them yet ' +
+      '(they wait for the pause that frees them); each look counts',
+    labelNames: ['site'] as const,
+    registers: [this.registry],
+  });
+
   readonly webhookRequests = new Counter({
     name: 'westwind_webhook_requests_total',
     help: 'Grid signals received (signed forecast webhooks, OpenADR, operator CSV), accepted or refused, by reason',

@@ -8,7 +8,7 @@ import { JobsRepository, SiteFullError } from '../../src/jobs/jobs.repository.js
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { planAndDispatchAll, segment } from '../support/dispatched-plans.js';
 import { siteLog, submit, until } from '../support/execution.js';
-import { ALPHA, startTestApp, type TestApp } from '../support/test-app.js';
+import { ALPHA, OPERATOR, startTestApp, type TestApp } from '../support/test-app.js';
 import { steppedClock } from '../support/virtual-time.js';
 
 const SITE = 'de-hub'; // 128 GPUs in the test configuration
@@ -134,5 +134,8 @@ describe('execution: a start takes its GPUs only when the site has them free', (
     ]);
     expect((await jobs.get(runner))!.state).toBe('paused');
     expect(await jobs.gpusHeldAt(SITE)).toEqual(new Map([[waiter, 128]]));
+    // Operators see starts held back for GPUs.
+    const metrics = (await request(http).get('/metrics').set(OPERATOR).expect(200)).text;
+    expect(metrics).toMatch(/^westwind_dispatch_gpu_waits_total\{site="de-hub"\} [1-9]/m);
   }, 60_000);
 });
