@@ -30,6 +30,7 @@ import { DateTime } from 'luxon';
 import { parse, stringify } from 'yaml';
 import { readItpTrace } from '../src/datasets/itp-trace.js';
 import { sampleJob } from '../src/datasets/sample-jobs.js';
+import { gpusHeld } from '../src/domain/execution/job-run.js';
 import type { JobRequest } from '../src/domain/jobs/job-admission.js';
 import type { Job } from '../src/domain/jobs/job.js';
 import type { JobPlan } from '../src/domain/planner/plan-types.js';
@@ -222,6 +223,30 @@ async function readJobs(tenant: string): Promise<Job[]> {
       for (const text of texts) if (text) jobs.push(JSON.parse(text) as Job);
     }
     return jobs.sort((a, b) => (a.id < b.id ? -1 : 1));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Jobs whose entry in the sites' GPUs-held tallies disagrees with their record (the service stopped): every change of
+ * a record keeps the tallies, so this should be 0.
+ */
+async function tallyMismatches(jobs: Job[], sites: string[]): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  const keys = new RedisKeys(PREFIX);
+  try {
+    const entries = new Map<string, string>();
+    for (const site of sites)
+      for (const [id, gpus] of Object.entries(await redis.hgetall(keys.siteGpusHeld(site))))
+        entries.set(id, `${site}:${gpus}`);
+    let mismatches = 0;
+    for (const job of jobs) {
+      const held = gpusHeld(job);
+      if ((held ? `${held.site}:${held.gpus}` : undefined) !== entries.get(job.id)) mismatches++;
+      entries.delete(job.id);
+    }
+    return mismatches + entries.size;
   } finally {
     redis.disconnect();
   }
@@ -522,12 +547,11 @@ function analyse(
 }
 
 /**
- * GPUs the jobs held beyond each site's count, from the recorded runs (start to pause, move or end). Records are
- * written when a site confirms an action, and a site's starts and pauses go out side by side: where one plan swaps jobs
- * at an hour, a start may be recorded before the pause that makes room, and at 2,880× the few hundred milliseconds
- * between them are a quarter of a service hour. So overlaps are counted apart where they last longer than two real
- * seconds (`LASTING_OVERLAP_REAL_MS` × the clock's speed): those, not the swaps, would be a plan or dispatch breaking
- * the capacity rule.
+ * GPUs the jobs held beyond each site's count, from the recorded runs (start to pause, move or end). A start takes
+ * its GPUs only when the site's tally has them free (docs/execution.md); before that, a start recorded before the
+ * pause that made room put up to 1,900 GPUs above a site's count for a few hundred real milliseconds (a quarter of
+ * a service hour at 2,880×). Overlaps are still counted apart where they last longer than two real seconds
+ * (`LASTING_OVERLAP_REAL_MS` × the clock's speed): those would be a plan or dispatch breaking the capacity rule.
  */
 function aboveCapacity(jobs: Job[], stopMs: number, siteGpus: Record<string, number>, speed: number) {
   const lastingMs = LASTING_OVERLAP_REAL_MS * speed;
@@ -629,7 +653,10 @@ async function main(): Promise<void> {
     const runSeconds = (performance.now() - startedAt) / 1000;
 
     const jobs = await readJobs(demo.tenant);
-    const figures = analyse(jobs, stopNow, tracer, demo, dataRegions, clockStart.toISO()!, siteGpus);
+    const figures = {
+      ...analyse(jobs, stopNow, tracer, demo, dataRegions, clockStart.toISO()!, siteGpus),
+      gpusHeldTallyMismatches: await tallyMismatches(jobs, Object.keys(siteGpus)),
+    };
     const log = planLog(logFile);
     const capacityGpuHoursPerDay = Object.values(siteGpus).reduce((a, b) => a + b, 0) * 24;
     const { lateJobs, ...totals } = figures;
@@ -710,6 +737,7 @@ function printTable(
   const x = r as unknown as ReturnType<typeof analyse> & {
     deadlineRisk: { final: number; max: number };
     capacity: { offeredShare: number };
+    gpusHeldTallyMismatches: number;
   };
   const rows: [string, unknown][] = [
     [
@@ -737,6 +765,7 @@ function printTable(
         .map(([site, a]) => `${site} ${a.maxAbove} / ${a.lasting}, ${a.maxAboveLasting}`)
         .join('; '),
     ],
+    ['GPUs-held tally entries not matching their record', x.gpusHeldTallyMismatches],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${String(v)}`);

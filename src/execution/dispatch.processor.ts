@@ -14,7 +14,12 @@ import { JobChanges } from '../jobs/job-changes.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { DispatchQueues } from './dispatch-queues.js';
-import { DISPATCH_RECHECK_MS, ROOM_RECHECK_MS, STALE_PLAN_GRACE_MINUTES } from './execution.constants.js';
+import {
+  DISPATCH_RECHECK_MS,
+  ROOM_RECHECK_FOR_MS,
+  ROOM_RECHECK_MS,
+  STALE_PLAN_GRACE_MINUTES,
+} from './execution.constants.js';
 import {
   type ExecutorOrder,
   type PowerOrder,
@@ -30,7 +35,7 @@ export type DispatchOutcome = { outcome: 'done' | 'skipped'; detail: string };
  * no room until a pause there is through): look again shortly.
  */
 class NotYet extends Error {
-  constructor(readonly retryMs = DISPATCH_RECHECK_MS) {
+  constructor(readonly forGpus = false) {
     super();
   }
 }
@@ -79,7 +84,10 @@ export class DispatchProcessor {
       return await this.record(command);
     } catch (error) {
       if (error instanceof NotYet) {
-        await queueJob.moveToDelayed(Date.now() + error.retryMs, token);
+        // A start waiting for GPUs looks again soon while the pause freeing them is likely on its way; one
+        // that has waited a second waits for something slower (a job finishing), at the usual pace.
+        const soon = error.forGpus && Date.now() - queueJob.timestamp < ROOM_RECHECK_FOR_MS;
+        await queueJob.moveToDelayed(Date.now() + (soon ? ROOM_RECHECK_MS : DISPATCH_RECHECK_MS), token);
         throw new DelayedError();
       }
       if (queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1))
@@ -137,7 +145,7 @@ export class DispatchProcessor {
       .catch((error: Error) => {
         if (!(error instanceof SiteFullError)) throw error;
         this.metrics.gpuWaits.inc({ site: command.site });
-        throw new NotYet(ROOM_RECHECK_MS);
+        throw new NotYet(true);
       });
   }
 

@@ -13,6 +13,8 @@ export const DISPATCH_RECHECK_MS = 250;
  * is usually one site round trip away (a plan’s pauses go into a site’s queue before its starts).
  */
 export const ROOM_RECHECK_MS = 50;
+/** … for this long after the action was sent (ms); after that, DISPATCH_RECHECK_MS. */
+export const ROOM_RECHECK_FOR_MS = 1_000;
 /**
  * Into a new hour, actions of a plan made in an earlier hour wait this long (service minutes) for
  * the new hour's re-plan, which decides that hour: acting on the old plan first paused jobs the
