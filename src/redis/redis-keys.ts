@@ -140,7 +140,7 @@ export class RedisKeys {
     return `${this.prefix}slurm:job-token:${jobId}`;
   }
 
-  /** The GPUs each job holds at a site (running there, or a start or resume claimed there): field = job id, value = GPUs. */
+  /** GPUs each job holds at a site (running there, or a start or resume claimed there): field = job id, value GPUs. */
   siteGpusHeld(site: string): string {
     return `${this.prefix}site:${site}:gpus-held`;
   }
