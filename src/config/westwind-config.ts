@@ -121,7 +121,7 @@ export class ZoneConfig {
   /**
    * Mean absolute relative error of the zone's load forecasts by lead time, the same syntax as `forecastError`:
    * overrides the figure measured from the zone's past forecasts, else a documented default (docs/grid-signals.md).
-   * With `peak.loadWithin`, every hour with a 10% chance of turning out a load-derived peak under this error is one.
+   * With `peak.loadWithin`, every hour with a 5% chance of turning out a load-derived peak under this error is one.
    */
   @IsOptional()
   @IsForecastErrorConfig()

@@ -156,7 +156,7 @@ describe('loadForecastError: 0.05, an hour within reach of the peak line is a pe
       expect(drawn.key).toBe(`possible peak (${hours.length} h)`);
       const key = figure.locator('.peak-key .possible-peak');
       expect(await key.isVisible()).toBe(true);
-      expect(await key.getAttribute('title')).toMatch(/10% chance/);
+      expect(await key.getAttribute('title')).toMatch(/5% chance/);
       // The zone's load forecast error beside the green one.
       const loadBucket = page.locator('#zone-de .load-forecast-error .bucket[data-lead="6-24h"]');
       expect(await loadBucket.textContent()).toBe('6–24 h 5.0%');

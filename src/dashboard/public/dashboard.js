@@ -509,7 +509,7 @@ function renderPeakKey(figure, site, shown) {
   const entries = [entry('peak', 'peak')];
   if (possible.length > 0) {
     const title =
-      'the load forecast may be off: at least a 10% chance the hour turns out a peak, though the forecast alone ' +
+      'the load forecast may be off: at least a 5% chance the hour turns out a peak, though the forecast alone ' +
       'says not; deferrable jobs stay out of it. Point at the hour for its chance';
     entries.push(entry('possible-peak', `possible peak (${possible.length} h)`, title));
   }
@@ -601,7 +601,7 @@ function lateRiskElement(raw) {
 }
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 /** From this late risk on the job counts as at risk (the server's LATE_RISK_THRESHOLD, sent with the overview). */
-let lateRiskThreshold = 0.1;
+let lateRiskThreshold = 0.05;
 
 /**
  * A running job's power cap beside its state: "capped 70%" as the site took it, or "capping to 70%"

@@ -1,12 +1,13 @@
 import { DateTime } from 'luxon';
+import { PEAK_CHANCE_THRESHOLD } from '../signals/site-signals.js';
 import { HOUR_MS } from '../time/hours.js';
 import type { Plan, PlanJobState, Segment } from './plan-types.js';
 
 /**
  * A job counts as at risk of finishing late from this chance on (dashboard headline, `westwind_late_risk_jobs`): the
- * same 10% at which an hour that may turn out a peak counts as one (PEAK_CHANCE_THRESHOLD).
+ * same chance at which an hour that may turn out a peak counts as one.
  */
-export const LATE_RISK_THRESHOLD = 0.1;
+export const LATE_RISK_THRESHOLD = PEAK_CHANCE_THRESHOLD;
 
 /** What `lateRisk` reads of a job. */
 export interface RiskJob {

@@ -68,14 +68,14 @@ describe('summarisePlan', () => {
   });
 
   it('counts the jobs whose late risk is at least LATE_RISK_THRESHOLD', () => {
-    const risks: Record<string, number> = { run: LATE_RISK_THRESHOLD, wait: 1, pause: 0.099, gone: 0.5 };
+    const risks: Record<string, number> = { run: LATE_RISK_THRESHOLD, wait: 1, pause: 0.049, gone: 0.5 };
     const risked = summarisePlan(
       { ...plan, jobs: plan.jobs.map((p) => ({ ...p, lateRisk: risks[p.jobId] })) },
       jobs,
       () => 1,
     );
-    expect(risked.lateRisk).toEqual({ threshold: 0.1, count: 2, jobs: ['run', 'wait'] });
+    expect(risked.lateRisk).toEqual({ threshold: LATE_RISK_THRESHOLD, count: 2, jobs: ['run', 'wait'] });
     // Plan parts without a risk (stored before it was computed) count as none.
-    expect(summary.lateRisk).toEqual({ threshold: 0.1, count: 0, jobs: [] });
+    expect(summary.lateRisk).toEqual({ threshold: LATE_RISK_THRESHOLD, count: 0, jobs: [] });
   });
 });

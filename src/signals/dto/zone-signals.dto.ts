@@ -38,7 +38,7 @@ export class ZoneDto {
     type: ZoneForecastErrorDto,
     description:
       'Mean absolute relative error of load by lead time (loadForecastError configured, else measured, else the ' +
-      'default: 1.5% to 8%): where peaks follow the load forecast (peak.loadWithin), every hour with a 10% chance ' +
+      'default: 1.5% to 8%): where peaks follow the load forecast (peak.loadWithin), every hour with a 5% chance ' +
       'of turning out a peak under this error is one',
   })
   loadForecastError: ZoneForecastErrorDto;
