@@ -114,6 +114,11 @@ export interface PlanOptions {
   peakWeight: number;
   /** No segment shorter than this many hours. */
   minSegmentHours: number;
+  /**
+   * No segment of a job that has started (running or paused) shorter than this many hours: each of them costs a
+   * restore, and in a rolling re-plan the 1-hour hops between sites that a fresh plan finds seldom survive to be run.
+   */
+  startedMinSegmentHours: number;
   /** A running job moves to another site only if that is cheaper by more than this fraction. */
   moveHysteresis: number;
   /** Work the search after greedy placement may do, in job placements per job (0: none). */
@@ -138,6 +143,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   objective: 'green',
   peakWeight: 10,
   minSegmentHours: 1,
+  startedMinSegmentHours: 2,
   moveHysteresis: 0.2,
   searchPlacementsPerJob: 10,
   chainWorkUnits: 20_000_000,

@@ -322,6 +322,54 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan({ ...input, jobs: [roomy] }), 'r')).toEqual([4, 5, 6]);
   });
 
+  it('gives a job that has started no segment shorter than startedMinSegmentHours; a waiting one may hop', () => {
+    // Green supply alternates between the two sites hour by hour: a fresh plan hops, an hour at each.
+    const none = new Array<number>(12).fill(0);
+    const greenAt = (hours: number[]) => Array.from({ length: 12 }, (_, h) => (hours.includes(h) ? 1 : 0));
+    const sites = [site('west', greenAt([2, 4, 6]), none), site('east', greenAt([3, 5, 7]), none)];
+    const input = { start, hours: 12, sites, jobs: [job('j', { deadline: at(12) })] };
+    const segmentHours = (p: Plan) => p.jobs[0].segments.map((s) => s.endHour - s.startHour);
+    expect(segmentHours(plan(input))).toEqual([1, 1, 1]);
+    const paused = { ...input, jobs: [job('j', { deadline: at(12), state: 'paused', currentSite: 'west' })] };
+    const p = plan(paused);
+    expect(p.jobs[0].meetsDeadline).toBe(true);
+    expect(Math.min(...segmentHours(p))).toBeGreaterThanOrEqual(2);
+    expect(segmentHours(plan({ ...paused, options: { startedMinSegmentHours: 1 } }))).toEqual([1, 1, 1]);
+  });
+
+  it('lets a started job run shorter segments where only they keep its deadline', () => {
+    // Jobs that may not wait hold the site's 10 GPUs in hours 0 and 2: only hours 1 and 3 are left before the deadline.
+    const none = new Array<number>(8).fill(0);
+    const p = plan({
+      start,
+      hours: 8,
+      sites: [site('west', none, none, { gpus: 10 })],
+      jobs: [
+        job('first', { deferrable: false, remainingHours: 1 }),
+        job('second', { deferrable: false, remainingHours: 1, earliestStart: at(2) }),
+        job('paused', { remainingHours: 2, deadline: at(4), state: 'paused', currentSite: 'west' }),
+      ],
+    });
+    expect(hoursOf(p, 'paused')).toEqual([1, 3]);
+    expect(p.totals.deadlineMisses).toBe(0);
+  });
+
+  it('keeps an hour of margin for a job that has started, however long it has waited', () => {
+    // Green only in the deadline's last two hours (3 and 4). Submitted 20 h ago, the job has 3 h of slack left: a
+    // quarter of that is no margin, and a job waiting to start takes the green hours. One that has started (paused
+    // here) keeps an hour in hand: a forecast or an arrival that takes an hour from it must not make it late.
+    const green = Array.from({ length: 12 }, (_, h) => (h === 3 || h === 4 ? 1 : 0));
+    const input = (state: PlanJob['state']) => ({
+      start,
+      hours: 12,
+      sites: [site('west', green)],
+      jobs: [job('a', { remainingHours: 2, deadline: at(5), submittedAt: at(-20), state, currentSite: 'west' })],
+    });
+    expect(hoursOf(plan(input('queued')), 'a')).toEqual([3, 4]);
+    expect(hoursOf(plan(input('paused')), 'a')).toEqual([2, 3]);
+    expect(plan({ ...input('paused'), options: { deadlineMarginHours: 0 } }).jobs[0].finish).toBe(at(5).toISO());
+  });
+
   it('keeps a job that started less than minSegmentHours ago running that long', () => {
     const none = new Array<number>(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h >= 10 ? 1 : 0));

@@ -26,6 +26,8 @@ const EPSILON = 1e-9;
 const IMPROVEMENT_PASSES = 3;
 /** Re-plans at most with the late jobs placed first. */
 const LATE_FIRST_ROUNDS = 3;
+/** A job that has started keeps this much of its deadline margin while its slack from submission allows (`dueHour`). */
+const STARTED_MARGIN_HOURS = 1;
 /** A running job with less slack than this keeps running to its end. */
 const NEAR_DEADLINE_SLACK_HOURS = 2;
 /**
@@ -81,6 +83,8 @@ interface Task {
   currentSite: number;
   /** Hours [0, committed) a running job keeps at its current site (see `committedHours`). */
   committed: number;
+  /** No segment of it shorter than this (see `minSegmentHours`). */
+  minSegmentHours: number;
 }
 
 interface Candidate {
@@ -337,6 +341,7 @@ class Planner {
     const currentSite = job.currentSite ? (this.siteIndex.get(job.currentSite) ?? -1) : -1;
     const earliestHour = Math.max(0, Math.ceil(this.hoursFromStart(job.earliestStart) - EPSILON));
     const deadlineHour = Math.min(this.hours, Math.floor(this.hoursFromStart(job.deadline) + EPSILON));
+    const minSegmentHours = this.minSegmentHours(job);
     return {
       job,
       work,
@@ -347,8 +352,19 @@ class Planner {
       sites: allowed,
       powerMw,
       currentSite,
-      committed: this.committedHours(job, work, currentSite),
+      committed: this.committedHours(job, work, currentSite, minSegmentHours),
+      minSegmentHours,
     };
+  }
+
+  /**
+   * A job that has started (running or paused) pays a restore for each segment it has from here on, so none may be
+   * shorter than `startedMinSegmentHours`; a waiting job's hours are only a proposal until it starts.
+   */
+  private minSegmentHours(job: PlanJob): number {
+    return hasStarted(job)
+      ? Math.max(this.options.minSegmentHours, this.options.startedMinSegmentHours)
+      : this.options.minSegmentHours;
   }
 
   /**
@@ -357,14 +373,25 @@ class Planner {
    * allows, it is placed to finish `deadlineMarginHours` earlier (at most a quarter of its slack),
    * and only at its deadline when nothing earlier fits. A non-interruptible job keeps at least a
    * quarter of its length (`BLOCK_MARGIN_SHARE`): its whole block must find a site free at once,
-   * so a later arrival that takes one of its hours pushes all of it back.
+   * so a later arrival that takes one of its hours pushes all of it back. A job that has started
+   * keeps `STARTED_MARGIN_HOURS` of it while the slack it had from its submission allows: a quarter
+   * of the slack left now shrinks to nothing as it waits, and a job paused with 2–3 h to spare lost
+   * its room to later arrivals.
    */
   private dueHour(job: PlanJob, work: number, earliestHour: number, deadlineHour: number): number {
     if (this.options.strategy !== 'westwind' || !job.deferrable) return deadlineHour;
-    const slack = deadlineHour - earliestHour - Math.ceil(work - EPSILON);
+    const hours = Math.ceil(work - EPSILON);
+    const slack = deadlineHour - earliestHour - hours;
     const margin = this.options.deadlineMarginHours;
     const blockMargin = job.interruptible || margin === 0 ? 0 : Math.ceil(work * BLOCK_MARGIN_SHARE);
-    return deadlineHour - Math.max(0, Math.min(Math.max(margin, blockMargin), Math.floor(slack / 4)));
+    let kept = Math.max(0, Math.min(Math.max(margin, blockMargin), Math.floor(slack / 4)));
+    if (hasStarted(job)) {
+      const submitted = Math.floor(this.hoursFromStart(job.submittedAt ?? job.earliestStart) + EPSILON);
+      const slackSinceSubmitted = deadlineHour - Math.min(earliestHour, submitted) - hours;
+      const held = Math.min(STARTED_MARGIN_HOURS, margin, Math.floor(slackSinceSubmitted / 4), slack);
+      kept = Math.max(kept, held);
+    }
+    return deadlineHour - kept;
   }
 
   /**
@@ -372,7 +399,7 @@ class Planner {
    * interrupted or its deadline is near; else its minimum segment since it last started, and the current hour once a
    * plan has decided it (re-plans within an hour do not undo that hour's decisions).
    */
-  private committedHours(job: PlanJob, work: number, currentSite: number): number {
+  private committedHours(job: PlanJob, work: number, currentSite: number, minSegmentHours: number): number {
     if (job.state !== 'running' || currentSite < 0 || work <= 0) return 0;
     const all = Math.min(this.hours, Math.ceil(work - EPSILON));
     // Close to its deadline a pause or a move risks it (a late dispatch, a slow restore): it runs on.
@@ -381,7 +408,7 @@ class Planner {
     if (job.runningSince)
       until = Math.max(
         until,
-        Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: this.options.minSegmentHours })) - EPSILON),
+        Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: minSegmentHours })) - EPSILON),
       );
     return Math.min(all, until);
   }
@@ -531,8 +558,14 @@ class Planner {
 
   /** The task's site and hours by the strategy's rule, given everything placed so far. */
   candidateFor(task: Task): Candidate | undefined {
-    // Deadline out of reach: offer the earliest finish the sites can give, and plan that.
-    return this.onTimeCandidate(task) ?? this.bestCandidate(task, this.hours, true);
+    // A job that has started keeps its deadline before its longer minimum segment; deadline out of reach: offer the
+    // earliest finish the sites can give, and plan that.
+    const shorter = task.minSegmentHours > this.options.minSegmentHours;
+    return (
+      this.onTimeCandidate(task) ??
+      (shorter ? this.onTimeCandidate({ ...task, minSegmentHours: this.options.minSegmentHours }) : undefined) ??
+      this.bestCandidate(task, this.hours, true)
+    );
   }
 
   /**
@@ -750,7 +783,7 @@ class Planner {
     const sites = Int32Array.from(chosen, (c) => c.s);
     if (finishHour > latest + EPSILON) return undefined;
     if (segmentCount(hours, hours.length, sites) > 1 && !task.job.interruptible) return undefined;
-    if (this.options.minSegmentHours > 1 && hasShortSegment(hours, this.options.minSegmentHours)) return undefined;
+    if (task.minSegmentHours > 1 && hasShortSegment(hours, sites, task.minSegmentHours)) return undefined;
     return { hours, sites, totalWork, cost: 0, finishHour, fractions: Float64Array.from(chosen, (c) => c.f) };
   }
 
@@ -966,8 +999,7 @@ class Planner {
             };
             const latest = this.chainLatest(task, old);
             if (task.job.interruptible) {
-              const sites = this.options.minSegmentHours > 1 ? [sa] : task.sites;
-              for (const s of sites)
+              for (const s of task.sites)
                 for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < latest; h++)
                   if (!held[h]) relax(s, h);
             } else {
@@ -1072,7 +1104,7 @@ class Planner {
       totalWork = this.workWithCheckpoints(task, hours, sites);
     }
     if (!task.job.interruptible && segmentCount(hours, hours.length, sites) > 1) return undefined;
-    if (this.options.minSegmentHours > 1 && hasShortSegment(hours, this.options.minSegmentHours)) return undefined;
+    if (task.minSegmentHours > 1 && hasShortSegment(hours, sites, task.minSegmentHours)) return undefined;
     if (this.shortStart(task, hours, sites)) return undefined;
     const candidate = this.candidate(hours, sites, 0, totalWork, task);
     const latest = this.chainLatest(task, old);
@@ -1432,13 +1464,7 @@ class Planner {
       if (candidate && (!best || this.better(task, candidate, best, earliestFinish))) best = candidate;
     };
     // A deferrable job that may pause may also resume elsewhere: also try all sites' hours at once.
-    if (
-      this.options.strategy === 'westwind' &&
-      !earliestFinish &&
-      task.job.deferrable &&
-      task.job.interruptible &&
-      this.options.minSegmentHours <= 1
-    )
+    if (this.options.strategy === 'westwind' && !earliestFinish && task.job.deferrable && task.job.interruptible)
       consider(ANY_SITE);
     for (const s of task.sites) consider(s);
     return best;
@@ -1533,7 +1559,7 @@ class Planner {
     if (!split) return this.selectHours(task, from, (k) => choose(k, true));
     const scattered = this.selectHours(task, from, (k) => choose(k, false));
     const shortSegment =
-      scattered && this.options.minSegmentHours > 1 && hasShortSegment(scattered.hours, this.options.minSegmentHours);
+      scattered && task.minSegmentHours > 1 && hasShortSegment(scattered.hours, scattered.sites, task.minSegmentHours);
     // Scattered hours pay a checkpoint per pause: one block at one site may cost less overall.
     if (s === ANY_SITE) return shortSegment ? undefined : scattered;
     if (
@@ -1835,6 +1861,11 @@ function underWay(input: PlanInput): boolean {
   return input.jobs.some((j) => j.state === 'running' || j.state === 'paused');
 }
 
+/** Running or paused: its hours from here on each pay a restore where a segment starts, and it has waited since. */
+function hasStarted(job: PlanJob): boolean {
+  return job.state === 'running' || job.state === 'paused';
+}
+
 function running(task: Task): number {
   return task.job.state === 'running' ? 1 : 0;
 }
@@ -1850,10 +1881,10 @@ function distanceToNearest(hours: Int32Array, h: number): number {
   return Math.min(Math.abs(hours[lo] - h), lo > 0 ? h - hours[lo - 1] : Infinity);
 }
 
-function hasShortSegment(hours: Int32Array, minimum: number): boolean {
+function hasShortSegment(hours: Int32Array, sites: Int32Array, minimum: number): boolean {
   let length = 1;
   for (let i = 1; i <= hours.length; i++) {
-    if (i < hours.length && hours[i] === hours[i - 1] + 1) length++;
+    if (i < hours.length && hours[i] === hours[i - 1] + 1 && sites[i] === sites[i - 1]) length++;
     else {
       if (length < minimum) return true;
       length = 1;
