@@ -115,8 +115,10 @@ export interface PlanOptions {
   /** No segment shorter than this many hours. */
   minSegmentHours: number;
   /**
-   * No segment of a job that has started (running or paused) shorter than this many hours: each of them costs a
-   * restore, and in a rolling re-plan the 1-hour hops between sites that a fresh plan finds seldom survive to be run.
+   * No segment of a job that has started (running or paused) shorter than this many hours, its last aside and a
+   * running job's current run counted from the hour it started in: each segment costs a restore, and in a rolling
+   * re-plan the 1-hour hops between sites that a fresh plan finds seldom survive to be run. Shorter ones where only
+   * they keep its deadline.
    */
   startedMinSegmentHours: number;
   /** A running job moves to another site only if that is cheaper by more than this fraction. */

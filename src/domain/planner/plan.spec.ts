@@ -337,6 +337,27 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(segmentHours(plan({ ...paused, options: { startedMinSegmentHours: 1 } }))).toEqual([1, 1, 1]);
   });
 
+  it('pauses a running job at a peak even where the run it goes on with and the one it ends with are short', () => {
+    // Running since an hour before hour 0, 2 h of work left, peak in hours 1–4. Its run so far and the hour left after
+    // the peak are both under startedMinSegmentHours, which judges neither: it pauses through the peak.
+    const none = new Array<number>(12).fill(0);
+    const peak = Array.from({ length: 12 }, (_, h) => (h >= 1 && h < 5 ? 1 : 0));
+    const running = job('r', {
+      remainingHours: 2,
+      deadline: at(12),
+      state: 'running',
+      currentSite: 'west',
+      runningSince: at(-1),
+    });
+    const p = plan({ start, hours: 12, sites: [site('west', none, peak)], jobs: [running] });
+    expect(hoursOf(p, 'r')).toEqual([0, 5]);
+    expect(p.jobs[0].peakHours).toBe(0);
+    // Started 3 minutes into the hour before: its 2 h count from that hour's start, as the plan's hours do, and do not
+    // hold it into the peak's first hour for the minutes past 01:00.
+    const late = { ...running, runningSince: at(-1).plus({ minutes: 3 }) };
+    expect(hoursOf(plan({ start, hours: 12, sites: [site('west', none, peak)], jobs: [late] }), 'r')).toEqual([0, 5]);
+  });
+
   it('lets a started job run shorter segments where only they keep its deadline', () => {
     // Jobs that may not wait hold the site's 10 GPUs in hours 0 and 2: only hours 1 and 3 are left before the deadline.
     const none = new Array<number>(8).fill(0);

@@ -405,11 +405,14 @@ class Planner {
     // Close to its deadline a pause or a move risks it (a late dispatch, a slow restore): it runs on.
     if (!job.interruptible || this.hoursFromStart(job.deadline) - work < NEAR_DEADLINE_SLACK_HOURS) return all;
     let until = this.input.hourDecided ? 1 : 0;
-    if (job.runningSince)
-      until = Math.max(
-        until,
-        Math.ceil(this.hoursFromStart(job.runningSince.plus({ hours: minSegmentHours })) - EPSILON),
-      );
+    if (job.runningSince) {
+      // The base minimum from the instant it started; a longer one for a started job from the start of that hour, as
+      // plans count hours: from a start at 07:03, 2 h held through 09:00–10:00 ran a job into a peak from 09:00.
+      const base = job.runningSince.plus({ hours: this.options.minSegmentHours });
+      const longer = job.runningSince.toUTC().startOf('hour').plus({ hours: minSegmentHours });
+      const end = base > longer ? base : longer;
+      until = Math.max(until, Math.ceil(this.hoursFromStart(end) - EPSILON));
+    }
     return Math.min(all, until);
   }
 
@@ -783,7 +786,7 @@ class Planner {
     const sites = Int32Array.from(chosen, (c) => c.s);
     if (finishHour > latest + EPSILON) return undefined;
     if (segmentCount(hours, hours.length, sites) > 1 && !task.job.interruptible) return undefined;
-    if (task.minSegmentHours > 1 && hasShortSegment(hours, sites, task.minSegmentHours)) return undefined;
+    if (this.hasShortSegment(task, hours, sites)) return undefined;
     return { hours, sites, totalWork, cost: 0, finishHour, fractions: Float64Array.from(chosen, (c) => c.f) };
   }
 
@@ -1104,7 +1107,7 @@ class Planner {
       totalWork = this.workWithCheckpoints(task, hours, sites);
     }
     if (!task.job.interruptible && segmentCount(hours, hours.length, sites) > 1) return undefined;
-    if (task.minSegmentHours > 1 && hasShortSegment(hours, sites, task.minSegmentHours)) return undefined;
+    if (this.hasShortSegment(task, hours, sites)) return undefined;
     if (this.shortStart(task, hours, sites)) return undefined;
     const candidate = this.candidate(hours, sites, 0, totalWork, task);
     const latest = this.chainLatest(task, old);
@@ -1558,8 +1561,7 @@ class Planner {
     };
     if (!split) return this.selectHours(task, from, (k) => choose(k, true));
     const scattered = this.selectHours(task, from, (k) => choose(k, false));
-    const shortSegment =
-      scattered && task.minSegmentHours > 1 && hasShortSegment(scattered.hours, scattered.sites, task.minSegmentHours);
+    const shortSegment = scattered && this.hasShortSegment(task, scattered.hours, scattered.sites);
     // Scattered hours pay a checkpoint per pause: one block at one site may cost less overall.
     if (s === ANY_SITE) return shortSegment ? undefined : scattered;
     if (
@@ -1605,6 +1607,18 @@ class Planner {
   }
 
   /** The job's work plus the checkpoint time of every resume these hours make (and of its first, if it resumes). */
+  /**
+   * Whether the hours hold a segment shorter than the task's minimum. Two are not judged: the run a running job goes on
+   * with from hour 0 where it runs (it started before this plan, and its committed hours keep it running its minimum
+   * from then; counted from hour 0, a job 2 h into its run had to run through a peak an hour away), and the last, where
+   * its work ends (a short remainder is no reason to run through a peak rather than pause).
+   */
+  private hasShortSegment(task: Task, hours: Int32Array, sites: Int32Array): boolean {
+    if (task.minSegmentHours <= 1) return false;
+    const continues = task.job.state === 'running' && hours[0] === 0 && sites[0] === task.currentSite;
+    return hasShortSegment(hours, sites, task.minSegmentHours, continues);
+  }
+
   private workWithCheckpoints(task: Task, hours: Int32Array, sites: Int32Array): number {
     const segments = segmentCount(hours, hours.length, sites);
     return task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
@@ -1881,13 +1895,19 @@ function distanceToNearest(hours: Int32Array, h: number): number {
   return Math.min(Math.abs(hours[lo] - h), lo > 0 ? h - hours[lo - 1] : Infinity);
 }
 
-function hasShortSegment(hours: Int32Array, sites: Int32Array, minimum: number): boolean {
+/**
+ * Whether a segment (hours in a row at one site) other than the last is shorter than `minimum`; the first not judged
+ * either if `skipFirst`.
+ */
+function hasShortSegment(hours: Int32Array, sites: Int32Array, minimum: number, skipFirst = false): boolean {
   let length = 1;
-  for (let i = 1; i <= hours.length; i++) {
-    if (i < hours.length && hours[i] === hours[i - 1] + 1 && sites[i] === sites[i - 1]) length++;
+  let first = true;
+  for (let i = 1; i < hours.length; i++) {
+    if (hours[i] === hours[i - 1] + 1 && sites[i] === sites[i - 1]) length++;
     else {
-      if (length < minimum) return true;
+      if (length < minimum && !(first && skipFirst)) return true;
       length = 1;
+      first = false;
     }
   }
   return false;
