@@ -1606,7 +1606,6 @@ class Planner {
     return undefined;
   }
 
-  /** The job's work plus the checkpoint time of every resume these hours make (and of its first, if it resumes). */
   /**
    * Whether the hours hold a segment shorter than the task's minimum. Two are not judged: the run a running job goes on
    * with from hour 0 where it runs (it started before this plan, and its committed hours keep it running its minimum
@@ -1619,6 +1618,7 @@ class Planner {
     return hasShortSegment(hours, sites, task.minSegmentHours, continues);
   }
 
+  /** The job's work plus the checkpoint time of every resume these hours make (and of its first, if it resumes). */
   private workWithCheckpoints(task: Task, hours: Int32Array, sites: Int32Array): number {
     const segments = segmentCount(hours, hours.length, sites);
     return task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, sites[0], hours[0]);
@@ -1872,7 +1872,7 @@ function sample(items: number[], count: number, random: () => number): number[] 
 
 /** A re-plan while work is under way (some job runs or was paused), not a first plan. */
 function underWay(input: PlanInput): boolean {
-  return input.jobs.some((j) => j.state === 'running' || j.state === 'paused');
+  return input.jobs.some(hasStarted);
 }
 
 /** Running or paused: its hours from here on each pay a restore where a segment starts, and it has waited since. */
