@@ -67,6 +67,10 @@ export class JobEventsService implements ExecutionReports {
     }
   }
 
+  /**
+   * When the report says it happened: its `at`, or now. A site's clock a little ahead is taken as now: the job's GPUs
+   * are free at the site from the moment its report is recorded, and its record must not end later than that.
+   */
   private instantOf(event: JobEvent): DateTime {
     const now = this.clock.now();
     if (event.at === undefined) return now;
@@ -75,7 +79,7 @@ export class JobEventsService implements ExecutionReports {
     if (at.toMillis() > now.toMillis() + CLOCK_SKEW_MS * this.clock.speed) {
       throw ProblemException.invalid(422, [{ field: 'at', message: `is in the future (service time ${now.toISO()})` }]);
     }
-    return at;
+    return at < now ? at : now;
   }
 }
 

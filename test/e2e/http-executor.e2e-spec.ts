@@ -168,11 +168,20 @@ describe('http executor against a local site agent', () => {
     await report(id, { type: 'progress', doneHours: 2 }, ALPHA).expect(403);
     await request(t.app.getHttpServer()).post(`/v1/jobs/${id}/events`).send({ type: 'completed' }).expect(401);
     await report('not-a-job', { type: 'completed' }).expect(404);
+    // Dated beyond the clock skew a site may have (a minute of real time, an hour at this clock's 60×): refused.
+    await report(id, { type: 'completed', at: at(2 * 60) })
+      .expect(422)
+      .expect('content-type', /problem\+json/);
     expect(await snapshot(t.redis, t.prefix, 'plan:')).toEqual(before);
 
-    const completed = await report(id, { type: 'completed' }).expect(200);
+    // Within it, a site's clock a little ahead: recorded at the service's time, never in its future (the site's GPUs
+    // are free from the moment the service takes the report, and its record says so).
+    const completed = await report(id, { type: 'completed', at: at(20) }).expect(200);
+    const taken = clock.now();
     expect(completed.body.state).toBe('completed');
     expect(completed.body.run.segments).toHaveLength(1);
+    expect(Date.parse(completed.body.run.segments[0].end)).toBeLessThanOrEqual(taken.toMillis());
+    expect(Date.parse(completed.body.history.at(-1).at)).toBeLessThanOrEqual(taken.toMillis());
     // The agent repeats itself after a lost answer: same result, nothing changes.
     const afterCompletion = await snapshot(t.redis, t.prefix, 'plan:');
     await report(id, { type: 'completed' }).expect(200);

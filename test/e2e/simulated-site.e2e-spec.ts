@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { virtualClock } from '../../src/domain/time/clock.js';
-import type { ExecutorOrder } from '../../src/execution/executors/site-executor.js';
+import type { ExecutorOrder, JobEvent } from '../../src/execution/executors/site-executor.js';
 import { SimulatedExecutor } from '../../src/execution/executors/simulated/simulated.executor.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { connectTestRedis, deleteKeys, testPrefix } from '../support/test-app.js';
@@ -9,7 +9,8 @@ import { connectTestRedis, deleteKeys, testPrefix } from '../support/test-app.js
 describe('simulated site (real Redis)', () => {
   const prefix = testPrefix();
   const keys = new RedisKeys(prefix);
-  const clock = virtualClock(DateTime.fromISO('2026-03-02T01:00:00Z'), 1);
+  const start = DateTime.fromISO('2026-03-02T01:00:00Z');
+  const clock = virtualClock(start, 1);
   let redis: Redis;
   beforeAll(async () => (redis = await connectTestRedis()));
   afterAll(async () => {
@@ -40,6 +41,37 @@ describe('simulated site (real Redis)', () => {
       'job-3',
       'job-4',
       'job-5',
+    ]);
+  });
+
+  it('reports a completion only once it has happened, never dated ahead of the clock', async () => {
+    // A resume of a job whose work was done when it paused (the pause came just as it finished): it restores its
+    // checkpoint for 10 minutes, holding its GPUs, and completes then.
+    let realMs = 0;
+    const manual = virtualClock(start, 1, () => realMs);
+    const site = new SimulatedExecutor('east-hub', redis, keys, manual);
+    const reports: { jobId: string; event: JobEvent; now: string }[] = [];
+    const sink = {
+      report: (_site: string, jobId: string, event: JobEvent) => {
+        reports.push({ jobId, event, now: manual.now().toISO() });
+        return Promise.resolve(true);
+      },
+    };
+    const resume: ExecutorOrder = {
+      ...order(9),
+      actionId: 'job-9.v2.s1.resume',
+      action: 'resume',
+      site: 'east-hub',
+      job: { ...order(9).job, doneHours: 2 },
+    };
+    await site.perform(resume);
+    realMs = 5 * 60_000;
+    await site.tick(sink);
+    expect(reports).toEqual([]);
+    realMs = 11 * 60_000;
+    await site.tick(sink);
+    expect(reports).toEqual([
+      { jobId: 'job-9', event: { type: 'completed', at: '2026-03-02T01:10:00.000Z' }, now: '2026-03-02T01:11:00.000Z' },
     ]);
   });
 });

@@ -92,6 +92,16 @@ describe('which dispatch action a job needs now', () => {
     expect(actions(elsewhere, twoSegments, '2026-03-02T08:55:00Z')).toEqual([['pause', 'b']]);
   });
 
+  it('does not pause or move a running job whose work is done by now: its completion report is on its way', () => {
+    // 4 h of work from 07:00: done at 11:00. Its plan had it pause at 09:00 and go on at b from 14:00; the pause came
+    // late (a slow re-plan, or the site's report of the completion not in yet).
+    const running = started(job, 'a', at('2026-03-02T07:00:00Z'), 'go');
+    const actions = (iso: string) => actionsFor(running, twoSegments, 5, at(iso)).map((c) => c.action);
+    expect(actions('2026-03-02T10:59:00Z')).toEqual(['pause']);
+    expect(actions('2026-03-02T11:00:00Z')).toEqual([]);
+    expect(actions('2026-03-02T14:30:00Z')).toEqual([]);
+  });
+
   it('cancels at the site only a job that ran somewhere', () => {
     expect(cancelCommand(job)).toBeUndefined();
     expect(cancelCommand(started(job, 'a', at('2026-03-02T07:00:00Z'), 'go'))).toMatchObject({

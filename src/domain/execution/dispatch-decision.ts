@@ -2,6 +2,10 @@ import { DateTime } from 'luxon';
 import { allowedFraction, FRACTION_EPSILON } from '../energy/power-curve.js';
 import type { DispatchActionName, Job } from '../jobs/job.js';
 import type { JobPlan } from '../planner/plan-types.js';
+import { workLeft } from './job-run.js';
+
+/** Hours of work left below which a running job counts as done (a few seconds: float sums of progress). */
+const WORK_DONE_EPSILON = 1e-6;
 
 /** One action for one site's executor, derived from a plan version. */
 export interface DispatchCommand {
@@ -44,7 +48,7 @@ function command(
  * running where its segment says, at another power fraction than the segment's (held within the
  * job's curve; full power for a job without one), is sent a setPower, where the site can cap power.
  * A start or resume runs at full power; the setPower follows once it is recorded. No start or resume goes out into a
- * run too short to repay its restore (`tooShortToRepay`).
+ * run too short to repay its restore (`tooShortToRepay`), and a running job whose work is done by now is not paused.
  */
 export function actionsFor(
   job: Job,
@@ -66,6 +70,9 @@ export function actionsFor(
       return worthStarting ? [command(job, 'resume', segment.site, planVersion, current)] : [];
     case 'running': {
       const site = job.run!.site;
+      // Its work is done by now: its site's report of the completion is on its way. A pause would checkpoint a
+      // finished job and a resume restore it only to complete (166 of 5,443 jobs in a 63% load demo at 2880×).
+      if (workLeft(job, now) <= WORK_DONE_EPSILON) return [];
       if (!segment) return [command(job, 'pause', site, planVersion, nextSegment(part, at))];
       if (segment.site !== site)
         return [

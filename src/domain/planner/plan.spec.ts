@@ -5,7 +5,7 @@ import { peakFromWindows } from '../energy/peak-hours.js';
 import { lpBound } from './lp-bound.js';
 import { peakPenalty } from './objective.js';
 import { PlacementProbe, plan, planWithNewJob } from './plan.js';
-import type { Plan, PlanInput, PlanJob, PlanSite } from './plan-types.js';
+import { DEFAULT_PLAN_OPTIONS, type Plan, type PlanInput, type PlanJob, type PlanSite } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 
 const site = planSite;
@@ -375,6 +375,26 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(p.totals.deadlineMisses).toBe(0);
   });
 
+  it('gives a started job past its deadline its earliest finish, in shorter segments where they finish sooner', () => {
+    // Jobs that may not wait hold the site's 10 GPUs in hours 0, 2, 4 and 6: one 4 h block fits from hour 7 only.
+    const none = new Array<number>(16).fill(0);
+    const blockers = [0, 2, 4, 6].map((h) =>
+      job(`b${h}`, { deferrable: false, remainingHours: 1, earliestStart: at(h), deadline: at(h + 1) }),
+    );
+    const input = (minimum: number) => ({
+      start,
+      hours: 16,
+      sites: [site('west', none, none, { gpus: 10 })],
+      jobs: [...blockers, job('late', { remainingHours: 4, deadline: at(3), state: 'paused', currentSite: 'west' })],
+      options: { startedMinSegmentHours: minimum },
+    });
+    expect(hoursOf(plan(input(1)), 'late')).toEqual([1, 3, 5, 7]);
+    // Its 2 h minimum would hold it to one block, 7–11: three hours later.
+    const p = plan(input(2));
+    expect(hoursOf(p, 'late')).toEqual([1, 3, 5, 7]);
+    expect(p.jobs.find((j) => j.jobId === 'late')!.meetsDeadline).toBe(false);
+  });
+
   it('keeps an hour of margin for a job that has started, however long it has waited', () => {
     // Green only in the deadline's last two hours (3 and 4). Submitted 20 h ago, the job has 3 h of slack left: a
     // quarter of that is no margin, and a job waiting to start takes the green hours. One that has started (paused
@@ -637,6 +657,36 @@ describe('planner: properties on random instances', () => {
     // fc.pre replaces an instance without committed hours by another; few may be skipped.
     expect(checked).toBe(200);
     expect(checked).toBeGreaterThanOrEqual(tried * 0.6);
+  });
+
+  it('gives a job that has started no segment shorter than startedMinSegmentHours where GPUs are plentiful', () => {
+    // Without contention a block at one site always keeps what a deadline allows, so the shorter segments a started
+    // job may take to keep its deadline are never needed: only its last segment and a running job's current run from
+    // hour 0 may be short.
+    let started = 0;
+    fc.assert(
+      fc.property(instance, fc.boolean(), (raw, running) => {
+        const sites = raw.sites.map((s) => ({ ...s, gpus: 1000, cap: null }));
+        const input = build({ ...raw, sites });
+        input.jobs.forEach((j, k) => {
+          if (k % 2 === 1 || !j.interruptible || !j.deferrable) return;
+          const state = running ? 'running' : 'paused';
+          const since = running ? { runningSince: start.minus({ hours: 3 }) } : {};
+          Object.assign(j, { state, earliestStart: start, currentSite: input.sites[0].id, ...since });
+        });
+        const p = plan(input);
+        input.jobs.forEach((j, k) => {
+          if (j.state === 'queued') return;
+          started++;
+          const segments = p.jobs[k].segments;
+          const current = j.state === 'running' && segments[0]?.startHour === 0 && segments[0].site === j.currentSite;
+          for (const seg of segments.slice(current ? 1 : 0, -1))
+            expect(seg.endHour - seg.startHour).toBeGreaterThanOrEqual(DEFAULT_PLAN_OPTIONS.startedMinSegmentHours);
+        });
+      }),
+      { seed: 405, numRuns: 150 },
+    );
+    expect(started).toBeGreaterThan(100);
   });
 
   it('never beats the LP bound (the peak rule priced in) when it keeps every deadline', async () => {

@@ -563,12 +563,31 @@ class Planner {
   candidateFor(task: Task): Candidate | undefined {
     // A job that has started keeps its deadline before its longer minimum segment; deadline out of reach: offer the
     // earliest finish the sites can give, and plan that.
-    const shorter = task.minSegmentHours > this.options.minSegmentHours;
     return (
       this.onTimeCandidate(task) ??
-      (shorter ? this.onTimeCandidate({ ...task, minSegmentHours: this.options.minSegmentHours }) : undefined) ??
-      this.bestCandidate(task, this.hours, true)
+      (this.shorterSegmentsAllowed(task) ? this.onTimeCandidate(this.withShortestSegments(task)) : undefined) ??
+      this.earliestFinishCandidate(task)
     );
+  }
+
+  /**
+   * The earliest finish the sites can give a job past its deadline (least lateness). A job that has started takes the
+   * shorter segments where they finish it sooner: its longer minimum is for stable plans, not worth hours of lateness
+   * (one block at one site can wait for capacity that scattered hours already have).
+   */
+  private earliestFinishCandidate(task: Task): Candidate | undefined {
+    const candidate = this.bestCandidate(task, this.hours, true);
+    if (!this.shorterSegmentsAllowed(task)) return candidate;
+    const shorter = this.bestCandidate(this.withShortestSegments(task), this.hours, true);
+    return shorter && (!candidate || shorter.finishHour < candidate.finishHour - EPSILON) ? shorter : candidate;
+  }
+
+  private shorterSegmentsAllowed(task: Task): boolean {
+    return task.minSegmentHours > this.options.minSegmentHours;
+  }
+
+  private withShortestSegments(task: Task): Task {
+    return { ...task, minSegmentHours: this.options.minSegmentHours };
   }
 
   /**
@@ -652,7 +671,7 @@ class Planner {
         const before = this.placementCost(task, old);
         this.reserve(task, old, -1);
         const late = old.finishHour > task.deadlineHour;
-        const next = (late ? this.bestCandidate(task, this.hours, true) : this.onTimeCandidate(task)) ?? old;
+        const next = (late ? this.earliestFinishCandidate(task) : this.onTimeCandidate(task)) ?? old;
         this.reserve(task, next, 1);
         const after = this.placementCost(task, next);
         if (after > before - EPSILON) {
@@ -1337,7 +1356,7 @@ class Planner {
         committed: 0,
       };
       // At full power after the capped hours: `cappedCandidate` holds the rest at full power.
-      const placed = this.onTimeCandidateAtFullPower(rest) ?? this.bestCandidate(rest, this.hours, true);
+      const placed = this.onTimeCandidateAtFullPower(rest) ?? this.earliestFinishCandidate(rest);
       const wasOnTime = !before[k] || before[k].finishHour <= task.deadlineHour + EPSILON;
       const continues = placed && placed.hours[0] === from && placed.sites[0] === s;
       if (

@@ -219,10 +219,11 @@ export class SimulatedExecutor implements SiteExecutor {
       const done = doneBy(run, now);
       const replace = (next: string) =>
         (this.redis as SimulatedRedis).replaceSimulatedRun(this.keys.simulatedSite(this.site), jobId, text, next);
-      if (done >= run.runtimeHours - 1e-9) {
-        const finishedAt = formatInstant(
-          DateTime.fromMillis(from + ((run.runtimeHours - run.doneHours) / rate) * HOUR_MS, { zone: 'utc' }),
-        );
+      // Not before its restore is over: a job resumed with its work already done (a pause that came just as it
+      // finished) holds its GPUs until then, and a completion dated ahead of the clock would free them early.
+      if (now >= from && done >= run.runtimeHours - 1e-9) {
+        const leftHours = Math.max(0, run.runtimeHours - run.doneHours);
+        const finishedAt = formatInstant(DateTime.fromMillis(from + (leftHours / rate) * HOUR_MS, { zone: 'utc' }));
         if (await reports.report(this.site, jobId, { type: 'completed', at: finishedAt })) await replace('');
       } else if (Math.floor(done) > run.reportedHours) {
         if (
