@@ -361,6 +361,8 @@ export interface SuiteOptions {
   staticOnly?: boolean;
   /** Only the reference week, static and replayed with and without the price guide (BENCH_REPLAY_ONLY). */
   replayOnly?: boolean;
+  /** Only the month's replays, perfect and 5% (BENCH_MONTH_ONLY). */
+  monthOnly?: boolean;
 }
 
 /** Runs the whole suite; rows in the order: static instances, replays, exact slices. */
@@ -368,13 +370,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
   const trace = readItpTrace('data/itp-traces/cluster04.csv');
   const from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' });
   const rows: SuiteRow[] = [];
-  const specs = options.flexOnly
-    ? SUITE.filter((s) => s.flexible)
-    : options.replayOnly
-      ? SUITE.filter((s) => s.name === 'reference')
-      : options.quick
-        ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa')
-        : SUITE;
+  const specs = options.monthOnly
+    ? []
+    : options.flexOnly
+      ? SUITE.filter((s) => s.flexible)
+      : options.replayOnly
+        ? SUITE.filter((s) => s.name === 'reference')
+        : options.quick
+          ? SUITE.filter((s) => s.name === 'reference' || s.name === 'fixed-peaks-ppa')
+          : SUITE;
   const inputs = new Map<string, PlanInput>();
   for (const spec of specs) {
     const built = suiteInstance(spec, readOpsdZones, from, trace);
@@ -458,6 +462,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
       options.log(`${base.name}: ${JSON.stringify(rows.at(-1))}`);
     }
   }
+  if (options.monthOnly) return rows;
 
   // Small slices, solved exactly: of the reference week (load-derived peaks: most of the day) and of
   // the fixed-window instance (five peak hours a day).

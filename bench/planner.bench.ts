@@ -7,7 +7,9 @@
  * on this machine (2 cores, shared); the ratios to the LP bound are the comparable figures.
  * BENCH_QUICK=1 runs two static instances, the week's replays and one exact slice (a few minutes).
  * BENCH_FLEX_ONLY=1 plans only the flexible-jobs instance, with its power curves and pause-only, and
- * its LP bound (which models capping), and merges its row into the existing results.
+ * its LP bound (which models capping), and merges its row into the existing results; BENCH_STATIC_ONLY,
+ * BENCH_REPLAY_ONLY and BENCH_MONTH_ONLY do the same for the static instances, the reference week's replays and
+ * the month's replays.
  */
 import { DateTime } from 'luxon';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,12 +60,14 @@ const suiteOptions = (
   flexOnly = false,
   staticOnly = false,
   replayOnly = false,
+  monthOnly = false,
 ) => ({
   quick,
   exactOnly,
   flexOnly,
   staticOnly,
   replayOnly,
+  monthOnly,
   exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40),
   log: (line: string) => process.env.BENCH_VERBOSE && console.log(line),
 });
@@ -100,14 +104,15 @@ async function main(): Promise<void> {
     writeFileSync('bench/results/planner.json', JSON.stringify(result, null, 2) + '\n');
     return;
   }
-  if (process.env.BENCH_STATIC_ONLY === '1' || process.env.BENCH_REPLAY_ONLY === '1') {
-    // Re-measures only the static instances (LP bound and guided plan included), or only the reference week and its
-    // replays (unguided and guided), into the existing results, in place.
-    const replayOnly = process.env.BENCH_REPLAY_ONLY === '1';
+  const replayOnly = process.env.BENCH_REPLAY_ONLY === '1';
+  const monthOnly = process.env.BENCH_MONTH_ONLY === '1';
+  if (process.env.BENCH_STATIC_ONLY === '1' || replayOnly || monthOnly) {
+    // Re-measures only the static instances (LP bound and guided plan included), only the reference week and its
+    // replays (unguided and guided), or only the month's replays, into the existing results, in place.
     const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as { suite: SuiteRow[] } & object;
     const measuredAt = DateTime.utc().toISO();
     const fresh = new Map(
-      (await runSuite(suiteOptions(false, false, false, !replayOnly, replayOnly))).map((r) => [
+      (await runSuite(suiteOptions(false, false, false, !replayOnly && !monthOnly, replayOnly, monthOnly))).map((r) => [
         r.name,
         { ...r, measuredAt, met: targetsMet(r) },
       ]),
