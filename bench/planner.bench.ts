@@ -19,7 +19,7 @@ import { realDataInstance, scaledTrace } from '../src/datasets/planning-instance
 import { lpBound } from '../src/domain/planner/lp-bound.js';
 import { plan, planWithNewJob } from '../src/domain/planner/plan.js';
 import type { Plan, PlanInput, Strategy } from '../src/domain/planner/plan-types.js';
-import { runSuite, SuiteRow } from './planner-suite.js';
+import { runSuite, SuiteOptions, SuiteRow } from './planner-suite.js';
 
 const FROM = DateTime.fromISO('2019-03-07T00:00:00Z', { zone: 'utc' }); // a Thursday, like the trace's first day
 const WEEK = 168;
@@ -54,20 +54,10 @@ function figures(p: Plan, planMs: number) {
   };
 }
 
-const suiteOptions = (
-  quick: boolean,
-  exactOnly: boolean,
-  flexOnly = false,
-  staticOnly = false,
-  replayOnly = false,
-  monthOnly = false,
-) => ({
-  quick,
-  exactOnly,
-  flexOnly,
-  staticOnly,
-  replayOnly,
-  monthOnly,
+/** The suite's options: which part of it runs (`only`), the exact solves' limit and the log from the environment. */
+const suiteOptions = (only: Omit<SuiteOptions, 'exactSeconds' | 'log' | 'quick'> & { quick?: boolean } = {}) => ({
+  quick: false,
+  ...only,
   exactSeconds: Number(process.env.BENCH_EXACT_SECONDS ?? 40),
   log: (line: string) => process.env.BENCH_VERBOSE && console.log(line),
 });
@@ -88,7 +78,7 @@ async function main(): Promise<void> {
       suiteTargets?: Record<string, unknown>;
     } & object;
     const measuredAt = DateTime.utc().toISO();
-    const flex = (await runSuite(suiteOptions(false, false, true))).map((r) => ({
+    const flex = (await runSuite(suiteOptions({ flexOnly: true }))).map((r) => ({
       ...r,
       measuredAt,
       met: targetsMet(r),
@@ -112,7 +102,7 @@ async function main(): Promise<void> {
     const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as { suite: SuiteRow[] } & object;
     const measuredAt = DateTime.utc().toISO();
     const fresh = new Map(
-      (await runSuite(suiteOptions(false, false, false, !replayOnly && !monthOnly, replayOnly, monthOnly))).map((r) => [
+      (await runSuite(suiteOptions({ staticOnly: !replayOnly && !monthOnly, replayOnly, monthOnly }))).map((r) => [
         r.name,
         { ...r, measuredAt, met: targetsMet(r) },
       ]),
@@ -130,7 +120,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_EXACT_ONLY === '1') {
     // Re-measures only the exact slices into the existing results.
     const result = JSON.parse(readFileSync('bench/results/planner.json', 'utf8')) as { suite: SuiteRow[] } & object;
-    const exact = await runSuite(suiteOptions(false, true));
+    const exact = await runSuite(suiteOptions({ exactOnly: true }));
     const measuredAt = DateTime.utc().toISO();
     result.suite = [
       ...result.suite.filter((row) => row.kind !== 'exact slice'),
@@ -188,7 +178,7 @@ async function main(): Promise<void> {
   // 3. The suite, against the issue's targets.
   const quick = process.env.BENCH_QUICK === '1';
   const suiteStarted = performance.now();
-  const suite = await runSuite(suiteOptions(quick, false));
+  const suite = await runSuite(suiteOptions({ quick }));
   printSuite(suite);
   const suiteSeconds = Math.round((performance.now() - suiteStarted) / 1000);
   console.log(`suite: ${suite.length} rows in ${suiteSeconds} s${quick ? ' (BENCH_QUICK)' : ''}`);
