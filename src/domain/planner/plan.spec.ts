@@ -431,6 +431,39 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan(input), 'r').slice(0, 2)).toEqual([0, 1]);
   });
 
+  it('pauses a running job in the second hour of its 2 h run where a job must start then to keep its deadline', () => {
+    // 100 GPUs. The 80-GPU job started an hour ago; its 2 h minimum as a started job would hold hour 0 too. The 40-GPU
+    // job is due at hour 1: the hour 0 it needs yields. A decided hour or the base minimum segment does not.
+    const none = new Array<number>(12).fill(0);
+    const input = (fields: Partial<PlanInput>) => ({
+      start,
+      hours: 12,
+      sites: [site('west', none, none)],
+      jobs: [
+        job('running', {
+          gpus: 80,
+          remainingHours: 4,
+          state: 'running',
+          currentSite: 'west',
+          runningSince: at(-1),
+        }),
+        job('due', { gpus: 40, remainingHours: 1, deadline: at(1), interruptible: false }),
+      ],
+      ...fields,
+    });
+    const p = plan(input({}));
+    expect(p.jobs.find((j) => j.jobId === 'due')).toMatchObject({ meetsDeadline: true });
+    expect(hoursOf(p, 'due')).toEqual([0]);
+    expect(hoursOf(p, 'running')).toEqual([1, 2, 3, 4]);
+    // Where they do not yield, the job due is late: the deadline repair once overbooked the site instead.
+    for (const firm of [plan(input({ hourDecided: true })), plan(input({ options: { minSegmentHours: 2 } }))]) {
+      expect(firm.jobs.find((j) => j.jobId === 'due')!.meetsDeadline).toBe(false);
+      expect(hoursOf(firm, 'running').slice(0, 1)).toEqual([0]);
+      expect(Math.max(...firm.load.west.map((l) => l.gpus))).toBeLessThanOrEqual(100);
+    }
+    expect(Math.max(...p.load.west.map((l) => l.gpus))).toBeLessThanOrEqual(100);
+  });
+
   it('does not start a job for the last minutes of an hour when a pause follows', () => {
     const none = new Array<number>(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h === 0 || h === 5 || h === 6 ? 1 : 0));
@@ -643,6 +676,8 @@ describe('planner: properties on random instances', () => {
         const committed = running.filter((k) => !input.jobs[k].interruptible || hourDecided);
         fc.pre(committed.length > 0);
         const p = plan(input);
+        // Held first, its committed hours never make a site overbooked (the deadline repair once gave them away).
+        for (const s of input.sites) p.load[s.id].forEach((l) => expect(l.gpus).toBeLessThanOrEqual(s.gpus));
         for (const k of committed) {
           const j = input.jobs[k];
           const segments = p.jobs[k].segments;
