@@ -106,6 +106,11 @@ export interface StrategyOutcome {
   checkpointMwh: number;
   /** Hours jobs ran below full power (a GPU power cap), job-hours. */
   cappedJobHours: number;
+  /**
+   * Site-hours whose running jobs held more GPUs than the site has, and the most GPUs above a site's count: both 0
+   * unless a plan broke the capacity rule (the replay runs what the plans say; a site here has no GPUs to refuse).
+   */
+  overbooked: { siteHours: number; mostGpus: number };
 }
 
 /**
@@ -265,6 +270,7 @@ export async function replayStrategy(
   let active: Job[] = [];
   let next = 0;
   let replans = 0;
+  let overbooked = { siteHours: 0, mostGpus: 0 };
   // Each re-plan starts from the one before it (a warm start), as the service's do.
   let earlier: Plan | undefined;
   const planner = new GuidedPlanner();
@@ -301,6 +307,7 @@ export async function replayStrategy(
     const parts = new Map<string, JobPlan>(planned.jobs.map((p) => [p.jobId, p]));
     replans++;
     const stillActive: Job[] = [];
+    const gpusHeld = new Map<string, number>();
     for (const before of active) {
       let job = before;
       // As the dispatcher does: a start or resume runs at full power, the plan's cap (setPower) follows once
@@ -322,6 +329,7 @@ export async function replayStrategy(
         if (!commands.some((c) => c.action === 'start' || c.action === 'resume')) break;
       }
       if (job.state === 'running') {
+        gpusHeld.set(job.run!.site, (gpusHeld.get(job.run!.site) ?? 0) + job.gpus);
         const finishMs = finishTime(job, now);
         if (finishMs <= nowMs + HOUR_MS)
           job = finished(job, 'completed', DateTime.fromMillis(finishMs, { zone: 'utc' }), 'replay: work done');
@@ -330,6 +338,11 @@ export async function replayStrategy(
       (isTerminal(job.state) ? done : stillActive).push(job);
     }
     active = stillActive;
+    for (const [site, gpus] of gpusHeld) {
+      const above = gpus - sites.get(site)!.gpus;
+      if (above > 0)
+        overbooked = { siteHours: overbooked.siteHours + 1, mostGpus: Math.max(overbooked.mostGpus, above) };
+    }
   }
   // Not done when the data ends: these missed their deadlines; what ran is metered up to the end.
   const end = DateTime.fromMillis(startMs + signals.hours * HOUR_MS, { zone: 'utc' });
@@ -363,6 +376,7 @@ export async function replayStrategy(
     jobs: done.map(outcome),
     siteHourMwh: hourlyBySite(ledgers, config.sites, startMs, signals.hours),
     replans,
+    overbooked,
     ...restoresAndCaps(done, powerOf),
   };
 }
