@@ -64,6 +64,8 @@ export interface SuiteRow {
   checkpointEnergyShare: number | null;
   deadlineMisses: number;
   fifoDeadlineMisses: number;
+  /** westwind's site-hours above the site's GPU count (must be 0; found 83 in the week's replay before aab7778). */
+  overbookedSiteHours: number;
   /** Hours deferrable jobs hold GPUs in peak hours (job-hours; static plans and the LP only): the peak rule's price. */
   westwindDeferrablePeakHours: number | null;
   lpDeferrablePeakHours: number | null;
@@ -124,6 +126,8 @@ interface Measured {
   /** Energy of checkpoint restores: what was used beyond the jobs' work at full power. */
   checkpointMwh: number;
   planMs: number;
+  /** Site-hours holding more GPUs than the site has (the plan's load; a replay: what ran): 0 unless a plan broke it. */
+  overbookedSiteHours: number;
 }
 
 const powerOf = (gpus: number) => jobPowerMw(gpus, KW_PER_GPU, PUE);
@@ -148,6 +152,7 @@ function fromPlan(input: PlanInput, p: Plan, planMs: number): Measured {
     deadlineMisses: p.totals.deadlineMisses,
     checkpointMwh: capped ? restoreMwh(input, p) : p.totals.energyMwh - work,
     planMs,
+    overbookedSiteHours: input.sites.reduce((n, s) => n + p.load[s.id].filter((l) => l.gpus > s.gpus).length, 0),
   };
 }
 
@@ -218,6 +223,7 @@ function compare(fifo: Measured, westwind: Measured, lp: LpBound | undefined, jo
     checkpointEnergyShare: round(westwind.checkpointMwh / westwind.totals.energyMwh, 4),
     deadlineMisses: westwind.deadlineMisses,
     fifoDeadlineMisses: fifo.deadlineMisses,
+    overbookedSiteHours: westwind.overbookedSiteHours,
     westwindDeferrablePeakHours: westwind.deferrablePeakHours,
     lpDeferrablePeakHours: lp ? round(lp.deferrablePeakHours, 1) : null,
     westwindDeferrablePeakMwh: westwind.deferrablePeakMwh === null ? null : round(westwind.deferrablePeakMwh),
@@ -343,6 +349,7 @@ async function fromReplay(
     deadlineMisses: outcome.jobs.filter((j) => !j.deadlineMet).length,
     checkpointMwh: outcome.totals.energyMwh - work,
     planMs: wallMs / Math.max(1, outcome.replans),
+    overbookedSiteHours: outcome.overbooked.siteHours,
   };
 }
 
