@@ -411,22 +411,6 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(plan({ ...input('paused'), options: { deadlineMarginHours: 0 } }).jobs[0].finish).toBe(at(5).toISO());
   });
 
-  it('keeps an hour of margin for a long job still waiting, however long it has waited', () => {
-    // Green from hour 2 to the deadline. With 2 h of slack left a quarter of it is no margin: a 12 h job waiting to
-    // start still keeps an hour in hand (it needs nearly every hour left); an 11 h one takes the green hours.
-    const green = Array.from({ length: 24 }, (_, h) => (h >= 2 ? 1 : 0));
-    const input = (remainingHours: number) => ({
-      start,
-      hours: 24,
-      sites: [site('west', green)],
-      jobs: [job('a', { remainingHours, deadline: at(remainingHours + 2), submittedAt: at(-20) })],
-    });
-    expect(hoursOf(plan(input(11)), 'a')).toEqual(Array.from({ length: 11 }, (_, k) => k + 2));
-    const long = plan(input(12));
-    expect(long.jobs[0].finish).toBe(at(13).toISO());
-    expect(hoursOf(long, 'a').filter((h) => h < 2)).toHaveLength(1); // an hour from the grid buys the margin
-  });
-
   it('keeps a job that started less than minSegmentHours ago running that long', () => {
     const none = new Array<number>(24).fill(0);
     const green = Array.from({ length: 24 }, (_, h) => (h >= 10 ? 1 : 0));

@@ -26,12 +26,8 @@ const EPSILON = 1e-9;
 const IMPROVEMENT_PASSES = 3;
 /** Re-plans at most with the late jobs placed first. */
 const LATE_FIRST_ROUNDS = 3;
-/**
- * A job that has started, or a long one (`LONG_WORK_HOURS` of work or more), keeps this much of its deadline margin while
- * its slack from submission allows (`dueHour`).
- */
+/** A job that has started keeps this much of its deadline margin while its slack from submission allows (`dueHour`). */
 const STARTED_MARGIN_HOURS = 1;
-const LONG_WORK_HOURS = 12;
 /** A running job with less slack than this keeps running to its end. */
 const NEAR_DEADLINE_SLACK_HOURS = 2;
 /**
@@ -390,10 +386,7 @@ class Planner {
    * so a later arrival that takes one of its hours pushes all of it back. A job that has started
    * keeps `STARTED_MARGIN_HOURS` of it while the slack it had from its submission allows: a quarter
    * of the slack left now shrinks to nothing as it waits, and a job paused with 2–3 h to spare lost
-   * its room to later arrivals. So does a long job still waiting: it needs nearly every hour left in
-   * its window, and a 24.7 h job planned to start in its last possible hour finished 8 minutes late
-   * when a forecast revision took that hour (the reference week at 20% error, seed 3). For all
-   * waiting jobs the hour cost the perfect-forecast week 2.9%; for long ones it did not.
+   * its room to later arrivals.
    */
   private dueHour(job: PlanJob, work: number, earliestHour: number, deadlineHour: number): number {
     if (this.options.strategy !== 'westwind' || !job.deferrable) return deadlineHour;
@@ -402,7 +395,7 @@ class Planner {
     const margin = this.options.deadlineMarginHours;
     const blockMargin = job.interruptible || margin === 0 ? 0 : Math.ceil(work * BLOCK_MARGIN_SHARE);
     let kept = Math.max(0, Math.min(Math.max(margin, blockMargin), Math.floor(slack / 4)));
-    if (hasStarted(job) || work >= LONG_WORK_HOURS) {
+    if (hasStarted(job)) {
       const submitted = Math.floor(this.hoursFromStart(job.submittedAt ?? job.earliestStart) + EPSILON);
       const slackSinceSubmitted = deadlineHour - Math.min(earliestHour, submitted) - hours;
       const held = Math.min(STARTED_MARGIN_HOURS, margin, Math.floor(slackSinceSubmitted / 4), slack);
