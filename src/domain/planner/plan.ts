@@ -1652,7 +1652,7 @@ class Planner {
   /**
    * Whether the task's committed hours still fit at its site. A placement taken out and placed again (the deadline
    * repair, the search) gives them up with the rest; taken back unchecked after another job of its group took them,
-   * they overbooked sites: in 83 of the reference week's hourly re-plans, by up to 33 GPUs.
+   * they overbooked sites: 83 site-hours of the reference week's replay, by up to 33 GPUs.
    */
   private committedHoursFree(task: Task): boolean {
     const base = task.currentSite * this.hours;
