@@ -294,8 +294,8 @@ function printSuite(rows: SuiteRow[]): void {
     value === null || value === undefined ? '–' : `${value}${ok === undefined ? '' : ok ? ' ✓' : ' ✗'}`;
   console.log(
     'suite (✓ target met, ✗ missed): captured ≥ 0.9 (≥ 0.8 at 5% error), pauses/job ≤ 1, ' +
-      'checkpoint share ≤ 0.015, 0 misses, 0 site-hours overbooked, ≤ 1% above exact; with power curves ≥ 40% fewer pauses and less grid ' +
-      'than pause-only',
+      'checkpoint share ≤ 0.015, 0 misses, 0 site-hours overbooked, ≤ 1% above exact; ' +
+      'with power curves ≥ 40% fewer pauses and less grid than pause-only',
   );
   console.table(
     Object.fromEntries(
