@@ -443,15 +443,8 @@ class Planner {
   holdCommitments(tasks: Task[]): void {
     for (const task of tasks) {
       if (task.committed === 0) continue;
-      const base = task.currentSite * this.hours;
-      let fitting = 0;
-      while (
-        fitting < task.committed &&
-        this.siteHours.fits(base + fitting, task.job.gpus, task.powerMw[task.currentSite])
-      )
-        fitting++;
-      task.committed = fitting;
-      if (fitting > 0) this.reserve(task, this.committedCandidate(task), 1);
+      task.committed = this.committedHoursFitting(task);
+      if (task.committed > 0) this.reserve(task, this.committedCandidate(task), 1);
     }
   }
 
@@ -1602,7 +1595,7 @@ class Planner {
     const split = job.interruptible && job.deferrable && strategy !== 'fifo';
     if (committed > 0) {
       // Its committed hours were released with the rest of its placement: a job placed since may hold them.
-      if (!this.committedHoursFree(task)) return undefined;
+      if (this.committedHoursFitting(task) < committed) return undefined;
       if (committed >= Math.ceil(task.work - EPSILON))
         return s === task.currentSite ? this.committedCandidate(task) : undefined;
       // A job that may not pause continues where it runs.
@@ -1650,15 +1643,19 @@ class Planner {
   }
 
   /**
-   * Whether the task's committed hours still fit at its site. A placement taken out and placed again (the deadline
-   * repair, the search) gives them up with the rest; taken back unchecked after another job of its group took them,
-   * they overbooked sites: 83 site-hours of the reference week's replay, by up to 33 GPUs.
+   * How many of the task's committed hours, from hour 0, still fit at its site. A placement taken out and placed again
+   * (the deadline repair, the search) gives them up with the rest; taken back unchecked after another job of its group
+   * took them, they overbooked sites: 83 site-hours of the reference week's replay, by up to 33 GPUs.
    */
-  private committedHoursFree(task: Task): boolean {
+  private committedHoursFitting(task: Task): number {
     const base = task.currentSite * this.hours;
-    for (let h = 0; h < task.committed; h++)
-      if (!this.siteHours.fits(base + h, task.job.gpus, task.powerMw[task.currentSite])) return false;
-    return true;
+    let fitting = 0;
+    while (
+      fitting < task.committed &&
+      this.siteHours.fits(base + fitting, task.job.gpus, task.powerMw[task.currentSite])
+    )
+      fitting++;
+    return fitting;
   }
 
   /**
