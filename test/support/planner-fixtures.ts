@@ -37,11 +37,15 @@ export function planJob(id: string, fields: Partial<PlanJob> = {}): PlanJob {
 
 /** 120 jobs of the benchmark's reference week submitted from `offsetHours`, a 48 h slice (sites scaled to its load). */
 export function referenceSlice(offsetHours: number): PlanInput {
-  const { input } = suiteInstance(
-    SUITE.find((s) => s.name === 'reference')!,
+  return exactSlice(suiteWeek('reference'), offsetHours, 120, 48);
+}
+
+/** A static instance of the planner benchmark's suite by name (a week, ~1,500 jobs; bench/planner-suite.ts). */
+export function suiteWeek(name: string): PlanInput {
+  return suiteInstance(
+    SUITE.find((s) => s.name === name)!,
     readOpsdZones,
     DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
     readItpTrace('data/itp-traces/cluster04.csv'),
-  );
-  return exactSlice(input, offsetHours, 120, 48);
+  ).input;
 }

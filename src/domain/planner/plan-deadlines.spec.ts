@@ -1,25 +1,14 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { readItpTrace } from '../../datasets/itp-trace.js';
-import { readOpsdZones } from '../../datasets/opsd.js';
-import { SUITE, SUITE_FROM, suiteInstance } from '../../datasets/planning-instance.js';
 import { plan } from './plan.js';
 import type { PlanInput, PlanJob } from './plan-types.js';
-import { at, planJob, planSite, PLAN_START } from '../../../test/support/planner-fixtures.js';
+import { at, planJob, planSite, PLAN_START, suiteWeek } from '../../../test/support/planner-fixtures.js';
 
 describe('planner: deadlines on the benchmark suite’s real-data weeks', () => {
-  const trace = readItpTrace('data/itp-traces/cluster04.csv');
-  const from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' });
-
   // Greedy order by slack left jobs late that fifo finishes on time (a short job squeezed out of
   // crowded night hours; with 1.1× the jobs, 38 of them); westwind keeps every deadline fifo keeps.
   it.each(['fixed-peaks-ppa', 'reference', 'tight-capacity'])('%s: westwind misses no deadline fifo meets', (name) => {
-    const { input } = suiteInstance(
-      SUITE.find((s) => s.name === name)!,
-      readOpsdZones,
-      from,
-      trace,
-    );
+    const input = suiteWeek(name);
     expect(plan({ ...input, options: { strategy: 'fifo' } }).totals.deadlineMisses).toBe(0);
     expect(
       plan(input)
