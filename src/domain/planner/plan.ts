@@ -63,7 +63,7 @@ const SEARCH_IDLE_ROUNDS = 3;
  * Ejection chains (`chains`): moves in one chain at most, Bellman-Ford rounds over the GPU sizes at most, and the plans
  * large enough to skip them (their budget: `PlanOptions.chainWorkUnits`). Each round prices its chains on the plan as
  * it was, so gains come over many rounds: on the static load-derived week round 40 still keeps some (objective 18.4
- * with 20M work units, 11.8 with 40 rounds and 120M).
+ * with 20 rounds and 20M work units, 11.8 with 40 rounds and 120M, no chain skipped; session 31).
  */
 const CHAIN_DEPTH = 5;
 const CHAIN_ROUNDS = 40;
@@ -182,7 +182,8 @@ function greedyPlan(input: PlanInput, gpuHourPrice?: Float64Array): Plan {
     // Every job found late so far goes first: a job placed first can push another one late.
     latest.jobs.forEach((j) => !j.meetsDeadline && late.add(j.jobId));
     // Rounds are judged by their misses, which the ejection chains do not change (they move no late job and make no
-    // job late): only the round kept is placed again with them, the costliest step of a plan from scratch.
+    // job late; how late the late ones finish may shift a little): only the round kept is placed again with them, the
+    // costliest step of a plan from scratch.
     latest = placeAll(input, false, late, gpuHourPrice, false);
     if (byMisses(latest, best) < 0) [best, won] = [latest, new Set(late)];
   }
