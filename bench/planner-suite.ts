@@ -5,9 +5,9 @@
  * forecasts; small slices solved exactly (MIP). Used by bench/planner.bench.ts.
  */
 import { DateTime } from 'luxon';
-import { PlannerConfig, SiteConfig, ZoneConfig } from '../src/config/westwind-config.js';
+import { PlannerConfig } from '../src/config/westwind-config.js';
 import { readItpTrace } from '../src/datasets/itp-trace.js';
-import { readOpsdZones, ZoneSeries as OpsdZone } from '../src/datasets/opsd.js';
+import { readOpsdZones } from '../src/datasets/opsd.js';
 import {
   exactSlice,
   KW_PER_GPU,
@@ -16,20 +16,18 @@ import {
   PUE,
   SUITE,
   SUITE_FROM,
-  SuiteSpec,
   suiteInstance,
 } from '../src/datasets/planning-instance.js';
 import type { EnergyTotals } from '../src/domain/energy/energy-meter.js';
 import { jobPowerMw } from '../src/domain/energy/power.js';
-import { admitJob } from '../src/domain/jobs/job-admission.js';
 import type { Job } from '../src/domain/jobs/job.js';
 import { exactPlan } from '../src/domain/planner/exact-plan.js';
 import { lpBound, LpBound } from '../src/domain/planner/lp-bound.js';
 import { plan } from '../src/domain/planner/plan.js';
-import type { Plan, PlanInput, PlanJob } from '../src/domain/planner/plan-types.js';
-import type { SupplyContract } from '../src/domain/energy/site-supply.js';
+import type { Plan, PlanInput } from '../src/domain/planner/plan-types.js';
 import type { ForecastErrorModel } from '../src/replay/forecast-error.js';
 import { replayStrategy, ReplayWorld } from '../src/replay/rolling-replay.js';
+import { replayWorldOf } from '../src/replay/suite-world.js';
 
 const PEAK_WEIGHT = 10;
 const round = (x: number, digits = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : null);
@@ -46,6 +44,8 @@ export interface SuiteRow {
   forecastError?: number;
   /** How the forecast errors are drawn (rolling replays): flat noise redrawn each hour, or `ForecastErrorModel`. */
   forecastErrorModel?: 'flat' | 'lead-dependent';
+  /** Rolling replays of jobs announced ahead: each submitted this many hours before it may start. */
+  announcedHours?: number;
   jobs: number;
   sites: string;
   hours: number;
@@ -234,72 +234,10 @@ function compare(fifo: Measured, westwind: Measured, lp: LpBound | undefined, jo
 }
 
 /**
- * The static instance's world as the replay takes it: zones with their peak rule, sites with their contracts, jobs as
- * admitted.
+ * Replays of the reference week with every job announced this many hours ahead: a day, as a team that books its runs
+ * the day before; a week, every job known from the start, as in the static plan.
  */
-function replayWorld(
-  spec: SuiteSpec,
-  zones: OpsdZone[],
-  input: PlanInput,
-  contracts: SupplyContract[],
-): { world: ReplayWorld; jobs: Job[] } {
-  const start = input.start;
-  const config = {
-    zones: zones.map((z) =>
-      Object.assign(new ZoneConfig(), { id: z.zone, timeZone: 'Europe/Berlin', peak: spec.peak }),
-    ),
-    sites: input.sites.map((s, k) =>
-      Object.assign(new SiteConfig(), {
-        id: s.id,
-        zone: zones[k].zone,
-        gpus: s.gpus,
-        kwPerGpu: s.kwPerGpu,
-        pue: s.pue,
-        supply: contracts[k],
-      }),
-    ),
-    dataRegions: [],
-  };
-  const signals = {
-    start,
-    hours: input.hours,
-    zones: new Map(
-      zones.map((z) => [
-        z.zone,
-        {
-          start,
-          hours: input.hours,
-          values: Array.from({ length: input.hours }, (_, h) => ({
-            hour: start.toMillis() + h * 3_600_000,
-            windMw: z.windMw[h],
-            solarMw: z.solarMw[h],
-            loadMw: z.loadMw[h],
-          })),
-        },
-      ]),
-    ),
-  };
-  const jobs = input.jobs.map((j: PlanJob) => {
-    const admission = admitJob(
-      {
-        name: j.id,
-        gpus: j.gpus,
-        runtimeHours: j.remainingHours,
-        deadline: j.deadline.toISO()!,
-        deferrable: j.deferrable,
-        interruptible: j.interruptible,
-        checkpointMinutes: j.checkpointMinutes,
-        priority: j.priority,
-      },
-      config,
-      { id: j.id, tenant: 'bench' },
-      j.earliestStart,
-    );
-    if (!admission.job) throw new Error(`${j.id}: ${JSON.stringify(admission.problems)}`);
-    return admission.job;
-  });
-  return { world: { config, signals }, jobs };
-}
+const ANNOUNCED_HOURS = [24, 168];
 
 /** The forecasts of a rolling replay: perfect, 5% flat noise, or 5% from the lead-dependent model. */
 interface ReplayForecasts {
@@ -411,7 +349,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     if (options.flexOnly || options.staticOnly) continue;
     if (spec.name !== 'reference') continue;
     // The same week as a rolling replay: jobs become known at submission, forecasts perfect or 5% off.
-    const { world, jobs } = replayWorld(spec, built.zones, input, built.contracts);
+    const { world, jobs } = replayWorldOf(spec, built);
     for (const forecasts of [PERFECT, FLAT_5PCT, LEAD_5PCT]) {
       const fifoReplay = await fromReplay(world, jobs, 'fifo', forecasts);
       const replayRow = row(
@@ -438,13 +376,35 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
       rows.push({ ...replayRow, lpMs: null, lpDeferrablePeakHours: null, lpDeferrablePeakMwh: null, guided });
       options.log(`${replayRow.name}: ${JSON.stringify(rows.at(-1))}`);
     }
+    if (options.quick) continue;
+    // Jobs announced ahead (submitted with their start as `earliestStart`): how much of the replay's gap to the static
+    // plan is the jobs it does not know yet, and how much the re-plans' own.
+    for (const announcedHours of ANNOUNCED_HOURS) {
+      const announced = replayWorldOf(spec, built, announcedHours);
+      const announcedRow = row(
+        {
+          ...base,
+          name: `reference-replay-announced-${announcedHours}h`,
+          kind: 'rolling replay',
+          forecastError: 0,
+          description: `the reference week replayed, perfect forecasts, jobs submitted ${announcedHours} h ahead`,
+        },
+        await fromReplay(announced.world, announced.jobs, 'fifo', PERFECT),
+        await fromReplay(announced.world, announced.jobs, 'westwind', PERFECT),
+        lp,
+        announced.jobs.length,
+      );
+      const lpColumns = { lpMs: null, lpDeferrablePeakHours: null, lpDeferrablePeakMwh: null };
+      rows.push({ ...announcedRow, announcedHours, ...lpColumns });
+      options.log(`${announcedRow.name}: ${JSON.stringify(rows.at(-1))}`);
+    }
   }
 
   if (options.flexOnly || options.staticOnly || options.replayOnly) return rows;
   if (!options.quick && !options.exactOnly) {
     // A month, rolling: the LP bound plans all of it at once with perfect knowledge.
     const built = suiteInstance(MONTH, readOpsdZones, DateTime.fromISO('2019-03-01T00:00:00Z', { zone: 'utc' }), trace);
-    const { world, jobs } = replayWorld(MONTH, built.zones, built.input, built.contracts);
+    const { world, jobs } = replayWorldOf(MONTH, built);
     const lp = await lpBound(built.input, plan(built.input), LP_SETTINGS);
     for (const forecasts of [PERFECT, FLAT_5PCT]) {
       const base = {

@@ -37,4 +37,26 @@ describe('the planner benchmark’s reference week as a replay world', () => {
     expect(outcome.jobs.filter((j) => j.start !== undefined).length).toBeGreaterThan(50);
     expect(outcome.overbooked).toEqual({ siteHours: 0, mostGpus: 0 });
   }, 60_000);
+
+  it('with jobs announced a day ahead: each submitted 24 h before its start, none started before it', async () => {
+    const known = suiteReplayWorld();
+    const { world, jobs } = suiteReplayWorld(undefined, undefined, undefined, 24);
+    expect(jobs.map((j) => [j.id, j.deadline, j.earliestStart])).toEqual(
+      known.jobs.map((j) => [j.id, j.deadline, j.submittedAt]),
+    );
+    expect(jobs.every((j) => Date.parse(j.earliestStart) - Date.parse(j.submittedAt) === 24 * 3_600_000)).toBe(true);
+    // Over the first hours, with the jobs of the day after known to the planner as they would be in the service.
+    const hours = 6;
+    const end = world.signals.start.toMillis() + hours * 3_600_000;
+    const day = { ...world, signals: { ...world.signals, hours } };
+    const outcome = await replayStrategy(
+      day,
+      jobs.filter((j) => Date.parse(j.earliestStart) <= end + 24 * 3_600_000),
+      { strategy: 'westwind', objective: 'green', forecastError: 0, seed: 1 },
+    );
+    const startOf = new Map(jobs.map((j) => [j.id, Date.parse(j.earliestStart)]));
+    const started = outcome.jobs.filter((j) => j.start !== undefined);
+    expect(started.length).toBeGreaterThan(30);
+    expect(started.filter((j) => Date.parse(j.start!) < startOf.get(j.id)!)).toEqual([]);
+  }, 180_000);
 });

@@ -20,8 +20,21 @@ export function suiteReplayWorld(
   spec: SuiteSpec = SUITE[0],
   from = DateTime.fromISO(SUITE_FROM, { zone: 'utc' }),
   tracePath = 'data/itp-traces/cluster04.csv',
+  announcedHours = 0,
 ): { world: ReplayWorld; jobs: Job[] } {
-  const { input, zones, contracts } = suiteInstance(spec, readOpsdZones, from, readItpTrace(tracePath));
+  return replayWorldOf(spec, suiteInstance(spec, readOpsdZones, from, readItpTrace(tracePath)), announcedHours);
+}
+
+/**
+ * A built instance of `spec` as the rolling replay takes it (see `suiteReplayWorld`). With `announcedHours`, each job
+ * is submitted that many hours ahead with its trace submission as its `earliestStart`, as a user who announces a run
+ * does: the planner knows it that much sooner; it starts no earlier.
+ */
+export function replayWorldOf(
+  spec: SuiteSpec,
+  { input, zones, contracts }: Pick<ReturnType<typeof suiteInstance>, 'input' | 'zones' | 'contracts'>,
+  announcedHours = 0,
+): { world: ReplayWorld; jobs: Job[] } {
   const zoneOfSite = new Map(input.sites.map((site, k) => [site.id, zones[k]]));
   const config = {
     zones: zones.map((opsd) =>
@@ -62,10 +75,11 @@ export function suiteReplayWorld(
         checkpointMinutes: planned.checkpointMinutes,
         priority: planned.priority,
         power: planned.power,
+        ...(announcedHours > 0 && { earliestStart: planned.earliestStart.toISO()! }),
       },
       config,
       { id: planned.id, tenant: 'bench' },
-      planned.earliestStart,
+      planned.earliestStart.minus({ hours: announcedHours }),
     );
     if (!job) throw new Error(`${planned.id} is not admitted: ${JSON.stringify(problems)}`);
     return job;

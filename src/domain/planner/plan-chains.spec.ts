@@ -45,15 +45,35 @@ describe('planner: ejection chains', () => {
     expect(chained.totals.deferrablePeakMwh).toBeLessThanOrEqual(plain.totals.deferrablePeakMwh + 1e-9);
   }, 300_000);
 
-  it('leave a re-plan while work runs as it is', () => {
-    // In the rolling replay chains packed re-plans against deadlines that forecast errors then broke (plan.ts).
-    const first = slice.jobs.findIndex((j) => j.deferrable && j.interruptible);
-    const underWay: PlanInput = {
-      ...slice,
-      jobs: slice.jobs.map((j, k) =>
-        k === first ? { ...j, state: 'running', currentSite: slice.sites[0].id, runningSince: slice.start } : j,
-      ),
+  /** The slice with its first interruptible job running at the first site since hour 0. */
+  function runningFirst(input: PlanInput): PlanInput {
+    const first = input.jobs.findIndex((j) => j.deferrable && j.interruptible);
+    const running = { state: 'running' as const, currentSite: input.sites[0].id, runningSince: input.start };
+    return {
+      ...input,
+      jobs: input.jobs.map((j, k) => (k === first ? { ...j, ...running, earliestStart: input.start } : j)),
     };
-    expect(plan(underWay)).toEqual(plan(withoutChains(underWay)));
+  }
+
+  it('leave a re-plan while work runs as it is where every job was submitted when it could start', () => {
+    // In the rolling replay chains packed re-plans against deadlines that forecast errors then broke (plan.ts).
+    const online = runningFirst({
+      ...slice,
+      jobs: slice.jobs.map((j) => ({ ...j, earliestStart: slice.start, submittedAt: slice.start })),
+    });
+    expect(plan(online)).toEqual(plan(withoutChains(online)));
+  }, 60_000);
+
+  it('run in a re-plan while work runs where jobs are announced ahead of their start', () => {
+    // Most of the slice's jobs may start only later (earliestStart): a re-plan knows them, as the service does a job
+    // submitted ahead. Measured (session 32): objective 0.795 against 0.850 without chains, no deadline missed.
+    const announced = runningFirst(slice);
+    expect(announced.jobs.filter((j) => j.earliestStart >= slice.start.plus({ hours: 1 })).length).toBeGreaterThan(60);
+    const chained = plan(announced);
+    const plain = plan(withoutChains(announced));
+    expect(plain.totals.deadlineMisses).toBe(0);
+    expectRulesKept(announced, chained);
+    expect(chained.totals.objective).toBeLessThan(0.96 * plain.totals.objective);
+    expect(chained.totals.deferrablePeakMwh).toBeLessThanOrEqual(plain.totals.deferrablePeakMwh + 1e-9);
   }, 60_000);
 });

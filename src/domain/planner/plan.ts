@@ -258,6 +258,7 @@ function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   planner.improve(tasks, order, placements);
   planner.repairDeadlines(tasks, order, placements);
   planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
+  planner.chains(tasks, placements);
   planner.capWhereCheaper(tasks, order, placements);
   planner.capThroughPeaks(tasks, order, placements);
   planner.finishLateSooner(tasks, placements);
@@ -265,10 +266,22 @@ function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
-/** Ejection chains run for a plan from scratch (nothing running or paused) of up to CHAIN_MAX_JOBS jobs. */
+/**
+ * Ejection chains run for a plan of up to CHAIN_MAX_JOBS jobs from scratch (nothing running or paused), or while work
+ * runs if jobs are announced ahead: there they have work to move that a re-plan of jobs known only since they could
+ * start lacks. The reference week replayed with every job submitted a week ahead: 32.8 → 27.7 (static plan 25.9), and
+ * 39.0 → 33.0 and 45.7 → 42.2 at 5% and 20% forecast error, none late; a day ahead 36.5 → 33.4 (session 32). In a
+ * purely online stream they gained little and left 1–3 jobs late at 10–20% forecast error (sessions 19 and 32).
+ */
 function chainsRun(input: PlanInput): boolean {
   const units = input.options?.chainWorkUnits ?? DEFAULT_PLAN_OPTIONS.chainWorkUnits;
-  return units > 0 && input.jobs.length <= CHAIN_MAX_JOBS && !underWay(input);
+  return units > 0 && input.jobs.length <= CHAIN_MAX_JOBS && (!underWay(input) || announcedAhead(input));
+}
+
+/** A job is waiting for an earliest start after this hour: submitted ahead of when it may run. */
+function announcedAhead(input: PlanInput): boolean {
+  const nextHour = input.start.plus({ hours: 1 });
+  return input.jobs.some((job) => job.state === 'queued' && job.earliestStart >= nextHour);
 }
 
 function searchBudget(options: PlanOptions, jobs: number): number {
