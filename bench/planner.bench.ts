@@ -321,7 +321,8 @@ function printSuite(rows: SuiteRow[]): void {
             overbooked: mark(r.overbookedSiteHours, met.overbookedSiteHours),
             planMs: r.planMs,
             aboveExact: r.exact
-              ? `${mark(r.mipGapShare, met.mipGapShare)}, peak MWh +${r.peakMwhAboveExact}${exactNote}`
+              ? `${mark(r.mipGapShare, met.mipGapShare)}, peak MWh +${r.peakMwhAboveExact}${exactNote}` +
+                (r.sameRules ? `; without the margin ${r.sameRules.mipGapShare}` : '')
               : '–',
             vsPauseOnly: r.pauseOnly
               ? `pauses ${r.pauseOnly.pauses} → ${r.westwindPauses}: ` +
