@@ -127,10 +127,11 @@ export interface PlanOptions {
   searchPlacementsPerJob: number;
   /**
    * Work budget of the ejection chains after the search, in units of about one hour of a window scanned or a placement
-   * changed (counted, not timed, so a plan stays the same on a busy machine); 0: none. They run only for a plan from
-   * scratch (nothing running or paused), as the second start does. On the 1,474-job reference week 120M units (about
-   * 90M used in 40 rounds) give objective 25.9 against 30.6 with 20M and 35.5 without chains; the whole plan takes
-   * about 2 s here, as before (session 31: the chains run once per start, not once per late-first round).
+   * changed (counted, not timed, so a plan stays the same on a busy machine); 0: none. They run for a plan from
+   * scratch (nothing running or paused) and in re-plans with jobs announced ahead (see `chainsRun` in plan.ts). On the
+   * 1,474-job reference week 120M units (about 90M used in 40 rounds) give objective 25.9 against 30.6 with 20M and
+   * 35.5 without chains; the whole plan takes 2.3–2.6 s on a quiet machine here, about half of it the chains (once per
+   * start: the greedy one and fifo's).
    */
   chainWorkUnits: number;
   /**

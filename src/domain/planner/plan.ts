@@ -954,7 +954,8 @@ class Planner {
    * committed hours, one block for a job that may not pause (which only shifts), minSegmentHours; late jobs, capped
    * ones and fixed work do not move.
    *
-   * Only for a plan from scratch (nothing running or paused), as the second start. In the rolling replay of the
+   * Only where `chainsRun`: a plan from scratch (nothing running or paused), or a re-plan with jobs announced ahead.
+   * Not in every re-plan of a purely online stream: in the rolling replay of the
    * reference week, re-plans with chains packed the Sunday night so tight that at 10% and 20% forecast error jobs
    * finished late (1–3 per run, none without them), with or without a reserve of half each job's slack; and with
    * perfect forecasts they gained 0.4%. In the warm start too: 1–2 late at 20%, and 1.4% worse with perfect forecasts.
