@@ -208,20 +208,39 @@ function placeAll(
   planner.gpuHourPrice = gpuHourPrice;
   for (const t of order) placements[t] = planner.place(tasks[t]);
   planner.gpuHourPrice = undefined;
-  if (planner.options.strategy === 'westwind') {
-    planner.improve(tasks, order, placements);
-    planner.repairDeadlines(tasks, order, placements);
-    planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
-    if (withChains) planner.chains(tasks, placements);
-    planner.capWhereCheaper(tasks, order, placements);
-    planner.capThroughPeaks(tasks, order, placements);
-    planner.finishLateSooner(tasks, placements);
-  }
+  if (planner.options.strategy === 'westwind')
+    improvePlacements(planner, tasks, order, placements, { chains: withChains });
+  return planOf(planner, tasks, placements);
+}
+
+/**
+ * The moves after a first placement, in this order: single-job moves, deadline repair (`repair`), the search, the
+ * ejection chains (`chains`; they run only where `chainsRun`), capping where it is cheaper and through peaks, and late
+ * jobs finished sooner.
+ */
+function improvePlacements(
+  planner: Planner,
+  tasks: Task[],
+  order: number[],
+  placements: (Candidate | undefined)[],
+  steps: { repair?: boolean; chains?: boolean } = {},
+): void {
+  planner.improve(tasks, order, placements);
+  if (steps.repair ?? true) planner.repairDeadlines(tasks, order, placements);
+  planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
+  if (steps.chains ?? true) planner.chains(tasks, placements);
+  planner.capWhereCheaper(tasks, order, placements);
+  planner.capThroughPeaks(tasks, order, placements);
+  planner.finishLateSooner(tasks, placements);
+}
+
+/** The plan of these placements, once running jobs share any import cap (`capUnderImportCaps`). */
+function planOf(planner: Planner, tasks: Task[], placements: (Candidate | undefined)[]): Plan {
   planner.capUnderImportCaps(tasks, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
-/** Takes `seed`'s placements as they are, then improves them by single-job moves and the search. */
+/** Takes `seed`'s placements as they are, then improves them as a greedy placement is (`improvePlacements`). */
 function improveFrom(input: PlanInput, seed: Plan): Plan {
   const planner = new Planner(input);
   const tasks = input.jobs.map((job) => planner.compile(job));
@@ -229,19 +248,14 @@ function improveFrom(input: PlanInput, seed: Plan): Plan {
   const seedOf = new Map(seed.jobs.map((jp) => [jp.jobId, jp]));
   planner.capping = false;
   const placements = tasks.map((task) => planner.adopt(task, seedOf.get(task.job.id)));
-  planner.improve(tasks, order, placements);
-  planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
-  planner.chains(tasks, placements);
-  planner.capWhereCheaper(tasks, order, placements);
-  planner.capThroughPeaks(tasks, order, placements);
-  planner.finishLateSooner(tasks, placements);
-  planner.capUnderImportCaps(tasks, placements);
-  return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
+  // No deadline repair: the seed is fifo's plan, on time wherever an earliest-first order can be.
+  improvePlacements(planner, tasks, order, placements, { repair: false });
+  return planOf(planner, tasks, placements);
 }
 
 /**
  * Takes an earlier plan's placements, moved to this input's hours, for every job they still hold for (`adoptEarlier`);
- * places the others as greedy does; then the same moves as `improveFrom`.
+ * places the others as greedy does; then the same moves as a greedy placement (`improvePlacements`).
  */
 function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   const planner = new Planner(input);
@@ -255,15 +269,8 @@ function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   const placements = new Array<Candidate | undefined>(tasks.length);
   for (const t of order) placements[t] = planner.adoptEarlier(tasks[t], earlierOf.get(tasks[t].job.id), shift);
   for (const t of order) if (!placements[t]) placements[t] = planner.place(tasks[t]);
-  planner.improve(tasks, order, placements);
-  planner.repairDeadlines(tasks, order, placements);
-  planner.search(tasks, order, placements, searchBudget(planner.options, tasks.length));
-  planner.chains(tasks, placements);
-  planner.capWhereCheaper(tasks, order, placements);
-  planner.capThroughPeaks(tasks, order, placements);
-  planner.finishLateSooner(tasks, placements);
-  planner.capUnderImportCaps(tasks, placements);
-  return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
+  improvePlacements(planner, tasks, order, placements);
+  return planOf(planner, tasks, placements);
 }
 
 /**
