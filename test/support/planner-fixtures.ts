@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { readItpTrace } from '../../src/datasets/itp-trace.js';
 import { readOpsdZones } from '../../src/datasets/opsd.js';
 import { exactSlice, SUITE, SUITE_FROM, suiteInstance } from '../../src/datasets/planning-instance.js';
-import type { PlanInput, PlanJob, PlanSite } from '../../src/domain/planner/plan-types.js';
+import type { PlanInput, PlanJob, PlanSite, SiteSignals } from '../../src/domain/planner/plan-types.js';
 
 /** Hour 0 of the planner's unit tests: a Monday, 00:00 UTC. */
 export const PLAN_START = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
@@ -33,6 +34,60 @@ export function planJob(id: string, fields: Partial<PlanJob> = {}): PlanJob {
     state: 'queued',
     ...fields,
   };
+}
+
+/** How far the random jobs of a property test may reach: work (h), first hour, slack (h), checkpoint (minutes). */
+export interface RandomJobRanges {
+  maxWork: number;
+  maxFrom: number;
+  maxSlack: number;
+  maxCheckpointMinutes: number;
+}
+
+/**
+ * The fields of a random job for `fc.record` (a test may add its own beside them): 1–8 GPUs, at least 0.2 h of work,
+ * free from a whole hour, some whole hours of slack, deferrable and interruptible or not.
+ */
+export function randomJobFields(r: RandomJobRanges) {
+  return {
+    gpus: fc.integer({ min: 1, max: 8 }),
+    work: fc.double({ min: 0.2, max: r.maxWork, noNaN: true }),
+    from: fc.integer({ min: 0, max: r.maxFrom }),
+    slack: fc.integer({ min: 0, max: r.maxSlack }),
+    deferrable: fc.boolean(),
+    interruptible: fc.boolean(),
+    checkpointMinutes: fc.integer({ min: 0, max: r.maxCheckpointMinutes }),
+  };
+}
+
+export type RandomJob = {
+  [K in keyof ReturnType<typeof randomJobFields>]: ReturnType<typeof randomJobFields>[K] extends fc.Arbitrary<infer T>
+    ? T
+    : never;
+};
+
+/** Job `j<k>` of a random one: free from hour `from`, due `slack` hours after the whole hours of its work. */
+export function randomPlanJob(j: RandomJob, k: number, fields: Partial<PlanJob> = {}): PlanJob {
+  return planJob(`j${k}`, {
+    gpus: j.gpus,
+    remainingHours: j.work,
+    earliestStart: at(j.from),
+    deadline: at(j.from + Math.ceil(j.work) + j.slack),
+    deferrable: j.deferrable,
+    interruptible: j.interruptible,
+    checkpointMinutes: j.checkpointMinutes,
+    ...fields,
+  });
+}
+
+/** Site `s<k>` of a random instance: 1 kW per GPU, PUE 1.2, UTC. */
+export function randomPlanSite(
+  k: number,
+  gpus: number,
+  signals: SiteSignals,
+  fields: Partial<PlanSite> = {},
+): PlanSite {
+  return { id: `s${k}`, timeZone: 'UTC', gpus, kwPerGpu: 1, pue: 1.2, signals, ...fields };
 }
 
 /** 120 jobs of the benchmark's reference week submitted from `offsetHours`, a 48 h slice (sites scaled to its load). */

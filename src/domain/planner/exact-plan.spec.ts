@@ -3,8 +3,16 @@ import { exactPlan, ExactPlanResult } from './exact-plan.js';
 import { lpBound } from './lp-bound.js';
 import { peakPenalty } from './objective.js';
 import { plan } from './plan.js';
-import type { PlanInput, PlanJob, PlanSite } from './plan-types.js';
-import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+import type { PlanInput } from './plan-types.js';
+import {
+  at,
+  planJob,
+  planSite,
+  PLAN_START as start,
+  randomJobFields,
+  randomPlanJob,
+  randomPlanSite,
+} from '../../../test/support/planner-fixtures.js';
 
 const site = planSite;
 const job = planJob;
@@ -188,42 +196,16 @@ describe('exact plan: between the LP bound and the planner on random instances',
       }),
       { minLength: 1, maxLength: 2 },
     ),
-    jobs: fc.array(
-      fc.record({
-        gpus: fc.integer({ min: 1, max: 8 }),
-        work: fc.double({ min: 0.2, max: 4, noNaN: true }),
-        from: fc.integer({ min: 0, max: 6 }),
-        slack: fc.integer({ min: 0, max: 6 }),
-        deferrable: fc.boolean(),
-        interruptible: fc.boolean(),
-        checkpointMinutes: fc.integer({ min: 0, max: 40 }),
-      }),
-      { minLength: 1, maxLength: 5 },
-    ),
+    jobs: fc.array(fc.record(randomJobFields({ maxWork: 4, maxFrom: 6, maxSlack: 6, maxCheckpointMinutes: 40 })), {
+      minLength: 1,
+      maxLength: 5,
+    }),
   });
   type Instance = typeof instance extends fc.Arbitrary<infer T> ? T : never;
 
   function build(i: Instance): PlanInput {
-    const sites: PlanSite[] = i.sites.map((s, k) => ({
-      id: `s${k}`,
-      timeZone: 'UTC',
-      gpus: s.gpus,
-      kwPerGpu: 1,
-      pue: 1.2,
-      signals: { greenMw: s.greenMw, peak: s.peak.map(Number) },
-    }));
-    const jobs: PlanJob[] = i.jobs.map((j, k) =>
-      job(`j${k}`, {
-        gpus: j.gpus,
-        remainingHours: j.work,
-        earliestStart: at(j.from),
-        deadline: at(j.from + Math.ceil(j.work) + j.slack),
-        deferrable: j.deferrable,
-        interruptible: j.interruptible,
-        checkpointMinutes: j.checkpointMinutes,
-      }),
-    );
-    return { start, hours: 16, sites, jobs };
+    const sites = i.sites.map((s, k) => randomPlanSite(k, s.gpus, { greenMw: s.greenMw, peak: s.peak.map(Number) }));
+    return { start, hours: 16, sites, jobs: i.jobs.map((j, k) => randomPlanJob(j, k)) };
   }
 
   it('LP bound − ε ≤ exact ≤ planner + ε (peak rule priced in) wherever the planner keeps all deadlines', async () => {

@@ -3,7 +3,15 @@ import { lpBound } from './lp-bound.js';
 import { peakPenalty } from './objective.js';
 import { plan } from './plan.js';
 import type { PlanInput, PlanJob, SiteSignals } from './plan-types.js';
-import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+import {
+  at,
+  planJob,
+  planSite,
+  PLAN_START as start,
+  randomJobFields,
+  randomPlanJob,
+  randomPlanSite,
+} from '../../../test/support/planner-fixtures.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
 
 const site = planSite;
@@ -379,13 +387,7 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
     ),
     jobs: fc.array(
       fc.record({
-        gpus: fc.integer({ min: 1, max: 8 }),
-        work: fc.double({ min: 0.2, max: 4, noNaN: true }),
-        from: fc.integer({ min: 0, max: 4 }),
-        slack: fc.integer({ min: 0, max: 4 }),
-        deferrable: fc.boolean(),
-        interruptible: fc.boolean(),
-        checkpointMinutes: fc.integer({ min: 0, max: 30 }),
+        ...randomJobFields({ maxWork: 4, maxFrom: 4, maxSlack: 4, maxCheckpointMinutes: 30 }),
         curve: fc.boolean(),
       }),
       { minLength: 1, maxLength: 5 },
@@ -399,25 +401,14 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
       fc.asyncProperty(instance, async (raw) => {
         tried++;
         const sites = raw.sites.map((s, k) =>
-          site(`s${k}`, s.green, s.peak, {
-            gpus: s.gpus,
-            pue: 1.2,
-            signals: { greenMw: s.green, peak: s.peak, importCapMw: s.cap === null ? undefined : flat(HOURS, s.cap) },
-            capsPower: s.capsPower,
-          }),
+          randomPlanSite(
+            k,
+            s.gpus,
+            { greenMw: s.green, peak: s.peak, importCapMw: s.cap === null ? undefined : flat(HOURS, s.cap) },
+            { capsPower: s.capsPower },
+          ),
         );
-        const jobs = raw.jobs.map((j, k) =>
-          job(`j${k}`, {
-            gpus: j.gpus,
-            remainingHours: j.work,
-            earliestStart: at(j.from),
-            deadline: at(j.from + Math.ceil(j.work) + j.slack),
-            deferrable: j.deferrable,
-            interruptible: j.interruptible,
-            checkpointMinutes: j.checkpointMinutes,
-            ...(j.curve ? { power: CURVE } : {}),
-          }),
-        );
+        const jobs = raw.jobs.map((j, k) => randomPlanJob(j, k, j.curve ? { power: CURVE } : {}));
         const input: PlanInput = { start, hours: HOURS, sites, jobs };
         const planned = plan(input);
         // Like with like: the bound places all work inside the windows, so must the plan.

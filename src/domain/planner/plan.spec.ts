@@ -5,8 +5,16 @@ import { peakFromWindows } from '../energy/peak-hours.js';
 import { lpBound } from './lp-bound.js';
 import { peakPenalty } from './objective.js';
 import { PlacementProbe, plan, planWithNewJob } from './plan.js';
-import { DEFAULT_PLAN_OPTIONS, type Plan, type PlanInput, type PlanJob, type PlanSite } from './plan-types.js';
-import { at, planJob, planSite, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
+import { DEFAULT_PLAN_OPTIONS, type Plan, type PlanInput, type PlanJob } from './plan-types.js';
+import {
+  at,
+  planJob,
+  planSite,
+  PLAN_START as start,
+  randomJobFields,
+  randomPlanJob,
+  randomPlanSite,
+} from '../../../test/support/planner-fixtures.js';
 
 const site = planSite;
 const job = planJob;
@@ -571,49 +579,25 @@ describe('planner: properties on random instances', () => {
       }),
       { minLength: 1, maxLength: 3 },
     ),
-    jobs: fc.array(
-      fc.record({
-        gpus: fc.integer({ min: 1, max: 8 }),
-        work: fc.double({ min: 0.2, max: 6, noNaN: true }),
-        from: fc.integer({ min: 0, max: 12 }),
-        slack: fc.integer({ min: 0, max: 18 }),
-        deferrable: fc.boolean(),
-        interruptible: fc.boolean(),
-        checkpointMinutes: fc.integer({ min: 0, max: 30 }),
-      }),
-      { minLength: 1, maxLength: 12 },
-    ),
+    jobs: fc.array(fc.record(randomJobFields({ maxWork: 6, maxFrom: 12, maxSlack: 18, maxCheckpointMinutes: 30 })), {
+      minLength: 1,
+      maxLength: 12,
+    }),
   });
 
   type Instance = typeof instance extends fc.Arbitrary<infer T> ? T : never;
 
   function build(i: Instance): PlanInput {
-    const sites: PlanSite[] = i.sites.map((s, k) => ({
-      id: `s${k}`,
-      timeZone: 'UTC',
-      gpus: s.gpus,
-      kwPerGpu: 1,
-      pue: 1.2,
-      signals: {
+    const sites = i.sites.map((s, k) =>
+      randomPlanSite(k, s.gpus, {
         greenMw: s.greenMw,
         peak: s.peak.map(Number),
         importCapMw: s.cap === null ? undefined : new Array<number>(36).fill(s.cap),
-      },
-    }));
-    // deadlines inside the horizon
-    const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack));
-    const jobs: PlanJob[] = i.jobs.map((j, k) =>
-      job(`j${k}`, {
-        gpus: j.gpus,
-        remainingHours: j.work,
-        earliestStart: at(j.from),
-        deadline: at(j.from + Math.ceil(j.work) + j.slack),
-        deferrable: j.deferrable,
-        interruptible: j.interruptible,
-        checkpointMinutes: j.checkpointMinutes,
       }),
     );
-    return { start, hours, sites, jobs };
+    // deadlines inside the horizon
+    const hours = Math.max(i.hours, ...i.jobs.map((j) => j.from + Math.ceil(j.work) + j.slack));
+    return { start, hours, sites, jobs: i.jobs.map((j, k) => randomPlanJob(j, k)) };
   }
 
   it('never exceeds capacity or an import cap; non-deferrable jobs never pause; energy adds up', () => {
