@@ -461,7 +461,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRow[]> {
     const fifo = fromPlan(input, plan({ ...input, options: { strategy: 'fifo' } }), 0);
     const lp = await lpBound(input, westwindPlan);
     const marginless = plan({ ...input, options: { ...input.options, deadlineMarginHours: 0 } });
-    // The MIP starts from the better of the two plans (the one without the margin, on every slice so far).
+    // The MIP starts from the better of the two plans by the planner's own cost (misses, peak rule, objective).
     const incumbent = planCost(marginless.totals) < planCost(westwindPlan.totals) ? marginless : westwindPlan;
     const exact = await exactPlan(input, { fixed: incumbent, timeLimitSeconds: options.exactSeconds });
     const base = {
