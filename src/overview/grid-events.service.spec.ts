@@ -1,5 +1,5 @@
 import type { GridEventRecord } from '../events/event-reports.repository.js';
-import { view } from './grid-events.service.js';
+import { LISTED_EVENTS, listedEvents, view } from './grid-events.service.js';
 
 const H = 3_600_000;
 const START = Date.parse('2026-03-02T01:00:00Z');
@@ -61,5 +61,31 @@ describe('a grid event as the dashboard lists it', () => {
     ]);
     expect(v).toMatchObject({ eventName: 'cut', eventId: 'dr-1', programId: 'west-dr', timeZone: 'Asia/Shanghai' });
     expect(view(record(), undefined, null, 'UTC', START).intervals).toBeNull();
+  });
+});
+
+describe('the grid events the dashboard lists', () => {
+  const event = (key: string, startHour: number, hours: number, overrides: Partial<GridEventRecord> = {}) =>
+    record({ key, startMs: START + startHour * H, endMs: START + (startHour + hours) * H, ...overrides });
+
+  it('puts events in force first, then those to come soonest first, then those over; at most LISTED_EVENTS', () => {
+    // A day's hourly price events sent ahead, an emergency in force since before them, two events over.
+    const prices = Array.from({ length: 24 }, (_, k) => event(`price-${k}`, 1 + k, 1));
+    const emergency = event('emergency', -2, 6);
+    const ended = event('ended', -5, 2);
+    const withdrawn = event('withdrawn', -3, 8, { deletedAt: '2026-03-02T00:30:00.000Z' });
+    const keys = listedEvents([...prices, ended, withdrawn, emergency], START).map((r) => r.key);
+    expect(keys).toHaveLength(LISTED_EVENTS);
+    expect(keys[0]).toBe('emergency');
+    expect(keys.slice(1)).toEqual(prices.slice(0, LISTED_EVENTS - 1).map((r) => r.key));
+    // With room for all: those over after those to come, the latest ended first.
+    const few = listedEvents([ended, prices[3], withdrawn, emergency, prices[0]], START).map((r) => r.key);
+    expect(few).toEqual(['emergency', 'price-0', 'price-3', 'withdrawn', 'ended']);
+  });
+
+  it('leaves out events over for more than a day', () => {
+    const old = event('old', -30, 2);
+    const recent = event('recent', -20, 2);
+    expect(listedEvents([old, recent], START).map((r) => r.key)).toEqual(['recent']);
   });
 });

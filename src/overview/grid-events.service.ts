@@ -14,7 +14,7 @@ import { SignalsRepository } from '../signals/signals.repository.js';
 
 /** Events that ended (or were withdrawn) this long ago are still listed as recent. */
 export const RECENT_EVENT_HOURS = 24;
-/** Listed at most, newest first. */
+/** Listed at most (`listedEvents` says which). */
 export const LISTED_EVENTS = 20;
 /** Several dashboards asking within this long (real time) share one reading, as the overview does. */
 const EVENTS_CACHE_MS = 1000;
@@ -86,11 +86,7 @@ export class GridEventsService {
 
   private async read(): Promise<GridEventView[]> {
     const nowMs = this.clock.now().toMillis();
-    const since = nowMs - RECENT_EVENT_HOURS * HOUR_MS;
-    const records = (await this.records.all())
-      .filter((record) => endOf(record) >= since)
-      .sort((a, b) => b.startMs - a.startMs || (a.key < b.key ? -1 : 1))
-      .slice(0, LISTED_EVENTS);
+    const records = listedEvents(await this.records.all(), nowMs);
     const reports = this.reports();
     return Promise.all(
       records.map(async (record) => {
@@ -120,6 +116,34 @@ export class GridEventsService {
   }
 }
 
+/** The order an operator reads them in: events in force, then those to come, then those over. */
+const STATUS_ORDER: Record<GridEventView['status'], number> = { active: 0, upcoming: 1, ended: 2, withdrawn: 2 };
+
+/**
+ * The events listed at `nowMs`: those not over for RECENT_EVENT_HOURS, at most LISTED_EVENTS — events in force first
+ * (the latest started first), then those to come (the soonest first), then those over (the latest ended first). Newest
+ * first by start alone, a grid sending the day's hourly price events ahead could push an emergency in force off the
+ * list.
+ */
+export function listedEvents(records: readonly GridEventRecord[], nowMs: number): GridEventRecord[] {
+  const since = nowMs - RECENT_EVENT_HOURS * HOUR_MS;
+  const rank = (record: GridEventRecord) => STATUS_ORDER[statusOf(record, nowMs)];
+  const when = (record: GridEventRecord) => {
+    const status = statusOf(record, nowMs);
+    return status === 'active' ? -record.startMs : status === 'upcoming' ? record.startMs : -endOf(record);
+  };
+  return records
+    .filter((record) => endOf(record) >= since)
+    .sort((a, b) => rank(a) - rank(b) || when(a) - when(b) || (a.key < b.key ? -1 : 1))
+    .slice(0, LISTED_EVENTS);
+}
+
+function statusOf(record: GridEventRecord, nowMs: number): GridEventView['status'] {
+  if (record.deletedAt) return 'withdrawn';
+  const end = endOf(record);
+  return end <= nowMs ? 'ended' : record.startMs <= nowMs ? 'active' : 'upcoming';
+}
+
 function endOf(record: GridEventRecord): number {
   return Math.min(record.endMs, record.deletedAt ? Date.parse(record.deletedAt) : Infinity);
 }
@@ -144,7 +168,7 @@ export function view(
     programId: record.source.programId,
     eventId: record.source.eventId ?? null,
     eventName: record.source.eventName ?? null,
-    status: record.deletedAt ? 'withdrawn' : end <= nowMs ? 'ended' : record.startMs <= nowMs ? 'active' : 'upcoming',
+    status: statusOf(record, nowMs),
     start: iso(record.startMs),
     end: iso(end),
     receivedAt: record.receivedAt,
