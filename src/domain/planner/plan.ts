@@ -955,11 +955,13 @@ class Planner {
    * peak). For each job size, a Bellman-Ford of at most CHAIN_DEPTH moves over the site-hours: a move takes one hour
    * of a job of that size from site-hour a to b in its window; where another job of the same size moves on from b,
    * b's load is as it was, so only the chain's first hour (freed: grid energy saved) and its last (filled, where the
-   * job fits) change, besides each move's peak rule and checkpoints. The cheapest chains are applied one by one and
-   * kept where every hour they touch fits and the objective (weighted grid energy, peak rule, checkpoint energy),
-   * evaluated exactly, falls. Jobs keep their rules: their window, due hour (or their finish, if later), deadline,
-   * committed hours, one block for a job that may not pause (which only shifts), minSegmentHours; late jobs, capped
-   * ones and fixed work do not move.
+   * job fits) change, besides each move's peak rule and checkpoints. A chain starts at an hour drawing grid power or
+   * at a peak hour: one covered by green supply still holds peak MWh, which the peak rule prices first (until session
+   * 34 chains started only where grid power was drawn, and left 1.24 peak MWh on the fixed-peak PPA week). The
+   * cheapest chains are applied one by one and kept where every hour they touch fits and the objective (weighted grid
+   * energy, peak rule, checkpoint energy), evaluated exactly, falls. Jobs keep their rules: their window, due hour (or
+   * their finish, if later), deadline, committed hours, one block for a job that may not pause (which only shifts),
+   * minSegmentHours; late jobs, capped ones and fixed work do not move.
    *
    * Only where `chainsRun`: a plan from scratch (nothing running or paused), or a re-plan with jobs announced ahead.
    * Not in every re-plan of a purely online stream: in the rolling replay of the
@@ -1047,7 +1049,8 @@ class Planner {
       let frontier: number[] = [];
       for (let i = 0; i < SH; i++) {
         const excess = sh.loadMw[i] - sh.greenMw[i];
-        if (excess <= EPSILON || !at[i].some((u) => tasks[u].job.gpus === gpus)) continue;
+        // A chain starts where an hour freed saves grid energy, or a peak hour (the peak rule, on green or not).
+        if ((excess <= EPSILON && !sh.peak[i]) || !at[i].some((u) => tasks[u].job.gpus === gpus)) continue;
         const mw = mwAt[Math.floor(i / H)];
         dist[i] = -sh.gridWeight[i] * (Math.max(0, excess) - Math.max(0, excess - mw));
         best[i] = dist[i];
@@ -1060,7 +1063,8 @@ class Planner {
         const to = (r + 1) * SH;
         for (const a of frontier) {
           const da = dist[from + a];
-          if (!(da < -EPSILON)) continue;
+          // Past the first move only chains that gain so far go on; a first move out of a peak hour gains its exit.
+          if (!(da < -EPSILON) && !(r === 0 && sh.peak[a])) continue;
           const ha = a % H;
           const sa = (a - ha) / H;
           for (const u of at[a]) {
