@@ -49,12 +49,13 @@ describe('planner: ejection chains', () => {
     expectChainsGain(suiteWeek('load-peaks-ppa'), 0.53);
   }, 300_000);
 
-  it('start at peak hours green supply covers too: the fixed-peak PPA week', () => {
-    // A peak hour on green draws no grid power but holds peak MWh, which the peak rule prices first. Measured (session
-    // 34): peak MWh 1.135 against 1.394 without chains (0.81); 1.237 (0.89) when chains started only where grid power
+  it('start at peak hours green supply covers too, then make room across sizes: the fixed-peak PPA week', () => {
+    // A peak hour on green draws no grid power but holds peak MWh, which the peak rule prices first; and a job out of
+    // a peak may need the room of several smaller jobs. Measured (session 34): peak MWh 1.061 against 1.394 without
+    // chains (0.76); 1.135 (0.81) without room across sizes; 1.237 (0.89) when chains started only where grid power
     // was drawn.
     const { chained, plain } = expectChainsGain(suiteWeek('fixed-peaks-ppa'), 0.9);
-    expect(chained.totals.deferrablePeakMwh).toBeLessThan(0.85 * plain.totals.deferrablePeakMwh);
+    expect(chained.totals.deferrablePeakMwh).toBeLessThan(0.8 * plain.totals.deferrablePeakMwh);
   }, 300_000);
 
   /** The slice with its first interruptible job running at the first site since hour 0. */

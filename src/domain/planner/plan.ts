@@ -1168,9 +1168,98 @@ class Planner {
       return kept;
     };
 
+    // Room across sizes, where the chains (one size each) find no more: a peak hour of a job moves to an off-peak hour
+    // that lacks GPUs for it, and jobs there of any size (largest first) move on to off-peak hours with room in their
+    // windows, each to its cheapest. `onwards` caches each site-hour's movers until a kept move changes the plan.
+    const onwards = new Map<number, { v: number; to: Candidate }[]>();
+    const movesOnFrom = (b: number) => {
+      const cached = onwards.get(b);
+      if (cached) return cached;
+      const list: { v: number; to: Candidate }[] = [];
+      const hb = b % H;
+      const sb = (b - hb) / H;
+      for (const v of at[b]) {
+        const task = tasks[v];
+        const old = placements[v]!;
+        if (!task.job.interruptible) continue;
+        let bestCost = Infinity;
+        let bestTo: Candidate | undefined;
+        for (const s of task.sites)
+          for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < this.chainLatest(task, old); h++) {
+            const d = s * H + h;
+            if (sh.peak[d] || holdsHour(old, h) || !sh.fits(d, task.job.gpus, task.powerMw[s])) continue;
+            const excess = sh.loadMw[d] - sh.greenMw[d];
+            const cost = sh.gridWeight[d] * (Math.max(0, excess + task.powerMw[s]) - Math.max(0, excess));
+            if (cost >= bestCost) continue;
+            budget -= 1;
+            const to = this.movedHour(task, old, hb, sb, h, s);
+            if (to) [bestCost, bestTo] = [cost, to];
+          }
+        if (bestTo) list.push({ v, to: bestTo });
+      }
+      list.sort((x, y) => tasks[y.v].job.gpus - tasks[x.v].job.gpus);
+      onwards.set(b, list);
+      return list;
+    };
+    // Tries each off-peak hour of u's window for its peak hour k; true where a move was kept.
+    const roomFor = (u: number, k: number): boolean => {
+      const task = tasks[u];
+      const old = placements[u]!;
+      for (const s of task.sites)
+        for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < this.chainLatest(task, old); h++) {
+          const b = s * H + h;
+          if (sh.peak[b] || holdsHour(old, h) || budget <= 0) continue;
+          const movers: { v: number; to: Candidate }[] = [];
+          let freed = sh.gpusFree[b];
+          for (const m of freed < task.job.gpus ? movesOnFrom(b) : []) {
+            if (freed >= task.job.gpus) break;
+            if (m.v === u) continue;
+            movers.push(m);
+            freed += tasks[m.v].job.gpus;
+          }
+          if (freed < task.job.gpus) continue;
+          budget -= H;
+          const to = this.movedHour(task, old, old.hours[k], old.sites[k], h, s);
+          if (!to) continue;
+          base.clear();
+          jobDelta = 0;
+          for (const m of movers) apply(m.v, m.to);
+          apply(u, to);
+          if (feasible() && delta() < -EPSILON) {
+            for (const { u: w, from, to: next } of moves) {
+              index(w, from, -1);
+              index(w, next, 1);
+            }
+            moves.length = 0;
+            onwards.clear();
+            return true;
+          }
+          while (moves.length > 0) undo();
+        }
+      return false;
+    };
+    const roomAcrossSizes = (): number => {
+      let kept = 0;
+      for (let u = 0; u < tasks.length && budget > 0; u++) {
+        if (!movable(u)) continue;
+        let k = tasks[u].committed;
+        while (k < placements[u]!.hours.length && budget > 0) {
+          const c = placements[u]!;
+          if (!sh.peak[c.sites[k] * H + c.hours[k]] || !roomFor(u, k)) k++;
+          else {
+            // A kept move changed its hours: look at them again.
+            kept++;
+            k = tasks[u].committed;
+          }
+        }
+      }
+      return kept;
+    };
+
     for (let round = 0; round < CHAIN_ROUNDS && budget > 0; round++) {
       let kept = 0;
       for (const gpus of classes) if (budget > 0) kept += chainsOf(gpus);
+      if (kept === 0 && budget > 0) kept = roomAcrossSizes();
       if (kept === 0) break;
     }
   }
@@ -1956,6 +2045,12 @@ class Planner {
 }
 
 /** Whether the placement holds hour h at site s. */
+/** The candidate holds hour h, at any site. */
+function holdsHour(candidate: Candidate, h: number): boolean {
+  for (let k = 0; k < candidate.hours.length; k++) if (candidate.hours[k] === h) return true;
+  return false;
+}
+
 function holds(candidate: Candidate | undefined, s: number, h: number): boolean {
   if (!candidate) return false;
   for (let k = 0; k < candidate.hours.length; k++)
