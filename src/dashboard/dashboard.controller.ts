@@ -11,7 +11,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { formatInstant } from '../domain/time/instant.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { checkedJobId, jobNotFound } from '../common/job-errors.js';
-import { GridEventsService, type GridEventView } from '../overview/grid-events.service.js';
+import { GridEventsService, type GridEventList } from '../overview/grid-events.service.js';
 import { JobRow, Overview, OverviewService } from '../overview/overview.service.js';
 import { PlanRepository } from '../plans/plan.repository.js';
 import { Change, ChangeFeed } from '../redis/change-feed.js';
@@ -101,8 +101,8 @@ export class DashboardController {
   /** Grid events to come, in force and ended in the last day, each with its curtailment report. */
   @Get('dashboard/api/events')
   @Header('Cache-Control', 'no-store')
-  async events(): Promise<{ items: GridEventView[] }> {
-    return { items: await this.gridEvents.events() };
+  events(): Promise<GridEventList> {
+    return this.gridEvents.events();
   }
 
   @Get('dashboard/api/jobs')

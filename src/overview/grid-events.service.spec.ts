@@ -74,18 +74,21 @@ describe('the grid events the dashboard lists', () => {
     const emergency = event('emergency', -2, 6);
     const ended = event('ended', -5, 2);
     const withdrawn = event('withdrawn', -3, 8, { deletedAt: '2026-03-02T00:30:00.000Z' });
-    const keys = listedEvents([...prices, ended, withdrawn, emergency], START).map((r) => r.key);
+    const { listed, total } = listedEvents([...prices, ended, withdrawn, emergency], START);
+    const keys = listed.map((r) => r.key);
     expect(keys).toHaveLength(LISTED_EVENTS);
+    expect(total).toBe(prices.length + 3);
     expect(keys[0]).toBe('emergency');
     expect(keys.slice(1)).toEqual(prices.slice(0, LISTED_EVENTS - 1).map((r) => r.key));
     // With room for all: those over after those to come, the latest ended first.
-    const few = listedEvents([ended, prices[3], withdrawn, emergency, prices[0]], START).map((r) => r.key);
-    expect(few).toEqual(['emergency', 'price-0', 'price-3', 'withdrawn', 'ended']);
+    const few = listedEvents([ended, prices[3], withdrawn, emergency, prices[0]], START);
+    expect(few.listed.map((r) => r.key)).toEqual(['emergency', 'price-0', 'price-3', 'withdrawn', 'ended']);
+    expect(few.total).toBe(5);
   });
 
   it('leaves out events over for more than a day', () => {
     const old = event('old', -30, 2);
     const recent = event('recent', -20, 2);
-    expect(listedEvents([old, recent], START).map((r) => r.key)).toEqual(['recent']);
+    expect(listedEvents([old, recent], START)).toEqual({ listed: [recent], total: 1 });
   });
 });

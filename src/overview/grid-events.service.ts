@@ -14,7 +14,7 @@ import { SignalsRepository } from '../signals/signals.repository.js';
 
 /** Events that ended (or were withdrawn) this long ago are still listed as recent. */
 export const RECENT_EVENT_HOURS = 24;
-/** Listed at most (`listedEvents` says which). */
+/** Listed at most (`listedEvents` says which); the dashboard says how many more there are. */
 export const LISTED_EVENTS = 20;
 /** Several dashboards asking within this long (real time) share one reading, as the overview does. */
 const EVENTS_CACHE_MS = 1000;
@@ -29,6 +29,12 @@ export interface GridEventIntervalView {
   emergency: string | null;
   pricePerMwh: number | null;
   carbonGPerKwh: number | null;
+}
+
+/** The events listed, and how many there are in all (in force, to come or over for less than a day). */
+export interface GridEventList {
+  items: GridEventView[];
+  total: number;
 }
 
 /** A grid event as the dashboard lists it: what it is, its hours, and the curtailment it delivered. */
@@ -62,7 +68,7 @@ export interface GridEventView {
 export class GridEventsService {
   private readonly logger = new Logger('GridEventsOverview');
   private readonly timeZones: Map<string, string>;
-  private cached?: { at: number; events: Promise<GridEventView[]> };
+  private cached?: { at: number; events: Promise<GridEventList> };
 
   constructor(
     private readonly records: EventReportsRepository,
@@ -74,7 +80,7 @@ export class GridEventsService {
     this.timeZones = timeZonesByZone(config);
   }
 
-  events(): Promise<GridEventView[]> {
+  events(): Promise<GridEventList> {
     const at = performance.now();
     if (!this.cached || at - this.cached.at > EVENTS_CACHE_MS) {
       const events = this.read();
@@ -84,12 +90,12 @@ export class GridEventsService {
     return this.cached.events;
   }
 
-  private async read(): Promise<GridEventView[]> {
+  private async read(): Promise<GridEventList> {
     const nowMs = this.clock.now().toMillis();
-    const records = listedEvents(await this.records.all(), nowMs);
+    const { listed, total } = listedEvents(await this.records.all(), nowMs);
     const reports = this.reports();
-    return Promise.all(
-      records.map(async (record) => {
+    const items = await Promise.all(
+      listed.map(async (record) => {
         const [stored, report] = await Promise.all([
           record.deletedAt ? undefined : this.signals.event(record.key),
           reports
@@ -105,6 +111,7 @@ export class GridEventsService {
         return view(record, stored, report, this.timeZones.get(record.zone) ?? 'UTC', nowMs);
       }),
     );
+    return { items, total };
   }
 
   private reports(): EventReportsService | undefined {
@@ -120,22 +127,25 @@ export class GridEventsService {
 const STATUS_ORDER: Record<GridEventView['status'], number> = { active: 0, upcoming: 1, ended: 2, withdrawn: 2 };
 
 /**
- * The events listed at `nowMs`: those not over for RECENT_EVENT_HOURS, at most LISTED_EVENTS — events in force first
- * (the latest started first), then those to come (the soonest first), then those over (the latest ended first). Newest
- * first by start alone, a grid sending the day's hourly price events ahead could push an emergency in force off the
- * list.
+ * The events listed at `nowMs`: of those not over for RECENT_EVENT_HOURS (`total`), at most LISTED_EVENTS — events in
+ * force first (the latest started first), then those to come (the soonest first), then those over (the latest ended
+ * first). Newest first by start alone, a grid sending the day's hourly price events ahead could push an emergency in
+ * force off the list.
  */
-export function listedEvents(records: readonly GridEventRecord[], nowMs: number): GridEventRecord[] {
+export function listedEvents(
+  records: readonly GridEventRecord[],
+  nowMs: number,
+): { listed: GridEventRecord[]; total: number } {
   const since = nowMs - RECENT_EVENT_HOURS * HOUR_MS;
-  const rank = (record: GridEventRecord) => STATUS_ORDER[statusOf(record, nowMs)];
-  const when = (record: GridEventRecord) => {
-    const status = statusOf(record, nowMs);
-    return status === 'active' ? -record.startMs : status === 'upcoming' ? record.startMs : -endOf(record);
-  };
-  return records
+  const recent = records
     .filter((record) => endOf(record) >= since)
-    .sort((a, b) => rank(a) - rank(b) || when(a) - when(b) || (a.key < b.key ? -1 : 1))
-    .slice(0, LISTED_EVENTS);
+    .map((record) => {
+      const status = statusOf(record, nowMs);
+      const when = status === 'active' ? -record.startMs : status === 'upcoming' ? record.startMs : -endOf(record);
+      return { record, rank: STATUS_ORDER[status], when };
+    });
+  recent.sort((a, b) => a.rank - b.rank || a.when - b.when || (a.record.key < b.record.key ? -1 : 1));
+  return { listed: recent.slice(0, LISTED_EVENTS).map(({ record }) => record), total: recent.length };
 }
 
 function statusOf(record: GridEventRecord, nowMs: number): GridEventView['status'] {

@@ -812,7 +812,7 @@ function eventElement(event) {
   return el;
 }
 
-function renderGridEvents(events) {
+function renderGridEvents({ items: events, total }) {
   const root = $('#grid-events');
   const byZone = new Map();
   for (const event of events) {
@@ -829,7 +829,15 @@ function renderGridEvents(events) {
     return block;
   });
   root.replaceChildren(...blocks);
-  text($('#grid-events-note'), events.length ? '' : 'no grid event in force, to come or in the last 24 h');
+  const more = total - events.length;
+  text(
+    $('#grid-events-note'),
+    !events.length
+      ? 'no grid event in force, to come or in the last 24 h'
+      : more > 0
+        ? `${more} more not listed: these ${events.length} are those in force, the soonest to come, the latest over`
+        : '',
+  );
 }
 
 // ---- refresh, on load and on every change ----
@@ -855,7 +863,7 @@ async function refresh() {
     renderSites(overview);
     renderZones(zones);
     renderJobs(jobs.items);
-    renderGridEvents(events.items);
+    renderGridEvents(events);
     const unplaced = `${defaultZone} for a job not placed yet`;
     text($('#time-note'), timeMode === 'utc' ? 'Times in UTC.' : `Times in each job’s site zone (${unplaced}).`);
     if (selectedJob) await showTimeline(selectedJob);
