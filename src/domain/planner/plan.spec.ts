@@ -259,6 +259,12 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(plan({ start, hours: 24, sites, jobs: [running] }).jobs[0].site).toBe('here');
     const clearlyBetter = [sites[0], site('there', new Array<number>(24).fill(1), new Array<number>(24).fill(0))];
     expect(plan({ start, hours: 24, sites: clearlyBetter, jobs: [running] }).jobs[0].site).toBe('there');
+    // A hysteresis of 1: a move must save all that staying costs (0.01 MW of grid an hour here), so only a move onto
+    // green supply, which costs nothing, goes ahead.
+    const options = { moveHysteresis: 1 };
+    expect(plan({ start, hours: 24, sites, jobs: [running], options }).jobs[0].site).toBe('here');
+    const onGreen = plan({ start, hours: 24, sites: clearlyBetter, jobs: [running], options });
+    expect(onGreen.jobs[0]).toMatchObject({ site: 'there', meetsDeadline: true });
   });
 
   it('says why a running job pauses, in the site’s local time', () => {

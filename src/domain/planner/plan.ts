@@ -1692,10 +1692,13 @@ class Planner {
     return a.cost < b.cost - EPSILON || (Math.abs(a.cost - b.cost) <= EPSILON && byFinish < 0);
   }
 
-  /** A running job stays put unless moving is clearly cheaper: other sites' costs count more. */
+  /**
+   * A running job stays put unless moving is clearly cheaper: other sites' costs count more. A hysteresis of 1 or
+   * more counts them a billion times (not 1 / 0, whose NaN for a zero cost broke every comparison after it).
+   */
   private withHysteresis(task: Task, s: number, cost: number): number {
     return task.job.state === 'running' && task.currentSite >= 0 && s !== task.currentSite
-      ? cost / (1 - this.options.moveHysteresis)
+      ? cost / Math.max(1 - this.options.moveHysteresis, 1e-9)
       : cost;
   }
 
