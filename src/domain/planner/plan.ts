@@ -1182,10 +1182,11 @@ class Planner {
         const task = tasks[v];
         const old = placements[v]!;
         if (!task.job.interruptible) continue;
+        const latest = this.chainLatest(task, old);
         let bestCost = Infinity;
         let bestTo: Candidate | undefined;
         for (const s of task.sites)
-          for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < this.chainLatest(task, old); h++) {
+          for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < latest; h++) {
             const d = s * H + h;
             if (sh.peak[d] || holdsHour(old, h) || !sh.fits(d, task.job.gpus, task.powerMw[s])) continue;
             const excess = sh.loadMw[d] - sh.greenMw[d];
@@ -1201,19 +1202,20 @@ class Planner {
       onwards.set(b, list);
       return list;
     };
-    // Tries each off-peak hour of u's window for its peak hour k; true where a move was kept.
+    // Tries each off-peak hour of u's window for its peak hour k (u holds none of them, so none moves u on); true
+    // where a move was kept.
     const roomFor = (u: number, k: number): boolean => {
       const task = tasks[u];
       const old = placements[u]!;
+      const latest = this.chainLatest(task, old);
       for (const s of task.sites)
-        for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < this.chainLatest(task, old); h++) {
+        for (let h = Math.max(this.firstHourAt(task, s), task.committed); h < latest && budget > 0; h++) {
           const b = s * H + h;
-          if (sh.peak[b] || holdsHour(old, h) || budget <= 0) continue;
+          if (sh.peak[b] || holdsHour(old, h)) continue;
           const movers: { v: number; to: Candidate }[] = [];
           let freed = sh.gpusFree[b];
           for (const m of freed < task.job.gpus ? movesOnFrom(b) : []) {
             if (freed >= task.job.gpus) break;
-            if (m.v === u) continue;
             movers.push(m);
             freed += tasks[m.v].job.gpus;
           }
@@ -2047,13 +2049,13 @@ class Planner {
   }
 }
 
-/** Whether the placement holds hour h at site s. */
-/** The candidate holds hour h, at any site. */
+/** Whether the placement holds hour h, at any site. */
 function holdsHour(candidate: Candidate, h: number): boolean {
   for (let k = 0; k < candidate.hours.length; k++) if (candidate.hours[k] === h) return true;
   return false;
 }
 
+/** Whether the placement holds hour h at site s. */
 function holds(candidate: Candidate | undefined, s: number, h: number): boolean {
   if (!candidate) return false;
   for (let k = 0; k < candidate.hours.length; k++)
