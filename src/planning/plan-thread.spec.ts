@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { WestwindConfig } from '../config/westwind-config.js';
-import { plan } from '../domain/planner/plan.js';
+import { plan, planStart, secondStartRuns } from '../domain/planner/plan.js';
 import type { PlanInput } from '../domain/planner/plan-types.js';
 import { at, planJob, planSite, PLAN_START as start, referenceSlice } from '../../test/support/planner-fixtures.js';
 import { ISSUE_POWER_CURVE } from '../../test/support/power-curves.js';
@@ -60,6 +60,15 @@ describe('PlanThread: plan() on a worker thread', () => {
     }
     expect(ticks).toBeGreaterThan(0);
   });
+
+  it('plans from scratch with its two starts on two threads at once: the plan plan() gives', async () => {
+    // A 120-job slice of the reference week, nothing running: the fifo start's plan wins there.
+    const slice = referenceSlice(96);
+    expect(secondStartRuns(slice)).toBe(true);
+    const planned = await thread.plan(slice);
+    expect(planned).toEqual(plan(slice));
+    expect(planned).toEqual(planStart(slice, 'fifo'));
+  }, 60_000);
 
   it('takes plans one at a time, each answered with its own', async () => {
     const small = { ...input(), jobs: input().jobs.slice(0, 5) };

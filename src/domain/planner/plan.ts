@@ -117,27 +117,48 @@ const ANY_SITE = -1;
  * also improve fifo's plan, and the cheaper of the two plans is kept (docs/planner.md).
  */
 export function plan(input: PlanInput): Plan {
+  const first = planStart(input, 'greedy');
+  return secondStartRuns(input, first) ? betterPlan(input, first, planStart(input, 'fifo')) : first;
+}
+
+/** The two starts of `plan()`, which a caller may run side by side where `secondStartRuns(input)`. */
+export type PlanStart = 'greedy' | 'fifo';
+
+/**
+ * One start of `plan()`. `greedy`: the greedy placement (and, where the input carries the LP's prices, the guided one),
+ * against the warm start where the input carries the plan before; the better goes on. `fifo`: fifo's plan (earliest
+ * hours: every deadline an earliest-first order keeps), improved by the same moves, none of which makes a job late.
+ */
+export function planStart(input: PlanInput, start: PlanStart): Plan {
+  if (start === 'fifo')
+    return improveFrom(input, placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true));
   const strategy = input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy;
-  const byMisses = missOrder(input);
-  const better = (a: Plan, b: Plan) => (byMisses(a, b) || planCost(a.totals) - planCost(b.totals)) < 0;
   const unguided = greedyPlan(input);
-  // Guided by the LP's prices where the input carries them: the better of the two placements goes on.
   const guided = input.guide && strategy === 'westwind' ? greedyPlan(input, input.guide.gpuHourPrice) : undefined;
-  const greedy = guided && better(guided, unguided) ? guided : unguided;
-  // A second start: fifo's plan (earliest hours: every deadline an earliest-first order keeps),
-  // improved by the same moves, none of which makes a job late; the cheaper plan is kept. It runs
-  // where greedy misses a deadline, and for a first plan of up to SECOND_START_MAX_JOBS jobs. Not
-  // in re-plans while work is under way: switching starts from hour to hour packed jobs against
-  // their deadlines, and later arrivals made 2–4 of 1,474 late in the reference week's replays.
+  const greedy = guided ? betterPlan(input, unguided, guided) : unguided;
   if (strategy !== 'westwind') return greedy;
   // A warm start: the previous plan, where it still holds, improved again. Each re-plan then goes on
   // from the last one's improvements instead of starting afresh.
   const warm = input.earlier && improveFromEarlier(input, input.earlier);
-  const best = warm && better(warm, greedy) ? warm : greedy;
-  if (best.totals.deadlineMisses === 0 && (underWay(input) || input.jobs.length > SECOND_START_MAX_JOBS)) return best;
-  const fifo = placeAll({ ...input, options: { ...input.options, strategy: 'fifo' } }, true);
-  const fromFifo = improveFrom(input, fifo);
-  return better(fromFifo, best) ? fromFifo : best;
+  return warm ? betterPlan(input, greedy, warm) : greedy;
+}
+
+/**
+ * Whether the fifo start runs after `first`, the greedy start: where `first` misses a deadline, and for a first plan
+ * of up to SECOND_START_MAX_JOBS jobs (nothing running or paused) — without `first`, whether it runs whatever the
+ * greedy start gives, so a caller may run both at once. Not in re-plans while work is under way: switching starts from
+ * hour to hour packed jobs against their deadlines, and later arrivals made 2–4 of 1,474 late in the reference week's
+ * replays.
+ */
+export function secondStartRuns(input: PlanInput, first?: Plan): boolean {
+  if ((input.options?.strategy ?? DEFAULT_PLAN_OPTIONS.strategy) !== 'westwind') return false;
+  if (!underWay(input) && input.jobs.length <= SECOND_START_MAX_JOBS) return true;
+  return !!first && first.totals.deadlineMisses > 0;
+}
+
+/** `b` where it is better than `a` (fewer misses, then the planner's cost), else `a`. */
+export function betterPlan(input: PlanInput, a: Plan, b: Plan): Plan {
+  return (missOrder(input)(b, a) || planCost(b.totals) - planCost(a.totals)) < 0 ? b : a;
 }
 
 /**
