@@ -13,10 +13,10 @@ import { WorkerThread } from './worker-thread.js';
  * Runs `plan()` on a worker thread, so a re-plan (seconds for a few hundred jobs on a loaded 2-core
  * machine: the search's budget) does not hold the event loop: requests, dispatch and Redis replies
  * go on meanwhile (a 10 s block made request-path Redis commands time out in a CI run). Plans are
- * taken one at a time in order. A plan from scratch, whose two starts (greedy and fifo) each take about half of it,
- * runs them on two threads at once and keeps the better, as `plan()` does one after the other: the same plan in about
- * half the time on a machine with a core to spare (the 1,474-job weeks of bench:planner took 0.6–4.0 s one after the
- * other).
+ * taken one at a time in order. A plan from scratch runs its two starts (greedy and fifo) on two threads at once and
+ * keeps the better, as `plan()` does one after the other: the same plan, but on this project's 2-core machine only
+ * 10% sooner (the reference week: 2.8 s on one thread; 1.9 s and 1.6 s for the starts alone, 2.5 s at once — they
+ * slow each other).
  *
  * The LP's price guide (`planner.priceGuideMaxJobs`) is solved on a second thread in the background:
  * re-plans go on with the guide there is (none at first) while the next is solved, and `guideSolved`

@@ -995,7 +995,7 @@ class Planner {
     // Chains from green peak hours and room across sizes (session 34) only in a first plan: nothing under way and no
     // plan before it. In the week's replay with jobs announced a day ahead, run in every re-plan they took its
     // objective from 33.4 to 36.9 (1 late) and 36.4, both 37.2; in re-plans while nothing ran 35.7; in the first plan
-    // only 35.1 (the replays follow the first plan's hours chaotically; a week ahead 27.7 either way).
+    // only 35.1 (a week ahead: 29.5 in every re-plan, 27.7 in the first plan only, as before).
     const firstPlan = !underWay(this.input) && !this.input.earlier;
     const H = this.hours;
     const sh = this.siteHours;
