@@ -1037,6 +1037,14 @@ class Planner {
       moves.push({ u, from, to });
       budget -= from.hours.length + to.hours.length;
     };
+    // The moves applied since the last kept or undone are kept: the index of who holds each site-hour follows them.
+    const keepMoves = () => {
+      for (const { u, from, to } of moves) {
+        index(u, from, -1);
+        index(u, to, 1);
+      }
+      moves.length = 0;
+    };
     const undo = () => {
       const { u, from, to } = moves.pop()!;
       this.reserve(tasks[u], to, -1);
@@ -1184,11 +1192,7 @@ class Planner {
           apply(u, to);
         }
         if (ok && feasible() && delta() < -EPSILON) {
-          for (const { u: v, from, to } of moves) {
-            index(v, from, -1);
-            index(v, to, 1);
-          }
-          moves.length = 0;
+          keepMoves();
           kept++;
         } else while (moves.length > 0) undo();
       }
@@ -1255,11 +1259,7 @@ class Planner {
           for (const m of movers) apply(m.v, m.to);
           apply(u, to);
           if (feasible() && delta() < -EPSILON) {
-            for (const { u: w, from, to: next } of moves) {
-              index(w, from, -1);
-              index(w, next, 1);
-            }
-            moves.length = 0;
+            keepMoves();
             onwards.clear();
             return true;
           }
