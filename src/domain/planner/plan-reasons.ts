@@ -17,6 +17,7 @@ export function describePlacement(
   siteHours: SiteHours,
   s: number,
   local: (hour: number) => string,
+  localDate: (hour: number) => string,
 ): string {
   const H = siteHours.hours;
   const first = plan.segments[0];
@@ -25,11 +26,7 @@ export function describePlacement(
   const parts: string[] = [];
   const planStart = Date.parse(first.start) - first.startHour * HOUR_MS;
   /** A local time a day or more ahead carries its ISO date: "2026-03-04 06:00" (nearer, "06:00"). */
-  const dated = (hour: number) => {
-    if (hour < 24) return local(hour);
-    const date = DateTime.fromMillis(planStart + hour * HOUR_MS, { zone: site.timeZone }).toFormat('yyyy-MM-dd');
-    return `${date} ${local(hour)}`;
-  };
+  const dated = (hour: number) => (hour < 24 ? local(hour) : `${localDate(hour)} ${local(hour)}`);
 
   if (!plan.meetsDeadline) {
     const deadline = `${job.deadline.setZone(site.timeZone).toFormat('yyyy-MM-dd HH:mm')} ${site.timeZone}`;
