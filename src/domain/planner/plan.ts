@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { energyPerWork, FRACTION_EPSILON, PowerCurve, throughputAt } from '../energy/power-curve.js';
 import { jobPowerMw } from '../energy/power.js';
 import { sharePowerCut } from './power-cut.js';
+import { IntSlab } from './int-slab.js';
 import { describePlacement } from './plan-reasons.js';
 import {
   DEFAULT_PLAN_OPTIONS,
@@ -424,6 +425,8 @@ class Planner {
   private readonly cost: Float64Array;
   private readonly scratch: Float64Array;
   private readonly picked: Int32Array;
+  /** Where candidates' hours and sites are allocated. */
+  private readonly slab: IntSlab;
   /** The site each entry of `cost` belongs to. */
   private readonly costSite: Int32Array;
   private readonly hourIso: string[] = [];
@@ -444,6 +447,7 @@ class Planner {
     this.cost = new Float64Array(input.hours);
     this.scratch = new Float64Array(input.hours);
     this.picked = new Int32Array(input.hours);
+    this.slab = new IntSlab();
     this.costSite = new Int32Array(input.hours);
   }
 
@@ -1354,22 +1358,32 @@ class Planner {
     let at = -1;
     for (let k = task.committed; k < n; k++) if (old.hours[k] === fromH && old.sites[k] === fromS) at = k;
     if (at < 0 || toH < task.committed || toH < this.firstHourAt(task, toS)) return undefined;
-    const pairs: [number, number][] = [];
+    // Its hours without `at`, with toH in order.
+    let hours = this.slab.take(n);
+    let sites = this.slab.take(n);
+    let j = 0;
+    let placed = false;
     for (let k = 0; k < n; k++) {
       if (k === at) continue;
       if (old.hours[k] === toH) return undefined;
-      pairs.push([old.hours[k], old.sites[k]]);
+      if (!placed && toH < old.hours[k]) {
+        hours[j] = toH;
+        sites[j++] = toS;
+        placed = true;
+      }
+      hours[j] = old.hours[k];
+      sites[j++] = old.sites[k];
     }
-    pairs.push([toH, toS]);
-    pairs.sort((a, b) => a[0] - b[0]);
-    let hours = Int32Array.from(pairs, (p) => p[0]);
-    let sites = Int32Array.from(pairs, (p) => p[1]);
+    if (!placed) {
+      hours[j] = toH;
+      sites[j] = toS;
+    }
     let totalWork = this.workWithCheckpoints(task, hours, sites);
     const needed = Math.max(1, Math.ceil(totalWork - EPSILON));
     if (needed > n) return undefined;
     if (needed < n) {
-      hours = hours.slice(0, needed);
-      sites = sites.slice(0, needed);
+      hours = hours.subarray(0, needed);
+      sites = sites.subarray(0, needed);
       totalWork = this.workWithCheckpoints(task, hours, sites);
     }
     if (!task.job.interruptible && segmentCount(hours, hours.length, sites) > 1) return undefined;
@@ -1875,8 +1889,8 @@ class Planner {
     for (let attempt = 0; attempt < 8; attempt++) {
       const selection = choose(k);
       if (!selection) return undefined;
-      const hours = new Int32Array(c + selection.count);
-      const sites = new Int32Array(c + selection.count);
+      const hours = this.slab.take(c + selection.count);
+      const sites = this.slab.take(c + selection.count);
       for (let h = 0; h < c; h++) {
         hours[h] = h;
         sites[h] = task.currentSite;
