@@ -14,9 +14,9 @@ import { WorkerThread } from './worker-thread.js';
  * machine: the search's budget) does not hold the event loop: requests, dispatch and Redis replies
  * go on meanwhile (a 10 s block made request-path Redis commands time out in a CI run). Plans are
  * taken one at a time in order. A plan from scratch runs its two starts (greedy and fifo) on two threads at once and
- * keeps the better, as `plan()` does one after the other: the same plan, but on this project's 2-core machine only
- * 10% sooner (the reference week: 2.8 s on one thread; 1.9 s and 1.6 s for the starts alone, 2.5 s at once — they
- * slow each other).
+ * keeps the better, as `plan()` does one after the other: the same plan, but on this project's 2-core machine no
+ * sooner (the reference week, session 35: 1.8 s on one thread; the starts alone 1.2–1.4 s and 0.6–0.9 s, at once
+ * 1.5–2.4 s — they slow each other); a machine whose cores do not contend gets the longer start's time.
  *
  * The LP's price guide (`planner.priceGuideMaxJobs`) is solved on a second thread in the background:
  * re-plans go on with the guide there is (none at first) while the next is solved, and `guideSolved`

@@ -130,8 +130,8 @@ export interface PlanOptions {
    * changed (counted, not timed, so a plan stays the same on a busy machine); 0: none. They run for a plan from
    * scratch (nothing running or paused) and in re-plans with jobs announced ahead (see `chainsRun` in plan.ts). On the
    * 1,474-job reference week 120M units (about 90M used in 40 rounds) give objective 25.9 against 30.6 with 20M and
-   * 35.5 without chains; the whole plan takes 2.3–2.6 s on a quiet machine here, about half of it the chains (once per
-   * start: the greedy one and fifo's).
+   * 35.5 without chains; the whole plan takes 1.8 s built on a quiet machine here (session 35), about 40% of it the
+   * chains (once per start: the greedy one and fifo's).
    */
   chainWorkUnits: number;
   /**
