@@ -72,6 +72,14 @@ function sortedPoints(points: readonly (readonly [number, number])[]): [number, 
   return points.map(([f, t]): [number, number] => [f, t]).sort((a, b) => a[0] - b[0]);
 }
 
+/** A curve's points by rising fraction, sorted once per curve: the planner asks for throughputs millions of times. */
+const risingPoints = new WeakMap<PowerCurve['throughput'], readonly (readonly [number, number])[]>();
+function pointsOf(curve: PowerCurve): readonly (readonly [number, number])[] {
+  let points = risingPoints.get(curve.throughput);
+  if (!points) risingPoints.set(curve.throughput, (points = sortedPoints(curve.throughput)));
+  return points;
+}
+
 /** A fraction the job may run at: within [minFraction, 1]; full power for a job that declares no curve. */
 export function allowedFraction(curve: PowerCurve | undefined, fraction: number): number {
   if (!curve || !Number.isFinite(fraction)) return 1;
@@ -85,7 +93,7 @@ export function allowedFraction(curve: PowerCurve | undefined, fraction: number)
 export function throughputAt(curve: PowerCurve | undefined, fraction: number): number {
   if (!curve) return 1;
   const f = allowedFraction(curve, fraction);
-  const points = sortedPoints(curve.throughput);
+  const points = pointsOf(curve);
   if (f <= points[0][0]) return points[0][1];
   for (let i = 1; i < points.length; i++) {
     const [f1, t1] = points[i];
@@ -105,7 +113,7 @@ export function throughputAt(curve: PowerCurve | undefined, fraction: number): n
  */
 export function fractionFor(curve: PowerCurve | undefined, throughput: number): number {
   if (!curve || throughput >= 1) return 1;
-  const points = sortedPoints(curve.throughput);
+  const points = pointsOf(curve);
   if (throughput <= points[0][1]) return points[0][0];
   for (let i = 1; i < points.length; i++) {
     const [f1, t1] = points[i];
