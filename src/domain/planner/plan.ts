@@ -318,10 +318,6 @@ function searchBudget(options: PlanOptions, jobs: number): number {
   return perJob > 0 ? Math.min(SEARCH_MAX_PLACEMENTS, Math.max(SEARCH_MIN_PLACEMENTS, perJob)) : 0;
 }
 
-/**
- * Incremental re-plan after one new job: the previous plan stays as it is and the new job is
- * placed on top of it. Cheap (one placement); a full `plan` later re-optimises everything.
- */
 /** The arrays a chain layer's scan reads and writes (see `relaxHours`). */
 interface ChainScan {
   H: number;
@@ -366,6 +362,7 @@ function relaxHours(
     // A pause more needs room for its checkpoint in the hours it has (the move keeps their number).
     if (segments > 0 && segments * checkpointHours > room) continue;
     const cost = costBefore + (peak[b] ? peakCost : 0) + segments * checkpointHours * mw * energyWeight[b];
+    // A site-hour is reached again only on a cheaper chain than any before (fewer moves or not).
     if (cost < dist[to + b] && cost < best[b] - EPSILON) {
       dist[to + b] = cost;
       best[b] = cost;
@@ -376,6 +373,10 @@ function relaxHours(
   }
 }
 
+/**
+ * Incremental re-plan after one new job: the previous plan stays as it is and the new job is
+ * placed on top of it. Cheap (one placement); a full `plan` later re-optimises everything.
+ */
 export function planWithNewJob(previous: Plan, input: PlanInput, job: PlanJob): Plan {
   const planner = new Planner(input, previous);
   const task = planner.compile(job);
@@ -2137,8 +2138,7 @@ class Planner {
     return (this.hourIso[hour] ??= this.start.plus({ hours: hour }).toISO()!);
   }
 
-  /** "HH:mm" at a site in its time zone; memoised for the reasons' words. */
-  /** Hour `hour` of the plan in site s's time zone, as `format` ('HH:mm' or 'yyyy-MM-dd'); each worked out once. */
+  /** Hour `hour` of the plan at site s in its time zone, "HH:mm" or "yyyy-MM-dd"; memoised for the reasons' words. */
   private localTime(s: number, hour: number, format: 'HH:mm' | 'yyyy-MM-dd' = 'HH:mm'): string {
     const texts = format === 'HH:mm' ? this.localHourText : this.localDateText;
     return (texts[s * (this.hours + 1) + hour] ??= this.start
