@@ -332,9 +332,10 @@ interface ChainScan {
 }
 
 /**
- * One move of an interruptible job u's hour at a to each free hour [h0, latest) of site s: the chain's cost so far
- * (`costBefore`: its gain, less the peak rule of the hour left), the hour's peak rule and the pauses the move adds
- * (`removed`: those it saves at a) at the job's checkpoint energy. Kept where cheaper than any chain to that site-hour
+ * One move of job u's hour at a to each free hour [h0, latest) of site s (for a block that may not pause, the one hour
+ * past its end or before its start): the chain's cost so far (`costBefore`: its gain, less the peak rule of the hour
+ * left), the hour's peak rule and the pauses the move adds (`removed`: those it saves at a) at the job's checkpoint
+ * energy. Kept where cheaper than any chain to that site-hour
  * before. A plain function over typed arrays: the chains' hottest loop (67M hours on the reference week).
  */
 function relaxHours(
