@@ -1519,6 +1519,8 @@ class Planner {
   ): boolean {
     const c = placements[u];
     if (!c || u === t || !tasks[u].job.deferrable || tasks[u].committed >= c.hours.length) return false;
+    // Hours ascend: most jobs lie wholly before or after the window.
+    if (c.hours[c.hours.length - 1] < task.earliestHour || c.hours[0] >= task.deadlineHour) return false;
     for (let k = 0; k < c.hours.length; k++) {
       if (c.hours[k] >= task.earliestHour && c.hours[k] < task.deadlineHour && task.sites.includes(c.sites[k]))
         return true;
