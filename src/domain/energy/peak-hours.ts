@@ -138,19 +138,40 @@ function localHours(
   hours: number,
   timeZone: string,
 ): { minuteOfDay: Int32Array; weekday: Int32Array; day: Int32Array } {
-  const zone = IANAZone.create(timeZone);
+  const offsetAt = zoneOffsets(timeZone);
   const minuteOfDay = new Int32Array(hours);
   const weekday = new Int32Array(hours);
   const day = new Int32Array(hours);
   for (let h = 0; h < hours; h++) {
     const utcMs = start.toMillis() + h * HOUR_MS;
-    const localMinutes = Math.floor(utcMs / 60_000) + zone.offset(utcMs);
+    const localMinutes = Math.floor(utcMs / 60_000) + offsetAt(utcMs);
     day[h] = Math.floor(localMinutes / 1440);
     minuteOfDay[h] = localMinutes - day[h] * 1440;
     // Day 0 (1970-01-01) was a Thursday, ISO weekday 4.
     weekday[h] = ((((day[h] + 3) % 7) + 7) % 7) + 1;
   }
   return { minuteOfDay, weekday, day };
+}
+
+/** Offsets remembered per zone at most (about five years of hours); then the zone's memory starts again. */
+const OFFSETS_KEPT = 50_000;
+const offsetsByZone = new Map<string, Map<number, number>>();
+
+/**
+ * The zone's UTC offset in minutes at an instant, remembered: luxon asks `Intl.DateTimeFormat` each time, and the
+ * rolling replay of the replay example spent a fifth of its time there (every re-plan works out its zones' peak hours
+ * for the hours ahead, nearly all of them asked before).
+ */
+function zoneOffsets(timeZone: string): (utcMs: number) => number {
+  const zone = IANAZone.create(timeZone);
+  let known = offsetsByZone.get(timeZone);
+  if (!known || known.size > OFFSETS_KEPT) offsetsByZone.set(timeZone, (known = new Map<number, number>()));
+  const offsets = known;
+  return (utcMs) => {
+    let offset = offsets.get(utcMs);
+    if (offset === undefined) offsets.set(utcMs, (offset = zone.offset(utcMs)));
+    return offset;
+  };
 }
 
 function minutes(hhmm: string): number {
