@@ -83,7 +83,7 @@ export interface SuiteRow {
   planMsFirst?: number | null;
   /**
    * Static: three more plan()s of the instance, the code warm (as a planner thread that has planned before). The same
-   * code on this shared 2-core machine times 1.6–2.2 s on the reference week from one run to the next: the fastest of
+   * code on this shared 2-core machine times 1.6–2.6 s on the reference week from one run to the next: the fastest of
    * three is the figure least moved by what else the machine runs.
    */
   planMsWarm?: number[];

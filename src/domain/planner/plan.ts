@@ -923,6 +923,7 @@ class Planner {
       chosen.splice(at, 0, extra);
       held.add(extra.h);
       capacity += rate(extra.f);
+      // Its segments, counted as `segmentCount` counts them, over `chosen` itself (no arrays built per hour tried).
       let segments = 1;
       for (let k = 1; k < chosen.length; k++)
         if (chosen[k].h !== chosen[k - 1].h + 1 || chosen[k].s !== chosen[k - 1].s) segments++;
