@@ -642,7 +642,8 @@ class Planner {
     const c = task.committed;
     const hours = Int32Array.from({ length: c }, (_, h) => h);
     const totalWork = Math.min(task.work, c);
-    return { hours, sites: new Int32Array(c).fill(task.currentSite), totalWork, cost: 0, finishHour: totalWork };
+    const sites = new Int32Array(c).fill(task.currentSite);
+    return { hours, sites, totalWork, cost: 0, finishHour: totalWork, fractions: undefined };
   }
 
   /**
