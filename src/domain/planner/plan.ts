@@ -431,6 +431,19 @@ class Planner {
   private readonly slab: IntSlab;
   /** The site each entry of `cost` belongs to. */
   private readonly costSite: Int32Array;
+  /**
+   * Each site's costs for the job being placed, worked out once for all its candidates (`bestCandidate`, for each
+   * window it tries): the all-sites candidate takes each hour's cheapest of them, the one-site candidates read them as
+   * they are. Site s holds the hours [siteCostFrom[s], siteCostTo[s]) of `siteCostTask`, placed as early as it can or
+   * not, while the site-hours' `version` and the hours' prices stay the same.
+   */
+  private readonly siteCost: Float64Array[];
+  private readonly siteCostFrom: Int32Array;
+  private readonly siteCostTo: Int32Array;
+  private siteCostTask?: Task;
+  private siteCostEarliestFinish = false;
+  private siteCostVersion = -1;
+  private siteCostPrice?: Float64Array;
   private readonly hourIso: string[] = [];
   private readonly localHourText: string[] = [];
   private readonly localDateText: string[] = [];
@@ -451,6 +464,9 @@ class Planner {
     this.picked = new Int32Array(input.hours);
     this.slab = new IntSlab();
     this.costSite = new Int32Array(input.hours);
+    this.siteCost = input.sites.map(() => new Float64Array(input.hours));
+    this.siteCostFrom = new Int32Array(input.sites.length);
+    this.siteCostTo = new Int32Array(input.sites.length);
   }
 
   compile(given: PlanJob): Task {
@@ -1830,26 +1846,31 @@ class Planner {
     // Westwind prices peak hours (objective.ts); the other strategies never use them for deferrable work.
     const peakRule = !avoidPeak ? 'ignore' : strategy === 'westwind' ? 'price' : 'avoid';
     const weighByGrid = strategy === 'westwind' && !earliestFinish;
+    this.keepSiteCostsOf(task, earliestFinish);
     let from = windowEnd;
     for (const site of s === ANY_SITE ? task.sites : [s]) {
       const siteFrom = Math.max(this.firstHourAt(task, site), notBefore, committed);
       if (siteFrom >= windowEnd) continue;
-      this.fillCosts(task, site, siteFrom, windowEnd, weighByGrid, peakRule, s === ANY_SITE && from < windowEnd, from);
+      this.fillSiteCosts(task, site, siteFrom, windowEnd, weighByGrid, peakRule);
+      if (s === ANY_SITE) this.takeCheaperCosts(site, siteFrom, windowEnd, from);
+      // The site of every hour: what `selectHours` reads (its Infinity hours' too, as it always has).
+      else this.costSite.fill(site, siteFrom, windowEnd);
       from = Math.min(from, siteFrom);
     }
     if (from >= windowEnd) return undefined;
+    const cost = s === ANY_SITE ? this.cost : this.siteCost[s];
     const choose = (k: number, contiguous: boolean): Selection | undefined => {
       // After committed hours, a job that may not pause continues its block.
       if (!split && committed > 0)
-        return earliestRun(this.cost, committed, Math.min(windowEnd, committed + k), k, this.picked);
+        return earliestRun(cost, committed, Math.min(windowEnd, committed + k), k, this.picked);
       if (contiguous) {
         return strategy === 'westwind' && job.deferrable && !earliestFinish
-          ? cheapestRun(this.cost, from, windowEnd, k, this.picked)
-          : earliestRun(this.cost, from, windowEnd, k, this.picked);
+          ? cheapestRun(cost, from, windowEnd, k, this.picked)
+          : earliestRun(cost, from, windowEnd, k, this.picked);
       }
       return weighByGrid
-        ? cheapestHours(this.cost, from, windowEnd, k, this.scratch, this.picked)
-        : earliestHours(this.cost, from, windowEnd, k, this.picked);
+        ? cheapestHours(cost, from, windowEnd, k, this.scratch, this.picked)
+        : earliestHours(cost, from, windowEnd, k, this.picked);
     };
     if (!split) return this.selectHours(task, from, (k) => choose(k, true));
     const scattered = this.selectHours(task, from, (k) => choose(k, false));
@@ -1957,28 +1978,64 @@ class Planner {
     };
   }
 
-  /**
-   * Costs of running the task in each hour of [from, to) at site s; Infinity where it does not fit.
-   * With `keepCheaper`, an hour keeps an earlier site's cost when that is lower (ANY_SITE), and hours
-   * before `filledFrom` not yet filled start at Infinity.
-   */
-  private fillCosts(
+  /** `siteCost` starts again unless it holds this task's costs at the site-hours as they are. */
+  private keepSiteCostsOf(task: Task, earliestFinish: boolean): void {
+    const version = this.siteHours.version;
+    if (
+      this.siteCostTask === task &&
+      this.siteCostEarliestFinish === earliestFinish &&
+      this.siteCostVersion === version &&
+      this.siteCostPrice === this.gpuHourPrice
+    )
+      return;
+    this.siteCostTask = task;
+    this.siteCostEarliestFinish = earliestFinish;
+    this.siteCostVersion = version;
+    this.siteCostPrice = this.gpuHourPrice;
+    this.siteCostFrom.fill(0);
+    this.siteCostTo.fill(0);
+  }
+
+  /** Site s's costs of [from, to) into `siteCost[s]`: those not already there (`keepSiteCostsOf`). */
+  private fillSiteCosts(
     task: Task,
     s: number,
     from: number,
     to: number,
     weighByGrid: boolean,
     peakRule: 'ignore' | 'price' | 'avoid',
-    keepCheaper = false,
-    filledFrom = to,
+  ): void {
+    const filledFrom = this.siteCostFrom[s];
+    const filledTo = this.siteCostTo[s];
+    if (from >= filledFrom && to <= filledTo) return;
+    if (to < filledFrom || from > filledTo) {
+      this.workOutCosts(task, s, from, to, weighByGrid, peakRule);
+      this.siteCostFrom[s] = from;
+      this.siteCostTo[s] = to;
+      return;
+    }
+    if (from < filledFrom) this.workOutCosts(task, s, from, filledFrom, weighByGrid, peakRule);
+    if (to > filledTo) this.workOutCosts(task, s, filledTo, to, weighByGrid, peakRule);
+    this.siteCostFrom[s] = Math.min(from, filledFrom);
+    this.siteCostTo[s] = Math.max(to, filledTo);
+  }
+
+  /** Costs of running the task in each hour of [from, to) at site s, into `siteCost[s]`; Infinity where it does not fit. */
+  private workOutCosts(
+    task: Task,
+    s: number,
+    from: number,
+    to: number,
+    weighByGrid: boolean,
+    peakRule: 'ignore' | 'price' | 'avoid',
   ): void {
     const { siteHours } = this;
+    const cost = this.siteCost[s];
     const base = s * this.hours;
     const gpus = task.job.gpus;
     const mw = task.powerMw[s];
     // Energy of one hour of its work; a job shorter than an hour uses only part of its hour.
     const energy = mw * Math.min(1, task.work);
-    if (keepCheaper) for (let h = from; h < filledFrom; h++) this.cost[h] = Infinity;
     for (let h = from; h < to; h++) {
       const i = base + h;
       let c: number;
@@ -1989,8 +2046,21 @@ class Planner {
         if (peakRule !== 'ignore' && siteHours.peak[i]) c = peakRule === 'avoid' ? Infinity : c + peakPenalty(mw);
         c += EARLIER_IS_BETTER * h;
       }
-      if (!keepCheaper || c < this.cost[h]) {
-        this.cost[h] = c;
+      cost[h] = c;
+    }
+  }
+
+  /**
+   * Site s's costs of [from, to) into `cost` (ANY_SITE) where lower than an earlier site's, the first site's all;
+   * hours before `filledFrom` (the earlier sites' first hour; `to`: none yet) start at Infinity.
+   */
+  private takeCheaperCosts(s: number, from: number, to: number, filledFrom: number): void {
+    const siteCost = this.siteCost[s];
+    const first = filledFrom >= to;
+    if (!first) for (let h = from; h < filledFrom; h++) this.cost[h] = Infinity;
+    for (let h = from; h < to; h++) {
+      if (first || siteCost[h] < this.cost[h]) {
+        this.cost[h] = siteCost[h];
         this.costSite[h] = s;
       }
     }

@@ -21,6 +21,8 @@ export class SiteHours {
   readonly energyWeight: Float64Array;
   readonly carbon: Float64Array;
   readonly price: Float64Array;
+  /** Counts the changes (`reserve`): costs worked out from these hours hold while it stays the same. */
+  version = 0;
 
   constructor(
     readonly sites: readonly PlanSite[],
@@ -78,6 +80,7 @@ export class SiteHours {
 
   /** Holds (or with negative values releases) GPUs, full power and energy in site-hour i. */
   reserve(i: number, gpus: number, mw: number, energyMwh: number): void {
+    this.version++;
     this.gpusFree[i] -= gpus;
     this.drawMw[i] += mw;
     this.loadMw[i] += energyMwh;
