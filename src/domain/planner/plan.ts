@@ -2020,7 +2020,7 @@ class Planner {
     this.siteCostTo[s] = Math.max(to, filledTo);
   }
 
-  /** Costs of running the task in each hour of [from, to) at site s, into `siteCost[s]`; Infinity where it does not fit. */
+  /** Costs of running the task in the hours [from, to) at site s, into `siteCost[s]`; Infinity where it cannot. */
   private workOutCosts(
     task: Task,
     s: number,
