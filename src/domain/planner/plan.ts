@@ -1848,13 +1848,13 @@ class Planner {
     const weighByGrid = strategy === 'westwind' && !earliestFinish;
     this.keepSiteCostsOf(task, earliestFinish);
     let from = windowEnd;
-    for (const site of s === ANY_SITE ? task.sites : [s]) {
+    const siteCount = s === ANY_SITE ? task.sites.length : 1;
+    for (let j = 0; j < siteCount; j++) {
+      const site = s === ANY_SITE ? task.sites[j] : s;
       const siteFrom = Math.max(this.firstHourAt(task, site), notBefore, committed);
       if (siteFrom >= windowEnd) continue;
       this.fillSiteCosts(task, site, siteFrom, windowEnd, weighByGrid, peakRule);
       if (s === ANY_SITE) this.takeCheaperCosts(site, siteFrom, windowEnd, from);
-      // The site of every hour: what `selectHours` reads (its Infinity hours' too, as it always has).
-      else this.costSite.fill(site, siteFrom, windowEnd);
       from = Math.min(from, siteFrom);
     }
     if (from >= windowEnd) return undefined;
@@ -1872,8 +1872,8 @@ class Planner {
         ? cheapestHours(cost, from, windowEnd, k, this.scratch, this.picked)
         : earliestHours(cost, from, windowEnd, k, this.picked);
     };
-    if (!split) return this.selectHours(task, from, (k) => choose(k, true));
-    const scattered = this.selectHours(task, from, (k) => choose(k, false));
+    if (!split) return this.selectHours(task, s, from, (k) => choose(k, true));
+    const scattered = this.selectHours(task, s, from, (k) => choose(k, false));
     const shortSegment = scattered && this.hasShortSegment(task, scattered.hours, scattered.sites);
     // Scattered hours pay a checkpoint per pause: one block at one site may cost less overall.
     if (s === ANY_SITE) return shortSegment ? undefined : scattered;
@@ -1883,7 +1883,7 @@ class Planner {
       (!weighByGrid || segmentCount(scattered.hours, scattered.hours.length, scattered.sites) === 1)
     )
       return scattered;
-    const block = this.selectHours(task, from, (k) => choose(k, true));
+    const block = this.selectHours(task, s, from, (k) => choose(k, true));
     if (!scattered || shortSegment) return block;
     return block && block.cost <= scattered.cost + EPSILON ? block : scattered;
   }
@@ -1908,15 +1908,26 @@ class Planner {
    * Picks `k` hours with `choose` (after any committed hours), growing k until they hold the
    * work plus the checkpoint time of every resume, which may need one more hour, which may add a resume...
    */
-  private selectHours(task: Task, from: number, choose: (k: number) => Selection | undefined): Candidate | undefined {
+  private selectHours(
+    task: Task,
+    s: number,
+    from: number,
+    choose: (k: number) => Selection | undefined,
+  ): Candidate | undefined {
     const c = task.committed;
     let k = Math.max(
       1,
-      Math.ceil(task.work + (c > 0 ? 0 : this.resumeOverhead(task, this.costSite[from], from)) - EPSILON) - c,
+      Math.ceil(task.work + (c > 0 ? 0 : this.resumeOverhead(task, this.siteOfHour(s, from), from)) - EPSILON) - c,
     );
     for (let attempt = 0; attempt < 8; attempt++) {
       const selection = choose(k);
       if (!selection) return undefined;
+      const totalWork = this.selectionWork(task, s, selection);
+      const needed = Math.max(1, Math.ceil(totalWork - EPSILON)) - c;
+      if (needed > k) {
+        k = needed;
+        continue;
+      }
       const hours = this.slab.take(c + selection.count);
       const sites = this.slab.take(c + selection.count);
       for (let h = 0; h < c; h++) {
@@ -1925,14 +1936,36 @@ class Planner {
       }
       for (let j = 0; j < selection.count; j++) {
         hours[c + j] = selection.hours[j];
-        sites[c + j] = this.costSite[selection.hours[j]];
+        sites[c + j] = this.siteOfHour(s, selection.hours[j]);
       }
-      const totalWork = this.workWithCheckpoints(task, hours, sites);
-      const needed = Math.max(1, Math.ceil(totalWork - EPSILON)) - c;
-      if (needed <= k) return this.candidate(hours, sites, selection.cost, totalWork, task);
-      k = needed;
+      return this.candidate(hours, sites, selection.cost, totalWork, task);
     }
     return undefined;
+  }
+
+  /** The site of hour h among `candidateAt`'s costs: s, or for ANY_SITE the site whose cost the hour took. */
+  private siteOfHour(s: number, h: number): number {
+    return s === ANY_SITE ? this.costSite[h] : s;
+  }
+
+  /**
+   * `workWithCheckpoints` of the task's committed hours followed by the selected ones, counted without building them:
+   * most selections are thrown away.
+   */
+  private selectionWork(task: Task, s: number, selection: Selection): number {
+    const c = task.committed;
+    let segments = c > 0 ? 1 : 0;
+    let lastHour = c - 1;
+    let lastSite = task.currentSite;
+    for (let j = 0; j < selection.count; j++) {
+      const h = selection.hours[j];
+      const site = this.siteOfHour(s, h);
+      if (segments === 0 || h !== lastHour + 1 || site !== lastSite) segments++;
+      lastHour = h;
+      lastSite = site;
+    }
+    const first = c > 0 ? 0 : selection.hours[0];
+    return this.workOver(task, segments, c > 0 ? task.currentSite : this.siteOfHour(s, first), first);
   }
 
   /**
