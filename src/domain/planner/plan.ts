@@ -1042,17 +1042,13 @@ class Planner {
           (a, b) => rankOf[a] - rankOf[b],
         );
         // The target first (it takes the hours it wants), else everyone by slack (they make room).
-        const targetFirst = [t, ...neighbours];
-        budget -= targetFirst.length;
-        if (this.improvesByPlacingAgain(tasks, targetFirst, placements)) {
-          gained = true;
-          continue;
+        for (const group of [[t, ...neighbours], [t, ...neighbours].sort((a, b) => rankOf[a] - rankOf[b])]) {
+          budget -= group.length;
+          if (this.improvesByPlacingAgain(tasks, group, placements)) {
+            gained = true;
+            break;
+          }
         }
-        // Where the target has the least slack the order is the same, and so would the placements be: counted only.
-        budget -= targetFirst.length;
-        if (neighbours.length === 0 || rankOf[neighbours[0]] > rankOf[t]) continue;
-        const bySlack = targetFirst.sort((a, b) => rankOf[a] - rankOf[b]);
-        if (this.improvesByPlacingAgain(tasks, bySlack, placements)) gained = true;
       }
       idle = gained ? 0 : idle + 1;
     }
