@@ -2085,12 +2085,17 @@ class Planner {
 
   /**
    * Site s's costs of [from, to) into `cost` (ANY_SITE) where lower than an earlier site's, the first site's all;
-   * hours before `filledFrom` (the earlier sites' first hour; `to`: none yet) start at Infinity.
+   * hours before `filledFrom` (the earlier sites' first hour; `to`: none yet) start at Infinity, at site s: every hour
+   * has a site, even one no site can take (`selectHours` reads the first hour's to count a resume).
    */
   private takeCheaperCosts(s: number, from: number, to: number, filledFrom: number): void {
     const siteCost = this.siteCost[s];
     const first = filledFrom >= to;
-    if (!first) for (let h = from; h < filledFrom; h++) this.cost[h] = Infinity;
+    if (!first)
+      for (let h = from; h < filledFrom; h++) {
+        this.cost[h] = Infinity;
+        this.costSite[h] = s;
+      }
     for (let h = from; h < to; h++) {
       if (first || siteCost[h] < this.cost[h]) {
         this.cost[h] = siteCost[h];
