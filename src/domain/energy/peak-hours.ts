@@ -108,20 +108,23 @@ export function peakDrawsFromLoad(
     const random = seededRandom(day);
     const peaks = new Float64Array(hours.length);
     const drawn = new Float64Array(hours.length);
+    // Plain loops, no closure per draw: this runs for 200 draws of every zone's days in every re-plan.
     for (let draw = 0; draw < PEAK_CHANCE_DRAWS; draw++) {
       let error = gaussian(random);
       let max = -Infinity;
-      hours.forEach((h, k) => {
+      for (let k = 0; k < hours.length; k++) {
+        const h = hours[k];
         if (k > 0) error = LOAD_ERROR_AUTOCORRELATION * error + innovation * gaussian(random);
         drawn[k] = loadMw[h] * (1 + (sigma[h] > 0 ? sigma[h] : 0) * error);
         max = Math.max(max, drawn[k]);
-      });
+      }
       const line = max * (1 - withinFraction);
-      hours.forEach((h, k) => {
+      const peaksOfDraw = draws[draw];
+      for (let k = 0; k < hours.length; k++) {
         const peak = drawn[k] >= line ? 1 : 0;
-        draws[draw][h] = peak;
+        peaksOfDraw[hours[k]] = peak;
         peaks[k] += peak;
-      });
+      }
     }
     hours.forEach((h, k) => (chance[h] = peaks[k] / PEAK_CHANCE_DRAWS));
   }
