@@ -1950,7 +1950,7 @@ class Planner {
 
   /**
    * `workWithCheckpoints` of the task's committed hours followed by the selected ones, counted without building them:
-   * most selections are thrown away.
+   * about one selection in seven needs another hour, and is made again.
    */
   private selectionWork(task: Task, s: number, selection: Selection): number {
     const c = task.committed;
