@@ -319,6 +319,20 @@ function searchBudget(options: PlanOptions, jobs: number): number {
 }
 
 /** The arrays a chain layer's scan reads and writes (see `relaxHours`). */
+/**
+ * What `siteCost` holds costs for: a task, placed as early as it can or not, on the site-hours at one `version` and
+ * with one set of GPU-hour prices; and the rules its costs follow from those.
+ */
+interface SiteCostKey {
+  task: Task;
+  earliestFinish: boolean;
+  version: number;
+  price?: Float64Array;
+  /** Weighted grid energy (westwind), else 0 wherever the job fits (earliest hours first). */
+  weighByGrid: boolean;
+  peakRule: 'ignore' | 'price' | 'avoid';
+}
+
 interface ChainScan {
   H: number;
   held: Int32Array;
@@ -434,16 +448,12 @@ class Planner {
   /**
    * Each site's costs for the job being placed, worked out once for all its candidates (`bestCandidate`, for each
    * window it tries): the all-sites candidate takes each hour's cheapest of them, the one-site candidates read them as
-   * they are. Site s holds the hours [siteCostFrom[s], siteCostTo[s]) of `siteCostTask`, placed as early as it can or
-   * not, while the site-hours' `version` and the hours' prices stay the same.
+   * they are. Site s holds the hours [siteCostFrom[s], siteCostTo[s]) worked out for `siteCostKey`.
    */
   private readonly siteCost: Float64Array[];
   private readonly siteCostFrom: Int32Array;
   private readonly siteCostTo: Int32Array;
-  private siteCostTask?: Task;
-  private siteCostEarliestFinish = false;
-  private siteCostVersion = -1;
-  private siteCostPrice?: Float64Array;
+  private siteCostKey?: SiteCostKey;
   private readonly hourIso: string[] = [];
   private readonly localHourText: string[] = [];
   private readonly localDateText: string[] = [];
@@ -1083,16 +1093,23 @@ class Planner {
     const firstPlan = !underWay(this.input) && !this.input.earlier;
     const H = this.hours;
     const sh = this.siteHours;
-    const at: number[][] = Array.from({ length: sh.loadMw.length }, () => []);
     const movable = (u: number) => {
       const c = placements[u];
       return !!c && tasks[u].job.deferrable && !c.fractions && c.finishHour <= tasks[u].deadlineHour + EPSILON;
     };
+    const sizes = [...new Set(tasks.filter((_, u) => movable(u)).map((t) => t.job.gpus))].sort((a, b) => b - a);
+    // Who holds each site-hour among the movable jobs: all of them (room across sizes), and those of each size (the
+    // chains of that size; in the same order, so ties resolve as in the list of all).
+    const hourLists = () => Array.from({ length: sh.loadMw.length }, (): number[] => []);
+    const at = hourLists();
+    const atOfSize = new Map(sizes.map((gpus) => [gpus, hourLists()]));
     const index = (u: number, c: Candidate, sign: 1 | -1) => {
+      const ofSize = atOfSize.get(tasks[u].job.gpus)!;
       for (let k = tasks[u].committed; k < c.hours.length; k++) {
-        const list = at[c.sites[k] * H + c.hours[k]];
-        if (sign > 0) list.push(u);
-        else list.splice(list.indexOf(u), 1);
+        const i = c.sites[k] * H + c.hours[k];
+        for (const list of [at[i], ofSize[i]])
+          if (sign > 0) list.push(u);
+          else list.splice(list.indexOf(u), 1);
       }
     };
     for (let u = 0; u < tasks.length; u++) if (movable(u)) index(u, placements[u]!, 1);
@@ -1164,12 +1181,12 @@ class Planner {
       predJob,
       next: new Set(),
     };
-    const classes = [...new Set(tasks.filter((_, u) => movable(u)).map((t) => t.job.gpus))].sort((a, b) => b - a);
 
     // One Bellman-Ford of at most D moves over the site-hours for jobs of `gpus` GPUs: every move of one hour of such a
     // job from a to b leaves a's load and b's load as they were wherever a job of the same size moves on from b; only
     // the chain's first hour (freed) and last (filled) change, and its moves' peak rule and checkpoints.
     const chainsOf = (gpus: number): number => {
+      const atSize = atOfSize.get(gpus)!;
       const mwAt = new Float64Array(this.input.sites.length);
       const sample = tasks.find((t) => t.job.gpus === gpus)!;
       mwAt.set(sample.powerMw);
@@ -1179,8 +1196,7 @@ class Planner {
       for (let i = 0; i < SH; i++) {
         const excess = sh.loadMw[i] - sh.greenMw[i];
         // A chain starts where an hour freed saves grid energy, or (in a first plan) a peak hour, on green or not.
-        if ((excess <= EPSILON && !(firstPlan && sh.peak[i])) || !at[i].some((u) => tasks[u].job.gpus === gpus))
-          continue;
+        if ((excess <= EPSILON && !(firstPlan && sh.peak[i])) || atSize[i].length === 0) continue;
         const mw = mwAt[Math.floor(i / H)];
         dist[i] = -sh.gridWeight[i] * (Math.max(0, excess) - Math.max(0, excess - mw));
         best[i] = dist[i];
@@ -1198,9 +1214,8 @@ class Planner {
           if (!(da < -EPSILON) && !(r === 0 && firstPlan && sh.peak[a])) continue;
           const ha = a % H;
           const sa = (a - ha) / H;
-          for (const u of at[a]) {
+          for (const u of atSize[a]) {
             const task = tasks[u];
-            if (task.job.gpus !== gpus) continue;
             budget -= H;
             const old = placements[u]!;
             for (let k = 0; k < old.hours.length; k++) held[old.hours[k]] = old.sites[k] + 1;
@@ -1364,7 +1379,7 @@ class Planner {
 
     for (let round = 0; round < CHAIN_ROUNDS && budget > 0; round++) {
       let kept = 0;
-      for (const gpus of classes) if (budget > 0) kept += chainsOf(gpus);
+      for (const gpus of sizes) if (budget > 0) kept += chainsOf(gpus);
       if (kept === 0 && budget > 0 && firstPlan) kept = roomAcrossSizes();
       if (kept === 0) break;
     }
@@ -1842,18 +1857,14 @@ class Planner {
       // A job that may not pause continues where it runs.
       if (!split && s !== task.currentSite) return undefined;
     }
-    const avoidPeak = job.deferrable && !earliestFinish && strategy !== 'fifo';
-    // Westwind prices peak hours (objective.ts); the other strategies never use them for deferrable work.
-    const peakRule = !avoidPeak ? 'ignore' : strategy === 'westwind' ? 'price' : 'avoid';
-    const weighByGrid = strategy === 'westwind' && !earliestFinish;
-    this.keepSiteCostsOf(task, earliestFinish);
+    const { weighByGrid } = this.keepSiteCostsOf(task, earliestFinish);
     let from = windowEnd;
     const siteCount = s === ANY_SITE ? task.sites.length : 1;
     for (let j = 0; j < siteCount; j++) {
       const site = s === ANY_SITE ? task.sites[j] : s;
       const siteFrom = Math.max(this.firstHourAt(task, site), notBefore, committed);
       if (siteFrom >= windowEnd) continue;
-      this.fillSiteCosts(task, site, siteFrom, windowEnd, weighByGrid, peakRule);
+      this.fillSiteCosts(task, site, siteFrom, windowEnd);
       if (s === ANY_SITE) this.takeCheaperCosts(site, siteFrom, windowEnd, from);
       from = Math.min(from, siteFrom);
     }
@@ -2011,58 +2022,55 @@ class Planner {
     };
   }
 
-  /** `siteCost` starts again unless it holds this task's costs at the site-hours as they are. */
-  private keepSiteCostsOf(task: Task, earliestFinish: boolean): void {
+  /** `siteCost` starts again unless it holds this task's costs at the site-hours as they are; its key. */
+  private keepSiteCostsOf(task: Task, earliestFinish: boolean): SiteCostKey {
+    const key = this.siteCostKey;
     const version = this.siteHours.version;
+    const price = this.gpuHourPrice;
     if (
-      this.siteCostTask === task &&
-      this.siteCostEarliestFinish === earliestFinish &&
-      this.siteCostVersion === version &&
-      this.siteCostPrice === this.gpuHourPrice
+      key &&
+      key.task === task &&
+      key.earliestFinish === earliestFinish &&
+      key.version === version &&
+      key.price === price
     )
-      return;
-    this.siteCostTask = task;
-    this.siteCostEarliestFinish = earliestFinish;
-    this.siteCostVersion = version;
-    this.siteCostPrice = this.gpuHourPrice;
+      return key;
+    const strategy = this.options.strategy;
+    const avoidPeak = task.job.deferrable && !earliestFinish && strategy !== 'fifo';
     this.siteCostFrom.fill(0);
     this.siteCostTo.fill(0);
+    return (this.siteCostKey = {
+      task,
+      earliestFinish,
+      version,
+      price,
+      weighByGrid: strategy === 'westwind' && !earliestFinish,
+      // Westwind prices peak hours (objective.ts); the other strategies never use them for deferrable work.
+      peakRule: !avoidPeak ? 'ignore' : strategy === 'westwind' ? 'price' : 'avoid',
+    });
   }
 
   /** Site s's costs of [from, to) into `siteCost[s]`: those not already there (`keepSiteCostsOf`). */
-  private fillSiteCosts(
-    task: Task,
-    s: number,
-    from: number,
-    to: number,
-    weighByGrid: boolean,
-    peakRule: 'ignore' | 'price' | 'avoid',
-  ): void {
+  private fillSiteCosts(task: Task, s: number, from: number, to: number): void {
     const filledFrom = this.siteCostFrom[s];
     const filledTo = this.siteCostTo[s];
     if (from >= filledFrom && to <= filledTo) return;
     if (to < filledFrom || from > filledTo) {
-      this.workOutCosts(task, s, from, to, weighByGrid, peakRule);
+      this.workOutCosts(task, s, from, to);
       this.siteCostFrom[s] = from;
       this.siteCostTo[s] = to;
       return;
     }
-    if (from < filledFrom) this.workOutCosts(task, s, from, filledFrom, weighByGrid, peakRule);
-    if (to > filledTo) this.workOutCosts(task, s, filledTo, to, weighByGrid, peakRule);
+    if (from < filledFrom) this.workOutCosts(task, s, from, filledFrom);
+    if (to > filledTo) this.workOutCosts(task, s, filledTo, to);
     this.siteCostFrom[s] = Math.min(from, filledFrom);
     this.siteCostTo[s] = Math.max(to, filledTo);
   }
 
   /** Costs of running the task in the hours [from, to) at site s, into `siteCost[s]`; Infinity where it cannot. */
-  private workOutCosts(
-    task: Task,
-    s: number,
-    from: number,
-    to: number,
-    weighByGrid: boolean,
-    peakRule: 'ignore' | 'price' | 'avoid',
-  ): void {
+  private workOutCosts(task: Task, s: number, from: number, to: number): void {
     const { siteHours } = this;
+    const { weighByGrid, peakRule } = this.siteCostKey!;
     const cost = this.siteCost[s];
     const base = s * this.hours;
     const gpus = task.job.gpus;
