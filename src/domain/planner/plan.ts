@@ -740,10 +740,11 @@ class Planner {
       const old = placements[t];
       if (!old || old.fractions || old.finishHour <= task.deadlineHour + EPSILON) continue;
       if (!this.shorterSegmentsAllowed(task)) continue;
+      const mark = this.siteHours.mark();
       this.reserve(task, old, -1);
       const sooner = this.bestCandidate(this.withShortestSegments(task), this.hours, true);
       const next = sooner && sooner.finishHour < old.finishHour - EPSILON ? sooner : old;
-      this.reserve(task, next, 1);
+      this.keepUnlessSame(task, old, next, mark);
       placements[t] = next;
     }
   }
@@ -837,6 +838,7 @@ class Planner {
         const old = placements[t];
         if (!old || !task.job.deferrable || !this.drawsGridOrPeak(old)) continue;
         const before = this.placementCost(task, old);
+        const mark = this.siteHours.mark();
         this.reserve(task, old, -1);
         const late = old.finishHour > task.deadlineHour;
         const next = (late ? this.bestCandidate(task, this.hours, true) : this.onTimeCandidate(task)) ?? old;
@@ -844,10 +846,10 @@ class Planner {
         const after = this.placementCost(task, next);
         if (after > before - EPSILON) {
           // Nothing strictly better here: keep the old placement (a tie would only move the job).
-          this.reserve(task, next, -1);
-          this.reserve(task, old, 1);
+          this.siteHours.undoTo(mark);
           continue;
         }
+        this.siteHours.keep();
         placements[t] = next;
         gained += before - after;
       }
@@ -886,6 +888,7 @@ class Planner {
       if (old.sites.some((s) => !this.input.sites[s].capsPower)) continue;
       if (old.finishHour > task.deadlineHour + EPSILON) continue;
       const latest = Math.max(old.finishHour, task.dueHour);
+      const mark = this.siteHours.mark();
       this.reserve(task, old, -1);
       let best = old;
       let bestCost = this.costAsPlaced(task, old);
@@ -900,7 +903,7 @@ class Planner {
             const cost = capped ? this.costAsPlaced(task, capped) : Infinity;
             if (capped && cost < bestCost - EPSILON) [best, bestCost] = [capped, cost];
           }
-      this.reserve(task, best, 1);
+      this.keepUnlessSame(task, old, best, mark);
       placements[t] = best;
     }
   }
@@ -1052,13 +1055,18 @@ class Planner {
           (a, b) => rankOf[a] - rankOf[b],
         );
         // The target first (it takes the hours it wants), else everyone by slack (they make room).
-        for (const group of [[t, ...neighbours], [t, ...neighbours].sort((a, b) => rankOf[a] - rankOf[b])]) {
-          budget -= group.length;
-          if (this.improvesByPlacingAgain(tasks, group, placements)) {
-            gained = true;
-            break;
-          }
+        const targetFirst = [t, ...neighbours];
+        budget -= targetFirst.length;
+        if (this.improvesByPlacingAgain(tasks, targetFirst, placements)) {
+          gained = true;
+          continue;
         }
+        // Where the target has the least slack the order is the same, and so would the placements be (a try not kept
+        // leaves the site-hours exactly as they were): counted only.
+        budget -= targetFirst.length;
+        if (neighbours.length === 0 || rankOf[neighbours[0]] > rankOf[t]) continue;
+        const bySlack = targetFirst.sort((a, b) => rankOf[a] - rankOf[b]);
+        if (this.improvesByPlacingAgain(tasks, bySlack, placements)) gained = true;
       }
       idle = gained ? 0 : idle + 1;
     }
@@ -1146,12 +1154,13 @@ class Planner {
       }
       moves.length = 0;
     };
-    const undo = () => {
-      const { u, from, to } = moves.pop()!;
-      this.reserve(tasks[u], to, -1);
-      this.reserve(tasks[u], from, 1);
-      placements[u] = from;
-      jobDelta -= jobTerm(u, to) - jobTerm(u, from);
+    // The moves applied since `mark` are undone: the site-hours go back exactly, each job to where it was.
+    const undoMoves = (mark: number) => {
+      sh.undoTo(mark);
+      while (moves.length > 0) {
+        const { u, from } = moves.pop()!;
+        placements[u] = from;
+      }
     };
     const delta = () => {
       let d = jobDelta;
@@ -1270,6 +1279,7 @@ class Planner {
         }
         base.clear();
         jobDelta = 0;
+        const mark = sh.mark();
         let ok = true;
         for (const { u, a, b } of steps) {
           const old = placements[u];
@@ -1284,9 +1294,10 @@ class Planner {
           apply(u, to);
         }
         if (ok && feasible() && delta() < -EPSILON) {
+          sh.keep();
           keepMoves();
           kept++;
-        } else while (moves.length > 0) undo();
+        } else undoMoves(mark);
       }
       return kept;
     };
@@ -1348,14 +1359,16 @@ class Planner {
           if (!to) continue;
           base.clear();
           jobDelta = 0;
+          const mark = sh.mark();
           for (const m of movers) apply(m.v, m.to);
           apply(u, to);
           if (feasible() && delta() < -EPSILON) {
+            sh.keep();
             keepMoves();
             onwards.clear();
             return true;
           }
-          while (moves.length > 0) undo();
+          undoMoves(mark);
         }
       return false;
     };
@@ -1438,15 +1451,22 @@ class Planner {
 
   /** Places the group again in order and keeps the result if every job is on time and the objective falls. */
   private improvesByPlacingAgain(tasks: Task[], group: number[], placements: (Candidate | undefined)[]): boolean {
-    const before = group.map((u) => placements[u]!);
-    const costBefore = this.objective(tasks, group, before);
+    const termsBefore = this.groupTerms(
+      tasks,
+      group,
+      group.map((u) => placements[u]!),
+    );
+    const mark = this.siteHours.mark();
     const after = this.placeAgain(group, tasks, placements);
-    if (!after) return false;
-    if (this.objective(tasks, group, after) < costBefore - EPSILON) {
+    if (
+      after &&
+      this.siteHours.weightedGridChangeSince(mark) + this.groupTerms(tasks, group, after) - termsBefore < -EPSILON
+    ) {
+      this.siteHours.keep();
       group.forEach((u, k) => (placements[u] = after[k]));
       return true;
     }
-    this.exchange(tasks, group, after, before);
+    this.siteHours.undoTo(mark);
     return false;
   }
 
@@ -1455,8 +1475,8 @@ class Planner {
    * the new placements, or undefined with everything put back when one does not fit.
    */
   private placeAgain(group: number[], tasks: Task[], placements: (Candidate | undefined)[]): Candidate[] | undefined {
-    const before = group.map((u) => placements[u]);
-    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k], -1));
+    const mark = this.siteHours.mark();
+    for (const u of group) if (placements[u]) this.reserve(tasks[u], placements[u], -1);
     const after: Candidate[] = [];
     for (const u of group) {
       const next = this.onTimeCandidate(tasks[u]);
@@ -1464,27 +1484,31 @@ class Planner {
       this.reserve(tasks[u], next, 1);
       after.push(next);
     }
-    if (after.length === group.length) return after;
-    this.exchange(tasks, group.slice(0, after.length), after, []);
-    group.forEach((u, k) => before[k] && this.reserve(tasks[u], before[k], 1));
+    if (after.length === group.length) {
+      this.siteHours.keep();
+      return after;
+    }
+    this.siteHours.undoTo(mark);
     return undefined;
   }
 
-  /** Releases the group's placements `from` and holds `to` instead (an absent entry holds nothing). */
-  private exchange(tasks: Task[], group: number[], from: Candidate[], to: (Candidate | undefined)[]): void {
-    group.forEach((u, k) => this.reserve(tasks[u], from[k], -1));
-    group.forEach((u, k) => to[k] && this.reserve(tasks[u], to[k], 1));
+  /**
+   * Holds `next` in place of `old`, released since `mark`: where it is `old` again, the site-hours go back to the mark
+   * (exactly, not by adding its energy back).
+   */
+  private keepUnlessSame(task: Task, old: Candidate, next: Candidate, mark: number): void {
+    if (next === old) return this.siteHours.undoTo(mark);
+    this.reserve(task, next, 1);
+    this.siteHours.keep();
   }
 
   /**
-   * The objective as it stands, for comparing two placements of `group`: weighted grid energy of
-   * every site-hour, plus the group's peak-rule penalties and checkpoint energy.
+   * The group's part of the objective besides the grid energy (`weightedGridChangeSince`): its peak-rule penalties and
+   * checkpoint energy in these placements.
    */
-  private objective(tasks: Task[], group: number[], placements: Candidate[]): number {
+  private groupTerms(tasks: Task[], group: number[], placements: Candidate[]): number {
     const sh = this.siteHours;
     let cost = 0;
-    for (let i = 0; i < sh.loadMw.length; i++)
-      if (sh.loadMw[i] > sh.greenMw[i]) cost += sh.gridWeight[i] * (sh.loadMw[i] - sh.greenMw[i]);
     group.forEach((u, k) => {
       const { hours, sites, totalWork, fractions } = placements[k];
       const task = tasks[u];

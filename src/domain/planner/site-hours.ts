@@ -21,8 +21,14 @@ export class SiteHours {
   readonly energyWeight: Float64Array;
   readonly carbon: Float64Array;
   readonly price: Float64Array;
-  /** Counts the changes (`reserve`): costs worked out from these hours hold while it stays the same. */
+  /** Counts the changes (`reserve`, `undoTo`): costs worked out from these hours hold while it stays the same. */
   version = 0;
+  /** While a `mark` is open: each change's site-hour and its values before, four numbers a change. */
+  private readonly journal: number[] = [];
+  private openMarks = 0;
+  /** Per site-hour, the last `weightedGridChangeSince` call that counted it (each is counted once a call). */
+  private readonly counted: Int32Array;
+  private countCalls = 0;
 
   constructor(
     readonly sites: readonly PlanSite[],
@@ -41,6 +47,7 @@ export class SiteHours {
     this.energyWeight = new Float64Array(size);
     this.carbon = new Float64Array(size);
     this.price = new Float64Array(size);
+    this.counted = new Int32Array(size);
     sites.forEach((site, s) => {
       const { greenMw, peak, importCapMw, carbonGPerKwh, pricePerMwh, forecastHours = hours } = site.signals;
       for (let h = 0; h < hours; h++) {
@@ -81,9 +88,61 @@ export class SiteHours {
   /** Holds (or with negative values releases) GPUs, full power and energy in site-hour i. */
   reserve(i: number, gpus: number, mw: number, energyMwh: number): void {
     this.version++;
+    if (this.openMarks > 0) this.journal.push(i, this.gpusFree[i], this.drawMw[i], this.loadMw[i]);
     this.gpusFree[i] -= gpus;
     this.drawMw[i] += mw;
     this.loadMw[i] += energyMwh;
+  }
+
+  /**
+   * Marks the hours as they are, for a try that `undoTo` takes back exactly or `keep` keeps (each mark ends with one of
+   * them; marks nest). Released by the opposite `reserve`, a try's energy would leave rounding in the sums: a plan
+   * would then depend on how many tries were made before it (session 37, `docs/planner-benchmark.md`).
+   */
+  mark(): number {
+    this.openMarks++;
+    return this.journal.length;
+  }
+
+  /** Puts every site-hour back as it was at `mark`, to the last bit. */
+  undoTo(mark: number): void {
+    const j = this.journal;
+    for (let k = j.length - 4; k >= mark; k -= 4) {
+      const i = j[k];
+      this.gpusFree[i] = j[k + 1];
+      this.drawMw[i] = j[k + 2];
+      this.loadMw[i] = j[k + 3];
+    }
+    j.length = mark;
+    // A new version, not the one at the mark: versions after it were handed out already.
+    this.version++;
+    this.closeMark();
+  }
+
+  /**
+   * Σ weight × grid MWh now less at `mark`, over the site-hours changed since (the others are as they were): what a
+   * try changed, without summing every site-hour twice.
+   */
+  weightedGridChangeSince(mark: number): number {
+    const j = this.journal;
+    const call = ++this.countCalls;
+    let change = 0;
+    for (let k = mark; k < j.length; k += 4) {
+      const i = j[k];
+      if (this.counted[i] === call) continue;
+      this.counted[i] = call;
+      change += this.gridWeight[i] * (this.gridMw(i) - Math.max(0, j[k + 3] - this.greenMw[i]));
+    }
+    return change;
+  }
+
+  /** Keeps the changes since the mark (an enclosing mark may still undo them). */
+  keep(): void {
+    this.closeMark();
+  }
+
+  private closeMark(): void {
+    if (--this.openMarks === 0) this.journal.length = 0;
   }
 
   /** Energy by source over every site-hour with its load, and the objective: Σ weight × grid MWh. */
