@@ -325,7 +325,6 @@ function searchBudget(options: PlanOptions, jobs: number): number {
   return perJob > 0 ? Math.min(SEARCH_MAX_PLACEMENTS, Math.max(SEARCH_MIN_PLACEMENTS, perJob)) : 0;
 }
 
-/** The arrays a chain layer's scan reads and writes (see `relaxHours`). */
 /**
  * What `siteCost` holds costs for: a task, placed as early as it can or not, on the site-hours at one `version` and
  * with one set of GPU-hour prices; and the rules its costs follow from those.
@@ -340,6 +339,7 @@ interface SiteCostKey {
   peakRule: 'ignore' | 'price' | 'avoid';
 }
 
+/** The arrays a chain layer's scan reads and writes (see `relaxHours`). */
 interface ChainScan {
   H: number;
   held: Int32Array;
