@@ -336,6 +336,45 @@ describe('planner: hard rules and the westwind strategy', () => {
     expect(hoursOf(plan({ ...input, jobs: [roomy] }), 'r')).toEqual([4, 5, 6]);
   });
 
+  it('keeps a long running job running where its slack is under a quarter of its work left', () => {
+    // 12 h left, a peak in hours 2–3 and no green supply: 2.5 h of slack is under 3 h, so it does not pause.
+    const peak = Array.from({ length: 24 }, (_, h) => (h >= 2 && h < 4 ? 1 : 0));
+    const long = job('r', { state: 'running', currentSite: 'west', remainingHours: 12, deadline: at(14.5) });
+    const input = { start, hours: 24, sites: [site('west', new Array<number>(24).fill(0), peak)], jobs: [long] };
+    expect(hoursOf(plan(input), 'r')).toEqual(Array.from({ length: 12 }, (_, h) => h));
+    // 6 h of slack: it pauses through the peak
+    expect(hoursOf(plan({ ...input, jobs: [{ ...long, deadline: at(18) }] }), 'r')).not.toContain(2);
+  });
+
+  it("plans a started job into its deadline's own hour rather than move a running job aside", () => {
+    // The paused job needs 4.7 h (12-minute restore) by 05:54: from 00:00 by whole hours, or from 01:00 using the
+    // deadline's own hour, and 70 GPUs: only west has them. Hour 0 at west is held by a running job (its minimum
+    // segment, not yet firm): that job keeps running there, instead of being moved to east for the paused job to start
+    // at 00:00.
+    const none = new Array<number>(12).fill(0);
+    const sites = [site('west', none), site('east', none, none, { gpus: 50 })];
+    const paused = job('p', {
+      gpus: 70,
+      state: 'paused',
+      currentSite: 'west',
+      remainingHours: 4.5,
+      checkpointMinutes: 12,
+      deadline: at(5.9),
+    });
+    const running = job('r', {
+      gpus: 40,
+      state: 'running',
+      currentSite: 'west',
+      remainingHours: 1,
+      runningSince: at(-1),
+      deadline: at(4),
+    });
+    const p = plan({ start, hours: 12, sites, jobs: [paused, running] });
+    expect(p.jobs.find((j) => j.jobId === 'r')!.segments).toMatchObject([{ site: 'west', startHour: 0, endHour: 1 }]);
+    expect(hoursOf(p, 'p')).toEqual([1, 2, 3, 4, 5]);
+    expect(p.jobs.every((j) => j.meetsDeadline)).toBe(true);
+  });
+
   it('gives a job that has started no segment shorter than startedMinSegmentHours; a waiting one may hop', () => {
     // Green supply alternates between the two sites hour by hour: a fresh plan hops, an hour at each.
     const none = new Array<number>(12).fill(0);
