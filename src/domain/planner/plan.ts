@@ -345,6 +345,7 @@ interface SiteCostKey {
 /** The arrays a chain layer's scan reads and writes (see `relaxHours`). */
 interface ChainScan {
   H: number;
+  /** Site + 1 at each hour the moving job holds (0 where it holds none, and at the hour it moves). */
   held: Int32Array;
   peak: Uint8Array;
   energyWeight: Float64Array;
@@ -352,15 +353,18 @@ interface ChainScan {
   best: Float64Array;
   predSlot: Int32Array;
   predJob: Int32Array;
-  next: Set<number>;
+  /** The site-hours reached in this layer, in the order first reached; `inNext` marks them with `layer`. */
+  next: number[];
+  inNext: Int32Array;
+  layer: number;
 }
 
 /**
  * One move of job u's hour at a to each free hour [h0, latest) of site s (for a block that may not pause, the one hour
  * past its end or before its start): the chain's cost so far (`costBefore`: its gain, less the peak rule of the hour
  * left), the hour's peak rule and the pauses the move adds (`removed`: those it saves at a) at the job's checkpoint
- * energy. Kept where cheaper than any chain to that site-hour
- * before. A plain function over typed arrays: the chains' hottest loop (67M hours on the reference week).
+ * energy. Kept where cheaper than any chain to that site-hour before (`best` is never above any layer's `dist`).
+ * A plain function over typed arrays: the chains' hottest loop (67M hours on the reference week).
  */
 function relaxHours(
   scan: ChainScan,
@@ -376,25 +380,45 @@ function relaxHours(
   u: number,
   to: number,
 ): void {
-  const { H, held, peak, energyWeight, dist, best } = scan;
+  const { H, held, peak, energyWeight, dist, best, predSlot, predJob, next, inNext, layer } = scan;
   const s1 = s + 1;
   const peakCost = peakPenalty(mw);
+  // The move's pauses by whether u holds both hours beside h at s (one fewer), neither (one more) or one; a pause
+  // more needs room for its checkpoint in the hours it has (the move keeps their number).
+  const segmentsBoth = removed - 1;
+  const segmentsNeither = removed + 1;
+  const okBoth = !(segmentsBoth > 0 && segmentsBoth * checkpointHours > room);
+  const okOne = !(removed > 0 && removed * checkpointHours > room);
+  const okNeither = !(segmentsNeither > 0 && segmentsNeither * checkpointHours > room);
+  const ckBoth = segmentsBoth * checkpointHours * mw;
+  const ckOne = removed * checkpointHours * mw;
+  const ckNeither = segmentsNeither * checkpointHours * mw;
+  // Who holds the hours before, at and after h, rolled along (one read an hour).
+  let before = h0 > 0 ? held[h0 - 1] : 0;
+  let here = h0 < H ? held[h0] : 0;
   for (let h = h0, b = s * H + h0; h < latest; h++, b++) {
-    if (held[h]) continue;
-    const l = h > 0 && held[h - 1] === s1;
-    const rr = h + 1 < H && held[h + 1] === s1;
-    const segments = removed + (l && rr ? -1 : !l && !rr ? 1 : 0);
-    // A pause more needs room for its checkpoint in the hours it has (the move keeps their number).
-    if (segments > 0 && segments * checkpointHours > room) continue;
-    const cost = costBefore + (peak[b] ? peakCost : 0) + segments * checkpointHours * mw * energyWeight[b];
-    // A site-hour is reached again only on a cheaper chain than any before (fewer moves or not).
-    if (cost < dist[to + b] && cost < best[b] - EPSILON) {
-      dist[to + b] = cost;
-      best[b] = cost;
-      scan.predSlot[to + b] = a;
-      scan.predJob[to + b] = u;
-      scan.next.add(b);
+    const after = h + 1 < H ? held[h + 1] : 0;
+    if (here === 0) {
+      const l = before === s1;
+      const r = after === s1;
+      if (l && r ? okBoth : l || r ? okOne : okNeither) {
+        const cost =
+          costBefore + (peak[b] ? peakCost : 0) + (l && r ? ckBoth : l || r ? ckOne : ckNeither) * energyWeight[b];
+        // A site-hour is reached again only on a cheaper chain than any before (fewer moves or not).
+        if (cost < best[b] - EPSILON) {
+          dist[to + b] = cost;
+          best[b] = cost;
+          predSlot[to + b] = a;
+          predJob[to + b] = u;
+          if (inNext[b] !== layer) {
+            inNext[b] = layer;
+            next.push(b);
+          }
+        }
+      }
     }
+    before = here;
+    here = after;
   }
 }
 
@@ -738,7 +762,6 @@ class Planner {
     return (
       this.onTimeCandidate(task) ??
       (this.shorterSegmentsAllowed(task) ? this.onTimeCandidate(this.withShortestSegments(task)) : undefined) ??
-      this.inLastPartHour(task) ??
       this.bestCandidate(task, this.hours, true)
     );
   }
@@ -839,8 +862,9 @@ class Planner {
    * Where the whole hours before the deadline no longer hold the work: the earliest finish over the hours up to the
    * deadline's own, if the work is done by the deadline itself. Floored to its hour, a deadline at 14:21 left a paused
    * job needing 04:00–14:00; it took a running job's hours and that one finished 3 minutes late (the reference week's
-   * replay at 5% forecast error, seed 1). Offered in every try to a job that has started; to others only as a last
-   * resort (`candidateFor`) and where a group is placed again and they needed it before (`placeAgain`): in every try
+   * replay at 5% forecast error, seed 1). Offered in every try to a job that has started; to others only where a group
+   * is placed again and they needed it before (`placeAgain`; as a last resort, `candidateFor`'s earliest finish over
+   * the whole horizon is the same placement wherever this one exists): in every try
    * of the moves after a fifo start it took 511–702 placements into deadline hours and left the plan worse (the
    * reference week from scratch 25.952 → 26.145, the flexible jobs' 20.793 → 22.249).
    */
@@ -1208,7 +1232,19 @@ class Planner {
         if (sh.gpusFree[i] < 0 || sh.drawMw[i] - sh.greenMw[i] > sh.importCapMw[i] + 1e-9) return false;
       return true;
     };
-    const held = new Int32Array(H);
+    // Each job's hours as `ChainScan.held` reads them, kept while its placement stays the same (a chain's scan reads
+    // them once for every hour of the job it starts from: marked afresh each time, they were a sixth of its time).
+    const heldBy: ({ c: Candidate; held: Int32Array } | undefined)[] = [];
+    const hoursHeldBy = (u: number): Int32Array => {
+      const c = placements[u]!;
+      let entry = heldBy[u];
+      if (entry?.c === c) return entry.held;
+      if (!entry) heldBy[u] = entry = { c, held: new Int32Array(H) };
+      for (let k = 0; k < entry.c.hours.length; k++) entry.held[entry.c.hours[k]] = 0;
+      for (let k = 0; k < c.hours.length; k++) entry.held[c.hours[k]] = c.sites[k] + 1;
+      entry.c = c;
+      return entry.held;
+    };
     const SH = sh.loadMw.length;
     const D = CHAIN_DEPTH;
     const dist = new Float64Array((D + 1) * SH);
@@ -1217,14 +1253,16 @@ class Planner {
     const best = new Float64Array(SH);
     const scan: ChainScan = {
       H,
-      held,
+      held: new Int32Array(H),
       peak: sh.peak,
       energyWeight: sh.energyWeight,
       dist,
       best,
       predSlot,
       predJob,
-      next: new Set(),
+      next: [],
+      inNext: new Int32Array(SH),
+      layer: 0,
     };
 
     // One Bellman-Ford of at most D moves over the site-hours for jobs of `gpus` GPUs: every move of one hour of such a
@@ -1249,8 +1287,9 @@ class Planner {
       }
       const sinks: { r: number; b: number; cost: number }[] = [];
       for (let r = 0; r < D && frontier.length > 0; r++) {
-        const next = new Set<number>();
+        const next: number[] = [];
         scan.next = next;
+        scan.layer++;
         const from = r * SH;
         const to = (r + 1) * SH;
         for (const a of frontier) {
@@ -1263,30 +1302,35 @@ class Planner {
             const task = tasks[u];
             budget -= H;
             const old = placements[u]!;
-            for (let k = 0; k < old.hours.length; k++) held[old.hours[k]] = old.sites[k] + 1;
+            const held = hoursHeldBy(u);
             // Checkpoints: the pauses the move adds or saves, each priced as an hour of checkpoint energy at weight 1.
             const left = ha > 0 && held[ha - 1] === sa + 1;
             const right = ha + 1 < H && held[ha + 1] === sa + 1;
             const removed = left && right ? 1 : !left && !right ? -1 : 0;
             held[ha] = 0;
+            scan.held = held;
             const exit = sh.peak[a] ? peakPenalty(task.powerMw[sa]) : 0;
             const room = old.hours.length - old.totalWork;
             const latest = this.chainLatest(task, old);
             const ck = task.checkpointHours;
-            // Moves to [from, until) at site s.
-            const relax = (s: number, from: number, until: number) =>
-              relaxHours(scan, s, from, until, da - exit, removed, ck, task.powerMw[s], room + EPSILON, a, u, to);
+            const mw = task.powerMw;
+            const cost = da - exit;
+            // Moves to [from, until) at site s (plain calls: a closure for each job here took a tenth of the scan).
             if (task.job.interruptible) {
-              for (const s of task.sites) relax(s, Math.max(this.firstHourAt(task, s), task.committed), latest);
+              for (const s of task.sites) {
+                const from = Math.max(this.firstHourAt(task, s), task.committed);
+                relaxHours(scan, s, from, latest, cost, removed, ck, mw[s], room + EPSILON, a, u, to);
+              }
             } else {
               // One block: its first hour moves past its last, or its last before its first.
               const first = old.hours[0];
               const last = old.hours[old.hours.length - 1];
-              if (ha === first && last + 1 < latest) relax(sa, last + 1, last + 2);
+              if (ha === first && last + 1 < latest)
+                relaxHours(scan, sa, last + 1, last + 2, cost, removed, ck, mw[sa], room + EPSILON, a, u, to);
               if (ha === last && first - 1 >= Math.max(this.firstHourAt(task, sa), task.committed))
-                relax(sa, first - 1, first);
+                relaxHours(scan, sa, first - 1, first, cost, removed, ck, mw[sa], room + EPSILON, a, u, to);
             }
-            for (let k = 0; k < old.hours.length; k++) held[old.hours[k]] = 0;
+            held[ha] = sa + 1;
           }
         }
         for (const b of next) {
@@ -1296,7 +1340,7 @@ class Planner {
           const cost = dist[to + b] + sh.gridWeight[b] * (Math.max(0, excess + mw) - Math.max(0, excess));
           if (cost < -EPSILON) sinks.push({ r: r + 1, b, cost });
         }
-        frontier = [...next];
+        frontier = next;
       }
       sinks.sort((x, y) => x.cost - y.cost || x.b - y.b);
       let kept = 0;
