@@ -1,0 +1,43 @@
+import type { PlanJob } from './plan-types.js';
+
+/** Tolerance of the planner's comparisons of hours and costs. */
+export const EPSILON = 1e-9;
+
+/** A job compiled to hour indexes for one planning run. */
+export interface Task {
+  job: PlanJob;
+  /** Hours of work to do, checkpoint overhead excluded. */
+  work: number;
+  checkpointHours: number;
+  earliestHour: number;
+  /** Hours before this index end by the deadline. */
+  deadlineHour: number;
+  /** The deadline itself, in hours from hour 0 (at most the horizon): a finish up to it is on time. */
+  deadlineAt: number;
+  /** Where it can, it finishes by this hour: `deadlineMarginHours` before its deadline (see `dueHour`). */
+  dueHour: number;
+  sites: number[];
+  powerMw: Float64Array;
+  currentSite: number;
+  /** Hours [0, committed) a running job keeps at its current site (see `committedHours`). */
+  committed: number;
+  /**
+   * The first of them held whatever comes; those after, only for a started job's longer minimum segment, yield to a
+   * job that would otherwise miss its deadline (see `repairDeadlines`).
+   */
+  firmCommitted: number;
+  /** No segment of it shorter than this (see `minSegmentHours`). */
+  minSegmentHours: number;
+}
+
+export interface Candidate {
+  /** The hours it runs, ascending, and the site of each. */
+  hours: Int32Array;
+  sites: Int32Array;
+  /** Work hours including checkpoint overhead, spread over `hours` (the last one partly). */
+  totalWork: number;
+  cost: number;
+  finishHour: number;
+  /** Power fraction of each hour where it runs capped (see `capUnderImportCaps`); absent: full power throughout. */
+  fractions?: Float64Array;
+}
