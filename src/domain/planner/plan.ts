@@ -49,9 +49,9 @@ const SEARCH_SEED = 2019;
 /** The search's budget at most, whatever the number of jobs (about a second here). */
 const SEARCH_MAX_PLACEMENTS = 30_000;
 /**
- * The search's budget at least, unless it is off (a quarter of a second for 40 jobs): small plans are where a few
- * trades between jobs decide whether one runs in a peak hour; 10 placements a job found none of them on the 48 h
- * exact slices.
+ * The search's budget at least, unless it is off (a quarter of a second for 40 jobs; more for a small plan from
+ * scratch, below): small plans are where a few trades between jobs decide whether one runs in a peak hour; 10
+ * placements a job found none of them on the 48 h exact slices.
  */
 const SEARCH_MIN_PLACEMENTS = 10_000;
 /**
