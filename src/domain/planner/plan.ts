@@ -74,9 +74,9 @@ const SEARCH_IDLE_ROUNDS_FROM_SCRATCH = 10;
  * every job on time searches at least this long: there a trade between three jobs decides whether one runs in a peak
  * hour, and the time is there (at most 0.4 s on the slices here). Not where a job is late: the late-first rounds
  * (`greedyPlan`) choose between plans by their misses, and a longer search there changed which jobs were late first
- * (a 100-job slice of the tight week: 4 late instead of 2). 10,000 placements and 10 idle rounds left a peak hour on the fixed-peak
- * slice from hour 96 that these take out (objective 0.0993 → 0.0931), and the reference slice from hour 96 went from
- * 0.587 to 0.521, below the 40 s MIP's best (session 40).
+ * (a 100-job slice of the tight week: 4 late instead of 2). 10,000 placements and 10 idle rounds left a peak hour on
+ * the fixed-peak slice from hour 96 that these take out (objective 0.0993 → 0.0931), and the reference slice from hour
+ * 96 went from 0.587 to 0.521, below the 40 s MIP's best (session 40).
  */
 const SMALL_PLAN_JOBS = 100;
 const SMALL_PLAN_SEARCH_PLACEMENTS = 30_000;
