@@ -818,4 +818,63 @@ describe('planner: stability between re-plans', () => {
     for (const id of ['r1', 'r2', 'r3', 'r4']) expect(hoursOf(p, id)).toEqual([0, 1, 2]);
     expect(p.totals.pauses).toBe(0);
   });
+
+  /** The plan before, made an hour ago: `id` running at `siteId` from then until `untilHour` (this plan's hours). */
+  const ranBefore = (id: string, siteId: string, untilHour: number): PlanInput['earlier'] => ({
+    start: at(-1).toISO()!,
+    jobs: [
+      {
+        jobId: id,
+        segments: [
+          { site: siteId, startHour: 0, endHour: untilHour + 1, start: at(-1).toISO()!, end: at(untilHour).toISO()! },
+        ],
+      },
+    ],
+  });
+
+  it('goes on with the run the plan before gave a running job for keptRunHours, up to the first peak hour', () => {
+    // No green supply for 3 h, then plenty: planned afresh, the job pauses now for the green hours (a 6-minute restore
+    // for 3 h of grid energy). The plan an hour ago had it run on until hour 5: it goes on for 3 h.
+    const green = Array.from({ length: 24 }, (_, h) => (h < 3 ? 0 : 1));
+    const running = job('r', {
+      state: 'running',
+      currentSite: 'west',
+      runningSince: at(-4),
+      remainingHours: 5,
+      checkpointMinutes: 6,
+    });
+    const input: PlanInput = { start, hours: 24, sites: [site('west', green)], jobs: [running] };
+    expect(hoursOf(plan(input), 'r')[0]).toBe(3);
+    const kept = plan({ ...input, earlier: ranBefore('r', 'west', 5) });
+    expect(hoursOf(kept, 'r')).toEqual([0, 1, 2, 3, 4]);
+    expect(kept.totals.pauses).toBe(0);
+    expect(hoursOf(plan({ ...input, earlier: ranBefore('r', 'west', 5), options: { keptRunHours: 0 } }), 'r')[0]).toBe(
+      3,
+    );
+    // Hour 1 became a peak (a forecast revision, a grid event): the kept run ends before it.
+    const peak = Array.from({ length: 24 }, (_, h) => (h === 1 ? 1 : 0));
+    const beforePeak = plan({ ...input, sites: [site('west', green, peak)], earlier: ranBefore('r', 'west', 5) });
+    expect(hoursOf(beforePeak, 'r')).toContain(0);
+    expect(hoursOf(beforePeak, 'r')).not.toContain(1);
+  });
+
+  it('frees hour 0 of a kept run for a job that must start now, also where a deadline repair cannot', () => {
+    // West has 40 GPUs. A 30-GPU job runs on as the plan before had it; a 20-GPU job of half an hour must start now to
+    // finish by 01:12; a 5-GPU job is late whatever happens (due at 00:30 with an hour of work), so a deadline repair
+    // that moves it, which must leave every job it moves on time, fails. The running job yields hour 0.
+    const sites = [site('west', new Array<number>(12).fill(0), undefined, { gpus: 40 })];
+    const running = job('r', {
+      gpus: 30,
+      state: 'running',
+      currentSite: 'west',
+      runningSince: at(-4),
+      remainingHours: 5,
+    });
+    const due = job('d', { gpus: 20, remainingHours: 0.5, deadline: at(1.2), interruptible: false });
+    const late = job('l', { gpus: 5, remainingHours: 1, deadline: at(0.5) });
+    const p = plan({ start, hours: 12, sites, jobs: [running, due, late], earlier: ranBefore('r', 'west', 5) });
+    expect(p.jobs.find((j) => j.jobId === 'd')).toMatchObject({ meetsDeadline: true, segments: [{ startHour: 0 }] });
+    expect(hoursOf(p, 'r')).not.toContain(0);
+    expect(p.jobs.find((j) => j.jobId === 'r')!.meetsDeadline).toBe(true);
+  });
 });

@@ -201,6 +201,7 @@ function placeAll(
   const tasks = input.jobs.map((job) => planner.compile(job));
   const order = planner.placementOrder(tasks, runningFirst, first);
   planner.holdCommitments(order.map((t) => tasks[t]));
+  planner.yieldToWorkDueNow(tasks, order);
   const placements = new Array<Candidate | undefined>(tasks.length);
   planner.capping = false;
   // Prices guide the placement only: the moves after it judge plans by the objective alone.
@@ -261,6 +262,7 @@ function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   const tasks = input.jobs.map((job) => planner.compile(job));
   const order = planner.placementOrder(tasks);
   planner.holdCommitments(order.map((t) => tasks[t]));
+  planner.yieldToWorkDueNow(tasks, order);
   // The earlier plan's hour h is this plan's hour h + shift (shift ≤ 0: it started earlier).
   const shift = Math.round(DateTime.fromISO(earlier.start).diff(input.start.toUTC().startOf('hour'), 'hours').hours);
   const earlierOf = new Map(earlier.jobs.map((jp) => [jp.jobId, jp]));
@@ -388,6 +390,8 @@ class Planner {
   private readonly hourIso: string[] = [];
   private readonly localHourText: string[] = [];
   private readonly localDateText: string[] = [];
+  /** The plan before's segments by job (`keptRunHours`), made on first use. */
+  private earlierSegments?: Map<string, readonly Segment[]>;
 
   constructor(
     private readonly input: PlanInput,
@@ -512,7 +516,36 @@ class Planner {
       firm = Math.max(firm, Math.ceil(this.hoursFromStart(base) - EPSILON));
       until = Math.max(firm, Math.ceil(this.hoursFromStart(longer) - EPSILON));
     }
+    until = Math.max(until, this.keptRunHours(job, currentSite));
     return { committed: Math.min(all, until), firmCommitted: Math.min(all, firm) };
+  }
+
+  /**
+   * Hours from hour 0 that the plan before had the running job go on at its site, at most `keptRunHours` and up to the
+   * first peak hour (a deferrable job does not run into a peak that a forecast revision or a grid event just made).
+   */
+  private keptRunHours(job: PlanJob, s: number): number {
+    const earlier = this.input.earlier;
+    if (!earlier || this.options.keptRunHours <= 0) return 0;
+    this.earlierSegments ??= new Map(earlier.jobs.map((part) => [part.jobId, part.segments]));
+    const startMs = this.start.toMillis();
+    const run = this.earlierSegments
+      .get(job.id)
+      ?.find(
+        (segment) =>
+          segment.site === this.input.sites[s].id &&
+          DateTime.fromISO(segment.start).toMillis() <= startMs &&
+          DateTime.fromISO(segment.end).toMillis() > startMs,
+      );
+    if (!run) return 0;
+    const end = Math.min(
+      this.options.keptRunHours,
+      Math.ceil(this.hoursFromStart(DateTime.fromISO(run.end)) - EPSILON),
+    );
+    const peak = this.input.sites[s].signals.peak;
+    let kept = 0;
+    while (kept < end && !(job.deferrable && peak[kept] === 1)) kept++;
+    return kept;
   }
 
   /**
@@ -623,8 +656,7 @@ class Planner {
     // A deferrable job that must start in this hour to keep its deadline is fixed work too: a
     // non-deferrable job that arrived after it must not take the hour it was kept for.
     const latestStart = tasks.map((t) => t.deadlineHour - t.work);
-    const mustStartNow = (t: number) =>
-      tasks[t].job.deferrable && tasks[t].earliestHour === 0 && latestStart[t] < 1 && latestStart[t] >= 0;
+    const mustStartNow = (t: number) => tasks[t].job.deferrable && this.mustStartNow(tasks[t]);
     // A job in `first` (late in an earlier round) goes before a non-deferrable one queued late after it.
     const rank = (t: number) => {
       const task = tasks[t];
@@ -641,6 +673,50 @@ class Planner {
         tasks[b].job.priority - tasks[a].job.priority ||
         a - b,
     );
+  }
+
+  /** Whether the task must start in hour 0 to finish by its deadline's minute, and still can. */
+  private mustStartNow(task: Task): boolean {
+    const latest = this.latestStartAt(task);
+    return task.earliestHour === 0 && latest < 1 && latest >= 0;
+  }
+
+  /** When, in hours from hour 0, the task must start to finish by its deadline (a paused job's restore counted). */
+  private latestStartAt(task: Task): number {
+    return task.deadlineAt - task.work - (task.job.state === 'paused' ? task.checkpointHours : 0);
+  }
+
+  /**
+   * Work due now — a waiting job that may not wait, or one that must start in hour 0 to finish by its deadline's minute
+   * (or is late already) — that finds no site with room in hour 0 takes hour 0 from runs held there only to go on (a
+   * started job's longer minimum segment, the run kept from the plan before), largest first at the first site where
+   * that makes room: a run cut short costs a restore, a deadline more. Freed only by the deadline repair, which must
+   * keep every job it moves on time, they left a 32-GPU job of half an hour that lost its hour to one queued after it
+   * waiting 3 h past its deadline (the reference week's replay at 5% forecast error, seed 6, with kept runs).
+   */
+  yieldToWorkDueNow(tasks: Task[], order: number[]): void {
+    for (const t of order) {
+      const task = tasks[t];
+      if (task.job.state === 'running' || task.earliestHour > 0) continue;
+      if (task.job.deferrable && this.latestStartAt(task) >= 1) continue;
+      const fitsAt = (s: number) => this.siteHours.fits(s * this.hours, task.job.gpus, task.powerMw[s]);
+      if (task.sites.some(fitsAt)) continue;
+      for (const s of task.sites) {
+        const runs = tasks
+          .filter((o) => o.currentSite === s && o.job.deferrable && o.firmCommitted === 0 && o.committed > 0)
+          .sort((a, b) => b.job.gpus - a.job.gpus);
+        const mark = this.siteHours.mark();
+        let released = 0;
+        while (released < runs.length && !fitsAt(s))
+          this.reserve(runs[released], this.committedCandidate(runs[released++]), -1);
+        if (fitsAt(s)) {
+          this.siteHours.keep();
+          for (let k = 0; k < released; k++) runs[k].committed = 0;
+          break;
+        }
+        this.siteHours.undoTo(mark);
+      }
+    }
   }
 
   /** Chooses the task's site and hours given everything placed so far, and reserves them. */
@@ -980,7 +1056,8 @@ class Planner {
     for (let u = 0; u < tasks.length; u++) {
       const { committed, firmCommitted, currentSite } = tasks[u];
       if (u === t || committed <= firmCommitted || !task.sites.includes(currentSite)) continue;
-      if (firmCommitted < task.deadlineHour && committed > task.earliestHour) found.push(u);
+      // A deadline within an hour lets the job use that hour's first minutes (`inLastPartHour`).
+      if (firmCommitted < Math.ceil(task.deadlineAt - EPSILON) && committed > task.earliestHour) found.push(u);
     }
     return found;
   }
