@@ -858,7 +858,7 @@ describe('planner: stability between re-plans', () => {
     expect(hoursOf(beforePeak, 'r')).not.toContain(1);
   });
 
-  it('frees hour 0 of a kept run for a job that must start now, also where a deadline repair cannot', () => {
+  it('frees a kept run for a job that must start now, also where a deadline repair cannot', () => {
     // West has 40 GPUs. A 30-GPU job runs on as the plan before had it; a 20-GPU job of half an hour must start now to
     // finish by 01:12; a 5-GPU job is late whatever happens (due at 00:30 with an hour of work), so a deadline repair
     // that moves it, which must leave every job it moves on time, fails. The running job yields hour 0.

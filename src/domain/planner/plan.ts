@@ -688,11 +688,12 @@ class Planner {
 
   /**
    * Work due now — a waiting job that may not wait, or one that must start in hour 0 to finish by its deadline's minute
-   * (or is late already) — that finds no site with room in hour 0 takes hour 0 from runs held there only to go on (a
+   * (or is late already) — that finds no site with room in hour 0 frees the hours of runs held only to go on (a
    * started job's longer minimum segment, the run kept from the plan before), largest first at the first site where
-   * that makes room: a run cut short costs a restore, a deadline more. Freed only by the deadline repair, which must
-   * keep every job it moves on time, they left a 32-GPU job of half an hour that lost its hour to one queued after it
-   * waiting 3 h past its deadline (the reference week's replay at 5% forecast error, seed 6, with kept runs).
+   * that makes room; they are placed again like the rest: a run cut short costs a restore, a deadline more. Freed
+   * only by the deadline repair, which must keep every job it moves on time, they left a 32-GPU job of half an hour
+   * that lost its hour to one queued after it waiting 3 h past its deadline (the reference week's replay at 5%
+   * forecast error, seed 6, with kept runs).
    */
   yieldToWorkDueNow(tasks: Task[], order: number[]): void {
     for (const t of order) {
