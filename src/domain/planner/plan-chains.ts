@@ -1,5 +1,5 @@
 import { peakPenalty } from './objective.js';
-import { Candidate, EPSILON, Task } from './plan-task.js';
+import { Candidate, EPSILON, onTime, Task } from './plan-task.js';
 import type { SiteHours } from './site-hours.js';
 
 /**
@@ -47,7 +47,7 @@ export function runChains(
   const sh = planner.siteHours;
   const movable = (u: number) => {
     const c = placements[u];
-    return !!c && tasks[u].job.deferrable && !c.fractions && c.finishHour <= tasks[u].deadlineAt + EPSILON;
+    return !!c && tasks[u].job.deferrable && !c.fractions && onTime(tasks[u], c);
   };
   const sizes = [...new Set(tasks.filter((_, u) => movable(u)).map((t) => t.job.gpus))].sort((a, b) => b - a);
   // Who holds each site-hour among the movable jobs: all of them (room across sizes), and those of each size (the

@@ -41,3 +41,8 @@ export interface Candidate {
   /** Power fraction of each hour where it runs capped (see `capUnderImportCaps`); absent: full power throughout. */
   fractions?: Float64Array;
 }
+
+/** Whether the placement finishes by the task's deadline, to its minute. */
+export function onTime(task: Task, candidate: Candidate): boolean {
+  return candidate.finishHour <= task.deadlineAt + EPSILON;
+}

@@ -5,7 +5,7 @@ import { sharePowerCut } from './power-cut.js';
 import { IntSlab } from './int-slab.js';
 import { chainLatest, runChains } from './plan-chains.js';
 import { describePlacement } from './plan-reasons.js';
-import { Candidate, EPSILON, Task } from './plan-task.js';
+import { Candidate, EPSILON, onTime, Task } from './plan-task.js';
 import {
   DEFAULT_PLAN_OPTIONS,
   EarlierPlan,
@@ -751,7 +751,7 @@ class Planner {
     for (let t = 0; t < tasks.length; t++) {
       const task = tasks[t];
       const old = placements[t];
-      if (!old || old.fractions || old.finishHour <= task.deadlineAt + EPSILON) continue;
+      if (!old || old.fractions || onTime(task, old)) continue;
       if (!this.shorterSegmentsAllowed(task)) continue;
       const mark = this.siteHours.mark();
       this.reserve(task, old, -1);
@@ -846,7 +846,7 @@ class Planner {
     const end = Math.min(this.hours, Math.ceil(task.deadlineAt - EPSILON));
     if (end <= task.deadlineHour) return undefined;
     const candidate = this.bestCandidate(task, end, true);
-    return candidate && candidate.finishHour <= task.deadlineAt + EPSILON ? candidate : undefined;
+    return candidate && onTime(task, candidate) ? candidate : undefined;
   }
 
   /** The MWh the placement holds in peak hours at full power: what the peak rule prices. */
@@ -874,7 +874,7 @@ class Planner {
         const before = this.placementCost(task, old);
         const mark = this.siteHours.mark();
         this.reserve(task, old, -1);
-        const late = old.finishHour > task.deadlineAt;
+        const late = !onTime(task, old);
         const next = (late ? this.bestCandidate(task, this.hours, true) : this.onTimeCandidate(task)) ?? old;
         this.reserve(task, next, 1);
         const after = this.placementCost(task, next);
@@ -920,7 +920,7 @@ class Planner {
       const old = placements[t];
       if (!old || !task.job.power || !task.job.deferrable || this.peakMwh(task, old) <= EPSILON) continue;
       if (old.sites.some((s) => !this.input.sites[s].capsPower)) continue;
-      if (old.finishHour > task.deadlineAt + EPSILON) continue;
+      if (!onTime(task, old)) continue;
       const latest = Math.max(old.finishHour, task.dueHour);
       const mark = this.siteHours.mark();
       this.reserve(task, old, -1);
@@ -1031,7 +1031,7 @@ class Planner {
     for (const t of order) {
       const old = placements[t];
       if (budget <= 0) return;
-      if (old && old.finishHour <= tasks[t].deadlineAt + EPSILON) continue;
+      if (old && onTime(tasks[t], old)) continue;
       const moved = this.jobsInWindow(tasks[t], tasks, placements, t).sort(byRank);
       if (moved.length > REPAIR_MAX_MOVED) continue;
       const yielding = this.yieldingInWindow(tasks[t], tasks, t);
@@ -1073,7 +1073,7 @@ class Planner {
   search(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
     const random = seededRandom(SEARCH_SEED);
     const rankOf = ranks(order);
-    const allOnTime = tasks.every((task, u) => (placements[u]?.finishHour ?? Infinity) <= task.deadlineAt + EPSILON);
+    const allOnTime = tasks.every((task, u) => !!placements[u] && onTime(task, placements[u]));
     const limits = searchLimits(this.options, tasks.length, !underWay(this.input), allOnTime);
     let budget = limits.budget;
     for (let idle = 0; budget > 0 && idle < limits.idleRounds;) {
@@ -1409,13 +1409,9 @@ class Planner {
       });
       // At full power after the capped hours: `cappedCandidate` holds the rest at full power.
       const placed = this.onTimeCandidateAtFullPower(rest) ?? this.bestCandidate(rest, this.hours, true);
-      const wasOnTime = !before[k] || before[k].finishHour <= task.deadlineAt + EPSILON;
+      const wasOnTime = !before[k] || onTime(task, before[k]);
       const continues = placed && placed.hours[0] === from && placed.sites[0] === s;
-      if (
-        !placed ||
-        (wasOnTime && placed.finishHour > task.deadlineAt + EPSILON) ||
-        (!task.job.interruptible && !continues)
-      ) {
+      if (!placed || (wasOnTime && !onTime(task, placed)) || (!task.job.interruptible && !continues)) {
         kept = false;
         break;
       }
