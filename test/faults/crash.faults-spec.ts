@@ -80,6 +80,10 @@ describe('crash: kill -9 twenty times during a 1,000-job run', () => {
         deferrable: random() < 0.7,
         interruptible: true,
       }));
+      // One job the peak must pause, whatever the timing: 8 h of work due 15 h after ~12:00 fits only in the
+      // afternoon and the night, around the 17:00–22:00 peak (the short random jobs may all fit the night).
+      if (i === 0)
+        Object.assign(batch[0], { runtimeHours: 8, deadline: now().plus({ hours: 15 }).toISO(), deferrable: true });
       await Promise.all(
         batch.map(async (job) => {
           const res = await request(service.url).post('/v1/jobs').set(ALPHA).send(job);
