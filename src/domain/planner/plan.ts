@@ -263,8 +263,7 @@ function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   const order = planner.placementOrder(tasks);
   planner.holdCommitments(order.map((t) => tasks[t]));
   planner.yieldToWorkDueNow(tasks, order);
-  // The earlier plan's hour h is this plan's hour h + shift (shift ≤ 0: it started earlier).
-  const shift = Math.round(DateTime.fromISO(earlier.start).diff(input.start.toUTC().startOf('hour'), 'hours').hours);
+  const shift = hoursShift(input, earlier);
   const earlierOf = new Map(earlier.jobs.map((jp) => [jp.jobId, jp]));
   planner.capping = false;
   const placements = new Array<Candidate | undefined>(tasks.length);
@@ -272,6 +271,11 @@ function improveFromEarlier(input: PlanInput, earlier: EarlierPlan): Plan {
   for (const t of order) if (!placements[t]) placements[t] = planner.place(tasks[t]);
   improvePlacements(planner, tasks, order, placements);
   return planOf(planner, tasks, placements);
+}
+
+/** The earlier plan's hour h is this plan's hour h + shift (shift ≤ 0: it started earlier). */
+function hoursShift(input: PlanInput, earlier: EarlierPlan): number {
+  return Math.round(DateTime.fromISO(earlier.start).diff(input.start.toUTC().startOf('hour'), 'hours').hours);
 }
 
 /**
@@ -390,8 +394,8 @@ class Planner {
   private readonly hourIso: string[] = [];
   private readonly localHourText: string[] = [];
   private readonly localDateText: string[] = [];
-  /** The plan before's segments by job (`keptRunHours`), made on first use. */
-  private earlierSegments?: Map<string, readonly Segment[]>;
+  /** The plan before's segments by job and its hours' shift to this plan's (`keptRunHours`), made on first use. */
+  private earlierRuns?: { shift: number; segments: Map<string, readonly Segment[]> };
 
   constructor(
     private readonly input: PlanInput,
@@ -527,21 +531,19 @@ class Planner {
   private keptRunHours(job: PlanJob, s: number): number {
     const earlier = this.input.earlier;
     if (!earlier || this.options.keptRunHours <= 0) return 0;
-    this.earlierSegments ??= new Map(earlier.jobs.map((part) => [part.jobId, part.segments]));
-    const startMs = this.start.toMillis();
-    const run = this.earlierSegments
+    this.earlierRuns ??= {
+      shift: hoursShift(this.input, earlier),
+      segments: new Map(earlier.jobs.map((part) => [part.jobId, part.segments])),
+    };
+    const { shift, segments } = this.earlierRuns;
+    const run = segments
       .get(job.id)
       ?.find(
         (segment) =>
-          segment.site === this.input.sites[s].id &&
-          DateTime.fromISO(segment.start).toMillis() <= startMs &&
-          DateTime.fromISO(segment.end).toMillis() > startMs,
+          segment.site === this.input.sites[s].id && segment.startHour + shift <= 0 && segment.endHour + shift > 0,
       );
     if (!run) return 0;
-    const end = Math.min(
-      this.options.keptRunHours,
-      Math.ceil(this.hoursFromStart(DateTime.fromISO(run.end)) - EPSILON),
-    );
+    const end = Math.min(this.options.keptRunHours, run.endHour + shift);
     const peak = this.input.sites[s].signals.peak;
     let kept = 0;
     while (kept < end && !(job.deferrable && peak[kept] === 1)) kept++;
