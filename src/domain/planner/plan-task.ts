@@ -46,3 +46,27 @@ export interface Candidate {
 export function onTime(task: Task, candidate: Candidate): boolean {
   return candidate.finishHour <= task.deadlineAt + EPSILON;
 }
+
+/**
+ * `task` with `changes`, built field by field in `compile`'s order: a spread (`{ ...task, work }`) gives an object of
+ * another hidden class, and the placement code, which reads every task, then runs slower for all of them. With
+ * candidates of one shape too (`fractions` always present): the flexible-jobs week 2.25 → 2.14 s (best of nine plans
+ * each, interleaved; session 36).
+ */
+export function taskWith(task: Task, changes: Partial<Task>): Task {
+  return {
+    job: changes.job ?? task.job,
+    work: changes.work ?? task.work,
+    checkpointHours: changes.checkpointHours ?? task.checkpointHours,
+    earliestHour: changes.earliestHour ?? task.earliestHour,
+    deadlineHour: changes.deadlineHour ?? task.deadlineHour,
+    deadlineAt: changes.deadlineAt ?? task.deadlineAt,
+    dueHour: changes.dueHour ?? task.dueHour,
+    sites: changes.sites ?? task.sites,
+    powerMw: changes.powerMw ?? task.powerMw,
+    currentSite: changes.currentSite ?? task.currentSite,
+    committed: changes.committed ?? task.committed,
+    firmCommitted: changes.firmCommitted ?? task.firmCommitted,
+    minSegmentHours: changes.minSegmentHours ?? task.minSegmentHours,
+  };
+}

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { energyPerWork, FRACTION_EPSILON, PowerCurve, throughputAt } from '../energy/power-curve.js';
+import { energyPerWork, throughputAt } from '../energy/power-curve.js';
 import { jobPowerMw } from '../energy/power.js';
-import { sharePowerCut } from './power-cut.js';
 import { IntSlab } from './int-slab.js';
 import { chainLatest, runChains } from './plan-chains.js';
 import { describePlacement } from './plan-reasons.js';
-import { Candidate, EPSILON, onTime, Task } from './plan-task.js';
+import { capThroughPeaks, cappedFractions, capUnderImportCaps } from './plan-power-caps.js';
+import { Candidate, EPSILON, onTime, Task, taskWith } from './plan-task.js';
 import {
   DEFAULT_PLAN_OPTIONS,
   EarlierPlan,
@@ -230,13 +230,13 @@ function improvePlacements(
   planner.search(tasks, order, placements);
   if (steps.chains ?? true) planner.chains(tasks, placements);
   planner.capWhereCheaper(tasks, order, placements);
-  planner.capThroughPeaks(tasks, order, placements);
+  capThroughPeaks(planner, tasks, order, placements);
   planner.finishLateSooner(tasks, placements);
 }
 
 /** The plan of these placements, once running jobs share any import cap (`capUnderImportCaps`). */
 function planOf(planner: Planner, tasks: Task[], placements: (Candidate | undefined)[]): Plan {
-  planner.capUnderImportCaps(tasks, placements);
+  capUnderImportCaps(planner, tasks, placements);
   return planner.result(tasks.map((task, t) => planner.jobPlan(task, placements[t])));
 }
 
@@ -398,7 +398,7 @@ class Planner {
   private earlierRuns?: { shift: number; segments: Map<string, readonly Segment[]> };
 
   constructor(
-    private readonly input: PlanInput,
+    readonly input: PlanInput,
     previous?: Plan,
   ) {
     this.options = { ...DEFAULT_PLAN_OPTIONS, ...input.options };
@@ -820,7 +820,7 @@ class Planner {
     };
   }
 
-  private onTimeCandidateAtFullPower(task: Task): Candidate | undefined {
+  onTimeCandidateAtFullPower(task: Task): Candidate | undefined {
     const due = task.dueHour < task.deadlineHour ? this.bestCandidate(task, task.dueHour, false) : undefined;
     if (!due) {
       const onTime = this.bestCandidate(task, task.deadlineHour, false);
@@ -905,116 +905,6 @@ class Planner {
       order.filter((t) => tasks[t].job.power),
       placements,
     );
-  }
-
-  /**
-   * A deferrable job with a curve that still runs in peak hours (nothing off-peak left before it is due) may run
-   * those hours capped (#20): the peak rule counts a capped hour at its capped power, and half the power for 70% of
-   * the work holds 0.71 of the peak MWh per hour of work. Two levels, one for its peak hours and one (full power or
-   * higher on its curve) for the others; the work they no longer do goes into more free hours of its window,
-   * nearest first. Kept where the job's cost (peak rule priced in, checkpoints of any pause it adds included) falls
-   * and it finishes no later than it was due; single-job moves on the capacity the others left free, last, like
-   * `capWhereCheaper`.
-   */
-  capThroughPeaks(tasks: Task[], order: number[], placements: (Candidate | undefined)[]): void {
-    for (const t of order) {
-      const task = tasks[t];
-      const old = placements[t];
-      if (!old || !task.job.power || !task.job.deferrable || this.peakMwh(task, old) <= EPSILON) continue;
-      if (old.sites.some((s) => !this.input.sites[s].capsPower)) continue;
-      if (!onTime(task, old)) continue;
-      const latest = Math.max(old.finishHour, task.dueHour);
-      const mark = this.siteHours.mark();
-      this.reserve(task, old, -1);
-      let best = old;
-      let bestCost = this.costAsPlaced(task, old);
-      // From its hours as they are, and (where it runs capped throughout) from its hours at full power; not for a
-      // running job, whose placement at full power may move it without the hysteresis that keeps it where it runs.
-      const full = old.fractions && task.job.state !== 'running' ? this.onTimeCandidateAtFullPower(task) : undefined;
-      const levels = [1, ...cappedFractions(task.job.power)];
-      for (const from of full ? [old, full] : [old])
-        for (const offPeak of levels)
-          for (const fraction of levels.filter((f) => f < 1 && f <= offPeak)) {
-            const capped = this.withPeaksCapped(task, from, fraction, latest, offPeak);
-            const cost = capped ? this.costAsPlaced(task, capped) : Infinity;
-            if (capped && cost < bestCost - EPSILON) [best, bestCost] = [capped, cost];
-          }
-      this.keepUnlessSame(task, old, best, mark);
-      placements[t] = best;
-    }
-  }
-
-  /** What a placement not yet held would cost: its marginal grid energy, the peak rule and its checkpoints. */
-  private costAsPlaced(task: Task, candidate: Candidate): number {
-    return (
-      this.placementCost(task, candidate, false) +
-      this.checkpointCost(task, candidate.hours, candidate.sites, candidate.totalWork)
-    );
-  }
-
-  /**
-   * `old`'s hours with its peak hours at `fraction` and the others at `offPeak`, and as many more free hours before
-   * `latest` as the work then needs, at its sites, nearest to the hours it holds first (off-peak ones before peak
-   * ones); undefined where they do not fit, or would break the job's rules on pauses.
-   */
-  private withPeaksCapped(
-    task: Task,
-    old: Candidate,
-    fraction: number,
-    latest: number,
-    offPeak: number,
-  ): Candidate | undefined {
-    const sh = this.siteHours;
-    const rate = (f: number) => throughputAt(task.job.power, f);
-    const isPeak = (s: number, h: number) => sh.peak[s * this.hours + h] === 1;
-    const levelAt = (s: number, h: number) => (isPeak(s, h) ? fraction : offPeak);
-    const chosen = Array.from(old.hours, (h, k) => ({ h, s: old.sites[k], f: levelAt(old.sites[k], h) }));
-    const held = new Set(chosen.map((c) => c.h));
-    let capacity = chosen.reduce((sum, c) => sum + rate(c.f), 0);
-    const extras: { h: number; s: number; f: number; rank: number }[] = [];
-    for (const s of new Set(chosen.map((c) => c.s))) {
-      for (let h = this.firstHourAt(task, s); h < Math.ceil(latest - EPSILON); h++) {
-        const f = levelAt(s, h);
-        if (held.has(h) || !sh.fits(s * this.hours + h, task.job.gpus, task.powerMw[s] * f)) continue;
-        extras.push({ h, s, f, rank: (isPeak(s, h) ? this.hours : 0) + distanceToNearest(old.hours, h) });
-      }
-    }
-    extras.sort((a, b) => a.rank - b.rank || a.h - b.h);
-    let totalWork = old.totalWork;
-    for (const extra of extras) {
-      if (capacity >= totalWork - EPSILON) break;
-      if (held.has(extra.h)) continue;
-      let at = chosen.length;
-      while (at > 0 && chosen[at - 1].h > extra.h) at--;
-      chosen.splice(at, 0, extra);
-      held.add(extra.h);
-      capacity += rate(extra.f);
-      // Its segments, counted as `segmentCount` counts them, over `chosen` itself (no arrays built per hour tried).
-      let segments = 1;
-      for (let k = 1; k < chosen.length; k++)
-        if (chosen[k].h !== chosen[k - 1].h + 1 || chosen[k].s !== chosen[k - 1].s) segments++;
-      totalWork = this.workOver(task, segments, chosen[0].s, chosen[0].h);
-    }
-    if (capacity < totalWork - EPSILON) return undefined;
-    // The hours as `reserve` works them: in order, each at its rate, the last only as long as the work needs; an
-    // hour after that (the nearest-first pick may overshoot) is let go.
-    let workLeft = totalWork;
-    let used = 0;
-    let finishHour = 0;
-    for (const c of chosen) {
-      const r = rate(c.f);
-      used++;
-      finishHour = c.h + Math.min(1, workLeft / r);
-      workLeft -= r;
-      if (workLeft <= EPSILON) break;
-    }
-    chosen.length = used;
-    const hours = Int32Array.from(chosen, (c) => c.h);
-    const sites = Int32Array.from(chosen, (c) => c.s);
-    if (finishHour > latest + EPSILON) return undefined;
-    if (segmentCount(hours, hours.length, sites) > 1 && !task.job.interruptible) return undefined;
-    if (this.hasShortSegment(task, hours, sites)) return undefined;
-    return { hours, sites, totalWork, cost: 0, finishHour, fractions: Float64Array.from(chosen, (c) => c.f) };
   }
 
   /**
@@ -1227,7 +1117,7 @@ class Planner {
    * Holds `next` in place of `old`, released since `mark`: where it is `old` again, the site-hours go back to the mark
    * (exactly, not by adding its energy back).
    */
-  private keepUnlessSame(task: Task, old: Candidate, next: Candidate, mark: number): void {
+  keepUnlessSame(task: Task, old: Candidate, next: Candidate, mark: number): void {
     if (next === old) return this.siteHours.undoTo(mark);
     this.reserve(task, next, 1);
     this.siteHours.keep();
@@ -1316,161 +1206,6 @@ class Planner {
     return false;
   }
 
-  /**
-   * Capping before pausing (#20): where an import cap leaves a site less room than its running jobs
-   * need at full power, they share the room left (`sharePowerCut`: jobs that declare a power curve
-   * capped evenly, those that do not at full power, the fewest paused where even the minimums do
-   * not fit) instead of some running at full power and the rest pausing, hour by hour from now
-   * while the cap binds. The work done capped comes off the rest of each job's plan, placed again
-   * after its capped hours (all of it for a job paused now). A deferrable job the plan pauses
-   * through a peak stays paused there (the peak rule: a pause holds no power); an hour where the
-   * minimums no longer fit ends the capped run. Where a rest would miss a deadline the old plan
-   * kept, or a job that may not pause would have to, the site keeps the old plan.
-   */
-  capUnderImportCaps(tasks: Task[], placements: (Candidate | undefined)[]): void {
-    for (let s = 0; s < this.input.sites.length; s++) {
-      const members = tasks.map((_, t) => t).filter((t) => this.runsOrStopsAt(tasks[t], placements[t], s));
-      if (this.input.sites[s].capsPower && members.some((t) => tasks[t].job.power))
-        this.capAt(s, members, tasks, placements);
-    }
-  }
-
-  /**
-   * A job running at site s that the plan keeps there now or stops now (does not move), and that may be capped or
-   * paused (one that may not pause and has no curve keeps its plan).
-   */
-  private runsOrStopsAt(task: Task, candidate: Candidate | undefined, s: number): boolean {
-    if (task.job.state !== 'running' || task.currentSite !== s || task.work <= EPSILON) return false;
-    if (!task.job.power && !task.job.interruptible) return false;
-    return !candidate || candidate.hours[0] !== 0 || candidate.sites[0] === s;
-  }
-
-  private capAt(s: number, members: number[], tasks: Task[], placements: (Candidate | undefined)[]): void {
-    const sh = this.siteHours;
-    const before = members.map((t) => placements[t]);
-    members.forEach((t, k) => before[k] && this.reserve(tasks[t], before[k], -1));
-    const fractions: number[][] = members.map(() => []);
-    const done = new Float64Array(members.length);
-    // Jobs paused from their hour in `fractions` on: placed again after the capped hours, like the rest of the work.
-    const ended = new Set<number>();
-    for (let h = 0; h < this.hours; h++) {
-      const i = s * this.hours + h;
-      if (!Number.isFinite(sh.importCapMw[i])) break;
-      // A deferrable job the old plan pauses through a peak stays paused there (the peak rule: a pause holds no
-      // power); the others go on.
-      members.forEach((t, k) => {
-        if (sh.peak[i] && tasks[t].job.deferrable && !holds(before[k], s, h)) ended.add(k);
-      });
-      let group = members
-        .map((_, k) => k)
-        .filter((k) => !ended.has(k) && fractions[k].length === h && done[k] < tasks[members[k]].work - EPSILON);
-      let shares = this.shares(
-        s,
-        i,
-        group.map((k) => tasks[members[k]]),
-      );
-      // Now, a job whose minimum does not fit pauses and the others share again; later, the capped run ends there.
-      while (h === 0 && shares.some((f) => f <= 0)) {
-        group.forEach((k, g) => shares[g] <= 0 && ended.add(k));
-        group = group.filter((k) => !ended.has(k));
-        shares = this.shares(
-          s,
-          i,
-          group.map((k) => tasks[members[k]]),
-        );
-      }
-      const gpus = group.reduce((sum, k) => sum + tasks[members[k]].job.gpus, 0);
-      if (group.length === 0 || shares.some((f) => f <= 0) || shares.every((f) => f >= 1) || gpus > sh.gpusFree[i])
-        break;
-      group.forEach((k, g) => {
-        const task = tasks[members[k]];
-        fractions[k].push(shares[g]);
-        done[k] += throughputAt(task.job.power, shares[g]);
-        const mw = task.powerMw[s] * shares[g];
-        sh.reserve(i, task.job.gpus, mw, mw);
-      });
-    }
-    const restore = () => {
-      for (const [k, t] of members.entries()) if (before[k]) this.reserve(tasks[t], before[k], 1);
-    };
-    if (fractions.every((f) => f.length === 0)) return restore(); // the cap does not bind now
-
-    // Each job's rest (all of its work for a job paused now), placed after its capped hours, least slack first.
-    const rests = new Map<number, Candidate>();
-    const slack = (k: number) => tasks[members[k]].deadlineHour - (tasks[members[k]].work - done[k]);
-    let kept = true;
-    for (const k of members.map((_, k) => k).sort((a, b) => slack(a) - slack(b))) {
-      const task = tasks[members[k]];
-      const from = fractions[k].length;
-      if (done[k] >= task.work - EPSILON) continue;
-      const rest = taskWith(task, {
-        work: task.work - done[k],
-        earliestHour: from,
-        dueHour: Math.max(from, task.dueHour),
-        committed: 0,
-      });
-      // At full power after the capped hours: `cappedCandidate` holds the rest at full power.
-      const placed = this.onTimeCandidateAtFullPower(rest) ?? this.bestCandidate(rest, this.hours, true);
-      const wasOnTime = !before[k] || onTime(task, before[k]);
-      const continues = placed && placed.hours[0] === from && placed.sites[0] === s;
-      if (!placed || (wasOnTime && !onTime(task, placed)) || (!task.job.interruptible && !continues)) {
-        kept = false;
-        break;
-      }
-      this.reserve(rest, placed, 1);
-      rests.set(k, placed);
-    }
-    // Undo the capped hours as reserved above (whole hours) and the rests; hold the final placements instead.
-    members.forEach((t, k) => {
-      fractions[k].forEach((f, h) => {
-        const mw = tasks[t].powerMw[s] * f;
-        sh.reserve(s * this.hours + h, -tasks[t].job.gpus, -mw, -mw);
-      });
-      const rest = rests.get(k);
-      if (rest) this.reserve({ ...tasks[t], work: tasks[t].work - done[k] }, rest, -1);
-    });
-    if (!kept) return restore();
-    members.forEach((t, k) => {
-      placements[t] = this.cappedCandidate(tasks[t], s, fractions[k], rests.get(k));
-      this.reserve(tasks[t], placements[t], 1);
-    });
-  }
-
-  /** `sharePowerCut` of site-hour i's room under its import cap between `tasks` (a job without a curve: min 1). */
-  private shares(s: number, i: number, tasks: Task[]): number[] {
-    const room = this.siteHours.importCapMw[i] + this.siteHours.greenMw[i] - this.siteHours.drawMw[i];
-    return sharePowerCut(
-      room,
-      tasks.map((task) => ({ mw: task.powerMw[s], minFraction: task.job.power?.minFraction ?? 1 })),
-    );
-  }
-
-  /** Capped hours from hour 0 at site s, then `rest` (if any work is left) at full power. */
-  private cappedCandidate(task: Task, s: number, fractions: number[], rest: Candidate | undefined): Candidate {
-    const n = fractions.length;
-    const hours = new Int32Array(n + (rest?.hours.length ?? 0));
-    const sites = new Int32Array(hours.length).fill(s);
-    const power = new Float64Array(hours.length).fill(1);
-    fractions.forEach((f, h) => ((hours[h] = h), (power[h] = f)));
-    rest?.hours.forEach((hour, j) => ((hours[n + j] = hour), (sites[n + j] = rest.sites[j])));
-    let cappedWork = 0;
-    let finishHour = n;
-    for (let h = 0; h < n; h++) {
-      const rate = throughputAt(task.job.power, fractions[h]);
-      if (!rest && cappedWork + rate >= task.work - EPSILON) finishHour = h + (task.work - cappedWork) / rate;
-      cappedWork += rate;
-    }
-    const totalWork = rest ? cappedWork + rest.totalWork : task.work;
-    return {
-      hours,
-      sites,
-      totalWork,
-      cost: rest?.cost ?? 0,
-      finishHour: rest?.finishHour ?? finishHour,
-      fractions: fractions.some((f) => f < 1) ? power : undefined,
-    };
-  }
-
   /** Keeps a candidate's hours, as `place` does. */
   hold(task: Task, candidate: Candidate): void {
     this.reserve(task, candidate, 1);
@@ -1504,7 +1239,7 @@ class Planner {
    * Weighted grid energy the placement is responsible for at the margin, peak rule priced in; `held`: the placement
    * is in the site-hours' load already (else it is priced as if added).
    */
-  private placementCost(task: Task, candidate: Candidate, held = true): number {
+  placementCost(task: Task, candidate: Candidate, held = true): number {
     const sh = this.siteHours;
     let cost = 0;
     for (let k = 0; k < candidate.hours.length; k++) {
@@ -1529,7 +1264,7 @@ class Planner {
     };
   }
 
-  private bestCandidate(task: Task, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
+  bestCandidate(task: Task, windowEnd: number, earliestFinish: boolean): Candidate | undefined {
     let best: Candidate | undefined;
     const consider = (s: number) => {
       const candidate = this.candidateWithoutShortStart(task, s, windowEnd, earliestFinish);
@@ -1736,7 +1471,7 @@ class Planner {
    * from then; counted from hour 0, a job 2 h into its run had to run through a peak an hour away), and the last, where
    * its work ends (a short remainder is no reason to run through a peak rather than pause).
    */
-  private hasShortSegment(task: Task, hours: Int32Array, sites: Int32Array): boolean {
+  hasShortSegment(task: Task, hours: Int32Array, sites: Int32Array): boolean {
     if (task.minSegmentHours <= 1) return false;
     const continues = task.job.state === 'running' && hours[0] === 0 && sites[0] === task.currentSite;
     return hasShortSegment(hours, sites, task.minSegmentHours, continues);
@@ -1748,7 +1483,7 @@ class Planner {
   }
 
   /** The task's work run in `segments` stretches, the first at site `s` from hour `h`. */
-  private workOver(task: Task, segments: number, s: number, h: number): number {
+  workOver(task: Task, segments: number, s: number, h: number): number {
     return task.work + task.checkpointHours * (segments - 1) + this.resumeOverhead(task, s, h);
   }
 
@@ -2026,48 +1761,11 @@ class Planner {
   }
 }
 
-/** Whether the placement holds hour h at site s. */
-function holds(candidate: Candidate | undefined, s: number, h: number): boolean {
-  if (!candidate) return false;
-  for (let k = 0; k < candidate.hours.length; k++)
-    if (candidate.hours[k] === h && candidate.sites[k] === s) return true;
-  return false;
-}
-
 /** Each index's position in `order`. */
 function ranks(order: number[]): Int32Array {
   const rank = new Int32Array(order.length);
   order.forEach((t, k) => (rank[t] = k));
   return rank;
-}
-
-/**
- * `task` with `changes`, built field by field in `compile`'s order: a spread (`{ ...task, work }`) gives an object of
- * another hidden class, and the placement code, which reads every task, then runs slower for all of them. With
- * candidates of one shape too (`fractions` always present): the flexible-jobs week 2.25 → 2.14 s (best of nine plans
- * each, interleaved; session 36).
- */
-function taskWith(task: Task, changes: Partial<Task>): Task {
-  return {
-    job: changes.job ?? task.job,
-    work: changes.work ?? task.work,
-    checkpointHours: changes.checkpointHours ?? task.checkpointHours,
-    earliestHour: changes.earliestHour ?? task.earliestHour,
-    deadlineHour: changes.deadlineHour ?? task.deadlineHour,
-    deadlineAt: changes.deadlineAt ?? task.deadlineAt,
-    dueHour: changes.dueHour ?? task.dueHour,
-    sites: changes.sites ?? task.sites,
-    powerMw: changes.powerMw ?? task.powerMw,
-    currentSite: changes.currentSite ?? task.currentSite,
-    committed: changes.committed ?? task.committed,
-    firmCommitted: changes.firmCommitted ?? task.firmCommitted,
-    minSegmentHours: changes.minSegmentHours ?? task.minSegmentHours,
-  };
-}
-
-/** The power fractions below full power a job's curve names (its points, minFraction among them). */
-function cappedFractions(curve: PowerCurve): number[] {
-  return curve.throughput.map(([fraction]) => fraction).filter((fraction) => fraction < 1 - FRACTION_EPSILON);
 }
 
 /** Up to `count` of `items`, drawn at random without repeats (the array is reordered). */
@@ -2092,17 +1790,6 @@ function hasStarted(job: PlanJob): boolean {
 
 function running(task: Task): number {
   return task.job.state === 'running' ? 1 : 0;
-}
-
-/** Hours from h to the nearest of `hours` (ascending, not empty). */
-function distanceToNearest(hours: Int32Array, h: number): number {
-  let [lo, hi] = [0, hours.length - 1];
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (hours[mid] < h) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.min(Math.abs(hours[lo] - h), lo > 0 ? h - hours[lo - 1] : Infinity);
 }
 
 /**
