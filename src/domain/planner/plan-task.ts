@@ -1,4 +1,4 @@
-import type { PlanJob } from './plan-types.js';
+import type { PlanInput, PlanJob } from './plan-types.js';
 
 /** Tolerance of the planner's comparisons of hours and costs. */
 export const EPSILON = 1e-9;
@@ -69,4 +69,14 @@ export function taskWith(task: Task, changes: Partial<Task>): Task {
     firmCommitted: changes.firmCommitted ?? task.firmCommitted,
     minSegmentHours: changes.minSegmentHours ?? task.minSegmentHours,
   };
+}
+
+/** A re-plan while work is under way (some job runs or was paused), not a first plan. */
+export function underWay(input: PlanInput): boolean {
+  return input.jobs.some(hasStarted);
+}
+
+/** Running or paused: its hours from here on each pay a restore where a segment starts, and it has waited since. */
+export function hasStarted(job: PlanJob): boolean {
+  return job.state === 'running' || job.state === 'paused';
 }
