@@ -224,11 +224,13 @@ describe('LP bound with power caps (#20)', () => {
     );
   });
 
-  it('counts a capped run in a peak hour at its capped power', async () => {
-    // Four peak hours, 3 h of work: 0.75 of full throughput in each, which the curve gives at 0.55 of the power.
+  it('counts a capped run in a peak hour at its power above the curve’s minimum (the minimum as shed)', async () => {
+    // Four peak hours, 3 h of work: 0.75 of full throughput in each, which the curve gives at 0.55 of the power, 0.5
+    // of it the minimum, which the peak rule counts as paused (peakHeldMw).
     const sites = [capping(4, { peak: flat(4, 1) })];
     const capped = await bound({ start, hours: 4, sites, jobs: [job('a', { power: CURVE, deadline: at(4) })] });
-    expect(capped.deferrablePeakMwh).toBeCloseTo(4 * 0.55 * JOB_MW, 9);
+    expect(capped.gridMwh).toBeCloseTo(4 * 0.55 * JOB_MW, 9);
+    expect(capped.deferrablePeakMwh).toBeCloseTo(4 * (0.55 - 0.5) * JOB_MW, 9);
     const full = await bound({ start, hours: 4, sites, jobs: [job('a', { deadline: at(4) })] });
     expect(full.deferrablePeakMwh).toBeCloseTo(3 * JOB_MW, 9);
   });

@@ -4,7 +4,7 @@ import { DEFAULT_PLAN_OPTIONS, Plan, PlanInput, PlanOptions } from './plan-types
 import { SiteHours } from './site-hours.js';
 import type { EnergyTotals } from '../energy/energy-meter.js';
 import { jobPowerMw } from '../energy/power.js';
-import { peakPenalty } from './objective.js';
+import { peakHeldMw, peakPenalty } from './objective.js';
 
 /** The LP relaxation's result: a lower bound on the objective any real plan can reach. */
 export interface LpBound extends EnergyTotals {
@@ -258,8 +258,11 @@ interface LpModel {
 interface LpJobHour {
   /** Site-hour, s × H + h. */
   i: number;
-  /** y: the hour is held; `heldMw`: the power counted for holding it (at the lowest fraction the job may run at). */
-  held: { col: number; heldMw: number };
+  /**
+   * y: the hour is held; `heldMw`: the power counted for holding it (at the lowest fraction the job may run at), and
+   * `peakMw` what the peak rule counts of it (`peakHeldMw`: none at a curve's minimum).
+   */
+  held: { col: number; heldMw: number; peakMw: number };
   /** x at each power level: hours of work done there at `mw` each, and the power above `heldMw`. */
   levels: { col: number; mw: number; aboveHeldMw: number }[];
 }
@@ -279,7 +282,8 @@ function powerLevels(job: PlanInput['jobs'][number], capsPower: boolean | undefi
  * as plans do); then g[s,h] (grid MW) and the unmet work of each job. Rows: work, occupancy, GPUs,
  * grid balance, import caps, Σ x ≤ y, and one site at a time per job and hour. A job that may be
  * capped holds an hour at its lowest power (y) and each level's power above that (x): import caps
- * and the peak rule count what it draws, as the planner counts a capped run at its capped power.
+ * count what it draws; the peak rule too, its minimum as shed (`peakHeldMw`) — between the minimum and the next level
+ * less than a plan counts, so still a bound.
  */
 function buildLp(world: PlanningWorld, infinity: number): LpModel {
   const { hours: H, sites: S, siteHours: sh, deferrable, windows } = world;
@@ -308,12 +312,14 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
         for (let h = from; h < to; h++)
           if (!exclusiveRow.has(h)) exclusiveRow.set(h, firstExclusiveRow + exclusiveRows++);
     for (const { s, from, to, mw } of windows[j]) {
-      const levels = powerLevels(job, world.input.sites[s].capsPower);
+      const capsPower = world.input.sites[s].capsPower;
+      const levels = powerLevels(job, capsPower);
       const heldFraction = Math.min(...levels.map(([f]) => f));
+      const peakMw = peakHeldMw(mw, heldFraction, capsPower ? job.power : undefined);
       for (let h = from; h < to; h++) {
         const link = firstLinkRow + linkRows++;
         const i = s * H + h;
-        const jobHour: LpJobHour = { i, held: { col: -1, heldMw: heldFraction * mw }, levels: [] };
+        const jobHour: LpJobHour = { i, held: { col: -1, heldMw: heldFraction * mw, peakMw }, levels: [] };
         for (const [fraction, throughput] of levels) {
           const above = (fraction - heldFraction) * mw;
           const rows = [workRow(j), gridRow(s, h), link];
@@ -336,7 +342,7 @@ function buildLp(world: PlanningWorld, infinity: number): LpModel {
           rows.push(exclusive);
           coefficients.push(1);
         }
-        jobHour.held.col = model.addColumn(sh.peak[i] ? peakPenalty(jobHour.held.heldMw) : 0, 1, rows, coefficients);
+        jobHour.held.col = model.addColumn(sh.peak[i] ? peakPenalty(peakMw) : 0, 1, rows, coefficients);
         hours.push(jobHour);
       }
     }
@@ -372,7 +378,7 @@ function lpAccounting(world: PlanningWorld, lp: LpModel, x: ArrayLike<number>) {
     for (const level of levels) sh.loadMw[i] += level.mw * x[level.col];
     if (!sh.peak[i]) continue;
     deferrablePeakHours += x[held.col];
-    deferrablePeakMwh += held.heldMw * x[held.col];
+    deferrablePeakMwh += held.peakMw * x[held.col];
     for (const level of levels) deferrablePeakMwh += level.aboveHeldMw * x[level.col];
   }
   // Each job has two shortfall columns, work then occupancy: only the first is hours of work.

@@ -1,3 +1,4 @@
+import { FRACTION_EPSILON, PowerCurve } from '../energy/power-curve.js';
 import type { Objective, PlanTotals } from './plan-types.js';
 
 /**
@@ -9,6 +10,17 @@ import type { Objective, PlanTotals } from './plan-types.js';
  * not per job-hour: a 32-GPU job in a peak weighs on the grid 32 times a 1-GPU job's.
  */
 export const PEAK_PENALTY = 1e7;
+
+/**
+ * The power the peak rule counts for a deferrable job running a peak hour at `fraction` of its full power `mw`: what
+ * it draws, except that a job throttled to its curve's minimum counts as paused (#20: cap instead of pausing) — it
+ * has shed all it can without a checkpoint. The placement itself prices a capped hour at its capped power, the
+ * minimum too (keeping such jobs out of peaks like any other); only running on instead of pausing takes the minimum
+ * as shed (`throttleInsteadOfPausing`, plan-power-caps.ts), and plans and the LP bound count it so.
+ */
+export function peakHeldMw(mw: number, fraction: number, curve: PowerCurve | undefined): number {
+  return curve && fraction <= curve.minFraction + FRACTION_EPSILON ? 0 : mw * fraction;
+}
 
 /** The peak rule's price of holding `mw` through one peak hour. */
 export function peakPenalty(mw: number): number {

@@ -168,8 +168,8 @@ describe('planner: capping as a choice, without an import cap', () => {
   it('runs the peak hours it cannot avoid capped, off-peak hours at the level that costs least, and says so', () => {
     // Off-peak only hours 0–1 before the deadline at 12, on green; 6 h of work. At full power 4 peak hours (4 × MW
     // of peak power held); capped to 50% in the peak the other 4 h of work take 5.71 h at half the power (3 × MW
-    // held: six hours at 0.5), less than any single level throughout (3.5 × MW at 0.5 or 0.7). On the green hours
-    // full power costs nothing.
+    // drawn: six hours at 0.5), less than any single level throughout (3.5 × MW at 0.5 or 0.7). On the green hours
+    // full power costs nothing. Throttled to its curve's minimum, it holds no peak power by the peak rule's count.
     const peak = Array.from({ length: 24 }, (_, h) => (h >= 2 ? 1 : 0));
     const green = Array.from({ length: 24 }, (_, h) => (h < 2 ? MW : 0));
     const sites = [site('west', green, peak, { gpus: 40, capsPower: true })];
@@ -180,7 +180,8 @@ describe('planner: capping as a choice, without an import cap', () => {
       [2, 8, 0.5],
     ]);
     expect(Date.parse(a.finish!)).toBeCloseTo(at(2 + 4 / 0.7).toMillis(), -3);
-    expect(p.totals.deferrablePeakMwh).toBeCloseTo(6 * 0.5 * MW, 9);
+    expect(p.totals.deferrablePeakMwh).toBe(0);
+    expect(p.totals.peakGridMwh).toBeCloseTo((4 / 0.7) * 0.5 * MW, 9);
     expect(p.totals.energyMwh).toBeCloseTo(2 * MW + (4 / 0.7) * 0.5 * MW, 9);
     expect(a.pauses).toBe(0);
     expect(a.reason).toMatch(/^capped to 50% in peak hours \(from 02:00–08:00 UTC\): peak; full power otherwise; /);
@@ -188,7 +189,7 @@ describe('planner: capping as a choice, without an import cap', () => {
     const plain = plan({ start, hours: 24, sites, jobs: [queued({ deadline: at(12), power: undefined })] });
     expect(plain.totals.deferrablePeakMwh).toBeCloseTo(4 * MW, 9);
     // Off-peak hours on the grid run at 70%: 1.8 h of work in them, 4.2 h in six peak hours at 50%, the same peak
-    // power held for less energy.
+    // draw for less energy.
     const gray = plan({
       start,
       hours: 24,
@@ -200,8 +201,39 @@ describe('planner: capping as a choice, without an import cap', () => {
       [2, 8, 0.5],
     ]);
     expect(gray.totals.energyMwh).toBeCloseTo(2 * 0.7 * MW + 6 * 0.5 * MW, 9);
-    expect(gray.totals.deferrablePeakMwh).toBeCloseTo(6 * 0.5 * MW, 9);
+    expect(gray.totals.peakGridMwh).toBeCloseTo(6 * 0.5 * MW, 9);
     expect(gray.jobs[0].reason).toMatch(/^capped to 50% in peak hours \(from 02:00–08:00 UTC\): peak; 70% otherwise; /);
+  });
+
+  it('runs on throttled through a peak instead of pausing where that costs no more, and pauses where it would', () => {
+    // Peak hours 2–4, green supply there just the job's minimum power, none elsewhere; 6 h of work due by hour 10.
+    // Paused across the peak it needs 6 off-peak hours and a restore, all on the grid; throttled to 50% through the
+    // peak (on the green supply) it does 2.1 h of work there, and 3.9 off-peak hours are left, none restored.
+    const peak = Array.from({ length: 24 }, (_, h) => (h >= 2 && h < 5 ? 1 : 0));
+    const green = peak.map((p) => p * 0.5 * MW);
+    const sites = [site('west', green, peak, { gpus: 40, capsPower: true })];
+    const p = plan({ start, hours: 24, sites, jobs: [queued({ deadline: at(10) })] });
+    const [a] = p.jobs;
+    expect(a.pauses).toBe(0);
+    expect(a.meetsDeadline).toBe(true);
+    for (const hour of [2, 3, 4]) expect(fractionsAt(p, 'a', hour)).toBe(0.5);
+    expect(p.totals.deferrablePeakMwh).toBe(0);
+    expect(p.totals.peakGridMwh).toBeCloseTo(0, 9);
+    expect(p.totals.gridMwh).toBeCloseTo((6 - 3 * 0.7) * MW, 9);
+    expect(a.reason).toMatch(/^capped to 50% in peak hours \(from 02:00–05:00 UTC\): peak; full power otherwise; /);
+    // Without a curve it pauses across the peak.
+    const plain = plan({ start, hours: 24, sites, jobs: [queued({ deadline: at(10), power: undefined })] });
+    expect(plain.jobs[0].pauses).toBe(1);
+    expect(plain.totals.peakGridMwh).toBe(0);
+    // Without the green supply there, the peak hours would draw the grid at ten times the weight: it pauses.
+    const gray = plan({
+      start,
+      hours: 24,
+      sites: [site('west', new Array<number>(24).fill(0), peak, { gpus: 40, capsPower: true })],
+      jobs: [queued({ deadline: at(10) })],
+    });
+    expect(gray.jobs[0].pauses).toBe(1);
+    expect(gray.totals.peakGridMwh).toBe(0);
   });
 
   it('never makes a plan worse than the same jobs without curves: cost, peak MWh, deadlines', () => {

@@ -7,8 +7,9 @@ import type { SiteHours } from './site-hours.js';
 
 /**
  * The planner's second lever (#20): GPU power caps. A job with a power curve may run its peak hours capped
- * (`capThroughPeaks`), and where an import cap binds now, running jobs share the room left capped before any pauses
- * (`capUnderImportCaps`). Placing a whole job capped, as one more candidate, stays in the planner (`cappedVariant`).
+ * (`capThroughPeaks`), run on throttled where the plan would pause it (`throttleInsteadOfPausing`), and where an
+ * import cap binds now, running jobs share the room left capped before any pauses (`capUnderImportCaps`). Placing a
+ * whole job capped, as one more candidate, stays in the planner (`cappedVariant`).
  */
 
 /** What the power caps need of the planner: its site-hours, and a job's placement rules and costs. */
@@ -332,4 +333,136 @@ function distanceToNearest(hours: Int32Array, h: number): number {
     else hi = mid;
   }
   return Math.min(Math.abs(hours[lo] - h), lo > 0 ? h - hours[lo - 1] : Infinity);
+}
+
+/**
+ * A job with a curve that the plan pauses (across a peak, for greener hours or to another site) may run on throttled
+ * instead (#20: cap instead of pausing): placed again with the fewest segments its window and the free capacity
+ * allow (`fewestSegments`), peak hours at its minimum power, which the peak rule counts as shed (`peakHeldMw`), the
+ * others at full power. Kept at the fewest segments whose weighted grid energy and checkpoints cost no more than its
+ * pauses did, finishing no later than it was due; single-job moves on the capacity the others left free, last. Most
+ * of what it keeps runs through peak hours on green supply: in the flexible-jobs week, pauses 393 → 349, grid energy
+ * 7.999 → 7.908 MWh, grid energy in peak hours 1.422 → 1.419 MWh (session 43).
+ */
+export function throttleInsteadOfPausing(
+  planner: PowerCapPlanner,
+  tasks: Task[],
+  order: number[],
+  placements: (Candidate | undefined)[],
+): void {
+  const sh = planner.siteHours;
+  for (const t of order) {
+    const task = tasks[t];
+    const old = placements[t];
+    const curve = task.job.power;
+    if (!old || !curve || !task.job.deferrable || !task.job.interruptible || !onTime(task, old)) continue;
+    const segments = segmentCount(old.hours, old.hours.length, old.sites);
+    if (segments <= 1 || old.sites.some((s) => !planner.input.sites[s].capsPower)) continue;
+    const latest = Math.max(old.finishHour, task.dueHour);
+    const oldCheckpoints = planner.checkpointCost(task, old.hours, old.sites, old.totalWork);
+    const mark = sh.mark();
+    planner.reserve(task, old, -1);
+    let kept = old;
+    for (const next of fewestSegments(planner, task, curve, latest, segments - 1)) {
+      const tried = sh.mark();
+      planner.reserve(task, next, 1);
+      const cost =
+        sh.weightedGridChangeSince(mark) +
+        planner.checkpointCost(task, next.hours, next.sites, next.totalWork) -
+        oldCheckpoints;
+      sh.undoTo(tried);
+      if (cost <= EPSILON) {
+        kept = next;
+        break;
+      }
+    }
+    planner.keepUnlessSame(task, old, kept, mark);
+    placements[t] = kept;
+  }
+}
+
+/**
+ * The task's earliest-finishing placement by `latest` in 1, 2, … up to `maxSegments` segments (fewest first; none
+ * where that many do not fit) on the free capacity, at the sites that can cap power: a dynamic programme over its
+ * hours, each hour paused or running at one site, keeping for each (hour, where it runs, segments so far) the most
+ * work done. It runs peak hours at its curve's minimum power, the others at full power; each segment after the first
+ * pays a restore, the first one as `workOver` counts it. A running job goes on through its committed hours where it
+ * runs.
+ */
+function fewestSegments(
+  planner: PowerCapPlanner,
+  task: Task,
+  curve: PowerCurve,
+  latest: number,
+  maxSegments: number,
+): Candidate[] {
+  const sh = planner.siteHours;
+  const sites = task.sites.filter((s) => planner.input.sites[s].capsPower);
+  const from = Math.min(...sites.map((s) => planner.firstHourAt(task, s)));
+  const to = Math.ceil(latest - EPSILON);
+  if (sites.length === 0 || from >= to) return [];
+  // States: 0 paused, 1 + j running at sites[j]; per hour boundary, state and segments so far.
+  const states = sites.length + 1;
+  const K = maxSegments + 1;
+  const slot = (h: number, state: number, k: number) => ((h - from) * states + state) * K + k;
+  const work = new Float64Array((to - from + 1) * states * K).fill(-1);
+  const before = new Int32Array(work.length).fill(-1);
+  const minRate = throughputAt(curve, curve.minFraction);
+  const finishes: { finish: number; last: number; hour: number; site: number }[] = [];
+  work[slot(from, 0, 0)] = 0;
+  for (let h = from; h < to; h++) {
+    const committed = h < task.committed;
+    for (let state = 0; state < states; state++)
+      for (let k = 0; k < K; k++) {
+        const done = work[slot(h, state, k)];
+        if (done < 0) continue;
+        const here = slot(h, state, k);
+        const paused = slot(h + 1, 0, k);
+        if (!committed && done > work[paused]) [work[paused], before[paused]] = [done, here];
+        for (let j = 0; j < sites.length; j++) {
+          const s = sites[j];
+          const same = state === j + 1;
+          const segments = same ? k : k + 1;
+          if (segments >= K || h < planner.firstHourAt(task, s)) continue;
+          if (committed && s !== task.currentSite) continue;
+          const i = s * planner.hours + h;
+          const fraction = sh.peak[i] ? curve.minFraction : 1;
+          if (!sh.fits(i, task.job.gpus, task.powerMw[s] * fraction)) continue;
+          const restore = same ? 0 : k === 0 ? planner.workOver(task, 1, s, h) - task.work : task.checkpointHours;
+          const rate = fraction < 1 ? minRate : 1;
+          const start = done - restore;
+          if (start + rate >= task.work - EPSILON) {
+            const finish = h + Math.max(0, task.work - start) / rate;
+            const known = finishes[segments];
+            if (finish <= latest + EPSILON && (!known || finish < known.finish))
+              finishes[segments] = { finish, last: here, hour: h, site: s };
+          } else {
+            const next = slot(h + 1, j + 1, segments);
+            if (start + rate > work[next]) [work[next], before[next]] = [start + rate, here];
+          }
+        }
+      }
+  }
+  const placements: Candidate[] = [];
+  for (const end of finishes) {
+    if (!end) continue;
+    const hours = [end.hour];
+    const at = [end.site];
+    for (let here = end.last; before[here] >= 0; here = before[here]) {
+      const state = Math.floor(here / K) % states;
+      if (state > 0) {
+        hours.push(from + Math.floor(here / (K * states)) - 1);
+        at.push(sites[state - 1]);
+      }
+    }
+    const hoursOf = Int32Array.from(hours.reverse());
+    const sitesOf = Int32Array.from(at.reverse());
+    if (planner.hasShortSegment(task, hoursOf, sitesOf)) continue;
+    const fractions = Float64Array.from(hoursOf, (h, k) =>
+      sh.peak[sitesOf[k] * planner.hours + h] ? curve.minFraction : 1,
+    );
+    const totalWork = planner.workOver(task, segmentCount(hoursOf, hoursOf.length, sitesOf), sitesOf[0], hoursOf[0]);
+    placements.push({ hours: hoursOf, sites: sitesOf, totalWork, cost: 0, finishHour: end.finish, fractions });
+  }
+  return placements;
 }

@@ -188,7 +188,7 @@ export interface JobPlan {
   pauses: number;
   /** Hours it runs in its site's peak hours (deferrable jobs only when nothing else meets the deadline). */
   peakHours: number;
-  /** Energy at full power it holds in those peak hours, MWh: what the peak rule prices. */
+  /** Energy it holds in those peak hours, MWh, as the peak rule counts it (`peakHeldMw`, objective.ts). */
   peakMwh: number;
   reason: string;
   /**
@@ -219,7 +219,7 @@ export interface PlanTotals {
   deadlineMisses: number;
   /** Hours deferrable jobs run in peak hours (each one only because nothing else meets a deadline). */
   deferrablePeakHours: number;
-  /** Their energy at full power, MWh: what the peak rule prices (objective.ts). */
+  /** Their energy in those hours, MWh, as the peak rule counts and prices it (objective.ts). */
   deferrablePeakMwh: number;
   /**
    * Σ weight × grid MWh under the chosen objective (objective.ts): for green, gridMwh + (peakWeight − 1) ×

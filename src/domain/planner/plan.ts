@@ -4,7 +4,13 @@ import { jobPowerMw } from '../energy/power.js';
 import { IntSlab } from './int-slab.js';
 import { ChainPlanner, chainLatest, runChains } from './plan-chains.js';
 import { describePlacement } from './plan-reasons.js';
-import { capThroughPeaks, cappedFractions, capUnderImportCaps, PowerCapPlanner } from './plan-power-caps.js';
+import {
+  capThroughPeaks,
+  cappedFractions,
+  capUnderImportCaps,
+  PowerCapPlanner,
+  throttleInsteadOfPausing,
+} from './plan-power-caps.js';
 import { Candidate, EPSILON, hasStarted, onTime, Task, taskWith, underWay } from './plan-task.js';
 import { capWhereCheaper, improve, repairDeadlines, search, SearchPlanner } from './plan-search.js';
 import {
@@ -20,7 +26,7 @@ import {
 } from './plan-types.js';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
 import { SiteHours } from './site-hours.js';
-import { peakPenalty, planCost } from './objective.js';
+import { peakHeldMw, peakPenalty, planCost } from './objective.js';
 
 /** Among equal costs, earlier hours win: earlier finishes, and contiguous runs instead of scattered hours. */
 const EARLIER_IS_BETTER = 1e-7;
@@ -172,8 +178,8 @@ function placeAll(
 
 /**
  * The moves after a first placement, in this order: single-job moves, deadline repair (`repair`), the search, the
- * ejection chains (`chains`; they run only where `chainsRun`), capping where it is cheaper and through peaks, and late
- * jobs finished sooner.
+ * ejection chains (`chains`; they run only where `chainsRun`), capping where it is cheaper and through peaks, running
+ * on throttled instead of pausing, and late jobs finished sooner.
  */
 function improvePlacements(
   planner: Planner,
@@ -188,6 +194,7 @@ function improvePlacements(
   if (steps.chains ?? true) planner.chains(tasks, placements);
   capWhereCheaper(planner, tasks, order, placements);
   capThroughPeaks(planner, tasks, order, placements);
+  throttleInsteadOfPausing(planner, tasks, order, placements);
   planner.finishLateSooner(tasks, placements);
 }
 
@@ -1288,7 +1295,7 @@ class Planner implements ChainPlanner, PowerCapPlanner, SearchPlanner {
       const power = fractions?.[k] ?? 1;
       if (this.siteHours.peak[sites[k] * this.hours + hours[k]]) {
         peakHours++;
-        peakMwh += task.powerMw[sites[k]] * power;
+        peakMwh += peakHeldMw(task.powerMw[sites[k]], power, task.job.power);
       }
       const last = segments[segments.length - 1];
       if (
