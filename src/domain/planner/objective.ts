@@ -19,7 +19,12 @@ export const PEAK_PENALTY = 1e7;
  * as shed (`throttleInsteadOfPausing`, plan-power-caps.ts), and plans and the LP bound count it so.
  */
 export function peakHeldMw(mw: number, fraction: number, curve: PowerCurve | undefined): number {
-  return curve && fraction <= curve.minFraction + FRACTION_EPSILON ? 0 : mw * fraction;
+  return curve && throttles(curve) && fraction <= curve.minFraction + FRACTION_EPSILON ? 0 : mw * fraction;
+}
+
+/** Whether the curve lets its job run below full power at all (a minimum of 1 does not). */
+export function throttles(curve: PowerCurve): boolean {
+  return curve.minFraction < 1 - FRACTION_EPSILON;
 }
 
 /** The peak rule's price of holding `mw` through one peak hour. */
