@@ -400,7 +400,8 @@ function fewestSegments(
 ): Candidate[] {
   const sh = planner.siteHours;
   const sites = task.sites.filter((s) => planner.input.sites[s].capsPower);
-  const from = Math.min(...sites.map((s) => planner.firstHourAt(task, s)));
+  const firstHours = sites.map((s) => planner.firstHourAt(task, s));
+  const from = Math.min(...firstHours);
   const to = Math.ceil(latest - EPSILON);
   if (sites.length === 0 || from >= to) return [];
   // States: 0 paused, 1 + j running at sites[j]; per hour boundary, state and segments so far.
@@ -425,7 +426,7 @@ function fewestSegments(
           const s = sites[j];
           const same = state === j + 1;
           const segments = same ? k : k + 1;
-          if (segments >= K || h < planner.firstHourAt(task, s)) continue;
+          if (segments >= K || h < firstHours[j]) continue;
           if (committed && s !== task.currentSite) continue;
           const i = s * planner.hours + h;
           const fraction = sh.peak[i] ? curve.minFraction : 1;
