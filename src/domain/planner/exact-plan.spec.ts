@@ -66,6 +66,21 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
     expect(split.jobs[0].segments).toBe(3);
   });
 
+  it('works whole hours but the last, as a plan does: the partial hour cannot be put where green is short', async () => {
+    // 1.5 h of work due at hour 2, green in hour 1 only: hour 0 whole on the grid, hour 1 half on green.
+    const input: PlanInput = {
+      start,
+      hours: 24,
+      sites: [site('west', greenAt([1]))],
+      jobs: [job('a', { remainingHours: 1.5, deadline: at(2) })],
+    };
+    const result = await exactPlan(input);
+    expect(hoursOf(result, 'a')).toEqual([0, 1]);
+    // Working half of hour 0 instead would draw 0.005 MWh: no plan runs that way.
+    expect(result.gridMwh).toBeCloseTo(0.01, 9);
+    expect(result.gridMwh).toBeCloseTo(plan(input).totals.gridMwh, 9);
+  });
+
   it('pauses only when the green energy saved exceeds the checkpoint energy', async () => {
     // 4 h of work; green in hours 0–1 and 10–12. Contiguous, 10–13 draws 1 h from the grid.
     // Split over 0–1 and 10–12 costs one restore: with 30 min it fits in the 5 green hours (no grid);

@@ -70,18 +70,18 @@ const IDLE_TOLERANCE = 1e-4;
  * first incumbent, within seconds, but seldom proves optimality within minutes: `status`, `mipGap`
  * and `absoluteGap` say how far the result may be from the optimum. Per deferrable job j, allowed site s and hour
  * h of its window: y (binary: the job holds its GPUs there that hour), z (binary: a segment starts
- * there; a gap or a change of site starts one) and x (0–1: the share of the hour it works, so the
- * last hour may be partial). Work: Σx = remaining + checkpoint × restores, where restores = Σz − 1
+ * there; a gap or a change of site starts one) and x (0–1: the share of the hour it works; only its last hour held
+ * may be partial, as in a plan). Work: Σx = remaining + checkpoint × restores, where restores = Σz − 1
  * for a queued job (its first start is free) and Σz for a paused or running one (continuing where
  * it runs at hour 0 is not a start). A job runs at one site at a time; non-interruptible jobs have
  * one segment. GPU capacity, import caps and the grid balance g[s,h] ≥ Σ P·x + fixed − green hold
  * per site-hour. Objective, in two stages as the planner's cost ranks it: first the least work left out, then the
  * fewest peak MWh held by deferrable jobs (the peak rule); with those held, Σ gridWeight·g.
  *
- * Approximations, each in the planner's favour (so the result stays a lower bound on any plan of
- * the same rules): the partial hour's idle share (< 1 h in all) may fall in any of the job's
- * hours, not only the last; minSegmentHours and the move hysteresis are not modelled. Non-deferrable jobs are fixed
- * load, as in the LP bound.
+ * Approximations, each in the model's favour (so its optimum stays a lower bound on any plan of the same rules):
+ * minSegmentHours and the move hysteresis are not modelled. Non-deferrable jobs are fixed load, as in the LP bound.
+ * (Until session 44 the partial hour's idle share could fall in any hour held, not only the last: on the fixed-peak
+ * slices that alone put the MIP's plans 9–76% below any plan a planner can run.)
  */
 export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}): Promise<ExactPlanResult> {
   const started = performance.now();
@@ -103,7 +103,15 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
 
   // Per job: work row, one-segment row (non-interruptible), free-first-start row; per job-site-hour: y, z, x.
   const columns: { j: number; s: number; h: number; y: number; z: number; x: number }[] = [];
-  const jobColumns: { from: number; to: number; unmet: number; freeStart: number }[] = [];
+  const jobColumns: {
+    /** L[h] per hour from firstHour: 1 where the job holds a later hour. */
+    later: number[];
+    firstHour: number;
+    from: number;
+    to: number;
+    unmet: number;
+    freeStart: number;
+  }[] = [];
   deferrable.forEach((job, j) => {
     const checkpoint = job.checkpointMinutes / 60;
     const running = job.state === 'running';
@@ -120,6 +128,13 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
       for (const { from, to } of windows[j])
         // one site at a time
         for (let h = from; h < to; h++) if (!exclusiveRow.has(h)) exclusiveRow.set(h, model.addRow(-infinity, 1));
+    // Only the job's last hour may be partial, as a plan's: L[h] ≥ 1 where it holds an hour after h (L[h] ≥ y[·,h+1],
+    // L[h] ≥ L[h+1]; nothing pushes L up further), and x ≥ y + L − 1 makes every earlier hour held a whole one.
+    const firstHour = Math.min(...windows[j].map((w) => w.from));
+    const endHour = Math.max(...windows[j].map((w) => w.to));
+    const laterRow = range(firstHour, endHour - 1, () => model.addRow(0, infinity)); // L[h] − Σs y[s,h+1] ≥ 0
+    const chainRow = range(firstHour, endHour - 2, () => model.addRow(0, infinity)); // L[h] − L[h+1] ≥ 0
+    const wholeRows = new Map<number, number[]>(); // per hour, x − y − L ≥ −1 at each site
     const first = columns.length;
     for (const { s, from, to, mw } of windows[j]) {
       // z[h] − y[h] + y[h−1] ≥ 0 (a start where it runs after not running there) and z[h] − y[h] ≤ 0.
@@ -135,13 +150,17 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
       for (let h = from; h < to; h++) {
         const k = h - from;
         const i = s * H + h;
-        const yRows = [startRow[k], startOnlyRow[k], linkRow[k], gpuRow[i], idleRow];
-        const yCoefficients = [-1, -1, -1, job.gpus, 1];
+        const wholeRow = model.addRow(-1, infinity);
+        if (!wholeRows.has(h)) wholeRows.set(h, []);
+        wholeRows.get(h)!.push(wholeRow);
+        const yRows = [startRow[k], startOnlyRow[k], linkRow[k], gpuRow[i], idleRow, wholeRow];
+        const yCoefficients = [-1, -1, -1, job.gpus, 1, -1];
         const add = (row: number, coefficient: number) =>
           row >= 0 && (yRows.push(row), yCoefficients.push(coefficient));
         if (k + 1 < to - from) add(startRow[k + 1], 1);
         add(importRow[i], mw);
         add(exclusiveRow.get(h) ?? -1, 1);
+        add(laterRow[h - 1 - firstHour] ?? -1, -1);
         if (continues && k === 0) add(oneSegmentRow, 1);
         if (sh.peak[i]) add(peakRow, mw);
         const y = model.addColumn(sh.peak[i] ? STAGE_ONE_PEAK_PRICE * mw : 0, 1, yRows, yCoefficients, {
@@ -162,14 +181,23 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
           zCoefficients.push(1);
         }
         const z = model.addColumn(SEGMENT_TIE_BREAK, 1, zRows, zCoefficients, { integer: true });
-        const x = model.addColumn(0, 1, [workRow, gridRow[i], linkRow[k], idleRow], [1, mw, 1, -1]);
+        const x = model.addColumn(0, 1, [workRow, gridRow[i], linkRow[k], idleRow, wholeRow], [1, mw, 1, -1, 1]);
         columns.push({ j, s, h, y, z, x });
       }
     }
+    const later = range(firstHour, endHour - 1, (h) => {
+      const rows = [laterRow[h - firstHour], ...(wholeRows.get(h) ?? [])];
+      const coefficients = [1, ...(wholeRows.get(h) ?? []).map(() => -1)];
+      if (h + 1 < endHour - 1) (rows.push(chainRow[h - firstHour]), coefficients.push(1));
+      if (h > firstHour) (rows.push(chainRow[h - 1 - firstHour]), coefficients.push(-1));
+      return model.addColumn(0, 1, rows, coefficients);
+    });
     // Its small reward makes p take its maximum, min(1, Σz): no checkpoint work is added where green is free.
     const freeStart =
       freeStartRow >= 0 ? model.addColumn(-SEGMENT_TIE_BREAK, 1, [workRow, freeStartRow], [checkpoint, 1]) : -1;
     jobColumns.push({
+      later,
+      firstHour,
       from: first,
       to: columns.length,
       unmet: model.addColumn(STAGE_ONE_UNMET_PENALTY, infinity, [workRow], [1]),
@@ -222,7 +250,7 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     const byId = new Map(p.jobs.map((jp) => [jp.jobId, jp]));
     const siteIndex = new Map(input.sites.map((site, s) => [site.id, s]));
     deferrable.forEach((job, j) => {
-      const { from, to, unmet, freeStart } = jobColumns[j];
+      const { later, firstHour, from, to, unmet, freeStart } = jobColumns[j];
       const where = new Map<string, number>();
       for (let k = from; k < to; k++) where.set(`${columns[k].s}:${columns[k].h}`, k);
       const held = (byId.get(job.id)?.segments ?? []).flatMap((seg) =>
@@ -247,6 +275,8 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
         value[c.y] = 1;
       });
       if (freeStart >= 0) value[freeStart] = 1;
+      const lastHour = Math.max(...held.map((k) => columns[k!].h));
+      later.forEach((column, d) => (value[column] = firstHour + d < lastHour ? 1 : 0));
       let left = job.remainingHours + checkpoint * (starts - (freeStart >= 0 ? 1 : 0));
       for (const k of held) {
         const c = columns[k!];
@@ -329,4 +359,9 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     solveMs: solveMs(),
     jobs,
   };
+}
+
+/** f(h) for h from `from` up to (not including) `to`. */
+function range<T>(from: number, to: number, f: (h: number) => T): T[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, d) => f(from + d));
 }
