@@ -66,7 +66,7 @@ describe('exact plan (MIP) on instances whose optimum is known by hand', () => {
     expect(split.jobs[0].segments).toBe(3);
   });
 
-  it('works whole hours but the last, as a plan does: the partial hour cannot be put where green is short', async () => {
+  it('works whole hours but the last, as a plan does: the partial hour is not put where green is short', async () => {
     // 1.5 h of work due at hour 2, green in hour 1 only: hour 0 whole on the grid, hour 1 half on green.
     const input: PlanInput = {
       start,

@@ -81,7 +81,7 @@ const IDLE_TOLERANCE = 1e-4;
  * Approximations, each in the model's favour (so its optimum stays a lower bound on any plan of the same rules):
  * minSegmentHours and the move hysteresis are not modelled. Non-deferrable jobs are fixed load, as in the LP bound.
  * (Until session 44 the partial hour's idle share could fall in any hour held, not only the last: on the fixed-peak
- * slices that alone put the MIP's plans 9–76% below any plan a planner can run.)
+ * slices that alone put the MIP's plans 8–43% below any plan a planner can run.)
  */
 export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}): Promise<ExactPlanResult> {
   const started = performance.now();
@@ -188,8 +188,14 @@ export async function exactPlan(input: PlanInput, options: ExactPlanOptions = {}
     const later = range(firstHour, endHour - 1, (h) => {
       const rows = [laterRow[h - firstHour], ...(wholeRows.get(h) ?? [])];
       const coefficients = [1, ...(wholeRows.get(h) ?? []).map(() => -1)];
-      if (h + 1 < endHour - 1) (rows.push(chainRow[h - firstHour]), coefficients.push(1));
-      if (h > firstHour) (rows.push(chainRow[h - 1 - firstHour]), coefficients.push(-1));
+      if (h + 1 < endHour - 1) {
+        rows.push(chainRow[h - firstHour]);
+        coefficients.push(1);
+      }
+      if (h > firstHour) {
+        rows.push(chainRow[h - 1 - firstHour]);
+        coefficients.push(-1);
+      }
       return model.addColumn(0, 1, rows, coefficients);
     });
     // Its small reward makes p take its maximum, min(1, Σz): no checkpoint work is added where green is free.
