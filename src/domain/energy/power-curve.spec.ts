@@ -9,6 +9,7 @@ import {
   runAt,
   throughputAt,
 } from './power-curve.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const EXAMPLE: PowerCurve = {
   minFraction: 0.5,
@@ -160,7 +161,10 @@ describe('power curve', () => {
   });
 
   it('every generated curve is sound (the generator is what the properties below are about)', () => {
-    fc.assert(fc.property(curves, (curve) => powerCurveProblem(curve) === undefined));
+    fc.assert(
+      fc.property(curves, (curve) => powerCurveProblem(curve) === undefined),
+      propertyParameters(601),
+    );
   });
 
   it('throughput never falls as power rises, and lies in (0, 1]', () => {
@@ -170,6 +174,7 @@ describe('power curve', () => {
         const tLow = throughputAt(curve, low);
         return tLow <= throughputAt(curve, high) + 1e-12 && tLow > 0 && throughputAt(curve, high) <= 1;
       }),
+      propertyParameters(602),
     );
   });
 
@@ -183,6 +188,7 @@ describe('power curve', () => {
         const lowest = f <= curve.minFraction + 1e-12 || throughputAt(curve, f - 1e-6) < wanted + 1e-9;
         return enough && lowest;
       }),
+      propertyParameters(603),
     );
   });
 
@@ -208,6 +214,7 @@ describe('power curve', () => {
           );
         },
       ),
+      propertyParameters(604),
     );
   });
 });

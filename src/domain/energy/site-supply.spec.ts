@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { jobPowerMw } from './power.js';
 import { renewableMw, siteGreenMw, surplusMw, zoneRenewableMw, zoneSurplusMw } from './site-supply.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 describe('energy model', () => {
   it('job power is GPUs × kW per GPU × PUE, in MW', () => {
@@ -38,7 +39,7 @@ describe('energy model', () => {
           }
         },
       ),
-      { seed: 501, numRuns: 100 },
+      propertyParameters(501, 100),
     );
   });
 });

@@ -9,6 +9,7 @@ import { HOUR_MS } from '../time/hours.js';
 import { actionsFor } from './dispatch-decision.js';
 import { currentPowerFraction, paused, powerSet, started, workBetween, workDone } from './job-run.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 
@@ -175,6 +176,7 @@ describe('power caps in execution', () => {
           );
         },
       ),
+      propertyParameters(631),
     );
   });
 });

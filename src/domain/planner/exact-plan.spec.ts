@@ -13,6 +13,7 @@ import {
   randomPlanJob,
   randomPlanSite,
 } from '../../../test/support/planner-fixtures.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const site = planSite;
 const job = planJob;
@@ -252,7 +253,7 @@ describe('exact plan: between the LP bound and the planner on random instances',
         });
         checked++;
       }),
-      { numRuns: 80, seed: 17 },
+      propertyParameters(17, 80),
     );
     // fc.pre replaces an instance the planner cannot fit by another; few may be skipped.
     expect(checked).toBe(80);

@@ -10,6 +10,7 @@ import {
   surprisePeaks,
 } from './lateness-risk.js';
 import type { JobPlan } from './plan-types.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const START = DateTime.fromISO('2026-03-02T00:00:00Z', { zone: 'utc' });
 const at = (hour: number) => START.plus({ hours: hour });
@@ -86,6 +87,7 @@ describe('chanceOfMoreThan', () => {
           expect(chanceOfMoreThan(chances, room)).toBeCloseTo(brute(chances, room), 9);
         },
       ),
+      propertyParameters(611),
     );
   });
 
@@ -228,6 +230,7 @@ describe('lateRisk properties', () => {
           expect(after).toBeLessThanOrEqual(before + 1e-12);
         },
       ),
+      propertyParameters(612),
     );
   });
 
@@ -263,6 +266,7 @@ describe('lateRisk properties', () => {
           expect(before).toBeCloseTo(brute, 12);
         },
       ),
+      propertyParameters(613),
     );
   });
 });

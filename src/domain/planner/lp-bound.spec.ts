@@ -13,6 +13,7 @@ import {
   randomPlanSite,
 } from '../../../test/support/planner-fixtures.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const site = planSite;
 const job = (id: string, fields: Partial<PlanJob> = {}) => planJob(id, { deadline: at(8), ...fields });
@@ -350,7 +351,7 @@ describe('LP bound: never above a feasible plan', () => {
         expect(priced(result.objective, result.deferrablePeakMwh)).toBeLessThanOrEqual(optimum + 1e-6);
         checked++;
       }),
-      { seed: 301, numRuns: 150 },
+      propertyParameters(301, 150),
     );
     expect(checked).toBe(150); // fc.pre replaces a skipped instance with a new one
     expect(checked).toBeGreaterThanOrEqual(tried * 0.75); // and few are skipped
@@ -367,7 +368,7 @@ describe('LP bound: never above a feasible plan', () => {
         const result = await bound(build(raw));
         expect(priced(result.objective, result.deferrablePeakMwh)).toBeCloseTo(bruteForceOptimum(raw), 6);
       }),
-      { seed: 302, numRuns: 100 },
+      propertyParameters(302, 100),
     );
   });
 });
@@ -422,7 +423,7 @@ describe('LP bound: never above the planner’s plan on random instances', () =>
         expect(priced(result.objective, result.deferrablePeakMwh)).toBeLessThanOrEqual(planPriced + 1e-6);
         checked++;
       }),
-      { seed: 303, numRuns: 100 },
+      propertyParameters(303, 100),
     );
     expect(checked).toBe(100);
     expect(checked).toBeGreaterThanOrEqual(tried * 0.5);

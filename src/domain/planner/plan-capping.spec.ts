@@ -6,6 +6,7 @@ import { planCost } from './objective.js';
 import type { Plan, PlanJob, PlanSite } from './plan-types.js';
 import { at, planJob as job, planSite as site, PLAN_START as start } from '../../../test/support/planner-fixtures.js';
 import { ISSUE_POWER_CURVE as CURVE } from '../../../test/support/power-curves.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const MW = jobPowerMw(10, 1, 1); // a 10-GPU job at 1 kW per GPU, PUE 1
 const running = (id: string, fields: Partial<PlanJob> = {}) =>
@@ -123,7 +124,7 @@ describe('planner: capping before pausing under an import cap', () => {
           }
         },
       ),
-      { seed: 20, numRuns: 200 },
+      propertyParameters(20, 200),
     );
   });
 });
@@ -269,7 +270,7 @@ describe('planner: capping as a choice, without an import cap', () => {
             expect(planCost(flexible.totals)).toBeLessThanOrEqual(planCost(pauseOnly.totals) * (1 + 1e-9) + 1e-9);
         },
       ),
-      { seed: 21, numRuns: 150 },
+      propertyParameters(21, 150),
     );
   });
 });

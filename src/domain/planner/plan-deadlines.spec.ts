@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { plan } from './plan.js';
 import type { PlanInput, PlanJob } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START, suiteWeek } from '../../../test/support/planner-fixtures.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 describe('planner: deadlines on the benchmark suite’s real-data weeks', () => {
   // Greedy order by slack left jobs late that fifo finishes on time (a short job squeezed out of
@@ -72,7 +73,7 @@ describe('planner: never more deadline misses than fifo', () => {
         if (westwind.totals.deadlineMisses > 0 || fifo.totals.deadlineMisses > 0) crowded++;
         expect(westwind.totals.deadlineMisses).toBeLessThanOrEqual(fifo.totals.deadlineMisses);
       }),
-      { numRuns: 300, seed: 17 },
+      propertyParameters(17, 300),
     );
     // The arbitrary must produce instances where deadlines are contested, or the property says little.
     expect(crowded).toBeGreaterThanOrEqual(30);
@@ -136,7 +137,7 @@ describe('planner: a job accepted on time keeps its deadline over one queued lat
         const onTime = Object.fromEntries(plan(input).jobs.map((j) => [j.jobId, j.meetsDeadline]));
         expect(onTime).toEqual({ accepted: true, 'queued-late': false });
       }),
-      { numRuns: 200, seed: 17 },
+      propertyParameters(17, 200),
     );
   });
 });
@@ -171,7 +172,7 @@ describe('planner: a job that can no longer meet its deadline runs as soon as it
         expect(late.finish).toBe(at(4).toISO());
         expect(result.jobs.find((j) => j.jobId === 'running')!.meetsDeadline).toBe(true);
       }),
-      { numRuns: 100, seed: 17 },
+      propertyParameters(17, 100),
     );
   });
 });

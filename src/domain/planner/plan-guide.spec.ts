@@ -15,6 +15,7 @@ import { peakPenalty, planCost } from './objective.js';
 import { plan } from './plan.js';
 import type { Plan, PlanInput } from './plan-types.js';
 import { at, planJob, planSite, PLAN_START as start, referenceSlice } from '../../../test/support/planner-fixtures.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 /** How late the plan's late jobs finish in all, ms (a job placed nowhere: an hour past the horizon). */
 function lateMs(input: PlanInput, p: Plan): number {
@@ -112,7 +113,7 @@ describe('the LP’s GPU-hour prices (PlanGuide)', () => {
           expect(planCost(guided.totals)).toBeLessThanOrEqual(planCost(unguided.totals) + 1e-9);
         if (planCost(guided.totals) < planCost(unguided.totals) - 1e-9) guidedKept++;
       }),
-      { numRuns: 150, seed: 20 },
+      propertyParameters(20, 150),
     );
     // Random prices seldom help, but the comparison must have chosen the guided plan somewhere to say anything.
     expect(guidedKept).toBeGreaterThan(0);

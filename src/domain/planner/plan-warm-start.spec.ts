@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { referenceSlice } from '../../../test/support/planner-fixtures.js';
 import { plan } from './plan.js';
 import type { Plan, PlanInput, PlanJob, PlanSite } from './plan-types.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 /**
  * The world `h` hours after `first` began to be carried out, where its first work began in hour h − 1: signals from
@@ -142,7 +143,7 @@ describe('planner: a warm start from any plan keeps the rules', () => {
         });
         expect(warm.totals.deadlineMisses).toBeLessThanOrEqual(plan(input).totals.deadlineMisses);
       }),
-      { seed: 17, numRuns: 200 },
+      propertyParameters(17, 200),
     );
   });
 });

@@ -15,6 +15,7 @@ import {
   randomPlanJob,
   randomPlanSite,
 } from '../../../test/support/planner-fixtures.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const site = planSite;
 const job = planJob;
@@ -671,7 +672,7 @@ describe('planner: properties on random instances', () => {
         }, 0);
         expect(p.totals.energyMwh).toBeCloseTo(placedWork, 6);
       }),
-      { seed: 401, numRuns: 150 },
+      propertyParameters(401, 150),
     );
   });
 
@@ -716,7 +717,7 @@ describe('planner: properties on random instances', () => {
         }
         checked++;
       }),
-      { seed: 402, numRuns: 200 },
+      propertyParameters(402, 200),
     );
     // fc.pre replaces an instance without committed hours by another; few may be skipped.
     expect(checked).toBe(200);
@@ -748,7 +749,7 @@ describe('planner: properties on random instances', () => {
             expect(seg.endHour - seg.startHour).toBeGreaterThanOrEqual(DEFAULT_PLAN_OPTIONS.startedMinSegmentHours);
         });
       }),
-      { seed: 405, numRuns: 150 },
+      propertyParameters(405, 150),
     );
     expect(started).toBeGreaterThan(100);
   });
@@ -771,7 +772,7 @@ describe('planner: properties on random instances', () => {
         expect(planPriced).toBeGreaterThanOrEqual(priced(bound.objective, bound.deferrablePeakMwh) - 1e-6);
         checked++;
       }),
-      { seed: 403, numRuns: 100 },
+      propertyParameters(403, 100),
     );
     expect(checked).toBe(100);
     expect(checked).toBeGreaterThanOrEqual(tried * 0.5);
@@ -794,7 +795,7 @@ describe('planner: properties on random instances', () => {
         expect(p.jobs.filter((jp, k) => input.jobs[k].deferrable && !jp.meetsDeadline)).toEqual([]);
         checked++;
       }),
-      { seed: 404, numRuns: 100 },
+      propertyParameters(404, 100),
     );
     expect(checked).toBe(100);
     expect(checked).toBeGreaterThanOrEqual(tried * 0.5);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { sharePowerCut } from './power-cut.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 describe('sharing a power cut between cappable jobs', () => {
   it('keeps everyone at full power when the room holds them', () => {
@@ -65,6 +66,7 @@ describe('sharing a power cut between cappable jobs', () => {
             expect(fractions.every((f) => f > 0)).toBe(true);
         },
       ),
+      propertyParameters(621),
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { SiteHours } from './site-hours.js';
 import type { Objective, PlanSite, SiteSignals } from './plan-types.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const PEAK_WEIGHT = 10;
 
@@ -132,7 +133,7 @@ describe('site hours: holding and releasing', () => {
         expect([...hours.gpusFree]).toEqual(new Array<number>(12).fill(1000));
         expect(drift(hours.loadMw, new Array<number>(12).fill(0))).toBeLessThan(1e-12);
       }),
-      { seed: 201, numRuns: 200 },
+      propertyParameters(201, 200),
     );
   });
 });
@@ -205,7 +206,7 @@ describe('site hours: metering', () => {
           expect(totals.objective).toBeCloseTo(expected.objective, 6);
         },
       ),
-      { seed: 202, numRuns: 200 },
+      propertyParameters(202, 200),
     );
   });
 
@@ -274,7 +275,7 @@ describe('site hours: tries taken back exactly', () => {
         // Costs worked out at any version since the mark do not hold for the hours put back.
         expect(hours.version).toBeGreaterThan(version);
       }),
-      { seed: 37, numRuns: 200 },
+      propertyParameters(37, 200),
     );
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { cheapestHours, cheapestRun, earliestHours, earliestRun, segmentCount, Selection } from './slot-selection.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const U = Infinity; // an unavailable hour: GPUs taken or an import cap reached
 
@@ -109,7 +110,7 @@ describe('slot selection: segments', () => {
         expect(segmentCount(Int32Array.from(hours), count)).toBe(breaks(false));
         expect(segmentCount(Int32Array.from(hours), count, Int32Array.from(sites))).toBe(breaks(true));
       }),
-      { seed: 101, numRuns: RUNS },
+      propertyParameters(101, RUNS),
     );
   });
 });
@@ -144,7 +145,7 @@ describe('slot selection: the k cheapest hours anywhere in the window', () => {
         if (expected) found++;
         else missing++;
       }),
-      { seed: 102, numRuns: RUNS },
+      propertyParameters(102, RUNS),
     );
     // Both answers are compared: a selection, and none when fewer than k hours are available.
     expect(found).toBeGreaterThanOrEqual(RUNS / 2);
@@ -161,7 +162,7 @@ describe('slot selection: the k cheapest hours anywhere in the window', () => {
         if (expected) expect(picked?.cost).toBe(sum(costs, expected));
         if (expected) found++;
       }),
-      { seed: 103, numRuns: RUNS },
+      propertyParameters(103, RUNS),
     );
     expect(found).toBeGreaterThanOrEqual(RUNS / 2);
   });
@@ -203,7 +204,7 @@ describe('slot selection: runs of consecutive hours', () => {
         if (best) found++;
         else missing++;
       }),
-      { seed: 104, numRuns: RUNS },
+      propertyParameters(104, RUNS),
     );
     expect(found).toBeGreaterThanOrEqual(RUNS / 2);
     expect(missing).toBeGreaterThanOrEqual(RUNS / 10);
@@ -224,7 +225,7 @@ describe('slot selection: runs of consecutive hours', () => {
         expect(picked.cost).toBeLessThanOrEqual(Math.min(...runs.map((r) => r.cost)) + 1e-9);
         found++;
       }),
-      { seed: 105, numRuns: RUNS },
+      propertyParameters(105, RUNS),
     );
     expect(found).toBeGreaterThanOrEqual(RUNS / 2);
   });
@@ -239,7 +240,7 @@ describe('slot selection: runs of consecutive hours', () => {
         expect(picked?.cost).toBe(first?.cost);
         if (first) found++;
       }),
-      { seed: 106, numRuns: RUNS },
+      propertyParameters(106, RUNS),
     );
     expect(found).toBeGreaterThanOrEqual(RUNS / 2);
   });
@@ -263,7 +264,7 @@ describe('slot selection: the first k available hours', () => {
         expect(picked?.cost).toBe(expected && sum(costs, expected));
         if (expected) found++;
       }),
-      { seed: 107, numRuns: RUNS },
+      propertyParameters(107, RUNS),
     );
     expect(found).toBeGreaterThanOrEqual(RUNS / 2);
   });

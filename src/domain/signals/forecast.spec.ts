@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { forecastToHours, ForecastPoint, pointProblems, Resolution } from './forecast.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 const now = DateTime.fromISO('2026-03-28T12:00:00Z', { zone: 'utc' });
 const point = (start: DateTime, windMw = 1, extra: Partial<ForecastPoint> = {}): ForecastPoint => ({
@@ -58,7 +59,7 @@ describe('forecast to hours', () => {
           });
         },
       ),
-      { seed: 502, numRuns: 100 },
+      propertyParameters(502, 100),
     );
   });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { formatInstant, parseInstant } from './instant.js';
+import { propertyParameters } from '../../../test/support/property-parameters.js';
 
 describe('instants', () => {
   it('accepts ISO 8601 with Z or a numeric offset and converts to UTC', () => {
@@ -19,7 +20,7 @@ describe('instants', () => {
           expect(parseInstant(text)!.toMillis()).toBe(DateTime.fromISO(text).toMillis());
         },
       ),
-      { seed: 503, numRuns: 100 },
+      propertyParameters(503, 100),
     );
   });
 
