@@ -78,6 +78,36 @@ describe('planner: hard rules and the westwind strategy', () => {
     },
   );
 
+  it('places a job that needs a whole site before the small jobs that would fill its off-peak hours', () => {
+    // 4 GPUs; green for one GPU in each off-peak hour 0–2, peak 3–5. Least slack first (and fifo) the three 1-GPU
+    // jobs take hours 0, 1 and 2 on green and the 4-GPU job finds no off-peak hour with every GPU free; largest first
+    // it takes hour 0 and the small ones share what is left, one on grid power. The search and the chains are off: the
+    // order of the first placement alone decides it.
+    const sites = [site('west', [0.001, 0.001, 0.001, 0, 0, 0], [0, 0, 0, 1, 1, 1], { gpus: 4 })];
+    const small = (id: string, from: number) =>
+      job(id, { gpus: 1, remainingHours: 1, earliestStart: at(from), deadline: at(3), submittedAt: at(from) });
+    const jobs = [
+      small('s0', 0),
+      small('s1', 1),
+      small('s2', 2),
+      job('big', { gpus: 4, remainingHours: 1, deadline: at(6), submittedAt: at(3) }),
+    ];
+    const options = { searchPlacementsPerJob: 0, chainWorkUnits: 0, deadlineMarginHours: 0 };
+    const p = plan({ start, hours: 6, sites, jobs, options });
+    expect(hoursOf(p, 'big')).toEqual([0]);
+    expect(p.totals).toMatchObject({ deferrablePeakHours: 0, deadlineMisses: 0 });
+    expect(p.totals.gridMwh).toBeCloseTo(0.004, 9);
+    // Once work is under way the planner keeps least slack first: a running job's hours held, the big one waits.
+    const running = plan({
+      start,
+      hours: 6,
+      sites,
+      jobs: [{ ...jobs[0], state: 'running', currentSite: 'west', runningSince: start }, ...jobs.slice(1)],
+      options,
+    });
+    expect(running.totals.deferrablePeakHours).toBe(1);
+  });
+
   it('starts a non-deferrable job at the first hour capacity allows and never pauses it, peak or not', () => {
     const sites = [site('west', night, dayPeak, { gpus: 20 })];
     const jobs = [
