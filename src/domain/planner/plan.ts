@@ -60,8 +60,9 @@ const ANY_SITE = -1;
  * Plans every job onto a site and hours. Pure: no clock, no I/O; same input, same plan.
  * Committed hours of running jobs are held first; then jobs are placed one at a time, least
  * flexible first, each where it adds the least weighted grid energy given what is already placed;
- * then single-job moves, deadline repair and a bounded large-neighbourhood search. The same moves
- * also improve fifo's plan, and the cheaper of the two plans is kept (docs/planner.md).
+ * then single-job moves, deadline repair and a bounded large-neighbourhood search. A small plan from
+ * scratch is also placed largest first (`largestFirstRuns`). The same moves also improve fifo's plan,
+ * and the cheapest plan is kept (docs/planner.md).
  */
 export function plan(input: PlanInput): Plan {
   const first = planStart(input, 'greedy');
