@@ -140,7 +140,7 @@ function missOrder(input: PlanInput): (a: Plan, b: Plan) => number {
  * jobs. A job that needs a whole site finds an hour with every GPU free only if it chooses before the small jobs that
  * fill such hours; least slack first, a small job with little room takes those hours and the large one runs in a
  * peak. On the 40-job reference slice from hour 0 largest first gave objective 0.289 against 0.357 (its 10-minute
- * MIP: 0.263), and won on 15 of 20 slices of 120 and 300 jobs by the planner's cost (docs/planner-benchmark.md).
+ * MIP: 0.263), and was kept on 11 of 20 slices of 120 and 300 jobs (docs/planner-benchmark.md).
  * Not in re-plans while work is under way, where least slack first guards the deadlines of jobs already started.
  */
 function largestFirstRuns(input: PlanInput): boolean {
