@@ -141,10 +141,15 @@ function missOrder(input: PlanInput): (a: Plan, b: Plan) => number {
  * fill such hours; least slack first, a small job with little room takes those hours and the large one runs in a
  * peak. On the 40-job reference slice from hour 0 largest first gave objective 0.289 against 0.357 (its 10-minute
  * MIP: 0.263), and was kept on 11 of 20 slices of 120 and 300 jobs (docs/planner-benchmark.md).
- * Not in re-plans while work is under way, where least slack first guards the deadlines of jobs already started.
+ * Not in re-plans while work is under way, where least slack first guards the deadlines of jobs already started; nor
+ * where every job has the same GPUs, where the order and so the plan would be the same.
  */
 function largestFirstRuns(input: PlanInput): boolean {
-  return !underWay(input) && input.jobs.length <= LARGEST_FIRST_MAX_JOBS;
+  return (
+    !underWay(input) &&
+    input.jobs.length <= LARGEST_FIRST_MAX_JOBS &&
+    new Set(input.jobs.map((job) => job.gpus)).size > 1
+  );
 }
 
 /** The order and prices of one greedy placement (`placeAll`). */
