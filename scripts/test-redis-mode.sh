@@ -3,6 +3,7 @@
 # started here if none answers:  scripts/test-redis-mode.sh cluster|sentinel [jest arguments]
 # The Redis outage test stays on the standalone Redis: its TCP proxy cannot stand in for a cluster's nodes.
 # The Slurm suite too: it tests the Slurm executor, which keeps nothing in Redis that differs by mode.
+# And the demo's two simulated days (demo-deadlines): they test the planner's deadlines, not the Redis mode (~100 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:?usage: $0 cluster|sentinel [jest arguments]}
@@ -14,4 +15,4 @@ case "$mode" in
 esac
 echo "test:$mode: Redis $mode at $url"
 REDIS_MODE=$mode REDIS_URL="$url" NODE_OPTIONS=--experimental-vm-modules \
-  npx jest test/e2e --testPathIgnorePatterns redis-outage slurm "$@"
+  npx jest test/e2e --testPathIgnorePatterns redis-outage slurm demo-deadlines "$@"

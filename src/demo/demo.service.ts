@@ -54,7 +54,11 @@ export class DemoService implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.timer);
   }
 
-  private async hour(): Promise<void> {
+  /**
+   * One simulated hour of the demo: forecasts every FORECAST_EVERY_HOURS, then the hour's jobs. Its timer calls it on
+   * the running clock; a test that steps the clock calls it at each hour.
+   */
+  async hour(): Promise<void> {
     const now = this.clock.now();
     this.hoursRun += 1;
     try {
